@@ -1,0 +1,16 @@
+//! Database migrations for Cairn, shared by SQLite and PostgreSQL.
+//! One file per change; a migration that has landed is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_identity;
+mod m0002_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_identity::Migration), Box::new(m0002_audit::Migration)]
+    }
+}

@@ -1,0 +1,155 @@
+//! The API's error type and its JSON body `{code, message, details}`. Domain errors map
+//! here in one exhaustive match; `json_error` turns every other poem error (bad JSON,
+//! unknown route, oversized body, panics) into the same shape.
+
+use poem::http::StatusCode;
+use poem_openapi::{ApiResponse, Object, payload::Json};
+use serde_json::{Value, json};
+
+use crate::domain::DomainError;
+
+#[derive(Object, Debug, Clone, serde::Serialize)]
+pub struct ErrorBody {
+    /// Stable, machine-readable code, e.g. `user.username_taken`.
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+    /// Extra structured context (e.g. `{"field": "password"}`); `{}` when none.
+    pub details: Value,
+}
+
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request is malformed or breaks a rule.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid credentials.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Authenticated, but not allowed.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The change conflicts with the current state.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Too many attempts; retry after the given number of seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+fn body(code: &str, message: impl Into<String>, details: Value) -> Json<ErrorBody> {
+    Json(ErrorBody { code: code.to_string(), message: message.into(), details })
+}
+
+impl ApiError {
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest(body(code, message, json!({})))
+    }
+    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
+        ApiError::Unauthorized(body(code, message, json!({})))
+    }
+    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+        ApiError::Forbidden(body(code, message, json!({})))
+    }
+    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+        ApiError::NotFound(body(code, message, json!({})))
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError::Internal(body("internal", message, json!({})))
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let message = e.to_string();
+        match e {
+            DomainError::Invalid { code, field, .. } => {
+                ApiError::BadRequest(body(code, message, json!({ "field": field })))
+            }
+            DomainError::NotFound { what } => ApiError::NotFound(body(
+                "not_found",
+                format!("No such {what}."),
+                json!({ "resource": what }),
+            )),
+            DomainError::Conflict { code, .. } => {
+                ApiError::Conflict(body(code, message, json!({})))
+            }
+            DomainError::InvalidCredentials => ApiError::Unauthorized(body(
+                "auth.invalid_credentials",
+                "Invalid username or password.",
+                json!({}),
+            )),
+            DomainError::LocalLoginDisabled => ApiError::Forbidden(body(
+                "auth.local_login_disabled",
+                "Username/password sign-in is turned off on this server; use single sign-on.",
+                json!({}),
+            )),
+            DomainError::RateLimited { retry_after_secs } => ApiError::TooManyRequests(
+                body(
+                    "auth.rate_limited",
+                    format!("Too many failed attempts. Try again in {retry_after_secs} seconds."),
+                    json!({ "retry_after_secs": retry_after_secs }),
+                ),
+                retry_after_secs,
+            ),
+            DomainError::Unauthenticated { code, .. } => {
+                ApiError::Unauthorized(body(code, message, json!({})))
+            }
+            DomainError::Forbidden { code, .. } => {
+                ApiError::Forbidden(body(code, message, json!({})))
+            }
+            DomainError::Store(err) => {
+                tracing::error!(error = %err, "store error");
+                ApiError::internal("A database error occurred; the server log has the details.")
+            }
+            DomainError::Internal(err) => {
+                tracing::error!(error = %err, "internal error");
+                ApiError::internal("An internal error occurred; the server log has the details.")
+            }
+        }
+    }
+}
+
+/// The response for any error that is not already one of ours.
+pub fn json_error(err: poem::Error) -> poem::Response {
+    use poem::IntoResponse;
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError,
+        ParseRequestPayloadError,
+    };
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let text = err.to_string();
+    let (code, message): (&str, String) = if err.is::<ParseRequestPayloadError>() {
+        ("request.invalid_body", text)
+    } else if err.is::<ParseParamError>() {
+        ("request.invalid_parameter", text)
+    } else if err.is::<poem::error::ParsePathError>() {
+        ("request.invalid_path", format!("A value in the URL path is not valid: {text}"))
+    } else if err.is::<ContentTypeError>() {
+        ("request.unsupported_media_type", text)
+    } else if err.is::<ParseMultipartError>() {
+        ("request.invalid_multipart", text)
+    } else if err.is::<AuthorizationError>() {
+        ("auth.required", "Sign in, or send an API token.".into())
+    } else {
+        match status {
+            StatusCode::NOT_FOUND => ("not_found", "No such endpoint.".into()),
+            StatusCode::METHOD_NOT_ALLOWED => ("request.method_not_allowed", text),
+            StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", text),
+            s if s.is_client_error() => ("request.invalid", text),
+            _ => {
+                tracing::error!(error = %text, "unhandled server error");
+                ("internal", "An internal error occurred; the server log has the details.".into())
+            }
+        }
+    };
+    let body = ErrorBody { code: code.to_string(), message, details: json!({}) };
+    (status, poem::web::Json(body)).into_response()
+}

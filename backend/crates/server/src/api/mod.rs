@@ -1,0 +1,46 @@
+//! The user API (`/api/v1`): one module per resource, handlers kept thin: parse, check
+//! the permission, call the domain, shape the answer. The OpenAPI document is generated
+//! from these types, so the contract cannot drift from the code.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod models;
+pub mod system;
+pub mod users;
+
+use poem_openapi::{OpenApiService, Tags};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Server information and first-run setup.
+    System,
+    /// Sign-in, sessions, your profile and your API tokens.
+    Auth,
+    /// User accounts and roles (admins).
+    Users,
+    /// The tamper-evident audit log.
+    Audit,
+}
+
+pub type Apis = (system::SystemApi, auth::AuthApi, users::UsersApi, audit::AuditApi);
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (system::SystemApi, auth::AuthApi, users::UsersApi, audit::AuditApi);
+    OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The Cairn REST API. Browser sessions use cookies plus the X-CSRF-Token header on \
+             state-changing requests; scripts use a personal access token as \
+             `Authorization: Bearer cairn_pat_…`. Every error is JSON `{code, message, details}`.",
+        )
+        .server("/api/v1")
+}
+
+/// The OpenAPI document as pretty JSON (what `cairn-server openapi` writes).
+pub fn spec_json() -> String {
+    let mut spec = service().spec();
+    if !spec.ends_with('\n') {
+        spec.push('\n');
+    }
+    spec
+}

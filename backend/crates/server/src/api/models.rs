@@ -1,0 +1,71 @@
+//! Shapes shared by several API modules (users appear in auth, users and setup answers).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+use crate::{
+    auth::{AuthMethod, Permission, Principal, Role},
+    store::users::UserRow,
+};
+
+#[derive(Object, Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            email: r.email,
+            // Rows are written through Role::as_str, so this only defaults on corruption.
+            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            disabled: r.disabled,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            last_login_at: r.last_login_at,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum AuthMethodKind {
+    Session,
+    Token,
+}
+
+/// The signed-in caller and what their role allows right now.
+#[derive(Object, Debug, Clone)]
+pub struct Me {
+    pub user: User,
+    pub auth_method: AuthMethodKind,
+    /// The effective role (for a token: its cap, never above the owner's role).
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+}
+
+impl Me {
+    pub fn of(p: &Principal) -> Me {
+        Me {
+            user: p.user.clone().into(),
+            auth_method: match p.method {
+                AuthMethod::Session { .. } => AuthMethodKind::Session,
+                AuthMethod::Token { .. } => AuthMethodKind::Token,
+            },
+            role: p.role,
+            permissions: p.role.permissions().to_vec(),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `/info` (public facts the web app needs before sign-in) and `/setup` (first admin).
+
+use poem::web::Data;
+use poem::web::cookie::CookieJar;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+
+use super::{ApiTags, auth::set_session_cookies, error::ApiError, models::Me};
+use crate::{app::AppState, auth::ClientInfo, auth::Role, domain::users::NewUser, setup};
+
+pub struct SystemApi;
+
+#[derive(Object)]
+pub struct ServerInfo {
+    pub version: String,
+    /// True until the first admin has been created through `/setup`.
+    pub setup_required: bool,
+    pub local_login_enabled: bool,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The one-time token from the server log or `data/setup-token`.
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+    #[oai(validator(max_length = 128))]
+    pub display_name: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum SetupResponse {
+    /// The first admin exists and is signed in.
+    #[oai(status = 201)]
+    Created(Json<Me>),
+}
+
+#[OpenApi(tag = "ApiTags::System")]
+impl SystemApi {
+    /// Server version and whether first-run setup is pending.
+    #[oai(path = "/info", method = "get", operation_id = "get_info")]
+    async fn get_info(&self, state: Data<&AppState>) -> Json<ServerInfo> {
+        Json(ServerInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            setup_required: state.setup.is_open(),
+            local_login_enabled: state.config.auth.local_login,
+        })
+    }
+
+    /// Creates the first admin with the one-time setup token and signs them in.
+    #[oai(path = "/setup", method = "post", operation_id = "complete_setup")]
+    async fn complete_setup(
+        &self,
+        state: Data<&AppState>,
+        client: ClientInfo,
+        jar: &CookieJar,
+        body: Json<SetupRequest>,
+    ) -> Result<SetupResponse, ApiError> {
+        let b = body.0;
+        let new = NewUser {
+            username: b.username,
+            display_name: b.display_name,
+            email: b.email,
+            role: Role::Admin,
+            password: b.password,
+        };
+        let (user, issued) = setup::complete(&state, &client.0, &b.token, new).await?;
+        set_session_cookies(jar, &state, &issued);
+        let role = Role::Admin;
+        Ok(SetupResponse::Created(Json(Me {
+            user: user.into(),
+            auth_method: super::models::AuthMethodKind::Session,
+            role,
+            permissions: role.permissions().to_vec(),
+        })))
+    }
+}

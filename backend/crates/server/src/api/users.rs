@@ -1,0 +1,191 @@
+//! `/users`: list, create, edit, disable, delete users and reset their passwords (admins).
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, auth::NoContent, error::ApiError, models::User};
+use crate::{
+    app::AppState,
+    auth::{Auth, Permission, Role},
+    domain::users::{self as service, NewUser, UserPatch},
+    store::users::UserFilter,
+};
+
+pub struct UsersApi;
+
+#[derive(Object)]
+pub struct UserList {
+    pub items: Vec<User>,
+    /// How many users match the filter (for paging).
+    pub total: u64,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    #[oai(validator(max_length = 128))]
+    pub display_name: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+    pub role: Role,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[oai(validator(max_length = 128))]
+    pub display_name: Option<String>,
+    /// `null` clears the email; absent leaves it as it is.
+    #[oai(validator(max_length = 254))]
+    pub email: MaybeUndefined<String>,
+    pub role: Option<Role>,
+    /// Disabling ends the user's sessions and stops their tokens at once.
+    pub disabled: Option<bool>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[oai(validator(max_length = 1024))]
+    pub new_password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedUser {
+    #[oai(status = 201)]
+    Created(Json<User>),
+}
+
+#[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// Lists users, filtered and paged, ordered by username.
+    #[oai(path = "/", method = "get", operation_id = "list_users")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Text in username, display name or email.
+        q: Query<Option<String>>,
+        role: Query<Option<Role>>,
+        disabled: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
+        offset: Query<Option<u64>>,
+    ) -> Result<Json<UserList>, ApiError> {
+        auth.require(Permission::UsersRead).await?;
+        let filter = UserFilter {
+            q: q.0,
+            role: role.0.map(|r| r.as_str().to_string()),
+            disabled: disabled.0,
+        };
+        let (rows, total) =
+            service::list(&state.store, &filter, limit.0.unwrap_or(50), offset.0.unwrap_or(0))
+                .await?;
+        Ok(Json(UserList { items: rows.into_iter().map(Into::into).collect(), total }))
+    }
+
+    /// Creates a user with a role and an initial password.
+    #[oai(path = "/", method = "post", operation_id = "create_user")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<CreateUserRequest>,
+    ) -> Result<CreatedUser, ApiError> {
+        auth.require(Permission::UsersManage).await?;
+        let b = body.0;
+        let new = NewUser {
+            username: b.username,
+            display_name: b.display_name,
+            email: b.email,
+            role: b.role,
+            password: b.password,
+        };
+        let row = service::create(
+            &state.store,
+            &auth.actor(),
+            new,
+            state.config.auth.password_min_length,
+        )
+        .await?;
+        Ok(CreatedUser::Created(Json(row.into())))
+    }
+
+    #[oai(path = "/:id", method = "get", operation_id = "get_user")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<Json<User>, ApiError> {
+        auth.require(Permission::UsersRead).await?;
+        Ok(Json(service::get(&state.store, id.0).await?.into()))
+    }
+
+    /// Edits a user; role and disabled take effect on the user's very next request.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_user")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<UpdateUserRequest>,
+    ) -> Result<Json<User>, ApiError> {
+        auth.require(Permission::UsersManage).await?;
+        let b = body.0;
+        let patch = UserPatch {
+            display_name: b.display_name,
+            email: match b.email {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+            role: b.role,
+            disabled: b.disabled,
+        };
+        Ok(Json(service::update(&state.store, &auth.actor(), id.0, patch).await?.into()))
+    }
+
+    /// Deletes a user, their sessions and their tokens; audit entries keep their name.
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_user")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
+        let p = auth.require(Permission::UsersManage).await?;
+        service::delete(&state.store, &auth.actor(), id.0, Some(p.user.id)).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Sets a new password for a user and ends all their sessions.
+    #[oai(path = "/:id/password", method = "post", operation_id = "reset_user_password")]
+    async fn reset_password(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<ResetPasswordRequest>,
+    ) -> Result<NoContent, ApiError> {
+        auth.require(Permission::UsersManage).await?;
+        service::reset_password(
+            &state.store,
+            &auth.actor(),
+            id.0,
+            body.0.new_password,
+            state.config.auth.password_min_length,
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+}

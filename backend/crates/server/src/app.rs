@@ -1,0 +1,148 @@
+//! Application state and assembly: open the store, run migrations, load the secret key,
+//! arm first-run setup, build the route tree with its middleware, and serve it with a
+//! graceful shutdown.
+
+use std::{net::SocketAddr, ops::Deref, sync::Arc, time::Duration};
+
+use poem::{
+    EndpointExt, Route, Server,
+    listener::{Acceptor, Listener, TcpListener},
+    middleware::{CatchPanic, Compression, CookieJarManager},
+};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+use crate::{
+    api,
+    auth::{keys::Keys, ratelimit::LoginLimiter},
+    config::Config,
+    http::{self, middleware::Frontline, spa::Spa},
+    setup::SetupGate,
+    store::{Store, StoreError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] crate::auth::keys::KeyError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+}
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub keys: Keys,
+    pub limiter: LoginLimiter,
+    pub setup: SetupGate,
+}
+
+/// Cheap to clone; handlers and the auth extractor share one.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects, migrates and loads keys: everything but listening.
+    pub async fn open(config: Config) -> Result<AppState, StartError> {
+        let store = Store::connect(
+            &config.database_url,
+            config.database.max_connections,
+            Duration::from_millis(config.database.sqlite_busy_timeout_ms),
+        )
+        .await?;
+        store.migrate().await?;
+        let keys = Keys::load_or_create(&config.secret_key_path())?;
+        let a = &config.auth;
+        let limiter = LoginLimiter::new(
+            Duration::from_secs(a.login_window_secs),
+            a.login_max_failures_per_account,
+            a.login_max_failures_per_ip,
+        );
+        let setup = SetupGate::new(&config.data_dir);
+        Ok(AppState(Arc::new(Inner { config, store, keys, limiter, setup })))
+    }
+}
+
+/// The whole HTTP application.
+pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response> + 'static {
+    let api = api::service();
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .nest("/api/v1", api)
+        .nest("/api/docs", docs)
+        .at("/api/openapi.json", spec)
+        .at("/healthz", http::healthz)
+        .at("/readyz", http::readyz)
+        .nest("/", Spa)
+        .with(CookieJarManager::new())
+        .with(Compression::new())
+        .with(CatchPanic::new().with_handler(http::middleware::panic_response))
+        .data(state.clone())
+        .with(Frontline { body_limit: state.config.http.body_limit_bytes })
+}
+
+/// A server that is up and listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish (up to the grace period).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Opens the state, arms setup, binds and starts serving in the background.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let listen = config.listen.clone();
+    let state = AppState::open(config).await?;
+    if let Some(token) = state.setup.arm_if_needed(&state.store).await? {
+        tracing::warn!(
+            "No user exists yet. Open {}/setup and enter this one-time setup token: {token} (also written to {})",
+            state.config.public_url.trim_end_matches('/'),
+            state.setup.file().display()
+        );
+    }
+    let acceptor = TcpListener::bind(listen.clone())
+        .into_acceptor()
+        .await
+        .map_err(|source| StartError::Listen { addr: listen.clone(), source })?;
+    let addr = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).ok_or_else(
+        || StartError::Listen { addr: listen, source: std::io::Error::other("no local address") },
+    )?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = endpoint(&state);
+    let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
+    let task = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move {
+                    let _ = rx.await;
+                },
+                Some(grace),
+            )
+            .await
+    });
+    Ok(Running { addr, state, shutdown: Some(tx), task })
+}

@@ -1,0 +1,129 @@
+//! Roles, permissions and the table of which operation needs which permission. Handlers
+//! call `auth.require(Permission::X)`; the RBAC matrix test checks every operation in the
+//! OpenAPI document against `OPERATIONS` so none can be added without an entry.
+
+use poem_openapi::Enum;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Enum, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    // Declared weakest first: the derived order is the privilege order.
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "viewer" => Some(Role::Viewer),
+            "operator" => Some(Role::Operator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Viewer => &[Profile],
+            Role::Operator => &[Profile],
+            Role::Admin => &[Profile, UsersRead, UsersManage, AuditRead],
+        }
+    }
+
+    pub fn allows(self, p: Permission) -> bool {
+        self.permissions().contains(&p)
+    }
+}
+
+#[derive(Enum, Serialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Your own profile, password and API tokens.
+    Profile,
+    UsersRead,
+    UsersManage,
+    AuditRead,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Profile => "profile",
+            Permission::UsersRead => "users_read",
+            Permission::UsersManage => "users_manage",
+            Permission::AuditRead => "audit_read",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No credentials needed (sign-in, first-run setup, server info).
+    Public,
+    Requires(Permission),
+}
+
+/// Every operation of the user API by `operation_id`, with what it needs.
+pub const OPERATIONS: &[(&str, Access)] = &[
+    ("get_info", Access::Public),
+    ("complete_setup", Access::Public),
+    ("login", Access::Public),
+    ("refresh_session", Access::Public),
+    ("logout", Access::Requires(Permission::Profile)),
+    ("get_me", Access::Requires(Permission::Profile)),
+    ("update_me", Access::Requires(Permission::Profile)),
+    ("change_my_password", Access::Requires(Permission::Profile)),
+    ("list_my_tokens", Access::Requires(Permission::Profile)),
+    ("create_my_token", Access::Requires(Permission::Profile)),
+    ("revoke_my_token", Access::Requires(Permission::Profile)),
+    ("list_users", Access::Requires(Permission::UsersRead)),
+    ("get_user", Access::Requires(Permission::UsersRead)),
+    ("create_user", Access::Requires(Permission::UsersManage)),
+    ("update_user", Access::Requires(Permission::UsersManage)),
+    ("delete_user", Access::Requires(Permission::UsersManage)),
+    ("reset_user_password", Access::Requires(Permission::UsersManage)),
+    ("list_audit_events", Access::Requires(Permission::AuditRead)),
+    ("export_audit_events", Access::Requires(Permission::AuditRead)),
+    ("verify_audit_chain", Access::Requires(Permission::AuditRead)),
+];
+
+pub fn access_for(operation_id: &str) -> Option<Access> {
+    OPERATIONS.iter().find(|(id, _)| *id == operation_id).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_by_privilege() {
+        assert!(Role::Admin > Role::Operator && Role::Operator > Role::Viewer);
+        assert!(Role::Admin.allows(Permission::UsersManage));
+        assert!(!Role::Operator.allows(Permission::UsersManage));
+        assert!(!Role::Viewer.allows(Permission::AuditRead));
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let mut ids: Vec<_> = OPERATIONS.iter().map(|(id, _)| *id).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+    }
+}

@@ -1,0 +1,481 @@
+//! Sign-in, sessions and personal access tokens: login with rate limits, refresh-token
+//! rotation with reuse detection, and turning a presented credential into a `Principal`
+//! checked against the database on every request (so revocation is immediate).
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Role, keys, password};
+use crate::{
+    app::AppState,
+    domain::{
+        DomainError,
+        audit::{self, Actor, ActorKind, Event, Outcome, Target},
+        users::role_of,
+    },
+    store::{
+        sessions::{self, SessionRow},
+        tokens::{self, TokenRow},
+        users::{self, UserRow},
+    },
+};
+
+/// Where the request came from; filled by the HTTP layer.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Client {
+    pub fn anonymous_actor(&self, name: Option<String>) -> Actor {
+        Actor {
+            kind: ActorKind::Anonymous,
+            id: None,
+            name,
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum AuthMethod {
+    Session { session_id: Uuid },
+    Token { token_id: Uuid, name: String },
+}
+
+/// An authenticated caller: the user as stored now, and the role in force for this
+/// request (a token's role cap never exceeds its owner's current role).
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: UserRow,
+    pub role: Role,
+    pub method: AuthMethod,
+}
+
+impl Principal {
+    pub fn actor(&self, client: &Client) -> Actor {
+        let kind = match self.method {
+            AuthMethod::Session { .. } => ActorKind::User,
+            AuthMethod::Token { .. } => ActorKind::Token,
+        };
+        Actor {
+            kind,
+            id: Some(self.user.id.to_string()),
+            name: Some(self.user.username.clone()),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        }
+    }
+
+    pub fn session_id(&self) -> Option<Uuid> {
+        match self.method {
+            AuthMethod::Session { session_id } => Some(session_id),
+            AuthMethod::Token { .. } => None,
+        }
+    }
+}
+
+/// What a new or refreshed session hands to the browser (as cookies).
+pub struct IssuedSession {
+    pub session_id: Uuid,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn issue(
+    state: &AppState,
+    user: Uuid,
+    session_id: Uuid,
+    refresh_token: String,
+    expires_at: DateTime<Utc>,
+) -> IssuedSession {
+    let now = Utc::now().timestamp();
+    IssuedSession {
+        session_id,
+        access_token: state.keys.sign_session(
+            user,
+            session_id,
+            now,
+            state.config.auth.access_token_ttl_secs as i64,
+        ),
+        refresh_token,
+        csrf_token: state.keys.csrf_token(session_id),
+        expires_at,
+    }
+}
+
+fn session_ttl(state: &AppState) -> Duration {
+    Duration::hours(state.config.auth.session_ttl_hours as i64)
+}
+
+/// Creates a session row for `user` inside the caller's transaction.
+pub async fn open_session<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    state: &AppState,
+    user: &UserRow,
+    client: &Client,
+) -> Result<IssuedSession, DomainError> {
+    let now = Utc::now();
+    let refresh = keys::random_secret();
+    let row = SessionRow {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        refresh_hash: keys::token_hash(&refresh),
+        prev_refresh_hash: None,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + session_ttl(state),
+        revoked_at: None,
+        source_ip: client.ip.clone(),
+        user_agent: client.user_agent.as_ref().map(|u| u.chars().take(512).collect()),
+    };
+    sessions::insert(db, row.clone()).await?;
+    Ok(issue(state, user.id, row.id, refresh, row.expires_at))
+}
+
+pub async fn login(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    password_in: String,
+) -> Result<(UserRow, IssuedSession), DomainError> {
+    let name = username.trim().to_lowercase();
+    if !state.config.auth.local_login {
+        return Err(DomainError::LocalLoginDisabled);
+    }
+    if let Err(wait) = state.limiter.check(&name, client.ip.as_deref()) {
+        let retry_after_secs = wait.as_secs().max(1);
+        audit::record_alone(
+            &state.store,
+            &client.anonymous_actor(Some(name.clone())),
+            Event {
+                action: "auth.login",
+                target: None,
+                outcome: Outcome::Denied,
+                details: json!({ "reason": "rate limited", "retry_after_secs": retry_after_secs }),
+            },
+        )
+        .await;
+        return Err(DomainError::RateLimited { retry_after_secs });
+    }
+    let user = users::find_by_username(state.store.db(), &name).await?;
+    let ok =
+        password::verify(password_in, user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    let user = match user {
+        Some(u) if ok => u,
+        found => {
+            state.limiter.record_failure(&name, client.ip.as_deref());
+            let reason = if found.is_some() { "wrong password" } else { "unknown user" };
+            audit::record_alone(
+                &state.store,
+                &client.anonymous_actor(Some(name.clone())),
+                Event {
+                    action: "auth.login",
+                    target: found.as_ref().map(|u| Target::user(u.id, &u.username)),
+                    outcome: Outcome::Failure,
+                    details: json!({ "reason": reason }),
+                },
+            )
+            .await;
+            return Err(DomainError::InvalidCredentials);
+        }
+    };
+    if user.disabled {
+        // Only said after a correct password, so it reveals nothing to a guesser.
+        audit::record_alone(
+            &state.store,
+            &client.anonymous_actor(Some(name.clone())),
+            Event {
+                action: "auth.login",
+                target: Some(Target::user(user.id, &user.username)),
+                outcome: Outcome::Denied,
+                details: json!({ "reason": "account disabled" }),
+            },
+        )
+        .await;
+        return Err(DomainError::forbidden("auth.user_disabled", "This account is disabled."));
+    }
+    state.limiter.record_success(&name);
+    let txn = state.store.write().await?;
+    let issued = open_session(&*txn, state, &user, client).await?;
+    let mut row = user;
+    row.last_login_at = Some(Utc::now());
+    let row = users::save(&*txn, row).await?;
+    let actor = Actor {
+        kind: ActorKind::User,
+        id: Some(row.id.to_string()),
+        name: Some(row.username.clone()),
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+    };
+    audit::record(
+        &*txn,
+        &actor,
+        Event::success(
+            "auth.login",
+            Some(Target::user(row.id, &row.username)),
+            json!({ "method": "password" }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, issued))
+}
+
+/// Rotates the refresh token. Presenting an already-rotated token means it was copied:
+/// the whole session is revoked.
+pub async fn refresh(
+    state: &AppState,
+    client: &Client,
+    refresh_token: &str,
+) -> Result<(Principal, IssuedSession), DomainError> {
+    let expired = || {
+        DomainError::unauthenticated(
+            "auth.session_expired",
+            "Your session has ended; sign in again.",
+        )
+    };
+    let hash = keys::token_hash(refresh_token);
+    let now = Utc::now();
+    let db = state.store.db();
+    let Some(session) = sessions::find_by_refresh_hash(db, &hash).await? else {
+        if let Some(stolen) = sessions::find_by_prev_refresh_hash(db, &hash).await? {
+            let txn = state.store.write().await?;
+            sessions::revoke(&*txn, stolen.id, now).await?;
+            audit::record(
+                &*txn,
+                &client.anonymous_actor(None),
+                Event {
+                    action: "auth.refresh_reuse",
+                    target: Some(Target { kind: "session", id: stolen.id.to_string(), name: None }),
+                    outcome: Outcome::Denied,
+                    details: json!({ "user_id": stolen.user_id, "session_revoked": true }),
+                },
+            )
+            .await?;
+            txn.commit().await?;
+        }
+        return Err(expired());
+    };
+    if session.revoked_at.is_some() || session.expires_at <= now {
+        return Err(expired());
+    }
+    let user = users::find(db, session.user_id).await?.ok_or_else(expired)?;
+    if user.disabled {
+        return Err(expired());
+    }
+    let new_refresh = keys::random_secret();
+    let expires_at = now + session_ttl(state);
+    let txn = state.store.write().await?;
+    if !sessions::rotate(&*txn, session.id, &hash, &keys::token_hash(&new_refresh), now, expires_at)
+        .await?
+    {
+        return Err(expired());
+    }
+    txn.commit().await?;
+    let role = role_of(&user)?;
+    let issued = issue(state, user.id, session.id, new_refresh, expires_at);
+    Ok((Principal { user, role, method: AuthMethod::Session { session_id: session.id } }, issued))
+}
+
+pub async fn logout(
+    state: &AppState,
+    principal: &Principal,
+    client: &Client,
+) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    if let Some(sid) = principal.session_id() {
+        sessions::revoke(&*txn, sid, Utc::now()).await?;
+    }
+    audit::record(&*txn, &principal.actor(client), Event::success("auth.logout", None, json!({})))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Why a presented credential was refused.
+pub enum Rejection {
+    /// Routine: the short-lived access token ran out; the browser refreshes it.
+    Expired,
+    /// Worth an audit line: a forged, revoked or disabled credential.
+    Refused(&'static str),
+}
+
+pub async fn authenticate_session(
+    state: &AppState,
+    access_token: &str,
+) -> Result<Result<Principal, Rejection>, DomainError> {
+    let claims = match state.keys.verify_session(access_token) {
+        Ok(c) => c,
+        Err(keys::JwtError::Expired) => return Ok(Err(Rejection::Expired)),
+        Err(keys::JwtError::Invalid) => {
+            return Ok(Err(Rejection::Refused("invalid session token")));
+        }
+    };
+    let db = state.store.db();
+    let Some(session) = sessions::find(db, claims.sid).await? else {
+        return Ok(Err(Rejection::Refused("unknown session")));
+    };
+    if session.revoked_at.is_some()
+        || session.user_id != claims.sub
+        || session.expires_at <= Utc::now()
+    {
+        return Ok(Err(Rejection::Refused("session revoked or expired")));
+    }
+    let Some(user) = users::find(db, claims.sub).await? else {
+        return Ok(Err(Rejection::Refused("user deleted")));
+    };
+    if user.disabled {
+        return Ok(Err(Rejection::Refused("user disabled")));
+    }
+    let role = role_of(&user)?;
+    Ok(Ok(Principal { user, role, method: AuthMethod::Session { session_id: session.id } }))
+}
+
+pub const TOKEN_PREFIX: &str = "cairn_pat_";
+
+pub async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<Principal, Rejection>, DomainError> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(Err(Rejection::Refused("not a Cairn API token")));
+    }
+    let db = state.store.db();
+    let Some(row) = tokens::find_by_hash(db, &keys::token_hash(token)).await? else {
+        return Ok(Err(Rejection::Refused("unknown API token")));
+    };
+    let now = Utc::now();
+    if row.revoked_at.is_some() {
+        return Ok(Err(Rejection::Refused("API token revoked")));
+    }
+    if row.expires_at.is_some_and(|e| e <= now) {
+        return Ok(Err(Rejection::Refused("API token expired")));
+    }
+    let Some(user) = users::find(db, row.user_id).await? else {
+        return Ok(Err(Rejection::Refused("user deleted")));
+    };
+    if user.disabled {
+        return Ok(Err(Rejection::Refused("user disabled")));
+    }
+    let cap = Role::parse(&row.role).unwrap_or(Role::Viewer);
+    let role = role_of(&user)?.min(cap);
+    // Last-used is informative; write it at most once a minute per token.
+    if row.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
+        let txn = state.store.write().await?;
+        tokens::touch(&*txn, row.id, now).await?;
+        txn.commit().await?;
+    }
+    Ok(Ok(Principal { user, role, method: AuthMethod::Token { token_id: row.id, name: row.name } }))
+}
+
+pub async fn list_tokens(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<TokenRow>, DomainError> {
+    Ok(tokens::list_for_user(state.store.db(), principal.user.id).await?)
+}
+
+pub async fn create_token(
+    state: &AppState,
+    principal: &Principal,
+    client: &Client,
+    name: &str,
+    role: Option<Role>,
+    expires_in_days: Option<u32>,
+) -> Result<(TokenRow, String), DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            "token.invalid_name",
+            "Token name must be 1–100 printable characters.",
+            "name",
+        ));
+    }
+    let role = role.unwrap_or(principal.role);
+    if role > principal.role {
+        return Err(DomainError::invalid(
+            "token.role_too_high",
+            format!(
+                "A token cannot have more rights than you: your role is {}.",
+                principal.role.as_str()
+            ),
+            "role",
+        ));
+    }
+    if let Some(days) = expires_in_days {
+        if !(1..=3650).contains(&days) {
+            return Err(DomainError::invalid(
+                "token.invalid_expiry",
+                "Expiry must be 1–3650 days, or omitted for no expiry.",
+                "expires_in_days",
+            ));
+        }
+    }
+    let secret = format!("{TOKEN_PREFIX}{}", keys::random_secret());
+    let now = Utc::now();
+    let row = TokenRow {
+        id: Uuid::now_v7(),
+        user_id: principal.user.id,
+        name: name.to_string(),
+        prefix: secret.chars().take(TOKEN_PREFIX.len() + 6).collect(),
+        token_hash: keys::token_hash(&secret),
+        role: role.as_str().to_string(),
+        created_at: now,
+        expires_at: expires_in_days.map(|d| now + Duration::days(d as i64)),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let txn = state.store.write().await?;
+    let row = tokens::insert(&*txn, row).await?;
+    audit::record(
+        &*txn,
+        &principal.actor(client),
+        Event::success(
+            "token.create",
+            Some(Target {
+                kind: "api_token",
+                id: row.id.to_string(),
+                name: Some(row.name.clone()),
+            }),
+            json!({ "role": row.role, "expires_at": row.expires_at, "prefix": row.prefix }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, secret))
+}
+
+pub async fn revoke_token(
+    state: &AppState,
+    principal: &Principal,
+    client: &Client,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    let row = tokens::find_for_user(&*txn, id, principal.user.id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "API token" })?;
+    tokens::revoke(&*txn, id, Utc::now()).await?;
+    audit::record(
+        &*txn,
+        &principal.actor(client),
+        Event::success(
+            "token.revoke",
+            Some(Target {
+                kind: "api_token",
+                id: row.id.to_string(),
+                name: Some(row.name.clone()),
+            }),
+            json!({ "prefix": row.prefix }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

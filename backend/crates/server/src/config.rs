@@ -1,0 +1,375 @@
+//! Layered configuration: built-in defaults, then an optional TOML file, then `CAIRN_*`
+//! environment variables, then `CAIRN_*_FILE` variables that read a value from a file.
+//! Unknown keys are an error everywhere so a typo never silently falls back to a default.
+
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// URL users reach the server at; decides cookie `Secure` and appears in links.
+    pub public_url: String,
+    /// `sqlite://path` (created if missing) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Directory for the SQLite file, the secret key and the setup token.
+    pub data_dir: PathBuf,
+    /// Secret key file (32 random bytes, 0600); default `<data_dir>/secret.key`.
+    pub secret_key_file: Option<PathBuf>,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    /// SQLite only: how long a statement waits for a lock held by another process.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest accepted request body in bytes; larger ones get 413.
+    pub body_limit_bytes: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `cairn_server=debug,info`.
+    pub level: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Lifetime of the access JWT held in the session cookie.
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a browser session (its refresh token) since the last refresh.
+    pub session_ttl_hours: u64,
+    pub password_min_length: usize,
+    /// Whether username/password login is accepted (turn off once SSO is set up).
+    pub local_login: bool,
+    /// Force the cookie `Secure` flag; unset means "when public_url is https".
+    pub cookie_secure: Option<bool>,
+    /// Failed logins per account within the window before 429.
+    pub login_max_failures_per_account: u32,
+    /// Failed logins per source IP within the window before 429.
+    pub login_max_failures_per_ip: u32,
+    pub login_window_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            database_url: "sqlite://data/cairn.db".into(),
+            data_dir: PathBuf::from("data"),
+            secret_key_file: None,
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            log: LogConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { max_connections: 16, sqlite_busy_timeout_ms: 5_000 }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { body_limit_bytes: 1024 * 1024, shutdown_grace_secs: 10 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: "pretty".into(), level: "info".into() }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_secs: 300,
+            session_ttl_hours: 24 * 7,
+            password_min_length: 12,
+            local_login: true,
+            cookie_secure: None,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 20,
+            login_window_secs: 900,
+        }
+    }
+}
+
+/// Environment variables that start with `CAIRN_` but are not configuration keys.
+const NON_CONFIG_ENV: &[&str] = &["CAIRN_CONFIG", "CAIRN_TEST_DATABASE_URL", "CAIRN_SERVER_BIN"];
+
+impl Config {
+    /// Loads defaults → file → environment. `env` is passed in so tests need not touch
+    /// the process environment.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut value = toml::Value::try_from(Config::default())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+            let from_file: toml::Value = toml::from_str(&text)
+                .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+            // Deserialize the file alone first: this is where unknown keys are caught
+            // with the file's own line numbers.
+            Config::deserialize(from_file.clone())
+                .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+            merge(&mut value, from_file);
+        }
+        let known = known_keys();
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix("CAIRN_") else { continue };
+            if NON_CONFIG_ENV.contains(&name.as_str()) {
+                continue;
+            }
+            let (key, raw) = if let Some(base) = rest.strip_suffix("_FILE") {
+                let text = std::fs::read_to_string(raw)
+                    .map_err(|source| ConfigError::Read { path: PathBuf::from(raw), source })?;
+                (base.to_string(), text.trim_end_matches(['\n', '\r']).to_string())
+            } else {
+                (rest.to_string(), raw.clone())
+            };
+            let Some(path) = known.get(&key.to_ascii_lowercase()) else {
+                return Err(ConfigError::Invalid(format!(
+                    "unknown environment variable {name}: no configuration key matches it"
+                )));
+            };
+            set_path(&mut value, path, &raw, name)?;
+        }
+        let config = Config::deserialize(value).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen.parse::<SocketAddr>().map_err(|e| {
+            ConfigError::Invalid(format!("listen = {:?} is not an address: {e}", self.listen))
+        })?;
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must start with sqlite: or postgres://".into(),
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            return Err(ConfigError::Invalid("log.format must be \"pretty\" or \"json\"".into()));
+        }
+        if self.auth.password_min_length < 8 {
+            return Err(ConfigError::Invalid("auth.password_min_length must be at least 8".into()));
+        }
+        if self.auth.access_token_ttl_secs < 10 || self.auth.access_token_ttl_secs > 3600 {
+            return Err(ConfigError::Invalid(
+                "auth.access_token_ttl_secs must be between 10 and 3600".into(),
+            ));
+        }
+        if self.http.body_limit_bytes < 1024 {
+            return Err(ConfigError::Invalid("http.body_limit_bytes must be at least 1024".into()));
+        }
+        Ok(())
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.auth.cookie_secure.unwrap_or_else(|| self.public_url.starts_with("https://"))
+    }
+
+    /// The effective configuration as TOML with the database password masked.
+    pub fn redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&shown.database_url);
+        toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+/// Masks the password part of `scheme://user:password@host/...`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.split_once('@') {
+            if let Some((user, _)) = creds.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// Maps `database_max_connections` style names to key paths (`database.max_connections`).
+fn known_keys() -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Ok(toml::Value::Table(root)) = toml::Value::try_from(Config::default()) else {
+        return out;
+    };
+    // Option fields are absent from the serialized defaults; list them by hand.
+    out.insert("secret_key_file".into(), vec!["secret_key_file".into()]);
+    out.insert("auth_cookie_secure".into(), vec!["auth".into(), "cookie_secure".into()]);
+    for (k, v) in root {
+        match v {
+            toml::Value::Table(section) => {
+                for (k2, _) in section {
+                    out.insert(format!("{k}_{k2}"), vec![k.clone(), k2]);
+                }
+            }
+            _ => {
+                out.insert(k.clone(), vec![k]);
+            }
+        }
+    }
+    out
+}
+
+fn set_path(
+    root: &mut toml::Value,
+    path: &[String],
+    raw: &str,
+    var: &str,
+) -> Result<(), ConfigError> {
+    let mut cur = root;
+    for part in &path[..path.len() - 1] {
+        let toml::Value::Table(t) = cur else {
+            return Err(ConfigError::Invalid(format!("{var}: not a section")));
+        };
+        cur = t.entry(part.clone()).or_insert_with(|| toml::Value::Table(Default::default()));
+    }
+    let toml::Value::Table(t) = cur else {
+        return Err(ConfigError::Invalid(format!("{var}: not a section")));
+    };
+    let leaf = &path[path.len() - 1];
+    // Parse according to the type the default has, so CAIRN_AUTH_LOCAL_LOGIN=false is a bool.
+    let parsed = match t.get(leaf) {
+        Some(toml::Value::Integer(_)) => toml::Value::Integer(
+            raw.trim()
+                .parse()
+                .map_err(|_| ConfigError::Invalid(format!("{var}={raw:?} is not an integer")))?,
+        ),
+        Some(toml::Value::Boolean(_)) => toml::Value::Boolean(parse_bool(raw, var)?),
+        _ if leaf == "cookie_secure" => toml::Value::Boolean(parse_bool(raw, var)?),
+        _ => toml::Value::String(raw.to_string()),
+    };
+    t.insert(leaf.clone(), parsed);
+    Ok(())
+}
+
+fn parse_bool(raw: &str, var: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid(format!("{var}={raw:?} is not a boolean"))),
+    }
+}
+
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) if existing.is_table() && v.is_table() => merge(existing, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile_dir();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\n[auth]\npassword_min_length = 14\n")
+            .unwrap();
+        let secret = dir.join("db");
+        std::fs::write(&secret, "postgres://u:pw@h/db\n").unwrap();
+        let c = Config::load(
+            Some(&file),
+            &env(&[
+                ("CAIRN_AUTH_PASSWORD_MIN_LENGTH", "16"),
+                ("CAIRN_DATABASE_URL_FILE", secret.to_str().unwrap()),
+                ("CAIRN_AUTH_LOCAL_LOGIN", "false"),
+                ("CAIRN_TEST_DATABASE_URL", "ignored"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.auth.password_min_length, 16);
+        assert!(!c.auth.local_login);
+        assert_eq!(c.database_url, "postgres://u:pw@h/db");
+        assert!(c.redacted_toml().contains("postgres://u:***@h/db"));
+        assert!(!c.redacted_toml().contains("pw@"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let dir = tempfile_dir();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "[auth]\npasword_min_length = 14\n").unwrap();
+        let err = Config::load(Some(&file), &BTreeMap::new()).unwrap_err().to_string();
+        assert!(err.contains("pasword_min_length"), "{err}");
+        let err = Config::load(None, &env(&[("CAIRN_LISTN", "x")])).unwrap_err().to_string();
+        assert!(err.contains("CAIRN_LISTN"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let err = Config::load(None, &env(&[("CAIRN_LISTEN", "nope")])).unwrap_err().to_string();
+        assert!(err.contains("listen"), "{err}");
+        let err = Config::load(None, &env(&[("CAIRN_HTTP_BODY_LIMIT_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not an integer"), "{err}");
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("cairn-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

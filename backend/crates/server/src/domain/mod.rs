@@ -1,0 +1,8 @@
+//! Domain services: the rules of Cairn (who may do what to which user, what an audit event
+//! records), independent of HTTP. Handlers call these; these call the store.
+
+pub mod audit;
+pub mod error;
+pub mod users;
+
+pub use error::DomainError;

@@ -1,0 +1,137 @@
+//! One outer middleware for every request: a request id (taken from `X-Request-Id` when
+//! sane, else new) on a tracing span so every log line of the request carries it; the
+//! body size limit; security headers; and the conversion of any error into JSON.
+
+use std::time::Instant;
+
+use poem::{
+    Endpoint, IntoResponse, Middleware, Request, Response,
+    http::{HeaderValue, Method, StatusCode, header},
+    web::Json,
+};
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::api::error::json_error;
+
+const CSP_APP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// Swagger UI ships inline scripts; it gets its own, looser policy on its own path only.
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'";
+
+pub struct Frontline {
+    pub body_limit: usize,
+}
+
+impl<E: Endpoint> Middleware<E> for Frontline {
+    type Output = FrontlineEndpoint<E>;
+    fn transform(&self, inner: E) -> Self::Output {
+        FrontlineEndpoint { inner, body_limit: self.body_limit }
+    }
+}
+
+pub struct FrontlineEndpoint<E> {
+    inner: E,
+    body_limit: usize,
+}
+
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+fn too_large(limit: usize) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Json(json!({
+            "code": "request.too_large",
+            "message": format!("The request body is larger than the limit of {limit} bytes."),
+            "details": { "limit_bytes": limit },
+        })),
+    )
+        .into_response()
+}
+
+impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let id = request_id(&req);
+        let path = req.uri().path().to_string();
+        let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %path);
+        async move {
+            let started = Instant::now();
+            let mut resp = 'answer: {
+                let declared = req
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<usize>().ok());
+                if declared.is_some_and(|n| n > self.body_limit) {
+                    break 'answer too_large(self.body_limit);
+                }
+                if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+                    // Read the body here, bounded, so chunked bodies obey the limit too.
+                    match req.take_body().into_bytes_limit(self.body_limit).await {
+                        Ok(bytes) => req.set_body(bytes),
+                        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                            break 'answer too_large(self.body_limit);
+                        }
+                        Err(e) => break 'answer json_error(poem::Error::from(e)),
+                    }
+                }
+                match self.inner.call(req).await {
+                    Ok(r) => r.into_response(),
+                    Err(e) => json_error(e),
+                }
+            };
+            let status = resp.status();
+            let ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+            if status.is_server_error() {
+                tracing::error!(status = status.as_u16(), ms, "request failed");
+            } else {
+                tracing::info!(status = status.as_u16(), ms, "request");
+            }
+            let h = resp.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                h.insert("x-request-id", v);
+            }
+            h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+            h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+            h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+            let csp = if path.starts_with("/api/docs") { CSP_DOCS } else { CSP_APP };
+            h.insert("content-security-policy", HeaderValue::from_static(csp));
+            if path.starts_with("/api/") && !h.contains_key(header::CACHE_CONTROL) {
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            Ok(resp)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A panic inside a handler still answers JSON (and is logged with the request id).
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({ "code": "internal", "message": "An internal error occurred; the server log has the details.", "details": {} })),
+    )
+        .into_response()
+}

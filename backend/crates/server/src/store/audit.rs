@@ -1,0 +1,228 @@
+//! The append-only, hash-chained audit table. Each row stores the hash of the row before
+//! it and its own hash over a canonical encoding of every column, so editing or deleting a
+//! row breaks the chain at that point.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use sha2::{Digest, Sha256};
+
+use super::{StoreError, entities::audit_event, like_contains};
+
+pub use audit_event::Model as AuditRow;
+
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Key of the PostgreSQL advisory lock that orders appends to the chain.
+const PG_CHAIN_LOCK: i64 = 0x0CA1_A0D1;
+
+/// A new event as the domain describes it; the store adds id, hashes and time.
+#[derive(Debug, Clone)]
+pub struct NewAuditRow {
+    pub time: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub outcome: String,
+    pub details: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Matches the actor's name (contains) or id (equal).
+    pub actor: Option<String>,
+    /// `user.create` matches exactly; `user.` matches every action starting with it.
+    pub action: Option<String>,
+    /// Matches the target's name (contains) or id (equal).
+    pub target: Option<String>,
+    pub outcome: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Appends one event inside the caller's transaction (so it commits with the change).
+pub async fn append<C: ConnectionTrait>(db: &C, row: NewAuditRow) -> Result<AuditRow, StoreError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Serialises appenders across connections and replicas until this transaction ends.
+        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})")).await?;
+    }
+    let prev = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Hash)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(1)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .unwrap_or_else(|| GENESIS_HASH.to_string());
+    // Stored precision is microseconds on both engines; hash what will be read back.
+    let time = DateTime::from_timestamp_micros(row.time.timestamp_micros()).unwrap_or(row.time);
+    let row = NewAuditRow { time, ..row };
+    let hash = chain_hash(&prev, &row);
+    let active = audit_event::ActiveModel {
+        time: Set(row.time),
+        actor_kind: Set(row.actor_kind),
+        actor_id: Set(row.actor_id),
+        actor_name: Set(row.actor_name),
+        source_ip: Set(row.source_ip),
+        user_agent: Set(row.user_agent),
+        action: Set(row.action),
+        target_kind: Set(row.target_kind),
+        target_id: Set(row.target_id),
+        target_name: Set(row.target_name),
+        outcome: Set(row.outcome),
+        details: Set(row.details),
+        prev_hash: Set(prev),
+        hash: Set(hash),
+        ..Default::default()
+    };
+    Ok(active.insert(db).await?)
+}
+
+/// SHA-256 over a JSON array of every column in a fixed order.
+pub fn chain_hash(prev: &str, row: &NewAuditRow) -> String {
+    let canonical = serde_json::json!([
+        prev,
+        row.time.to_rfc3339_opts(SecondsFormat::Micros, true),
+        row.actor_kind,
+        row.actor_id,
+        row.actor_name,
+        row.source_ip,
+        row.user_agent,
+        row.action,
+        row.target_kind,
+        row.target_id,
+        row.target_name,
+        row.outcome,
+        row.details,
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+fn as_new(row: &AuditRow) -> NewAuditRow {
+    NewAuditRow {
+        time: row.time,
+        actor_kind: row.actor_kind.clone(),
+        actor_id: row.actor_id.clone(),
+        actor_name: row.actor_name.clone(),
+        source_ip: row.source_ip.clone(),
+        user_agent: row.user_agent.clone(),
+        action: row.action.clone(),
+        target_kind: row.target_kind.clone(),
+        target_id: row.target_id.clone(),
+        target_name: row.target_name.clone(),
+        outcome: row.outcome.clone(),
+        details: row.details.clone(),
+    }
+}
+
+/// Newest first, strictly older than `before` (an event id) when given.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut q = audit_event::Entity::find();
+    let lower_like = |col: audit_event::Column, pattern: &str| {
+        Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+    };
+    if let Some(actor) = non_empty(&filter.actor) {
+        let p = like_contains(&actor.to_lowercase());
+        q = q.filter(
+            lower_like(audit_event::Column::ActorName, &p)
+                .or(audit_event::Column::ActorId.eq(actor)),
+        );
+    }
+    if let Some(action) = non_empty(&filter.action) {
+        q = if action.ends_with('.') {
+            let escaped = action.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            q.filter(
+                Expr::col(audit_event::Column::Action)
+                    .like(LikeExpr::new(format!("{escaped}%")).escape('\\')),
+            )
+        } else {
+            q.filter(audit_event::Column::Action.eq(action))
+        };
+    }
+    if let Some(target) = non_empty(&filter.target) {
+        let p = like_contains(&target.to_lowercase());
+        q = q.filter(
+            lower_like(audit_event::Column::TargetName, &p)
+                .or(audit_event::Column::TargetId.eq(target)),
+        );
+    }
+    if let Some(outcome) = non_empty(&filter.outcome) {
+        q = q.filter(audit_event::Column::Outcome.eq(outcome));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(audit_event::Column::Time.gte(since));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(audit_event::Column::Time.lte(until));
+    }
+    if let Some(before) = before {
+        q = q.filter(audit_event::Column::Id.lt(before));
+    }
+    Ok(q.order_by_desc(audit_event::Column::Id).limit(limit).all(db).await?)
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub checked: u64,
+    /// The first event whose stored hashes do not match the chain.
+    pub first_broken_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Walks the whole chain oldest first, in batches, recomputing every hash.
+pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainReport, StoreError> {
+    const BATCH: u64 = 1000;
+    let mut prev = GENESIS_HASH.to_string();
+    let mut after: i64 = i64::MIN;
+    let mut checked = 0u64;
+    loop {
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::Id.gt(after))
+            .order_by_asc(audit_event::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(ChainReport { checked, first_broken_id: None, reason: None });
+        }
+        for row in &rows {
+            let broken = if row.prev_hash != prev {
+                Some(
+                    "its link to the previous event does not match (an event was removed or changed)",
+                )
+            } else if chain_hash(&prev, &as_new(row)) != row.hash {
+                Some("its content does not match its hash (the event was edited)")
+            } else {
+                None
+            };
+            if let Some(reason) = broken {
+                return Ok(ChainReport {
+                    checked,
+                    first_broken_id: Some(row.id),
+                    reason: Some(reason.to_string()),
+                });
+            }
+            checked += 1;
+            prev = row.hash.clone();
+            after = row.id;
+        }
+    }
+}

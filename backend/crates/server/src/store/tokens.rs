@@ -1,0 +1,76 @@
+//! Queries on personal access tokens.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::{StoreError, entities::api_token};
+
+pub use api_token::Model as TokenRow;
+
+pub async fn insert<C: ConnectionTrait>(db: &C, row: TokenRow) -> Result<TokenRow, StoreError> {
+    let active: api_token::ActiveModel = row.into();
+    Ok(active.reset_all().insert(db).await?)
+}
+
+/// The user's tokens that are not revoked, newest first.
+pub async fn list_for_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+) -> Result<Vec<TokenRow>, StoreError> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .order_by_desc(api_token::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn find_by_hash<C: ConnectionTrait>(
+    db: &C,
+    hash: &str,
+) -> Result<Option<TokenRow>, StoreError> {
+    Ok(api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash)).one(db).await?)
+}
+
+pub async fn find_for_user<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<TokenRow>, StoreError> {
+    Ok(api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+pub async fn revoke<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let res = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(now))
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+        .filter(api_token::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

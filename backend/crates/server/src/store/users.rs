@@ -1,0 +1,88 @@
+//! Queries on users.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use uuid::Uuid;
+
+use super::{StoreError, entities::user, like_contains};
+
+pub use user::Model as UserRow;
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Matches username, display name or email, case-insensitively.
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
+    Ok(user::Entity::find().count(db).await?)
+}
+
+pub async fn count_active_admins<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq("admin"))
+        .filter(user::Column::Disabled.eq(false))
+        .count(db)
+        .await?)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+    Ok(user::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn find_by_username<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+) -> Result<Option<UserRow>, StoreError> {
+    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(db).await?)
+}
+
+pub async fn insert<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow, StoreError> {
+    let active: user::ActiveModel = row.into();
+    Ok(active.reset_all().insert(db).await?)
+}
+
+/// Writes every column of `row` back (the caller read it in the same transaction).
+pub async fn save<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow, StoreError> {
+    let active: user::ActiveModel = row.into();
+    Ok(active.reset_all().update(db).await?)
+}
+
+pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
+    Ok(user::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &UserFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<UserRow>, u64), StoreError> {
+    let mut query = user::Entity::find();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = like_contains(&q.to_lowercase());
+        let like = |col: user::Column| {
+            Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(&pattern).escape('\\'))
+        };
+        query = query.filter(
+            like(user::Column::Username)
+                .or(like(user::Column::DisplayName))
+                .or(like(user::Column::Email)),
+        );
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(disabled) = filter.disabled {
+        query = query.filter(user::Column::Disabled.eq(disabled));
+    }
+    let total = query.clone().count(db).await?;
+    let rows =
+        query.order_by_asc(user::Column::Username).limit(limit).offset(offset).all(db).await?;
+    Ok((rows, total))
+}

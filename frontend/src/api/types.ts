@@ -1,0 +1,26 @@
+// Short names for the generated schema types used across the app (aliases only, never hand-written shapes).
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Role = Schemas['Role'];
+export type Permission = Schemas['Permission'];
+export type User = Schemas['User'];
+export type Me = Schemas['Me'];
+export type ServerInfo = Schemas['ServerInfo'];
+export type SetupRequest = Schemas['SetupRequest'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type UpdateProfileRequest = Schemas['UpdateProfileRequest'];
+export type ChangePasswordRequest = Schemas['ChangePasswordRequest'];
+export type ApiToken = Schemas['ApiToken'];
+export type CreateApiTokenRequest = Schemas['CreateApiTokenRequest'];
+export type CreatedApiToken = Schemas['CreatedApiToken'];
+export type UserList = Schemas['UserList'];
+export type CreateUserRequest = Schemas['CreateUserRequest'];
+export type UpdateUserRequest = Schemas['UpdateUserRequest'];
+export type AuditEvent = Schemas['AuditEvent'];
+export type AuditPage = Schemas['AuditPage'];
+export type AuditVerification = Schemas['AuditVerification'];
+export type AuditOutcome = AuditEvent['outcome'];
+
+export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];

@@ -1,0 +1,62 @@
+// Route guards: send everything to /setup while the server needs its first admin, send
+// signed-out visitors to /login?next=…, and show "no access" for pages a role may not see.
+import { Button, Center, Stack } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { ApiError } from '@/api/errors';
+import type { Permission } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { FullPageLoader } from '@/components/FullPageLoader';
+import { NoAccess } from '@/components/NoAccess';
+import { hasPermission, useMe, useServerInfo } from '@/lib/auth';
+
+function LoadFailed({ error, retry }: { error: unknown; retry: () => void }) {
+  return (
+    <Center mih="100vh" p="md">
+      <Stack maw={460} w="100%">
+        <ErrorAlert error={error} title="Cairn could not load" />
+        <Button variant="default" onClick={retry}>
+          Try again
+        </Button>
+      </Stack>
+    </Center>
+  );
+}
+
+export function SetupGate() {
+  const info = useServerInfo();
+  const { pathname } = useLocation();
+  if (info.isPending) return <FullPageLoader />;
+  if (info.isError) return <LoadFailed error={info.error} retry={() => void info.refetch()} />;
+  const onSetup = pathname === '/setup';
+  if (info.data.setup_required && !onSetup) return <Navigate to="/setup" replace />;
+  if (!info.data.setup_required && onSetup) return <Navigate to="/" replace />;
+  return <Outlet />;
+}
+
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending) return <FullPageLoader />;
+  if (me.isError) {
+    if (me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403)) {
+      const next = encodeURIComponent(location.pathname + location.search);
+      return <Navigate to={`/login?next=${next}`} replace />;
+    }
+    return <LoadFailed error={me.error} retry={() => void me.refetch()} />;
+  }
+  return children;
+}
+
+export function RequirePermission({
+  permission,
+  what,
+  children,
+}: {
+  permission: Permission;
+  what: string;
+  children: ReactNode;
+}) {
+  const me = useMe();
+  return hasPermission(me.data, permission) ? children : <NoAccess what={what} />;
+}

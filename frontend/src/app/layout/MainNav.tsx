@@ -1,0 +1,27 @@
+// Sidebar navigation, filtered by the signed-in user's permissions.
+import { NavLink, Stack } from '@mantine/core';
+import { NavLink as RouterNavLink, useLocation } from 'react-router';
+import type { Permission } from '@/api/types';
+import { visibleNavItems } from './navItems';
+
+export function MainNav({ permissions, onNavigate }: { permissions: readonly Permission[]; onNavigate?: () => void }) {
+  const { pathname } = useLocation();
+  return (
+    <Stack component="nav" aria-label="Main" gap={4}>
+      {visibleNavItems(permissions).map(({ to, label, icon: Icon }) => (
+        <NavLink
+          key={to}
+          component={RouterNavLink}
+          to={to}
+          end={to === '/'}
+          label={label}
+          leftSection={<Icon size={18} stroke={1.7} />}
+          active={to === '/' ? pathname === '/' : pathname.startsWith(to)}
+          onClick={onNavigate}
+          variant="light"
+          style={{ borderRadius: 'var(--mantine-radius-md)' }}
+        />
+      ))}
+    </Stack>
+  );
+}

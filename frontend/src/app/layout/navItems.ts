@@ -1,0 +1,22 @@
+// The navigation entries and the permission each one needs; the one place that gates the menu.
+import { IconHome, IconListDetails, IconUserCircle, IconUsers } from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+import type { Permission } from '@/api/types';
+
+export interface NavItem {
+  to: string;
+  label: string;
+  icon: ComponentType<{ size?: number | string; stroke?: number }>;
+  permission?: Permission;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { to: '/', label: 'Home', icon: IconHome },
+  { to: '/users', label: 'Users', icon: IconUsers, permission: 'users_read' },
+  { to: '/audit', label: 'Audit log', icon: IconListDetails, permission: 'audit_read' },
+  { to: '/profile', label: 'Profile', icon: IconUserCircle },
+];
+
+export function visibleNavItems(permissions: readonly Permission[]): NavItem[] {
+  return NAV_ITEMS.filter((item) => !item.permission || permissions.includes(item.permission));
+}

@@ -1,0 +1,51 @@
+// Route table: public setup/login pages, then the signed-in shell with permission-gated pages.
+import type { RouteObject } from 'react-router';
+import { LoginPage } from '@/features/auth';
+import { AuditPage } from '@/features/audit';
+import { HomePage } from '@/features/home';
+import { ProfilePage } from '@/features/profile';
+import { SetupPage } from '@/features/setup';
+import { UsersPage } from '@/features/users';
+import { RequireAuth, RequirePermission, SetupGate } from './guards';
+import { AppLayout } from './layout/AppLayout';
+import { NotFoundPage } from './routes/NotFoundPage';
+import { RouteError } from './routes/RouteError';
+
+export const routes: RouteObject[] = [
+  {
+    element: <SetupGate />,
+    errorElement: <RouteError />,
+    children: [
+      { path: 'setup', element: <SetupPage /> },
+      { path: 'login', element: <LoginPage /> },
+      {
+        element: (
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        ),
+        children: [
+          { index: true, element: <HomePage /> },
+          {
+            path: 'users',
+            element: (
+              <RequirePermission permission="users_read" what="users">
+                <UsersPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'audit',
+            element: (
+              <RequirePermission permission="audit_read" what="the audit log">
+                <AuditPage />
+              </RequirePermission>
+            ),
+          },
+          { path: 'profile', element: <ProfilePage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+];

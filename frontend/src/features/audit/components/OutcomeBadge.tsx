@@ -1,0 +1,13 @@
+// Colored badge for an audit outcome.
+import { Badge } from '@mantine/core';
+import type { AuditOutcome } from '@/api/types';
+
+const colors: Record<AuditOutcome, string> = { success: 'teal', denied: 'orange', failure: 'red' };
+
+export function OutcomeBadge({ outcome }: { outcome: AuditOutcome }) {
+  return (
+    <Badge color={colors[outcome]} variant="light" size="sm">
+      {outcome}
+    </Badge>
+  );
+}

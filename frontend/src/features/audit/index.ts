@@ -1,0 +1,2 @@
+// Public surface of the audit feature.
+export { AuditPage } from './routes/AuditPage';

@@ -1,0 +1,109 @@
+// /audit: who did what and when. Filters, paged table, event details, exports and a
+// hash-chain verification.
+import { Button, Center, EmptyState, Group, Menu, Paper, Stack, Text } from '@mantine/core';
+import { IconChevronDown, IconDownload, IconListSearch } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { AuditEvent } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { PageHeader } from '@/components/PageHeader';
+import { emptyFilters, exportUrl, useAuditEvents, useVerifyAudit, type AuditFilters } from '../api';
+import { AuditEventDrawer } from '../components/AuditEventDrawer';
+import { AuditFiltersForm } from '../components/AuditFiltersForm';
+import { AuditTable } from '../components/AuditTable';
+import { VerifyChainButton, VerifyResult } from '../components/VerifyChain';
+
+export function AuditPage() {
+  const [filters, setFilters] = useState<AuditFilters>(emptyFilters);
+  const [open, setOpen] = useState<AuditEvent | null>(null);
+  const events = useAuditEvents(filters);
+  const verify = useVerifyAudit();
+  const items = events.data?.pages.flatMap((p) => p.items) ?? [];
+  const filtered = JSON.stringify(filters) !== JSON.stringify(emptyFilters);
+
+  return (
+    <Stack gap="md">
+      <PageHeader
+        title="Audit log"
+        description="Every change and every refused request, in order. Entries are hash-chained, so editing the log shows."
+        actions={
+          <>
+            <VerifyChainButton onClick={() => verify.mutate()} loading={verify.isPending} />
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <Button variant="default" leftSection={<IconDownload size={16} />} rightSection={<IconChevronDown size={14} />}>
+                  Export
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>With the current filters</Menu.Label>
+                <Menu.Item component="a" href={exportUrl(filters, 'csv')} download>
+                  Export CSV
+                </Menu.Item>
+                <Menu.Item component="a" href={exportUrl(filters, 'ndjson')} download>
+                  Export NDJSON
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </>
+        }
+      />
+
+      <VerifyResult result={verify.data} error={verify.error} onClose={() => verify.reset()} />
+
+      <Paper withBorder radius="md" p="md">
+        <AuditFiltersForm value={filters} onApply={setFilters} />
+      </Paper>
+
+      <ErrorAlert error={events.error} title="Could not load the audit log" />
+
+      {events.data && items.length === 0 ? (
+        <Paper withBorder radius="md" p="xl">
+          <EmptyState
+            icon={<IconListSearch size={28} />}
+            variant="light"
+            color="gray"
+            title={filtered ? 'No events match these filters' : 'No events yet'}
+            description={
+              filtered
+                ? 'Widen the time range or clear a filter.'
+                : 'Sign-ins, changes and refused requests will be listed here as they happen.'
+            }
+          />
+        </Paper>
+      ) : null}
+
+      {items.length > 0 ? (
+        <Paper withBorder radius="md">
+          <AuditTable events={items} onOpen={setOpen} />
+        </Paper>
+      ) : null}
+
+      {items.length > 0 ? (
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">
+            Showing {items.length} {items.length === 1 ? 'event' : 'events'}, newest first
+          </Text>
+          {events.hasNextPage ? (
+            <Button variant="default" onClick={() => void events.fetchNextPage()} loading={events.isFetchingNextPage}>
+              Load more
+            </Button>
+          ) : (
+            <Text size="sm" c="dimmed">
+              End of the log
+            </Text>
+          )}
+        </Group>
+      ) : null}
+
+      {events.isPending ? (
+        <Center p="xl">
+          <Text c="dimmed" size="sm">
+            Loading events…
+          </Text>
+        </Center>
+      ) : null}
+
+      <AuditEventDrawer event={open} onClose={() => setOpen(null)} />
+    </Stack>
+  );
+}

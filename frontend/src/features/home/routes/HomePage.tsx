@@ -1,0 +1,91 @@
+// / : a plain welcome page: who you are, where to go next, and what is coming (no fake numbers).
+import { Alert, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconArrowRight, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { RoleBadge } from '@/components/RoleBadge';
+import { hasPermission, useSession } from '@/lib/auth';
+
+interface Shortcut {
+  to: string;
+  title: string;
+  description: string;
+  icon: ReactNode;
+  show: boolean;
+}
+
+export function HomePage() {
+  const me = useSession();
+  const name = me.user.display_name || me.user.username;
+  const shortcuts: Shortcut[] = [
+    {
+      to: '/users',
+      title: 'Users',
+      description: hasPermission(me, 'users_manage')
+        ? 'Invite operators and viewers, change roles, reset passwords.'
+        : 'See who can sign in to Cairn.',
+      icon: <IconUsers size={20} />,
+      show: hasPermission(me, 'users_read'),
+    },
+    {
+      to: '/audit',
+      title: 'Audit log',
+      description: 'Every sign-in, change and refused request, hash-chained so tampering shows.',
+      icon: <IconListDetails size={20} />,
+      show: hasPermission(me, 'audit_read'),
+    },
+    {
+      to: '/profile',
+      title: 'Profile',
+      description: 'Your name, email and password, and API tokens for scripts.',
+      icon: <IconUserCircle size={20} />,
+      show: true,
+    },
+  ];
+
+  return (
+    <Stack gap="lg">
+      <Stack gap={6}>
+        <Title order={2}>Welcome, {name}</Title>
+        <Group gap={6} data-testid="signed-in-as">
+          <Text c="dimmed">
+            Signed in as <b>{me.user.username}</b>
+          </Text>
+          <RoleBadge role={me.user.role} />
+        </Group>
+      </Stack>
+
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md">
+        {shortcuts
+          .filter((s) => s.show)
+          .map((s) => (
+            <Card key={s.to} withBorder padding="lg" radius="md" component={Link} to={s.to} aria-label={s.title}>
+              <Group gap="sm" mb="xs" wrap="nowrap">
+                <ThemeIcon variant="light" size="lg" radius="md">
+                  {s.icon}
+                </ThemeIcon>
+                <Text fw={600}>{s.title}</Text>
+              </Group>
+              <Text size="sm" c="dimmed" mb="sm">
+                {s.description}
+              </Text>
+              <Group gap={4} c="blue">
+                <Text size="sm" fw={500} inherit>
+                  Open
+                </Text>
+                <IconArrowRight size={14} />
+              </Group>
+            </Card>
+          ))}
+      </SimpleGrid>
+
+      <Alert variant="light" color="gray" icon={<IconServer size={20} />} title="Hosts arrive with the agent">
+        <Text size="sm">
+          This release manages who can use Cairn and records what they do. The next release adds{' '}
+          <b>cairn-agent</b>: enroll your hosts, run restic backups on schedules, and see here which backups
+          failed or quietly stopped.
+        </Text>
+      </Alert>
+    </Stack>
+  );
+}

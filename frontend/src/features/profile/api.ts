@@ -1,0 +1,45 @@
+// Profile API hooks: own display name/email, own password, and personal API tokens.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/api/client';
+import { unwrap } from '@/api/errors';
+import type { ChangePasswordRequest, CreateApiTokenRequest, UpdateProfileRequest } from '@/api/types';
+import { useStoreSession } from '@/lib/auth';
+
+const tokensKey = ['auth', 'tokens'] as const;
+
+export function useUpdateProfile() {
+  const storeSession = useStoreSession();
+  return useMutation({
+    mutationFn: (body: UpdateProfileRequest) => unwrap(api.PATCH('/api/v1/auth/me', { body })),
+    onSuccess: storeSession,
+  });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: ChangePasswordRequest) => unwrap(api.POST('/api/v1/auth/me/password', { body })),
+  });
+}
+
+export function useTokens() {
+  return useQuery({
+    queryKey: tokensKey,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/tokens', { signal })),
+  });
+}
+
+export function useCreateToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateApiTokenRequest) => unwrap(api.POST('/api/v1/auth/tokens', { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
+  });
+}
+
+export function useRevokeToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/auth/tokens/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
+  });
+}

@@ -1,0 +1,2 @@
+// Public surface of the profile feature.
+export { ProfilePage } from './routes/ProfilePage';

@@ -1,0 +1,47 @@
+// /profile: your details, your password and your API tokens.
+import { Paper, SimpleGrid, Stack, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { PageHeader } from '@/components/PageHeader';
+import { RoleBadge } from '@/components/RoleBadge';
+import { useSession } from '@/lib/auth';
+import { ChangePasswordForm } from '../components/ChangePasswordForm';
+import { ProfileForm } from '../components/ProfileForm';
+import { TokensSection } from '../components/TokensSection';
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'lg' }} component="section" aria-label={title}>
+      <Title order={3} fz="h4" mb="md">
+        {title}
+      </Title>
+      {children}
+    </Paper>
+  );
+}
+
+export function ProfilePage() {
+  const me = useSession();
+  return (
+    <Stack gap="lg">
+      <PageHeader
+        title="Profile"
+        description={
+          <>
+            Signed in as <b>{me.user.username}</b> <RoleBadge role={me.user.role} size="sm" ml={4} />
+          </>
+        }
+      />
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+        <Section title="Your details">
+          <ProfileForm me={me} />
+        </Section>
+        <Section title="Password">
+          <ChangePasswordForm />
+        </Section>
+      </SimpleGrid>
+      <Section title="API tokens">
+        <TokensSection ownRole={me.user.role} />
+      </Section>
+    </Stack>
+  );
+}

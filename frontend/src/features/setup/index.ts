@@ -1,0 +1,2 @@
+// Public surface of the setup feature (first-run administrator creation).
+export { SetupPage } from './routes/SetupPage';

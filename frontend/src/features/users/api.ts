@@ -1,0 +1,74 @@
+// Users API hooks: list/search with paging, create, edit, enable/disable, reset password, delete.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/api/client';
+import { unwrap } from '@/api/errors';
+import type { CreateUserRequest, Role, UpdateUserRequest } from '@/api/types';
+
+export interface UserFilters {
+  q: string;
+  role: Role | null;
+  disabled: boolean | null;
+  page: number;
+  pageSize: number;
+}
+
+const usersKey = ['users'] as const;
+
+export function useUsers(filters: UserFilters) {
+  return useQuery({
+    queryKey: [...usersKey, 'list', filters],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/v1/users', {
+          signal,
+          params: {
+            query: {
+              q: filters.q.trim() || undefined,
+              role: filters.role ?? undefined,
+              disabled: filters.disabled ?? undefined,
+              limit: filters.pageSize,
+              offset: (filters.page - 1) * filters.pageSize,
+            },
+          },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
+function useInvalidateUsers() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: usersKey });
+}
+
+export function useCreateUser() {
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: (body: CreateUserRequest) => unwrap(api.POST('/api/v1/users', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateUser() {
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: UpdateUserRequest }) =>
+      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useDeleteUser() {
+  const invalidate = useInvalidateUsers();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{id}', { params: { path: { id } } })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useResetUserPassword() {
+  return useMutation({
+    mutationFn: ({ id, password }: { id: string; password: string }) =>
+      unwrap(api.POST('/api/v1/users/{id}/password', { params: { path: { id } }, body: { new_password: password } })),
+  });
+}

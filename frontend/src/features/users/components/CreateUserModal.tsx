@@ -1,0 +1,80 @@
+// "New user" modal: validated before sending; a taken username is shown on its field.
+import { Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { ApiError } from '@/api/errors';
+import type { Role, User } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { RolePicker } from '@/components/RolePicker';
+import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, passwordRule, usernameRule } from '@/lib/validation';
+import { useCreateUser } from '../api';
+
+interface Values {
+  username: string;
+  display_name: string;
+  email: string;
+  role: Role;
+  password: string;
+  confirm: string;
+}
+
+function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => void; onCancel: () => void }) {
+  const create = useCreateUser();
+  const form = useForm<Values>({
+    initialValues: { username: '', display_name: '', email: '', role: 'operator', password: '', confirm: '' },
+    validate: { username: usernameRule, email: emailRule, password: passwordRule, confirm: confirmRule<Values>('password') },
+  });
+
+  const submit = form.onSubmit((v) =>
+    create.mutate(
+      {
+        username: v.username.trim(),
+        display_name: optional(v.display_name),
+        email: optional(v.email),
+        role: v.role,
+        password: v.password,
+      },
+      {
+        onSuccess: onCreated,
+        onError: (error) => {
+          if (error instanceof ApiError && error.code === 'user.username_taken') form.setFieldError('username', error.message);
+        },
+      },
+    ),
+  );
+
+  const fieldError = create.error instanceof ApiError && create.error.code === 'user.username_taken';
+  return (
+    <form noValidate onSubmit={submit}>
+      <Stack gap="sm">
+        {!fieldError ? <ErrorAlert error={create.error} title="Could not create the user" /> : null}
+        <TextInput label="Username" data-autofocus autoComplete="off" spellCheck={false} {...form.getInputProps('username')} />
+        <TextInput label="Display name" autoComplete="off" {...form.getInputProps('display_name')} />
+        <TextInput label="Email" description="Optional" type="email" autoComplete="off" {...form.getInputProps('email')} />
+        <RolePicker value={form.values.role} onChange={(role) => form.setFieldValue('role', role)} />
+        <PasswordInput
+          label="Initial password"
+          description={`At least ${MIN_PASSWORD_LENGTH} characters; share it privately, the user can change it in their profile.`}
+          autoComplete="new-password"
+          {...form.getInputProps('password')}
+        />
+        <PasswordInput label="Confirm password" autoComplete="new-password" {...form.getInputProps('confirm')} />
+        <Group justify="flex-end" mt="sm">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending}>
+            Create user
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function CreateUserModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (user: User) => void }) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="New user" size="md">
+      {opened ? <CreateUserForm onCreated={onCreated} onCancel={onClose} /> : null}
+    </Modal>
+  );
+}

@@ -1,0 +1,49 @@
+// Edit a user's display name, email and role (the server refuses to demote the last admin).
+import { Button, Group, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import type { Role, User } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { RolePicker } from '@/components/RolePicker';
+import { emailRule, optional } from '@/lib/validation';
+import { useUpdateUser } from '../api';
+
+interface Values {
+  display_name: string;
+  email: string;
+  role: Role;
+}
+
+export function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: (user: User) => void; onCancel: () => void }) {
+  const update = useUpdateUser();
+  const form = useForm<Values>({
+    initialValues: { display_name: user.display_name, email: user.email ?? '', role: user.role },
+    validate: { email: emailRule },
+  });
+  return (
+    <form
+      noValidate
+      onSubmit={form.onSubmit((v) =>
+        update.mutate(
+          { id: user.id, body: { display_name: v.display_name.trim(), email: optional(v.email), role: v.role } },
+          { onSuccess: onSaved },
+        ),
+      )}
+    >
+      <Stack gap="sm">
+        <ErrorAlert error={update.error} title="Could not save" />
+        <TextInput label="Username" value={user.username} readOnly variant="filled" />
+        <TextInput label="Display name" data-autofocus {...form.getInputProps('display_name')} />
+        <TextInput label="Email" type="email" {...form.getInputProps('email')} />
+        <RolePicker value={form.values.role} onChange={(role) => form.setFieldValue('role', role)} />
+        <Group justify="flex-end" mt="sm">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={update.isPending}>
+            Save
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,2 @@
+// Public surface of the users feature.
+export { UsersPage } from './routes/UsersPage';
