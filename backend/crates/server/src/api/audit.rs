@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
-    auth::{Auth, Permission},
+    auth::{Auth, perm},
     store::{
         Store,
         audit::{self as store_audit, AuditFilter, AuditRow},
@@ -135,7 +135,7 @@ impl AuditApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        _auth: Auth<perm::AuditRead>,
         /// Actor name (contains) or id.
         actor: Query<Option<String>>,
         /// Exact action, or a prefix ending in "." (e.g. `user.`).
@@ -149,7 +149,6 @@ impl AuditApi {
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
     ) -> Result<Json<AuditPage>, ApiError> {
-        auth.require(Permission::AuditRead).await?;
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let limit = limit.0.unwrap_or(100);
         let rows = store_audit::list(state.store.db(), &f, before.0, limit + 1)
@@ -168,7 +167,7 @@ impl AuditApi {
     async fn export(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        _auth: Auth<perm::AuditRead>,
         format: Query<ExportFormat>,
         actor: Query<Option<String>>,
         action: Query<Option<String>>,
@@ -177,7 +176,6 @@ impl AuditApi {
         since: Query<Option<DateTime<Utc>>>,
         until: Query<Option<DateTime<Utc>>>,
     ) -> Result<ExportResponse, ApiError> {
-        auth.require(Permission::AuditRead).await?;
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
         let body = export_stream(state.store.clone(), f, format.0);
@@ -198,9 +196,8 @@ impl AuditApi {
     async fn verify(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        _auth: Auth<perm::AuditRead>,
     ) -> Result<Json<AuditVerification>, ApiError> {
-        auth.require(Permission::AuditRead).await?;
         let r = store_audit::verify_chain(state.store.db())
             .await
             .map_err(crate::domain::DomainError::from)?;

@@ -12,8 +12,8 @@ use super::{ApiTags, error::ApiError, models::Me};
 use crate::{
     app::AppState,
     auth::{
-        ACCESS_COOKIE, Auth, CSRF_COOKIE, ClientInfo, Permission, REFRESH_COOKIE,
-        REFRESH_COOKIE_PATH, Role, service,
+        ACCESS_COOKIE, Auth, CSRF_COOKIE, ClientInfo, REFRESH_COOKIE, REFRESH_COOKIE_PATH, Role,
+        perm, service,
     },
     domain::users as user_service,
     store::tokens::TokenRow,
@@ -196,10 +196,10 @@ impl AuthApi {
     async fn logout(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
         jar: &CookieJar,
     ) -> Result<NoContent, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         service::logout(&state, p, &auth.client).await?;
         clear_session_cookies(jar);
         Ok(NoContent::Done)
@@ -207,8 +207,8 @@ impl AuthApi {
 
     /// Who you are and what you may do.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, auth: Auth) -> Result<Json<Me>, ApiError> {
-        Ok(Json(Me::of(auth.require(Permission::Profile).await?)))
+    async fn me(&self, auth: Auth<perm::Profile>) -> Result<Json<Me>, ApiError> {
+        Ok(Json(Me::of(&auth.principal)))
     }
 
     /// Edits your display name and email.
@@ -216,10 +216,10 @@ impl AuthApi {
     async fn update_me(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
         body: Json<UpdateProfileRequest>,
     ) -> Result<Json<Me>, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         let email = match body.0.email {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
@@ -241,10 +241,10 @@ impl AuthApi {
     async fn change_password(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
         body: Json<ChangePasswordRequest>,
     ) -> Result<NoContent, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         let b = body.0;
         user_service::change_own_password(
             &state.store,
@@ -264,9 +264,9 @@ impl AuthApi {
     async fn list_tokens(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
     ) -> Result<Json<ApiTokenList>, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         let rows = service::list_tokens(&state, p).await?;
         Ok(Json(ApiTokenList { items: rows.into_iter().map(Into::into).collect() }))
     }
@@ -276,10 +276,10 @@ impl AuthApi {
     async fn create_token(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
         body: Json<CreateApiTokenRequest>,
     ) -> Result<CreatedToken, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         let b = body.0;
         let (row, secret) =
             service::create_token(&state, p, &auth.client, &b.name, b.role, b.expires_in_days)
@@ -292,10 +292,10 @@ impl AuthApi {
     async fn revoke_token(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::Profile>,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
-        let p = auth.require(Permission::Profile).await?;
+        let p = &auth.principal;
         service::revoke_token(&state, p, &auth.client, id.0).await?;
         Ok(NoContent::Done)
     }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{ApiTags, auth::NoContent, error::ApiError, models::User};
 use crate::{
     app::AppState,
-    auth::{Auth, Permission, Role},
+    auth::{Auth, Role, perm},
     domain::users::{self as service, NewUser, UserPatch},
     store::users::UserFilter,
 };
@@ -73,7 +73,7 @@ impl UsersApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        _auth: Auth<perm::UsersRead>,
         /// Text in username, display name or email.
         q: Query<Option<String>>,
         role: Query<Option<Role>>,
@@ -81,7 +81,6 @@ impl UsersApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
         offset: Query<Option<u64>>,
     ) -> Result<Json<UserList>, ApiError> {
-        auth.require(Permission::UsersRead).await?;
         let filter = UserFilter {
             q: q.0,
             role: role.0.map(|r| r.as_str().to_string()),
@@ -98,10 +97,9 @@ impl UsersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::UsersManage>,
         body: Json<CreateUserRequest>,
     ) -> Result<CreatedUser, ApiError> {
-        auth.require(Permission::UsersManage).await?;
         let b = body.0;
         let new = NewUser {
             username: b.username,
@@ -124,10 +122,9 @@ impl UsersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        _auth: Auth<perm::UsersRead>,
         id: Path<Uuid>,
     ) -> Result<Json<User>, ApiError> {
-        auth.require(Permission::UsersRead).await?;
         Ok(Json(service::get(&state.store, id.0).await?.into()))
     }
 
@@ -136,11 +133,10 @@ impl UsersApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::UsersManage>,
         id: Path<Uuid>,
         body: Json<UpdateUserRequest>,
     ) -> Result<Json<User>, ApiError> {
-        auth.require(Permission::UsersManage).await?;
         let b = body.0;
         let patch = UserPatch {
             display_name: b.display_name,
@@ -160,10 +156,10 @@ impl UsersApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::UsersManage>,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
-        let p = auth.require(Permission::UsersManage).await?;
+        let p = &auth.principal;
         service::delete(&state.store, &auth.actor(), id.0, Some(p.user.id)).await?;
         Ok(NoContent::Done)
     }
@@ -173,11 +169,10 @@ impl UsersApi {
     async fn reset_password(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        auth: Auth<perm::UsersManage>,
         id: Path<Uuid>,
         body: Json<ResetPasswordRequest>,
     ) -> Result<NoContent, ApiError> {
-        auth.require(Permission::UsersManage).await?;
         service::reset_password(
             &state.store,
             &auth.actor(),

@@ -35,15 +35,38 @@ struct TokenScheme(Bearer);
 #[oai(rename = "session", ty = "api_key", key_name = "cairn_access", key_in = "cookie")]
 struct SessionScheme(ApiKey);
 
-pub struct Auth {
+/// The permission an operation needs, as a type, so it is part of the handler's signature
+/// and is checked before the request body is even parsed.
+pub trait Needs: Send + Sync + 'static {
+    const PERMISSION: Permission;
+}
+
+/// One marker type per `Permission`.
+pub mod perm {
+    use super::{Needs, Permission};
+
+    macro_rules! markers {
+        ($($name:ident),*) => {$(
+            pub struct $name;
+            impl Needs for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+    markers!(Profile, UsersRead, UsersManage, AuditRead);
+}
+
+/// An authenticated caller whose role has `P`'s permission.
+pub struct Auth<P: Needs> {
     pub principal: Principal,
     pub client: Client,
     state: AppState,
     /// "METHOD /path", for the audit line of a denial.
     request: String,
+    _needs: std::marker::PhantomData<P>,
 }
 
-impl Auth {
+impl<P: Needs> Auth<P> {
     pub fn actor(&self) -> Actor {
         self.principal.actor(&self.client)
     }
@@ -177,7 +200,7 @@ async fn authenticate(
     }
 }
 
-impl<'a> ApiExtractor<'a> for Auth {
+impl<'a, P: Needs> ApiExtractor<'a> for Auth<P> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
     type ParamType = ();
     type ParamRawType = ();
@@ -203,6 +226,8 @@ impl<'a> ApiExtractor<'a> for Auth {
         let client = client_of(req);
         let principal = authenticate(&state, req, &client).await?;
         let request = format!("{} {}", req.method(), req.original_uri().path());
-        Ok(Auth { principal, client, state, request })
+        let auth = Auth { principal, client, state, request, _needs: std::marker::PhantomData };
+        auth.require(P::PERMISSION).await?;
+        Ok(auth)
     }
 }

@@ -9,7 +9,7 @@ pub mod permission;
 pub mod ratelimit;
 pub mod service;
 
-pub use extractor::{Auth, ClientInfo};
+pub use extractor::{Auth, ClientInfo, Needs, perm};
 pub use permission::{Access, OPERATIONS, Permission, Role};
 pub use service::{AuthMethod, Principal};
 
