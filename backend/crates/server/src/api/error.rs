@@ -118,7 +118,7 @@ impl From<DomainError> for ApiError {
 pub fn json_error(err: poem::Error) -> poem::Response {
     use poem::IntoResponse;
     use poem_openapi::error::{
-        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError,
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
         ParseRequestPayloadError,
     };
     if err.is_from_response() {
@@ -130,8 +130,9 @@ pub fn json_error(err: poem::Error) -> poem::Response {
         ("request.invalid_body", text)
     } else if err.is::<ParseParamError>() {
         ("request.invalid_parameter", text)
-    } else if err.is::<poem::error::ParsePathError>() {
-        ("request.invalid_path", format!("A value in the URL path is not valid: {text}"))
+    } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        // The parameter's internal name means nothing to a caller; the reason does.
+        ("request.invalid_path", format!("A value in the URL path is not valid: {}", e.reason))
     } else if err.is::<ContentTypeError>() {
         ("request.unsupported_media_type", text)
     } else if err.is::<ParseMultipartError>() {

@@ -95,10 +95,11 @@ pub fn check_policy(password: &str, username: &str, min_len: usize) -> Result<()
     Ok(())
 }
 
-/// "123456789012…" or "abcdefghijkl…": every char one more than the one before.
+/// "123456789012…" or "abcdefghijkl…": every char one more than the one before
+/// (digits wrap from 9 to 0, as people type them).
 fn is_sequence(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(2).all(|w| w[1] == w[0].wrapping_add(1))
+    b.windows(2).all(|w| w[1] == w[0].wrapping_add(1) || (w[0] == b'9' && w[1] == b'0'))
 }
 
 #[derive(Debug, thiserror::Error)]
