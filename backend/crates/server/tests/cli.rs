@@ -21,10 +21,11 @@ use cairn_server::{
 const BIN: &str = env!("CARGO_BIN_EXE_cairn-server");
 
 fn sqlite_config(dir: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.data_dir = dir.to_path_buf();
-    c.database_url = format!("sqlite://{}", dir.join("cairn.db").display());
-    c
+    Config {
+        data_dir: dir.to_path_buf(),
+        database_url: format!("sqlite://{}", dir.join("cairn.db").display()),
+        ..Config::default()
+    }
 }
 
 fn cmd(dir: &std::path::Path) -> Command {

@@ -88,12 +88,15 @@ impl TestApp {
     /// Starts a server; `tweak` adjusts the configuration first.
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::default();
-        config.listen = "127.0.0.1:0".into();
-        config.data_dir = data_dir.path().to_path_buf();
-        config.database_url = match &db {
+        let database_url = match &db {
             Db::Sqlite => format!("sqlite://{}", data_dir.path().join("cairn.db").display()),
             Db::Postgres(url) => fresh_postgres(url).await,
+        };
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: data_dir.path().to_path_buf(),
+            database_url,
+            ..Config::default()
         };
         config.database.max_connections = 8;
         tweak(&mut config);
@@ -243,10 +246,10 @@ impl Session {
         if let Some(t) = &self.bearer {
             rb = rb.bearer_auth(t);
         }
-        if method != Method::GET {
-            if let Some(csrf) = self.cookie("cairn_csrf") {
-                rb = rb.header("X-CSRF-Token", csrf);
-            }
+        if method != Method::GET
+            && let Some(csrf) = self.cookie("cairn_csrf")
+        {
+            rb = rb.header("X-CSRF-Token", csrf);
         }
         rb
     }

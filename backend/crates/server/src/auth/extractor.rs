@@ -143,30 +143,30 @@ async fn authenticate(
         (service::authenticate_token(state, token).await?, "token")
     } else if let Some(cookie) = req.cookie().get(ACCESS_COOKIE) {
         let result = service::authenticate_session(state, cookie.value_str()).await?;
-        if let Ok(p) = &result {
-            if !is_safe(req.method()) {
-                let presented =
-                    req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-                let sid = p.session_id().unwrap_or_default();
-                if !state.keys.csrf_matches(sid, presented) {
-                    audit::record_alone(
-                        &state.store,
-                        &p.actor(client),
-                        Event {
-                            action: "access.denied",
-                            target: None,
-                            outcome: Outcome::Denied,
-                            details: json!({ "request": request, "reason": "missing or wrong CSRF token" }),
-                        },
-                    )
-                    .await;
-                    return Err(ApiError::forbidden(
-                        "auth.csrf",
-                        format!(
-                            "State-changing requests need the {CSRF_HEADER} header (the value of the cairn_csrf cookie)."
-                        ),
-                    ));
-                }
+        if let Ok(p) = &result
+            && !is_safe(req.method())
+        {
+            let presented =
+                req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sid = p.session_id().unwrap_or_default();
+            if !state.keys.csrf_matches(sid, presented) {
+                audit::record_alone(
+                    &state.store,
+                    &p.actor(client),
+                    Event {
+                        action: "access.denied",
+                        target: None,
+                        outcome: Outcome::Denied,
+                        details: json!({ "request": request, "reason": "missing or wrong CSRF token" }),
+                    },
+                )
+                .await;
+                return Err(ApiError::forbidden(
+                    "auth.csrf",
+                    format!(
+                        "State-changing requests need the {CSRF_HEADER} header (the value of the cairn_csrf cookie)."
+                    ),
+                ));
             }
         }
         (result, "session")

@@ -36,10 +36,10 @@ impl LoginLimiter {
                 while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
                     q.pop_front();
                 }
-                if q.len() as u32 >= limit {
-                    if let Some(oldest) = q.front() {
-                        wait = wait.max(self.window - now.duration_since(*oldest));
-                    }
+                if q.len() as u32 >= limit
+                    && let Some(oldest) = q.front()
+                {
+                    wait = wait.max(self.window - now.duration_since(*oldest));
                 }
             }
         }

@@ -408,14 +408,14 @@ pub async fn create_token(
             "role",
         ));
     }
-    if let Some(days) = expires_in_days {
-        if !(1..=3650).contains(&days) {
-            return Err(DomainError::invalid(
-                "token.invalid_expiry",
-                "Expiry must be 1–3650 days, or omitted for no expiry.",
-                "expires_in_days",
-            ));
-        }
+    if let Some(days) = expires_in_days
+        && !(1..=3650).contains(&days)
+    {
+        return Err(DomainError::invalid(
+            "token.invalid_expiry",
+            "Expiry must be 1–3650 days, or omitted for no expiry.",
+            "expires_in_days",
+        ));
     }
     let secret = format!("{TOKEN_PREFIX}{}", keys::random_secret());
     let now = Utc::now();

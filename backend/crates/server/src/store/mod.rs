@@ -66,12 +66,11 @@ impl Store {
         busy_timeout: Duration,
     ) -> Result<Store, StoreError> {
         let is_sqlite = url.starts_with("sqlite:");
-        if is_sqlite {
-            if let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf)) {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&parent)?;
-                }
-            }
+        if is_sqlite
+            && let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf))
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(&parent)?;
         }
         let mut opts = ConnectOptions::new(url.to_string());
         opts.max_connections(max_connections)
