@@ -13,7 +13,7 @@ use crate::{
     app::AppState,
     auth::{
         ACCESS_COOKIE, Auth, CSRF_COOKIE, ClientInfo, REFRESH_COOKIE, REFRESH_COOKIE_PATH, Role,
-        perm, service,
+        perm, service, tokens,
     },
     domain::users as user_service,
     store::tokens::TokenRow,
@@ -267,7 +267,7 @@ impl AuthApi {
         auth: Auth<perm::Profile>,
     ) -> Result<Json<ApiTokenList>, ApiError> {
         let p = &auth.principal;
-        let rows = service::list_tokens(&state, p).await?;
+        let rows = tokens::list_tokens(&state, p).await?;
         Ok(Json(ApiTokenList { items: rows.into_iter().map(Into::into).collect() }))
     }
 
@@ -282,7 +282,7 @@ impl AuthApi {
         let p = &auth.principal;
         let b = body.0;
         let (row, secret) =
-            service::create_token(&state, p, &auth.client, &b.name, b.role, b.expires_in_days)
+            tokens::create_token(&state, p, &auth.client, &b.name, b.role, b.expires_in_days)
                 .await?;
         Ok(CreatedToken::Created(Json(CreatedApiToken { token: row.into(), secret })))
     }
@@ -296,7 +296,7 @@ impl AuthApi {
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
         let p = &auth.principal;
-        service::revoke_token(&state, p, &auth.client, id.0).await?;
+        tokens::revoke_token(&state, p, &auth.client, id.0).await?;
         Ok(NoContent::Done)
     }
 }

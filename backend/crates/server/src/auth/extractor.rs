@@ -140,7 +140,7 @@ async fn authenticate(
                     "Authorization must be \"Bearer <token>\".",
                 )
             })?;
-        (service::authenticate_token(state, token).await?, "token")
+        (super::tokens::authenticate_token(state, token).await?, "token")
     } else if let Some(cookie) = req.cookie().get(ACCESS_COOKIE) {
         let result = service::authenticate_session(state, cookie.value_str()).await?;
         if let Ok(p) = &result

@@ -1,6 +1,7 @@
-//! Roles, permissions and the table of which operation needs which permission. Handlers
-//! call `auth.require(Permission::X)`; the RBAC matrix test checks every operation in the
-//! OpenAPI document against `OPERATIONS` so none can be added without an entry.
+//! Roles, permissions and the table of which operation needs which permission. A handler
+//! names its permission in its signature (`auth: Auth<perm::X>`); the RBAC matrix test
+//! checks every operation in the OpenAPI document against `OPERATIONS`, so none can be
+//! added without an entry, and none can answer differently from what the table says.
 
 use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
@@ -101,10 +102,6 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("export_audit_events", Access::Requires(Permission::AuditRead)),
     ("verify_audit_chain", Access::Requires(Permission::AuditRead)),
 ];
-
-pub fn access_for(operation_id: &str) -> Option<Access> {
-    OPERATIONS.iter().find(|(id, _)| *id == operation_id).map(|(_, a)| *a)
-}
 
 #[cfg(test)]
 mod tests {

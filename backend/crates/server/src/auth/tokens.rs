@@ -1,0 +1,166 @@
+//! Personal access tokens: created with a role cap no higher than the creator's, shown
+//! once, stored as SHA-256, checked against the owner's current state on every use.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Role, keys,
+    service::{AuthMethod, Client, Principal, Rejection},
+};
+use crate::{
+    app::AppState,
+    domain::{
+        DomainError,
+        audit::{self, Event, Target},
+        users::role_of,
+    },
+    store::{
+        tokens::{self, TokenRow},
+        users,
+    },
+};
+
+pub const TOKEN_PREFIX: &str = "cairn_pat_";
+
+pub async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<Principal, Rejection>, DomainError> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(Err(Rejection::Refused("not a Cairn API token")));
+    }
+    let db = state.store.db();
+    let Some(row) = tokens::find_by_hash(db, &keys::token_hash(token)).await? else {
+        return Ok(Err(Rejection::Refused("unknown API token")));
+    };
+    let now = Utc::now();
+    if row.revoked_at.is_some() {
+        return Ok(Err(Rejection::Refused("API token revoked")));
+    }
+    if row.expires_at.is_some_and(|e| e <= now) {
+        return Ok(Err(Rejection::Refused("API token expired")));
+    }
+    let Some(user) = users::find(db, row.user_id).await? else {
+        return Ok(Err(Rejection::Refused("user deleted")));
+    };
+    if user.disabled {
+        return Ok(Err(Rejection::Refused("user disabled")));
+    }
+    let cap = Role::parse(&row.role).unwrap_or(Role::Viewer);
+    let role = role_of(&user)?.min(cap);
+    // Last-used is informative; write it at most once a minute per token.
+    if row.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
+        let txn = state.store.write().await?;
+        tokens::touch(&*txn, row.id, now).await?;
+        txn.commit().await?;
+    }
+    Ok(Ok(Principal { user, role, method: AuthMethod::Token { token_id: row.id, name: row.name } }))
+}
+
+pub async fn list_tokens(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<TokenRow>, DomainError> {
+    Ok(tokens::list_for_user(state.store.db(), principal.user.id).await?)
+}
+
+pub async fn create_token(
+    state: &AppState,
+    principal: &Principal,
+    client: &Client,
+    name: &str,
+    role: Option<Role>,
+    expires_in_days: Option<u32>,
+) -> Result<(TokenRow, String), DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            "token.invalid_name",
+            "Token name must be 1–100 printable characters.",
+            "name",
+        ));
+    }
+    let role = role.unwrap_or(principal.role);
+    if role > principal.role {
+        return Err(DomainError::invalid(
+            "token.role_too_high",
+            format!(
+                "A token cannot have more rights than you: your role is {}.",
+                principal.role.as_str()
+            ),
+            "role",
+        ));
+    }
+    if let Some(days) = expires_in_days
+        && !(1..=3650).contains(&days)
+    {
+        return Err(DomainError::invalid(
+            "token.invalid_expiry",
+            "Expiry must be 1–3650 days, or omitted for no expiry.",
+            "expires_in_days",
+        ));
+    }
+    let secret = format!("{TOKEN_PREFIX}{}", keys::random_secret());
+    let now = Utc::now();
+    let row = TokenRow {
+        id: Uuid::now_v7(),
+        user_id: principal.user.id,
+        name: name.to_string(),
+        prefix: secret.chars().take(TOKEN_PREFIX.len() + 6).collect(),
+        token_hash: keys::token_hash(&secret),
+        role: role.as_str().to_string(),
+        created_at: now,
+        expires_at: expires_in_days.map(|d| now + Duration::days(d as i64)),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let txn = state.store.write().await?;
+    let row = tokens::insert(&*txn, row).await?;
+    audit::record(
+        &*txn,
+        &principal.actor(client),
+        Event::success(
+            "token.create",
+            Some(Target {
+                kind: "api_token",
+                id: row.id.to_string(),
+                name: Some(row.name.clone()),
+            }),
+            json!({ "role": row.role, "expires_at": row.expires_at, "prefix": row.prefix }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, secret))
+}
+
+pub async fn revoke_token(
+    state: &AppState,
+    principal: &Principal,
+    client: &Client,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    let row = tokens::find_for_user(&*txn, id, principal.user.id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "API token" })?;
+    tokens::revoke(&*txn, id, Utc::now()).await?;
+    audit::record(
+        &*txn,
+        &principal.actor(client),
+        Event::success(
+            "token.revoke",
+            Some(Target {
+                kind: "api_token",
+                id: row.id.to_string(),
+                name: Some(row.name.clone()),
+            }),
+            json!({ "prefix": row.prefix }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
