@@ -87,7 +87,11 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
         .with(Compression::new())
         .with(CatchPanic::new().with_handler(http::middleware::panic_response))
         .data(state.clone())
-        .with(Frontline { body_limit: state.config.http.body_limit_bytes })
+        .with(Frontline {
+            body_limit: state.config.http.body_limit_bytes,
+            timeout: Duration::from_secs(state.config.http.request_timeout_secs),
+            hsts: state.config.public_url.starts_with("https://"),
+        })
 }
 
 /// A server that is up and listening.
@@ -116,13 +120,7 @@ impl Running {
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let listen = config.listen.clone();
     let state = AppState::open(config).await?;
-    if let Some(token) = state.setup.arm_if_needed(&state.store).await? {
-        tracing::warn!(
-            "No user exists yet. Open {}/setup and enter this one-time setup token: {token} (also written to {})",
-            state.config.public_url.trim_end_matches('/'),
-            state.setup.file().display()
-        );
-    }
+    let setup_token = state.setup.arm_if_needed(&state.store).await?;
     let acceptor = TcpListener::bind(listen.clone())
         .into_acceptor()
         .await
@@ -130,6 +128,22 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).ok_or_else(
         || StartError::Listen { addr: listen, source: std::io::Error::other("no local address") },
     )?;
+    if let Some(token) = setup_token {
+        // Where people will open it: the configured public URL, unless it is still the
+        // default and the server listens elsewhere.
+        let default_url = Config::default().public_url;
+        let url = if state.config.public_url == default_url && addr.to_string() != "127.0.0.1:8080"
+        {
+            format!("http://{addr}")
+        } else {
+            state.config.public_url.trim_end_matches('/').to_string()
+        };
+        // The token is a one-time bootstrap secret meant to be read here; it dies at setup.
+        tracing::warn!(
+            "No user exists yet. Open {url}/setup and enter this one-time setup token: {token} (also written to {})",
+            state.setup.file().display()
+        );
+    }
     let (tx, rx) = oneshot::channel::<()>();
     let app = endpoint(&state);
     let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);

@@ -2,7 +2,11 @@
 //! environment variables, then `CAIRN_*_FILE` variables that read a value from a file.
 //! Unknown keys are an error everywhere so a typo never silently falls back to a default.
 
-use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +27,8 @@ pub struct Config {
     pub public_url: String,
     /// `sqlite://path` (created if missing) or `postgres://user@host/db`.
     pub database_url: String,
-    /// Directory for the SQLite file, the secret key and the setup token.
+    /// Directory for the secret key, the setup token and (unless database_url says
+    /// otherwise) the SQLite database `cairn.db`.
     pub data_dir: PathBuf,
     /// Secret key file (32 random bytes, 0600); default `<data_dir>/secret.key`.
     pub secret_key_file: Option<PathBuf>,
@@ -48,6 +53,8 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// Seconds in-flight requests get to finish after SIGTERM.
     pub shutdown_grace_secs: u64,
+    /// Seconds a request may take to produce its response (not counting streamed bodies).
+    pub request_timeout_secs: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -83,7 +90,7 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             public_url: "http://127.0.0.1:8080".into(),
-            database_url: "sqlite://data/cairn.db".into(),
+            database_url: DEFAULT_DATABASE_URL.into(),
             data_dir: PathBuf::from("data"),
             secret_key_file: None,
             database: DatabaseConfig::default(),
@@ -102,7 +109,7 @@ impl Default for DatabaseConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit_bytes: 1024 * 1024, shutdown_grace_secs: 10 }
+        Self { body_limit_bytes: 1024 * 1024, shutdown_grace_secs: 10, request_timeout_secs: 60 }
     }
 }
 
@@ -127,16 +134,21 @@ impl Default for AuthConfig {
     }
 }
 
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/cairn.db";
+
 /// Environment variables that start with `CAIRN_` but are not configuration keys.
 const NON_CONFIG_ENV: &[&str] = &["CAIRN_CONFIG", "CAIRN_TEST_DATABASE_URL", "CAIRN_SERVER_BIN"];
 
 impl Config {
     /// Loads defaults → file → environment. `env` is passed in so tests need not touch
     /// the process environment.
+    /// Returns the configuration and warnings (unknown `CAIRN_*` variables, which are
+    /// ignored rather than fatal: shells and tools set their own).
     pub fn load(
         file: Option<&std::path::Path>,
         env: &BTreeMap<String, String>,
-    ) -> Result<Config, ConfigError> {
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut warnings = Vec::new();
         let mut value = toml::Value::try_from(Config::default())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if let Some(path) = file {
@@ -156,7 +168,8 @@ impl Config {
             if NON_CONFIG_ENV.contains(&name.as_str()) {
                 continue;
             }
-            let (key, raw) = if let Some(base) = rest.strip_suffix("_FILE") {
+            let direct = known.contains_key(&rest.to_ascii_lowercase());
+            let (key, raw) = if let Some(base) = rest.strip_suffix("_FILE").filter(|_| !direct) {
                 let text = std::fs::read_to_string(raw)
                     .map_err(|source| ConfigError::Read { path: PathBuf::from(raw), source })?;
                 (base.to_string(), text.trim_end_matches(['\n', '\r']).to_string())
@@ -164,15 +177,22 @@ impl Config {
                 (rest.to_string(), raw.clone())
             };
             let Some(path) = known.get(&key.to_ascii_lowercase()) else {
-                return Err(ConfigError::Invalid(format!(
-                    "unknown environment variable {name}: no configuration key matches it"
-                )));
+                warnings.push(format!(
+                    "ignoring environment variable {name}: no configuration key matches it"
+                ));
+                continue;
             };
             set_path(&mut value, path, &raw, name)?;
         }
-        let config = Config::deserialize(value).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut config =
+            Config::deserialize(value).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        // Moving the data directory moves the default database with it.
+        if config.database_url == DEFAULT_DATABASE_URL && config.data_dir != Path::new("data") {
+            config.database_url =
+                format!("sqlite://{}", config.data_dir.join("cairn.db").display());
+        }
         config.validate()?;
-        Ok(config)
+        Ok((config, warnings))
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -196,6 +216,11 @@ impl Config {
         if self.auth.access_token_ttl_secs < 10 || self.auth.access_token_ttl_secs > 3600 {
             return Err(ConfigError::Invalid(
                 "auth.access_token_ttl_secs must be between 10 and 3600".into(),
+            ));
+        }
+        if self.http.request_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "http.request_timeout_secs must be at least 1".into(),
             ));
         }
         if self.http.body_limit_bytes < 1024 {
@@ -327,16 +352,19 @@ mod tests {
             .unwrap();
         let secret = dir.join("db");
         std::fs::write(&secret, "postgres://u:pw@h/db\n").unwrap();
-        let c = Config::load(
+        let (c, warnings) = Config::load(
             Some(&file),
             &env(&[
                 ("CAIRN_AUTH_PASSWORD_MIN_LENGTH", "16"),
                 ("CAIRN_DATABASE_URL_FILE", secret.to_str().unwrap()),
                 ("CAIRN_AUTH_LOCAL_LOGIN", "false"),
                 ("CAIRN_TEST_DATABASE_URL", "ignored"),
+                ("CAIRN_SECRET_KEY_FILE", "/etc/cairn/key"),
             ]),
         )
         .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.secret_key_path(), PathBuf::from("/etc/cairn/key"));
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.auth.password_min_length, 16);
         assert!(!c.auth.local_login);
@@ -352,8 +380,21 @@ mod tests {
         std::fs::write(&file, "[auth]\npasword_min_length = 14\n").unwrap();
         let err = Config::load(Some(&file), &BTreeMap::new()).unwrap_err().to_string();
         assert!(err.contains("pasword_min_length"), "{err}");
-        let err = Config::load(None, &env(&[("CAIRN_LISTN", "x")])).unwrap_err().to_string();
-        assert!(err.contains("CAIRN_LISTN"), "{err}");
+        // Unknown variables are reported, not fatal: shells and tools set their own.
+        let (_, warnings) = Config::load(None, &env(&[("CAIRN_LISTN", "x")])).unwrap();
+        assert!(warnings[0].contains("CAIRN_LISTN"), "{warnings:?}");
+    }
+
+    #[test]
+    fn data_dir_moves_the_default_database() {
+        let (c, _) = Config::load(None, &env(&[("CAIRN_DATA_DIR", "/var/lib/cairn")])).unwrap();
+        assert_eq!(c.database_url, "sqlite:///var/lib/cairn/cairn.db");
+        let (c, _) = Config::load(
+            None,
+            &env(&[("CAIRN_DATA_DIR", "/x"), ("CAIRN_DATABASE_URL", "postgres://h/db")]),
+        )
+        .unwrap();
+        assert_eq!(c.database_url, "postgres://h/db");
     }
 
     #[test]

@@ -55,10 +55,14 @@ enum AdminCommand {
 fn load_config(path: Option<&std::path::Path>) -> Result<Config, ExitCode> {
     let env: BTreeMap<String, String> =
         std::env::vars().filter(|(k, _)| k.starts_with("CAIRN_")).collect();
-    Config::load(path, &env).map_err(|e| {
+    let (config, warnings) = Config::load(path, &env).map_err(|e| {
         eprintln!("cairn-server: {e}");
         ExitCode::from(2)
-    })
+    })?;
+    for w in warnings {
+        eprintln!("cairn-server: warning: {w}");
+    }
+    Ok(config)
 }
 
 #[tokio::main]
@@ -94,7 +98,8 @@ async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
         Command::Migrate => {
             let config = load_config(cli.config.as_deref())?;
             logging::init(&config.log);
-            let store = Store::connect(&config.database_url, 2, std::time::Duration::from_secs(5))
+            let busy = std::time::Duration::from_millis(config.database.sqlite_busy_timeout_ms);
+            let store = Store::connect(&config.database_url, 2, busy)
                 .await
                 .map_err(|e| fail(e.to_string()))?;
             store.migrate().await.map_err(|e| fail(e.to_string()))?;

@@ -83,6 +83,17 @@ pub async fn complete(
     let closed =
         || DomainError::conflict("setup.already_done", "Setup is complete; sign in instead.");
     if !state.setup.is_open() {
+        audit::record_alone(
+            &state.store,
+            &client.anonymous_actor(None),
+            Event {
+                action: "setup.complete",
+                target: None,
+                outcome: audit::Outcome::Denied,
+                details: json!({ "reason": "setup already done" }),
+            },
+        )
+        .await;
         return Err(closed());
     }
     if !state.setup.matches(token) {

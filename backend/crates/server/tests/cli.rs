@@ -69,13 +69,23 @@ fn check_config_validates_and_masks_secrets() {
         "{shown}"
     );
 
+    // A misspelt variable is reported (not fatal: shells and tools set CAIRN_* of their own).
     let out = Command::new(BIN)
         .arg("check-config")
         .env("CAIRN_AUTH_LOCAL_LOGN", "false")
         .output()
         .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: ignoring environment variable CAIRN_AUTH_LOCAL_LOGN"), "{err}");
+    // A bad value in a known variable is fatal.
+    let out = Command::new(BIN)
+        .arg("check-config")
+        .env("CAIRN_AUTH_LOCAL_LOGIN", "maybe")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("CAIRN_AUTH_LOCAL_LOGN"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CAIRN_AUTH_LOCAL_LOGIN"));
 }
 
 #[test]
@@ -173,6 +183,11 @@ fn serve_logs_setup_token_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let token = std::fs::read_to_string(dir.path().join("setup-token")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for private in ["cairn.db", "secret.key", "setup-token"] {
+        let mode = std::fs::metadata(dir.path().join(private)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{private} must be owner-only, is {mode:o}");
+    }
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let t0 = Instant::now();

@@ -411,6 +411,22 @@ async fn local_login_can_be_turned_off(db: Db) {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(r).await, "auth.local_login_disabled");
+    let events = cairn_server::store::audit::list(
+        app.state().store.db(),
+        &cairn_server::store::audit::AuditFilter {
+            outcome: Some("denied".into()),
+            ..Default::default()
+        },
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "auth.login" && e.details.contains("local login disabled"))
+    );
 }
 
 db_tests!(

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 async fn health_and_headers(db: Db) {
     let app = TestApp::spawn(db).await;
     let anon = app.anonymous();
+    assert!(anon.get("/healthz").await.headers().get("strict-transport-security").is_none());
     let r = anon.get("/healthz").await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = anon.get("/readyz").await;
@@ -70,6 +71,7 @@ async fn session_cookies_are_locked_down(db: Db) {
     assert!(
         r.headers().get_all("set-cookie").iter().all(|v| v.to_str().unwrap().contains("Secure"))
     );
+    assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
 }
 
 async fn bad_requests_get_json_4xx(db: Db) {
@@ -159,6 +161,17 @@ async fn web_app_is_served_with_history_fallback(db: Db) {
         );
     }
     assert_eq!(anon.get("/assets/missing-file.js").await.status(), StatusCode::NOT_FOUND);
+    // Revalidation: the ETag of the shell answers 304 without a body.
+    let r = anon.get("/").await;
+    if let Some(etag) = r.headers().get("etag").cloned() {
+        let again = anon
+            .request(reqwest::Method::GET, "/")
+            .header("If-None-Match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    }
     assert_eq!(anon.get("/api/docs/").await.status(), StatusCode::OK);
     let spec: Value = anon.get("/api/openapi.json").await.json().await.unwrap();
     assert_eq!(spec["info"]["title"], "Cairn");

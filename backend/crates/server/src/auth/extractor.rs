@@ -133,14 +133,12 @@ async fn authenticate(
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "auth.invalid_token",
-                    "Authorization must be \"Bearer <token>\".",
-                )
-            })?;
-        (super::tokens::authenticate_token(state, token).await?, "token")
+            .map(str::trim);
+        let result = match token {
+            Some(token) => super::tokens::authenticate_token(state, token).await?,
+            None => Err(Rejection::Refused("Authorization is not \"Bearer <token>\"")),
+        };
+        (result, "token")
     } else if let Some(cookie) = req.cookie().get(ACCESS_COOKIE) {
         let result = service::authenticate_session(state, cookie.value_str()).await?;
         if let Ok(p) = &result

@@ -145,6 +145,17 @@ pub async fn login(
 ) -> Result<(UserRow, IssuedSession), DomainError> {
     let name = username.trim().to_lowercase();
     if !state.config.auth.local_login {
+        audit::record_alone(
+            &state.store,
+            &client.anonymous_actor(Some(name.clone())),
+            Event {
+                action: "auth.login",
+                target: None,
+                outcome: Outcome::Denied,
+                details: json!({ "reason": "local login disabled" }),
+            },
+        )
+        .await;
         return Err(DomainError::LocalLoginDisabled);
     }
     if let Err(wait) = state.limiter.check(&name, client.ip.as_deref()) {

@@ -1,5 +1,5 @@
 //! User management rules: valid names, the password policy, and the guard that there is
-//! always at least one active admin. Every change is audited in its own transaction.
+//! always at least one active admin. Every change is audited in the same transaction.
 
 use chrono::Utc;
 use serde_json::json;

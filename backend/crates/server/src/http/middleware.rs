@@ -23,18 +23,28 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
 
 pub struct Frontline {
     pub body_limit: usize,
+    pub timeout: std::time::Duration,
+    /// Send Strict-Transport-Security (the server is reached over https).
+    pub hsts: bool,
 }
 
 impl<E: Endpoint> Middleware<E> for Frontline {
     type Output = FrontlineEndpoint<E>;
     fn transform(&self, inner: E) -> Self::Output {
-        FrontlineEndpoint { inner, body_limit: self.body_limit }
+        FrontlineEndpoint {
+            inner,
+            body_limit: self.body_limit,
+            timeout: self.timeout,
+            hsts: self.hsts,
+        }
     }
 }
 
 pub struct FrontlineEndpoint<E> {
     inner: E,
     body_limit: usize,
+    timeout: std::time::Duration,
+    hsts: bool,
 }
 
 fn request_id(req: &Request) -> String {
@@ -90,9 +100,18 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                         Err(e) => break 'answer json_error(poem::Error::from(e)),
                     }
                 }
-                match self.inner.call(req).await {
-                    Ok(r) => r.into_response(),
-                    Err(e) => json_error(e),
+                match tokio::time::timeout(self.timeout, self.inner.call(req)).await {
+                    Ok(Ok(r)) => r.into_response(),
+                    Ok(Err(e)) => json_error(e),
+                    Err(_) => (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Json(json!({
+                            "code": "request.timeout",
+                            "message": "The server took too long to answer; try again.",
+                            "details": { "timeout_secs": self.timeout.as_secs() },
+                        })),
+                    )
+                        .into_response(),
                 }
             };
             let status = resp.status();
@@ -109,6 +128,12 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
             h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
             h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
             h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+            if self.hsts {
+                h.insert(
+                    "strict-transport-security",
+                    HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                );
+            }
             let csp = if path.starts_with("/api/docs") { CSP_DOCS } else { CSP_APP };
             h.insert("content-security-policy", HeaderValue::from_static(csp));
             if path.starts_with("/api/") && !h.contains_key(header::CACHE_CONTROL) {

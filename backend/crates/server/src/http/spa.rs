@@ -14,8 +14,17 @@ struct Assets;
 
 pub struct Spa;
 
-fn file(path: &str) -> Option<Response> {
+fn file(path: &str, if_none_match: Option<&str>) -> Option<Response> {
     let asset = Assets::get(path)?;
+    let etag = format!("\"{}\"", hex::encode(&asset.metadata.sha256_hash()[..16]));
+    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        return Some(
+            Response::builder()
+                .status(StatusCode::NOT_MODIFIED)
+                .header(header::ETAG, etag)
+                .finish(),
+        );
+    }
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     // Vite puts a content hash in every name under assets/, so those never change.
     let cache = if path.starts_with("assets/") {
@@ -40,11 +49,12 @@ impl Endpoint for Spa {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let path = req.uri().path().trim_start_matches('/');
+        let inm = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
         if path.starts_with("api/") || path == "api" {
             return Err(poem::error::NotFoundError.into());
         }
         if !path.is_empty() {
-            if let Some(resp) = file(path) {
+            if let Some(resp) = file(path, inm) {
                 return Ok(resp);
             }
             // A missing asset is a real 404, not the app shell.
@@ -52,7 +62,7 @@ impl Endpoint for Spa {
                 return Err(poem::error::NotFoundError.into());
             }
         }
-        match file("index.html") {
+        match file("index.html", inm) {
             Some(resp) => Ok(resp),
             None => Ok(Response::builder()
                 .status(StatusCode::SERVICE_UNAVAILABLE)

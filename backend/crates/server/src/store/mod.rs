@@ -8,12 +8,12 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-use std::{ops::Deref, path::Path, sync::Arc, time::Duration};
+use std::{ops::Deref, sync::Arc, time::Duration};
 
 use cairn_migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, TransactionTrait,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -24,8 +24,6 @@ pub enum StoreError {
     Db(#[from] DbErr),
     #[error("cannot prepare the database location: {0}")]
     Io(#[from] std::io::Error),
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
 }
 
 #[derive(Clone)]
@@ -66,11 +64,16 @@ impl Store {
         busy_timeout: Duration,
     ) -> Result<Store, StoreError> {
         let is_sqlite = url.starts_with("sqlite:");
-        if is_sqlite
-            && let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf))
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(&parent)?;
+        if is_sqlite && let Some(file) = sqlite_file(url) {
+            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+            // The database holds password and token hashes: owner-only from the start
+            // (SQLite gives its -wal and -shm files the same mode).
+            if !file.exists() {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&file)?;
+            }
         }
         let mut opts = ConnectOptions::new(url.to_string());
         opts.max_connections(max_connections)
@@ -108,7 +111,13 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let txn = self.db.begin().await?;
+        // IMMEDIATE takes SQLite's write lock at BEGIN, so a writer in another process
+        // (an admin command) waits in busy_timeout instead of failing on lock upgrade.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.db.begin_with_options(options).await?;
         Ok(WriteTxn { txn, _guard: guard })
     }
 
