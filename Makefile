@@ -71,7 +71,7 @@ client: deps-node
 	cd $(FRONTEND) && npm run gen:api
 
 # Fails when the committed spec or the generated web types lag behind the code.
-openapi-check:
+openapi-check: frontend
 	cd $(BACKEND) && $(CARGO) run -q -p cairn-server -- openapi -o /tmp/cairn-openapi.$$$$.json && \
 	  if ! diff -q /tmp/cairn-openapi.$$$$.json ../openapi/cairn.json >/dev/null; then \
 	    echo "openapi/cairn.json is stale: run 'make openapi' and commit it"; rm -f /tmp/cairn-openapi.$$$$.json; exit 1; fi; \
@@ -113,7 +113,7 @@ test-e2e: server deps-browser
 	rm -rf $(E2E)/artifacts
 	cd $(E2E) && CAIRN_SERVER_BIN=$(CURDIR)/$(SERVER) npm test
 
-lint: deps-node
+lint: frontend
 	cd $(BACKEND) && $(CARGO) fmt --all --check
 	cd $(BACKEND) && $(CARGO) clippy --workspace --all-targets -q -- -D warnings
 	cd $(FRONTEND) && npm run lint && npm run typecheck

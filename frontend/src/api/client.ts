@@ -5,10 +5,12 @@ import type { paths } from './schema';
 
 export const CSRF_COOKIE = 'cairn_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
-export const REFRESH_PATH = '/api/v1/auth/refresh';
+/** Every path in the spec is relative to this prefix (the spec's `servers` entry). */
+export const API_PREFIX = '/api/v1';
+export const REFRESH_PATH = '/auth/refresh';
 
 /** Endpoints whose 401 means "bad credentials", not "session expired": never refresh for them. */
-const NO_REFRESH = new Set<string>(['/api/v1/auth/login', '/api/v1/setup', REFRESH_PATH]);
+const NO_REFRESH = new Set<string>(['/auth/login', '/setup', REFRESH_PATH]);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function readCookie(name: string, cookies: string): string | null {
@@ -21,7 +23,7 @@ export function readCookie(name: string, cookies: string): string | null {
 }
 
 export interface ApiClientOptions {
-  /** Prefix for every request URL; empty in the browser (same origin). */
+  /** Prefix for every request URL, up to and including /api/v1. */
   baseUrl?: string;
   /** The network; tests inject a fake. */
   fetch?: (request: Request) => Promise<Response>;
@@ -100,6 +102,6 @@ export function setAuthFailureHandler(handler: () => void): void {
 
 /** The browser's client, same origin. */
 export const api = createApiClient({
-  baseUrl: typeof window === 'undefined' ? '' : window.location.origin,
+  baseUrl: `${typeof window === 'undefined' ? '' : window.location.origin}${API_PREFIX}`,
   onAuthFailure: () => authFailureHandler(),
 });

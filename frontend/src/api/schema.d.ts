@@ -4,13 +4,14 @@
  */
 
 export interface paths {
-    "/api/v1/info": {
+    "/info": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** Server version and whether first-run setup is pending. */
         get: operations["get_info"];
         put?: never;
         post?: never;
@@ -20,7 +21,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/setup": {
+    "/setup": {
         parameters: {
             query?: never;
             header?: never;
@@ -29,14 +30,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["setup"];
+        /** Creates the first admin with the one-time setup token and signs them in. */
+        post: operations["complete_setup"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/login": {
+    "/auth/login": {
         parameters: {
             query?: never;
             header?: never;
@@ -45,6 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Signs in with username and password; sets the session cookies. */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -52,7 +55,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/logout": {
+    "/auth/refresh": {
         parameters: {
             query?: never;
             header?: never;
@@ -61,6 +64,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Rotates the refresh token and issues a new access token. */
+        post: operations["refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends this session (for a token: only records the sign-out). */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -68,39 +89,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/refresh": {
+    "/auth/me": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
+        /** Who you are and what you may do. */
         get: operations["get_me"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /** Edits your display name and email. */
         patch: operations["update_me"];
         trace?: never;
     };
-    "/api/v1/auth/me/password": {
+    "/auth/me/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -109,30 +116,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["change_password"];
+        /** Changes your password; your other sessions end. */
+        post: operations["change_my_password"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/tokens": {
+    "/auth/tokens": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_tokens"];
+        /** Your personal access tokens that are not revoked. */
+        get: operations["list_my_tokens"];
         put?: never;
-        post: operations["create_token"];
+        /** Creates a personal access token; the secret is in this answer only. */
+        post: operations["create_my_token"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/tokens/{id}": {
+    "/auth/tokens/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -142,21 +152,24 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["delete_token"];
+        /** Revokes one of your tokens at once. */
+        delete: operations["revoke_my_token"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users": {
+    "/users": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** Lists users, filtered and paged, ordered by username. */
         get: operations["list_users"];
         put?: never;
+        /** Creates a user with a role and an initial password. */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -164,7 +177,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users/{id}": {
+    "/users/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -174,13 +187,15 @@ export interface paths {
         get: operations["get_user"];
         put?: never;
         post?: never;
+        /** Deletes a user, their sessions and their tokens; audit entries keep their name. */
         delete: operations["delete_user"];
         options?: never;
         head?: never;
+        /** Edits a user; role and disabled take effect on the user's very next request. */
         patch: operations["update_user"];
         trace?: never;
     };
-    "/api/v1/users/{id}/password": {
+    "/users/{id}/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -189,6 +204,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Sets a new password for a user and ends all their sessions. */
         post: operations["reset_user_password"];
         delete?: never;
         options?: never;
@@ -196,14 +212,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit": {
+    "/audit": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_audit"];
+        /** Audit events, newest first, filtered; page with `before`. */
+        get: operations["list_audit_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -212,14 +229,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit/export": {
+    "/audit/export": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["export_audit"];
+        /** Downloads every matching event (newest first) as CSV or NDJSON. */
+        get: operations["export_audit_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -228,14 +246,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit/verify": {
+    "/audit/verify": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["verify_audit"];
+        /** Recomputes the hash chain over every event and reports the first broken link. */
+        get: operations["verify_audit_chain"];
         put?: never;
         post?: never;
         delete?: never;
@@ -248,21 +267,180 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ErrorBody: {
-            code: string;
+        /**
+         * ApiToken
+         * @description A personal access token as listed (the secret itself is never shown again).
+         */
+        ApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the secret, to recognise it. */
+            prefix: string;
+            /** @description The most this token may do; also capped by your own role when used. */
+            role: components["schemas"]["Role"] & unknown;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at?: string;
+            /** Format: date-time */
+            last_used_at?: string;
+        };
+        /** ApiTokenList */
+        ApiTokenList: {
+            items: components["schemas"]["ApiToken"][];
+        };
+        /** AuditEvent */
+        AuditEvent: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            /** @description user, token, system, anonymous or cli. */
+            actor_kind: string;
+            actor_id?: string;
+            actor_name?: string;
+            source_ip?: string;
+            user_agent?: string;
+            /** @description What happened, e.g. `user.create`, `auth.login`, `access.denied`. */
+            action: string;
+            target_kind?: string;
+            target_id?: string;
+            target_name?: string;
+            /** @description success, denied or failure. */
+            outcome: string;
+            details: unknown;
+            /** @description This event's link in the hash chain. */
+            hash: string;
+        };
+        /** @enum {string} */
+        AuditOutcome: "success" | "denied" | "failure";
+        /** AuditPage */
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` to get the next (older) page; absent on the last page.
+             */
+            next_before?: number;
+        };
+        /** AuditVerification */
+        AuditVerification: {
+            ok: boolean;
+            /**
+             * Format: uint64
+             * @description How many events were checked and found intact (before the first broken one).
+             */
+            checked: number;
+            /** Format: int64 */
+            first_broken_id?: number;
             message: string;
+        };
+        /** @enum {string} */
+        AuthMethodKind: "session" | "token";
+        /** ChangePasswordRequest */
+        ChangePasswordRequest: {
+            current_password: string;
+            new_password: string;
+        };
+        /** CreateApiTokenRequest */
+        CreateApiTokenRequest: {
+            name: string;
+            /** @description Defaults to your own role; cannot exceed it. */
+            role?: components["schemas"]["Role"] & unknown;
+            /**
+             * Format: uint32
+             * @description 1–3650 days; omit for a token that does not expire.
+             */
+            expires_in_days?: number;
+        };
+        /** CreateUserRequest */
+        CreateUserRequest: {
+            username: string;
+            display_name?: string;
+            email?: string;
+            role: components["schemas"]["Role"];
+            password: string;
+        };
+        /** CreatedApiToken */
+        CreatedApiToken: {
+            token: components["schemas"]["ApiToken"];
+            /** @description The secret: shown this once, store it now. */
+            secret: string;
+        };
+        /** ErrorBody */
+        ErrorBody: {
+            /** @description Stable, machine-readable code, e.g. `user.username_taken`. */
+            code: string;
+            /** @description A sentence a person can act on. */
+            message: string;
+            /** @description Extra structured context (e.g. `{"field": "password"}`); `{}` when none. */
             details: unknown;
         };
         /** @enum {string} */
-        Role: "admin" | "operator" | "viewer";
+        ExportFormat: "csv" | "ndjson";
+        /** LoginRequest */
+        LoginRequest: {
+            username: string;
+            password: string;
+        };
+        /**
+         * Me
+         * @description The signed-in caller and what their role allows right now.
+         */
+        Me: {
+            user: components["schemas"]["User"];
+            auth_method: components["schemas"]["AuthMethodKind"];
+            /** @description The effective role (for a token: its cap, never above the owner's role). */
+            role: components["schemas"]["Role"] & unknown;
+            permissions: components["schemas"]["Permission"][];
+        };
         /** @enum {string} */
         Permission: "profile" | "users_read" | "users_manage" | "audit_read";
+        /** ResetPasswordRequest */
+        ResetPasswordRequest: {
+            new_password: string;
+        };
+        /** @enum {string} */
+        Role: "viewer" | "operator" | "admin";
+        /** ServerInfo */
+        ServerInfo: {
+            version: string;
+            /** @description True until the first admin has been created through `/setup`. */
+            setup_required: boolean;
+            local_login_enabled: boolean;
+        };
+        /** SetupRequest */
+        SetupRequest: {
+            /** @description The one-time token from the server log or `data/setup-token`. */
+            token: string;
+            username: string;
+            password: string;
+            display_name?: string;
+            email?: string;
+        };
+        /** UpdateProfileRequest */
+        UpdateProfileRequest: {
+            display_name?: string;
+            /** @description `null` clears the email; absent leaves it as it is. */
+            email?: string;
+        };
+        /** UpdateUserRequest */
+        UpdateUserRequest: {
+            display_name?: string;
+            /** @description `null` clears the email; absent leaves it as it is. */
+            email?: string;
+            role?: components["schemas"]["Role"];
+            /** @description Disabling ends the user's sessions and stops their tokens at once. */
+            disabled?: boolean;
+        };
+        /** User */
         User: {
             /** Format: uuid */
             id: string;
             username: string;
             display_name: string;
-            email?: string | null;
+            email?: string;
             role: components["schemas"]["Role"];
             disabled: boolean;
             /** Format: date-time */
@@ -270,117 +448,16 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /** Format: date-time */
-            last_login_at?: string | null;
+            last_login_at?: string;
         };
-        Me: {
-            user: components["schemas"]["User"];
-            /** @enum {string} */
-            auth_method: "session" | "token";
-            permissions: components["schemas"]["Permission"][];
-        };
-        ServerInfo: {
-            version: string;
-            setup_required: boolean;
-            local_login_enabled: boolean;
-        };
-        SetupRequest: {
-            token: string;
-            username: string;
-            password: string;
-            display_name?: string | null;
-            email?: string | null;
-        };
-        LoginRequest: {
-            username: string;
-            password: string;
-        };
-        UpdateProfileRequest: {
-            display_name?: string | null;
-            email?: string | null;
-        };
-        ChangePasswordRequest: {
-            current_password: string;
-            new_password: string;
-        };
-        ApiToken: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            prefix: string;
-            role: components["schemas"]["Role"];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            expires_at?: string | null;
-            /** Format: date-time */
-            last_used_at?: string | null;
-        };
-        ApiTokenList: {
-            items: components["schemas"]["ApiToken"][];
-        };
-        CreateApiTokenRequest: {
-            name: string;
-            role?: components["schemas"]["Role"];
-            /** Format: int32 */
-            expires_in_days?: number | null;
-        };
-        CreatedApiToken: {
-            token: components["schemas"]["ApiToken"];
-            secret: string;
-        };
+        /** UserList */
         UserList: {
             items: components["schemas"]["User"][];
-            /** Format: int64 */
+            /**
+             * Format: uint64
+             * @description How many users match the filter (for paging).
+             */
             total: number;
-        };
-        CreateUserRequest: {
-            username: string;
-            display_name?: string | null;
-            email?: string | null;
-            role: components["schemas"]["Role"];
-            password: string;
-        };
-        UpdateUserRequest: {
-            display_name?: string | null;
-            email?: string | null;
-            role?: components["schemas"]["Role"];
-            disabled?: boolean | null;
-        };
-        ResetPasswordRequest: {
-            new_password: string;
-        };
-        AuditEvent: {
-            /** Format: int64 */
-            id: number;
-            /** Format: date-time */
-            time: string;
-            /** @enum {string} */
-            actor_kind: "user" | "token" | "system" | "anonymous" | "cli";
-            actor_id?: string | null;
-            actor_name?: string | null;
-            source_ip?: string | null;
-            user_agent?: string | null;
-            action: string;
-            target_kind?: string | null;
-            target_id?: string | null;
-            target_name?: string | null;
-            /** @enum {string} */
-            outcome: "success" | "denied" | "failure";
-            details: unknown;
-            hash: string;
-        };
-        AuditPage: {
-            items: components["schemas"]["AuditEvent"][];
-            /** Format: int64 */
-            next_before?: number | null;
-        };
-        AuditVerification: {
-            ok: boolean;
-            /** Format: int64 */
-            checked: number;
-            /** Format: int64 */
-            first_broken_id?: number | null;
-            message: string;
         };
     };
     responses: never;
@@ -400,7 +477,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -411,7 +487,7 @@ export interface operations {
             };
         };
     };
-    setup: {
+    complete_setup: {
         parameters: {
             query?: never;
             header?: never;
@@ -424,7 +500,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
+            /** @description The first admin exists and is signed in. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -433,7 +509,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -442,7 +518,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -451,7 +527,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -460,7 +536,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -469,7 +544,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -478,16 +553,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -511,7 +586,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -520,7 +594,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -529,7 +603,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -538,7 +612,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -547,7 +621,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -556,7 +629,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -565,8 +638,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -574,7 +656,79 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+        };
+    };
+    refresh_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -594,14 +748,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -610,7 +763,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -619,7 +772,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -628,7 +781,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -637,7 +789,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -646,99 +798,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Me"];
-                };
-            };
-            /** @description error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -758,7 +827,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -767,7 +835,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -776,7 +844,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -785,7 +853,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -794,7 +862,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -803,7 +870,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -812,16 +879,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -845,7 +912,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -854,7 +920,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -863,7 +929,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -872,7 +938,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -881,7 +947,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -890,7 +955,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -899,16 +964,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -919,7 +984,7 @@ export interface operations {
             };
         };
     };
-    change_password: {
+    change_my_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -932,14 +997,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -948,7 +1012,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -957,7 +1021,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -966,7 +1030,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -975,7 +1038,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -984,16 +1047,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1004,7 +1067,7 @@ export interface operations {
             };
         };
     };
-    list_tokens: {
+    list_my_tokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -1013,7 +1076,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1022,7 +1084,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ApiTokenList"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,7 +1093,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1040,7 +1102,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1049,7 +1111,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1058,7 +1119,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1067,16 +1128,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1087,7 +1148,7 @@ export interface operations {
             };
         };
     };
-    create_token: {
+    create_my_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -1100,7 +1161,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,7 +1169,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1118,7 +1178,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1127,7 +1187,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1196,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1145,7 +1204,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1154,16 +1213,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1174,7 +1233,7 @@ export interface operations {
             };
         };
     };
-    delete_token: {
+    revoke_my_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -1185,14 +1244,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1201,7 +1259,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1210,7 +1268,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1219,7 +1277,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1228,7 +1285,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,16 +1294,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,6 +1317,7 @@ export interface operations {
     list_users: {
         parameters: {
             query?: {
+                /** @description Text in username, display name or email. */
                 q?: string;
                 role?: components["schemas"]["Role"];
                 disabled?: boolean;
@@ -1272,7 +1330,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1281,7 +1338,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UserList"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1290,7 +1347,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1299,7 +1356,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1308,7 +1365,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1317,7 +1373,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,16 +1382,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1359,7 +1415,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,7 +1423,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1377,7 +1432,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +1441,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1450,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1404,7 +1458,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,16 +1467,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1444,7 +1498,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,7 +1506,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1462,7 +1515,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1471,7 +1524,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1480,7 +1533,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,7 +1541,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1498,16 +1550,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1529,14 +1581,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1545,7 +1596,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1554,7 +1605,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1614,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1572,7 +1622,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1581,16 +1631,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1616,7 +1666,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1625,7 +1674,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1634,7 +1683,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1643,7 +1692,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1701,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1661,7 +1709,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,16 +1718,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1705,14 +1753,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description done */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1721,7 +1768,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1730,7 +1777,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1786,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,7 +1794,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1757,16 +1803,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1777,15 +1823,19 @@ export interface operations {
             };
         };
     };
-    list_audit: {
+    list_audit_events: {
         parameters: {
             query?: {
+                /** @description Actor name (contains) or id. */
                 actor?: string;
+                /** @description Exact action, or a prefix ending in "." (e.g. `user.`). */
                 action?: string;
+                /** @description Target name (contains) or id. */
                 target?: string;
-                outcome?: "success" | "denied" | "failure";
+                outcome?: components["schemas"]["AuditOutcome"];
                 since?: string;
                 until?: string;
+                /** @description Only events older than this id. */
                 before?: number;
                 limit?: number;
             };
@@ -1795,7 +1845,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1804,7 +1853,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1813,7 +1862,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1822,7 +1871,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1831,7 +1880,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1840,7 +1888,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,16 +1897,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,14 +1917,14 @@ export interface operations {
             };
         };
     };
-    export_audit: {
+    export_audit_events: {
         parameters: {
-            query?: {
-                format?: "csv" | "ndjson";
+            query: {
+                format: components["schemas"]["ExportFormat"];
                 actor?: string;
                 action?: string;
                 target?: string;
-                outcome?: "success" | "denied" | "failure";
+                outcome?: components["schemas"]["AuditOutcome"];
                 since?: string;
                 until?: string;
             };
@@ -1886,16 +1934,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description file */
+            /** @description The matching events, newest first, as CSV or NDJSON. */
             200: {
                 headers: {
+                    /** @description attachment; filename="cairn-audit-….csv|ndjson" */
+                    "Content-Disposition": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "text/csv; charset=utf-8": string;
+                    "application/x-ndjson": string;
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1904,7 +1955,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1913,7 +1964,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1922,7 +1973,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +1981,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1940,16 +1990,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1960,7 +2010,7 @@ export interface operations {
             };
         };
     };
-    verify_audit: {
+    verify_audit_chain: {
         parameters: {
             query?: never;
             header?: never;
@@ -1969,7 +2019,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1978,7 +2027,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description error */
+            /** @description The request is malformed or breaks a rule. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1987,7 +2036,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1996,7 +2045,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Authenticated, but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2005,7 +2054,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2014,7 +2062,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description The change conflicts with the current state. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2023,16 +2071,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
+            /** @description Too many attempts; retry after the given number of seconds. */
             429: {
                 headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description error */
             500: {
                 headers: {
                     [name: string]: unknown;

@@ -21,6 +21,7 @@ export type UpdateUserRequest = Schemas['UpdateUserRequest'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type AuditPage = Schemas['AuditPage'];
 export type AuditVerification = Schemas['AuditVerification'];
-export type AuditOutcome = AuditEvent['outcome'];
+export type AuditOutcome = Schemas['AuditOutcome'];
+export type ExportFormat = Schemas['ExportFormat'];
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];

@@ -37,7 +37,9 @@ export function SetupGate() {
 export function RequireAuth({ children }: { children: ReactNode }) {
   const me = useMe();
   const location = useLocation();
-  if (me.isPending) return <FullPageLoader />;
+  // Data first: a failed background refetch keeps the page (the 401 handler takes over),
+  // and a cleared cache shows the loader rather than rendering children without a session.
+  if (me.data) return children;
   if (me.isError) {
     if (me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403)) {
       const next = encodeURIComponent(location.pathname + location.search);
@@ -45,7 +47,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
     }
     return <LoadFailed error={me.error} retry={() => void me.refetch()} />;
   }
-  return children;
+  return <FullPageLoader />;
 }
 
 export function RequirePermission({

@@ -21,15 +21,25 @@ export function emailRule(value: string): string | null {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim()) ? null : 'Enter a valid email address';
 }
 
+/** Same rule as the server: 2–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit. */
 export function usernameRule(value: string): string | null {
   const v = value.trim();
   if (!v) return 'Username is required';
-  if (v.length > 64) return 'Username must be at most 64 characters';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(v)) {
+    return "Use 2–64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+  }
   return null;
 }
 
-/** Empty optional text fields are sent as null rather than "". */
-export function optional(value: string): string | null {
+export function displayNameRule(value: string): string | null {
   const v = value.trim();
-  return v ? v : null;
+  if (!v) return 'Display name is required';
+  if (v.length > 128) return 'Display name must be at most 128 characters';
+  return null;
+}
+
+/** Empty optional text fields are left out of a create request rather than sent as "". */
+export function optional(value: string): string | undefined {
+  const v = value.trim();
+  return v ? v : undefined;
 }

@@ -1,38 +1,38 @@
-// Vitest setup: jest-dom matchers, browser APIs jsdom lacks (Mantine needs them), and cleanup.
+// Vitest setup: jest-dom matchers, the browser APIs jsdom lacks (Mantine needs them), and
+// per-test cleanup of the DOM and cookies. Node-environment tests skip the browser parts.
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
+
+function installBrowserStubs() {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    value: vi.fn().mockImplementation((query: string) => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: vi.fn(),
+      removeListener: vi.fn(),
+      addEventListener: vi.fn(),
+      removeEventListener: vi.fn(),
+      dispatchEvent: vi.fn(),
+    })),
+  });
+  window.ResizeObserver = class ResizeObserverStub {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+  window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
+}
 
 if (typeof window !== 'undefined') installBrowserStubs();
 
 afterEach(() => {
   if (typeof document === 'undefined') return;
   cleanup();
-  document.cookie.split(';').forEach((c) => {
-    const name = c.split('=')[0]?.trim();
+  for (const cookie of document.cookie.split(';')) {
+    const name = cookie.split('=')[0]?.trim();
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
-  });
+  }
 });
-
-function installBrowserStubs() {
-Object.defineProperty(window, 'matchMedia', {
-  writable: true,
-  value: vi.fn().mockImplementation((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: vi.fn(),
-    removeListener: vi.fn(),
-    addEventListener: vi.fn(),
-    removeEventListener: vi.fn(),
-    dispatchEvent: vi.fn(),
-  })),
-});
-
-window.ResizeObserver = class ResizeObserverStub {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-};
-window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
-}

@@ -45,18 +45,16 @@ export function makeUser(overrides: Partial<User> = {}): User {
     id: '00000000-0000-4000-8000-000000000001',
     username: 'ada',
     display_name: 'Ada Admin',
-    email: null,
     role: 'admin',
     disabled: false,
     created_at: '2025-01-01T10:00:00Z',
     updated_at: '2025-01-01T10:00:00Z',
-    last_login_at: null,
     ...overrides,
   };
 }
 
 export function makeMe(role: Role = 'admin', user: Partial<User> = {}): Me {
-  return { user: makeUser({ role, ...user }), auth_method: 'session', permissions: permissionsByRole[role] };
+  return { user: makeUser({ role, ...user }), auth_method: 'session', role, permissions: permissionsByRole[role] };
 }
 
 export const readyInfo: ServerInfo = { version: '0.1.0-test', setup_required: false, local_login_enabled: true };

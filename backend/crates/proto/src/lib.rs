@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn wire_names_are_stable() {
-        let cmd = Command { id: Uuid::nil(), kind: CommandKind::Ping, created_at: DateTime::UNIX_EPOCH };
+        let cmd =
+            Command { id: Uuid::nil(), kind: CommandKind::Ping, created_at: DateTime::UNIX_EPOCH };
         let v = serde_json::to_value(&cmd).unwrap();
         assert_eq!(v["kind"], "ping");
         let s: AnnounceState = serde_json::from_str("\"rejected\"").unwrap();

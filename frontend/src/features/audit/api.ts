@@ -1,7 +1,7 @@
 // Audit API hooks: filtered, cursor-paged events ("load more" via next_before), chain
 // verification, and export links that carry the same filters.
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { api } from '@/api/client';
+import { API_PREFIX, api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import type { AuditOutcome } from '@/api/types';
 
@@ -42,7 +42,7 @@ export function exportUrl(f: AuditFilters, format: 'csv' | 'ndjson'): string {
   for (const [key, value] of Object.entries(filterParams(f))) {
     if (value !== undefined) search.set(key, value);
   }
-  return `/api/v1/audit/export?${search.toString()}`;
+  return `${API_PREFIX}/audit/export?${search.toString()}`;
 }
 
 export function useAuditEvents(filters: AuditFilters) {
@@ -51,7 +51,7 @@ export function useAuditEvents(filters: AuditFilters) {
     initialPageParam: null as number | null,
     queryFn: ({ pageParam, signal }) =>
       unwrap(
-        api.GET('/api/v1/audit', {
+        api.GET('/audit', {
           signal,
           params: { query: { ...filterParams(filters), before: pageParam ?? undefined, limit: PAGE_SIZE } },
         }),
@@ -62,6 +62,6 @@ export function useAuditEvents(filters: AuditFilters) {
 
 export function useVerifyAudit() {
   return useMutation({
-    mutationFn: () => unwrap(api.GET('/api/v1/audit/verify')),
+    mutationFn: () => unwrap(api.GET('/audit/verify')),
   });
 }

@@ -8,6 +8,7 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::Query,
     payload::{Binary, Json},
+    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
 };
 use serde_json::Value;
 
@@ -97,13 +98,49 @@ pub enum ExportFormat {
     Ndjson,
 }
 
-#[derive(ApiResponse)]
-pub enum ExportResponse {
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(Binary<Body>, #[oai(header = "Content-Disposition")] String),
-    #[oai(status = 200, content_type = "application/x-ndjson")]
-    Ndjson(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+/// One 200 answer with two media types (a derived enum would emit the 200 key twice).
+pub struct ExportResponse {
+    body: Body,
+    content_type: &'static str,
+    disposition: String,
 }
+
+impl poem::IntoResponse for ExportResponse {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(self.content_type)
+            .header(poem::http::header::CONTENT_DISPOSITION, self.disposition)
+            .body(self.body)
+    }
+}
+
+impl ApiResponse for ExportResponse {
+    fn meta() -> MetaResponses {
+        use poem_openapi::{payload::Payload, types::Type};
+        let media =
+            |content_type| MetaMediaType { content_type, schema: Binary::<Body>::schema_ref() };
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The matching events, newest first, as CSV or NDJSON.",
+                status: Some(200),
+                status_range: None,
+                content: vec![media(CSV_TYPE), media(NDJSON_TYPE)],
+                headers: vec![MetaHeader {
+                    name: "Content-Disposition".into(),
+                    description: Some("attachment; filename=\"cairn-audit-….csv|ndjson\"".into()),
+                    required: true,
+                    deprecated: false,
+                    schema: String::schema_ref(),
+                }],
+            }],
+        }
+    }
+
+    fn register(_registry: &mut Registry) {}
+}
+
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
+const NDJSON_TYPE: &str = "application/x-ndjson";
 
 fn filter(
     actor: Option<String>,
@@ -179,16 +216,12 @@ impl AuditApi {
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
         let body = export_stream(state.store.clone(), f, format.0);
-        Ok(match format.0 {
-            ExportFormat::Csv => ExportResponse::Csv(
-                Binary(body),
-                format!("attachment; filename=\"cairn-audit-{stamp}.csv\""),
-            ),
-            ExportFormat::Ndjson => ExportResponse::Ndjson(
-                Binary(body),
-                format!("attachment; filename=\"cairn-audit-{stamp}.ndjson\""),
-            ),
-        })
+        let (content_type, ext) = match format.0 {
+            ExportFormat::Csv => (CSV_TYPE, "csv"),
+            ExportFormat::Ndjson => (NDJSON_TYPE, "ndjson"),
+        };
+        let disposition = format!("attachment; filename=\"cairn-audit-{stamp}.{ext}\"");
+        Ok(ExportResponse { body, content_type, disposition })
     }
 
     /// Recomputes the hash chain over every event and reports the first broken link.

@@ -8,7 +8,8 @@ use poem::{
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../../frontend/dist"]
+// Relative to this crate (rust-embed resolves it against CARGO_MANIFEST_DIR).
+#[folder = "../../../frontend/dist"]
 #[allow_missing = true]
 struct Assets;
 

@@ -1,5 +1,5 @@
 // Side drawer with every field of one audit event, including its details JSON and chain hash.
-import { Code, Drawer, Stack, Table, Text, Title } from '@mantine/core';
+import { Code, Drawer, Stack, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { AuditEvent } from '@/api/types';
 import { formatDateTime } from '@/lib/format';
@@ -27,7 +27,7 @@ export function AuditEventDrawer({ event, onClose }: { event: AuditEvent | null;
       onClose={onClose}
       position="right"
       size="lg"
-      title={event ? <Title order={3} fz="h4">{`Event #${event.id}`}</Title> : null}
+      title={event ? `Event #${event.id}` : null}
       data-testid="audit-drawer"
     >
       {event ? (

@@ -14,7 +14,7 @@ export function AuditFiltersForm({ value, onApply }: { value: AuditFilters; onAp
   const active = JSON.stringify(value) !== JSON.stringify(emptyFilters);
   return (
     <form noValidate onSubmit={form.onSubmit(onApply)} aria-label="Audit filters">
-      <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 6 }} spacing="sm" verticalSpacing="sm">
+      <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm" verticalSpacing="sm">
         <TextInput label="Actor" placeholder="username or id" {...form.getInputProps('actor')} />
         <TextInput label="Action" placeholder="e.g. user.create" {...form.getInputProps('action')} />
         <TextInput label="Target" placeholder="name or id" {...form.getInputProps('target')} />

@@ -1,5 +1,6 @@
 // Audit events table; a row opens the event's details (click, Enter or Space).
 import { Code, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import type { AuditEvent } from '@/api/types';
 import { formatDateTime } from '@/lib/format';
 import { OutcomeBadge } from './OutcomeBadge';
@@ -14,23 +15,35 @@ export function targetLabel(e: AuditEvent): string | null {
   return [e.target_kind, name].filter(Boolean).join(': ');
 }
 
+/** A refused request has no target object; its details say which request it was. */
+function requestOf(e: AuditEvent): string | null {
+  const details: unknown = e.details;
+  if (typeof details === 'object' && details !== null && 'request' in details) {
+    const request = details.request;
+    return typeof request === 'string' ? request : null;
+  }
+  return null;
+}
+
 export function AuditTable({ events, onOpen }: { events: AuditEvent[]; onOpen: (e: AuditEvent) => void }) {
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   return (
-    <Table.ScrollContainer minWidth={820}>
+    <Table.ScrollContainer minWidth={phone ? 0 : 820}>
       <Table verticalSpacing="xs" highlightOnHover data-testid="audit-table">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Time</Table.Th>
+            <Table.Th visibleFrom="sm">Time</Table.Th>
             <Table.Th>Actor</Table.Th>
             <Table.Th>Action</Table.Th>
-            <Table.Th>Target</Table.Th>
+            <Table.Th visibleFrom="sm">Target</Table.Th>
             <Table.Th>Outcome</Table.Th>
-            <Table.Th>Source IP</Table.Th>
+            <Table.Th visibleFrom="md">Source IP</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {events.map((e) => {
             const target = targetLabel(e);
+            const request = target ? null : requestOf(e);
             return (
               <Table.Tr
                 key={e.id}
@@ -49,7 +62,7 @@ export function AuditTable({ events, onOpen }: { events: AuditEvent[]; onOpen: (
                   }
                 }}
               >
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
                     {formatDateTime(e.time, true)}
                   </Text>
@@ -66,16 +79,23 @@ export function AuditTable({ events, onOpen }: { events: AuditEvent[]; onOpen: (
                 </Table.Td>
                 <Table.Td>
                   <Code>{e.action}</Code>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c={target ? undefined : 'dimmed'}>
-                    {target ?? '—'}
+                  <Text size="xs" c="dimmed" hiddenFrom="sm" mt={2}>
+                    {formatDateTime(e.time, true)}
                   </Text>
+                </Table.Td>
+                <Table.Td visibleFrom="sm">
+                  {target ? (
+                    <Text size="sm">{target}</Text>
+                  ) : (
+                    <Text size="sm" c="dimmed" ff={request ? 'monospace' : undefined}>
+                      {request ?? '—'}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <OutcomeBadge outcome={e.outcome} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="md">
                   <Text size="sm" ff="monospace" c={e.source_ip ? undefined : 'dimmed'}>
                     {e.source_ip ?? '—'}
                   </Text>

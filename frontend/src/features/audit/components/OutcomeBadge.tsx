@@ -4,9 +4,9 @@ import type { AuditOutcome } from '@/api/types';
 
 const colors: Record<AuditOutcome, string> = { success: 'teal', denied: 'orange', failure: 'red' };
 
-export function OutcomeBadge({ outcome }: { outcome: AuditOutcome }) {
+export function OutcomeBadge({ outcome }: { outcome: string }) {
   return (
-    <Badge color={colors[outcome]} variant="light" size="sm">
+    <Badge color={colors[outcome as AuditOutcome] ?? 'gray'} variant="light" size="sm">
       {outcome}
     </Badge>
   );

@@ -1,7 +1,8 @@
 // /audit: who did what and when. Filters, paged table, event details, exports and a
 // hash-chain verification.
-import { Button, Center, EmptyState, Group, Menu, Paper, Stack, Text } from '@mantine/core';
-import { IconChevronDown, IconDownload, IconListSearch } from '@tabler/icons-react';
+import { Button, Center, Collapse, EmptyState, Group, Menu, Paper, Stack, Text } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { IconChevronDown, IconChevronUp, IconDownload, IconFilter, IconListSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { AuditEvent } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -19,10 +20,14 @@ export function AuditPage() {
   const verify = useVerifyAudit();
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = JSON.stringify(filters) !== JSON.stringify(emptyFilters);
+  // On a phone the six filter fields would push the log off screen: they fold behind a button.
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  const [showFilters, { toggle: toggleFilters }] = useDisclosure(false);
 
   return (
     <Stack gap="md">
       <PageHeader
+        mb={0}
         title="Audit log"
         description="Every change and every refused request, in order. Entries are hash-chained, so editing the log shows."
         actions={
@@ -50,9 +55,22 @@ export function AuditPage() {
 
       <VerifyResult result={verify.data} error={verify.error} onClose={() => verify.reset()} />
 
-      <Paper withBorder radius="md" p="md">
-        <AuditFiltersForm value={filters} onApply={setFilters} />
-      </Paper>
+      {phone ? (
+        <Button
+          variant="default"
+          leftSection={<IconFilter size={16} />}
+          rightSection={showFilters ? <IconChevronUp size={14} /> : <IconChevronDown size={14} />}
+          onClick={toggleFilters}
+          aria-expanded={showFilters}
+        >
+          {filtered ? 'Filters (active)' : 'Filters'}
+        </Button>
+      ) : null}
+      <Collapse expanded={!phone || showFilters}>
+        <Paper withBorder radius="md" p="md">
+          <AuditFiltersForm value={filters} onApply={setFilters} />
+        </Paper>
+      </Collapse>
 
       <ErrorAlert error={events.error} title="Could not load the audit log" />
 

@@ -69,7 +69,7 @@ export function HomePage() {
               <Text size="sm" c="dimmed" mb="sm">
                 {s.description}
               </Text>
-              <Group gap={4} c="blue">
+              <Group gap={4} c="blue" mt="auto">
                 <Text size="sm" fw={500} inherit>
                   Open
                 </Text>

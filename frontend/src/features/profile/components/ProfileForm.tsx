@@ -4,21 +4,21 @@ import { useForm } from '@mantine/form';
 import type { Me } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { notifySuccess } from '@/lib/notify';
-import { emailRule, optional } from '@/lib/validation';
+import { displayNameRule, emailRule } from '@/lib/validation';
 import { useUpdateProfile } from '../api';
 
 export function ProfileForm({ me }: { me: Me }) {
   const update = useUpdateProfile();
   const form = useForm({
     initialValues: { display_name: me.user.display_name, email: me.user.email ?? '' },
-    validate: { email: emailRule },
+    validate: { display_name: displayNameRule, email: emailRule },
   });
   return (
     <form
       noValidate
       onSubmit={form.onSubmit((v) =>
         update.mutate(
-          { display_name: v.display_name.trim(), email: optional(v.email) },
+          { display_name: v.display_name.trim(), email: v.email.trim() },
           {
             onSuccess: (saved) => {
               form.resetDirty({ display_name: saved.user.display_name, email: saved.user.email ?? '' });

@@ -26,7 +26,9 @@ export function TokenSecretModal({ created, onClose }: { created: CreatedApiToke
             <Text size="sm" c="dimmed">
               Use it as a bearer token:
             </Text>
-            <Code block>{`curl -H 'Authorization: Bearer ${created.token.prefix}…' ${origin}/api/v1/auth/me`}</Code>
+            <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+              {`curl -H 'Authorization: Bearer ${created.secret}' \\\n  ${origin}/api/v1/auth/me`}
+            </Code>
           </Stack>
           <Group justify="flex-end">
             <Button onClick={onClose} data-autofocus>

@@ -29,20 +29,18 @@ describe('TokensSection', () => {
           role: body.role ?? 'admin',
           created_at: '2025-02-01T09:00:00Z',
           expires_at: '2025-05-02T09:00:00Z',
-          last_used_at: null,
         };
         tokens.push(token);
         return json(201, { token, secret: SECRET });
       },
     });
     vi.stubGlobal('fetch', server.fetch);
-    const writeText = vi.fn(() => Promise.resolve());
-    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     Object.defineProperty(window, 'isSecureContext', { value: true, configurable: true });
 
     renderWithProviders(<TokensSection ownRole="operator" />, { me: makeMe('operator') });
     expect(await screen.findByTestId('tokens-empty')).toHaveTextContent('No API tokens yet');
 
+    // user-event installs a fake clipboard on navigator.clipboard; read it back after copying.
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'New token' }));
     await user.type(screen.getByLabelText('Name'), 'nightly report');
@@ -57,7 +55,7 @@ describe('TokensSection', () => {
     expect(sent).toEqual({ name: 'nightly report', role: 'operator', expires_in_days: 90 });
 
     await user.click(within(modal).getByRole('button', { name: 'Copy token' }));
-    expect(writeText).toHaveBeenCalledWith(SECRET);
+    expect(await navigator.clipboard.readText()).toBe(SECRET);
     expect(await within(modal).findByRole('button', { name: 'Copied' })).toBeInTheDocument();
 
     await user.click(within(modal).getByRole('button', { name: 'I have copied it' }));

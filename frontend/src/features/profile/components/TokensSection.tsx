@@ -66,7 +66,9 @@ export function TokensSection({ ownRole }: { ownRole: Role }) {
           title="No API tokens yet"
           description={
             <>
-              Create one to use the API from scripts: <Code>{"curl -H 'Authorization: Bearer …'"}</Code>
+              Create one to use the API from scripts:
+              <br />
+              <Code style={{ whiteSpace: 'nowrap' }}>{"curl -H 'Authorization: Bearer …'"}</Code>
             </>
           }
           data-testid="tokens-empty"

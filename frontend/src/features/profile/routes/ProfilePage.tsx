@@ -24,6 +24,7 @@ export function ProfilePage() {
   return (
     <Stack gap="lg">
       <PageHeader
+        mb={0}
         title="Profile"
         description={
           <>

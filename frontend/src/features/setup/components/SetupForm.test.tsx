@@ -43,7 +43,7 @@ describe('SetupForm', () => {
     await fill({ token: ' tok-123 ', username: 'root', password: 'twelve chars!', confirm: 'twelve chars!' });
     expect(await screen.findByRole('alert')).toHaveTextContent('The setup token is not valid.');
     const body = (await server.calls('POST', '/api/v1/setup')[0]?.json()) as Record<string, unknown>;
-    expect(body).toEqual({ token: 'tok-123', username: 'root', password: 'twelve chars!', display_name: null, email: null });
+    expect(body).toEqual({ token: 'tok-123', username: 'root', password: 'twelve chars!' });
     await waitFor(() => expect(onSuccess).not.toHaveBeenCalled());
   });
 });

@@ -1,6 +1,6 @@
 // First-run form: setup token + the first administrator account. Password rules are checked
 // before anything is sent; server errors (bad token, weak password) are shown as returned.
-import { Button, Code, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { Me } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -43,15 +43,11 @@ export function SetupForm({ onSuccess }: { onSuccess: (me: Me) => void }) {
         <ErrorAlert error={setup.error} title="Setup failed" />
         <TextInput
           label="Setup token"
-          description={
-            <>
-              Printed in the server log at startup and written to <Code>data/setup-token</Code>
-            </>
-          }
+          placeholder="Paste the token here"
           autoFocus
           autoComplete="off"
           spellCheck={false}
-          ff="monospace"
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           {...form.getInputProps('token')}
         />
         <Divider label="First administrator" labelPosition="left" />

@@ -13,7 +13,7 @@ export function SetupPage() {
       subtitle={
         <Text span inherit>
           Create the first administrator. The server printed a one-time setup token in its log and wrote it
-          to <Code>data/setup-token</Code>.
+          to <Code style={{ whiteSpace: 'nowrap' }}>data/setup-token</Code>.
         </Text>
       }
     >

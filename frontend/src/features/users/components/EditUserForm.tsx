@@ -4,7 +4,7 @@ import { useForm } from '@mantine/form';
 import type { Role, User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RolePicker } from '@/components/RolePicker';
-import { emailRule, optional } from '@/lib/validation';
+import { displayNameRule, emailRule } from '@/lib/validation';
 import { useUpdateUser } from '../api';
 
 interface Values {
@@ -17,14 +17,14 @@ export function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved:
   const update = useUpdateUser();
   const form = useForm<Values>({
     initialValues: { display_name: user.display_name, email: user.email ?? '', role: user.role },
-    validate: { email: emailRule },
+    validate: { display_name: displayNameRule, email: emailRule },
   });
   return (
     <form
       noValidate
       onSubmit={form.onSubmit((v) =>
         update.mutate(
-          { id: user.id, body: { display_name: v.display_name.trim(), email: optional(v.email), role: v.role } },
+          { id: user.id, body: { display_name: v.display_name.trim(), email: v.email.trim(), role: v.role } },
           { onSuccess: onSaved },
         ),
       )}

@@ -2,6 +2,7 @@
 // for callers allowed to manage users.
 import { ActionIcon, Badge, Group, Menu, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconDots, IconKey, IconPencil, IconTrash, IconUserCheck, IconUserOff } from '@tabler/icons-react';
+import { useMediaQuery } from '@mantine/hooks';
 import type { User } from '@/api/types';
 import { RoleBadge } from '@/components/RoleBadge';
 import { formatDateTime, formatRelative } from '@/lib/format';
@@ -16,17 +17,19 @@ interface Props {
 }
 
 export function UsersTable({ users, currentUserId, canManage, onAction }: Props) {
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   return (
-    <Table.ScrollContainer minWidth={760}>
+    // On a phone the secondary columns fold away (the display name moves under the username).
+    <Table.ScrollContainer minWidth={phone ? 0 : 760}>
       <Table verticalSpacing="sm" highlightOnHover data-testid="users-table">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Username</Table.Th>
-            <Table.Th>Display name</Table.Th>
-            <Table.Th>Email</Table.Th>
+            <Table.Th visibleFrom="sm">Display name</Table.Th>
+            <Table.Th visibleFrom="sm">Email</Table.Th>
             <Table.Th>Role</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Last login</Table.Th>
+            <Table.Th visibleFrom="sm">Status</Table.Th>
+            <Table.Th visibleFrom="sm">Last login</Table.Th>
             {canManage ? (
               <Table.Th w={60}>
                 <VisuallyHidden>Actions</VisuallyHidden>
@@ -50,11 +53,19 @@ export function UsersTable({ users, currentUserId, canManage, onAction }: Props)
                       </Badge>
                     ) : null}
                   </Group>
+                  <Text size="xs" c="dimmed" hiddenFrom="sm">
+                    {user.display_name}
+                  </Text>
+                  {user.disabled ? (
+                    <Badge size="xs" color="red" variant="light" hiddenFrom="sm" mt={2}>
+                      Disabled
+                    </Badge>
+                  ) : null}
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Text size="sm">{user.display_name || '—'}</Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Text size="sm" c={user.email ? undefined : 'dimmed'}>
                     {user.email || '—'}
                   </Text>
@@ -62,12 +73,12 @@ export function UsersTable({ users, currentUserId, canManage, onAction }: Props)
                 <Table.Td>
                   <RoleBadge role={user.role} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Badge variant="dot" color={user.disabled ? 'red' : 'teal'}>
                     {user.disabled ? 'Disabled' : 'Active'}
                   </Badge>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Tooltip label={formatDateTime(user.last_login_at)} disabled={!user.last_login_at}>
                     <Text size="sm" c={user.last_login_at ? undefined : 'dimmed'}>
                       {formatRelative(user.last_login_at)}

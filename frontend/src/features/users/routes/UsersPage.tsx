@@ -83,7 +83,7 @@ export function UsersPage() {
             setSearch(e.currentTarget.value);
             setPage(1);
           }}
-          style={{ flex: '1 1 240px' }}
+          style={{ flex: '1 1 260px' }}
         />
         <Select
           aria-label="Filter by role"
@@ -99,7 +99,7 @@ export function UsersPage() {
             { value: 'operator', label: 'Operator' },
             { value: 'viewer', label: 'Viewer' },
           ]}
-          w={{ base: '100%', xs: 160 }}
+          style={{ flex: '0 1 170px' }}
         />
         <Select
           aria-label="Filter by status"
@@ -114,7 +114,7 @@ export function UsersPage() {
             { value: 'active', label: 'Active' },
             { value: 'disabled', label: 'Disabled' },
           ]}
-          w={{ base: '100%', xs: 160 }}
+          style={{ flex: '0 1 170px' }}
         />
       </Group>
 
