@@ -19,7 +19,7 @@ function setup(handler: (r: Request) => Response | Promise<Response>, cookies = 
   });
   const onAuthFailure = vi.fn();
   let cookieJar = cookies;
-  const client = createApiClient({ baseUrl: 'http://cairn.test/api/v1', fetch, getCookies: () => cookieJar, onAuthFailure });
+  const client = createApiClient({ baseUrl: 'http://cairn.test/api', fetch, getCookies: () => cookieJar, onAuthFailure });
   return { client, seen, fetch, onAuthFailure, setCookies: (c: string) => (cookieJar = c) };
 }
 
@@ -33,9 +33,9 @@ describe('readCookie', () => {
 describe('CSRF header', () => {
   it('is sent on state-changing requests with the cookie value, and not on GET', async () => {
     const { client, seen } = setup((r) => (r.method === 'GET' ? json(200, me) : json(200, me)));
-    await client.GET('/auth/me');
-    await client.PATCH('/auth/me', { body: { display_name: 'X' } });
-    await client.DELETE('/auth/tokens/{id}', { params: { path: { id: 't1' } } });
+    await client.GET('/v1/auth/me');
+    await client.PATCH('/v1/auth/me', { body: { display_name: 'X' } });
+    await client.DELETE('/v1/auth/tokens/{id}', { params: { path: { id: 't1' } } });
     expect(seen[0]?.headers.get('X-CSRF-Token')).toBeNull();
     expect(seen[1]?.headers.get('X-CSRF-Token')).toBe('tok-1');
     expect(seen[2]?.headers.get('X-CSRF-Token')).toBe('tok-1');
@@ -56,7 +56,7 @@ describe('401 handling', () => {
       const body = (await r.json()) as { display_name: string };
       return json(200, { ...me, user: { ...me.user, display_name: body.display_name } });
     });
-    const data = await unwrap(t.client.PATCH('/auth/me', { body: { display_name: 'Grace' } }));
+    const data = await unwrap(t.client.PATCH('/v1/auth/me', { body: { display_name: 'Grace' } }));
     expect(data.user.display_name).toBe('Grace');
     const paths = t.seen.map((r) => `${r.method} ${new URL(r.url).pathname}`);
     expect(paths).toEqual(['PATCH /api/v1/auth/me', 'POST /api/v1/auth/refresh', 'PATCH /api/v1/auth/me']);
@@ -78,7 +78,7 @@ describe('401 handling', () => {
       }
       return accessValid ? json(200, { items: [], total: 0 }) : json(401, { code: 'auth.unauthenticated', message: 'x', details: null });
     });
-    const calls = [t.client.GET('/users'), t.client.GET('/users'), t.client.GET('/auth/tokens')];
+    const calls = [t.client.GET('/v1/users'), t.client.GET('/v1/users'), t.client.GET('/v1/auth/tokens')];
     await vi.waitFor(() => expect(t.seen.filter((r) => r.url.endsWith('/refresh'))).toHaveLength(1));
     release();
     const results = await Promise.all(calls);
@@ -92,7 +92,7 @@ describe('401 handling', () => {
         ? json(401, { code: 'auth.session_expired', message: 'Session expired', details: null })
         : json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: null }),
     );
-    const err = await unwrap(t.client.GET('/users')).catch((e: unknown) => e);
+    const err = await unwrap(t.client.GET('/v1/users')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(401);
     expect((err as ApiError).message).toBe('Sign in first');
@@ -102,7 +102,7 @@ describe('401 handling', () => {
 
   it('never refreshes for a failed login (401 means wrong credentials there)', async () => {
     const t = setup(() => json(401, { code: 'auth.invalid_credentials', message: 'Wrong username or password', details: null }));
-    const result = await t.client.POST('/auth/login', { body: { username: 'a', password: 'b' } });
+    const result = await t.client.POST('/v1/auth/login', { body: { username: 'a', password: 'b' } });
     expect(result.response.status).toBe(401);
     expect(t.fetch).toHaveBeenCalledTimes(1);
     expect(t.onAuthFailure).not.toHaveBeenCalled();
@@ -112,7 +112,7 @@ describe('401 handling', () => {
 describe('unwrap', () => {
   it('turns an error body and Retry-After into an ApiError', async () => {
     const t = setup(() => json(429, { code: 'auth.rate_limited', message: 'Slow down', details: null }, { 'Retry-After': '42' }));
-    const err = (await unwrap(t.client.POST('/auth/login', { body: { username: 'a', password: 'b' } })).catch(
+    const err = (await unwrap(t.client.POST('/v1/auth/login', { body: { username: 'a', password: 'b' } })).catch(
       (e: unknown) => e,
     )) as ApiError;
     expect(err.code).toBe('auth.rate_limited');
@@ -122,7 +122,7 @@ describe('unwrap', () => {
 
   it('reports an unreachable server in words, not as a TypeError', async () => {
     const t = setup(() => Promise.reject(new TypeError('Failed to fetch')));
-    const err = (await unwrap(t.client.GET('/info')).catch((e: unknown) => e)) as ApiError;
+    const err = (await unwrap(t.client.GET('/v1/info')).catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('network');
     expect(err.message).toMatch(/Cannot reach the Cairn server/);
   });

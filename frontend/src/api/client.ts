@@ -6,11 +6,11 @@ import type { paths } from './schema';
 export const CSRF_COOKIE = 'cairn_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 /** Every path in the spec is relative to this prefix (the spec's `servers` entry). */
-export const API_PREFIX = '/api/v1';
-export const REFRESH_PATH = '/auth/refresh';
+export const API_PREFIX = '/api';
+export const REFRESH_PATH = '/v1/auth/refresh';
 
 /** Endpoints whose 401 means "bad credentials", not "session expired": never refresh for them. */
-const NO_REFRESH = new Set<string>(['/auth/login', '/setup', REFRESH_PATH]);
+const NO_REFRESH = new Set<string>(['/v1/auth/login', '/v1/setup', REFRESH_PATH]);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function readCookie(name: string, cookies: string): string | null {
@@ -23,7 +23,7 @@ export function readCookie(name: string, cookies: string): string | null {
 }
 
 export interface ApiClientOptions {
-  /** Prefix for every request URL, up to and including /api/v1. */
+  /** Prefix for every request URL, up to and including /api (the spec's server). */
   baseUrl?: string;
   /** The network; tests inject a fake. */
   fetch?: (request: Request) => Promise<Response>;

@@ -11,7 +11,7 @@ export const meKey = ['auth', 'me'] as const;
 export function useServerInfo() {
   return useQuery({
     queryKey: infoKey,
-    queryFn: ({ signal }) => unwrap(api.GET('/info', { signal })),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/info', { signal })),
     staleTime: 60_000,
   });
 }
@@ -19,7 +19,7 @@ export function useServerInfo() {
 export function useMe() {
   return useQuery({
     queryKey: meKey,
-    queryFn: ({ signal }) => unwrap(api.GET('/auth/me', { signal })),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/auth/me', { signal })),
     staleTime: 30_000,
   });
 }

@@ -13,9 +13,13 @@ use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
     api,
-    auth::{keys::Keys, ratelimit::LoginLimiter},
+    auth::{
+        keys::Keys,
+        ratelimit::{LoginLimiter, Window},
+    },
     config::Config,
     http::{self, middleware::Frontline, spa::Spa},
+    hub::Hub,
     setup::SetupGate,
     store::{Store, StoreError},
 };
@@ -35,7 +39,9 @@ pub struct Inner {
     pub store: Store,
     pub keys: Keys,
     pub limiter: LoginLimiter,
+    pub announce_limiter: Window,
     pub setup: SetupGate,
+    pub hub: Hub,
 }
 
 /// Cheap to clone; handlers and the auth extractor share one.
@@ -66,8 +72,11 @@ impl AppState {
             a.login_max_failures_per_account,
             a.login_max_failures_per_ip,
         );
+        let announce_limiter =
+            Window::new(Duration::from_secs(3600), config.agents.announce_per_ip_per_hour);
         let setup = SetupGate::new(&config.data_dir);
-        Ok(AppState(Arc::new(Inner { config, store, keys, limiter, setup })))
+        let hub = Hub::default();
+        Ok(AppState(Arc::new(Inner { config, store, keys, limiter, announce_limiter, setup, hub })))
     }
 }
 
@@ -77,7 +86,7 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()
-        .nest("/api/v1", api)
+        .nest("/api", api)
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
         .at("/healthz", http::healthz)

@@ -36,6 +36,37 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub auth: AuthConfig,
+    pub agents: AgentsConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentsConfig {
+    /// How long a poll with nothing to deliver is held open.
+    pub poll_timeout_secs: u64,
+    /// A host with no poll for this long shows as offline.
+    pub offline_after_secs: u64,
+    /// Default lifetime of an enrollment token.
+    pub enrollment_token_ttl_secs: u64,
+    /// How long an announced agent waits for a decision before it expires.
+    pub pending_ttl_hours: u64,
+    /// At most this many announced agents wait at once (more get 429).
+    pub max_pending: u64,
+    /// Announcements accepted per source IP per hour.
+    pub announce_per_ip_per_hour: u32,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        Self {
+            poll_timeout_secs: 25,
+            offline_after_secs: 90,
+            enrollment_token_ttl_secs: 3600,
+            pending_ttl_hours: 24,
+            max_pending: 100,
+            announce_per_ip_per_hour: 10,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -97,6 +128,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             log: LogConfig::default(),
             auth: AuthConfig::default(),
+            agents: AgentsConfig::default(),
         }
     }
 }
@@ -216,6 +248,14 @@ impl Config {
         if self.auth.access_token_ttl_secs < 10 || self.auth.access_token_ttl_secs > 3600 {
             return Err(ConfigError::Invalid(
                 "auth.access_token_ttl_secs must be between 10 and 3600".into(),
+            ));
+        }
+        if self.agents.poll_timeout_secs == 0
+            || self.agents.poll_timeout_secs >= self.http.request_timeout_secs
+        {
+            return Err(ConfigError::Invalid(
+                "agents.poll_timeout_secs must be at least 1 and below http.request_timeout_secs"
+                    .into(),
             ));
         }
         if self.http.request_timeout_secs == 0 {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod hub;
 pub mod logging;
 pub mod setup;
 pub mod store;

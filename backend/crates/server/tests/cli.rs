@@ -166,17 +166,34 @@ fn get(addr: &str, path: &str) -> Option<String> {
 
 #[test]
 fn serve_logs_setup_token_and_stops_on_sigterm() {
+    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr = format!("127.0.0.1:{port}");
+    // Port 0: the kernel picks a free port, which the log then names (no race with
+    // other tests for a port chosen in advance).
     let mut child = cmd(dir.path())
         .arg("serve")
-        .env("CAIRN_LISTEN", &addr)
+        .env("CAIRN_LISTEN", "127.0.0.1:0")
         .env("CAIRN_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut logs = String::new();
+    let addr = loop {
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("server logs its address");
+        logs.push_str(&line);
+        logs.push('\n');
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split(['"', ' ']).next().unwrap().to_string();
+        }
+    };
     let started = Instant::now();
     while get(&addr, "/readyz").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
         assert!(started.elapsed() < Duration::from_secs(30), "server did not become ready");
@@ -198,12 +215,12 @@ fn serve_logs_setup_token_and_stops_on_sigterm() {
         assert!(t0.elapsed() < Duration::from_secs(15), "no graceful exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(code.success(), "exit {code:?}");
-    let mut logs = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut logs).unwrap();
+    reader.join().unwrap();
+    logs.extend(rx.try_iter().map(|l| l + "\n"));
     child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    assert!(code.success(), "exit {code:?}\n{logs}");
     assert!(logs.contains(token.trim()), "the setup token is logged for the first sign-in");
-    // JSON logs: every line parses, and request lines carry the request id.
+    // JSON logs: request lines carry the request id.
     let lines: Vec<&str> = logs.lines().filter(|l| l.starts_with('{')).collect();
     assert!(lines.iter().any(|l| l.contains("\"id\":") && l.contains("/readyz")), "{logs}");
     assert!(logs.contains("shutting down"));

@@ -2,6 +2,8 @@
 //! directory and a fresh database (SQLite always; PostgreSQL when CAIRN_TEST_DATABASE_URL
 //! is set), and gives tests HTTP clients that behave like a browser or a script.
 
+pub mod agent;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use cairn_server::{Config, Running};
@@ -264,6 +266,10 @@ impl Session {
 
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
         self.request(Method::PATCH, path).json(&body).send().await.expect("request")
+    }
+
+    pub async fn put_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.request(Method::PUT, path).json(&body).send().await.expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {

@@ -56,7 +56,7 @@ async fn matrix(db: Db) {
                 ));
                 continue;
             };
-            let url = format!("/api/v1{}", path.replace("{id}", &uuid::Uuid::new_v4().to_string()));
+            let url = format!("/api{}", path.replace("{id}", &uuid::Uuid::new_v4().to_string()));
             let method: Method = method.to_uppercase().parse().unwrap();
             let mut callers: Vec<(Who, Option<&str>)> = vec![(Who::Anonymous, None)];
             callers.extend(tokens.iter().map(|(w, t)| (*w, Some(t.as_str()))));
@@ -65,7 +65,11 @@ async fn matrix(db: Db) {
                     Some(t) => app.with_token(t),
                     None => app.anonymous(),
                 };
-                let mut rb = session.request(method.clone(), &url);
+                // The protocol header lets agent operations get as far as authentication.
+                let mut rb = session.request(method.clone(), &url).header(
+                    cairn_proto::PROTOCOL_HEADER,
+                    cairn_proto::PROTOCOL_VERSION.to_string(),
+                );
                 if method == Method::POST || method == Method::PATCH {
                     rb = rb.json(&json!({}));
                 }
@@ -97,6 +101,8 @@ async fn matrix(db: Db) {
                         Some(StatusCode::FORBIDDEN)
                     }
                     (Access::Requires(_), Who::Role(_)) => None,
+                    // No user credential, valid or not, is an agent's signed token.
+                    (Access::Agent, _) => Some(StatusCode::UNAUTHORIZED),
                 };
                 match expected_ok {
                     Some(want) if status != want => failures

@@ -42,7 +42,7 @@ export function exportUrl(f: AuditFilters, format: 'csv' | 'ndjson'): string {
   for (const [key, value] of Object.entries(filterParams(f))) {
     if (value !== undefined) search.set(key, value);
   }
-  return `${API_PREFIX}/audit/export?${search.toString()}`;
+  return `${API_PREFIX}/v1/audit/export?${search.toString()}`;
 }
 
 export function useAuditEvents(filters: AuditFilters) {
@@ -51,7 +51,7 @@ export function useAuditEvents(filters: AuditFilters) {
     initialPageParam: null as number | null,
     queryFn: ({ pageParam, signal }) =>
       unwrap(
-        api.GET('/audit', {
+        api.GET('/v1/audit', {
           signal,
           params: { query: { ...filterParams(filters), before: pageParam ?? undefined, limit: PAGE_SIZE } },
         }),
@@ -62,6 +62,6 @@ export function useAuditEvents(filters: AuditFilters) {
 
 export function useVerifyAudit() {
   return useMutation({
-    mutationFn: () => unwrap(api.GET('/audit/verify')),
+    mutationFn: () => unwrap(api.GET('/v1/audit/verify')),
   });
 }

@@ -8,7 +8,7 @@ import { useStoreSession } from '@/lib/auth';
 export function useLogin() {
   const storeSession = useStoreSession();
   return useMutation({
-    mutationFn: (body: LoginRequest) => unwrap(api.POST('/auth/login', { body })),
+    mutationFn: (body: LoginRequest) => unwrap(api.POST('/v1/auth/login', { body })),
     onSuccess: storeSession,
   });
 }
@@ -16,7 +16,7 @@ export function useLogin() {
 /** Signs out, then reloads at /login: nothing of the previous session stays in memory. */
 export function useLogout() {
   return useMutation({
-    mutationFn: () => unwrap(api.POST('/auth/logout')),
+    mutationFn: () => unwrap(api.POST('/v1/auth/logout')),
     onSettled: () => window.location.replace('/login'),
   });
 }

@@ -10,28 +10,28 @@ const tokensKey = ['auth', 'tokens'] as const;
 export function useUpdateProfile() {
   const storeSession = useStoreSession();
   return useMutation({
-    mutationFn: (body: UpdateProfileRequest) => unwrap(api.PATCH('/auth/me', { body })),
+    mutationFn: (body: UpdateProfileRequest) => unwrap(api.PATCH('/v1/auth/me', { body })),
     onSuccess: storeSession,
   });
 }
 
 export function useChangePassword() {
   return useMutation({
-    mutationFn: (body: ChangePasswordRequest) => unwrap(api.POST('/auth/me/password', { body })),
+    mutationFn: (body: ChangePasswordRequest) => unwrap(api.POST('/v1/auth/me/password', { body })),
   });
 }
 
 export function useTokens() {
   return useQuery({
     queryKey: tokensKey,
-    queryFn: ({ signal }) => unwrap(api.GET('/auth/tokens', { signal })),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/auth/tokens', { signal })),
   });
 }
 
 export function useCreateToken() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateApiTokenRequest) => unwrap(api.POST('/auth/tokens', { body })),
+    mutationFn: (body: CreateApiTokenRequest) => unwrap(api.POST('/v1/auth/tokens', { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
   });
 }
@@ -39,7 +39,7 @@ export function useCreateToken() {
 export function useRevokeToken() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/auth/tokens/{id}', { params: { path: { id } } })),
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/auth/tokens/{id}', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
   });
 }

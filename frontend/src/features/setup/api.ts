@@ -8,7 +8,7 @@ import { useStoreSession } from '@/lib/auth';
 export function useSetup() {
   const storeSession = useStoreSession();
   return useMutation({
-    mutationFn: (body: SetupRequest) => unwrap(api.POST('/setup', { body })),
+    mutationFn: (body: SetupRequest) => unwrap(api.POST('/v1/setup', { body })),
     onSuccess: storeSession,
   });
 }

@@ -19,7 +19,7 @@ export function useUsers(filters: UserFilters) {
     queryKey: [...usersKey, 'list', filters],
     queryFn: ({ signal }) =>
       unwrap(
-        api.GET('/users', {
+        api.GET('/v1/users', {
           signal,
           params: {
             query: {
@@ -44,7 +44,7 @@ function useInvalidateUsers() {
 export function useCreateUser() {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (body: CreateUserRequest) => unwrap(api.POST('/users', { body })),
+    mutationFn: (body: CreateUserRequest) => unwrap(api.POST('/v1/users', { body })),
     onSuccess: invalidate,
   });
 }
@@ -53,7 +53,7 @@ export function useUpdateUser() {
   const invalidate = useInvalidateUsers();
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: UpdateUserRequest }) =>
-      unwrap(api.PATCH('/users/{id}', { params: { path: { id } }, body })),
+      unwrap(api.PATCH('/v1/users/{id}', { params: { path: { id } }, body })),
     onSuccess: invalidate,
   });
 }
@@ -61,7 +61,7 @@ export function useUpdateUser() {
 export function useDeleteUser() {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/users/{id}', { params: { path: { id } } })),
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/users/{id}', { params: { path: { id } } })),
     onSuccess: invalidate,
   });
 }
@@ -69,6 +69,6 @@ export function useDeleteUser() {
 export function useResetUserPassword() {
   return useMutation({
     mutationFn: ({ id, password }: { id: string; password: string }) =>
-      unwrap(api.POST('/users/{id}/password', { params: { path: { id } }, body: { new_password: password } })),
+      unwrap(api.POST('/v1/users/{id}/password', { params: { path: { id } }, body: { new_password: password } })),
   });
 }

@@ -164,7 +164,7 @@ fn filter(
     }
 }
 
-#[OpenApi(prefix_path = "/audit", tag = "ApiTags::Audit")]
+#[OpenApi(prefix_path = "/v1/audit", tag = "ApiTags::Audit")]
 impl AuditApi {
     /// Audit events, newest first, filtered; page with `before`.
     #[allow(clippy::too_many_arguments)]

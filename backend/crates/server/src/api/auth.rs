@@ -142,7 +142,7 @@ pub enum NoContent {
     Done,
 }
 
-#[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
+#[OpenApi(prefix_path = "/v1/auth", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Signs in with username and password; sets the session cookies.
     #[oai(path = "/login", method = "post", operation_id = "login")]

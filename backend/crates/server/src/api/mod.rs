@@ -1,11 +1,15 @@
-//! The user API (`/api/v1`): one module per resource, handlers kept thin: parse, check
+//! The API: the user API under `/api/v1` and the agent API under `/api/agent/v1`, in one
+//! OpenAPI document whose server is `/api`. One module per resource, handlers kept thin: parse, check
 //! the permission, call the domain, shape the answer. The OpenAPI document is generated
 //! from these types, so the contract cannot drift from the code.
 
+pub mod agent;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod hosts;
 pub mod models;
+pub mod repositories;
 pub mod system;
 pub mod users;
 
@@ -21,19 +25,41 @@ pub enum ApiTags {
     Users,
     /// The tamper-evident audit log.
     Audit,
+    /// Hosts, enrollment tokens and announced agents.
+    Hosts,
+    /// restic repositories and their (write-only) credentials.
+    Repositories,
+    /// The agent protocol (`/api/agent/v1`), spoken by cairn-agent.
+    Agent,
 }
 
-pub type Apis = (system::SystemApi, auth::AuthApi, users::UsersApi, audit::AuditApi);
+pub type Apis = (
+    system::SystemApi,
+    auth::AuthApi,
+    users::UsersApi,
+    audit::AuditApi,
+    hosts::HostsApi,
+    repositories::RepositoriesApi,
+    agent::AgentApi,
+);
 
 pub fn service() -> OpenApiService<Apis, ()> {
-    let apis = (system::SystemApi, auth::AuthApi, users::UsersApi, audit::AuditApi);
+    let apis = (
+        system::SystemApi,
+        auth::AuthApi,
+        users::UsersApi,
+        audit::AuditApi,
+        hosts::HostsApi,
+        repositories::RepositoriesApi,
+        agent::AgentApi,
+    );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))
         .description(
             "The Cairn REST API. Browser sessions use cookies plus the X-CSRF-Token header on \
              state-changing requests; scripts use a personal access token as \
              `Authorization: Bearer cairn_pat_…`. Every error is JSON `{code, message, details}`.",
         )
-        .server("/api/v1")
+        .server("/api")
 }
 
 /// The OpenAPI document as pretty JSON (what `cairn-server openapi` writes).

@@ -43,7 +43,7 @@ pub enum SetupResponse {
 #[OpenApi(tag = "ApiTags::System")]
 impl SystemApi {
     /// Server version and whether first-run setup is pending.
-    #[oai(path = "/info", method = "get", operation_id = "get_info")]
+    #[oai(path = "/v1/info", method = "get", operation_id = "get_info")]
     async fn get_info(&self, state: Data<&AppState>) -> Json<ServerInfo> {
         Json(ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -53,7 +53,7 @@ impl SystemApi {
     }
 
     /// Creates the first admin with the one-time setup token and signs them in.
-    #[oai(path = "/setup", method = "post", operation_id = "complete_setup")]
+    #[oai(path = "/v1/setup", method = "post", operation_id = "complete_setup")]
     async fn complete_setup(
         &self,
         state: Data<&AppState>,

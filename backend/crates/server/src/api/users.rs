@@ -66,7 +66,7 @@ pub enum CreatedUser {
     Created(Json<User>),
 }
 
-#[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
+#[OpenApi(prefix_path = "/v1/users", tag = "ApiTags::Users")]
 impl UsersApi {
     /// Lists users, filtered and paged, ordered by username.
     #[oai(path = "/", method = "get", operation_id = "list_users")]

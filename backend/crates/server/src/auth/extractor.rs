@@ -53,7 +53,17 @@ pub mod perm {
             }
         )*};
     }
-    markers!(Profile, UsersRead, UsersManage, AuditRead);
+    markers!(
+        Profile,
+        HostsRead,
+        HostsManage,
+        HostsApprove,
+        ReposRead,
+        ReposManage,
+        UsersRead,
+        UsersManage,
+        AuditRead
+    );
 }
 
 /// An authenticated caller whose role has `P`'s permission.

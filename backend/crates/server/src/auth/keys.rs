@@ -26,7 +26,13 @@ pub struct Keys {
     jwt_encoding: EncodingKey,
     jwt_decoding: DecodingKey,
     csrf: [u8; 32],
+    /// AES-256-GCM key that seals secrets stored in the database (repository passwords…).
+    seal: [u8; 32],
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("a stored secret cannot be decrypted (wrong secret key, or the value was tampered with)")]
+pub struct SealError;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SessionClaims {
@@ -74,7 +80,46 @@ impl Keys {
             jwt_encoding: EncodingKey::from_secret(&jwt),
             jwt_decoding: DecodingKey::from_secret(&jwt),
             csrf: derive(master, b"cairn/csrf"),
+            seal: derive(master, b"cairn/secrets-aead"),
         }
+    }
+
+    /// Encrypts `plain` bound to `context` (e.g. "repository:<id>:password"), so a sealed
+    /// value copied into another row or field does not open there. Output: `v1:` + base64
+    /// of nonce ‖ ciphertext ‖ tag.
+    pub fn seal(&self, context: &str, plain: &[u8]) -> String {
+        use aes_gcm::{
+            Aes256Gcm, KeyInit,
+            aead::{Aead, Payload},
+        };
+        let cipher = Aes256Gcm::new(&self.seal.into());
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        // Encryption with a valid key and nonce cannot fail.
+        let ct = cipher
+            .encrypt(&nonce.into(), Payload { msg: plain, aad: context.as_bytes() })
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        format!("v1:{}", base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    pub fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>, SealError> {
+        use aes_gcm::{
+            Aes256Gcm, KeyInit,
+            aead::{Aead, Payload},
+        };
+        let raw = sealed
+            .strip_prefix("v1:")
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .filter(|r| r.len() >= 12 + 16)
+            .ok_or(SealError)?;
+        let (nonce, ct) = raw.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| SealError)?;
+        let cipher = Aes256Gcm::new(&self.seal.into());
+        cipher
+            .decrypt(&nonce.into(), Payload { msg: ct, aad: context.as_bytes() })
+            .map_err(|_| SealError)
     }
 
     pub fn sign_session(&self, user: Uuid, session: Uuid, now: i64, ttl_secs: i64) -> String {
@@ -181,6 +226,22 @@ mod tests {
         assert!(keys.csrf_matches(a, &keys.csrf_token(a)));
         assert!(!keys.csrf_matches(b, &keys.csrf_token(a)));
         assert!(!keys.csrf_matches(a, ""));
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_in_their_context_and_with_their_key() {
+        let keys = Keys::from_master(&[7u8; 32]);
+        let sealed = keys.seal("repository:1:password", b"hunter2");
+        assert!(sealed.starts_with("v1:") && !sealed.contains("hunter2"));
+        assert_ne!(sealed, keys.seal("repository:1:password", b"hunter2"), "fresh nonce each time");
+        assert_eq!(keys.open("repository:1:password", &sealed).unwrap(), b"hunter2");
+        assert!(keys.open("repository:2:password", &sealed).is_err());
+        assert!(Keys::from_master(&[8u8; 32]).open("repository:1:password", &sealed).is_err());
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push('A');
+        assert!(keys.open("repository:1:password", &tampered).is_err());
+        assert!(keys.open("x", "garbage").is_err());
     }
 
     #[test]

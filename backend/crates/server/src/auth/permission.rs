@@ -39,9 +39,19 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Viewer => &[Profile],
-            Role::Operator => &[Profile],
-            Role::Admin => &[Profile, UsersRead, UsersManage, AuditRead],
+            Role::Viewer => &[Profile, HostsRead, ReposRead],
+            Role::Operator => &[Profile, HostsRead, ReposRead, HostsManage],
+            Role::Admin => &[
+                Profile,
+                HostsRead,
+                ReposRead,
+                HostsManage,
+                HostsApprove,
+                ReposManage,
+                UsersRead,
+                UsersManage,
+                AuditRead,
+            ],
         }
     }
 
@@ -56,6 +66,16 @@ impl Role {
 pub enum Permission {
     /// Your own profile, password and API tokens.
     Profile,
+    /// See hosts, pending agents and enrollment tokens.
+    HostsRead,
+    /// Enrollment tokens, host tags, repository links, test commands.
+    HostsManage,
+    /// Accept or reject announced agents; delete hosts (revokes their key).
+    HostsApprove,
+    /// See repositories (never their secrets).
+    ReposRead,
+    /// Create, edit and delete repositories and their credentials.
+    ReposManage,
     UsersRead,
     UsersManage,
     AuditRead,
@@ -65,6 +85,11 @@ impl Permission {
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::Profile => "profile",
+            Permission::HostsRead => "hosts_read",
+            Permission::HostsManage => "hosts_manage",
+            Permission::HostsApprove => "hosts_approve",
+            Permission::ReposRead => "repos_read",
+            Permission::ReposManage => "repos_manage",
             Permission::UsersRead => "users_read",
             Permission::UsersManage => "users_manage",
             Permission::AuditRead => "audit_read",
@@ -74,9 +99,11 @@ impl Permission {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    /// No credentials needed (sign-in, first-run setup, server info).
+    /// No credentials needed (sign-in, first-run setup, server info, agent enrollment).
     Public,
     Requires(Permission),
+    /// An agent's signed request token (agent API).
+    Agent,
 }
 
 /// Every operation of the user API by `operation_id`, with what it needs.
@@ -101,6 +128,27 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_audit_events", Access::Requires(Permission::AuditRead)),
     ("export_audit_events", Access::Requires(Permission::AuditRead)),
     ("verify_audit_chain", Access::Requires(Permission::AuditRead)),
+    ("list_hosts", Access::Requires(Permission::HostsRead)),
+    ("get_host", Access::Requires(Permission::HostsRead)),
+    ("update_host", Access::Requires(Permission::HostsManage)),
+    ("delete_host", Access::Requires(Permission::HostsApprove)),
+    ("set_host_repositories", Access::Requires(Permission::HostsManage)),
+    ("ping_host", Access::Requires(Permission::HostsManage)),
+    ("list_enrollment_tokens", Access::Requires(Permission::HostsRead)),
+    ("create_enrollment_token", Access::Requires(Permission::HostsManage)),
+    ("delete_enrollment_token", Access::Requires(Permission::HostsManage)),
+    ("list_pending_hosts", Access::Requires(Permission::HostsRead)),
+    ("accept_pending_host", Access::Requires(Permission::HostsApprove)),
+    ("reject_pending_host", Access::Requires(Permission::HostsApprove)),
+    ("list_repositories", Access::Requires(Permission::ReposRead)),
+    ("get_repository", Access::Requires(Permission::ReposRead)),
+    ("create_repository", Access::Requires(Permission::ReposManage)),
+    ("update_repository", Access::Requires(Permission::ReposManage)),
+    ("delete_repository", Access::Requires(Permission::ReposManage)),
+    ("agent_enroll", Access::Public),
+    ("agent_announce", Access::Public),
+    ("agent_announce_status", Access::Agent),
+    ("agent_poll", Access::Agent),
 ];
 
 #[cfg(test)]

@@ -91,3 +91,51 @@ mod tests {
         assert!(l.check("alice", Some("4.4.4.4")).is_ok());
     }
 }
+
+/// A plain sliding-window limit per key (e.g. agent announcements per source IP).
+pub struct Window {
+    window: Duration,
+    limit: u32,
+    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Window {
+    pub fn new(window: Duration, limit: u32) -> Self {
+        Self { window, limit, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts a hit; `Err(wait)` (and no count) when the key is at its limit.
+    pub fn hit(&self, key: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let Ok(mut map) = self.hits.lock() else { return Ok(()) };
+        if map.len() > 100_000 {
+            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
+        }
+        let q = map.entry(key.to_string()).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            q.pop_front();
+        }
+        if q.len() as u32 >= self.limit {
+            let oldest = q.front().copied().unwrap_or(now);
+            return Err(self
+                .window
+                .saturating_sub(now.duration_since(oldest))
+                .max(Duration::from_secs(1)));
+        }
+        q.push_back(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn window_limits_per_key() {
+        let w = Window::new(Duration::from_secs(3600), 2);
+        assert!(w.hit("a").is_ok() && w.hit("a").is_ok());
+        assert!(w.hit("a").unwrap_err() > Duration::from_secs(3500));
+        assert!(w.hit("b").is_ok());
+    }
+}

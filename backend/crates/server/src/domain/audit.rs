@@ -18,6 +18,8 @@ pub enum ActorKind {
     System,
     Anonymous,
     Cli,
+    /// A host's agent, identified by its key.
+    Agent,
 }
 
 impl ActorKind {
@@ -28,6 +30,7 @@ impl ActorKind {
             ActorKind::System => "system",
             ActorKind::Anonymous => "anonymous",
             ActorKind::Cli => "cli",
+            ActorKind::Agent => "agent",
         }
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod error;
+pub mod fleet;
+pub mod repositories;
 pub mod users;
 
 pub use error::DomainError;

@@ -3,7 +3,11 @@
 //! requests queue instead of failing with "database is locked".
 
 pub mod audit;
+pub mod commands;
+pub mod enrollment;
 pub mod entities;
+pub mod hosts;
+pub mod repositories;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -1,6 +1,12 @@
 //! sea-orm entities: one module per table, mirroring the migrations.
 
+pub mod agent_command;
 pub mod api_token;
 pub mod audit_event;
+pub mod enrollment_token;
+pub mod host;
+pub mod host_repository;
+pub mod pending_host;
+pub mod repository;
 pub mod session;
 pub mod user;

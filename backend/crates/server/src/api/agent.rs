@@ -1,0 +1,117 @@
+//! The agent API (`/api/agent/v1`): enrollment, announce-and-approve, and the long-poll
+//! that is both the agent's heartbeat and its way to receive commands and config.
+
+use std::time::Duration;
+
+use cairn_proto::{
+    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PollRequest,
+    PollResponse,
+};
+use chrono::Utc;
+use poem::web::Data;
+use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+
+use super::{ApiTags, error::ApiError};
+use crate::{
+    app::AppState,
+    auth::ClientInfo,
+    domain::fleet,
+    hub::extractor::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
+};
+
+pub struct AgentApi;
+
+#[derive(ApiResponse)]
+pub enum Enrolled {
+    /// The agent is now a host; keep the host id.
+    #[oai(status = 201)]
+    Created(Json<EnrollResponse>),
+}
+
+fn body_protocol(v: u32) -> Result<(), ApiError> {
+    if v == PROTOCOL_VERSION { Ok(()) } else { Err(protocol_error(PROTOCOL_VERSION, Some(v))) }
+}
+
+#[OpenApi(prefix_path = "/agent/v1", tag = "ApiTags::Agent")]
+impl AgentApi {
+    /// Enrolls an agent with a one-time enrollment token.
+    #[oai(path = "/enroll", method = "post", operation_id = "agent_enroll")]
+    async fn enroll(
+        &self,
+        _protocol: ProtocolGuard,
+        state: Data<&AppState>,
+        client: ClientInfo,
+        body: Json<EnrollRequest>,
+    ) -> Result<Enrolled, ApiError> {
+        body_protocol(body.protocol_version)?;
+        let b = body.0;
+        let host = fleet::enroll(&state, &client.0, &b.token, &b.public_key, b.facts).await?;
+        Ok(Enrolled::Created(Json(EnrollResponse {
+            host_id: host.id,
+            fingerprint: host.fingerprint,
+        })))
+    }
+
+    /// Asks to join without a token; an admin compares the fingerprint and decides.
+    #[oai(path = "/announce", method = "post", operation_id = "agent_announce")]
+    async fn announce(
+        &self,
+        _protocol: ProtocolGuard,
+        state: Data<&AppState>,
+        client: ClientInfo,
+        body: Json<AnnounceRequest>,
+    ) -> Result<Json<AnnounceStatus>, ApiError> {
+        body_protocol(body.protocol_version)?;
+        let b = body.0;
+        let row = fleet::announce(&state, &client.0, &b.public_key, b.facts).await?;
+        let (state_now, message) = fleet::announce_state(&row, Utc::now());
+        Ok(Json(AnnounceStatus {
+            pending_id: row.id,
+            fingerprint: row.fingerprint,
+            state: state_now,
+            host_id: row.host_id,
+            message,
+        }))
+    }
+
+    /// Where an announced agent's request stands (signed with the announced key).
+    #[oai(path = "/announce/status", method = "post", operation_id = "agent_announce_status")]
+    async fn announce_status(&self, auth: AnnounceAuth) -> Result<Json<AnnounceStatus>, ApiError> {
+        let row = auth.pending;
+        let (state_now, message) = fleet::announce_state(&row, Utc::now());
+        Ok(Json(AnnounceStatus {
+            pending_id: row.id,
+            fingerprint: row.fingerprint,
+            state: state_now,
+            host_id: row.host_id,
+            message,
+        }))
+    }
+
+    /// The long-poll: heartbeat in, commands and newer config out (held up to
+    /// `agents.poll_timeout_secs` when there is nothing to say).
+    #[oai(path = "/poll", method = "post", operation_id = "agent_poll")]
+    async fn poll(
+        &self,
+        auth: AgentAuth,
+        state: Data<&AppState>,
+        body: Json<PollRequest>,
+    ) -> Result<Json<PollResponse>, ApiError> {
+        body_protocol(body.protocol_version)?;
+        let timeout = Duration::from_secs(state.config.agents.poll_timeout_secs);
+        let answer = fleet::poll(
+            &state,
+            &auth.host,
+            &auth.client,
+            &body.facts,
+            body.config_version,
+            timeout,
+        )
+        .await?;
+        Ok(Json(PollResponse {
+            commands: answer.commands,
+            config: answer.config,
+            poll_timeout_secs: state.config.agents.poll_timeout_secs,
+        }))
+    }
+}

@@ -1,0 +1,163 @@
+//! `/repositories`: restic repositories. Credentials are write-only: answers say which
+//! secrets are set (`has_password`, `env_keys`), never what they are.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
+
+use super::{ApiTags, auth::NoContent, error::ApiError};
+use crate::{
+    app::AppState,
+    auth::{Auth, perm},
+    domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys},
+    store::repositories::RepositoryRow,
+};
+
+pub struct RepositoriesApi;
+
+#[derive(Object)]
+pub struct Repository {
+    pub id: Uuid,
+    pub name: String,
+    pub url: String,
+    /// Always true: a repository cannot exist without a password (it is never returned).
+    pub has_password: bool,
+    /// Names of the backend environment variables that are set (values are never returned).
+    pub env_keys: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<RepositoryRow> for Repository {
+    fn from(r: RepositoryRow) -> Self {
+        Repository {
+            env_keys: env_keys(&r),
+            has_password: !r.password_enc.is_empty(),
+            id: r.id,
+            name: r.name,
+            url: r.url,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct RepositoryList {
+    pub items: Vec<Repository>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateRepositoryRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    /// A path or a restic backend URL (sftp:, rest:, s3:, b2:, azure:, gs:, swift:, rclone:).
+    #[oai(validator(max_length = 2048))]
+    pub url: String,
+    #[oai(validator(max_length = 4096))]
+    pub password: String,
+    /// Backend environment, e.g. {"AWS_ACCESS_KEY_ID": "…"}.
+    #[oai(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateRepositoryRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub url: Option<String>,
+    /// A new password; omit to keep the current one.
+    #[oai(validator(max_length = 4096))]
+    pub password: Option<String>,
+    /// Variables to add or replace (others are kept).
+    #[oai(default)]
+    pub env_set: BTreeMap<String, String>,
+    /// Variables to remove.
+    #[oai(default)]
+    pub env_remove: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedRepository {
+    #[oai(status = 201)]
+    Created(Json<Repository>),
+}
+
+#[OpenApi(prefix_path = "/v1/repositories", tag = "ApiTags::Repositories")]
+impl RepositoriesApi {
+    #[oai(path = "/", method = "get", operation_id = "list_repositories")]
+    async fn list(
+        &self,
+        _auth: Auth<perm::ReposRead>,
+        state: Data<&AppState>,
+    ) -> Result<Json<RepositoryList>, ApiError> {
+        let rows = service::list(&state).await?;
+        Ok(Json(RepositoryList { items: rows.into_iter().map(Into::into).collect() }))
+    }
+
+    /// Adds a repository; its password and environment are encrypted at rest.
+    #[oai(path = "/", method = "post", operation_id = "create_repository")]
+    async fn create(
+        &self,
+        auth: Auth<perm::ReposManage>,
+        state: Data<&AppState>,
+        body: Json<CreateRepositoryRequest>,
+    ) -> Result<CreatedRepository, ApiError> {
+        let b = body.0;
+        let row = service::create(
+            &state,
+            &auth.actor(),
+            NewRepository { name: b.name, url: b.url, password: b.password, env: b.env },
+        )
+        .await?;
+        Ok(CreatedRepository::Created(Json(row.into())))
+    }
+
+    #[oai(path = "/:id", method = "get", operation_id = "get_repository")]
+    async fn get(
+        &self,
+        _auth: Auth<perm::ReposRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<Repository>, ApiError> {
+        Ok(Json(service::get(&state, id.0).await?.into()))
+    }
+
+    /// Edits a repository; linked hosts receive the new config on their next poll.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_repository")]
+    async fn update(
+        &self,
+        auth: Auth<perm::ReposManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<UpdateRepositoryRequest>,
+    ) -> Result<Json<Repository>, ApiError> {
+        let b = body.0;
+        let patch = RepositoryPatch {
+            name: b.name,
+            url: b.url,
+            password: b.password,
+            env_set: b.env_set,
+            env_remove: b.env_remove,
+        };
+        Ok(Json(service::update(&state, &auth.actor(), id.0, patch).await?.into()))
+    }
+
+    /// Deletes a repository that no host uses.
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_repository")]
+    async fn delete(
+        &self,
+        auth: Auth<perm::ReposManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
+        service::delete(&state, &auth.actor(), id.0).await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,0 +1,313 @@
+//! Repositories: a restic URL plus secrets (password, backend environment) that are
+//! sealed with the server's key before they reach the database, and opened only to build
+//! the config of a host the repository is linked to. Views never contain a secret.
+
+use std::collections::BTreeMap;
+
+use cairn_proto::{AgentConfig, RepositoryConfig};
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    DomainError,
+    audit::{self, Actor, Event, Target},
+};
+use crate::{
+    app::AppState,
+    store::{
+        hosts::{self, HostRow},
+        repositories::{self as repo_store, RepositoryRow},
+    },
+};
+
+const SCHEMES: &[&str] = &["sftp:", "rest:", "s3:", "b2:", "azure:", "gs:", "swift:", "rclone:"];
+
+pub struct NewRepository {
+    pub name: String,
+    pub url: String,
+    pub password: String,
+    pub env: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+pub struct RepositoryPatch {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    /// A new password; `None` keeps the stored one.
+    pub password: Option<String>,
+    /// Variables to add or replace.
+    pub env_set: BTreeMap<String, String>,
+    /// Variables to remove.
+    pub env_remove: Vec<String>,
+}
+
+fn target(r: &RepositoryRow) -> Target {
+    Target { kind: "repository", id: r.id.to_string(), name: Some(r.name.clone()) }
+}
+
+fn check_name(name: &str) -> Result<String, DomainError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            "repository.invalid_name",
+            "Name must be 1–100 printable characters.",
+            "name",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+fn check_url(url: &str) -> Result<String, DomainError> {
+    let u = url.trim();
+    let known = u.starts_with('/') || SCHEMES.iter().any(|s| u.starts_with(s));
+    if u.is_empty() || u.len() > 2048 || u.chars().any(char::is_control) || !known {
+        return Err(DomainError::invalid(
+            "repository.invalid_url",
+            "The URL must be an absolute path or start with sftp:, rest:, s3:, b2:, azure:, gs:, swift: or rclone:.",
+            "url",
+        ));
+    }
+    Ok(u.to_string())
+}
+
+fn check_password(p: &str) -> Result<(), DomainError> {
+    if p.is_empty() || p.len() > 4096 {
+        return Err(DomainError::invalid(
+            "repository.invalid_password",
+            "The repository password must be 1–4096 bytes.",
+            "password",
+        ));
+    }
+    Ok(())
+}
+
+fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
+    if env.len() > 64 {
+        return Err(DomainError::invalid(
+            "repository.invalid_env",
+            "At most 64 environment variables.",
+            "env",
+        ));
+    }
+    for (k, v) in env {
+        let name_ok = !k.is_empty()
+            && k.len() <= 128
+            && k.chars().next().is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+            && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        // RESTIC_PASSWORD* and RESTIC_REPOSITORY* would fight the fields above.
+        if !name_ok || k.starts_with("RESTIC_PASSWORD") || k.starts_with("RESTIC_REPOSITORY") {
+            return Err(DomainError::invalid(
+                "repository.invalid_env",
+                format!(
+                    "{k:?} is not an allowed variable name (A–Z, 0–9, _; not RESTIC_PASSWORD*/RESTIC_REPOSITORY*)."
+                ),
+                "env",
+            ));
+        }
+        if v.len() > 4096 || v.contains('\0') {
+            return Err(DomainError::invalid(
+                "repository.invalid_env",
+                format!("The value of {k} is too long or contains NUL."),
+                "env",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn password_context(id: Uuid) -> String {
+    format!("repository:{id}:password")
+}
+
+fn env_context(id: Uuid) -> String {
+    format!("repository:{id}:env")
+}
+
+fn open_env(state: &AppState, r: &RepositoryRow) -> Result<BTreeMap<String, String>, DomainError> {
+    let raw = state
+        .keys
+        .open(&env_context(r.id), &r.env_enc)
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    serde_json::from_slice(&raw).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+pub fn env_keys(r: &RepositoryRow) -> Vec<String> {
+    serde_json::from_str(&r.env_keys).unwrap_or_default()
+}
+
+fn seal_env(state: &AppState, id: Uuid, env: &BTreeMap<String, String>) -> (String, String) {
+    let json = serde_json::to_vec(env).unwrap_or_default();
+    let keys: Vec<&String> = env.keys().collect();
+    (
+        state.keys.seal(&env_context(id), &json),
+        serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into()),
+    )
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<RepositoryRow>, DomainError> {
+    Ok(repo_store::list(state.store.db()).await?)
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> Result<RepositoryRow, DomainError> {
+    repo_store::find(state.store.db(), id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "repository" })
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    new: NewRepository,
+) -> Result<RepositoryRow, DomainError> {
+    let name = check_name(&new.name)?;
+    let url = check_url(&new.url)?;
+    check_password(&new.password)?;
+    check_env(&new.env)?;
+    let id = Uuid::now_v7();
+    let (env_enc, env_key_list) = seal_env(state, id, &new.env);
+    let now = Utc::now();
+    let row = RepositoryRow {
+        id,
+        name,
+        url,
+        password_enc: state.keys.seal(&password_context(id), new.password.as_bytes()),
+        env_enc,
+        env_keys: env_key_list,
+        created_at: now,
+        updated_at: now,
+    };
+    let txn = state.store.write().await?;
+    if repo_store::find_by_name(&*txn, &row.name).await?.is_some() {
+        return Err(DomainError::conflict(
+            "repository.name_taken",
+            format!("A repository named {:?} exists.", row.name),
+        ));
+    }
+    let row = repo_store::insert(&*txn, row).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            "repository.create",
+            Some(target(&row)),
+            json!({ "url": row.url, "env_keys": env_keys(&row) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    patch: RepositoryPatch,
+) -> Result<RepositoryRow, DomainError> {
+    let name = patch.name.as_deref().map(check_name).transpose()?;
+    let url = patch.url.as_deref().map(check_url).transpose()?;
+    if let Some(p) = &patch.password {
+        check_password(p)?;
+    }
+    check_env(&patch.env_set)?;
+    let txn = state.store.write().await?;
+    let mut row =
+        repo_store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "repository" })?;
+    let before = row.clone();
+    if let Some(n) = name {
+        if n != row.name && repo_store::find_by_name(&*txn, &n).await?.is_some() {
+            return Err(DomainError::conflict(
+                "repository.name_taken",
+                format!("A repository named {n:?} exists."),
+            ));
+        }
+        row.name = n;
+    }
+    if let Some(u) = url {
+        row.url = u;
+    }
+    let password_changed = patch.password.is_some();
+    if let Some(p) = patch.password {
+        row.password_enc = state.keys.seal(&password_context(id), p.as_bytes());
+    }
+    let env_changed = !patch.env_set.is_empty() || !patch.env_remove.is_empty();
+    if env_changed {
+        let mut env = open_env(state, &row)?;
+        for k in &patch.env_remove {
+            env.remove(k);
+        }
+        env.extend(patch.env_set);
+        check_env(&env)?;
+        (row.env_enc, row.env_keys) = seal_env(state, id, &env);
+    }
+    row.updated_at = Utc::now();
+    let row = repo_store::save(&*txn, row).await?;
+    let hosts = hosts::bump_config_for_repository(&*txn, id).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            "repository.update",
+            Some(target(&row)),
+            json!({
+                "name": (before.name != row.name).then_some([&before.name, &row.name]),
+                "url": (before.url != row.url).then_some([&before.url, &row.url]),
+                "password_changed": password_changed,
+                "env_keys": env_changed.then(|| env_keys(&row)),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.wake_many(&hosts);
+    Ok(row)
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    let row =
+        repo_store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "repository" })?;
+    let linked = hosts::bump_config_for_repository(&*txn, id).await?;
+    if !linked.is_empty() {
+        return Err(DomainError::Conflict {
+            code: "repository.in_use",
+            message: format!(
+                "{} host(s) use this repository; unlink it from them first.",
+                linked.len()
+            ),
+        });
+    }
+    repo_store::delete(&*txn, id).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success("repository.delete", Some(target(&row)), json!({ "url": row.url })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The config an agent receives: its linked repositories with their secrets opened.
+pub async fn agent_config(state: &AppState, host: &HostRow) -> Result<AgentConfig, DomainError> {
+    let db = state.store.db();
+    let ids = hosts::linked_repositories(db, host.id).await?;
+    let rows = repo_store::find_many(db, &ids).await?;
+    let mut repositories = Vec::with_capacity(rows.len());
+    for r in rows {
+        let password = state
+            .keys
+            .open(&password_context(r.id), &r.password_enc)
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        repositories.push(RepositoryConfig {
+            id: r.id,
+            name: r.name.clone(),
+            url: r.url.clone(),
+            password: String::from_utf8(password)
+                .map_err(|e| DomainError::Internal(e.to_string()))?,
+            env: open_env(state, &r)?,
+        });
+    }
+    Ok(AgentConfig { version: host.config_version as u64, repositories })
+}

@@ -1,0 +1,18 @@
+//! The `host_repositories` table: which repositories a host may use.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "host_repositories")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub host_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub repository_id: Uuid,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,137 @@
+//! A simulated agent for tests and benchmarks: its own Ed25519 key, real signed JWTs, the
+//! real wire types over real HTTP. Not the cairn-agent binary (that one is tested by
+//! running it); this one lets a test speak the protocol step by step.
+
+use base64::Engine;
+use cairn_proto::{
+    AGENT_AUDIENCE, AgentFacts, AnnounceRequest, EnrollRequest, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    PollRequest,
+};
+use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub struct SimAgent {
+    pub base: String,
+    pub client: reqwest::Client,
+    key: SigningKey,
+    encoding: EncodingKey,
+    /// Host id once enrolled (or the pending id while announced).
+    pub id: Option<Uuid>,
+    pub facts: AgentFacts,
+}
+
+impl SimAgent {
+    pub fn new(base: &str, hostname: &str) -> SimAgent {
+        let mut seed = [0u8; 32];
+        seed[..16].copy_from_slice(Uuid::new_v4().as_bytes());
+        seed[16..].copy_from_slice(Uuid::new_v4().as_bytes());
+        let key = SigningKey::from_bytes(&seed);
+        let der = key.to_pkcs8_der().expect("pkcs8");
+        SimAgent {
+            base: base.to_string(),
+            client: reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client"),
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            key,
+            id: None,
+            facts: AgentFacts {
+                hostname: hostname.into(),
+                os: "Debian GNU/Linux 12 (bookworm)".into(),
+                arch: "x86_64".into(),
+                agent_version: env!("CARGO_PKG_VERSION").into(),
+                restic_version: Some("0.14.0".into()),
+            },
+        }
+    }
+
+    pub fn public_key(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.key.verifying_key().to_bytes())
+    }
+
+    pub fn fingerprint(&self) -> String {
+        cairn_proto::fingerprint(&self.key.verifying_key().to_bytes())
+    }
+
+    /// A request token for `sub`, valid `ttl` seconds from `iat_offset` seconds from now.
+    pub fn token_with(&self, sub: Uuid, iat_offset: i64, ttl: i64, aud: &str) -> String {
+        let iat = chrono::Utc::now().timestamp() + iat_offset;
+        let claims = json!({ "sub": sub, "aud": aud, "iat": iat, "exp": iat + ttl });
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding).expect("sign")
+    }
+
+    pub fn token(&self) -> String {
+        self.token_with(self.id.expect("enrolled"), 0, 120, AGENT_AUDIENCE)
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}/api/agent/v1{path}", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+    }
+
+    pub async fn enroll(&mut self, token: &str) -> reqwest::Response {
+        let body = EnrollRequest {
+            protocol_version: PROTOCOL_VERSION,
+            token: token.into(),
+            public_key: self.public_key(),
+            facts: self.facts.clone(),
+        };
+        let r = self.post("/enroll").json(&body).send().await.expect("enroll");
+        if r.status().is_success() {
+            let v: Value = r.json().await.expect("json");
+            self.id = v["host_id"].as_str().and_then(|s| s.parse().ok());
+            // Re-wrap for the caller: status 201 with the same body.
+            return fake_response(201, v);
+        }
+        r
+    }
+
+    pub async fn announce(&mut self) -> Value {
+        let body = AnnounceRequest {
+            protocol_version: PROTOCOL_VERSION,
+            public_key: self.public_key(),
+            facts: self.facts.clone(),
+        };
+        let r = self.post("/announce").json(&body).send().await.expect("announce");
+        let v: Value = r.json().await.expect("json");
+        self.id = v["pending_id"].as_str().and_then(|s| s.parse().ok());
+        v
+    }
+
+    pub async fn announce_status(&self) -> reqwest::Response {
+        self.post("/announce/status").bearer_auth(self.token()).send().await.expect("status")
+    }
+
+    pub fn poll_request(&self, config_version: u64) -> PollRequest {
+        PollRequest {
+            protocol_version: PROTOCOL_VERSION,
+            facts: self.facts.clone(),
+            running_jobs: vec![],
+            config_version,
+        }
+    }
+
+    /// One poll with a fresh token.
+    pub async fn poll(&self, config_version: u64) -> reqwest::Response {
+        self.poll_with_token(&self.token(), config_version).await
+    }
+
+    pub async fn poll_with_token(&self, token: &str, config_version: u64) -> reqwest::Response {
+        self.post("/poll")
+            .bearer_auth(token)
+            .json(&self.poll_request(config_version))
+            .send()
+            .await
+            .expect("poll")
+    }
+}
+
+fn fake_response(status: u16, body: Value) -> reqwest::Response {
+    let resp = http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .expect("response");
+    reqwest::Response::from(resp)
+}

@@ -1,0 +1,407 @@
+//! The fleet over HTTP with simulated agents (real keys, real signed tokens): token
+//! enrollment, announce-and-approve, the long-poll, config delivery with secrets, host
+//! isolation, deletion revoking the key, and every forged-token case.
+
+use std::time::{Duration, Instant};
+
+use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER};
+use cairn_testkit::{Db, TestApp, agent::SimAgent, db_tests, error_code};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn enrollment_token(app: &TestApp, admin: &cairn_testkit::Session, body: Value) -> Value {
+    let r = admin.post("/api/v1/enrollment-tokens", body).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
+    let v: Value = r.json().await.unwrap();
+    assert!(v["install_command"].as_str().unwrap().contains(v["secret"].as_str().unwrap()));
+    assert!(v["install_command"].as_str().unwrap().contains(&app.config.public_url));
+    v
+}
+
+async fn enroll_with_token_once(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 2).await;
+    let admin = app.bootstrap().await;
+    let t = enrollment_token(&app, &admin, json!({ "tags": ["Prod", "db"] })).await;
+    let secret = t["secret"].as_str().unwrap();
+
+    let mut agent = SimAgent::new(&app.base, "db-1");
+    let r = agent.enroll(secret).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["fingerprint"], agent.fingerprint());
+
+    // A second use, an expired token and garbage all fail clearly.
+    let mut again = SimAgent::new(&app.base, "db-2");
+    let r = again.enroll(secret).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(r).await, "enroll.token_used");
+    let r = again.enroll("cairn_enroll_nope").await;
+    assert_eq!(error_code(r).await, "enroll.invalid_token");
+    let t2 = enrollment_token(&app, &admin, json!({ "ttl_secs": 60 })).await;
+    use sea_orm::ConnectionTrait;
+    app.state()
+        .store
+        .db()
+        .execute_unprepared("UPDATE enrollment_tokens SET expires_at = created_at")
+        .await
+        .unwrap();
+    let r = again.enroll(t2["secret"].as_str().unwrap()).await;
+    assert_eq!(error_code(r).await, "enroll.token_expired");
+
+    let hosts: Value = admin.get("/api/v1/hosts").await.json().await.unwrap();
+    assert_eq!(hosts["total"], 1);
+    let h = &hosts["items"][0];
+    assert_eq!(h["hostname"], "db-1");
+    assert_eq!(h["tags"], json!(["db", "prod"]));
+    assert_eq!(h["status"], "online");
+    assert_eq!(h["fingerprint"], agent.fingerprint());
+    assert_eq!(h["agent_outdated"], false);
+    let filtered: Value =
+        admin.get("/api/v1/hosts?tag=prod&status=online&q=DB-").await.json().await.unwrap();
+    assert_eq!(filtered["total"], 1);
+    let none: Value = admin.get("/api/v1/hosts?tag=web").await.json().await.unwrap();
+    assert_eq!(none["total"], 0);
+    let open: Value = admin.get("/api/v1/enrollment-tokens").await.json().await.unwrap();
+    assert!(open["items"].as_array().unwrap().is_empty(), "used and expired tokens are not listed");
+}
+
+async fn poll_holds_then_delivers_at_once(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 3).await;
+    let admin = app.bootstrap().await;
+    let t = enrollment_token(&app, &admin, json!({})).await;
+    let mut agent = SimAgent::new(&app.base, "web-1");
+    agent.enroll(t["secret"].as_str().unwrap()).await;
+    let host = agent.id.unwrap();
+
+    // First poll: config version 1 is newer than the agent's 0 → answered at once.
+    let v: Value = agent.poll(0).await.json().await.unwrap();
+    assert_eq!(v["config"]["version"], 1);
+    // Nothing to say: held until the timeout, then empty.
+    let t0 = Instant::now();
+    let v: Value = agent.poll(1).await.json().await.unwrap();
+    assert!(t0.elapsed() >= Duration::from_millis(2500), "held {:?}", t0.elapsed());
+    assert!(v["commands"].as_array().unwrap().is_empty() && v["config"].is_null());
+
+    // A command queued while the poll is held wakes it at once.
+    let polling = tokio::spawn({
+        let token = agent.token();
+        let req = agent.poll_request(1);
+        let c = agent.client.clone();
+        let url = format!("{}/api/agent/v1/poll", app.base);
+        async move {
+            let t0 = Instant::now();
+            let v: Value = c
+                .post(url)
+                .header(PROTOCOL_HEADER, "1")
+                .bearer_auth(token)
+                .json(&req)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (v, t0.elapsed())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let queued: Value = r.json().await.unwrap();
+    let (v, waited) = polling.await.unwrap();
+    assert_eq!(v["commands"][0]["id"], queued["command_id"]);
+    assert_eq!(v["commands"][0]["kind"], "ping");
+    assert!(waited < Duration::from_millis(2000), "woken at once, not at the timeout: {waited:?}");
+
+    // A command queued between two polls is not lost: the next poll answers at once.
+    let r = admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await;
+    let queued: Value = r.json().await.unwrap();
+    let t0 = Instant::now();
+    let v: Value = agent.poll(1).await.json().await.unwrap();
+    assert_eq!(v["commands"][0]["id"], queued["command_id"]);
+    assert!(t0.elapsed() < Duration::from_millis(1000));
+    // Delivered once only.
+    let v: Value = agent.poll(1).await.json().await.unwrap();
+    assert!(v["commands"].as_array().unwrap().is_empty());
+}
+
+async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+    let admin = app.bootstrap().await;
+    let r = admin
+        .post(
+            "/api/v1/repositories",
+            json!({ "name": "offsite", "url": "s3:s3.example.com/bucket", "password": "repo-pass-Sup3rSecret",
+                    "env": { "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-secret" } }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let repo: Value = r.json().await.unwrap();
+    assert_eq!(repo["has_password"], true);
+    assert_eq!(repo["env_keys"], json!(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
+    let repo_id = repo["id"].as_str().unwrap().to_string();
+    for (body, code) in [
+        (json!({ "name": "x", "url": "ftp://nope", "password": "p" }), "repository.invalid_url"),
+        (json!({ "name": "x", "url": "/srv/r", "password": "" }), "repository.invalid_password"),
+        (
+            json!({ "name": "x", "url": "/srv/r", "password": "p", "env": { "lower": "v" } }),
+            "repository.invalid_env",
+        ),
+        (
+            json!({ "name": "x", "url": "/srv/r", "password": "p", "env": { "RESTIC_PASSWORD": "v" } }),
+            "repository.invalid_env",
+        ),
+    ] {
+        let r = admin.post("/api/v1/repositories", body).await;
+        assert_eq!(error_code(r).await, code);
+    }
+    let dup = admin
+        .post("/api/v1/repositories", json!({ "name": "offsite", "url": "/x", "password": "p" }))
+        .await;
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+
+    let t = enrollment_token(&app, &admin, json!({ "repository_id": repo_id })).await;
+    let mut a = SimAgent::new(&app.base, "a");
+    a.enroll(t["secret"].as_str().unwrap()).await;
+    let t = enrollment_token(&app, &admin, json!({})).await;
+    let mut b = SimAgent::new(&app.base, "b");
+    b.enroll(t["secret"].as_str().unwrap()).await;
+
+    let cfg: Value = a.poll(0).await.json().await.unwrap();
+    let repos = &cfg["config"]["repositories"];
+    assert_eq!(repos[0]["password"], "repo-pass-Sup3rSecret", "the linked agent gets the secret");
+    assert_eq!(repos[0]["env"]["AWS_SECRET_ACCESS_KEY"], "wJalrXUtnFEMI-secret");
+    let cfg_b: Value = b.poll(0).await.json().await.unwrap();
+    assert!(
+        cfg_b["config"]["repositories"].as_array().unwrap().is_empty(),
+        "B is not linked: no secret"
+    );
+
+    // Editing the password bumps the config of linked hosts only.
+    let v1 = cfg["config"]["version"].as_u64().unwrap();
+    admin
+        .patch(
+            &format!("/api/v1/repositories/{repo_id}"),
+            json!({ "password": "rotated-pass-2", "env_remove": ["AWS_ACCESS_KEY_ID"] }),
+        )
+        .await;
+    let cfg: Value = a.poll(v1).await.json().await.unwrap();
+    assert_eq!(cfg["config"]["repositories"][0]["password"], "rotated-pass-2");
+    assert!(cfg["config"]["repositories"][0]["env"].get("AWS_ACCESS_KEY_ID").is_none());
+    let vb = cfg_b["config"]["version"].as_u64().unwrap();
+    let t0 = Instant::now();
+    let again: Value = b.poll(vb).await.json().await.unwrap();
+    assert!(again["config"].is_null() && t0.elapsed() >= Duration::from_millis(800));
+
+    // No API answer, audit entry or export carries a secret.
+    let everything = [
+        admin.get("/api/v1/repositories").await.text().await.unwrap(),
+        admin.get(&format!("/api/v1/repositories/{repo_id}")).await.text().await.unwrap(),
+        admin.get("/api/v1/audit/export?format=ndjson").await.text().await.unwrap(),
+        admin.get("/api/v1/hosts").await.text().await.unwrap(),
+    ]
+    .join("\n");
+    for secret in ["repo-pass-Sup3rSecret", "rotated-pass-2", "wJalrXUtnFEMI-secret", "AKIAEXAMPLE"]
+    {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+    // Nor the database in clear text.
+    let stored = cairn_server::store::repositories::list(app.state().store.db()).await.unwrap();
+    assert!(!format!("{stored:?}").contains("rotated-pass-2"));
+
+    // In use: cannot be deleted until unlinked.
+    let r = admin.delete(&format!("/api/v1/repositories/{repo_id}")).await;
+    assert_eq!(error_code(r).await, "repository.in_use");
+    let host_a = a.id.unwrap();
+    let r = admin
+        .put_json(&format!("/api/v1/hosts/{host_a}/repositories"), json!({ "repository_ids": [] }))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        admin.delete(&format!("/api/v1/repositories/{repo_id}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+}
+
+async fn forged_and_revoked_agent_tokens_are_refused(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+    let admin = app.bootstrap().await;
+    let t = enrollment_token(&app, &admin, json!({})).await;
+    let mut a = SimAgent::new(&app.base, "a");
+    a.enroll(t["secret"].as_str().unwrap()).await;
+    let host = a.id.unwrap();
+    assert_eq!(a.poll(0).await.status(), StatusCode::OK);
+
+    let impostor = SimAgent::new(&app.base, "evil");
+    let cases = [
+        ("wrong key", impostor.token_with(host, 0, 60, AGENT_AUDIENCE)),
+        ("expired", a.token_with(host, -600, 60, AGENT_AUDIENCE)),
+        ("future iat", a.token_with(host, 3600, 60, AGENT_AUDIENCE)),
+        ("too long", a.token_with(host, 0, 3600, AGENT_AUDIENCE)),
+        ("wrong aud", a.token_with(host, 0, 60, "cairn-session")),
+        ("unknown host", a.token_with(uuid::Uuid::new_v4(), 0, 60, AGENT_AUDIENCE)),
+        ("garbage", "not-a-jwt".to_string()),
+    ];
+    for (what, token) in cases {
+        let r = a.poll_with_token(&token, 1).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{what}");
+        assert_eq!(error_code(r).await, "agent.unauthorized", "{what}");
+    }
+    // A user's API token is not an agent credential, and agent tokens are not user credentials.
+    let pat = app.token(&admin, "x").await;
+    assert_eq!(a.poll_with_token(&pat, 1).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.with_token(&a.token()).get("/api/v1/hosts").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Protocol mismatch: a clear error naming both versions.
+    let r = a
+        .client
+        .post(format!("{}/api/agent/v1/poll", app.base))
+        .header(PROTOCOL_HEADER, "999")
+        .bearer_auth(a.token())
+        .json(&a.poll_request(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "agent.protocol_mismatch");
+    assert_eq!(v["details"]["agent_protocol"], 999);
+
+    // Deleting the host revokes the key on the very next request.
+    assert_eq!(
+        admin.delete(&format!("/api/v1/hosts/{host}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = a.poll(1).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let page: Value = admin.get("/api/v1/audit?action=access.denied").await.json().await.unwrap();
+    let reasons: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["details"]["reason"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(reasons.iter().any(|r| r.contains("does not match")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("unknown or deleted host")), "{reasons:?}");
+}
+
+async fn announce_and_approve(db: Db) {
+    let app = TestApp::spawn_with(db, |c| {
+        c.agents.poll_timeout_secs = 1;
+        c.agents.announce_per_ip_per_hour = 3;
+    })
+    .await;
+    let admin = app.bootstrap().await;
+    // An enrolled host named "dup" makes the next one a duplicate hostname.
+    let t = enrollment_token(&app, &admin, json!({})).await;
+    SimAgent::new(&app.base, "dup").enroll(t["secret"].as_str().unwrap()).await;
+
+    let mut a = SimAgent::new(&app.base, "dup");
+    let v = a.announce().await;
+    assert_eq!(v["state"], "pending");
+    assert_eq!(v["fingerprint"], a.fingerprint());
+    let st: Value = a.announce_status().await.json().await.unwrap();
+    assert_eq!(st["state"], "pending");
+    // Announcing again is idempotent (same pending id), not a new request.
+    let again = a.announce().await;
+    assert_eq!(again["pending_id"], v["pending_id"]);
+
+    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
+    let p = &pending["items"][0];
+    assert_eq!(p["fingerprint"], a.fingerprint());
+    assert_eq!(p["duplicate_hostname"], true);
+    let pid = p["id"].as_str().unwrap().to_string();
+
+    // Operators may not accept; admins may.
+    app.create_user(&admin, "oper", "operator").await;
+    let oper = app.login("oper", cairn_testkit::PASSWORD).await;
+    assert_eq!(
+        oper.post(&format!("/api/v1/pending-hosts/{pid}/accept"), json!({})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = admin
+        .post(&format!("/api/v1/pending-hosts/{pid}/accept"), json!({ "tags": ["lab"] }))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let host: Value = r.json().await.unwrap();
+    let st: Value = a.announce_status().await.json().await.unwrap();
+    assert_eq!(st["state"], "accepted");
+    assert_eq!(st["host_id"], host["id"]);
+    // From now on the agent is that host.
+    a.id = st["host_id"].as_str().and_then(|s| s.parse().ok());
+    assert_eq!(a.poll(0).await.status(), StatusCode::OK);
+    let r = admin.post(&format!("/api/v1/pending-hosts/{pid}/accept"), json!({})).await;
+    assert_eq!(error_code(r).await, "announce.already_decided");
+
+    // Rejected: the agent learns it, with the admin's message.
+    let mut b = SimAgent::new(&app.base, "stranger");
+    b.announce().await;
+    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
+    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    let r = admin
+        .post(&format!("/api/v1/pending-hosts/{pid}/reject"), json!({ "message": "not ours" }))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let st: Value = b.announce_status().await.json().await.unwrap();
+    assert_eq!(
+        (st["state"].as_str(), st["message"].as_str()),
+        (Some("rejected"), Some("not ours"))
+    );
+
+    // Rate limit per source IP: the third announcement this hour was the last allowed.
+    let mut c = SimAgent::new(&app.base, "c");
+    c.announce().await;
+    let mut d = SimAgent::new(&app.base, "d");
+    let body = cairn_proto::AnnounceRequest {
+        protocol_version: 1,
+        public_key: d.public_key(),
+        facts: d.facts.clone(),
+    };
+    let r = d
+        .client
+        .post(format!("{}/api/agent/v1/announce", app.base))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    d.id = None;
+}
+
+async fn agents_reach_only_their_own_host(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+    let admin = app.bootstrap().await;
+    let mut a = SimAgent::new(&app.base, "a");
+    a.enroll(enrollment_token(&app, &admin, json!({})).await["secret"].as_str().unwrap()).await;
+    let mut b = SimAgent::new(&app.base, "b");
+    b.enroll(enrollment_token(&app, &admin, json!({})).await["secret"].as_str().unwrap()).await;
+    let host_b = b.id.unwrap();
+    // A command for B is never delivered to A.
+    admin.post(&format!("/api/v1/hosts/{host_b}/ping"), json!({})).await;
+    let va: Value = a.poll(1).await.json().await.unwrap();
+    assert!(va["commands"].as_array().unwrap().is_empty());
+    // A token of A's key claiming to be B is refused.
+    let as_b = a.token_with(host_b, 0, 60, AGENT_AUDIENCE);
+    assert_eq!(a.poll_with_token(&as_b, 1).await.status(), StatusCode::UNAUTHORIZED);
+    // A's token opens no user endpoint about B (or anything else).
+    for path in [format!("/api/v1/hosts/{host_b}"), "/api/v1/repositories".to_string()] {
+        let r = app.with_token(&a.token()).get(&path).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let vb: Value = b.poll(1).await.json().await.unwrap();
+    assert_eq!(vb["commands"].as_array().unwrap().len(), 1);
+}
+
+db_tests!(
+    enroll_with_token_once,
+    poll_holds_then_delivers_at_once,
+    repositories_keep_secrets_and_reach_only_linked_agents,
+    forged_and_revoked_agent_tokens_are_refused,
+    announce_and_approve,
+    agents_reach_only_their_own_host,
+);
