@@ -1,0 +1,112 @@
+//! The agent's HTTP client: every request carries the protocol version and a freshly
+//! signed token; answers are sorted into what the run loop must do (retry later, stop
+//! because the host was revoked, stop because the versions differ).
+
+use std::time::Duration;
+
+use cairn_proto::{
+    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PollRequest, PollResponse,
+};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::identity::Identity;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Network trouble or a 5xx: try again with back-off.
+    #[error("server unreachable: {0}")]
+    Transient(String),
+    /// The server no longer accepts this host's key (deleted, or never enrolled).
+    #[error("{0}")]
+    Revoked(String),
+    /// Agent and server speak different protocol versions.
+    #[error("{0}")]
+    Protocol(String),
+    /// The server refused the request (bad token, rate limit…): the message says why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+    let status = resp.status();
+    if status.is_success() {
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::Transient(format!("bad answer: {e}")));
+    }
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    let code = body["code"].as_str().unwrap_or("");
+    let message = body["message"].as_str().unwrap_or("no message").to_string();
+    Err(match (status.as_u16(), code) {
+        (_, "agent.protocol_mismatch") => ClientError::Protocol(message),
+        (401, "agent.unauthorized") => ClientError::Revoked(message),
+        (s, _) if s >= 500 || s == 408 => ClientError::Transient(format!("{status}: {message}")),
+        (429, _) => ClientError::Transient(format!("{status}: {message}")),
+        _ => ClientError::Refused(message),
+    })
+}
+
+impl Client {
+    /// `timeout` must exceed the server's poll hold time.
+    pub fn new(base: &str, timeout: Duration) -> Result<Client, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("cairn-agent/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(1)
+            .build()
+            .map_err(|e| ClientError::Transient(e.to_string()))?;
+        Ok(Client { http, base: base.trim_end_matches('/').to_string() })
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/api/agent/v1{path}", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        rb: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let resp = rb.send().await.map_err(|e| ClientError::Transient(e.to_string()))?;
+        answer(resp).await
+    }
+
+    pub async fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, ClientError> {
+        self.send(self.post("/enroll").json(req)).await
+    }
+
+    pub async fn announce(&self, req: &AnnounceRequest) -> Result<AnnounceStatus, ClientError> {
+        self.send(self.post("/announce").json(req)).await
+    }
+
+    pub async fn announce_status(
+        &self,
+        id: &Identity,
+        pending: Uuid,
+    ) -> Result<AnnounceStatus, ClientError> {
+        self.send(self.post("/announce/status").bearer_auth(id.token(pending))).await
+    }
+
+    pub async fn poll(
+        &self,
+        id: &Identity,
+        host: Uuid,
+        req: &PollRequest,
+    ) -> Result<PollResponse, ClientError> {
+        self.send(self.post("/poll").bearer_auth(id.token(host)).json(req)).await
+    }
+}
+
+pub fn request(facts: cairn_proto::AgentFacts, config_version: u64) -> PollRequest {
+    PollRequest { protocol_version: PROTOCOL_VERSION, facts, running_jobs: vec![], config_version }
+}

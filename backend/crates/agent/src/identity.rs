@@ -1,0 +1,86 @@
+//! The agent's identity: an Ed25519 key made at first start, kept owner-only in the state
+//! directory, used to sign a short JWT for every request. The private key never leaves
+//! the host; the server stores the public half.
+
+use std::path::Path;
+
+use base64::Engine;
+use cairn_proto::{AGENT_AUDIENCE, AgentClaims};
+use ed25519_dalek::{SigningKey, pkcs8::EncodePrivateKey};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rand::RngCore;
+use uuid::Uuid;
+
+use crate::state::{StateError, read_private, write_private};
+
+/// Request tokens live two minutes (the server accepts at most five).
+const TOKEN_TTL_SECS: i64 = 120;
+
+pub struct Identity {
+    key: SigningKey,
+    encoding: EncodingKey,
+}
+
+impl Identity {
+    /// Loads `agent.key` from the state dir, creating it (0600) on first use.
+    pub fn load_or_create(dir: &Path) -> Result<Identity, StateError> {
+        let path = dir.join("agent.key");
+        let seed: [u8; 32] = match read_private(&path)? {
+            Some(text) => {
+                hex::decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                    StateError::Corrupt(format!("{} is not a 64-hex-digit key", path.display()))
+                })?
+            }
+            None => {
+                let mut seed = [0u8; 32];
+                rand::rng().fill_bytes(&mut seed);
+                write_private(&path, hex::encode(seed).as_bytes())?;
+                seed
+            }
+        };
+        Identity::from_seed(&seed)
+    }
+
+    pub fn from_seed(seed: &[u8; 32]) -> Result<Identity, StateError> {
+        let key = SigningKey::from_bytes(seed);
+        let der = key.to_pkcs8_der().map_err(|e| StateError::Corrupt(e.to_string()))?;
+        Ok(Identity { encoding: EncodingKey::from_ed_der(der.as_bytes()), key })
+    }
+
+    pub fn public_key_b64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.key.verifying_key().to_bytes())
+    }
+
+    pub fn fingerprint(&self) -> String {
+        cairn_proto::fingerprint(&self.key.verifying_key().to_bytes())
+    }
+
+    /// A fresh request token for `sub` (the host id, or the pending id while announced).
+    pub fn token(&self, sub: Uuid) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims =
+            AgentClaims { sub, aud: AGENT_AUDIENCE.into(), iat: now, exp: now + TOKEN_TTL_SECS };
+        // Signing a small struct with a valid key does not fail.
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_once_and_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let a = Identity::load_or_create(dir.path()).unwrap();
+        let b = Identity::load_or_create(dir.path()).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert!(a.fingerprint().starts_with("SHA256:"));
+        let mode = std::fs::metadata(dir.path().join("agent.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let t = a.token(Uuid::nil());
+        assert_eq!(t.split('.').count(), 3);
+    }
+}

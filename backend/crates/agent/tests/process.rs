@@ -1,0 +1,241 @@
+//! The real cairn-agent binary against the real server: enroll with a token and run
+//! (host online, config delivered sealed, commands received), announce and get accepted
+//! or rejected, revocation stopping the agent, and back-off while the server is away.
+
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use cairn_testkit::{Db, Session, TestApp, db_tests};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+const AGENT: &str = env!("CARGO_BIN_EXE_cairn-agent");
+
+fn agent(state: &std::path::Path) -> Command {
+    let mut c = Command::new(AGENT);
+    c.arg("--state-dir").arg(state).env("RUST_LOG", "info").kill_on_drop(true);
+    c
+}
+
+/// Collects a child's stdout and stderr lines into a shared buffer.
+fn capture(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let buf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    for stream in [
+        child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        child.stderr.take().map(|s| Box::new(s) as Box<_>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let buf = buf.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                if let Ok(mut b) = buf.lock() {
+                    b.push_str(&l);
+                    b.push('\n');
+                }
+            }
+        });
+    }
+    buf
+}
+
+async fn wait_for<F: Fn() -> bool>(what: &str, secs: u64, f: F) {
+    let t0 = Instant::now();
+    while !f() {
+        assert!(t0.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn host_list(admin: &Session) -> Value {
+    admin.get("/api/v1/hosts").await.json().await.unwrap()
+}
+
+async fn token_enroll_run_and_revoke(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 2).await;
+    let admin = app.bootstrap().await;
+    let repo: Value = admin
+        .post(
+            "/api/v1/repositories",
+            json!({ "name": "local", "url": "/srv/restic", "password": "agent-side-secret-1" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let t: Value = admin
+        .post("/api/v1/enrollment-tokens", json!({ "tags": ["e2e"], "repository_id": repo["id"] }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let out = agent(state.path())
+        .args(["enroll", "--server", &app.base, "--token", t["secret"].as_str().unwrap()])
+        .env("CAIRN_AGENT_HOSTNAME", "agent-one")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Enrolled as host"));
+    // The token is spent: enrolling again with it fails clearly.
+    let other = tempfile::tempdir().unwrap();
+    let again = agent(other.path())
+        .args(["enroll", "--server", &app.base, "--token", t["secret"].as_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already used"));
+
+    let mut run = agent(state.path())
+        .arg("run")
+        .env("CAIRN_AGENT_HOSTNAME", "agent-one")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture(&mut run);
+    wait_for("config applied", 20, || log.lock().unwrap().contains("config applied")).await;
+    let hosts = host_list(&admin).await;
+    let h = &hosts["items"][0];
+    assert_eq!((h["hostname"].as_str(), h["status"].as_str()), (Some("agent-one"), Some("online")));
+    assert_eq!(h["applied_config_version"], h["config_version"]);
+    // The repository password reached the host sealed, never in clear text.
+    let sealed = std::fs::read_to_string(state.path().join("config.enc")).unwrap();
+    assert!(!sealed.contains("agent-side-secret-1"));
+    for f in ["agent.key", "state.json", "secrets.key", "config.enc"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(state.path().join(f)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{f} is {mode:o}");
+    }
+    let status = agent(state.path()).arg("status").output().await.unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("Repositories:    local"));
+
+    // A test command reaches the running agent.
+    let host = h["id"].as_str().unwrap().to_string();
+    let ping: Value =
+        admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await.json().await.unwrap();
+    let cid = ping["command_id"].as_str().unwrap().to_string();
+    wait_for("ping received", 10, || log.lock().unwrap().contains(&cid)).await;
+
+    // Deleting the host: the agent is told on its next request and stops with a reason.
+    admin.delete(&format!("/api/v1/hosts/{host}")).await;
+    let code = tokio::time::timeout(Duration::from_secs(15), run.wait())
+        .await
+        .expect("agent stops")
+        .unwrap();
+    assert_eq!(code.code(), Some(3), "{}", log.lock().unwrap());
+    assert!(log.lock().unwrap().contains("no longer accepts this host"));
+}
+
+async fn announce_accept_and_reject(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 2).await;
+    let admin = app.bootstrap().await;
+    let state = tempfile::tempdir().unwrap();
+    let mut enroll = agent(state.path())
+        .args(["enroll", "--server", &app.base, "--announce"])
+        .env("CAIRN_AGENT_HOSTNAME", "asker")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture(&mut enroll);
+    wait_for("fingerprint printed", 10, || {
+        log.lock().unwrap().contains("Waiting for an administrator")
+    })
+    .await;
+    let printed = log
+        .lock()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Fingerprint: ").map(str::to_string))
+        .unwrap();
+    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
+    assert_eq!(
+        pending["items"][0]["fingerprint"],
+        printed.as_str(),
+        "the admin sees what the host printed"
+    );
+    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pending-hosts/{pid}/accept"), json!({})).await;
+    let code = tokio::time::timeout(Duration::from_secs(15), enroll.wait())
+        .await
+        .expect("enroll ends")
+        .unwrap();
+    assert!(code.success(), "{}", log.lock().unwrap());
+    assert!(log.lock().unwrap().contains("Accepted as host"));
+    let mut run = agent(state.path())
+        .arg("run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run_log = capture(&mut run);
+    wait_for("connected", 15, || run_log.lock().unwrap().contains("connected")).await;
+    let hosts = host_list(&admin).await;
+    assert_eq!(hosts["items"][0]["status"], "online");
+    assert_eq!(hosts["items"][0]["fingerprint"], printed.as_str());
+
+    // Rejected: the agent exits 1 and says why.
+    let other = tempfile::tempdir().unwrap();
+    let mut enroll = agent(other.path())
+        .args(["enroll", "--server", &app.base, "--announce"])
+        .env("CAIRN_AGENT_HOSTNAME", "stranger")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture(&mut enroll);
+    wait_for("waiting", 10, || log.lock().unwrap().contains("Waiting for an administrator")).await;
+    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
+    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    admin
+        .post(
+            &format!("/api/v1/pending-hosts/{pid}/reject"),
+            json!({ "message": "unknown machine" }),
+        )
+        .await;
+    let code = tokio::time::timeout(Duration::from_secs(15), enroll.wait())
+        .await
+        .expect("enroll ends")
+        .unwrap();
+    assert_eq!(code.code(), Some(1));
+    assert!(log.lock().unwrap().contains("rejected this host: unknown machine"));
+}
+
+db_tests!(token_enroll_run_and_revoke, announce_accept_and_reject);
+
+#[tokio::test]
+async fn backs_off_while_the_server_is_away() {
+    // A state dir enrolled with a server that is not there (a closed port).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let state = tempfile::tempdir().unwrap();
+    let st = cairn_agent::state::State {
+        server_url: format!("http://127.0.0.1:{port}"),
+        host_id: Some(uuid::Uuid::new_v4()),
+        pending_id: None,
+        config_version: 0,
+    };
+    cairn_agent::state::StateDir::new(state.path()).save(&st).unwrap();
+    let mut run = agent(state.path())
+        .arg("run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture(&mut run);
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    run.start_kill().unwrap();
+    let retries = log.lock().unwrap().matches("retrying in").count();
+    // 1 s, 2 s, 4 s steps with jitter: a handful of attempts in 8 s, never a tight loop.
+    assert!((2..=7).contains(&retries), "{retries} retries:\n{}", log.lock().unwrap());
+}
