@@ -13,7 +13,7 @@ CARGO     := cargo
 PG_URL    ?= postgres://postgres@127.0.0.1:5432
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
+.PHONY: bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
         frontend server deps-node deps-browser clean
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make dev      server + Vite dev server with hot reload on http://127.0.0.1:5173"
 	@echo "make openapi  regenerate openapi/cairn.json and the web app's API types"
 	@echo "make lint     clippy, rustfmt, eslint, tsc"
+	@echo "make bench    performance figures (docs/performance.md): 10,000 simulated agents on one server"
 
 # ---- installs ---------------------------------------------------------------------------
 
@@ -117,6 +118,20 @@ lint: frontend
 	cd $(BACKEND) && $(CARGO) fmt --all --check
 	cd $(BACKEND) && $(CARGO) clippy --workspace --all-targets -q -- -D warnings
 	cd $(FRONTEND) && npm run lint && npm run typecheck
+
+# ---- benchmarks (print figures; not part of make test) -----------------------------------
+
+BENCH_AGENTS ?= 10000
+
+bench: frontend
+	cd $(BACKEND) && $(CARGO) build --release -q -p cairn-server -p cairn-agent -p cairn-bench
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
+	  cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench --agents $(BENCH_AGENTS)
+
+# P6 takes ten minutes of wall time: the real agent idling against the real server.
+bench-agent-idle: frontend
+	cd $(BACKEND) && $(CARGO) build --release -q -p cairn-server -p cairn-agent -p cairn-bench
+	cd $(BACKEND) && ./target/release/cairn-bench agent-idle --secs 600
 
 clean:
 	rm -rf $(BACKEND)/target $(FRONTEND)/dist $(FRONTEND)/node_modules $(E2E)/node_modules $(E2E)/artifacts

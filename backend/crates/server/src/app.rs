@@ -19,7 +19,7 @@ use crate::{
     },
     config::Config,
     http::{self, middleware::Frontline, spa::Spa},
-    hub::Hub,
+    hub::{Hub, writer::PollWriter},
     setup::SetupGate,
     store::{Store, StoreError},
 };
@@ -42,6 +42,7 @@ pub struct Inner {
     pub announce_limiter: Window,
     pub setup: SetupGate,
     pub hub: Hub,
+    pub poll_writer: PollWriter,
 }
 
 /// Cheap to clone; handlers and the auth extractor share one.
@@ -76,7 +77,17 @@ impl AppState {
             Window::new(Duration::from_secs(3600), config.agents.announce_per_ip_per_hour);
         let setup = SetupGate::new(&config.data_dir);
         let hub = Hub::default();
-        Ok(AppState(Arc::new(Inner { config, store, keys, limiter, announce_limiter, setup, hub })))
+        let poll_writer = PollWriter::start(store.clone());
+        Ok(AppState(Arc::new(Inner {
+            config,
+            store,
+            keys,
+            limiter,
+            announce_limiter,
+            setup,
+            hub,
+            poll_writer,
+        })))
     }
 }
 

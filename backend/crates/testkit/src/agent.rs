@@ -112,6 +112,15 @@ impl SimAgent {
         }
     }
 
+    /// One poll with a fresh token; transport errors are returned, not panicked on.
+    pub async fn try_poll(&self, config_version: u64) -> Result<reqwest::Response, reqwest::Error> {
+        self.post("/poll")
+            .bearer_auth(self.token())
+            .json(&self.poll_request(config_version))
+            .send()
+            .await
+    }
+
     /// One poll with a fresh token.
     pub async fn poll(&self, config_version: u64) -> reqwest::Response {
         self.poll_with_token(&self.token(), config_version).await

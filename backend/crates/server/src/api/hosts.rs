@@ -121,6 +121,19 @@ pub enum Queued {
 }
 
 #[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct PingHostsRequest {
+    /// Only hosts with this tag; all hosts when absent.
+    pub tag: Option<String>,
+}
+
+#[derive(Object)]
+pub struct PingedHosts {
+    /// How many hosts a test command was queued for.
+    pub queued: u64,
+}
+
+#[derive(Object)]
 pub struct EnrollmentToken {
     pub id: Uuid,
     pub created_by: Option<String>,
@@ -349,6 +362,18 @@ impl HostsApi {
     ) -> Result<Queued, ApiError> {
         let c = fleet::ping(&state, &auth.actor(), id.0).await?;
         Ok(Queued::Accepted(Json(QueuedCommand { command_id: c.id, created_at: c.created_at })))
+    }
+
+    /// Sends a test command to every host (or every host with `tag`) at once.
+    #[oai(path = "/v1/hosts/ping", method = "post", operation_id = "ping_hosts")]
+    async fn ping_all(
+        &self,
+        auth: Auth<perm::HostsManage>,
+        state: Data<&AppState>,
+        body: Json<PingHostsRequest>,
+    ) -> Result<Json<PingedHosts>, ApiError> {
+        let queued = fleet::ping_all(&state, &auth.actor(), body.0.tag).await?;
+        Ok(Json(PingedHosts { queued }))
     }
 
     /// Enrollment tokens that are neither used nor expired (secrets are never shown again).

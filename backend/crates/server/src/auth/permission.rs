@@ -134,6 +134,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("delete_host", Access::Requires(Permission::HostsApprove)),
     ("set_host_repositories", Access::Requires(Permission::HostsManage)),
     ("ping_host", Access::Requires(Permission::HostsManage)),
+    ("ping_hosts", Access::Requires(Permission::HostsManage)),
     ("list_enrollment_tokens", Access::Requires(Permission::HostsRead)),
     ("create_enrollment_token", Access::Requires(Permission::HostsManage)),
     ("delete_enrollment_token", Access::Requires(Permission::HostsManage)),

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     app::AppState,
     auth::{keys, service::Client},
-    hub::auth::decode_public_key,
+    hub::{auth::decode_public_key, writer::Op},
     store::{
         commands::{self, CommandRow},
         enrollment::{self, EnrollmentTokenRow, PendingHostRow},
@@ -634,6 +634,41 @@ pub async fn ping(state: &AppState, actor: &Actor, id: Uuid) -> Result<CommandRo
     Ok(cmd)
 }
 
+/// Queues a `ping` for every host (with `tag`, when given) in one transaction and wakes
+/// them all: a fleet-wide connectivity check. Returns how many were queued.
+pub async fn ping_all(
+    state: &AppState,
+    actor: &Actor,
+    tag: Option<String>,
+) -> Result<u64, DomainError> {
+    let filter = HostFilter { tag: tag.clone(), ..Default::default() };
+    let txn = state.store.write().await?;
+    let (rows, _) = hosts::list(&*txn, &filter, u64::MAX >> 1, 0).await?;
+    let now = Utc::now();
+    let cmds: Vec<CommandRow> = rows
+        .iter()
+        .map(|h| CommandRow {
+            id: Uuid::now_v7(),
+            host_id: h.id,
+            kind: "ping".into(),
+            payload: "{}".into(),
+            created_by: actor.name.clone(),
+            created_at: now,
+            delivered_at: None,
+        })
+        .collect();
+    commands::enqueue_many(&*txn, cmds).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success("host.ping_all", None, json!({ "tag": tag, "hosts": rows.len() })),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.wake_many(&rows.iter().map(|h| h.id).collect::<Vec<_>>());
+    Ok(rows.len() as u64)
+}
+
 // ---- the poll ---------------------------------------------------------------------------
 
 pub struct PollAnswer {
@@ -661,10 +696,16 @@ pub async fn poll(
         || host.applied_config_version != applied as i64
         || host.last_ip != client.ip;
     if stale || changed {
-        let txn = state.store.write().await?;
-        hosts::record_poll(&*txn, host.id, facts, client.ip.as_deref(), applied as i64, now)
+        state
+            .poll_writer
+            .submit(Op::Heartbeat {
+                host: host.id,
+                facts: facts.clone(),
+                ip: client.ip.clone(),
+                applied: applied as i64,
+                at: now,
+            })
             .await?;
-        txn.commit().await?;
     }
     let wake = state.hub.handle(host.id);
     let deadline = tokio::time::Instant::now() + timeout;
@@ -699,10 +740,8 @@ async fn pending_work(
         None
     };
     if !rows.is_empty() {
-        let txn = state.store.write().await?;
-        commands::mark_delivered(&*txn, &rows.iter().map(|r| r.id).collect::<Vec<_>>(), Utc::now())
-            .await?;
-        txn.commit().await?;
+        let ids = rows.iter().map(|r| r.id).collect();
+        state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;
     }
     let commands = rows
         .into_iter()

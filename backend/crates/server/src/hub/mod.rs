@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod extractor;
+pub mod writer;
 
 use std::{
     collections::HashMap,

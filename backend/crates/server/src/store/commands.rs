@@ -19,6 +19,22 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(active.reset_all().insert(db).await?)
 }
 
+/// Inserts many commands in chunks (SQLite limits bound parameters per statement).
+pub async fn enqueue_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<CommandRow>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(500) {
+        let models: Vec<agent_command::ActiveModel> = chunk
+            .iter()
+            .cloned()
+            .map(|r| agent_command::ActiveModel::from(r).reset_all())
+            .collect();
+        agent_command::Entity::insert_many(models).exec(db).await?;
+    }
+    Ok(())
+}
+
 pub async fn undelivered<C: ConnectionTrait>(
     db: &C,
     host: Uuid,

@@ -1,0 +1,439 @@
+//! `cairn-bench fleet`: N simulated agents (real HTTP, real Ed25519-signed tokens, each its
+//! own key) long-poll one real cairn-server process. Prints: connections held, server RSS,
+//! latency from "ping accepted by the API" to "command in the agent's hands" (P1), the
+//! time for one fleet-wide command to reach every agent (P2), and errors. Benchmark only:
+//! it prints figures and asserts nothing.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use cairn_server::{
+    AppState, Config,
+    store::hosts::{self, HostRow},
+};
+use cairn_testkit::agent::SimAgent;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct Shared {
+    /// command id → when an agent received it.
+    received: Mutex<HashMap<Uuid, Instant>>,
+    held: AtomicUsize,
+    errors: AtomicU64,
+    polls: AtomicU64,
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("agent-idle") {
+        return agent_idle().await;
+    }
+    let n = arg("--agents", 10_000);
+    let samples = arg("--samples", 300);
+    let server_bin =
+        std::env::var("CAIRN_SERVER_BIN").unwrap_or_else(|_| "target/release/cairn-server".into());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let db_url = format!("sqlite://{}", dir.path().join("cairn.db").display());
+    println!("cairn-bench fleet: {n} agents, SQLite, server {server_bin}");
+
+    // Seed: N hosts with the simulated agents' public keys, straight into the store.
+    let t0 = Instant::now();
+    let agents: Vec<SimAgent> =
+        (0..n).map(|i| SimAgent::new(&base, &format!("sim-{i:05}"))).collect();
+    {
+        let config = Config {
+            data_dir: dir.path().into(),
+            database_url: db_url.clone(),
+            ..Config::default()
+        };
+        let state = AppState::open(config).await.expect("open store");
+        for chunk in agents.chunks(1000) {
+            let txn = state.store.write().await.expect("txn");
+            for a in chunk {
+                let now = chrono::Utc::now();
+                hosts::insert(
+                    &*txn,
+                    HostRow {
+                        id: Uuid::now_v7(),
+                        hostname: a.facts.hostname.clone(),
+                        os: a.facts.os.clone(),
+                        arch: a.facts.arch.clone(),
+                        agent_version: a.facts.agent_version.clone(),
+                        restic_version: a.facts.restic_version.clone(),
+                        public_key: a.public_key(),
+                        fingerprint: a.fingerprint(),
+                        tags: "[\"bench\"]".into(),
+                        enrolled_via: "token".into(),
+                        created_at: now,
+                        last_seen_at: None,
+                        last_ip: None,
+                        config_version: 1,
+                        applied_config_version: 0,
+                    },
+                )
+                .await
+                .expect("insert host");
+            }
+            txn.commit().await.expect("commit");
+        }
+        state.store.clone().close().await;
+    }
+    // Map public keys back to host ids.
+    let mut agents = agents;
+    {
+        let config = Config {
+            data_dir: dir.path().into(),
+            database_url: db_url.clone(),
+            ..Config::default()
+        };
+        let state = AppState::open(config).await.expect("open store");
+        let (rows, _) = hosts::list(state.store.db(), &Default::default(), u64::MAX >> 1, 0)
+            .await
+            .expect("list");
+        let by_key: HashMap<String, Uuid> =
+            rows.into_iter().map(|h| (h.public_key, h.id)).collect();
+        for a in &mut agents {
+            a.id = by_key.get(&a.public_key()).copied();
+        }
+        state.store.clone().close().await;
+    }
+    println!("seeded {n} hosts in {:.1} s", t0.elapsed().as_secs_f64());
+
+    let mut server = tokio::process::Command::new(&server_bin)
+        .arg("serve")
+        .env("CAIRN_DATA_DIR", dir.path())
+        .env("CAIRN_DATABASE_URL", &db_url)
+        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CAIRN_LOG_LEVEL", "warn")
+        .env("CAIRN_AUTH_LOGIN_MAX_FAILURES_PER_IP", "1000")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start server");
+    let pid = server.id().unwrap_or(0);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client");
+    let ready = Instant::now();
+    while http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true)
+    {
+        assert!(ready.elapsed() < Duration::from_secs(60), "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = admin_token(&http, &base, dir.path()).await;
+    println!("server up (pid {pid}), RSS idle {:.0} MB", rss_mb(pid));
+
+    let shared = Arc::new(Shared {
+        received: Mutex::new(HashMap::new()),
+        held: AtomicUsize::new(0),
+        errors: AtomicU64::new(0),
+        polls: AtomicU64::new(0),
+    });
+    let host_ids: Vec<Uuid> = agents.iter().filter_map(|a| a.id).collect();
+    let connect = Instant::now();
+    for mut a in agents {
+        a.client = http.clone();
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let mut version = 0u64;
+            let mut counted = false;
+            loop {
+                if version > 0 && !counted {
+                    shared.held.fetch_add(1, Ordering::Relaxed);
+                    counted = true;
+                }
+                shared.polls.fetch_add(1, Ordering::Relaxed);
+                match a.try_poll(version).await {
+                    Ok(r) if r.status().is_success() => {
+                        let at = Instant::now();
+                        let v: Value = r.json().await.unwrap_or_default();
+                        if let Some(cfg) = v["config"]["version"].as_u64() {
+                            version = cfg;
+                        }
+                        if let Some(cmds) = v["commands"].as_array() {
+                            let mut got = shared.received.lock().expect("lock");
+                            for c in cmds {
+                                if let Some(id) = c["id"].as_str().and_then(|s| s.parse().ok()) {
+                                    got.insert(id, at);
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        shared.errors.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
+    while shared.held.load(Ordering::Relaxed) < n {
+        if connect.elapsed() > Duration::from_secs(180) {
+            println!(
+                "only {} of {n} agents connected after 180 s",
+                shared.held.load(Ordering::Relaxed)
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let held = shared.held.load(Ordering::Relaxed);
+    println!(
+        "connections held: {held} of {n} (all connected in {:.1} s); server RSS {:.0} MB",
+        connect.elapsed().as_secs_f64(),
+        rss_mb(pid)
+    );
+
+    // P1: one ping at a time to random hosts; API accepted → agent has it.
+    let mut lat = Vec::with_capacity(samples);
+    let mut api = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let host = host_ids[(i * 7919) % host_ids.len()];
+        let sent = Instant::now();
+        let r = http
+            .post(format!("{base}/api/v1/hosts/{host}/ping"))
+            .bearer_auth(&admin)
+            .json(&json!({}))
+            .send()
+            .await;
+        let accepted = Instant::now();
+        let Ok(r) = r else {
+            shared.errors.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        let v: Value = r.json().await.unwrap_or_default();
+        let Some(id) = v["command_id"].as_str().and_then(|s| s.parse::<Uuid>().ok()) else {
+            continue;
+        };
+        api.push(accepted - sent);
+        let wait = Instant::now();
+        loop {
+            if let Some(at) = shared.received.lock().expect("lock").get(&id) {
+                lat.push(at.saturating_duration_since(accepted));
+                break;
+            }
+            if wait.elapsed() > Duration::from_secs(30) {
+                println!("ping {id} never arrived");
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+    lat.sort();
+    api.sort();
+    println!(
+        "P1 ping accepted → in agent's hands ({} samples): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  [target p99 ≤ 10 ms]",
+        lat.len(),
+        pct(&lat, 0.5).as_secs_f64() * 1e3,
+        pct(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    println!(
+        "    API POST /hosts/{{id}}/ping: p50 {:.2} ms, p99 {:.2} ms",
+        pct(&api, 0.5).as_secs_f64() * 1e3,
+        pct(&api, 0.99).as_secs_f64() * 1e3
+    );
+
+    // P2: one command for the whole fleet.
+    let before = shared.received.lock().expect("lock").len();
+    let sent = Instant::now();
+    let r = http
+        .post(format!("{base}/api/v1/hosts/ping"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await;
+    let queued = match r {
+        Ok(r) => {
+            r.json::<Value>().await.unwrap_or_default()["queued"].as_u64().unwrap_or(0) as usize
+        }
+        Err(_) => 0,
+    };
+    let accepted = sent.elapsed();
+    loop {
+        let got = shared.received.lock().expect("lock").len() - before;
+        if got >= queued || sent.elapsed() > Duration::from_secs(60) {
+            println!(
+                "P2 one command for all: {got} of {queued} agents had it {:.2} s after the request (API answered in {:.0} ms)  [target ≤ 1 s]",
+                sent.elapsed().as_secs_f64(),
+                accepted.as_secs_f64() * 1e3
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!(
+        "errors: {} (polls made: {}); server RSS at the end {:.0} MB  [targets: 0 errors, RSS ≤ 300 MB]",
+        shared.errors.load(Ordering::Relaxed),
+        shared.polls.load(Ordering::Relaxed),
+        rss_mb(pid)
+    );
+    let _ = server.start_kill();
+}
+
+async fn admin_token(http: &reqwest::Client, base: &str, dir: &std::path::Path) -> String {
+    let token = std::fs::read_to_string(dir.join("setup-token")).expect("setup token");
+    let jar = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let r = jar
+        .post(format!("{base}/api/v1/setup"))
+        .json(&json!({ "token": token.trim(), "username": "bench", "password": "bench-password-123" }))
+        .send()
+        .await
+        .expect("setup");
+    assert!(r.status().is_success(), "setup failed");
+    let csrf = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix("cairn_csrf=").map(|v| v.split(';').next().unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    let v: Value = jar
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .header("X-CSRF-Token", csrf)
+        .json(&json!({ "name": "bench" }))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let _ = http;
+    v["secret"].as_str().expect("secret").to_string()
+}
+
+/// CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the state field.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// P6: the real agent idling against the real server: RSS and CPU over `--secs` seconds.
+async fn agent_idle() {
+    let secs = arg("--secs", 600) as u64;
+    let server_bin =
+        std::env::var("CAIRN_SERVER_BIN").unwrap_or_else(|_| "target/release/cairn-server".into());
+    let agent_bin =
+        std::env::var("CAIRN_AGENT_BIN").unwrap_or_else(|_| "target/release/cairn-agent".into());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = tokio::process::Command::new(&server_bin)
+        .arg("serve")
+        .env("CAIRN_DATA_DIR", dir.path())
+        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CAIRN_LOG_LEVEL", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start server");
+    let http = reqwest::Client::new();
+    while http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = admin_token(&http, &base, dir.path()).await;
+    let t: Value = http
+        .post(format!("{base}/api/v1/enrollment-tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let state = dir.path().join("agent");
+    let ok = tokio::process::Command::new(&agent_bin)
+        .args(["--state-dir"])
+        .arg(&state)
+        .args(["enroll", "--server", &base, "--token", t["secret"].as_str().unwrap_or("")])
+        .status()
+        .await
+        .expect("enroll");
+    assert!(ok.success(), "enroll failed");
+    let mut agent = tokio::process::Command::new(&agent_bin)
+        .arg("--state-dir")
+        .arg(&state)
+        .arg("run")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run agent");
+    let pid = agent.id().unwrap_or(0);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let cpu0 = cpu_secs(pid);
+    let mut peak = 0f64;
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(secs) {
+        peak = peak.max(rss_mb(pid));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    let cpu = cpu_secs(pid) - cpu0;
+    let per_hour = cpu * 3600.0 / t0.elapsed().as_secs_f64();
+    println!(
+        "P6 agent idle over {secs} s (long-poll {} s): RSS peak {:.1} MB, CPU {:.2} s → {:.2} s per hour  [target ≤ 15 MB, ≤ 1 s/h]",
+        25, peak, cpu, per_hour
+    );
+    let _ = agent.start_kill();
+    let _ = server.start_kill();
+}
