@@ -935,6 +935,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description The URL with any password in it masked (`user:***@host`). */
             url: string;
             /** @description Always true: a repository cannot exist without a password (it is never returned). */
             has_password: boolean;

@@ -1,6 +1,6 @@
-//! Exponential back-off with full jitter: 1 s, 2 s, 4 s … capped at 60 s, each wait a
-//! random fraction of the current step, so a fleet that lost its server does not come
-//! back in lock-step and never spins in a tight loop.
+//! Exponential back-off with "equal jitter": 1 s, 2 s, 4 s … capped at 60 s, each wait
+//! random between half the step and the whole step, so a fleet that lost its server does
+//! not come back in lock-step and never spins in a tight loop.
 
 use std::time::Duration;
 

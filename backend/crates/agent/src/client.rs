@@ -47,7 +47,11 @@ async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Clien
     let message = body["message"].as_str().unwrap_or("no message").to_string();
     Err(match (status.as_u16(), code) {
         (_, "agent.protocol_mismatch") => ClientError::Protocol(message),
-        (401, "agent.unauthorized") => ClientError::Revoked(message),
+        // A wrong clock heals when NTP catches up: keep trying, and say what is wrong.
+        (401, "agent.clock_skew") => ClientError::Transient(format!(
+            "{message} The clocks of this host and the server disagree; check NTP."
+        )),
+        (401, "agent.revoked" | "agent.unauthorized") => ClientError::Revoked(message),
         (s, _) if s >= 500 || s == 408 => ClientError::Transient(format!("{status}: {message}")),
         (429, _) => ClientError::Transient(format!("{status}: {message}")),
         _ => ClientError::Refused(message),

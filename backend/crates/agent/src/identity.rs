@@ -41,6 +41,18 @@ impl Identity {
         Identity::from_seed(&seed)
     }
 
+    /// Loads an existing key; an error (not a new identity) when there is none.
+    pub fn load(dir: &Path) -> Result<Identity, StateError> {
+        let path = dir.join("agent.key");
+        if read_private(&path)?.is_none() {
+            return Err(StateError::Corrupt(format!(
+                "no agent key at {}: enroll first (cairn-agent enroll --server URL --token TOKEN), or pass the right --state-dir",
+                path.display()
+            )));
+        }
+        Identity::load_or_create(dir)
+    }
+
     pub fn from_seed(seed: &[u8; 32]) -> Result<Identity, StateError> {
         let key = SigningKey::from_bytes(seed);
         let der = key.to_pkcs8_der().map_err(|e| StateError::Corrupt(e.to_string()))?;

@@ -64,10 +64,17 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let dir = StateDir::new(&cli.state_dir);
-    let identity = match Identity::load_or_create(&cli.state_dir) {
+    // Only enrolling makes a new identity; run and status need the existing one, so a
+    // mistyped --state-dir fails instead of silently becoming a new host.
+    let identity = match &cli.command {
+        Cmd::Enroll { .. } => Identity::load_or_create(&cli.state_dir),
+        _ => Identity::load(&cli.state_dir),
+    };
+    let identity = match identity {
         Ok(i) => i,
         Err(e) => return fail(2, format!("cannot use the state directory: {e}")),
     };

@@ -22,9 +22,28 @@ fn agent(state: &std::path::Path) -> Command {
     c
 }
 
+struct Captured {
+    buf: std::sync::Arc<std::sync::Mutex<String>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Captured {
+    fn lock(&self) -> std::sync::MutexGuard<'_, String> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After the process exited: wait until every line it wrote has been read.
+    async fn drain(&mut self) {
+        for r in self.readers.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), r).await;
+        }
+    }
+}
+
 /// Collects a child's stdout and stderr lines into a shared buffer.
-fn capture(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+fn capture(child: &mut Child) -> Captured {
     let buf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut readers = Vec::new();
     for stream in [
         child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
         child.stderr.take().map(|s| Box::new(s) as Box<_>),
@@ -33,7 +52,7 @@ fn capture(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
     .flatten()
     {
         let buf = buf.clone();
-        tokio::spawn(async move {
+        readers.push(tokio::spawn(async move {
             let mut lines = BufReader::new(stream).lines();
             while let Ok(Some(l)) = lines.next_line().await {
                 if let Ok(mut b) = buf.lock() {
@@ -41,9 +60,9 @@ fn capture(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
                     b.push('\n');
                 }
             }
-        });
+        }));
     }
-    buf
+    Captured { buf, readers }
 }
 
 async fn wait_for<F: Fn() -> bool>(what: &str, secs: u64, f: F) {
@@ -103,8 +122,8 @@ async fn token_enroll_run_and_revoke(db: Db) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log = capture(&mut run);
-    wait_for("config applied", 20, || log.lock().unwrap().contains("config applied")).await;
+    let mut log = capture(&mut run);
+    wait_for("config applied", 20, || log.lock().contains("config applied")).await;
     let hosts = host_list(&admin).await;
     let h = &hosts["items"][0];
     assert_eq!((h["hostname"].as_str(), h["status"].as_str()), (Some("agent-one"), Some("online")));
@@ -125,7 +144,7 @@ async fn token_enroll_run_and_revoke(db: Db) {
     let ping: Value =
         admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await.json().await.unwrap();
     let cid = ping["command_id"].as_str().unwrap().to_string();
-    wait_for("ping received", 10, || log.lock().unwrap().contains(&cid)).await;
+    wait_for("ping received", 10, || log.lock().contains(&cid)).await;
 
     // Deleting the host: the agent is told on its next request and stops with a reason.
     admin.delete(&format!("/api/v1/hosts/{host}")).await;
@@ -133,8 +152,9 @@ async fn token_enroll_run_and_revoke(db: Db) {
         .await
         .expect("agent stops")
         .unwrap();
-    assert_eq!(code.code(), Some(3), "{}", log.lock().unwrap());
-    assert!(log.lock().unwrap().contains("no longer accepts this host"));
+    log.drain().await;
+    assert_eq!(code.code(), Some(3), "{}", log.lock());
+    assert!(log.lock().contains("no longer accepts this host"));
 }
 
 async fn announce_accept_and_reject(db: Db) {
@@ -148,14 +168,11 @@ async fn announce_accept_and_reject(db: Db) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log = capture(&mut enroll);
-    wait_for("fingerprint printed", 10, || {
-        log.lock().unwrap().contains("Waiting for an administrator")
-    })
-    .await;
+    let mut log = capture(&mut enroll);
+    wait_for("fingerprint printed", 10, || log.lock().contains("Waiting for an administrator"))
+        .await;
     let printed = log
         .lock()
-        .unwrap()
         .lines()
         .find_map(|l| l.strip_prefix("Fingerprint: ").map(str::to_string))
         .unwrap();
@@ -171,8 +188,9 @@ async fn announce_accept_and_reject(db: Db) {
         .await
         .expect("enroll ends")
         .unwrap();
-    assert!(code.success(), "{}", log.lock().unwrap());
-    assert!(log.lock().unwrap().contains("Accepted as host"));
+    log.drain().await;
+    assert!(code.success(), "{}", log.lock());
+    assert!(log.lock().contains("Accepted as host"));
     let mut run = agent(state.path())
         .arg("run")
         .stdout(Stdio::piped())
@@ -180,7 +198,7 @@ async fn announce_accept_and_reject(db: Db) {
         .spawn()
         .unwrap();
     let run_log = capture(&mut run);
-    wait_for("connected", 15, || run_log.lock().unwrap().contains("connected")).await;
+    wait_for("connected", 15, || run_log.lock().contains("connected")).await;
     let hosts = host_list(&admin).await;
     assert_eq!(hosts["items"][0]["status"], "online");
     assert_eq!(hosts["items"][0]["fingerprint"], printed.as_str());
@@ -194,8 +212,8 @@ async fn announce_accept_and_reject(db: Db) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log = capture(&mut enroll);
-    wait_for("waiting", 10, || log.lock().unwrap().contains("Waiting for an administrator")).await;
+    let mut log = capture(&mut enroll);
+    wait_for("waiting", 10, || log.lock().contains("Waiting for an administrator")).await;
     let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
     let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
     admin
@@ -208,8 +226,9 @@ async fn announce_accept_and_reject(db: Db) {
         .await
         .expect("enroll ends")
         .unwrap();
+    log.drain().await;
     assert_eq!(code.code(), Some(1));
-    assert!(log.lock().unwrap().contains("rejected this host: unknown machine"));
+    assert!(log.lock().contains("rejected this host: unknown machine"));
 }
 
 db_tests!(token_enroll_run_and_revoke, announce_accept_and_reject);
@@ -226,16 +245,17 @@ async fn backs_off_while_the_server_is_away() {
         config_version: 0,
     };
     cairn_agent::state::StateDir::new(state.path()).save(&st).unwrap();
+    cairn_agent::identity::Identity::load_or_create(state.path()).unwrap();
     let mut run = agent(state.path())
         .arg("run")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log = capture(&mut run);
+    let mut log = capture(&mut run);
     tokio::time::sleep(Duration::from_secs(8)).await;
     run.start_kill().unwrap();
-    let retries = log.lock().unwrap().matches("retrying in").count();
+    let retries = log.lock().matches("retrying in").count();
     // 1 s, 2 s, 4 s steps with jitter: a handful of attempts in 8 s, never a tight loop.
-    assert!((2..=7).contains(&retries), "{retries} retries:\n{}", log.lock().unwrap());
+    assert!((2..=7).contains(&retries), "{retries} retries:\n{}", log.lock());
 }

@@ -50,7 +50,7 @@ pub struct AgentsConfig {
     pub enrollment_token_ttl_secs: u64,
     /// How long an announced agent waits for a decision before it expires.
     pub pending_ttl_hours: u64,
-    /// At most this many announced agents wait at once (more get 429).
+    /// At most this many announced agents wait at once (more get 409 announce.too_many_pending).
     pub max_pending: u64,
     /// Announcements accepted per source IP per hour.
     pub announce_per_ip_per_hour: u32,
@@ -256,6 +256,17 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "agents.poll_timeout_secs must be at least 1 and below http.request_timeout_secs"
                     .into(),
+            ));
+        }
+        if self.agents.offline_after_secs < self.agents.poll_timeout_secs + 5 {
+            return Err(ConfigError::Invalid(
+                "agents.offline_after_secs must exceed agents.poll_timeout_secs by at least 5"
+                    .into(),
+            ));
+        }
+        if !(60..=30 * 24 * 3600).contains(&self.agents.enrollment_token_ttl_secs) {
+            return Err(ConfigError::Invalid(
+                "agents.enrollment_token_ttl_secs must be between 60 and 2592000 (30 days)".into(),
             ));
         }
         if self.http.request_timeout_secs == 0 {

@@ -14,7 +14,9 @@ pub fn init(cfg: &LogConfig) {
     let result = if cfg.format == "json" {
         registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        // Colours only for a terminal: the journal and log files get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(fmt::layer().with_target(false).with_ansi(ansi)).try_init()
     };
     // A second init (tests, embedding) keeps the first subscriber.
     let _ = result;

@@ -159,6 +159,41 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
         .post("/api/v1/repositories", json!({ "name": "offsite", "url": "/x", "password": "p" }))
         .await;
     assert_eq!(dup.status(), StatusCode::CONFLICT);
+    // Credentials inside a URL are masked in answers; sending the masked URL back keeps it.
+    let r = admin
+        .post(
+            "/api/v1/repositories",
+            json!({ "name": "rest", "url": "rest:https://backup:UrlPass99@r.example.com/", "password": "p" }),
+        )
+        .await;
+    let rest: Value = r.json().await.unwrap();
+    assert_eq!(rest["url"], "rest:https://backup:***@r.example.com/");
+    let rid = rest["id"].as_str().unwrap().to_string();
+    admin
+        .patch(
+            &format!("/api/v1/repositories/{rid}"),
+            json!({ "url": rest["url"], "name": "rest2" }),
+        )
+        .await;
+    let stored =
+        cairn_server::store::repositories::find(app.state().store.db(), rid.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        (stored.url.as_str(), stored.name.as_str()),
+        ("rest:https://backup:UrlPass99@r.example.com/", "rest2")
+    );
+    assert!(
+        !admin
+            .get("/api/v1/audit/export?format=ndjson")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("UrlPass99")
+    );
+    admin.delete(&format!("/api/v1/repositories/{rid}")).await;
 
     let t = enrollment_token(&app, &admin, json!({ "repository_id": repo_id })).await;
     let mut a = SimAgent::new(&app.base, "a");
@@ -245,7 +280,12 @@ async fn forged_and_revoked_agent_tokens_are_refused(db: Db) {
     for (what, token) in cases {
         let r = a.poll_with_token(&token, 1).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{what}");
-        assert_eq!(error_code(r).await, "agent.unauthorized", "{what}");
+        let want = match what {
+            "expired" | "future iat" => "agent.clock_skew",
+            "unknown host" => "agent.revoked",
+            _ => "agent.unauthorized",
+        };
+        assert_eq!(error_code(r).await, want, "{what}");
     }
     // A user's API token is not an agent credential, and agent tokens are not user credentials.
     let pat = app.token(&admin, "x").await;
@@ -277,6 +317,7 @@ async fn forged_and_revoked_agent_tokens_are_refused(db: Db) {
     );
     let r = a.poll(1).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(r).await, "agent.revoked");
     let page: Value = admin.get("/api/v1/audit?action=access.denied").await.json().await.unwrap();
     let reasons: Vec<String> = page["items"]
         .as_array()

@@ -96,6 +96,10 @@ impl From<DomainError> for ApiError {
                 ),
                 retry_after_secs,
             ),
+            DomainError::Throttled { code, retry_after_secs, .. } => ApiError::TooManyRequests(
+                body(code, message, json!({ "retry_after_secs": retry_after_secs })),
+                retry_after_secs,
+            ),
             DomainError::Unauthenticated { code, .. } => {
                 ApiError::Unauthorized(body(code, message, json!({})))
             }

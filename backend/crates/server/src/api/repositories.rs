@@ -22,6 +22,7 @@ pub struct RepositoriesApi;
 pub struct Repository {
     pub id: Uuid,
     pub name: String,
+    /// The URL with any password in it masked (`user:***@host`).
     pub url: String,
     /// Always true: a repository cannot exist without a password (it is never returned).
     pub has_password: bool,
@@ -38,7 +39,8 @@ impl From<RepositoryRow> for Repository {
             has_password: !r.password_enc.is_empty(),
             id: r.id,
             name: r.name,
-            url: r.url,
+            // Credentials inside a URL (rest:https://user:pass@…) are never shown.
+            url: crate::config::redact_url(&r.url),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

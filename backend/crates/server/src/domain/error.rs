@@ -18,6 +18,9 @@ pub enum DomainError {
     LocalLoginDisabled,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Too many requests of one kind from one source (not failed logins).
+    #[error("{message}")]
+    Throttled { code: &'static str, message: String, retry_after_secs: u64 },
     #[error("{message}")]
     Unauthenticated { code: &'static str, message: String },
     #[error("{message}")]

@@ -316,7 +316,17 @@ pub async fn announce(
     let db = state.store.db();
     // Asking again with the same key is how an agent learns the decision: no new row.
     if let Some(existing) = enrollment::find_pending_by_key(db, &key).await? {
-        return Ok(existing);
+        let host_gone = match existing.host_id {
+            Some(h) => hosts::find(db, h).await?.is_none(),
+            None => false,
+        };
+        if !host_gone {
+            return Ok(existing);
+        }
+        // Accepted once, then the host was deleted: this is a new request.
+        let txn = state.store.write().await?;
+        enrollment::delete_pending(&*txn, existing.id).await?;
+        txn.commit().await?;
     }
     if hosts::find_by_public_key(db, &key).await?.is_some() {
         return Err(DomainError::conflict(
@@ -325,7 +335,14 @@ pub async fn announce(
         ));
     }
     if let Err(wait) = state.announce_limiter.hit(client.ip.as_deref().unwrap_or("unknown")) {
-        return Err(DomainError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        let retry_after_secs = wait.as_secs().max(1);
+        return Err(DomainError::Throttled {
+            code: "announce.rate_limited",
+            message: format!(
+                "Too many announcements from this address; try again in {retry_after_secs} s."
+            ),
+            retry_after_secs,
+        });
     }
     let now = Utc::now();
     if enrollment::count_waiting(db, now).await? >= state.config.agents.max_pending {
@@ -729,7 +746,7 @@ async fn pending_work(
     let db = state.store.db();
     let Some(h) = hosts::find(db, host).await? else {
         return Err(DomainError::unauthenticated(
-            "agent.unknown_host",
+            "agent.revoked",
             "This host was deleted from Cairn; enroll it again.",
         ));
     };

@@ -191,7 +191,7 @@ pub async fn create(
         Event::success(
             "repository.create",
             Some(target(&row)),
-            json!({ "url": row.url, "env_keys": env_keys(&row) }),
+            json!({ "url": crate::config::redact_url(&row.url), "env_keys": env_keys(&row) }),
         ),
     )
     .await?;
@@ -224,7 +224,8 @@ pub async fn update(
         }
         row.name = n;
     }
-    if let Some(u) = url {
+    // The masked URL the API shows, sent back unchanged, means "keep the stored one".
+    if let Some(u) = url.filter(|u| *u != crate::config::redact_url(&row.url)) {
         row.url = u;
     }
     let password_changed = patch.password.is_some();
@@ -252,7 +253,9 @@ pub async fn update(
             Some(target(&row)),
             json!({
                 "name": (before.name != row.name).then_some([&before.name, &row.name]),
-                "url": (before.url != row.url).then_some([&before.url, &row.url]),
+                "url": (before.url != row.url).then(|| {
+                    [crate::config::redact_url(&before.url), crate::config::redact_url(&row.url)]
+                }),
                 "password_changed": password_changed,
                 "env_keys": env_changed.then(|| env_keys(&row)),
             }),
@@ -282,7 +285,11 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), Dom
     audit::record(
         &*txn,
         actor,
-        Event::success("repository.delete", Some(target(&row)), json!({ "url": row.url })),
+        Event::success(
+            "repository.delete",
+            Some(target(&row)),
+            json!({ "url": crate::config::redact_url(&row.url) }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -50,7 +50,23 @@ fn bearer(req: &Request) -> Result<&str, AgentTokenError> {
         .ok_or(AgentTokenError::Missing)
 }
 
-async fn refuse(state: &AppState, client: &Client, req: &Request, reason: &str) -> ApiError {
+/// `agent.revoked`: the key is unknown (host deleted); `agent.clock_skew`: the token's
+/// times are off (fix the clock, retry); `agent.unauthorized`: anything else.
+fn code_for(err: Option<&AgentTokenError>) -> &'static str {
+    match err {
+        None => "agent.revoked",
+        Some(AgentTokenError::Expired | AgentTokenError::IssuedInFuture) => "agent.clock_skew",
+        Some(_) => "agent.unauthorized",
+    }
+}
+
+async fn refuse(
+    state: &AppState,
+    client: &Client,
+    req: &Request,
+    err: Option<&AgentTokenError>,
+) -> ApiError {
+    let reason = err.map(AgentTokenError::reason).unwrap_or("unknown or deleted host");
     audit::record_alone(
         &state.store,
         &client.anonymous_actor(None),
@@ -62,7 +78,7 @@ async fn refuse(state: &AppState, client: &Client, req: &Request, reason: &str) 
         },
     )
     .await;
-    ApiError::unauthorized("agent.unauthorized", format!("Agent credential refused: {reason}."))
+    ApiError::unauthorized(code_for(err), format!("Agent credential refused: {reason}."))
 }
 
 fn state_of(req: &Request) -> poem::Result<AppState> {
@@ -110,18 +126,18 @@ impl<'a> ApiExtractor<'a> for AgentAuth {
         };
         let sub = match unverified_subject(token) {
             Ok(s) => s,
-            Err(e) => return Err(refuse(&state, &client, req, e.reason()).await.into()),
+            Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
         };
         let host = hosts::find(state.store.db(), sub)
             .await
             .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
         let Some(host) = host else {
-            return Err(refuse(&state, &client, req, "unknown or deleted host").await.into());
+            return Err(refuse(&state, &client, req, None).await.into());
         };
         let key =
             base64::engine::general_purpose::STANDARD.decode(&host.public_key).unwrap_or_default();
         if let Err(e) = verify(token, &key) {
-            return Err(refuse(&state, &client, req, e.reason()).await.into());
+            return Err(refuse(&state, &client, req, Some(&e)).await.into());
         }
         Ok(AgentAuth { host, client })
     }
@@ -154,23 +170,26 @@ impl<'a> ApiExtractor<'a> for AnnounceAuth {
         let client = client_of(req);
         check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
         let token = bearer(req).map_err(|e| {
-            poem::Error::from(ApiError::unauthorized("agent.unauthorized", e.reason()))
+            poem::Error::from(ApiError::unauthorized(
+                "agent.unauthorized",
+                format!("Agent credential refused: {}.", e.reason()),
+            ))
         })?;
         let sub = match unverified_subject(token) {
             Ok(s) => s,
-            Err(e) => return Err(refuse(&state, &client, req, e.reason()).await.into()),
+            Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
         };
         let pending = enrollment::find_pending(state.store.db(), sub)
             .await
             .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
         let Some(pending) = pending else {
-            return Err(refuse(&state, &client, req, "unknown announcement").await.into());
+            return Err(refuse(&state, &client, req, None).await.into());
         };
         let key = base64::engine::general_purpose::STANDARD
             .decode(&pending.public_key)
             .unwrap_or_default();
         if let Err(e) = verify(token, &key) {
-            return Err(refuse(&state, &client, req, e.reason()).await.into());
+            return Err(refuse(&state, &client, req, Some(&e)).await.into());
         }
         Ok(AnnounceAuth { pending })
     }

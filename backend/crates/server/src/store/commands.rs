@@ -55,6 +55,7 @@ pub async fn mark_delivered<C: ConnectionTrait>(
     agent_command::Entity::update_many()
         .col_expr(agent_command::Column::DeliveredAt, Expr::value(now))
         .filter(agent_command::Column::Id.is_in(ids.iter().copied()))
+        .filter(agent_command::Column::DeliveredAt.is_null())
         .exec(db)
         .await?;
     Ok(())

@@ -117,6 +117,10 @@ pub async fn list_waiting<C: ConnectionTrait>(
         .await?)
 }
 
+pub async fn delete_pending<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
+    Ok(pending_host::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
+}
+
 pub async fn count_waiting<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
