@@ -252,7 +252,7 @@ async fn backs_off_while_the_server_is_away() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut log = capture(&mut run);
+    let log = capture(&mut run);
     tokio::time::sleep(Duration::from_secs(8)).await;
     run.start_kill().unwrap();
     let retries = log.lock().matches("retrying in").count();
