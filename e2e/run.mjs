@@ -1,9 +1,16 @@
 // End-to-end test of Cairn: starts the real cairn-server on a fresh data dir, drives the built
 // web app in Debian's Chromium (playwright-core, no browser download) through first-run setup,
-// users, roles, API refusal, profile tokens and the audit log, and screenshots every state.
+// users, roles, API refusal, profile tokens, the audit log, repositories, and the fleet with
+// real cairn-agent processes (token enrollment and announce-and-approve), and screenshots
+// every state.
+//
+// Environment: CAIRN_SERVER_BIN, CAIRN_AGENT_BIN (default ../backend/target/debug/…),
+// CHROMIUM_BIN; CAIRN_E2E_WEB=embedded forces the web app embedded in the server even when
+// frontend/dist is newer (by default the newer dist is served through a local front).
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +22,10 @@ const artifacts = path.join(here, 'artifacts');
 const serverBin = process.env.CAIRN_SERVER_BIN
   ? path.resolve(process.env.CAIRN_SERVER_BIN)
   : path.resolve(here, '../backend/target/debug/cairn-server');
+const agentBin = process.env.CAIRN_AGENT_BIN
+  ? path.resolve(process.env.CAIRN_AGENT_BIN)
+  : path.resolve(here, '../backend/target/debug/cairn-agent');
+const distDir = path.resolve(here, '../frontend/dist');
 const chromiumBin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = 15_000;
 
@@ -103,6 +114,125 @@ async function waitForFile(file, timeoutMs = 10_000) {
   throw new Error(`${file} did not appear`);
 }
 
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * The server embeds frontend/dist when it is compiled. When its copy is older than the
+ * freshly built web app (the server was not rebuilt since), the browser is pointed at this
+ * small front instead: frontend/dist as static files (index.html for client routes) and
+ * everything else proxied to the real server, Host header kept.
+ */
+async function startDistFront(upstreamPort) {
+  const port = await freePort();
+  const front = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://front');
+    if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics') {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      req.pipe(upstream);
+      return;
+    }
+    let file = path.join(distDir, path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, ''));
+    if (!file.startsWith(distDir)) file = path.join(distDir, 'index.html');
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) file = path.join(distDir, 'index.html');
+    res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    createReadStream(file).pipe(res);
+  });
+  front.requestTimeout = 0; // agent long-polls may pass through
+  await new Promise((resolve) => front.listen(port, '127.0.0.1', resolve));
+  return { front, url: `http://127.0.0.1:${port}` };
+}
+
+/** Started agent processes, killed at the end whatever happens, and their temporary dirs. */
+const agents = [];
+const agentDirs = [];
+
+/** Run an agent command to completion; resolves {code, out}. */
+function runAgent(args, env = {}, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(agentBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cairn-agent ${args[0]} did not finish within ${timeoutMs / 1000}s:\n${out}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/** Start a long-running agent command; output goes to artifacts/<name>.log and is kept in memory. */
+function spawnAgent(name, args, env = {}) {
+  const logFile = createWriteStream(path.join(artifacts, `${name}.log`));
+  const child = spawn(agentBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = { child, name, out: '', exit: null };
+  const onData = (d) => {
+    proc.out += d;
+    logFile.write(d);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  proc.exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      proc.exit = { code, signal };
+      logFile.end();
+      resolve(proc.exit);
+    });
+    child.on('error', (err) => {
+      proc.out += `spawn error: ${err.message}`;
+      proc.exit = { code: -1, signal: null };
+      resolve(proc.exit);
+    });
+  });
+  agents.push(proc);
+  return proc;
+}
+
+async function stopAgents() {
+  for (const proc of agents) {
+    if (proc.exit === null) {
+      proc.child.kill('SIGTERM');
+      await Promise.race([proc.exited, sleep(3000)]);
+      if (proc.exit === null) proc.child.kill('SIGKILL');
+    }
+  }
+}
+
+async function waitFor(what, fn, timeoutMs = 15_000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
 async function main() {
   await rm(artifacts, { recursive: true, force: true });
   await mkdir(artifacts, { recursive: true });
@@ -130,7 +260,10 @@ async function main() {
   server.stderr.pipe(serverLog);
 
   let browser;
+  let distFront = null;
   const stopServer = async () => {
+    await stopAgents();
+    if (distFront) distFront.front.close();
     if (server.exitCode === null) {
       server.kill('SIGTERM');
       await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
@@ -156,6 +289,17 @@ async function main() {
     });
     const setupToken = await waitForFile(path.join(dataDir, 'setup-token'));
 
+    // Test the web app that was just built: the embedded one when the server carries it,
+    // otherwise frontend/dist through a local front (see startDistFront).
+    let webBase = base;
+    const builtIndex = existsSync(path.join(distDir, 'index.html')) ? await readFile(path.join(distDir, 'index.html'), 'utf8') : null;
+    const servedIndex = await (await fetch(`${base}/`)).text();
+    if (builtIndex && builtIndex !== servedIndex && process.env.CAIRN_E2E_WEB !== 'embedded') {
+      distFront = await startDistFront(port);
+      webBase = distFront.url;
+      log(`           web  ${webBase} (frontend/dist: the server's embedded copy is older; rebuild cairn-server to test it)`);
+    }
+
     browser = await chromium.launch({
       executablePath: chromiumBin,
       headless: true,
@@ -178,7 +322,7 @@ async function main() {
     });
     page.on('pageerror', (err) => consoleErrors.push(`[${currentStep}] pageerror: ${err.message} ${err.cause ?? ''}`));
 
-    await runFlow({ page, base, setupToken, context });
+    await runFlow({ page, base: webBase, setupToken, context });
 
     await check('no uncaught errors in the page', () => {
       // 401/403 answers the flow provokes on purpose show up as "Failed to load resource".
@@ -195,6 +339,7 @@ async function main() {
     if (browser) await browser.close().catch(() => undefined);
     await stopServer();
     serverLog.end();
+    for (const dir of agentDirs) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -622,7 +767,291 @@ async function runFlow({ page, base, setupToken, context }) {
     await page.getByText('Page not found').waitFor();
   });
 
+  await fleetFlow({ page, base });
+
   void context;
+}
+
+const nav = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+
+/** Marks the current document; `assertNoReload` fails if the page was reloaded since. */
+async function markDocument(page) {
+  await page.evaluate(() => {
+    window.__cairnE2eMark = true;
+  });
+}
+async function assertNoReload(page, what) {
+  const marked = await page.evaluate(() => window.__cairnE2eMark === true);
+  assert(marked, `the page reloaded during ${what}`);
+}
+
+async function hostsViaApi(page) {
+  return page.evaluate(async () => {
+    const r = await fetch('/api/v1/hosts?limit=500');
+    return (await r.json()).items;
+  });
+}
+
+async function fleetFlow({ page, base }) {
+  log('\nrepositories and fleet');
+  const TOKEN_HOST = 'e2e-token-host';
+  const ANNOUNCE_HOST = 'e2e-announce-host';
+  const REPO_NAME = 'e2e-local';
+  const repoRoot = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-repo-'));
+  agentDirs.push(repoRoot);
+  const repoUrl = path.join(repoRoot, 'repo');
+
+  await check('admin opens Hosts from the navigation and sees the empty state', async () => {
+    assert(existsSync(agentBin), `agent binary not found at ${agentBin}; build it (cargo build -p cairn-agent) or set CAIRN_AGENT_BIN`);
+    await page.goto(`${base}/`);
+    await page.getByTestId('signed-in-as').waitFor();
+    const links = await mainNavLinks(page);
+    assert(links.includes('Hosts') && links.includes('Repositories'), `nav links: ${links.join(', ')}`);
+    await nav(page, 'Hosts');
+    await waitForPath(page, '/hosts');
+    const empty = page.getByTestId('hosts-empty');
+    await empty.waitFor();
+    const text = await empty.textContent();
+    assert(text?.includes('No hosts yet') && text.includes('Add your first host: it takes one command on the host.'), `empty state: ${text}`);
+    await shot(page, 'hosts-empty');
+  });
+
+  await check('(a) admin creates a repository and it is listed with "password set"', async () => {
+    await nav(page, 'Repositories');
+    await waitForPath(page, '/repositories');
+    await page.getByTestId('repositories-empty').waitFor();
+    await page.getByRole('button', { name: 'Add repository' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add repository' });
+    await dialog.waitFor();
+    // Nothing is sent until the form is valid.
+    await dialog.getByRole('button', { name: 'Add repository' }).click();
+    await dialog.getByText('Name is required').waitFor();
+    await dialog.getByLabel('Name').fill(REPO_NAME);
+    await dialog.getByLabel('URL').fill(repoUrl);
+    await dialog.getByLabel('Repository password').fill('e2e-repo-password-123');
+    await dialog.getByRole('button', { name: 'Add variable' }).click();
+    await dialog.getByLabel('Variable 1 name').fill('RESTIC_COMPRESSION');
+    await dialog.getByLabel('Variable 1 value').fill('auto');
+    await shot(page, 'repository-create');
+    await dialog.getByRole('button', { name: 'Add repository' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByTestId(`repository-row-${REPO_NAME}`);
+    await row.waitFor();
+    const text = await row.textContent();
+    assert(text?.includes('password set'), `row: ${text}`);
+    assert(text.includes(repoUrl) && text.includes('RESTIC_COMPRESSION'), `row: ${text}`);
+    assert(!text.includes('e2e-repo-password-123') && !text.includes('auto'), 'a secret is shown in the list');
+    await shot(page, 'repositories');
+  });
+
+  let tokenHostId = '';
+  let server = '';
+  await check('(b) Add host shows an install command and waits for the agent', async () => {
+    await nav(page, 'Hosts');
+    await waitForPath(page, '/hosts');
+    await markDocument(page);
+    await page.getByRole('button', { name: 'Add host' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add host' });
+    await dialog.waitFor();
+    await dialog.getByRole('combobox', { name: 'Tags' }).fill('e2e');
+    await dialog.getByRole('combobox', { name: 'Tags' }).press('Enter');
+    await dialog.getByRole('button', { name: 'Create install command' }).click();
+    const command = (await dialog.getByTestId('install-command').textContent())?.trim() ?? '';
+    server = /--server\s+(\S+)/.exec(command)?.[1] ?? '';
+    const token = /--token\s+(\S+)/.exec(command)?.[1] ?? '';
+    assert(server.startsWith('http') && token.length > 10, `install command: ${command}`);
+    await dialog.getByTestId('add-host-waiting').waitFor();
+    const announce = (await dialog.getByTestId('announce-command').textContent())?.trim();
+    assert(announce === `cairn-agent enroll --server ${server} --announce`, `announce command: ${announce}`);
+    assert((await dialog.getByTestId('add-host-waiting').textContent())?.includes('Waiting for the agent'), 'no waiting state');
+    await shot(page, 'add-host-command');
+
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-agent-'));
+    agentDirs.push(stateDir);
+    const env = { CAIRN_AGENT_HOSTNAME: TOKEN_HOST };
+    await shot(page, 'add-host-waiting');
+    const enroll = await runAgent(['enroll', '--server', server, '--token', token, '--state-dir', stateDir], env);
+    assert(enroll.code === 0, `cairn-agent enroll exited ${enroll.code}:\n${enroll.out.trim()}`);
+    spawnAgent('agent-token-run', ['run', '--state-dir', stateDir], env);
+
+    const done = dialog.getByTestId('add-host-done');
+    await done.waitFor({ timeout: 20_000 });
+    const doneText = await done.textContent();
+    assert(doneText?.includes(`${TOKEN_HOST} enrolled`), `success state: ${doneText}`);
+    assert(/SHA256:/.test(doneText), `no fingerprint in the success state: ${doneText}`);
+    const href = await done.getByRole('link', { name: 'Open host' }).getAttribute('href');
+    tokenHostId = href?.split('/').pop() ?? '';
+    assert(tokenHostId.length > 10, `Open host links to ${href}`);
+    // The running agent's first poll turns the dot green here too.
+    await done.locator('[data-testid="status-dot"][data-status="online"]').waitFor({ timeout: 20_000 });
+    await shot(page, 'add-host-done');
+    await assertNoReload(page, 'enrollment');
+  });
+
+  await check('(b) the new host shows online in the Hosts list without a reload', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Add host' }).waitFor({ state: 'hidden' });
+    const row = page.locator(`[data-host-id="${tokenHostId}"][data-status="online"]`);
+    await row.waitFor({ timeout: 20_000 });
+    const text = await row.textContent();
+    assert(text?.includes(TOKEN_HOST) && text.includes('e2e'), `row: ${text}`);
+    await assertNoReload(page, 'the hosts list refresh');
+  });
+
+  let announced = null;
+  let fingerprint = '';
+  await check('(c) an announcing agent prints its fingerprint and the pending panel shows the same one', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-agent-'));
+    agentDirs.push(stateDir);
+    announced = { stateDir, env: { CAIRN_AGENT_HOSTNAME: ANNOUNCE_HOST } };
+    announced.proc = spawnAgent('agent-announce', ['enroll', '--server', server, '--announce', '--state-dir', stateDir], announced.env);
+    fingerprint = await waitFor(
+      'the agent to print a SHA256: fingerprint',
+      () => {
+        if (announced.proc.exit) throw new Error(`cairn-agent enroll --announce exited ${JSON.stringify(announced.proc.exit)}:\n${announced.proc.out}`);
+        const line = announced.proc.out.split('\n').find((l) => l.includes('SHA256:'));
+        return line ? /SHA256:[A-Za-z0-9+/=_-]+/.exec(line)?.[0] : null;
+      },
+      15_000,
+    );
+    const card = page.getByTestId(`pending-${ANNOUNCE_HOST}`);
+    await card.waitFor({ timeout: 15_000 });
+    const shown = (await card.getByTestId('fingerprint').textContent())?.trim();
+    assert(shown === fingerprint, `the panel shows ${shown}, the agent printed ${fingerprint}`);
+    const text = await card.textContent();
+    assert(text?.includes('Compare with the fingerprint the agent printed on the host'), `card: ${text}`);
+    assert(!text.includes('already exists'), 'unexpected duplicate-hostname warning');
+    await assertNoReload(page, 'the pending panel refresh');
+    await shot(page, 'hosts-pending');
+  });
+
+  let announceHostId = '';
+  await check('(c) accepting the host lets the waiting agent finish with exit code 0', async () => {
+    const card = page.getByTestId(`pending-${ANNOUNCE_HOST}`);
+    await card.getByRole('button', { name: 'Accept' }).click();
+    const dialog = page.getByRole('dialog', { name: `Accept ${ANNOUNCE_HOST}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Accept host' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    const exit = await Promise.race([announced.proc.exited, sleep(20_000).then(() => null)]);
+    assert(exit !== null, `the announcing agent is still waiting 20 s after the accept:\n${announced.proc.out}`);
+    assert(exit.code === 0, `the announcing agent exited ${JSON.stringify(exit)}:\n${announced.proc.out}`);
+    const hosts = await hostsViaApi(page);
+    announceHostId = hosts.find((h) => h.fingerprint === fingerprint)?.id ?? '';
+    assert(announceHostId, `no host with fingerprint ${fingerprint}: ${JSON.stringify(hosts.map((h) => h.hostname))}`);
+  });
+
+  await check('(c) the accepted agent runs and goes online in the list without a reload', async () => {
+    spawnAgent('agent-announce-run', ['run', '--state-dir', announced.stateDir], announced.env);
+    await page.locator(`[data-host-id="${announceHostId}"][data-status="online"]`).waitFor({ timeout: 20_000 });
+    await assertNoReload(page, 'the second enrollment');
+    await page.getByTestId('hosts-count').filter({ hasText: '2 hosts' }).waitFor();
+    await shot(page, 'hosts');
+    await page.getByTestId('color-scheme-toggle').click();
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-mantine-color-scheme') === 'dark');
+    await shot(page, 'hosts-dark');
+    await page.getByTestId('color-scheme-toggle').click();
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-mantine-color-scheme') === 'light');
+  });
+
+  await check('the status filter narrows the list', async () => {
+    await page.getByRole('combobox', { name: 'Filter by status' }).click();
+    await page.getByRole('option', { name: 'Offline' }).click();
+    await page.getByText('No hosts match these filters').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByTestId('hosts-count').filter({ hasText: '2 hosts' }).waitFor();
+  });
+
+  await check('(d) host detail: link the repository, the agent applies the config, test connection', async () => {
+    await page.getByTestId('hosts-table').getByRole('link').first().click();
+    await page.waitForURL((url) => url.pathname.startsWith('/hosts/'));
+    const facts = page.getByTestId('host-facts');
+    await facts.waitFor();
+    const text = await facts.textContent();
+    assert(/SHA256:/.test(text ?? ''), `facts: ${text}`);
+    await page.getByTestId('host-status').filter({ hasText: 'Online' }).waitFor();
+    const repoSelect = page.getByRole('textbox', { name: 'Linked repositories' }).or(page.getByRole('combobox', { name: 'Linked repositories' }));
+    await repoSelect.first().click();
+    await page.getByRole('option', { name: REPO_NAME }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Save repositories' }).click();
+    await page.getByText('Repository links saved').waitFor();
+    // The server bumps the wanted config version; the running agent picks it up and reports it.
+    await page.locator('[data-testid="config-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const host = await page.evaluate(async (hid) => (await fetch(`/api/v1/hosts/${hid}`)).json(), id);
+    assert(Array.isArray(host.repository_ids) && host.repository_ids.length === 1, `repository_ids: ${JSON.stringify(host.repository_ids)}`);
+    assert(host.config_version >= 1 && host.applied_config_version === host.config_version, `config ${host.applied_config_version}/${host.config_version}`);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const sent = page.getByTestId('ping-sent');
+    await sent.waitFor();
+    assert((await sent.textContent())?.includes('Sent; the agent picks it up on its next poll'), 'ping confirmation text');
+    await shot(page, 'host-detail');
+  });
+
+  await check('home shows real fleet tiles that link to the filtered list', async () => {
+    await nav(page, 'Home');
+    await waitForPath(page, '/');
+    const value = async (id) => (await page.getByTestId(`tile-${id}-value`).textContent())?.trim();
+    await page.getByTestId('tile-total-value').filter({ hasText: '2' }).waitFor();
+    await page.getByTestId('tile-online-value').filter({ hasText: '2' }).waitFor();
+    assert((await value('offline')) === '0', `offline tile ${await value('offline')}`);
+    assert((await value('pending')) === '0', `pending tile ${await value('pending')}`);
+    await shot(page, 'home-fleet');
+    await page.getByTestId('tile-online').click();
+    await page.waitForURL((url) => url.pathname === '/hosts' && url.searchParams.get('status') === 'online');
+    await page.getByTestId('hosts-count').filter({ hasText: '2 hosts' }).waitFor();
+  });
+
+  await check('hosts page works at phone width (390x844)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/hosts`);
+    await page.locator(`[data-host-id="${tokenHostId}"]`).waitFor();
+    const agentHeader = page.getByRole('columnheader', { name: 'Agent' });
+    assert(!(await agentHeader.isVisible()), 'secondary columns should be hidden on a phone');
+    await shot(page, 'hosts-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await check('the agents are still running', async () => {
+    for (const proc of agents.filter((a) => a.name.endsWith('-run'))) {
+      assert(proc.exit === null, `${proc.name} exited ${JSON.stringify(proc.exit)}:\n${proc.out}`);
+    }
+  });
+
+  await check('a repository in use cannot be deleted: the server’s message is shown', async () => {
+    await nav(page, 'Repositories');
+    await waitForPath(page, '/repositories');
+    await page.getByRole('button', { name: `Actions for ${REPO_NAME}` }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${REPO_NAME}?` });
+    await dialog.getByRole('button', { name: 'Delete repository' }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    assert(text.includes('repository.in_use') && text.length > 'repository.in_use'.length + 20, `alert: ${text}`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId(`repository-row-${REPO_NAME}`).waitFor();
+  });
+
+  await check('deleting a host needs its name typed, then it leaves the list', async () => {
+    await page.goto(`${base}/hosts/${announceHostId}`);
+    await page.getByTestId('host-facts').waitFor();
+    await page.getByRole('button', { name: 'Delete host' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${ANNOUNCE_HOST}?` });
+    const confirm = dialog.getByRole('button', { name: 'Delete host' });
+    assert(await confirm.isDisabled(), 'delete must stay disabled until the hostname is typed');
+    assert((await dialog.textContent())?.includes('key stops working immediately'), 'consequence not explained');
+    await dialog.getByLabel(`Type ${ANNOUNCE_HOST} to confirm`).fill(ANNOUNCE_HOST);
+    await confirm.click();
+    await waitForPath(page, '/hosts');
+    await page.locator(`[data-host-id="${tokenHostId}"]`).waitFor();
+    assert((await page.locator(`[data-host-id="${announceHostId}"]`).count()) === 0, 'the deleted host is still listed');
+    const left = await hostsViaApi(page);
+    assert(!left.some((h) => h.id === announceHostId) && left.length === 1, `hosts after delete: ${JSON.stringify(left.map((h) => h.hostname))}`);
+  });
 }
 
 main().catch((error) => {

@@ -25,3 +25,20 @@ export type AuditOutcome = Schemas['AuditOutcome'];
 export type ExportFormat = Schemas['ExportFormat'];
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
+
+// Fleet: hosts, enrollment, pending (announced) hosts.
+export type Host = Schemas['Host'];
+export type HostList = Schemas['HostList'];
+export type HostStatus = Schemas['HostStatus'];
+export type EnrollmentToken = Schemas['EnrollmentToken'];
+export type CreateEnrollmentTokenRequest = Schemas['CreateEnrollmentTokenRequest'];
+export type CreatedEnrollmentToken = Schemas['CreatedEnrollmentToken'];
+export type PendingHost = Schemas['PendingHost'];
+export type PendingHostList = Schemas['PendingHostList'];
+export type QueuedCommand = Schemas['QueuedCommand'];
+
+// Repositories (credentials are write-only: only has_password and env_keys come back).
+export type Repository = Schemas['Repository'];
+export type RepositoryList = Schemas['RepositoryList'];
+export type CreateRepositoryRequest = Schemas['CreateRepositoryRequest'];
+export type UpdateRepositoryRequest = Schemas['UpdateRepositoryRequest'];

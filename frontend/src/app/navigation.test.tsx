@@ -2,7 +2,7 @@
 // and a page the role may not see renders the no-access state instead of calling the API.
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeServer, json, makeMe, makeUser, readyInfo, renderWithProviders } from '@/test/utils';
+import { fakeServer, json, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
 import { visibleNavItems } from './layout/navItems';
 import { routes } from './router';
 
@@ -30,6 +30,7 @@ describe('navigation gating', () => {
       'Audit log',
       'Profile',
     ]);
+    expect(visibleNavItems(permissionsByRole.viewer).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
   });
 
   it('a viewer sees no Users or Audit entries, and /users shows no access without calling the API', async () => {
@@ -38,7 +39,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByText("You don't have access")).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 
@@ -48,19 +49,31 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Users', 'Audit log', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Users', 'Audit log', 'Profile']);
     expect(screen.getByRole('button', { name: 'New user' })).toBeInTheDocument();
   });
 
-  it('an operator can read users but gets no management actions', async () => {
-    const me = makeMe('operator', { id: 'u9', username: 'otto' });
+  it('a role that can read users but not manage them gets no management actions', async () => {
+    // Not a built-in role today (operators cannot read users); the gate is per permission.
+    const base = makeMe('operator', { id: 'u9', username: 'otto' });
+    const me = { ...base, permissions: [...base.permissions, 'users_read' as const] };
     const server = serverFor(me);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New user' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Actions for/ })).not.toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Users', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Users', 'Profile']);
+  });
+
+  it('an operator (built-in role) cannot open /users', async () => {
+    const me = makeMe('operator', { id: 'u9', username: 'otto' });
+    const server = serverFor(me);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
+    expect(await screen.findByText("You don't have access")).toBeInTheDocument();
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
+    expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 
   it('sends a signed-out visitor to /login with the page as next', async () => {

@@ -3,7 +3,9 @@ import type { RouteObject } from 'react-router';
 import { LoginPage } from '@/features/auth';
 import { AuditPage } from '@/features/audit';
 import { HomePage } from '@/features/home';
+import { HostDetailPage, HostsPage } from '@/features/hosts';
 import { ProfilePage } from '@/features/profile';
+import { RepositoriesPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
 import { UsersPage } from '@/features/users';
 import { RequireAuth, RequirePermission, SetupGate } from './guards';
@@ -26,6 +28,30 @@ export const routes: RouteObject[] = [
         ),
         children: [
           { index: true, element: <HomePage /> },
+          {
+            path: 'hosts',
+            element: (
+              <RequirePermission permission="hosts_read" what="hosts">
+                <HostsPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'hosts/:id',
+            element: (
+              <RequirePermission permission="hosts_read" what="hosts">
+                <HostDetailPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'repositories',
+            element: (
+              <RequirePermission permission="repos_read" what="repositories">
+                <RepositoriesPage />
+              </RequirePermission>
+            ),
+          },
           {
             path: 'users',
             element: (

@@ -5,7 +5,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
-import type { Me, Permission, Role, ServerInfo, User } from '@/api/types';
+import type { Host, Me, PendingHost, Permission, Repository, Role, ServerInfo, User } from '@/api/types';
 import { infoKey, meKey } from '@/lib/auth';
 import { theme } from '@/app/theme';
 
@@ -34,10 +34,21 @@ export function fakeServer(routes: Record<string, Handler>) {
   return { fetch, requests, calls };
 }
 
-const permissionsByRole: Record<Role, Permission[]> = {
-  admin: ['profile', 'users_read', 'users_manage', 'audit_read'],
-  operator: ['profile', 'users_read'],
-  viewer: ['profile'],
+/** The server's role → permission table (auth/permission.rs). */
+export const permissionsByRole: Record<Role, Permission[]> = {
+  admin: [
+    'profile',
+    'hosts_read',
+    'repos_read',
+    'hosts_manage',
+    'hosts_approve',
+    'repos_manage',
+    'users_read',
+    'users_manage',
+    'audit_read',
+  ],
+  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage'],
+  viewer: ['profile', 'hosts_read', 'repos_read'],
 };
 
 export function makeUser(overrides: Partial<User> = {}): User {
@@ -55,6 +66,58 @@ export function makeUser(overrides: Partial<User> = {}): User {
 
 export function makeMe(role: Role = 'admin', user: Partial<User> = {}): Me {
   return { user: makeUser({ role, ...user }), auth_method: 'session', role, permissions: permissionsByRole[role] };
+}
+
+export function makeHost(overrides: Partial<Host> = {}): Host {
+  return {
+    id: '10000000-0000-4000-8000-000000000001',
+    hostname: 'web-01',
+    os: 'linux',
+    arch: 'x86_64',
+    agent_version: '0.1.0',
+    agent_outdated: false,
+    restic_version: '0.14.0',
+    fingerprint: 'SHA256:q1w2e3r4t5y6u7i8o9p0AbCdEfGhIjKlMnOpQrStUvW',
+    tags: [],
+    status: 'online',
+    last_seen_at: '2025-03-01T10:00:00Z',
+    last_ip: '192.0.2.10',
+    enrolled_via: 'token',
+    created_at: '2025-03-01T09:00:00Z',
+    repository_ids: [],
+    config_version: 1,
+    applied_config_version: 1,
+    ...overrides,
+  };
+}
+
+export function makePendingHost(overrides: Partial<PendingHost> = {}): PendingHost {
+  return {
+    id: '20000000-0000-4000-8000-000000000001',
+    hostname: 'db-02',
+    os: 'linux',
+    arch: 'aarch64',
+    agent_version: '0.1.0',
+    fingerprint: 'SHA256:ZZtop9876543210abcdefghijklmnopqrstuvwxyzAB',
+    source_ip: '198.51.100.7',
+    created_at: new Date(Date.now() - 60_000).toISOString(),
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    duplicate_hostname: false,
+    ...overrides,
+  };
+}
+
+export function makeRepository(overrides: Partial<Repository> = {}): Repository {
+  return {
+    id: '30000000-0000-4000-8000-000000000001',
+    name: 'office-nas',
+    url: 'sftp:backup@nas:/srv/restic',
+    has_password: true,
+    env_keys: [],
+    created_at: '2025-02-01T09:00:00Z',
+    updated_at: '2025-02-01T09:00:00Z',
+    ...overrides,
+  };
 }
 
 export const readyInfo: ServerInfo = { version: '0.1.0-test', setup_required: false, local_login_enabled: true };

@@ -1,10 +1,19 @@
-// / : a plain welcome page: who you are, where to go next, and what is coming (no fake numbers).
-import { Alert, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconArrowRight, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
+// / : who you are, the fleet at a glance (real counts, each tile opens the filtered host list)
+// and where to go next.
+import { Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  IconArrowRight,
+  IconDatabase,
+  IconListDetails,
+  IconServer,
+  IconUserCircle,
+  IconUsers,
+} from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { RoleBadge } from '@/components/RoleBadge';
 import { hasPermission, useSession } from '@/lib/auth';
+import { FleetTiles } from '../components/FleetTiles';
 
 interface Shortcut {
   to: string;
@@ -18,6 +27,24 @@ export function HomePage() {
   const me = useSession();
   const name = me.user.display_name || me.user.username;
   const shortcuts: Shortcut[] = [
+    {
+      to: '/hosts',
+      title: 'Hosts',
+      description: hasPermission(me, 'hosts_manage')
+        ? 'Enroll machines with one command, tag them, test their connection.'
+        : 'Every enrolled machine, its agent and restic versions, and when it was last seen.',
+      icon: <IconServer size={20} />,
+      show: hasPermission(me, 'hosts_read'),
+    },
+    {
+      to: '/repositories',
+      title: 'Repositories',
+      description: hasPermission(me, 'repos_manage')
+        ? 'Where agents back up: local paths, SFTP, S3, B2 or a REST server, with encrypted credentials.'
+        : 'Where agents back up.',
+      icon: <IconDatabase size={20} />,
+      show: hasPermission(me, 'repos_read'),
+    },
     {
       to: '/users',
       title: 'Users',
@@ -55,6 +82,8 @@ export function HomePage() {
         </Group>
       </Stack>
 
+      {hasPermission(me, 'hosts_read') ? <FleetTiles /> : null}
+
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md">
         {shortcuts
           .filter((s) => s.show)
@@ -79,13 +108,6 @@ export function HomePage() {
           ))}
       </SimpleGrid>
 
-      <Alert variant="light" color="gray" icon={<IconServer size={20} />} title="Hosts arrive with the agent">
-        <Text size="sm">
-          This release manages who can use Cairn and records what they do. The next release adds{' '}
-          <b>cairn-agent</b>: enroll your hosts, run restic backups on schedules, and see here which backups
-          failed or quietly stopped.
-        </Text>
-      </Alert>
     </Stack>
   );
 }

@@ -1,0 +1,192 @@
+// Hosts API hooks: the fleet list (auto-refreshing), one host, tags, repository links, ping,
+// delete; enrollment tokens; announced hosts waiting for approval.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/api/client';
+import { unwrap } from '@/api/errors';
+import type { CreateEnrollmentTokenRequest, Host, HostStatus } from '@/api/types';
+
+/** Every hosts query lives under this key, so one invalidation refreshes them all (home tiles too). */
+export const hostsKey = ['hosts'] as const;
+const pendingKey = ['pending-hosts'] as const;
+
+export const HOSTS_REFRESH_MS = 5_000;
+export const PENDING_REFRESH_MS = 3_000;
+
+export interface HostFilters {
+  q: string;
+  tag: string | null;
+  status: HostStatus | null;
+  page: number;
+  pageSize: number;
+}
+
+export function useHosts(filters: HostFilters) {
+  return useQuery({
+    queryKey: [...hostsKey, 'list', filters],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/v1/hosts', {
+          signal,
+          params: {
+            query: {
+              q: filters.q.trim() || undefined,
+              tag: filters.tag ?? undefined,
+              status: filters.status ?? undefined,
+              limit: filters.pageSize,
+              offset: (filters.page - 1) * filters.pageSize,
+            },
+          },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: HOSTS_REFRESH_MS,
+  });
+}
+
+/** Tags in use across the fleet (first 500 hosts), for the tag filter and the tag inputs. */
+export function useFleetTags() {
+  return useQuery({
+    queryKey: [...hostsKey, 'tags'],
+    queryFn: async ({ signal }) => {
+      const list = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: 500 } } }));
+      return [...new Set(list.items.flatMap((h) => h.tags))].sort((a, b) => a.localeCompare(b));
+    },
+    staleTime: 30_000,
+  });
+}
+
+/**
+ * Hosts enrolled at or after `since` (the enrollment token's creation), polled while the
+ * add-host dialog waits for the agent. Narrowed by the token's first tag when it has one.
+ */
+export function useNewHosts(since: string | null, tag: string | null, intervalMs: number) {
+  return useQuery({
+    queryKey: [...hostsKey, 'new-since', since, tag],
+    queryFn: async ({ signal }) => {
+      const list = await unwrap(
+        api.GET('/v1/hosts', { signal, params: { query: { limit: 500, tag: tag ?? undefined } } }),
+      );
+      const from = since ? new Date(since).getTime() : 0;
+      return list.items
+        .filter((h) => new Date(h.created_at).getTime() >= from)
+        .sort((a, b) => b.created_at.localeCompare(a.created_at));
+    },
+    enabled: since !== null,
+    refetchInterval: intervalMs,
+  });
+}
+
+export function useHost(id: string) {
+  return useQuery({
+    queryKey: [...hostsKey, 'one', id],
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/hosts/{id}', { signal, params: { path: { id } } })),
+    refetchInterval: HOSTS_REFRESH_MS,
+  });
+}
+
+/**
+ * After a host edit: store the returned host at once and refresh the lists in the background.
+ * Not awaited on purpose: the editors remount when the saved values arrive, and the caller's
+ * own onSuccess (its toast) must run before that.
+ */
+function useStoreHost() {
+  const queryClient = useQueryClient();
+  return (host: Host) => {
+    queryClient.setQueryData([...hostsKey, 'one', host.id], host);
+    void queryClient.invalidateQueries({ queryKey: hostsKey, predicate: (q) => q.queryKey[1] !== 'one' });
+  };
+}
+
+export function useUpdateHostTags() {
+  const store = useStoreHost();
+  return useMutation({
+    mutationFn: ({ id, tags }: { id: string; tags: string[] }) =>
+      unwrap(api.PATCH('/v1/hosts/{id}', { params: { path: { id } }, body: { tags } })),
+    onSuccess: store,
+  });
+}
+
+export function useSetHostRepositories() {
+  const store = useStoreHost();
+  return useMutation({
+    mutationFn: ({ id, repositoryIds }: { id: string; repositoryIds: string[] }) =>
+      unwrap(api.PUT('/v1/hosts/{id}/repositories', { params: { path: { id } }, body: { repository_ids: repositoryIds } })),
+    onSuccess: store,
+  });
+}
+
+export function usePingHost() {
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/v1/hosts/{id}/ping', { params: { path: { id } } })),
+  });
+}
+
+/**
+ * Delete a host. The deleted host's own query is left alone (refreshing it would answer 404
+ * while its page is still shown); the page leaves, then drops it with `useForgetHost`.
+ */
+export function useDeleteHost() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/hosts/{id}', { params: { path: { id } } })),
+    onMutate: (id) => queryClient.cancelQueries({ queryKey: [...hostsKey, 'one', id] }),
+    onSuccess: (_data, id) => {
+      void queryClient.invalidateQueries({ queryKey: hostsKey, predicate: (q) => q.queryKey[2] !== id });
+    },
+  });
+}
+
+export function useForgetHost() {
+  const queryClient = useQueryClient();
+  return (id: string) => queryClient.removeQueries({ queryKey: [...hostsKey, 'one', id] });
+}
+
+export function useCreateEnrollmentToken() {
+  return useMutation({
+    mutationFn: (body: CreateEnrollmentTokenRequest) => unwrap(api.POST('/v1/enrollment-tokens', { body })),
+  });
+}
+
+/** Repositories to link a host to (read through the API here: features do not share code). */
+export function useRepositoryChoices() {
+  return useQuery({
+    queryKey: ['repositories', 'list'],
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories', { signal })),
+    staleTime: 30_000,
+  });
+}
+
+export function usePendingHosts(intervalMs: number = PENDING_REFRESH_MS) {
+  return useQuery({
+    queryKey: pendingKey,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/pending-hosts', { signal })),
+    refetchInterval: intervalMs,
+  });
+}
+
+function useInvalidatePending() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: pendingKey }),
+      queryClient.invalidateQueries({ queryKey: hostsKey }),
+    ]);
+}
+
+export function useAcceptPendingHost() {
+  const invalidate = useInvalidatePending();
+  return useMutation({
+    mutationFn: ({ id, tags }: { id: string; tags: string[] }) =>
+      unwrap(api.POST('/v1/pending-hosts/{id}/accept', { params: { path: { id } }, body: { tags } })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useRejectPendingHost() {
+  const invalidate = useInvalidatePending();
+  return useMutation({
+    mutationFn: ({ id, message }: { id: string; message?: string }) =>
+      unwrap(api.POST('/v1/pending-hosts/{id}/reject', { params: { path: { id } }, body: { message } })),
+    onSuccess: invalidate,
+  });
+}

@@ -1,0 +1,138 @@
+// Host detail editors: tags, linked repositories (for hosts_manage; read-only otherwise).
+import { Anchor, Badge, Button, Group, MultiSelect, Stack, TagsInput, Text } from '@mantine/core';
+import { IconDeviceFloppy } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { Host, Repository } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { notifySuccess } from '@/lib/notify';
+import { useSetHostRepositories, useUpdateHostTags } from '../api';
+import { TagBadges } from './HostVersions';
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; canManage: boolean; tagOptions: string[] }) {
+  const update = useUpdateHostTags();
+  // The draft starts from the saved tags; the parent remounts this (key) when they change.
+  const [tags, setTags] = useState<string[]>(host.tags);
+  if (!canManage) return <TagBadges tags={host.tags} />;
+  const dirty = !sameSet(tags, host.tags);
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        update.mutate({ id: host.id, tags }, { onSuccess: () => notifySuccess('Tags saved.') });
+      }}
+    >
+      <Stack gap="xs">
+        <TagsInput
+          aria-label="Tags"
+          placeholder={tags.length ? undefined : 'Add tags, e.g. web, prod'}
+          description="Press Enter after each tag."
+          data={tagOptions}
+          value={tags}
+          onChange={setTags}
+          clearable
+        />
+        <ErrorAlert error={update.error} title="Could not save the tags" />
+        <Group gap="xs">
+          <Button type="submit" size="xs" leftSection={<IconDeviceFloppy size={14} />} disabled={!dirty} loading={update.isPending}>
+            Save tags
+          </Button>
+          {dirty ? (
+            <Button size="xs" variant="subtle" color="gray" onClick={() => setTags(host.tags)}>
+              Undo
+            </Button>
+          ) : null}
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function HostRepositoriesEditor({
+  host,
+  repositories,
+  canManage,
+  loading,
+}: {
+  host: Host;
+  repositories: Repository[];
+  canManage: boolean;
+  loading: boolean;
+}) {
+  const save = useSetHostRepositories();
+  const [selected, setSelected] = useState<string[]>(host.repository_ids);
+  const names = new Map(repositories.map((r) => [r.id, r.name]));
+
+  if (!canManage) {
+    if (host.repository_ids.length === 0) {
+      return (
+        <Text size="sm" c="dimmed">
+          Not linked to any repository yet.
+        </Text>
+      );
+    }
+    return (
+      <Group gap={4}>
+        {host.repository_ids.map((id) => (
+          <Badge key={id} variant="light" tt="none">
+            {names.get(id) ?? id}
+          </Badge>
+        ))}
+      </Group>
+    );
+  }
+
+  const dirty = !sameSet(selected, host.repository_ids);
+  const noRepos = !loading && repositories.length === 0;
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(
+          { id: host.id, repositoryIds: selected },
+          { onSuccess: () => notifySuccess('Repository links saved; the agent gets the new configuration at its next poll.') },
+        );
+      }}
+    >
+      <Stack gap="xs">
+        <MultiSelect
+          aria-label="Linked repositories"
+          placeholder={noRepos ? 'No repositories yet' : selected.length ? undefined : 'Pick repositories'}
+          data={repositories.map((r) => ({ value: r.id, label: r.name }))}
+          value={selected}
+          onChange={setSelected}
+          searchable
+          clearable
+          disabled={noRepos}
+          nothingFoundMessage="No repository matches"
+        />
+        {noRepos ? (
+          <Text size="sm" c="dimmed">
+            Add one under{' '}
+            <Anchor component={Link} to="/repositories" size="sm">
+              Repositories
+            </Anchor>{' '}
+            first.
+          </Text>
+        ) : null}
+        <ErrorAlert error={save.error} title="Could not save the repository links" />
+        <Group gap="xs">
+          <Button type="submit" size="xs" leftSection={<IconDeviceFloppy size={14} />} disabled={!dirty} loading={save.isPending}>
+            Save repositories
+          </Button>
+          {dirty ? (
+            <Button size="xs" variant="subtle" color="gray" onClick={() => setSelected(host.repository_ids)}>
+              Undo
+            </Button>
+          ) : null}
+        </Group>
+      </Stack>
+    </form>
+  );
+}

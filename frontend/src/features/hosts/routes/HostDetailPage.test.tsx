@@ -1,0 +1,51 @@
+// Host detail against a scripted server: config sync wording, the connection test, and what
+// a viewer may not touch.
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
+import { HostDetailPage } from './HostDetailPage';
+
+const repo = makeRepository();
+const host = makeHost({ config_version: 3, applied_config_version: 2, repository_ids: [repo.id], tags: ['web'] });
+
+function setup(role: 'admin' | 'viewer') {
+  const server = fakeServer({
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/repositories': () => json(200, { items: [repo] }),
+    [`POST /api/v1/hosts/${host.id}/ping`]: () => json(202, { command_id: 'c1', created_at: '2025-03-01T10:00:00Z' }),
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  renderWithProviders(null, {
+    me: makeMe(role),
+    route: `/hosts/${host.id}`,
+    routes: [{ path: '/hosts/:id', element: <HostDetailPage /> }],
+  });
+  return server;
+}
+
+describe('HostDetailPage', () => {
+  it('says when the agent has not applied the wanted config, and sends a connection test', async () => {
+    const server = setup('admin');
+    const sync = await screen.findByTestId('config-sync');
+    expect(sync).toHaveAttribute('data-in-sync', 'false');
+    expect(sync).toHaveTextContent('waiting for the agent to apply config v3');
+    expect(within(screen.getByTestId('host-facts')).getByTestId('fingerprint')).toHaveTextContent(host.fingerprint);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(await screen.findByTestId('ping-sent')).toHaveTextContent('Sent; the agent picks it up on its next poll.');
+    expect(server.calls('POST', `/api/v1/hosts/${host.id}/ping`)).toHaveLength(1);
+    expect(screen.getByRole('button', { name: 'Delete host' })).toBeInTheDocument();
+  });
+
+  it('shows a viewer the facts but no editors, test or delete', async () => {
+    setup('viewer');
+    await screen.findByTestId('host-facts');
+    expect(await screen.findByText('office-nas')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Save tags' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Save repositories' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Test connection' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Delete host' })).not.toBeInTheDocument();
+  });
+});

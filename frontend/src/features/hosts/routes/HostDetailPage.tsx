@@ -1,0 +1,260 @@
+// /hosts/:id: what Cairn knows about one host (refreshed every few seconds), its tags and
+// repositories, a connection test, and deletion.
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Card,
+  DataList,
+  EmptyState,
+  Group,
+  Modal,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconCircleCheck, IconClockHour4, IconPlugConnected, IconServerOff, IconTrash } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError } from '@/api/errors';
+import type { Host } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { formatDateTime } from '@/lib/format';
+import { hasPermission, useSession } from '@/lib/auth';
+import { notifySuccess } from '@/lib/notify';
+import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
+import { DeleteHostForm } from '../components/DeleteHostForm';
+import { Fingerprint } from '../components/Fingerprint';
+import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
+import { LastSeen } from '../components/HostsTable';
+import { AgentVersion, ResticVersion } from '../components/HostVersions';
+import { StatusDot } from '../components/StatusDot';
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <DataList.Item>
+      <DataList.ItemLabel>{label}</DataList.ItemLabel>
+      <DataList.ItemValue>{children}</DataList.ItemValue>
+    </DataList.Item>
+  );
+}
+
+export function ConfigSync({ host }: { host: Pick<Host, 'config_version' | 'applied_config_version'> }) {
+  if (host.applied_config_version >= host.config_version) {
+    return (
+      <Group gap={6} wrap="nowrap" data-testid="config-sync" data-in-sync="true">
+        <IconCircleCheck size={16} color="var(--mantine-color-teal-6)" />
+        <Text size="sm">in sync (config v{host.config_version})</Text>
+      </Group>
+    );
+  }
+  return (
+    <Group gap={6} wrap="nowrap" data-testid="config-sync" data-in-sync="false">
+      <IconClockHour4 size={16} color="var(--mantine-color-yellow-7)" />
+      <Text size="sm">
+        waiting for the agent to apply config v{host.config_version}{' '}
+        <Text span c="dimmed" size="sm">
+          (has v{host.applied_config_version})
+        </Text>
+      </Text>
+    </Group>
+  );
+}
+
+function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Stack gap="sm">
+        <div>
+          <Title order={3} fz="h4">
+            {title}
+          </Title>
+          {description ? (
+            <Text size="sm" c="dimmed">
+              {description}
+            </Text>
+          ) : null}
+        </div>
+        {children}
+      </Stack>
+    </Card>
+  );
+}
+
+function PingButton({ host }: { host: Host }) {
+  const ping = usePingHost();
+  return (
+    <Stack gap="xs">
+      <Group>
+        <Button
+          variant="default"
+          leftSection={<IconPlugConnected size={16} />}
+          loading={ping.isPending}
+          onClick={() => ping.mutate(host.id)}
+        >
+          Test connection
+        </Button>
+      </Group>
+      {ping.isSuccess ? (
+        <Alert color="teal" variant="light" data-testid="ping-sent" p="xs">
+          <Text size="sm">Sent; the agent picks it up on its next poll.</Text>
+        </Alert>
+      ) : null}
+      <ErrorAlert error={ping.error} title="Could not send the test" />
+    </Stack>
+  );
+}
+
+function HostDetail({ host }: { host: Host }) {
+  const me = useSession();
+  const navigate = useNavigate();
+  const canManage = hasPermission(me, 'hosts_manage');
+  const canApprove = hasPermission(me, 'hosts_approve');
+  const repos = useRepositoryChoices();
+  const fleetTags = useFleetTags();
+  const [deleting, setDeleting] = useState(false);
+  const forgetHost = useForgetHost();
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Anchor component={Link} to="/hosts" size="sm">
+          Hosts
+        </Anchor>
+        <Text size="sm">{host.hostname}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between" align="flex-end" gap="sm">
+        <Stack gap={4}>
+          <Group gap="sm">
+            <Title order={2} ff="monospace" style={{ wordBreak: 'break-all' }}>
+              {host.hostname}
+            </Title>
+            <Badge
+              variant="dot"
+              color={host.status === 'online' ? 'green' : 'gray'}
+              size="lg"
+              data-testid="host-status"
+              data-status={host.status}
+            >
+              {host.status === 'online' ? 'Online' : 'Offline'}
+            </Badge>
+          </Group>
+          <Text size="sm" c="dimmed">
+            Last seen <LastSeen value={host.last_seen_at} />
+            {host.last_ip ? ` from ${host.last_ip}` : ''}
+          </Text>
+        </Stack>
+        {canApprove ? (
+          <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
+            Delete host
+          </Button>
+        ) : null}
+      </Group>
+
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" style={{ alignItems: 'start' }}>
+        <Section title="Facts">
+          <DataList labelWidth={150} data-testid="host-facts">
+            <Fact label="Status">
+              <StatusDot status={host.status} withLabel />
+            </Fact>
+            <Fact label="Operating system">{host.os || '—'}</Fact>
+            <Fact label="Architecture">{host.arch || '—'}</Fact>
+            <Fact label="Agent">
+              <AgentVersion host={host} />
+            </Fact>
+            <Fact label="restic">
+              <ResticVersion version={host.restic_version} />
+            </Fact>
+            <Fact label="Key fingerprint">
+              <Fingerprint value={host.fingerprint} />
+            </Fact>
+            <Fact label="Enrolled via">{host.enrolled_via === 'announce' ? 'Announce and approve' : 'Enrollment token'}</Fact>
+            <Fact label="Enrolled">{formatDateTime(host.created_at)}</Fact>
+            <Fact label="Last seen">
+              <LastSeen value={host.last_seen_at} />
+            </Fact>
+            <Fact label="Last IP">{host.last_ip ? <Text ff="monospace" size="sm">{host.last_ip}</Text> : '—'}</Fact>
+            <Fact label="Configuration">
+              <ConfigSync host={host} />
+            </Fact>
+          </DataList>
+        </Section>
+
+        <Stack gap="md">
+          <Section title="Tags" description="Group and filter hosts.">
+            <HostTagsEditor key={host.tags.join('\n')} host={host} canManage={canManage} tagOptions={fleetTags.data ?? []} />
+          </Section>
+          <Section title="Repositories" description="Where this host may back up; the agent gets their credentials.">
+            <ErrorAlert error={repos.error} title="Could not load repositories" />
+            <HostRepositoriesEditor
+              key={host.repository_ids.join(',')}
+              host={host}
+              repositories={repos.data?.items ?? []}
+              canManage={canManage}
+              loading={repos.isPending}
+            />
+          </Section>
+          {canManage ? (
+            <Section title="Connection" description="Send a test command to the agent; it receives it at its next poll.">
+              <PingButton host={host} />
+            </Section>
+          ) : null}
+        </Stack>
+      </SimpleGrid>
+
+      <Modal opened={deleting} onClose={() => setDeleting(false)} title={`Delete ${host.hostname}?`}>
+        {deleting ? (
+          <DeleteHostForm
+            host={host}
+            onCancel={() => setDeleting(false)}
+            onDone={() => {
+              notifySuccess(`${host.hostname} was deleted; its agent can no longer connect.`);
+              void Promise.resolve(navigate('/hosts', { replace: true })).then(() => forgetHost(host.id));
+            }}
+          />
+        ) : null}
+      </Modal>
+    </Stack>
+  );
+}
+
+export function HostDetailPage() {
+  const { id = '' } = useParams();
+  const host = useHost(id);
+  if (host.data) return <HostDetail host={host.data} />;
+  if (host.isError) {
+    if (host.error instanceof ApiError && (host.error.status === 404 || host.error.status === 400)) {
+      return (
+        <EmptyState
+          mt="xl"
+          variant="light"
+          color="gray"
+          icon={<IconServerOff size={28} />}
+          title="Host not found"
+          description="It may have been deleted. The hosts list shows every host Cairn knows."
+        >
+          <EmptyState.Actions>
+            <Button component={Link} to="/hosts" variant="default">
+              Back to hosts
+            </Button>
+          </EmptyState.Actions>
+        </EmptyState>
+      );
+    }
+    return <ErrorAlert error={host.error} title="Could not load the host" />;
+  }
+  return (
+    <Stack gap="md" aria-busy="true" aria-label="Loading host">
+      <Skeleton height={16} width={120} />
+      <Skeleton height={36} width={280} />
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Skeleton height={360} />
+        <Skeleton height={360} />
+      </SimpleGrid>
+    </Stack>
+  );
+}

@@ -1,0 +1,2 @@
+// Public surface of the repositories feature.
+export { RepositoriesPage } from './routes/RepositoriesPage';

@@ -1,0 +1,117 @@
+// /repositories: where agents back up. Everyone with repos_read sees names, URLs and which
+// credentials are set; admins add, edit and delete.
+import { Button, EmptyState, Modal, Paper, Stack } from '@mantine/core';
+import { IconDatabase, IconPlus } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { Repository } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { PageHeader } from '@/components/PageHeader';
+import { TableSkeleton } from '@/components/TableSkeleton';
+import { hasPermission, useSession } from '@/lib/auth';
+import { notifySuccess } from '@/lib/notify';
+import { useRepositories } from '../api';
+import { DeleteRepositoryForm } from '../components/DeleteRepositoryForm';
+import { RepositoriesTable, type RepositoryAction } from '../components/RepositoriesTable';
+import { RepositoryForm } from '../components/RepositoryForm';
+
+type Dialog = { kind: 'create' } | { kind: RepositoryAction; repo: Repository } | null;
+
+function dialogTitle(dialog: Dialog): string {
+  if (!dialog) return '';
+  if (dialog.kind === 'create') return 'Add repository';
+  return dialog.kind === 'edit' ? `Edit ${dialog.repo.name}` : `Delete ${dialog.repo.name}?`;
+}
+
+export function RepositoriesPage() {
+  const me = useSession();
+  const canManage = hasPermission(me, 'repos_manage');
+  const repos = useRepositories();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const close = () => setDialog(null);
+  const items = repos.data?.items ?? [];
+  const openCreate = () => setDialog({ kind: 'create' });
+
+  return (
+    <Stack gap="md">
+      <PageHeader
+        mb={0}
+        title="Repositories"
+        description="restic repositories the agents back up to. Passwords and keys are stored encrypted and never shown again."
+        actions={
+          canManage ? (
+            <Button leftSection={<IconPlus size={18} />} onClick={openCreate}>
+              Add repository
+            </Button>
+          ) : null
+        }
+      />
+
+      <ErrorAlert error={repos.error} title="Could not load repositories" />
+      {repos.isPending ? <TableSkeleton rows={3} label="Loading repositories" /> : null}
+
+      {repos.data && items.length === 0 ? (
+        <Paper withBorder radius="md" p="xl" data-testid="repositories-empty">
+          <EmptyState
+            icon={<IconDatabase size={28} />}
+            variant="light"
+            color="gray"
+            title="No repositories yet"
+            description={
+              canManage
+                ? 'Add one to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
+                : 'An administrator adds repositories to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
+            }
+          >
+            {canManage ? (
+              <EmptyState.Actions>
+                <Button leftSection={<IconPlus size={18} />} onClick={openCreate}>
+                  Add repository
+                </Button>
+              </EmptyState.Actions>
+            ) : null}
+          </EmptyState>
+        </Paper>
+      ) : null}
+
+      {items.length > 0 ? (
+        <Paper withBorder radius="md">
+          <RepositoriesTable repositories={items} canManage={canManage} onAction={(kind, repo) => setDialog({ kind, repo })} />
+        </Paper>
+      ) : null}
+
+      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog)} size={dialog?.kind === 'delete' ? 'md' : 'lg'}>
+        {dialog?.kind === 'create' ? (
+          <RepositoryForm
+            mode="create"
+            onCancel={close}
+            onDone={(r) => {
+              close();
+              notifySuccess(`${r.name} is ready to link to hosts.`, 'Repository added');
+            }}
+          />
+        ) : null}
+        {dialog?.kind === 'edit' ? (
+          <RepositoryForm
+            mode="edit"
+            repository={dialog.repo}
+            onCancel={close}
+            onDone={(r) => {
+              close();
+              notifySuccess(`Saved ${r.name}. Hosts using it get the change at their next poll.`);
+            }}
+          />
+        ) : null}
+        {dialog?.kind === 'delete' ? (
+          <DeleteRepositoryForm
+            repository={dialog.repo}
+            onCancel={close}
+            onDone={() => {
+              notifySuccess(`Deleted ${dialog.repo.name}.`);
+              close();
+            }}
+          />
+        ) : null}
+      </Modal>
+    </Stack>
+  );
+}
