@@ -647,7 +647,7 @@ pub async fn ping(state: &AppState, actor: &Actor, id: Uuid) -> Result<CommandRo
     )
     .await?;
     txn.commit().await?;
-    state.hub.wake(id);
+    state.hub.deliver(id, vec![to_wire(&cmd)]);
     Ok(cmd)
 }
 
@@ -674,7 +674,7 @@ pub async fn ping_all(
             delivered_at: None,
         })
         .collect();
-    commands::enqueue_many(&*txn, cmds).await?;
+    commands::enqueue_many(&*txn, cmds.clone()).await?;
     audit::record(
         &*txn,
         actor,
@@ -682,7 +682,9 @@ pub async fn ping_all(
     )
     .await?;
     txn.commit().await?;
-    state.hub.wake_many(&rows.iter().map(|h| h.id).collect::<Vec<_>>());
+    for c in &cmds {
+        state.hub.deliver(c.host_id, vec![to_wire(c)]);
+    }
     Ok(rows.len() as u64)
 }
 
@@ -724,18 +726,38 @@ pub async fn poll(
             })
             .await?;
     }
-    let wake = state.hub.handle(host.id);
+    let slot = state.hub.slot(host.id);
     let deadline = tokio::time::Instant::now() + timeout;
+    // At the start the database decides (work may have been queued while no poll was held,
+    // or on another replica); after a wake-up the mailbox usually has it all.
+    let mut from_db = true;
     loop {
-        let answer = pending_work(state, host.id, applied).await?;
+        let answer = if from_db {
+            pending_work(state, host.id, applied).await?
+        } else {
+            let commands = slot.take();
+            if commands.is_empty() {
+                // Woken for something else (new config): ask the database.
+                pending_work(state, host.id, applied).await?
+            } else {
+                let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
+                state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;
+                PollAnswer { commands, config: None }
+            }
+        };
+        slot.delivered(answer.commands.iter().map(|c| c.id));
         if !answer.commands.is_empty() || answer.config.is_some() {
             return Ok(answer);
         }
         tokio::select! {
-            _ = wake.notified() => {}
+            _ = slot.notify.notified() => from_db = false,
             _ = tokio::time::sleep_until(deadline) => return Ok(answer),
         }
     }
+}
+
+fn to_wire(r: &CommandRow) -> Command {
+    Command { id: r.id, kind: CommandKind::Ping, created_at: r.created_at }
 }
 
 async fn pending_work(
@@ -760,9 +782,6 @@ async fn pending_work(
         let ids = rows.iter().map(|r| r.id).collect();
         state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;
     }
-    let commands = rows
-        .into_iter()
-        .map(|r| Command { id: r.id, kind: CommandKind::Ping, created_at: r.created_at })
-        .collect();
+    let commands = rows.iter().map(to_wire).collect();
     Ok(PollAnswer { commands, config })
 }

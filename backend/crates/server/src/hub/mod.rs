@@ -1,36 +1,69 @@
-//! The hub: wakes a host's held long-poll when something arrives for it. One `Notify` per
-//! host; `notify_one` leaves a permit when nobody waits, so a command queued between two
-//! polls is picked up by the next poll at once instead of after the poll timeout.
+//! The hub: wakes a host's held long-poll when something arrives for it, and hands it the
+//! commands directly so a wake-up costs no database read. One slot per host: a `Notify`
+//! (`notify_one` leaves a permit when nobody waits, so a command queued between two polls
+//! is picked up by the next poll at once) and a mailbox of commands already committed to
+//! the database. The database stays the truth: a poll that starts checks it first.
 
 pub mod auth;
 pub mod extractor;
 pub mod writer;
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
 };
 
+use cairn_proto::Command;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+/// How many recently delivered command ids a slot remembers, to never hand one out twice
+/// (once from the database, once from the mailbox).
+const RECENT: usize = 64;
+
+#[derive(Default)]
+pub struct Slot {
+    pub notify: Notify,
+    mailbox: Mutex<Vec<Command>>,
+    recent: Mutex<VecDeque<Uuid>>,
+}
+
+impl Slot {
+    /// Takes the mailbox, minus anything already delivered.
+    pub fn take(&self) -> Vec<Command> {
+        let cmds = std::mem::take(&mut *self.mailbox.lock().unwrap_or_else(|e| e.into_inner()));
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        cmds.into_iter().filter(|c| !recent.contains(&c.id)).collect()
+    }
+
+    /// Records deliveries (from either path) so the other path skips them.
+    pub fn delivered(&self, ids: impl IntoIterator<Item = Uuid>) {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            recent.push_back(id);
+            if recent.len() > RECENT {
+                recent.pop_front();
+            }
+        }
+        let mut mailbox = self.mailbox.lock().unwrap_or_else(|e| e.into_inner());
+        mailbox.retain(|c| !recent.contains(&c.id));
+    }
+}
+
 #[derive(Default)]
 pub struct Hub {
-    waiters: Mutex<HashMap<Uuid, Arc<Notify>>>,
+    slots: Mutex<HashMap<Uuid, Arc<Slot>>>,
 }
 
 impl Hub {
-    /// The wake-up handle of a host (created on first use).
-    pub fn handle(&self, host: Uuid) -> Arc<Notify> {
-        match self.waiters.lock() {
-            Ok(mut map) => map.entry(host).or_default().clone(),
-            // A poisoned map only loses wake-ups; polls still end at their timeout.
-            Err(_) => Arc::new(Notify::new()),
-        }
+    /// The slot of a host (created on first use).
+    pub fn slot(&self, host: Uuid) -> Arc<Slot> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner()).entry(host).or_default().clone()
     }
 
+    /// Wakes the host's poll (new config, or a command it should read from the database).
     pub fn wake(&self, host: Uuid) {
-        self.handle(host).notify_one();
+        self.slot(host).notify.notify_one();
     }
 
     pub fn wake_many(&self, hosts: &[Uuid]) {
@@ -39,12 +72,52 @@ impl Hub {
         }
     }
 
+    /// Hands committed commands to the host's poll and wakes it.
+    pub fn deliver(&self, host: Uuid, commands: Vec<Command>) {
+        let slot = self.slot(host);
+        slot.mailbox.lock().unwrap_or_else(|e| e.into_inner()).extend(commands);
+        slot.notify.notify_one();
+    }
+
     pub fn forget(&self, host: Uuid) {
-        if let Ok(mut map) = self.waiters.lock()
-            && let Some(n) = map.remove(&host)
-        {
+        if let Some(slot) = self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&host) {
             // A poll still held for a deleted host ends now (and then fails auth).
-            n.notify_one();
+            slot.notify.notify_one();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn cmd() -> Command {
+        Command { id: Uuid::now_v7(), kind: cairn_proto::CommandKind::Ping, created_at: Utc::now() }
+    }
+
+    #[test]
+    fn mailbox_never_hands_out_a_delivered_command() {
+        let hub = Hub::default();
+        let host = Uuid::new_v4();
+        let (a, b) = (cmd(), cmd());
+        // `a` went out through the database path before the mailbox got it.
+        hub.slot(host).delivered([a.id]);
+        hub.deliver(host, vec![a.clone(), b.clone()]);
+        let got = hub.slot(host).take();
+        assert_eq!(got, vec![b]);
+        assert!(hub.slot(host).take().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_wake_before_the_wait_is_not_lost() {
+        let hub = Hub::default();
+        let host = Uuid::new_v4();
+        hub.deliver(host, vec![cmd()]);
+        let slot = hub.slot(host);
+        tokio::time::timeout(std::time::Duration::from_millis(100), slot.notify.notified())
+            .await
+            .expect("the permit left by notify_one wakes the next waiter");
     }
 }
