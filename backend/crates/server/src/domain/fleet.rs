@@ -732,13 +732,15 @@ pub async fn poll(
     // or on another replica); after a wake-up the mailbox usually has it all.
     let mut from_db = true;
     loop {
+        // Boxed: a held poll's future is sized by its largest state, and the database
+        // query states are large; boxing keeps ten thousand held polls small.
         let answer = if from_db {
-            pending_work(state, host.id, applied).await?
+            Box::pin(pending_work(state, host.id, applied)).await?
         } else {
             let commands = slot.take();
             if commands.is_empty() {
                 // Woken for something else (new config): ask the database.
-                pending_work(state, host.id, applied).await?
+                Box::pin(pending_work(state, host.id, applied)).await?
             } else {
                 let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
                 state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;

@@ -111,36 +111,41 @@ impl<'a> ApiExtractor<'a> for AgentAuth {
         _body: &mut RequestBody,
         _o: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let state = state_of(req)?;
-        let client = client_of(req);
-        check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
-        let token = match bearer(req) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(ApiError::unauthorized(
-                    "agent.unauthorized",
-                    format!("Agent credential refused: {}.", e.reason()),
-                )
-                .into());
-            }
-        };
-        let sub = match unverified_subject(token) {
-            Ok(s) => s,
-            Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
-        };
-        let host = hosts::find(state.store.db(), sub)
-            .await
-            .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
-        let Some(host) = host else {
-            return Err(refuse(&state, &client, req, None).await.into());
-        };
-        let key =
-            base64::engine::general_purpose::STANDARD.decode(&host.public_key).unwrap_or_default();
-        if let Err(e) = verify(token, &key) {
-            return Err(refuse(&state, &client, req, Some(&e)).await.into());
-        }
-        Ok(AgentAuth { host, client })
+        // Boxed so the database lookup's large state is not part of every held poll.
+        Box::pin(authenticate_agent(req)).await
     }
+}
+
+async fn authenticate_agent(req: &Request) -> poem::Result<AgentAuth> {
+    let state = state_of(req)?;
+    let client = client_of(req);
+    check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
+    let token = match bearer(req) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(ApiError::unauthorized(
+                "agent.unauthorized",
+                format!("Agent credential refused: {}.", e.reason()),
+            )
+            .into());
+        }
+    };
+    let sub = match unverified_subject(token) {
+        Ok(s) => s,
+        Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
+    };
+    let host = hosts::find(state.store.db(), sub)
+        .await
+        .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
+    let Some(host) = host else {
+        return Err(refuse(&state, &client, req, None).await.into());
+    };
+    let key =
+        base64::engine::general_purpose::STANDARD.decode(&host.public_key).unwrap_or_default();
+    if let Err(e) = verify(token, &key) {
+        return Err(refuse(&state, &client, req, Some(&e)).await.into());
+    }
+    Ok(AgentAuth { host, client })
 }
 
 /// An announced agent asking whether it was accepted (signed with its pending key).
