@@ -87,6 +87,72 @@ fn state_of(req: &Request) -> poem::Result<AppState> {
         .ok_or_else(|| poem::Error::from(ApiError::internal("application state missing")))
 }
 
+/// Who signed an agent request: an enrolled host, or an agent still waiting for approval.
+enum Signer {
+    Host(HostRow),
+    Pending(PendingHostRow),
+}
+
+impl Signer {
+    fn public_key(&self) -> &str {
+        match self {
+            Signer::Host(h) => &h.public_key,
+            Signer::Pending(p) => &p.public_key,
+        }
+    }
+}
+
+/// The one path every signed agent request takes: protocol, token, the signer's stored
+/// public key (looked up by the token's subject), signature and times; refusals audited.
+async fn authenticate(req: &Request, pending: bool) -> poem::Result<(Signer, Client)> {
+    let state = state_of(req)?;
+    let client = client_of(req);
+    check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
+    let token = bearer(req).map_err(|e| {
+        poem::Error::from(ApiError::unauthorized(
+            "agent.unauthorized",
+            format!("Agent credential refused: {}.", e.reason()),
+        ))
+    })?;
+    let sub = match unverified_subject(token) {
+        Ok(s) => s,
+        Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
+    };
+    let db = state.store.db();
+    let store_error = |e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e)));
+    let signer = if pending {
+        enrollment::find_pending(db, sub).await.map_err(store_error)?.map(Signer::Pending)
+    } else {
+        hosts::find(db, sub).await.map_err(store_error)?.map(Signer::Host)
+    };
+    let Some(signer) = signer else {
+        return Err(refuse(&state, &client, req, None).await.into());
+    };
+    let key =
+        base64::engine::general_purpose::STANDARD.decode(signer.public_key()).unwrap_or_default();
+    if let Err(e) = verify(token, &key) {
+        return Err(refuse(&state, &client, req, Some(&e)).await.into());
+    }
+    Ok((signer, client))
+}
+
+/// Both extractors document the same `agent` security scheme.
+macro_rules! agent_scheme {
+    () => {
+        const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+        type ParamType = ();
+        type ParamRawType = ();
+
+        fn register(registry: &mut Registry) {
+            <AgentScheme as ApiExtractor>::register(registry);
+        }
+
+        fn security_schemes() -> Vec<&'static str> {
+            vec!["agent"]
+        }
+    };
+}
+
 /// A request from an enrolled host's agent.
 pub struct AgentAuth {
     pub host: HostRow,
@@ -94,17 +160,7 @@ pub struct AgentAuth {
 }
 
 impl<'a> ApiExtractor<'a> for AgentAuth {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <AgentScheme as ApiExtractor>::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["agent"]
-    }
+    agent_scheme!();
 
     async fn from_request(
         req: &'a Request,
@@ -112,40 +168,11 @@ impl<'a> ApiExtractor<'a> for AgentAuth {
         _o: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
         // Boxed so the database lookup's large state is not part of every held poll.
-        Box::pin(authenticate_agent(req)).await
-    }
-}
-
-async fn authenticate_agent(req: &Request) -> poem::Result<AgentAuth> {
-    let state = state_of(req)?;
-    let client = client_of(req);
-    check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
-    let token = match bearer(req) {
-        Ok(t) => t,
-        Err(e) => {
-            return Err(ApiError::unauthorized(
-                "agent.unauthorized",
-                format!("Agent credential refused: {}.", e.reason()),
-            )
-            .into());
+        match Box::pin(authenticate(req, false)).await? {
+            (Signer::Host(host), client) => Ok(AgentAuth { host, client }),
+            (Signer::Pending(_), _) => Err(ApiError::internal("unexpected signer").into()),
         }
-    };
-    let sub = match unverified_subject(token) {
-        Ok(s) => s,
-        Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
-    };
-    let host = hosts::find(state.store.db(), sub)
-        .await
-        .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
-    let Some(host) = host else {
-        return Err(refuse(&state, &client, req, None).await.into());
-    };
-    let key =
-        base64::engine::general_purpose::STANDARD.decode(&host.public_key).unwrap_or_default();
-    if let Err(e) = verify(token, &key) {
-        return Err(refuse(&state, &client, req, Some(&e)).await.into());
     }
-    Ok(AgentAuth { host, client })
 }
 
 /// An announced agent asking whether it was accepted (signed with its pending key).
@@ -154,49 +181,17 @@ pub struct AnnounceAuth {
 }
 
 impl<'a> ApiExtractor<'a> for AnnounceAuth {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <AgentScheme as ApiExtractor>::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["agent"]
-    }
+    agent_scheme!();
 
     async fn from_request(
         req: &'a Request,
         _body: &mut RequestBody,
         _o: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let state = state_of(req)?;
-        let client = client_of(req);
-        check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
-        let token = bearer(req).map_err(|e| {
-            poem::Error::from(ApiError::unauthorized(
-                "agent.unauthorized",
-                format!("Agent credential refused: {}.", e.reason()),
-            ))
-        })?;
-        let sub = match unverified_subject(token) {
-            Ok(s) => s,
-            Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
-        };
-        let pending = enrollment::find_pending(state.store.db(), sub)
-            .await
-            .map_err(|e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e))))?;
-        let Some(pending) = pending else {
-            return Err(refuse(&state, &client, req, None).await.into());
-        };
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(&pending.public_key)
-            .unwrap_or_default();
-        if let Err(e) = verify(token, &key) {
-            return Err(refuse(&state, &client, req, Some(&e)).await.into());
+        match Box::pin(authenticate(req, true)).await? {
+            (Signer::Pending(pending), _) => Ok(AnnounceAuth { pending }),
+            (Signer::Host(_), _) => Err(ApiError::internal("unexpected signer").into()),
         }
-        Ok(AnnounceAuth { pending })
     }
 }
 
