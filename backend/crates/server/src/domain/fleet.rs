@@ -743,7 +743,9 @@ pub async fn poll(
                 Box::pin(pending_work(state, host.id, applied)).await?
             } else {
                 let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
-                state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;
+                // Answering must not wait for the mark: a fleet-wide wake-up would queue
+                // every answer behind one transaction.
+                state.poll_writer.submit_nowait(Op::Delivered { commands: ids, at: Utc::now() });
                 PollAnswer { commands, config: None }
             }
         };

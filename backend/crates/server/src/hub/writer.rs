@@ -52,6 +52,16 @@ impl PollWriter {
         PollWriter { tx }
     }
 
+    /// Queues a write without waiting for its transaction. For "delivered" marks only: if
+    /// the server dies before the flush, the command is simply delivered again from the
+    /// database (at least once; command ids let the agent tell).
+    pub fn submit_nowait(&self, op: Op) {
+        let (done, _) = oneshot::channel();
+        if self.tx.send((op, done)).is_err() {
+            tracing::warn!("poll writer stopped; a delivered-mark was dropped");
+        }
+    }
+
     pub async fn submit(&self, op: Op) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
         let stopped = || StoreError::Io(std::io::Error::other("poll writer stopped"));
