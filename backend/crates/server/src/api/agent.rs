@@ -15,7 +15,7 @@ use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
     auth::ClientInfo,
-    domain::fleet,
+    domain::{enrollment, fleet},
     hub::extractor::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
 };
 
@@ -45,7 +45,7 @@ impl AgentApi {
     ) -> Result<Enrolled, ApiError> {
         body_protocol(body.protocol_version)?;
         let b = body.0;
-        let host = fleet::enroll(&state, &client.0, &b.token, &b.public_key, b.facts).await?;
+        let host = enrollment::enroll(&state, &client.0, &b.token, &b.public_key, b.facts).await?;
         Ok(Enrolled::Created(Json(EnrollResponse {
             host_id: host.id,
             fingerprint: host.fingerprint,
@@ -63,8 +63,8 @@ impl AgentApi {
     ) -> Result<Json<AnnounceStatus>, ApiError> {
         body_protocol(body.protocol_version)?;
         let b = body.0;
-        let row = fleet::announce(&state, &client.0, &b.public_key, b.facts).await?;
-        let (state_now, message) = fleet::announce_state(&row, Utc::now());
+        let row = enrollment::announce(&state, &client.0, &b.public_key, b.facts).await?;
+        let (state_now, message) = enrollment::announce_state(&row, Utc::now());
         Ok(Json(AnnounceStatus {
             pending_id: row.id,
             fingerprint: row.fingerprint,
@@ -78,7 +78,7 @@ impl AgentApi {
     #[oai(path = "/announce/status", method = "post", operation_id = "agent_announce_status")]
     async fn announce_status(&self, auth: AnnounceAuth) -> Result<Json<AnnounceStatus>, ApiError> {
         let row = auth.pending;
-        let (state_now, message) = fleet::announce_state(&row, Utc::now());
+        let (state_now, message) = enrollment::announce_state(&row, Utc::now());
         Ok(Json(AnnounceStatus {
             pending_id: row.id,
             fingerprint: row.fingerprint,

@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod audit;
 pub mod auth;
+pub mod enrollment;
 pub mod error;
 pub mod hosts;
 pub mod models;
@@ -39,6 +40,7 @@ pub type Apis = (
     users::UsersApi,
     audit::AuditApi,
     hosts::HostsApi,
+    enrollment::EnrollmentApi,
     repositories::RepositoriesApi,
     agent::AgentApi,
 );
@@ -50,6 +52,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         users::UsersApi,
         audit::AuditApi,
         hosts::HostsApi,
+        enrollment::EnrollmentApi,
         repositories::RepositoriesApi,
         agent::AgentApi,
     );

@@ -2,6 +2,7 @@
 //! records), independent of HTTP. Handlers call these; these call the store.
 
 pub mod audit;
+pub mod enrollment;
 pub mod error;
 pub mod fleet;
 pub mod repositories;
