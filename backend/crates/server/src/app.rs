@@ -18,7 +18,7 @@ use crate::{
         ratelimit::{LoginLimiter, Window},
     },
     config::Config,
-    http::{self, middleware::Frontline, spa::Spa},
+    http::{self, middleware::Frontline, proxy::TrustedProxies, spa::Spa},
     hub::{Hub, writer::PollWriter},
     setup::SetupGate,
     store::{Store, StoreError},
@@ -43,6 +43,7 @@ pub struct Inner {
     pub setup: SetupGate,
     pub hub: Hub,
     pub poll_writer: PollWriter,
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Cheap to clone; handlers and the auth extractor share one.
@@ -78,6 +79,7 @@ impl AppState {
         let setup = SetupGate::new(&config.data_dir);
         let hub = Hub::default();
         let poll_writer = PollWriter::start(store.clone());
+        let trusted_proxies = TrustedProxies::new(&config.http.trusted_proxies);
         Ok(AppState(Arc::new(Inner {
             config,
             store,
@@ -87,6 +89,7 @@ impl AppState {
             setup,
             hub,
             poll_writer,
+            trusted_proxies,
         })))
     }
 }

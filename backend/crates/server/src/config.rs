@@ -86,6 +86,8 @@ pub struct HttpConfig {
     pub shutdown_grace_secs: u64,
     /// Seconds a request may take to produce its response (not counting streamed bodies).
     pub request_timeout_secs: u64,
+    /// Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed for client IPs.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -141,7 +143,12 @@ impl Default for DatabaseConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit_bytes: 1024 * 1024, shutdown_grace_secs: 10, request_timeout_secs: 60 }
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            shutdown_grace_secs: 10,
+            request_timeout_secs: 60,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -269,6 +276,13 @@ impl Config {
                 "agents.enrollment_token_ttl_secs must be between 60 and 2592000 (30 days)".into(),
             ));
         }
+        if let Some(bad) =
+            self.http.trusted_proxies.iter().find(|p| crate::http::proxy::parse_net(p).is_none())
+        {
+            return Err(ConfigError::Invalid(format!(
+                "http.trusted_proxies: {bad:?} is not an IP address or CIDR (e.g. 10.0.0.0/8)"
+            )));
+        }
         if self.http.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
                 "http.request_timeout_secs must be at least 1".into(),
@@ -356,6 +370,14 @@ fn set_path(
                 .map_err(|_| ConfigError::Invalid(format!("{var}={raw:?} is not an integer")))?,
         ),
         Some(toml::Value::Boolean(_)) => toml::Value::Boolean(parse_bool(raw, var)?),
+        // Lists come comma-separated: CAIRN_HTTP_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
         _ if leaf == "cookie_secure" => toml::Value::Boolean(parse_bool(raw, var)?),
         _ => toml::Value::String(raw.to_string()),
     };
@@ -446,6 +468,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.database_url, "postgres://h/db");
+    }
+
+    #[test]
+    fn trusted_proxies_from_env() {
+        let (c, _) =
+            Config::load(None, &env(&[("CAIRN_HTTP_TRUSTED_PROXIES", "10.0.0.1, 10.1.0.0/16")]))
+                .unwrap();
+        assert_eq!(c.http.trusted_proxies, vec!["10.0.0.1", "10.1.0.0/16"]);
+        let err = Config::load(None, &env(&[("CAIRN_HTTP_TRUSTED_PROXIES", "10.0.0.0/40")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("trusted_proxies"), "{err}");
     }
 
     #[test]

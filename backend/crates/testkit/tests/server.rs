@@ -212,7 +212,43 @@ async fn concurrent_writers_never_see_database_locked(db: Db) {
     assert_eq!(v["ok"], true, "concurrent appends keep one unbroken chain: {v}");
 }
 
+async fn forwarded_client_ips_only_from_trusted_proxies(db: Db) {
+    async fn failed_login_ip(app: &TestApp) -> String {
+        let r = app
+            .anonymous()
+            .request(reqwest::Method::POST, "/api/v1/auth/login")
+            .header("X-Forwarded-For", "6.6.6.6, 198.51.100.23")
+            .json(&json!({ "username": "nobody", "password": "wrong-password-1" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let events = cairn_server::store::audit::list(
+            app.state().store.db(),
+            &cairn_server::store::audit::AuditFilter {
+                action: Some("auth.login".into()),
+                ..Default::default()
+            },
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        events[0].source_ip.clone().unwrap_or_default()
+    }
+    // Behind a trusted proxy (the test client connects from 127.0.0.1): the right-most
+    // untrusted hop is the client; the spoofable left part is ignored.
+    let app =
+        TestApp::spawn_with(db.clone(), |c| c.http.trusted_proxies = vec!["127.0.0.1".into()])
+            .await;
+    assert_eq!(failed_login_ip(&app).await, "198.51.100.23");
+    // Without trust the header is ignored entirely.
+    let app = TestApp::spawn(db).await;
+    assert_eq!(failed_login_ip(&app).await, "127.0.0.1");
+}
+
 db_tests!(
+    forwarded_client_ips_only_from_trusted_proxies,
     health_and_headers,
     session_cookies_are_locked_down,
     bad_requests_get_json_4xx,

@@ -109,8 +109,16 @@ impl<P: Needs> Auth<P> {
 }
 
 pub fn client_of(req: &Request) -> Client {
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let ip = match (peer, req.data::<AppState>()) {
+        (Some(peer), Some(state)) => {
+            let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            Some(state.trusted_proxies.client_ip(peer, xff))
+        }
+        (peer, _) => peer,
+    };
     Client {
-        ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+        ip: ip.map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get(poem::http::header::USER_AGENT)

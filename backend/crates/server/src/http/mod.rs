@@ -2,6 +2,7 @@
 //! limit, security headers, JSON errors), health endpoints and the embedded web app.
 
 pub mod middleware;
+pub mod proxy;
 pub mod spa;
 
 use poem::{
