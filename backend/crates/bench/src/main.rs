@@ -136,33 +136,19 @@ async fn main() {
     }
     println!("seeded {n} hosts in {:.1} s", t0.elapsed().as_secs_f64());
 
-    let mut server = tokio::process::Command::new(&server_bin)
-        .arg("serve")
-        .env("CAIRN_DATA_DIR", dir.path())
-        .env("CAIRN_DATABASE_URL", &db_url)
-        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CAIRN_LOG_LEVEL", "warn")
-        .env("CAIRN_AUTH_LOGIN_MAX_FAILURES_PER_IP", "1000")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start server");
+    let mut server = spawn_server(
+        &server_bin,
+        dir.path(),
+        port,
+        &[("CAIRN_DATABASE_URL", &db_url), ("CAIRN_AUTH_LOGIN_MAX_FAILURES_PER_IP", "1000")],
+    );
     let pid = server.id().unwrap_or(0);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .timeout(Duration::from_secs(120))
         .build()
         .expect("client");
-    let ready = Instant::now();
-    while http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| !r.status().is_success())
-        .unwrap_or(true)
-    {
-        assert!(ready.elapsed() < Duration::from_secs(60), "server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&http, &base).await;
     let admin = admin_token(&http, &base, dir.path()).await;
     println!("server up (pid {pid}), RSS idle {:.0} MB", rss_mb(pid));
 
@@ -348,6 +334,38 @@ async fn admin_token(http: &reqwest::Client, base: &str, dir: &std::path::Path) 
     v["secret"].as_str().expect("secret").to_string()
 }
 
+/// The real server as its own process (so its RSS is its own), quiet logs.
+fn spawn_server(
+    bin: &str,
+    dir: &std::path::Path,
+    port: u16,
+    env: &[(&str, &str)],
+) -> tokio::process::Child {
+    tokio::process::Command::new(bin)
+        .arg("serve")
+        .env("CAIRN_DATA_DIR", dir)
+        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CAIRN_LOG_LEVEL", "warn")
+        .envs(env.iter().copied())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start server")
+}
+
+async fn wait_ready(http: &reqwest::Client, base: &str) {
+    let ready = Instant::now();
+    while http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true)
+    {
+        assert!(ready.elapsed() < Duration::from_secs(60), "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat.
 fn cpu_secs(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -373,24 +391,9 @@ async fn agent_idle() {
         .expect("addr")
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(&server_bin)
-        .arg("serve")
-        .env("CAIRN_DATA_DIR", dir.path())
-        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CAIRN_LOG_LEVEL", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start server");
+    let mut server = spawn_server(&server_bin, dir.path(), port, &[]);
     let http = reqwest::Client::new();
-    while http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| !r.status().is_success())
-        .unwrap_or(true)
-    {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&http, &base).await;
     let admin = admin_token(&http, &base, dir.path()).await;
     let t: Value = http
         .post(format!("{base}/api/v1/enrollment-tokens"))

@@ -152,14 +152,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         || StartError::Listen { addr: listen, source: std::io::Error::other("no local address") },
     )?;
     if let Some(token) = setup_token {
-        // Where people will open it: the configured public URL, unless it is still the
-        // default and the server listens elsewhere.
-        let default_url = Config::default().public_url;
-        let url = if state.config.public_url == default_url && addr.to_string() != "127.0.0.1:8080"
-        {
-            format!("http://{addr}")
-        } else {
-            state.config.public_url.trim_end_matches('/').to_string()
+        // Where people will open it: the configured public URL, else the address listened on.
+        let url = match state.config.explicit_public_url() {
+            Some(url) => url.to_string(),
+            None => format!("http://{addr}"),
         };
         // The token is a one-time bootstrap secret meant to be read here; it dies at setup.
         tracing::warn!(

@@ -122,7 +122,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
             database_url: DEFAULT_DATABASE_URL.into(),
             data_dir: PathBuf::from("data"),
             secret_key_file: None,
@@ -174,6 +174,7 @@ impl Default for AuthConfig {
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/cairn.db";
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 /// Environment variables that start with `CAIRN_` but are not configuration keys.
 const NON_CONFIG_ENV: &[&str] = &["CAIRN_CONFIG", "CAIRN_TEST_DATABASE_URL", "CAIRN_SERVER_BIN"];
@@ -296,6 +297,13 @@ impl Config {
 
     pub fn secret_key_path(&self) -> PathBuf {
         self.secret_key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// The public URL without a trailing slash, or `None` while it is still the default
+    /// (then the address actually reached is a better guess than 127.0.0.1:8080).
+    pub fn explicit_public_url(&self) -> Option<&str> {
+        let url = self.public_url.trim_end_matches('/');
+        (url != DEFAULT_PUBLIC_URL).then_some(url)
     }
 
     pub fn cookie_secure(&self) -> bool {

@@ -121,16 +121,15 @@ pub enum AcceptedHost {
 /// The configured public URL; while it is still the default, the address this request
 /// reached (what the operator's browser uses is the best guess for the agent too).
 fn public_url(state: &AppState, req: &poem::Request) -> String {
-    let configured = state.config.public_url.trim_end_matches('/');
-    if configured != crate::config::Config::default().public_url {
-        return configured.to_string();
+    if let Some(url) = state.config.explicit_public_url() {
+        return url.to_string();
     }
     req.headers()
         .get(poem::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
         .map(|h| format!("http://{h}"))
-        .unwrap_or_else(|| configured.to_string())
+        .unwrap_or_else(|| state.config.public_url.trim_end_matches('/').to_string())
 }
 
 #[OpenApi(tag = "ApiTags::Hosts")]

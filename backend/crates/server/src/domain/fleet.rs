@@ -319,12 +319,13 @@ pub async fn poll(
         // Boxed: a held poll's future is sized by its largest state, and the database
         // query states are large; boxing keeps ten thousand held polls small.
         let answer = if from_db {
-            Box::pin(pending_work(state, host.id, applied)).await?
+            // The row authentication loaded moments ago is fresh: no second read of it.
+            Box::pin(pending_work(state, Some(host), host.id, applied)).await?
         } else {
             let commands = slot.take();
             if commands.is_empty() {
                 // Woken for something else (new config): ask the database.
-                Box::pin(pending_work(state, host.id, applied)).await?
+                Box::pin(pending_work(state, None, host.id, applied)).await?
             } else {
                 let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
                 // Answering must not wait for the mark: a fleet-wide wake-up would queue
@@ -348,21 +349,31 @@ fn to_wire(r: &CommandRow) -> Command {
     Command { id: r.id, kind: CommandKind::Ping, created_at: r.created_at }
 }
 
+/// Commands waiting for `host` and its config when newer than `applied`. `known` is a row
+/// read in this request; without it (after a wake-up) the row is read again.
 async fn pending_work(
     state: &AppState,
+    known: Option<&HostRow>,
     host: Uuid,
     applied: u64,
 ) -> Result<PollAnswer, DomainError> {
     let db = state.store.db();
-    let Some(h) = hosts::find(db, host).await? else {
-        return Err(DomainError::unauthenticated(
-            "agent.revoked",
-            "This host was deleted from Cairn; enroll it again.",
-        ));
+    let fetched;
+    let h = match known {
+        Some(h) => h,
+        None => {
+            fetched = hosts::find(db, host).await?.ok_or_else(|| {
+                DomainError::unauthenticated(
+                    "agent.revoked",
+                    "This host was deleted from Cairn; enroll it again.",
+                )
+            })?;
+            &fetched
+        }
     };
     let rows = commands::undelivered(db, host).await?;
     let config = if h.config_version as u64 > applied {
-        Some(repositories::agent_config(state, &h).await?)
+        Some(repositories::agent_config(state, h).await?)
     } else {
         None
     };
