@@ -749,6 +749,11 @@ export interface components {
             secret: string;
             /** @description Copy-paste command for the host (server URL and token included). */
             install_command: string;
+            /**
+             * @description Certificate fingerprint the agent must pin (`--pin`), when the server's certificate
+             *     is self-signed.
+             */
+            pin?: string;
             server_url: string;
         };
         /**
@@ -979,6 +984,8 @@ export interface components {
             /** @description True until the first admin has been created through `/setup`. */
             setup_required: boolean;
             local_login_enabled: boolean;
+            /** @description Present when the server terminates TLS itself: the certificate agents check. */
+            tls?: components["schemas"]["TlsCertificate"] & unknown;
         };
         /** SetHostRepositoriesRequest */
         SetHostRepositoriesRequest: {
@@ -992,6 +999,15 @@ export interface components {
             password: string;
             display_name?: string;
             email?: string;
+        };
+        /** TlsCertificate */
+        TlsCertificate: {
+            /** @description `self_signed` (made by the server; agents must pin it) or `files`. */
+            mode: string;
+            /** @description `SHA256:` + base64 of the certificate: the value for `cairn-agent enroll --pin`. */
+            fingerprint: string;
+            /** @description The same SHA-256 as colon-separated hex (what `openssl x509 -fingerprint -sha256` prints). */
+            fingerprint_hex: string;
         };
         /** UpdateHostRequest */
         UpdateHostRequest: {

@@ -27,6 +27,25 @@ pub enum ClientError {
     /// The server refused the request (bad token, rate limit…): the message says why.
     #[error("{0}")]
     Refused(String),
+    /// The agent's own settings cannot work (a bad pin, a pin on plain HTTP).
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// The error with its causes: reqwest's own message ("error sending request") hides the
+/// part a person can act on, such as a certificate that does not match the pin.
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(cause) = cur {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = cause.source();
+    }
+    out
 }
 
 pub struct Client {
@@ -59,15 +78,26 @@ async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Clien
 }
 
 impl Client {
-    /// `timeout` must exceed the server's poll hold time.
-    pub fn new(base: &str, timeout: Duration) -> Result<Client, ClientError> {
-        let http = reqwest::Client::builder()
+    /// `timeout` must exceed the server's poll hold time. With `pin`, only the server
+    /// certificate with that SHA-256 is accepted (see [`crate::tls`]).
+    pub fn new(base: &str, timeout: Duration, pin: Option<&str>) -> Result<Client, ClientError> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("cairn-agent/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(1)
-            .build()
-            .map_err(|e| ClientError::Transient(e.to_string()))?;
+            .pool_max_idle_per_host(1);
+        if let Some(pin) = pin {
+            if !base.starts_with("https://") {
+                return Err(ClientError::Setup(format!(
+                    "--pin needs an https:// server URL, not {base}"
+                )));
+            }
+            let digest = cairn_proto::parse_pin(pin).map_err(ClientError::Setup)?;
+            let tls = crate::tls::pinned_config(digest)
+                .map_err(|e| ClientError::Setup(format!("TLS setup: {e}")))?;
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().map_err(|e| ClientError::Setup(describe(&e)))?;
         Ok(Client { http, base: base.trim_end_matches('/').to_string() })
     }
 
@@ -81,7 +111,7 @@ impl Client {
         &self,
         rb: reqwest::RequestBuilder,
     ) -> Result<T, ClientError> {
-        let resp = rb.send().await.map_err(|e| ClientError::Transient(e.to_string()))?;
+        let resp = rb.send().await.map_err(|e| ClientError::Transient(describe(&e)))?;
         answer(resp).await
     }
 

@@ -7,3 +7,4 @@ pub mod client;
 pub mod facts;
 pub mod identity;
 pub mod state;
+pub mod tls;

@@ -44,6 +44,10 @@ enum Cmd {
         /// Ask to join; an admin compares the fingerprint and accepts or rejects.
         #[arg(long)]
         announce: bool,
+        /// Accept only the server certificate with this SHA-256 (SHA256:… as the Add host
+        /// page shows it, or hex): for servers with a self-signed certificate.
+        #[arg(long)]
+        pin: Option<String>,
     },
     /// Run: long-poll the server for commands and config, forever.
     Run,
@@ -79,22 +83,26 @@ async fn main() -> ExitCode {
         Err(e) => return fail(2, format!("cannot use the state directory: {e}")),
     };
     match cli.command {
-        Cmd::Enroll { server, token, announce } => {
-            enroll(&dir, &identity, &cli.restic, &server, token, announce).await
+        Cmd::Enroll { server, token, announce, pin } => {
+            let join = Join { server, token, announce, pin };
+            enroll(&dir, &identity, &cli.restic, join).await
         }
         Cmd::Run => run(&dir, &identity, &cli.restic).await,
         Cmd::Status => status(&dir, &identity),
     }
 }
 
-async fn enroll(
-    dir: &StateDir,
-    id: &Identity,
-    restic: &str,
-    server: &str,
+/// How to join a server, from `cairn-agent enroll`.
+struct Join {
+    server: String,
     token: Option<String>,
     announce: bool,
-) -> ExitCode {
+    pin: Option<String>,
+}
+
+async fn enroll(dir: &StateDir, id: &Identity, restic: &str, join: Join) -> ExitCode {
+    let Join { server, token, announce, pin } = join;
+    let server = server.trim_end_matches('/');
     if let Ok(Some(State { host_id: Some(host), server_url, .. })) = dir.load() {
         return fail(
             2,
@@ -104,7 +112,7 @@ async fn enroll(
             ),
         );
     }
-    let client = match Client::new(server, Duration::from_secs(30)) {
+    let client = match Client::new(server, Duration::from_secs(30), pin.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(2, e),
     };
@@ -124,6 +132,7 @@ async fn enroll(
                     host_id: Some(r.host_id),
                     pending_id: None,
                     config_version: 0,
+                    pin: pin.clone(),
                 };
                 if let Err(e) = dir.save(&state) {
                     return fail(2, e);
@@ -159,6 +168,7 @@ async fn enroll(
         host_id: None,
         pending_id: Some(status.pending_id),
         config_version: 0,
+        pin: pin.clone(),
     };
     if let Err(e) = dir.save(&state) {
         return fail(2, e);
@@ -219,7 +229,8 @@ async fn run(dir: &StateDir, id: &Identity, restic: &str) -> ExitCode {
     };
     let Some(host) = state.host_id else { return fail(2, "not enrolled") };
     // Longer than any poll the server holds (≤ 25 s by default), so a held poll is not cut.
-    let client = match Client::new(&state.server_url, Duration::from_secs(90)) {
+    let client = match Client::new(&state.server_url, Duration::from_secs(90), state.pin.as_deref())
+    {
         Ok(c) => c,
         Err(e) => return fail(2, e),
     };
@@ -298,6 +309,9 @@ fn status(dir: &StateDir, id: &Identity) -> ExitCode {
     match dir.load() {
         Ok(Some(s)) => {
             println!("Server:          {}", s.server_url);
+            if let Some(pin) = &s.pin {
+                println!("Pinned cert:     {pin}");
+            }
             match (s.host_id, s.pending_id) {
                 (Some(h), _) => println!("Host id:         {h}"),
                 (None, Some(p)) => println!("Waiting for approval (request {p})"),

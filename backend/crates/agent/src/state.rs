@@ -30,6 +30,9 @@ pub struct State {
     /// Set while an announcement waits for an admin.
     pub pending_id: Option<Uuid>,
     pub config_version: u64,
+    /// SHA-256 of the server certificate to accept (`--pin`), for self-signed servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
@@ -182,6 +185,7 @@ mod tests {
             host_id: Some(Uuid::new_v4()),
             pending_id: None,
             config_version: 2,
+            pin: Some("SHA256:abc".into()),
         };
         sd.save(&s).unwrap();
         assert_eq!(sd.load().unwrap().unwrap(), s);

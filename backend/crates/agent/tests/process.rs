@@ -243,6 +243,7 @@ async fn backs_off_while_the_server_is_away() {
         host_id: Some(uuid::Uuid::new_v4()),
         pending_id: None,
         config_version: 0,
+        pin: None,
     };
     cairn_agent::state::StateDir::new(state.path()).save(&st).unwrap();
     cairn_agent::identity::Identity::load_or_create(state.path()).unwrap();
@@ -258,4 +259,88 @@ async fn backs_off_while_the_server_is_away() {
     let retries = log.lock().matches("retrying in").count();
     // 1 s, 2 s, 4 s steps with jitter: a handful of attempts in 8 s, never a tight loop.
     assert!((2..=7).contains(&retries), "{retries} retries:\n{}", log.lock());
+}
+
+/// HTTPS with a self-signed certificate: the install command carries the pin, an agent
+/// with the pin enrolls and runs, one with a wrong pin or none is refused with a message
+/// that says why.
+#[tokio::test]
+async fn self_signed_tls_with_pin() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.tls.mode = "self_signed".into();
+        c.agents.poll_timeout_secs = 2;
+    })
+    .await;
+    assert!(app.base.starts_with("https://"));
+    let admin = app.bootstrap().await;
+    let info: Value = app.anonymous().get("/api/v1/info").await.json().await.unwrap();
+    let pin = info["tls"]["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(info["tls"]["mode"], "self_signed");
+    let r = admin.get("/api/v1/users/me").await;
+    assert!(r.headers().get("strict-transport-security").is_some(), "HSTS over https");
+    let t: Value = admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
+    assert_eq!(t["pin"].as_str(), Some(pin.as_str()));
+    let cmd = t["install_command"].as_str().unwrap();
+    assert!(cmd.contains(&format!("--pin {pin}")) && cmd.contains("--server https://"), "{cmd}");
+    let secret = t["secret"].as_str().unwrap();
+
+    // No pin: the system trust store does not know this certificate.
+    let state = tempfile::tempdir().unwrap();
+    let out = agent(state.path())
+        .args(["enroll", "--server", &app.base, "--token", secret])
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    // A wrong pin: refused, and the message shows both fingerprints.
+    let wrong = cairn_proto::fingerprint(b"some other certificate");
+    let out = agent(state.path())
+        .args(["enroll", "--server", &app.base, "--token", secret, "--pin", &wrong])
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("does not match the pinned fingerprint") && err.contains(&pin), "{err}");
+
+    // A pin on plain http makes no sense: a usage error.
+    let out = agent(state.path())
+        .args(["enroll", "--server", "http://127.0.0.1:1", "--token", secret, "--pin", &pin])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs an https://"));
+
+    // The right pin, in openssl's hex spelling: enrolled (the token was not spent above).
+    let hex = info["tls"]["fingerprint_hex"].as_str().unwrap();
+    let out = agent(state.path())
+        .args(["enroll", "--server", &app.base, "--token", secret, "--pin", hex])
+        .env("CAIRN_AGENT_HOSTNAME", "pinned-host")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut run = agent(state.path())
+        .arg("run")
+        .env("CAIRN_AGENT_HOSTNAME", "pinned-host")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _log = capture(&mut run);
+    let t0 = Instant::now();
+    loop {
+        let hosts = host_list(&admin).await;
+        if hosts["items"][0]["status"] == "online" {
+            assert_eq!(hosts["items"][0]["hostname"], "pinned-host");
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "host never came online over TLS");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = run.kill().await;
 }

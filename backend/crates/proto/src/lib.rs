@@ -161,9 +161,46 @@ pub fn fingerprint(public_key: &[u8]) -> String {
     format!("SHA256:{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest))
 }
 
+/// Parses a certificate pin: `SHA256:<base64>` (as the web app shows it) or the 64 hex
+/// digits of the digest, with or without colons (as `openssl x509 -fingerprint -sha256`
+/// prints them). Returns the 32-byte SHA-256.
+pub fn parse_pin(pin: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let pin = pin.trim();
+    let bytes = if let Some(b64) = pin.strip_prefix("SHA256:") {
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(b64.trim_end_matches('='))
+            .map_err(|_| format!("{pin:?} is not SHA256:<base64>"))?
+    } else {
+        let hex: String = pin.chars().filter(|c| *c != ':').collect();
+        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!(
+                "{pin:?} is not a certificate fingerprint: use SHA256:<base64> or 64 hex digits"
+            ));
+        }
+        (0..32).filter_map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).ok()).collect()
+    };
+    bytes.try_into().map_err(|_| format!("{pin:?} is not a 32-byte SHA-256 fingerprint"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pins_parse_in_both_spellings() {
+        let cert = b"some certificate bytes";
+        let fp = fingerprint(cert);
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(cert).into();
+        assert_eq!(parse_pin(&fp).unwrap(), digest);
+        let hex: Vec<String> = digest.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(parse_pin(&hex.join(":")).unwrap(), digest);
+        assert_eq!(parse_pin(&hex.concat().to_lowercase()).unwrap(), digest);
+        assert!(parse_pin("SHA256:abc").unwrap_err().contains("32-byte"));
+        assert!(parse_pin("deadbeef").unwrap_err().contains("fingerprint"));
+        assert!(parse_pin("SHA256:!!!").is_err());
+    }
 
     #[test]
     fn fingerprint_matches_openssh_style() {

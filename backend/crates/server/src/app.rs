@@ -18,7 +18,13 @@ use crate::{
         ratelimit::{LoginLimiter, Window},
     },
     config::Config,
-    http::{self, middleware::Frontline, proxy::TrustedProxies, spa::Spa},
+    http::{
+        self,
+        middleware::Frontline,
+        proxy::TrustedProxies,
+        spa::Spa,
+        tls::{Tls, TlsAcceptor},
+    },
     hub::{Hub, writer::PollWriter},
     setup::SetupGate,
     store::{Store, StoreError},
@@ -30,6 +36,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] crate::auth::keys::KeyError),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::http::tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
 }
@@ -44,6 +52,8 @@ pub struct Inner {
     pub hub: Hub,
     pub poll_writer: PollWriter,
     pub trusted_proxies: TrustedProxies,
+    /// Present when the server terminates TLS itself.
+    pub tls: Option<Arc<Tls>>,
 }
 
 /// Cheap to clone; handlers and the auth extractor share one.
@@ -80,6 +90,7 @@ impl AppState {
         let hub = Hub::default();
         let poll_writer = PollWriter::start(store.clone());
         let trusted_proxies = TrustedProxies::new(&config.http.trusted_proxies);
+        let tls = Tls::load(&config)?;
         Ok(AppState(Arc::new(Inner {
             config,
             store,
@@ -90,6 +101,7 @@ impl AppState {
             hub,
             poll_writer,
             trusted_proxies,
+            tls,
         })))
     }
 }
@@ -113,7 +125,7 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
         .with(Frontline {
             body_limit: state.config.http.body_limit_bytes,
             timeout: Duration::from_secs(state.config.http.request_timeout_secs),
-            hsts: state.config.public_url.starts_with("https://"),
+            hsts: state.config.https(),
         })
 }
 
@@ -155,7 +167,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         // Where people will open it: the configured public URL, else the address listened on.
         let url = match state.config.explicit_public_url() {
             Some(url) => url.to_string(),
-            None => format!("http://{addr}"),
+            None => format!("{}://{addr}", if state.tls.is_some() { "https" } else { "http" }),
         };
         // The token is a one-time bootstrap secret meant to be read here; it dies at setup.
         tracing::warn!(
@@ -166,16 +178,29 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let (tx, rx) = oneshot::channel::<()>();
     let app = endpoint(&state);
     let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
-    let task = tokio::spawn(async move {
-        Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move {
-                    let _ = rx.await;
-                },
-                Some(grace),
-            )
-            .await
-    });
+    let shutdown = async move {
+        let _ = rx.await;
+    };
+    let task = match &state.tls {
+        Some(tls) => {
+            tracing::info!(fingerprint = %tls.info().fingerprint, "serving HTTPS ({})", tls.info().mode);
+            tls.spawn_reloader();
+            serve(TlsAcceptor::new(acceptor, tls.clone()), app, shutdown, grace)
+        }
+        None => serve(acceptor, app, shutdown, grace),
+    };
     Ok(Running { addr, state, shutdown: Some(tx), task })
+}
+
+fn serve<A: Acceptor + 'static>(
+    acceptor: A,
+    app: impl poem::Endpoint<Output = poem::Response> + 'static,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(grace))
+            .await
+    })
 }

@@ -37,6 +37,35 @@ pub struct Config {
     pub log: LogConfig,
     pub auth: AuthConfig,
     pub agents: AgentsConfig,
+    pub tls: TlsConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// `off` (plain HTTP, e.g. behind a reverse proxy that terminates TLS), `self_signed`
+    /// (a certificate made on first start and kept in `<data_dir>/tls/`; agents pin its
+    /// fingerprint) or `files` (`cert_file` + `key_file`, re-read when they change).
+    pub mode: String,
+    /// PEM certificate chain, leaf first (mode `files`).
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key: PKCS#8, PKCS#1 or SEC1 (mode `files`).
+    pub key_file: Option<PathBuf>,
+    /// Extra DNS names or IPs for the self-signed certificate, besides localhost, the
+    /// machine's hostname and the host of `public_url`.
+    pub self_signed_names: Vec<String>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self { mode: "off".into(), cert_file: None, key_file: None, self_signed_names: Vec::new() }
+    }
+}
+
+impl TlsConfig {
+    pub fn enabled(&self) -> bool {
+        self.mode != "off"
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -131,6 +160,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             agents: AgentsConfig::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -289,6 +319,20 @@ impl Config {
                 "http.request_timeout_secs must be at least 1".into(),
             ));
         }
+        match self.tls.mode.as_str() {
+            "off" | "self_signed" => {}
+            "files" if self.tls.cert_file.is_some() && self.tls.key_file.is_some() => {}
+            "files" => {
+                return Err(ConfigError::Invalid(
+                    "tls.mode = \"files\" needs tls.cert_file and tls.key_file".into(),
+                ));
+            }
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "tls.mode = {other:?}: use \"off\", \"self_signed\" or \"files\""
+                )));
+            }
+        }
         if self.http.body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid("http.body_limit_bytes must be at least 1024".into()));
         }
@@ -306,8 +350,14 @@ impl Config {
         (url != DEFAULT_PUBLIC_URL).then_some(url)
     }
 
+    /// Whether browsers reach the server over HTTPS: it terminates TLS itself, or the
+    /// public URL (a proxy in front) says so.
+    pub fn https(&self) -> bool {
+        self.tls.enabled() || self.public_url.starts_with("https://")
+    }
+
     pub fn cookie_secure(&self) -> bool {
-        self.auth.cookie_secure.unwrap_or_else(|| self.public_url.starts_with("https://"))
+        self.auth.cookie_secure.unwrap_or_else(|| self.https())
     }
 
     /// The effective configuration as TOML with the database password masked.
@@ -338,6 +388,8 @@ fn known_keys() -> BTreeMap<String, Vec<String>> {
     // Option fields are absent from the serialized defaults; list them by hand.
     out.insert("secret_key_file".into(), vec!["secret_key_file".into()]);
     out.insert("auth_cookie_secure".into(), vec!["auth".into(), "cookie_secure".into()]);
+    out.insert("tls_cert_file".into(), vec!["tls".into(), "cert_file".into()]);
+    out.insert("tls_key_file".into(), vec!["tls".into(), "key_file".into()]);
     for (k, v) in root {
         match v {
             toml::Value::Table(section) => {

@@ -103,9 +103,17 @@ impl TestApp {
         config.database.max_connections = 8;
         tweak(&mut config);
         let running = cairn_server::start(config.clone()).await.expect("server starts");
-        let base = format!("http://{}", running.addr);
+        let scheme = if config.tls.enabled() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", running.addr);
         config.public_url = base.clone();
         TestApp { base, config, data_dir, running: Some(running) }
+    }
+
+    /// A client builder that trusts the server's own (self-signed) certificate in TLS tests.
+    fn client_builder(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .user_agent("cairn-testkit")
+            .danger_accept_invalid_certs(self.config.tls.enabled())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -127,18 +135,13 @@ impl TestApp {
     /// A new cookie-keeping client: one "browser".
     pub fn browser(&self) -> Session {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .user_agent("cairn-testkit")
-            .build()
-            .expect("client");
+        let client = self.client_builder().cookie_provider(jar.clone()).build().expect("client");
         Session { client, jar: Some(jar), base: self.base.clone(), bearer: None }
     }
 
     /// A client that authenticates with a personal access token.
     pub fn with_token(&self, token: &str) -> Session {
-        let client =
-            reqwest::Client::builder().user_agent("cairn-testkit").build().expect("client");
+        let client = self.client_builder().build().expect("client");
         Session { client, jar: None, base: self.base.clone(), bearer: Some(token.to_string()) }
     }
 
@@ -148,8 +151,7 @@ impl TestApp {
     }
 
     fn with_token_opt(&self, token: Option<&str>) -> Session {
-        let client =
-            reqwest::Client::builder().user_agent("cairn-testkit").build().expect("client");
+        let client = self.client_builder().build().expect("client");
         Session { client, jar: None, base: self.base.clone(), bearer: token.map(str::to_string) }
     }
 

@@ -66,6 +66,9 @@ pub struct CreatedEnrollmentToken {
     pub secret: String,
     /// Copy-paste command for the host (server URL and token included).
     pub install_command: String,
+    /// Certificate fingerprint the agent must pin (`--pin`), when the server's certificate
+    /// is self-signed.
+    pub pin: Option<String>,
     pub server_url: String,
 }
 
@@ -124,11 +127,12 @@ fn public_url(state: &AppState, req: &poem::Request) -> String {
     if let Some(url) = state.config.explicit_public_url() {
         return url.to_string();
     }
-    req.headers()
-        .get(poem::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
+    // HTTP/2 carries the host in `:authority` (the URI), HTTP/1.1 in the Host header.
+    let authority = req.uri().authority().map(|a| a.as_str());
+    authority
+        .or_else(|| req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()))
         .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
-        .map(|h| format!("http://{h}"))
+        .map(|h| format!("{}://{h}", if state.config.tls.enabled() { "https" } else { "http" }))
         .unwrap_or_else(|| state.config.public_url.trim_end_matches('/').to_string())
 }
 
@@ -168,13 +172,24 @@ impl EnrollmentApi {
         )
         .await?;
         let server_url = public_url(&state, req);
-        let install_command =
-            format!("cairn-agent enroll --server {server_url} --token {secret} && cairn-agent run");
+        // A self-signed certificate is trusted by its fingerprint alone; a CA-issued one
+        // (mode `files`) by the host's trust store, so that renewals need no re-pinning.
+        let pin = state
+            .tls
+            .as_ref()
+            .map(|t| t.info())
+            .filter(|i| i.mode == "self_signed")
+            .map(|i| i.fingerprint);
+        let pin_arg = pin.as_ref().map(|p| format!(" --pin {p}")).unwrap_or_default();
+        let install_command = format!(
+            "cairn-agent enroll --server {server_url} --token {secret}{pin_arg} && cairn-agent run"
+        );
         Ok(CreatedEnrollment::Created(Json(CreatedEnrollmentToken {
             token: row.into(),
             secret,
             install_command,
             server_url,
+            pin,
         })))
     }
 

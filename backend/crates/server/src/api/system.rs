@@ -15,6 +15,18 @@ pub struct ServerInfo {
     /// True until the first admin has been created through `/setup`.
     pub setup_required: bool,
     pub local_login_enabled: bool,
+    /// Present when the server terminates TLS itself: the certificate agents check.
+    pub tls: Option<TlsCertificate>,
+}
+
+#[derive(Object)]
+pub struct TlsCertificate {
+    /// `self_signed` (made by the server; agents must pin it) or `files`.
+    pub mode: String,
+    /// `SHA256:` + base64 of the certificate: the value for `cairn-agent enroll --pin`.
+    pub fingerprint: String,
+    /// The same SHA-256 as colon-separated hex (what `openssl x509 -fingerprint -sha256` prints).
+    pub fingerprint_hex: String,
 }
 
 #[derive(Object)]
@@ -49,6 +61,14 @@ impl SystemApi {
             version: env!("CARGO_PKG_VERSION").to_string(),
             setup_required: state.setup.is_open(),
             local_login_enabled: state.config.auth.local_login,
+            tls: state.tls.as_ref().map(|t| {
+                let i = t.info();
+                TlsCertificate {
+                    mode: i.mode.to_string(),
+                    fingerprint: i.fingerprint,
+                    fingerprint_hex: i.fingerprint_hex,
+                }
+            }),
         })
     }
 

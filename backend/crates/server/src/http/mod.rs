@@ -4,6 +4,7 @@
 pub mod middleware;
 pub mod proxy;
 pub mod spa;
+pub mod tls;
 
 use poem::{
     IntoResponse, handler,
