@@ -14,7 +14,7 @@ PG_URL    ?= postgres://postgres@127.0.0.1:5432
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
-        frontend server deps-node deps-browser clean
+        frontend server deps-node deps-browser deps-restic clean
 
 help:
 	@echo "make run      build the web app and the server, start it on http://127.0.0.1:8080 (SQLite in ./data)"
@@ -40,6 +40,10 @@ deps-node: $(FRONTEND)/node_modules/.installed
 # Debian's Chromium drives the e2e test (a browser download cannot work here).
 deps-browser: $(E2E)/node_modules/.installed
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; }
+
+# Real restic for the wrapper's, the agent's and the e2e tests (no fake restic anywhere).
+deps-restic:
+	@command -v restic >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic; }
 
 # ---- build ------------------------------------------------------------------------------
 
@@ -91,7 +95,7 @@ test: lint openapi-check client-check test-web test-rust test-e2e
 
 # Rust tests on SQLite always, and on PostgreSQL when one answers on 127.0.0.1:5432:
 # a fresh database per run (the test kit makes one per test inside that server), dropped after.
-test-rust: frontend
+test-rust: frontend deps-restic
 	@set -e; cd $(BACKEND); \
 	runner="$(CARGO) nextest run --workspace --no-fail-fast"; \
 	command -v cargo-nextest >/dev/null || runner="$(CARGO) test --workspace --no-fail-fast"; \
@@ -110,7 +114,7 @@ test-rust: frontend
 test-web: deps-node
 	cd $(FRONTEND) && npm test
 
-test-e2e: server deps-browser
+test-e2e: server deps-browser deps-restic
 	rm -rf $(E2E)/artifacts
 	cd $(E2E) && CAIRN_SERVER_BIN=$(CURDIR)/$(SERVER) npm test
 

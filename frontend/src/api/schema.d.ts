@@ -2711,6 +2711,8 @@ export interface operations {
                 q?: string;
                 tag?: string;
                 status?: components["schemas"]["HostStatus"];
+                /** @description Only hosts that joined at or after this time (RFC 3339). */
+                created_after?: string;
                 limit?: number;
                 offset?: number;
             };

@@ -61,6 +61,18 @@ async fn enroll_with_token_once(db: Db) {
     assert_eq!(filtered["total"], 1);
     let none: Value = admin.get("/api/v1/hosts?tag=web").await.json().await.unwrap();
     assert_eq!(none["total"], 0);
+    // The Add host page waits for hosts that joined after its token was made.
+    let made = h["created_at"].as_str().unwrap();
+    let since = |t: &str| format!("/api/v1/hosts?created_after={}", t.replace('+', "%2B"));
+    let joined: Value = admin.get(&since(made)).await.json().await.unwrap();
+    assert_eq!(joined["total"], 1);
+    let later = (chrono::DateTime::parse_from_rfc3339(made).unwrap()
+        + chrono::Duration::seconds(1))
+    .to_rfc3339();
+    let joined: Value = admin.get(&since(&later)).await.json().await.unwrap();
+    assert_eq!(joined["total"], 0);
+    let r = admin.get("/api/v1/hosts?created_after=yesterday").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let open: Value = admin.get("/api/v1/enrollment-tokens").await.json().await.unwrap();
     assert!(open["items"].as_array().unwrap().is_empty(), "used and expired tokens are not listed");
 }

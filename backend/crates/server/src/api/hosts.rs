@@ -154,6 +154,8 @@ impl HostsApi {
         q: Query<Option<String>>,
         tag: Query<Option<String>>,
         status: Query<Option<HostStatus>>,
+        /// Only hosts that joined at or after this time (RFC 3339).
+        created_after: Query<Option<DateTime<Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
         offset: Query<Option<u64>>,
     ) -> Result<Json<HostList>, ApiError> {
@@ -165,6 +167,7 @@ impl HostsApi {
             tag: tag.0,
             seen_since: (status.0 == Some(HostStatus::Online)).then_some(cutoff),
             not_seen_since: (status.0 == Some(HostStatus::Offline)).then_some(cutoff),
+            created_after: created_after.0,
         };
         let (rows, total) =
             fleet::list_hosts(&state, &filter, limit.0.unwrap_or(100), offset.0.unwrap_or(0))

@@ -25,6 +25,8 @@ pub struct HostFilter {
     /// Only hosts seen since (online) or not seen since (offline) this time.
     pub seen_since: Option<DateTime<Utc>>,
     pub not_seen_since: Option<DateTime<Utc>>,
+    /// Only hosts that joined at or after this time (the Add host page waits with it).
+    pub created_after: Option<DateTime<Utc>>,
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<HostRow>, StoreError> {
@@ -89,6 +91,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(t) = filter.not_seen_since {
         q = q.filter(host::Column::LastSeenAt.lt(t).or(host::Column::LastSeenAt.is_null()));
+    }
+    if let Some(t) = filter.created_after {
+        q = q.filter(host::Column::CreatedAt.gte(t));
     }
     let total = q.clone().count(db).await?;
     let rows = q
