@@ -469,6 +469,168 @@ export interface paths {
         patch: operations["update_repository"];
         trace?: never;
     };
+    "/v1/hosts/{id}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Backs up paths of a host to one of its repositories now. Refused (409) when the host
+         *     is offline, the repository is not linked to it, or a job on that pair still runs.
+         */
+        post: operations["create_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repositories/{id}/init": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates the restic repository (`restic init`) through a linked host's agent. */
+        post: operations["init_repository"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks the host's agent for the repository's current list of this host's snapshots. */
+        post: operations["refresh_snapshots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs, newest first, with filters. */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's log lines after `after` (a seq), oldest first. */
+        get: operations["list_job_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job live, as Server-Sent Events: `log` (id = seq), `progress`, `status` (the job
+         *     whenever its status changes) and a final `end` once it has ended and every line was
+         *     sent. Resumes after `Last-Event-ID` (or `after`), so a reconnect misses nothing.
+         */
+        get: operations["stream_job_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks a job to stop. One no agent has received yet ends at once; a running one ends
+         *     when its agent has stopped restic (status `cancelled`).
+         */
+        post: operations["cancel_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The host's snapshots as its agent last reported them, newest first. */
+        get: operations["list_host_snapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agent/v1/enroll": {
         parameters: {
             query?: never;
@@ -534,6 +696,27 @@ export interface paths {
          *     `agents.poll_timeout_secs` when there is nothing to say).
          */
         post: operations["agent_poll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agent/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A batch of one job's events (log lines, progress, snapshots, the end), in seq order.
+         *     Idempotent: events at or below the stored seq are skipped, so a retry is harmless.
+         *     Another host's job is 404, like one that does not exist.
+         */
+        post: operations["agent_job_events"];
         delete?: never;
         options?: never;
         head?: never;
@@ -669,6 +852,45 @@ export interface components {
         };
         /** @enum {string} */
         AuthMethodKind: "session" | "token";
+        /** BackupSpec */
+        BackupSpec: {
+            /** @description Absolute paths to back up. */
+            paths: string[];
+            /**
+             * @description restic `--exclude` patterns.
+             * @default []
+             */
+            excludes: string[];
+            /**
+             * @description Tags on the new snapshot.
+             * @default []
+             */
+            tags: string[];
+        };
+        /** BackupSummary */
+        BackupSummary: {
+            /** Format: uint64 */
+            files_new: number;
+            /** Format: uint64 */
+            files_changed: number;
+            /** Format: uint64 */
+            files_unmodified: number;
+            /** Format: uint64 */
+            dirs_new: number;
+            /** Format: uint64 */
+            dirs_changed: number;
+            /** Format: uint64 */
+            dirs_unmodified: number;
+            /** Format: uint64 */
+            data_added: number;
+            /** Format: uint64 */
+            total_files_processed: number;
+            /** Format: uint64 */
+            total_bytes_processed: number;
+            /** Format: double */
+            total_duration_secs: number;
+            snapshot_id?: string;
+        };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
             current_password: string;
@@ -676,8 +898,9 @@ export interface components {
         };
         /**
          * Command
-         * @description A command for the agent. More kinds arrive with jobs; `ping` is the test command
-         *     (operators use it to check a host answers; the benchmark measures its latency).
+         * @description A command for the agent. `ping` is the test command (operators use it to check a host
+         *     answers; the benchmark measures its latency); `run_job` carries `job`; `cancel_job`
+         *     names `job_id`.
          */
         Command: {
             /** Format: uuid */
@@ -685,9 +908,12 @@ export interface components {
             kind: components["schemas"]["CommandKind"];
             /** Format: date-time */
             created_at: string;
+            job?: components["schemas"]["JobSpec"];
+            /** Format: uuid */
+            job_id?: string;
         };
         /** @enum {string} */
-        CommandKind: "ping";
+        CommandKind: "ping" | "run_job" | "cancel_job";
         /** CreateApiTokenRequest */
         CreateApiTokenRequest: {
             name: string;
@@ -698,6 +924,17 @@ export interface components {
              * @description 1–3650 days; omit for a token that does not expire.
              */
             expires_in_days?: number;
+        };
+        /** CreateBackupRequest */
+        CreateBackupRequest: {
+            /** Format: uuid */
+            repository_id: string;
+            /** @description Absolute paths on the host. */
+            paths: string[];
+            /** @description restic `--exclude` patterns. */
+            excludes?: string[];
+            /** @description Tags for the new snapshot. */
+            tags?: string[];
         };
         /** CreateEnrollmentTokenRequest */
         CreateEnrollmentTokenRequest: {
@@ -803,6 +1040,8 @@ export interface components {
         };
         /** @enum {string} */
         ExportFormat: "csv" | "ndjson";
+        /** @enum {string} */
+        FeedKind: "log" | "progress" | "status" | "end";
         /** Host */
         Host: {
             /** Format: uuid */
@@ -842,6 +1081,213 @@ export interface components {
         };
         /** @enum {string} */
         HostStatus: "online" | "offline";
+        /** InitRepositoryRequest */
+        InitRepositoryRequest: {
+            /**
+             * Format: uuid
+             * @description The host whose agent runs `restic init` (it must be linked to the repository).
+             */
+            host_id: string;
+        };
+        /**
+         * Job
+         * @description A job. Never carries a secret: the command line shown is restic's arguments only.
+         */
+        Job: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            host_id: string;
+            hostname?: string;
+            /** Format: uuid */
+            repository_id?: string;
+            repository_name?: string;
+            kind: components["schemas"]["JobKind"];
+            status: components["schemas"]["JobState"];
+            /** @description `user`, `token`, `schedule` or `system`. */
+            actor_kind: string;
+            actor?: string;
+            /** @description What a backup was asked to save. */
+            backup?: components["schemas"]["BackupSpec"] & unknown;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            dispatched_at?: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** Format: date-time */
+            cancel_requested_at?: string;
+            /** Format: int32 */
+            exit_code?: number;
+            /**
+             * @description Stable class of the failure, e.g. `restic.wrong_password`, `restic.locked`,
+             *     `restic.incomplete`, `agent.lost`.
+             */
+            error_class?: string;
+            error_message?: string;
+            summary?: components["schemas"]["BackupSummary"];
+            /** @description The whole result the agent reported (unreadable paths, stale lock…). */
+            result?: components["schemas"]["JobResult"] & unknown;
+            /** @description The latest progress while it runs (and the last one after). */
+            progress?: components["schemas"]["JobProgress"] & unknown;
+            /** Format: int64 */
+            log_lines: number;
+        };
+        /**
+         * JobEvent
+         * @description One event of a job. `seq` starts at 1 and grows by one per event of that job across
+         *     all kinds; the server applies each `seq` once, so a retried batch changes nothing.
+         */
+        JobEvent: {
+            /** Format: uint64 */
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            kind: components["schemas"]["JobEventKind"];
+            stream?: components["schemas"]["LogStream"];
+            line?: string;
+            /** Format: uint32 */
+            pid?: number;
+            progress?: components["schemas"]["JobProgress"];
+            snapshots?: components["schemas"]["SnapshotInfo"][];
+            result?: components["schemas"]["JobResult"];
+        };
+        /** JobEventAck */
+        JobEventAck: {
+            /**
+             * Format: uint64
+             * @description Every event up to this `seq` is stored.
+             */
+            stored_through: number;
+            /** @description Someone asked to cancel this job (the agent may also learn it from a poll). */
+            cancel_requested: boolean;
+        };
+        /**
+         * JobEventBatch
+         * @description `POST /api/agent/v1/jobs/{id}/events`.
+         */
+        JobEventBatch: {
+            events: components["schemas"]["JobEvent"][];
+        };
+        /**
+         * @description What an event says.
+         * @enum {string}
+         */
+        JobEventKind: "started" | "log" | "progress" | "snapshots" | "finished";
+        /**
+         * JobFeedEvent
+         * @description One Server-Sent Event of `GET /v1/jobs/{id}/events`; the SSE `event:` field is `kind`
+         *     and log events carry their seq as the SSE `id:` (what Last-Event-ID resumes from).
+         */
+        JobFeedEvent: {
+            kind: components["schemas"]["FeedKind"];
+            log?: components["schemas"]["LogLine"];
+            progress?: components["schemas"]["JobProgress"];
+            job?: components["schemas"]["Job"];
+        };
+        /**
+         * @description What a job does.
+         * @enum {string}
+         */
+        JobKind: "backup" | "init" | "snapshots";
+        /** JobList */
+        JobList: {
+            items: components["schemas"]["Job"][];
+            /** Format: uint64 */
+            total: number;
+        };
+        /**
+         * @description How a job ended.
+         * @enum {string}
+         */
+        JobOutcome: "succeeded" | "warning" | "failed" | "cancelled" | "lost";
+        /** JobProgress */
+        JobProgress: {
+            /**
+             * Format: double
+             * @description 0.0 – 1.0.
+             */
+            fraction: number;
+            /** Format: uint64 */
+            total_files: number;
+            /** Format: uint64 */
+            files_done: number;
+            /** Format: uint64 */
+            total_bytes: number;
+            /** Format: uint64 */
+            bytes_done: number;
+            /** Format: uint64 */
+            seconds_elapsed: number;
+            /**
+             * Format: uint64
+             * @description restic's estimate; absent while it cannot tell.
+             */
+            seconds_remaining?: number;
+            /** @default [] */
+            current_files: string[];
+        };
+        /** JobResult */
+        JobResult: {
+            outcome: components["schemas"]["JobOutcome"];
+            /** Format: int32 */
+            exit_code?: number;
+            /** @description Stable class, e.g. `restic.wrong_password`, `restic.locked`, `agent.restarted`. */
+            error_class?: string;
+            /** @description A sentence for people. */
+            message?: string;
+            summary?: components["schemas"]["BackupSummary"];
+            /**
+             * @description Paths restic could not read (an incomplete snapshot).
+             * @default []
+             */
+            unreadable: string[];
+            /** @description A restic lock left behind (e.g. by a killed backup), described for people. */
+            stale_lock?: string;
+        };
+        /**
+         * JobSpec
+         * @description A job as the agent receives it. The repository's URL and secrets are in the agent's
+         *     config (`repository_id`), never in the job.
+         */
+        JobSpec: {
+            /** Format: uuid */
+            job_id: string;
+            kind: components["schemas"]["JobKind"];
+            /** Format: uuid */
+            repository_id: string;
+            /**
+             * Format: uint64
+             * @description The config version the job was created under: the agent applies that config (or a
+             *     newer one) before it starts, so a just-linked repository is known.
+             */
+            config_version: number;
+            backup?: components["schemas"]["BackupSpec"];
+        };
+        /** @enum {string} */
+        JobState: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost";
+        /** LogLine */
+        LogLine: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** @description `stdout`, `stderr` or `agent`. */
+            stream: string;
+            line: string;
+        };
+        /** LogPage */
+        LogPage: {
+            items: components["schemas"]["LogLine"][];
+            /**
+             * Format: int64
+             * @description Pass as `after` for the next page.
+             */
+            next_after: number;
+        };
+        /** @enum {string} */
+        LogStream: "stdout" | "stderr" | "agent";
         /** LoginRequest */
         LoginRequest: {
             username: string;
@@ -882,7 +1328,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
         /** PingHostsRequest */
         PingHostsRequest: {
             /** @description Only hosts with this tag; all hosts when absent. */
@@ -907,6 +1353,12 @@ export interface components {
             /** @description Jobs the agent is running right now. */
             running_jobs: string[];
             /**
+             * @description Jobs whose events still wait in the agent's outbox (finished or not): the server
+             *     must not call them lost, their story is on its way.
+             * @default []
+             */
+            unsent_jobs: string[];
+            /**
              * Format: uint64
              * @description The config version the agent has applied (0 = none yet).
              */
@@ -929,6 +1381,11 @@ export interface components {
             command_id: string;
             /** Format: date-time */
             created_at: string;
+        };
+        /** RefreshSnapshotsRequest */
+        RefreshSnapshotsRequest: {
+            /** Format: uuid */
+            repository_id: string;
         };
         /** RejectPendingRequest */
         RejectPendingRequest: {
@@ -999,6 +1456,49 @@ export interface components {
             password: string;
             display_name?: string;
             email?: string;
+        };
+        /** Snapshot */
+        Snapshot: {
+            id: string;
+            short_id: string;
+            /** Format: date-time */
+            time: string;
+            hostname: string;
+            paths: string[];
+            tags: string[];
+            /** Format: uuid */
+            repository_id: string;
+            repository_name?: string;
+            /**
+             * Format: uint64
+             * @description Bytes this snapshot added to the repository, when a Cairn backup made it.
+             */
+            data_added?: number;
+            /**
+             * Format: uuid
+             * @description The job that made it, when Cairn ran that backup.
+             */
+            job_id?: string;
+        };
+        /**
+         * SnapshotInfo
+         * @description A snapshot as `restic snapshots --json` describes it.
+         */
+        SnapshotInfo: {
+            /** @description The full 64-hex id. */
+            id: string;
+            /** Format: date-time */
+            time: string;
+            hostname: string;
+            paths: string[];
+            /** @default [] */
+            tags: string[];
+        };
+        /** SnapshotList */
+        SnapshotList: {
+            items: components["schemas"]["Snapshot"][];
+            /** Format: uint64 */
+            total: number;
         };
         /** TlsCertificate */
         TlsCertificate: {
@@ -4218,6 +4718,789 @@ export interface operations {
             };
         };
     };
+    create_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateBackupRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    init_repository: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["InitRepositoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refresh_snapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RefreshSnapshotsRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_jobs: {
+        parameters: {
+            query?: {
+                host_id?: string;
+                repository_id?: string;
+                kind?: components["schemas"]["JobKind"];
+                status?: components["schemas"]["JobState"];
+                /** @description Created at or after (RFC 3339). */
+                since?: string;
+                /** @description Created before (RFC 3339). */
+                until?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["JobList"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_job_logs: {
+        parameters: {
+            query?: {
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["LogPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stream_job_events: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["JobFeedEvent"][];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_host_snapshots: {
+        parameters: {
+            query?: {
+                repository_id?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotList"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     agent_enroll: {
         parameters: {
             query?: never;
@@ -4489,6 +5772,93 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PollResponse"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agent_job_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["JobEventBatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["JobEventAck"];
                 };
             };
             /** @description The request is malformed or breaks a rule. */

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_identity;
 mod m0002_audit;
 mod m0003_fleet;
+mod m0004_jobs;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_identity::Migration),
             Box::new(m0002_audit::Migration),
             Box::new(m0003_fleet::Migration),
+            Box::new(m0004_jobs::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// Header carrying PROTOCOL_VERSION on every agent request.
 pub const PROTOCOL_HEADER: &str = "X-Cairn-Protocol";
 /// `aud` of agent request tokens.
@@ -90,6 +90,11 @@ pub struct PollRequest {
     pub facts: AgentFacts,
     /// Jobs the agent is running right now.
     pub running_jobs: Vec<Uuid>,
+    /// Jobs whose events still wait in the agent's outbox (finished or not): the server
+    /// must not call them lost, their story is on its way.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub unsent_jobs: Vec<Uuid>,
     /// The config version the agent has applied (0 = none yet).
     pub config_version: u64,
 }
@@ -115,14 +120,19 @@ pub struct AgentConfig {
     pub repositories: Vec<RepositoryConfig>,
 }
 
-/// A command for the agent. More kinds arrive with jobs; `ping` is the test command
-/// (operators use it to check a host answers; the benchmark measures its latency).
+/// A command for the agent. `ping` is the test command (operators use it to check a host
+/// answers; the benchmark measures its latency); `run_job` carries `job`; `cancel_job`
+/// names `job_id`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct Command {
     pub id: Uuid,
     pub kind: CommandKind,
     pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<Uuid>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +141,209 @@ pub struct Command {
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     Ping,
+    RunJob,
+    CancelJob,
+}
+
+/// What a job does.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// `restic backup` of `backup.paths`, then a snapshot report.
+    Backup,
+    /// `restic init` of a new repository.
+    Init,
+    /// Report the repository's snapshots of this host (`restic snapshots --host`).
+    Snapshots,
+}
+
+/// A job as the agent receives it. The repository's URL and secrets are in the agent's
+/// config (`repository_id`), never in the job.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobSpec {
+    pub job_id: Uuid,
+    pub kind: JobKind,
+    pub repository_id: Uuid,
+    /// The config version the job was created under: the agent applies that config (or a
+    /// newer one) before it starts, so a just-linked repository is known.
+    pub config_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupSpec>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct BackupSpec {
+    /// Absolute paths to back up.
+    pub paths: Vec<String>,
+    /// restic `--exclude` patterns.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub excludes: Vec<String>,
+    /// Tags on the new snapshot.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub tags: Vec<String>,
+}
+
+// ---- job events -------------------------------------------------------------------------
+
+/// What an event says.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum JobEventKind {
+    /// restic started (`pid`).
+    Started,
+    /// A line restic printed (`stream`, `line`).
+    Log,
+    /// The latest progress (`progress`); at most two per second.
+    Progress,
+    /// The repository's snapshots of this host (`snapshots`), replacing the known list.
+    Snapshots,
+    /// The job ended (`result`). Always the last event of a job.
+    Finished,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+    /// A line from the agent itself (e.g. "restic 0.14.0 started, pid 123").
+    Agent,
+}
+
+/// One event of a job. `seq` starts at 1 and grows by one per event of that job across
+/// all kinds; the server applies each `seq` once, so a retried batch changes nothing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobEvent {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: JobEventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<LogStream>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<JobProgress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<Vec<SnapshotInfo>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<JobResult>,
+}
+
+/// `POST /api/agent/v1/jobs/{id}/events`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobEventBatch {
+    pub events: Vec<JobEvent>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobEventAck {
+    /// Every event up to this `seq` is stored.
+    pub stored_through: u64,
+    /// Someone asked to cancel this job (the agent may also learn it from a poll).
+    pub cancel_requested: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobProgress {
+    /// 0.0 – 1.0.
+    pub fraction: f64,
+    pub total_files: u64,
+    pub files_done: u64,
+    pub total_bytes: u64,
+    pub bytes_done: u64,
+    pub seconds_elapsed: u64,
+    /// restic's estimate; absent while it cannot tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_remaining: Option<u64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub current_files: Vec<String>,
+}
+
+/// How a job ended.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum JobOutcome {
+    Succeeded,
+    /// Done, but not everything: e.g. an incomplete snapshot (unreadable files).
+    Warning,
+    #[default]
+    Failed,
+    Cancelled,
+    /// The agent lost track of it (it was restarted while the job ran).
+    Lost,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct BackupSummary {
+    pub files_new: u64,
+    pub files_changed: u64,
+    pub files_unmodified: u64,
+    pub dirs_new: u64,
+    pub dirs_changed: u64,
+    pub dirs_unmodified: u64,
+    pub data_added: u64,
+    pub total_files_processed: u64,
+    pub total_bytes_processed: u64,
+    pub total_duration_secs: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct JobResult {
+    pub outcome: JobOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Stable class, e.g. `restic.wrong_password`, `restic.locked`, `agent.restarted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_class: Option<String>,
+    /// A sentence for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<BackupSummary>,
+    /// Paths restic could not read (an incomplete snapshot).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub unreadable: Vec<String>,
+    /// A restic lock left behind (e.g. by a killed backup), described for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_lock: Option<String>,
+}
+
+/// A snapshot as `restic snapshots --json` describes it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct SnapshotInfo {
+    /// The full 64-hex id.
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub hostname: String,
+    pub paths: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub tags: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -210,10 +423,24 @@ mod tests {
 
     #[test]
     fn wire_names_are_stable() {
-        let cmd =
-            Command { id: Uuid::nil(), kind: CommandKind::Ping, created_at: DateTime::UNIX_EPOCH };
+        let cmd = Command {
+            id: Uuid::nil(),
+            kind: CommandKind::Ping,
+            created_at: DateTime::UNIX_EPOCH,
+            job: None,
+            job_id: None,
+        };
         let v = serde_json::to_value(&cmd).unwrap();
         assert_eq!(v["kind"], "ping");
+        // Absent optional parts are left out, so a ping stays as small as before.
+        assert!(v.get("job").is_none() && v.get("job_id").is_none());
+        let e: JobEvent = serde_json::from_value(serde_json::json!({
+            "seq": 3, "at": "2026-01-01T00:00:00Z", "kind": "log", "stream": "stderr", "line": "x"
+        }))
+        .unwrap();
+        assert_eq!((e.kind, e.stream), (JobEventKind::Log, Some(LogStream::Stderr)));
+        let r: JobResult = serde_json::from_str(r#"{"outcome":"warning"}"#).unwrap();
+        assert_eq!(r.outcome, JobOutcome::Warning);
         let s: AnnounceState = serde_json::from_str("\"rejected\"").unwrap();
         assert_eq!(s, AnnounceState::Rejected);
     }

@@ -20,6 +20,8 @@ pub struct SimAgent {
     /// Host id once enrolled (or the pending id while announced).
     pub id: Option<Uuid>,
     pub facts: AgentFacts,
+    /// Jobs this agent says it runs in its polls.
+    pub running: Vec<Uuid>,
 }
 
 impl SimAgent {
@@ -35,6 +37,7 @@ impl SimAgent {
             encoding: EncodingKey::from_ed_der(der.as_bytes()),
             key,
             id: None,
+            running: Vec::new(),
             facts: AgentFacts {
                 hostname: hostname.into(),
                 os: "Debian GNU/Linux 12 (bookworm)".into(),
@@ -107,7 +110,8 @@ impl SimAgent {
         PollRequest {
             protocol_version: PROTOCOL_VERSION,
             facts: self.facts.clone(),
-            running_jobs: vec![],
+            running_jobs: self.running.clone(),
+            unsent_jobs: vec![],
             config_version,
         }
     }
@@ -124,6 +128,16 @@ impl SimAgent {
     /// One poll with a fresh token.
     pub async fn poll(&self, config_version: u64) -> reqwest::Response {
         self.poll_with_token(&self.token(), config_version).await
+    }
+
+    /// Posts a batch of a job's events (raw JSON, so tests can also send bad ones).
+    pub async fn send_events(&self, job: Uuid, events: Value) -> reqwest::Response {
+        self.post(&format!("/jobs/{job}/events"))
+            .bearer_auth(self.token())
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+            .expect("events")
     }
 
     pub async fn poll_with_token(&self, token: &str, config_version: u64) -> reqwest::Response {

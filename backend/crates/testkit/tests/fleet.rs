@@ -104,7 +104,7 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
             let t0 = Instant::now();
             let v: Value = c
                 .post(url)
-                .header(PROTOCOL_HEADER, "1")
+                .header(PROTOCOL_HEADER, cairn_proto::PROTOCOL_VERSION.to_string())
                 .bearer_auth(token)
                 .json(&req)
                 .send()
@@ -409,14 +409,14 @@ async fn announce_and_approve(db: Db) {
     c.announce().await;
     let mut d = SimAgent::new(&app.base, "d");
     let body = cairn_proto::AnnounceRequest {
-        protocol_version: 1,
+        protocol_version: cairn_proto::PROTOCOL_VERSION,
         public_key: d.public_key(),
         facts: d.facts.clone(),
     };
     let r = d
         .client
         .post(format!("{}/api/agent/v1/announce", app.base))
-        .header(PROTOCOL_HEADER, "1")
+        .header(PROTOCOL_HEADER, cairn_proto::PROTOCOL_VERSION.to_string())
         .json(&body)
         .send()
         .await

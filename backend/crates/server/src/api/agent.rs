@@ -4,18 +4,19 @@
 use std::time::Duration;
 
 use cairn_proto::{
-    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, PROTOCOL_VERSION, PollRequest,
-    PollResponse,
+    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, JobEventAck, JobEventBatch,
+    PROTOCOL_VERSION, PollRequest, PollResponse,
 };
 use chrono::Utc;
 use poem::web::Data;
-use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
 
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
     auth::ClientInfo,
-    domain::{enrollment, fleet},
+    domain::{DomainError, enrollment, fleet, jobs},
     hub::extractor::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
 };
 
@@ -98,6 +99,15 @@ impl AgentApi {
         body: Json<PollRequest>,
     ) -> Result<Json<PollResponse>, ApiError> {
         body_protocol(body.protocol_version)?;
+        if body.running_jobs.len() + body.unsent_jobs.len() > 10_000 {
+            return Err(DomainError::invalid(
+                "agent.too_many_jobs",
+                "A poll may name at most 10000 jobs.",
+                "running_jobs",
+            )
+            .into());
+        }
+        jobs::reconcile(&state, auth.host.id, &body.running_jobs, &body.unsent_jobs).await?;
         let timeout = Duration::from_secs(state.config.agents.poll_timeout_secs);
         let answer = fleet::poll(
             &state,
@@ -113,5 +123,20 @@ impl AgentApi {
             config: answer.config,
             poll_timeout_secs: state.config.agents.poll_timeout_secs,
         }))
+    }
+
+    /// A batch of one job's events (log lines, progress, snapshots, the end), in seq order.
+    /// Idempotent: events at or below the stored seq are skipped, so a retry is harmless.
+    /// Another host's job is 404, like one that does not exist.
+    #[oai(path = "/jobs/:id/events", method = "post", operation_id = "agent_job_events")]
+    async fn job_events(
+        &self,
+        auth: AgentAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<JobEventBatch>,
+    ) -> Result<Json<JobEventAck>, ApiError> {
+        let ack = jobs::ingest(&state, &auth.host, id.0, body.0.events).await?;
+        Ok(Json(ack))
     }
 }

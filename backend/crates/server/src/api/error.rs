@@ -78,6 +78,9 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict { code, .. } => {
                 ApiError::Conflict(body(code, message, json!({})))
             }
+            DomainError::Busy { code, details, .. } => {
+                ApiError::Conflict(body(code, message, details))
+            }
             DomainError::InvalidCredentials => ApiError::Unauthorized(body(
                 "auth.invalid_credentials",
                 "Invalid username or password.",

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod enrollment;
 pub mod error;
 pub mod hosts;
+pub mod jobs;
 pub mod models;
 pub mod repositories;
 pub mod system;
@@ -30,6 +31,8 @@ pub enum ApiTags {
     Hosts,
     /// restic repositories and their (write-only) credentials.
     Repositories,
+    /// Backups and other restic runs: start, follow live, cancel; snapshots.
+    Jobs,
     /// The agent protocol (`/api/agent/v1`), spoken by cairn-agent.
     Agent,
 }
@@ -42,6 +45,7 @@ pub type Apis = (
     hosts::HostsApi,
     enrollment::EnrollmentApi,
     repositories::RepositoriesApi,
+    jobs::JobsApi,
     agent::AgentApi,
 );
 
@@ -54,6 +58,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         hosts::HostsApi,
         enrollment::EnrollmentApi,
         repositories::RepositoriesApi,
+        jobs::JobsApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

@@ -58,6 +58,7 @@ pub mod perm {
         HostsRead,
         HostsManage,
         HostsApprove,
+        JobsRun,
         ReposRead,
         ReposManage,
         UsersRead,

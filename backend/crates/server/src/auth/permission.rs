@@ -40,12 +40,13 @@ impl Role {
         use Permission::*;
         match self {
             Role::Viewer => &[Profile, HostsRead, ReposRead],
-            Role::Operator => &[Profile, HostsRead, ReposRead, HostsManage],
+            Role::Operator => &[Profile, HostsRead, ReposRead, HostsManage, JobsRun],
             Role::Admin => &[
                 Profile,
                 HostsRead,
                 ReposRead,
                 HostsManage,
+                JobsRun,
                 HostsApprove,
                 ReposManage,
                 UsersRead,
@@ -72,6 +73,8 @@ pub enum Permission {
     HostsManage,
     /// Accept or reject announced agents; delete hosts (revokes their key).
     HostsApprove,
+    /// Start and cancel jobs (backups, snapshot refreshes).
+    JobsRun,
     /// See repositories (never their secrets).
     ReposRead,
     /// Create, edit and delete repositories and their credentials.
@@ -88,6 +91,7 @@ impl Permission {
             Permission::HostsRead => "hosts_read",
             Permission::HostsManage => "hosts_manage",
             Permission::HostsApprove => "hosts_approve",
+            Permission::JobsRun => "jobs_run",
             Permission::ReposRead => "repos_read",
             Permission::ReposManage => "repos_manage",
             Permission::UsersRead => "users_read",
@@ -150,6 +154,16 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("agent_announce", Access::Public),
     ("agent_announce_status", Access::Agent),
     ("agent_poll", Access::Agent),
+    ("agent_job_events", Access::Agent),
+    ("create_backup", Access::Requires(Permission::JobsRun)),
+    ("init_repository", Access::Requires(Permission::ReposManage)),
+    ("refresh_snapshots", Access::Requires(Permission::JobsRun)),
+    ("list_jobs", Access::Requires(Permission::HostsRead)),
+    ("get_job", Access::Requires(Permission::HostsRead)),
+    ("list_job_logs", Access::Requires(Permission::HostsRead)),
+    ("stream_job_events", Access::Requires(Permission::HostsRead)),
+    ("cancel_job", Access::Requires(Permission::JobsRun)),
+    ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
 ];
 
 #[cfg(test)]

@@ -12,6 +12,9 @@ pub enum DomainError {
     NotFound { what: &'static str },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A conflict that names what it conflicts with (e.g. the job still running).
+    #[error("{message}")]
+    Busy { code: &'static str, message: String, details: serde_json::Value },
     #[error("invalid username or password")]
     InvalidCredentials,
     #[error("local username/password login is disabled")]

@@ -328,9 +328,14 @@ pub async fn poll(
                 Box::pin(pending_work(state, None, host.id, applied)).await?
             } else {
                 let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
+                let jobs = run_jobs(&commands);
                 // Answering must not wait for the mark: a fleet-wide wake-up would queue
                 // every answer behind one transaction.
-                state.poll_writer.submit_nowait(Op::Delivered { commands: ids, at: Utc::now() });
+                state.poll_writer.submit_nowait(Op::Delivered {
+                    commands: ids,
+                    jobs,
+                    at: Utc::now(),
+                });
                 PollAnswer { commands, config: None }
             }
         };
@@ -345,8 +350,42 @@ pub async fn poll(
     }
 }
 
-fn to_wire(r: &CommandRow) -> Command {
-    Command { id: r.id, kind: CommandKind::Ping, created_at: r.created_at }
+/// The ids of run-job commands (they are the jobs' ids too).
+fn run_jobs(commands: &[Command]) -> Vec<Uuid> {
+    commands.iter().filter(|c| c.kind == CommandKind::RunJob).map(|c| c.id).collect()
+}
+
+/// A queued command as the agent receives it. The payload was written by this server, so
+/// one that does not parse is a bug: it goes out as a ping (harmless) and is logged.
+pub(crate) fn to_wire(r: &CommandRow) -> Command {
+    let mut c = Command {
+        id: r.id,
+        kind: CommandKind::Ping,
+        created_at: r.created_at,
+        job: None,
+        job_id: None,
+    };
+    match r.kind.as_str() {
+        "run_job" => match serde_json::from_str(&r.payload) {
+            Ok(spec) => {
+                c.kind = CommandKind::RunJob;
+                c.job = Some(spec);
+            }
+            Err(e) => tracing::error!(command = %r.id, "run_job payload does not parse: {e}"),
+        },
+        "cancel_job" => match serde_json::from_str::<serde_json::Value>(&r.payload)
+            .ok()
+            .and_then(|v| v["job_id"].as_str().and_then(|s| s.parse().ok()))
+        {
+            Some(job) => {
+                c.kind = CommandKind::CancelJob;
+                c.job_id = Some(job);
+            }
+            None => tracing::error!(command = %r.id, "cancel_job payload does not parse"),
+        },
+        _ => {}
+    }
+    c
 }
 
 /// Commands waiting for `host` and its config when newer than `applied`. `known` is a row
@@ -377,10 +416,11 @@ async fn pending_work(
     } else {
         None
     };
+    let commands: Vec<Command> = rows.iter().map(to_wire).collect();
     if !rows.is_empty() {
         let ids = rows.iter().map(|r| r.id).collect();
-        state.poll_writer.submit(Op::Delivered { commands: ids, at: Utc::now() }).await?;
+        let jobs = run_jobs(&commands);
+        state.poll_writer.submit(Op::Delivered { commands: ids, jobs, at: Utc::now() }).await?;
     }
-    let commands = rows.iter().map(to_wire).collect();
     Ok(PollAnswer { commands, config })
 }

@@ -10,7 +10,7 @@ pub mod writer;
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, Weak},
 };
 
 use cairn_proto::Command;
@@ -53,6 +53,8 @@ impl Slot {
 #[derive(Default)]
 pub struct Hub {
     slots: Mutex<HashMap<Uuid, Arc<Slot>>>,
+    /// Live viewers of a job (SSE streams): woken after its events are committed.
+    jobs: Mutex<HashMap<Uuid, Weak<Notify>>>,
 }
 
 impl Hub {
@@ -79,6 +81,27 @@ impl Hub {
         slot.notify.notify_one();
     }
 
+    /// What a job's live viewers wait on; shared by all viewers of that job.
+    pub fn watch_job(&self, job: Uuid) -> Arc<Notify> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = jobs.get(&job).and_then(Weak::upgrade) {
+            return n;
+        }
+        // Drop entries whose viewers are all gone, so the map stays as small as the audience.
+        jobs.retain(|_, w| w.strong_count() > 0);
+        let n = Arc::new(Notify::new());
+        jobs.insert(job, Arc::downgrade(&n));
+        n
+    }
+
+    /// Something about the job was committed: its viewers re-read it.
+    pub fn job_changed(&self, job: Uuid) {
+        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = jobs.get(&job).and_then(Weak::upgrade) {
+            n.notify_waiters();
+        }
+    }
+
     pub fn forget(&self, host: Uuid) {
         if let Some(slot) = self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&host) {
             // A poll still held for a deleted host ends now (and then fails auth).
@@ -94,7 +117,13 @@ mod tests {
     use super::*;
 
     fn cmd() -> Command {
-        Command { id: Uuid::now_v7(), kind: cairn_proto::CommandKind::Ping, created_at: Utc::now() }
+        Command {
+            id: Uuid::now_v7(),
+            kind: cairn_proto::CommandKind::Ping,
+            created_at: Utc::now(),
+            job: None,
+            job_id: None,
+        }
     }
 
     #[test]

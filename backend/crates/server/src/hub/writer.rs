@@ -12,8 +12,19 @@ use uuid::Uuid;
 use crate::store::{Store, StoreError, commands, hosts};
 
 pub enum Op {
-    Heartbeat { host: Uuid, facts: AgentFacts, ip: Option<String>, applied: i64, at: DateTime<Utc> },
-    Delivered { commands: Vec<Uuid>, at: DateTime<Utc> },
+    Heartbeat {
+        host: Uuid,
+        facts: AgentFacts,
+        ip: Option<String>,
+        applied: i64,
+        at: DateTime<Utc>,
+    },
+    /// Commands handed to an agent; `jobs` are the run-job ones (same ids as their jobs).
+    Delivered {
+        commands: Vec<Uuid>,
+        jobs: Vec<Uuid>,
+        at: DateTime<Utc>,
+    },
 }
 
 type Job = (Op, oneshot::Sender<Result<(), String>>);
@@ -73,14 +84,16 @@ impl PollWriter {
 async fn apply(store: &Store, batch: &[Job]) -> Result<(), StoreError> {
     let txn = store.write().await?;
     let mut delivered: Vec<Uuid> = Vec::new();
+    let mut dispatched: Vec<Uuid> = Vec::new();
     let mut delivered_at = None;
     for (op, _) in batch {
         match op {
             Op::Heartbeat { host, facts, ip, applied, at } => {
                 hosts::record_poll(&*txn, *host, facts, ip.as_deref(), *applied, *at).await?;
             }
-            Op::Delivered { commands, at } => {
+            Op::Delivered { commands, jobs, at } => {
                 delivered.extend(commands);
+                dispatched.extend(jobs);
                 delivered_at = Some(*at);
             }
         }
@@ -89,6 +102,7 @@ async fn apply(store: &Store, batch: &[Job]) -> Result<(), StoreError> {
         for chunk in delivered.chunks(500) {
             commands::mark_delivered(&*txn, chunk, at).await?;
         }
+        crate::store::jobs::mark_dispatched(&*txn, &dispatched, at).await?;
     }
     txn.commit().await
 }

@@ -64,3 +64,13 @@ pub async fn mark_delivered<C: ConnectionTrait>(
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<CommandRow>, StoreError> {
     Ok(agent_command::Entity::find_by_id(id).one(db).await?)
 }
+
+/// Removes a command no agent has received yet. False when it was already delivered.
+pub async fn retract_undelivered<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
+    let res = agent_command::Entity::delete_many()
+        .filter(agent_command::Column::Id.eq(id))
+        .filter(agent_command::Column::DeliveredAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}

@@ -33,6 +33,13 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<HostRow
     Ok(host::Entity::find_by_id(id).one(db).await?)
 }
 
+pub async fn find_many<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<HostRow>, StoreError> {
+    Ok(host::Entity::find().filter(host::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
 pub async fn find_by_public_key<C: ConnectionTrait>(
     db: &C,
     key: &str,

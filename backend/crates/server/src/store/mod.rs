@@ -7,6 +7,7 @@ pub mod commands;
 pub mod enrollment;
 pub mod entities;
 pub mod hosts;
+pub mod jobs;
 pub mod repositories;
 pub mod sessions;
 pub mod tokens;

@@ -1,0 +1,606 @@
+//! Jobs: starting one (checked: host online, repository linked, nothing else running on
+//! that pair), cancelling, taking in the agent's events (each seq applied once, so retries
+//! change nothing) and calling a job `lost` when its agent no longer knows it.
+
+use std::time::Duration as StdDuration;
+
+use cairn_proto::{
+    BackupSpec, JobEvent, JobEventAck, JobEventKind, JobKind, JobOutcome, JobResult, JobSpec,
+    LogStream,
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    DomainError,
+    audit::{self, Actor, Event, Target},
+    fleet,
+};
+use crate::{
+    app::AppState,
+    store::{
+        commands::{self, CommandRow},
+        hosts::{self, HostRow},
+        jobs::{self, JobFilter, JobRow, LogRow, SnapshotRow},
+        repositories,
+    },
+};
+
+/// A log line longer than this is cut (restic's lines are short; a runaway one is not).
+pub const MAX_LINE_BYTES: usize = 8 * 1024;
+/// Events in one batch.
+pub const MAX_BATCH: usize = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Dispatched,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Cancelled,
+    Lost,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Dispatched => "dispatched",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Warning => "warning",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Lost => "lost",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        [
+            JobStatus::Queued,
+            JobStatus::Dispatched,
+            JobStatus::Running,
+            JobStatus::Succeeded,
+            JobStatus::Warning,
+            JobStatus::Failed,
+            JobStatus::Cancelled,
+            JobStatus::Lost,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobStatus::Queued | JobStatus::Dispatched | JobStatus::Running)
+    }
+
+    fn of_outcome(o: JobOutcome) -> JobStatus {
+        match o {
+            JobOutcome::Succeeded => JobStatus::Succeeded,
+            JobOutcome::Warning => JobStatus::Warning,
+            JobOutcome::Failed => JobStatus::Failed,
+            JobOutcome::Cancelled => JobStatus::Cancelled,
+            JobOutcome::Lost => JobStatus::Lost,
+        }
+    }
+}
+
+pub fn status_of(row: &JobRow) -> JobStatus {
+    JobStatus::parse(&row.status).unwrap_or(JobStatus::Failed)
+}
+
+pub fn kind_str(k: JobKind) -> &'static str {
+    match k {
+        JobKind::Backup => "backup",
+        JobKind::Init => "init",
+        JobKind::Snapshots => "snapshots",
+    }
+}
+
+pub fn parse_kind(s: &str) -> Option<JobKind> {
+    [JobKind::Backup, JobKind::Init, JobKind::Snapshots].into_iter().find(|k| kind_str(*k) == s)
+}
+
+fn job_target(job: Uuid, kind: JobKind, host: &HostRow) -> Target {
+    Target {
+        kind: "job",
+        id: job.to_string(),
+        name: Some(format!("{} on {}", kind_str(kind), host.hostname)),
+    }
+}
+
+/// Checks a backup request: absolute paths, sane sizes, tags restic accepts.
+pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
+    let bad = |msg: String, field| DomainError::invalid("job.invalid_backup", msg, field);
+    let paths: Vec<String> =
+        spec.paths.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    if paths.is_empty() {
+        return Err(bad("Name at least one path to back up.".into(), "paths"));
+    }
+    if paths.len() > 100 {
+        return Err(bad("At most 100 paths per backup.".into(), "paths"));
+    }
+    for p in &paths {
+        if !p.starts_with('/') {
+            return Err(bad(
+                format!("{p:?} is not an absolute path (it must start with /)."),
+                "paths",
+            ));
+        }
+        if p.len() > 4096 || p.contains('\0') {
+            return Err(bad(format!("{p:?} is not a usable path."), "paths"));
+        }
+    }
+    let excludes: Vec<String> =
+        spec.excludes.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    if excludes.len() > 200 || excludes.iter().any(|e| e.len() > 4096 || e.contains('\0')) {
+        return Err(bad("At most 200 exclude patterns, each a usable pattern.".into(), "excludes"));
+    }
+    let tags: Vec<String> =
+        spec.tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    if tags.len() > 20 {
+        return Err(bad("At most 20 tags.".into(), "tags"));
+    }
+    if let Some(t) = tags
+        .iter()
+        .find(|t| t.len() > 64 || t.contains(',') || t.chars().any(|c| c.is_control() || c == ' '))
+    {
+        return Err(bad(
+            format!("Tag {t:?} is not valid: up to 64 characters, no commas or spaces."),
+            "tags",
+        ));
+    }
+    Ok(BackupSpec { paths, excludes, tags })
+}
+
+/// Starts a job: checks, stores it with its run command in one transaction, then hands the
+/// command to the host's held poll.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    host_id: Uuid,
+    repository_id: Uuid,
+    kind: JobKind,
+    backup: Option<BackupSpec>,
+) -> Result<JobRow, DomainError> {
+    let txn = state.store.write().await?;
+    let host = hosts::find(&*txn, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let repo = repositories::find(&*txn, repository_id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "repository" })?;
+    let now = Utc::now();
+    let offline_after = StdDuration::from_secs(state.config.agents.offline_after_secs);
+    if !fleet::is_online(&host, offline_after, now) {
+        return Err(DomainError::conflict(
+            "host.offline",
+            format!(
+                "{} is offline (its agent has not been in touch for over {} s); start the agent and try again.",
+                host.hostname, state.config.agents.offline_after_secs
+            ),
+        ));
+    }
+    if !hosts::linked_repositories(&*txn, host_id).await?.contains(&repository_id) {
+        return Err(DomainError::conflict(
+            "job.repository_not_linked",
+            format!(
+                "Repository {} is not linked to {}; link it on the host's page first.",
+                repo.name, host.hostname
+            ),
+        ));
+    }
+    if let Some(running) = jobs::active_for(&*txn, host_id, repository_id).await? {
+        return Err(already_running(&running));
+    }
+    let id = Uuid::now_v7();
+    let args = json!({ "backup": backup });
+    let row = JobRow {
+        id,
+        host_id,
+        repository_id: Some(repository_id),
+        kind: kind_str(kind).into(),
+        status: JobStatus::Queued.as_str().into(),
+        actor_kind: actor.kind.as_str().into(),
+        actor: actor.name.clone(),
+        args: args.to_string(),
+        created_at: now,
+        dispatched_at: None,
+        started_at: None,
+        finished_at: None,
+        cancel_requested_at: None,
+        exit_code: None,
+        error_class: None,
+        error_message: None,
+        summary: None,
+        snapshot_id: None,
+        result: None,
+        progress: None,
+        last_seq: 0,
+        log_lines: 0,
+    };
+    let row = match jobs::insert(&*txn, row).await {
+        Ok(r) => r,
+        // The database's one-active-job index caught a race this check could not see.
+        Err(e) if is_unique_violation(&e) => {
+            return Err(DomainError::conflict(
+                "job.already_running",
+                "Another job on this host and repository is still running.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let spec = JobSpec {
+        job_id: id,
+        kind,
+        repository_id,
+        config_version: host.config_version.max(0) as u64,
+        backup: backup.clone(),
+    };
+    let cmd = commands::enqueue(
+        &*txn,
+        CommandRow {
+            id,
+            host_id,
+            kind: "run_job".into(),
+            payload: serde_json::to_string(&spec)
+                .map_err(|e| DomainError::Internal(e.to_string()))?,
+            created_by: actor.name.clone(),
+            created_at: now,
+            delivered_at: None,
+        },
+    )
+    .await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            "job.create",
+            Some(job_target(id, kind, &host)),
+            json!({
+                "host_id": host_id,
+                "repository": repo.name,
+                "kind": kind_str(kind),
+                "paths": backup.as_ref().map(|b| &b.paths),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.deliver(host_id, vec![fleet::to_wire(&cmd)]);
+    Ok(row)
+}
+
+fn already_running(running: &JobRow) -> DomainError {
+    DomainError::Busy {
+        code: "job.already_running",
+        message: format!(
+            "A {} job on this host and repository is still {}; wait for it or cancel it.",
+            running.kind, running.status
+        ),
+        details: json!({ "job_id": running.id }),
+    }
+}
+
+fn is_unique_violation(e: &crate::store::StoreError) -> bool {
+    match e {
+        crate::store::StoreError::Db(db) => {
+            matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+        }
+        _ => false,
+    }
+}
+
+/// Asks for a job to stop. A job no agent has received yet ends here and now; one that
+/// runs gets a cancel command and ends when the agent reports it stopped.
+pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> Result<JobRow, DomainError> {
+    let txn = state.store.write().await?;
+    let mut job = jobs::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "job" })?;
+    if status_of(&job).is_final() {
+        return Err(DomainError::conflict(
+            "job.finished",
+            format!("This job already ended ({}); there is nothing to cancel.", job.status),
+        ));
+    }
+    let host =
+        hosts::find(&*txn, job.host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let now = Utc::now();
+    job.cancel_requested_at = Some(now);
+    let retracted = job.status == JobStatus::Queued.as_str()
+        && commands::retract_undelivered(&*txn, job.id).await?;
+    let mut wire = None;
+    if retracted {
+        job.status = JobStatus::Cancelled.as_str().into();
+        job.finished_at = Some(now);
+        job.error_message = Some("Cancelled before the agent received it.".into());
+    } else {
+        let cmd = commands::enqueue(
+            &*txn,
+            CommandRow {
+                id: Uuid::now_v7(),
+                host_id: job.host_id,
+                kind: "cancel_job".into(),
+                payload: json!({ "job_id": job.id }).to_string(),
+                created_by: actor.name.clone(),
+                created_at: now,
+                delivered_at: None,
+            },
+        )
+        .await?;
+        wire = Some(fleet::to_wire(&cmd));
+    }
+    let job = jobs::update(&*txn, job).await?;
+    let kind = parse_kind(&job.kind).unwrap_or(JobKind::Backup);
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            "job.cancel",
+            Some(job_target(job.id, kind, &host)),
+            json!({ "before_delivery": retracted }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    if let Some(w) = wire {
+        state.hub.deliver(job.host_id, vec![w]);
+    } else {
+        state.hub.slot(job.host_id).delivered([job.id]);
+    }
+    state.hub.job_changed(job.id);
+    Ok(job)
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> Result<JobRow, DomainError> {
+    jobs::find(state.store.db(), id).await?.ok_or(DomainError::NotFound { what: "job" })
+}
+
+pub async fn list(
+    state: &AppState,
+    filter: &JobFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<JobRow>, u64), DomainError> {
+    Ok(jobs::list(state.store.db(), filter, limit, offset).await?)
+}
+
+pub async fn logs_after(
+    state: &AppState,
+    id: Uuid,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<LogRow>, DomainError> {
+    Ok(jobs::logs_after(state.store.db(), id, after, limit).await?)
+}
+
+/// Takes a batch of a job's events from its host's agent. Events at or below the job's
+/// last applied seq were applied before (a retry) and are skipped.
+pub async fn ingest(
+    state: &AppState,
+    host: &HostRow,
+    job_id: Uuid,
+    mut events: Vec<JobEvent>,
+) -> Result<JobEventAck, DomainError> {
+    if events.len() > MAX_BATCH {
+        return Err(DomainError::invalid(
+            "job.batch_too_large",
+            format!("At most {MAX_BATCH} events per batch."),
+            "events",
+        ));
+    }
+    if events.iter().any(|e| e.seq == 0) {
+        return Err(DomainError::invalid("job.bad_seq", "Event seq starts at 1.", "events"));
+    }
+    events.sort_by_key(|e| e.seq);
+    let txn = state.store.write().await?;
+    // Another host's job is "not found", exactly like a job that does not exist.
+    let mut job = jobs::find(&*txn, job_id)
+        .await?
+        .filter(|j| j.host_id == host.id)
+        .ok_or(DomainError::NotFound { what: "job" })?;
+    let applied = job.last_seq.max(0) as u64;
+    let mut logs = Vec::new();
+    for e in events.into_iter().filter(|e| e.seq > applied) {
+        job.last_seq = job.last_seq.max(e.seq as i64);
+        apply(&txn, host, &mut job, e, &mut logs).await?;
+    }
+    let added = jobs::insert_logs(&*txn, logs).await?;
+    job.log_lines += added as i64;
+    let job = jobs::update(&*txn, job).await?;
+    txn.commit().await?;
+    state.hub.job_changed(job.id);
+    Ok(JobEventAck {
+        stored_through: job.last_seq.max(0) as u64,
+        cancel_requested: job.cancel_requested_at.is_some() && !status_of(&job).is_final(),
+    })
+}
+
+/// Whether events may still move the job's status: until it ended, or when the server
+/// had given up on it (`lost`) and the agent turns out to know better.
+fn may_change(job: &JobRow) -> bool {
+    let s = status_of(job);
+    !s.is_final() || s == JobStatus::Lost
+}
+
+async fn apply(
+    txn: &crate::store::WriteTxn,
+    host: &HostRow,
+    job: &mut JobRow,
+    e: JobEvent,
+    logs: &mut Vec<LogRow>,
+) -> Result<(), DomainError> {
+    match e.kind {
+        JobEventKind::Log => {
+            let mut line = e.line.unwrap_or_default();
+            if line.len() > MAX_LINE_BYTES {
+                let mut cut = MAX_LINE_BYTES;
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                line.truncate(cut);
+                line.push('…');
+            }
+            let stream = match e.stream.unwrap_or(LogStream::Stdout) {
+                LogStream::Stdout => "stdout",
+                LogStream::Stderr => "stderr",
+                LogStream::Agent => "agent",
+            };
+            logs.push(LogRow {
+                job_id: job.id,
+                seq: e.seq as i64,
+                at: e.at,
+                stream: stream.into(),
+                line,
+            });
+        }
+        JobEventKind::Started => {
+            if may_change(job) && status_of(job) != JobStatus::Running {
+                job.status = JobStatus::Running.as_str().into();
+                job.started_at = Some(e.at);
+            }
+        }
+        JobEventKind::Progress => {
+            if let Some(p) = e.progress {
+                job.progress = serde_json::to_string(&p).ok();
+            }
+        }
+        JobEventKind::Snapshots => {
+            if let (Some(list), Some(repo)) = (e.snapshots, job.repository_id) {
+                let now = Utc::now();
+                let rows = list
+                    .into_iter()
+                    .filter(|s| s.id.len() <= 64 && s.id.chars().all(|c| c.is_ascii_hexdigit()))
+                    .map(|s| SnapshotRow {
+                        host_id: host.id,
+                        repository_id: repo,
+                        snapshot_id: s.id,
+                        time: s.time,
+                        hostname: s.hostname.chars().take(255).collect(),
+                        paths: json!(s.paths).to_string(),
+                        tags: json!(s.tags).to_string(),
+                        reported_at: now,
+                    })
+                    .collect();
+                jobs::replace_snapshots(&**txn, host.id, repo, rows).await?;
+            }
+        }
+        JobEventKind::Finished => {
+            let result = e.result.unwrap_or_default();
+            if may_change(job) {
+                finish(job, &result, e.at);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finish(job: &mut JobRow, r: &JobResult, at: DateTime<Utc>) {
+    job.status = JobStatus::of_outcome(r.outcome).as_str().into();
+    job.finished_at = Some(at);
+    job.exit_code = r.exit_code;
+    job.error_class = r.error_class.clone().map(|c| c.chars().take(64).collect());
+    job.error_message = r.message.clone();
+    job.summary = r.summary.as_ref().and_then(|s| serde_json::to_string(s).ok());
+    job.snapshot_id =
+        r.summary.as_ref().and_then(|s| s.snapshot_id.clone()).filter(|id| id.len() <= 64);
+    job.result = serde_json::to_string(r).ok();
+}
+
+/// Called at the start of each poll: a job handed to this agent that it neither runs nor
+/// still has events for is lost (the agent restarted without it, or never received it).
+pub async fn reconcile(
+    state: &AppState,
+    host: Uuid,
+    running: &[Uuid],
+    unsent: &[Uuid],
+) -> Result<(), DomainError> {
+    let open = jobs::unfinished_on_host(state.store.db(), host).await?;
+    let gone: Vec<JobRow> =
+        open.into_iter().filter(|j| !running.contains(&j.id) && !unsent.contains(&j.id)).collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let txn = state.store.write().await?;
+    let now = Utc::now();
+    let mut changed = Vec::new();
+    for id in gone.iter().map(|j| j.id) {
+        // Re-read inside the transaction: an event batch may have finished it meanwhile.
+        let Some(mut job) = jobs::find(&*txn, id).await? else { continue };
+        if status_of(&job).is_final() {
+            continue;
+        }
+        job.status = JobStatus::Lost.as_str().into();
+        job.finished_at = Some(now);
+        job.error_class = Some("agent.lost".into());
+        job.error_message = Some(
+            "The agent no longer runs this job and has nothing more to report about it (it was restarted, or never received the job)."
+                .into(),
+        );
+        changed.push(jobs::update(&*txn, job).await?.id);
+    }
+    txn.commit().await?;
+    for id in changed {
+        tracing::warn!(job = %id, host = %host, "job lost: its agent no longer knows it");
+        state.hub.job_changed(id);
+    }
+    Ok(())
+}
+
+pub async fn snapshots(
+    state: &AppState,
+    host: Uuid,
+    repository: Option<Uuid>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<SnapshotRow>, u64, Vec<JobRow>), DomainError> {
+    let db = state.store.db();
+    hosts::find(db, host).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let (rows, total) = jobs::snapshots(db, host, repository, limit, offset).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.snapshot_id.clone()).collect();
+    let made_by = jobs::backups_by_snapshot(db, host, &ids).await?;
+    Ok((rows, total, made_by))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_requests_are_checked() {
+        let ok = validate_backup(BackupSpec {
+            paths: vec![" /etc ".into(), "".into()],
+            excludes: vec!["*.tmp".into()],
+            tags: vec!["daily".into()],
+        })
+        .unwrap();
+        assert_eq!(ok.paths, vec!["/etc"]);
+        for (paths, tags) in [
+            (vec![], vec![]),
+            (vec!["etc".to_string()], vec![]),
+            (vec!["/etc".to_string()], vec!["a,b".to_string()]),
+            (vec!["/etc".to_string()], vec!["has space".to_string()]),
+        ] {
+            let r = validate_backup(BackupSpec { paths, excludes: vec![], tags });
+            assert!(matches!(r, Err(DomainError::Invalid { code: "job.invalid_backup", .. })));
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_and_know_when_they_end() {
+        for s in [
+            "queued",
+            "dispatched",
+            "running",
+            "succeeded",
+            "warning",
+            "failed",
+            "cancelled",
+            "lost",
+        ] {
+            assert_eq!(JobStatus::parse(s).unwrap().as_str(), s);
+        }
+        assert!(!JobStatus::Running.is_final() && JobStatus::Lost.is_final());
+        assert!(JobStatus::parse("done").is_none());
+    }
+}

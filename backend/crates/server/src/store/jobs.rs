@@ -1,0 +1,233 @@
+//! Queries on jobs, their log lines and the snapshots agents report. Log lines are
+//! inserted with ON CONFLICT DO NOTHING on (job, seq): a retried batch stores nothing twice.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use super::{
+    StoreError,
+    entities::{job, job_log, snapshot},
+};
+
+pub use job::Model as JobRow;
+pub use job_log::Model as LogRow;
+pub use snapshot::Model as SnapshotRow;
+
+/// Statuses of a job that has not ended.
+pub const ACTIVE: [&str; 3] = ["queued", "dispatched", "running"];
+
+#[derive(Debug, Default, Clone)]
+pub struct JobFilter {
+    pub host: Option<Uuid>,
+    pub repository: Option<Uuid>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+pub async fn insert<C: ConnectionTrait>(db: &C, row: JobRow) -> Result<JobRow, StoreError> {
+    let active: job::ActiveModel = row.into();
+    Ok(active.reset_all().insert(db).await?)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<JobRow>, StoreError> {
+    Ok(job::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn update<C: ConnectionTrait>(db: &C, row: JobRow) -> Result<JobRow, StoreError> {
+    let active: job::ActiveModel = row.into();
+    Ok(active.reset_all().update(db).await?)
+}
+
+/// The unfinished job of this host on this repository, if any.
+pub async fn active_for<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Uuid,
+) -> Result<Option<JobRow>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::HostId.eq(host))
+        .filter(job::Column::RepositoryId.eq(repository))
+        .filter(job::Column::Status.is_in(ACTIVE))
+        .one(db)
+        .await?)
+}
+
+/// Jobs of this host that were handed to its agent and have not ended.
+pub async fn unfinished_on_host<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::HostId.eq(host))
+        .filter(job::Column::Status.is_in(["dispatched", "running"]))
+        .all(db)
+        .await?)
+}
+
+/// Newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    f: &JobFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<JobRow>, u64), StoreError> {
+    let mut q = job::Entity::find();
+    if let Some(h) = f.host {
+        q = q.filter(job::Column::HostId.eq(h));
+    }
+    if let Some(r) = f.repository {
+        q = q.filter(job::Column::RepositoryId.eq(r));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(job::Column::Kind.eq(k.as_str()));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(job::Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = f.since {
+        q = q.filter(job::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(job::Column::CreatedAt.lt(t));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(job::Column::CreatedAt)
+        .order_by_desc(job::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Jobs whose run command an agent just received: queued → dispatched.
+pub async fn mark_dispatched<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::Expr;
+    for chunk in ids.chunks(500) {
+        job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value("dispatched"))
+            .col_expr(job::Column::DispatchedAt, Expr::value(now))
+            .filter(job::Column::Id.is_in(chunk.iter().copied()))
+            .filter(job::Column::Status.eq("queued"))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores log lines; a (job, seq) already present is skipped. Returns how many were new.
+pub async fn insert_logs<C: ConnectionTrait>(db: &C, rows: Vec<LogRow>) -> Result<u64, StoreError> {
+    let mut added = 0;
+    // 5 parameters per row; SQLite allows 32766 per statement.
+    for chunk in rows.chunks(1000) {
+        let models: Vec<job_log::ActiveModel> =
+            chunk.iter().cloned().map(|r| job_log::ActiveModel::from(r).reset_all()).collect();
+        let res = job_log::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([job_log::Column::JobId, job_log::Column::Seq])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        added += res;
+    }
+    Ok(added)
+}
+
+pub async fn logs_after<C: ConnectionTrait>(
+    db: &C,
+    job: Uuid,
+    after_seq: i64,
+    limit: u64,
+) -> Result<Vec<LogRow>, StoreError> {
+    Ok(job_log::Entity::find()
+        .filter(job_log::Column::JobId.eq(job))
+        .filter(job_log::Column::Seq.gt(after_seq))
+        .order_by_asc(job_log::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Replaces what is known of a host's snapshots in one repository.
+pub async fn replace_snapshots<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Uuid,
+    rows: Vec<SnapshotRow>,
+) -> Result<(), StoreError> {
+    snapshot::Entity::delete_many()
+        .filter(snapshot::Column::HostId.eq(host))
+        .filter(snapshot::Column::RepositoryId.eq(repository))
+        .exec(db)
+        .await?;
+    // 8 parameters per row.
+    for chunk in rows.chunks(1000) {
+        let models: Vec<snapshot::ActiveModel> =
+            chunk.iter().cloned().map(|r| snapshot::ActiveModel::from(r).reset_all()).collect();
+        snapshot::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([
+                    snapshot::Column::HostId,
+                    snapshot::Column::RepositoryId,
+                    snapshot::Column::SnapshotId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Newest first.
+pub async fn snapshots<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Option<Uuid>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<SnapshotRow>, u64), StoreError> {
+    let mut q = snapshot::Entity::find().filter(snapshot::Column::HostId.eq(host));
+    if let Some(r) = repository {
+        q = q.filter(snapshot::Column::RepositoryId.eq(r));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(snapshot::Column::Time)
+        .order_by_asc(snapshot::Column::SnapshotId)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// The backups that made these snapshots (for "size added" per snapshot).
+pub async fn backups_by_snapshot<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    snapshot_ids: &[String],
+) -> Result<Vec<JobRow>, StoreError> {
+    if snapshot_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(job::Entity::find()
+        .filter(job::Column::HostId.eq(host))
+        .filter(job::Column::SnapshotId.is_in(snapshot_ids.iter().cloned()))
+        .all(db)
+        .await?)
+}
