@@ -120,6 +120,14 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
         .nest("/", Spa)
         .with(CookieJarManager::new())
         .with(Compression::new())
+        .before(|mut req| async move {
+            // An event stream must reach the browser event by event; a compressor would
+            // hold events back until its buffer fills.
+            if http::middleware::wants_event_stream(&req) {
+                req.headers_mut().remove(poem::http::header::ACCEPT_ENCODING);
+            }
+            Ok(req)
+        })
         .with(CatchPanic::new().with_handler(http::middleware::panic_response))
         .data(state.clone())
         .with(Frontline {

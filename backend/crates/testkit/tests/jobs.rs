@@ -208,12 +208,15 @@ async fn backup_runs_and_reports(db: Db) {
         .client
         .get(f.app.url(&format!("/api/v1/jobs/{id}/events")))
         .header("Last-Event-ID", "3")
+        .header("Accept", "text/event-stream")
+        .header("Accept-Encoding", "gzip, br")
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    // Never compressed: a compressor would hold live events back.
+    assert!(resumed.headers().get("content-encoding").is_none());
+    assert_eq!(resumed.headers()["content-type"], "text/event-stream");
+    let resumed = resumed.text().await.unwrap();
     assert!(resumed.contains("id: 5\n") && !resumed.contains("id: 2\n"), "{resumed}");
 }
 
@@ -247,6 +250,20 @@ async fn cancel_and_lost(db: Db) {
     let v: Value = f.agent.poll(1).await.json().await.unwrap();
     assert_eq!(v["commands"][0]["kind"], "cancel_job");
     assert_eq!(v["commands"][0]["job_id"], id.as_str());
+    // A viewer following live sees a new line as soon as it is stored.
+    let mut live = f
+        .admin
+        .client
+        .get(f.app.url(&format!("/api/v1/jobs/{id}/events")))
+        .header("Accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    while !seen.contains("event: status") {
+        seen.push_str(&String::from_utf8_lossy(&live.chunk().await.unwrap().unwrap()));
+    }
+    let t0 = std::time::Instant::now();
     let ack: Value = f
         .agent
         .send_events(id.parse().unwrap(), json!([ev(2, "log", json!({ "line": "stopping" }))]))
@@ -255,6 +272,17 @@ async fn cancel_and_lost(db: Db) {
         .await
         .unwrap();
     assert_eq!(ack["cancel_requested"], true);
+    while !seen.contains("stopping") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(3), live.chunk())
+            .await
+            .expect("the live line arrives within 3 s")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("id: 2\n"), "{seen}");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(3));
+    drop(live);
     f.agent
         .send_events(
             id.parse().unwrap(),

@@ -160,3 +160,11 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     )
         .into_response()
 }
+
+/// Whether the client asks for Server-Sent Events (`EventSource` sends this Accept).
+pub fn wants_event_stream(req: &poem::Request) -> bool {
+    req.headers()
+        .get(poem::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"))
+}
