@@ -268,6 +268,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
+    state.hub.job_opened(host_id);
     state.hub.deliver(host_id, vec![fleet::to_wire(&cmd)]);
     Ok(row)
 }

@@ -55,6 +55,12 @@ pub struct Hub {
     slots: Mutex<HashMap<Uuid, Arc<Slot>>>,
     /// Live viewers of a job (SSE streams): woken after its events are committed.
     jobs: Mutex<HashMap<Uuid, Weak<Notify>>>,
+    /// Hosts known to have no unfinished job, so their polls skip the lost-job query (a
+    /// fleet-wide wake-up would otherwise cost one query per host). A host leaves the set
+    /// when a job is created for it; it is absent after a restart, so the first poll checks.
+    /// Per host: whether it is known clean, and a counter bumped by every new job, so a
+    /// check that raced with a new job cannot mark the host clean.
+    no_open_jobs: Mutex<HashMap<Uuid, (bool, u64)>>,
 }
 
 impl Hub {
@@ -79,6 +85,34 @@ impl Hub {
         let slot = self.slot(host);
         slot.mailbox.lock().unwrap_or_else(|e| e.into_inner()).extend(commands);
         slot.notify.notify_one();
+    }
+
+    /// `None` when the host is known to have no unfinished job (its polls need not look
+    /// for lost ones); otherwise the counter to hand back to [`Hub::no_open_jobs`].
+    pub fn open_jobs_check(&self, host: Uuid) -> Option<u64> {
+        let map = self.no_open_jobs.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&host) {
+            Some((true, _)) => None,
+            Some((false, n)) => Some(*n),
+            None => Some(0),
+        }
+    }
+
+    /// A job was created for the host.
+    pub fn job_opened(&self, host: Uuid) {
+        let mut map = self.no_open_jobs.lock().unwrap_or_else(|e| e.into_inner());
+        let e = map.entry(host).or_insert((false, 0));
+        *e = (false, e.1 + 1);
+    }
+
+    /// The check started at `seen` found nothing unfinished; ignored if a job was created
+    /// since.
+    pub fn no_open_jobs(&self, host: Uuid, seen: u64) {
+        let mut map = self.no_open_jobs.lock().unwrap_or_else(|e| e.into_inner());
+        let e = map.entry(host).or_insert((false, 0));
+        if e.1 == seen {
+            e.0 = true;
+        }
     }
 
     /// What a job's live viewers wait on; shared by all viewers of that job.
@@ -148,5 +182,20 @@ mod tests {
         tokio::time::timeout(std::time::Duration::from_millis(100), slot.notify.notified())
             .await
             .expect("the permit left by notify_one wakes the next waiter");
+    }
+
+    #[test]
+    fn a_check_racing_a_new_job_cannot_mark_the_host_clean() {
+        let hub = Hub::default();
+        let h = Uuid::now_v7();
+        let seen = hub.open_jobs_check(h).unwrap();
+        hub.job_opened(h); // created while the check ran
+        hub.no_open_jobs(h, seen);
+        assert!(hub.open_jobs_check(h).is_some(), "must still check");
+        let seen = hub.open_jobs_check(h).unwrap();
+        hub.no_open_jobs(h, seen);
+        assert!(hub.open_jobs_check(h).is_none(), "clean now: polls skip the query");
+        hub.job_opened(h);
+        assert!(hub.open_jobs_check(h).is_some());
     }
 }

@@ -70,6 +70,15 @@ pub async fn unfinished_on_host<C: ConnectionTrait>(
         .await?)
 }
 
+/// How many of this host's jobs have not ended (queued ones included).
+pub async fn active_count<C: ConnectionTrait>(db: &C, host: Uuid) -> Result<u64, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::HostId.eq(host))
+        .filter(job::Column::Status.is_in(ACTIVE))
+        .count(db)
+        .await?)
+}
+
 /// Newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
