@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use cairn_proto::{
-    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PollRequest, PollResponse,
+    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, JobEvent, JobEventAck,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PollRequest, PollResponse,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -48,6 +48,8 @@ fn describe(e: &dyn std::error::Error) -> String {
     out
 }
 
+/// Cheap to clone: the poll loop and the event uploader share one connection pool.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
@@ -85,7 +87,8 @@ impl Client {
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("cairn-agent/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(1);
+            // One connection for the held poll, one for event uploads.
+            .pool_max_idle_per_host(2);
         if let Some(pin) = pin {
             if !base.starts_with("https://") {
                 return Err(ClientError::Setup(format!(
@@ -139,8 +142,45 @@ impl Client {
     ) -> Result<PollResponse, ClientError> {
         self.send(self.post("/poll").bearer_auth(id.token(host)).json(req)).await
     }
+
+    /// Uploads a batch of one job's events. `Refused` (any 4xx but 408 and 429, e.g.
+    /// `404 job.not_found`) means the server will never take them.
+    pub async fn job_events(
+        &self,
+        id: &Identity,
+        host: Uuid,
+        job: Uuid,
+        events: &[JobEvent],
+    ) -> Result<JobEventAck, ClientError> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            events: &'a [JobEvent],
+        }
+        let rb = self
+            .post(&format!("/jobs/{job}/events"))
+            .bearer_auth(id.token(host))
+            // Far shorter than the poll's: nothing is held on purpose here.
+            .timeout(EVENTS_TIMEOUT)
+            .json(&Body { events });
+        self.send(rb).await
+    }
 }
 
-pub fn request(facts: cairn_proto::AgentFacts, config_version: u64) -> PollRequest {
-    PollRequest { protocol_version: PROTOCOL_VERSION, facts, running_jobs: vec![], config_version }
+const EVENTS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A poll body: the host facts, the jobs running and those whose events are still on
+/// their way (`unsent`), and the config version applied.
+pub fn request(
+    facts: cairn_proto::AgentFacts,
+    config_version: u64,
+    running_jobs: Vec<Uuid>,
+    unsent_jobs: Vec<Uuid>,
+) -> PollRequest {
+    PollRequest {
+        protocol_version: PROTOCOL_VERSION,
+        facts,
+        running_jobs,
+        unsent_jobs,
+        config_version,
+    }
 }

@@ -3,11 +3,19 @@
 
 use cairn_proto::AgentFacts;
 
+/// The hostname the agent reports, and that its backups are recorded under.
 pub fn hostname() -> String {
     std::env::var("CAIRN_AGENT_HOSTNAME")
         .ok()
         .filter(|h| !h.trim().is_empty())
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(kernel_hostname)
+}
+
+/// The kernel's hostname: what restic writes into its locks, whatever the agent reports.
+pub fn kernel_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())

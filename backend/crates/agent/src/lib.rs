@@ -1,10 +1,18 @@
 //! cairn-agent: the small program on every host. It holds an Ed25519 identity, enrolls
-//! with the server (token or announce-and-approve), and long-polls for commands and
-//! config, reconnecting with back-off. It never listens on a port.
+//! with the server (token or announce-and-approve), long-polls for commands and config,
+//! runs restic jobs, and delivers their events through a durable outbox, reconnecting
+//! with back-off. It never listens on a port.
 
 pub mod backoff;
 pub mod client;
+pub mod events;
 pub mod facts;
 pub mod identity;
+pub mod jobs;
+pub mod journal;
+pub mod outbox;
+pub mod recovery;
+pub mod runner;
 pub mod state;
 pub mod tls;
+pub mod uploader;

@@ -1,15 +1,22 @@
-//! The `cairn-agent` command line: enroll (token or announce), run, status.
+//! The `cairn-agent` command line: enroll (token or announce), run (poll, run jobs,
+//! upload their events), status.
 //! Exit codes: 0 ok, 1 refused/rejected, 2 usage or local state problem, 3 host revoked,
 //! 4 protocol mismatch.
 
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use cairn_agent::{
     backoff::Backoff,
     client::{Client, ClientError, request},
+    events::StopReason,
     facts,
     identity::Identity,
+    jobs::{self, Ctx, Registry, ResticSettings},
+    journal::Journal,
+    outbox::Outbox,
+    recovery,
     state::{DEFAULT_DIR, State, StateDir},
+    uploader,
 };
 use cairn_proto::{AnnounceRequest, AnnounceState, EnrollRequest, PROTOCOL_VERSION};
 use clap::{Parser, Subcommand};
@@ -24,7 +31,7 @@ struct Cli {
     /// Where the key, the state and the sealed config live.
     #[arg(long, global = true, env = "CAIRN_AGENT_STATE_DIR", default_value = DEFAULT_DIR)]
     state_dir: PathBuf,
-    /// The restic binary to report and (later) run.
+    /// The restic binary to report and to run jobs with.
     #[arg(long, global = true, env = "CAIRN_AGENT_RESTIC", default_value = "restic")]
     restic: String,
     #[command(subcommand)]
@@ -87,7 +94,7 @@ async fn main() -> ExitCode {
             let join = Join { server, token, announce, pin };
             enroll(&dir, &identity, &cli.restic, join).await
         }
-        Cmd::Run => run(&dir, &identity, &cli.restic).await,
+        Cmd::Run => run(&dir, identity, &cli.restic).await,
         Cmd::Status => status(&dir, &identity),
     }
 }
@@ -216,7 +223,12 @@ async fn enroll(dir: &StateDir, id: &Identity, restic: &str, join: Join) -> Exit
     }
 }
 
-async fn run(dir: &StateDir, id: &Identity, restic: &str) -> ExitCode {
+/// How long a stopping agent waits for its jobs to stop cleanly, then for their last
+/// events to reach the server (systemd's TimeoutStopSec is 30 s).
+const STOP_JOBS_WITHIN: Duration = Duration::from_secs(20);
+const STOP_UPLOAD_WITHIN: Duration = Duration::from_secs(5);
+
+async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
     let mut state = match dir.load() {
         Ok(Some(s)) if s.host_id.is_some() => s,
         Ok(_) => {
@@ -234,8 +246,41 @@ async fn run(dir: &StateDir, id: &Identity, restic: &str) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(2, e),
     };
+    let mut config = match dir.load_config() {
+        Ok(c) => c,
+        Err(e) => {
+            // The server sends the whole config again when the version says none applied.
+            tracing::error!("cannot read the stored config, asking the server for it again: {e}");
+            state.config_version = 0;
+            None
+        }
+    };
+    // Jobs still in the journal were running when the agent died: read them before the
+    // outbox, which keeps their boxes open for the `lost` report.
+    let journal = Journal::new(&dir.dir);
+    let lost = journal.list();
+    let lost_ids: Vec<uuid::Uuid> = lost.iter().map(|e| e.job_id).collect();
+    let outbox = match Outbox::open(&dir.dir, &lost_ids) {
+        Ok(o) => o,
+        Err(e) => return fail(2, format!("cannot use the state directory: {e}")),
+    };
+    let ctx = Arc::new(Ctx {
+        outbox,
+        journal,
+        jobs: Registry::default(),
+        restic: ResticSettings {
+            binary: restic.into(),
+            cache_dir: std::env::var_os("RESTIC_CACHE_DIR").map(PathBuf::from),
+        },
+        reconnected: tokio::sync::Notify::new(),
+    });
+    let id = Arc::new(id);
     let mut facts = facts::collect(restic).await;
     tracing::info!(host = %host, server = %state.server_url, fingerprint = %id.fingerprint(), "agent running");
+    if !lost.is_empty() {
+        tokio::spawn(recovery::recover(ctx.clone(), lost, config.clone()));
+    }
+    tokio::spawn(uploader::run(ctx.clone(), client.clone(), id.clone(), host));
     let mut backoff = Backoff::default();
     let mut refreshed = tokio::time::Instant::now();
     let shutdown = shutdown_signal();
@@ -246,39 +291,46 @@ async fn run(dir: &StateDir, id: &Identity, restic: &str) -> ExitCode {
             facts = facts::collect(restic).await;
             refreshed = tokio::time::Instant::now();
         }
-        let req = request(facts.clone(), state.config_version);
+        let (running, unsent) = ctx.poll_lists();
+        let req = request(facts.clone(), state.config_version, running, unsent);
         let result = tokio::select! {
-            r = client.poll(id, host, &req) => r,
-            _ = &mut shutdown => {
-                tracing::info!("stopping");
-                return ExitCode::SUCCESS;
-            }
+            r = client.poll(&id, host, &req) => r,
+            _ = &mut shutdown => return stop(&ctx).await,
         };
         match result {
             Ok(answer) => {
                 if !connected {
                     tracing::info!("connected to {}", state.server_url);
                     connected = true;
+                    ctx.reconnected.notify_one();
                 }
                 backoff.reset();
-                for cmd in &answer.commands {
-                    tracing::info!(command = %cmd.id, kind = ?cmd.kind, "command received");
-                }
-                if let Some(config) = answer.config {
-                    match dir.save_config(&config) {
+                // The config first: a job in this answer may need a repository it links.
+                if let Some(new) = answer.config {
+                    match dir.save_config(&new) {
                         Ok(()) => {
-                            state.config_version = config.version;
+                            state.config_version = new.version;
                             if let Err(e) = dir.save(&state) {
                                 tracing::error!("cannot save state: {e}");
                             }
                             tracing::info!(
-                                version = config.version,
-                                repositories = config.repositories.len(),
+                                version = new.version,
+                                repositories = new.repositories.len(),
                                 "config applied"
                             );
                         }
-                        Err(e) => tracing::error!("cannot store the config: {e}"),
+                        Err(e) => {
+                            tracing::error!("cannot store the config: {e}");
+                            // Used from memory until the next start; reporting the old
+                            // version would make the server resend it on every poll.
+                            state.config_version = new.version;
+                        }
                     }
+                    config = Some(new);
+                }
+                for cmd in &answer.commands {
+                    tracing::info!(command = %cmd.id, kind = ?cmd.kind, "command received");
+                    jobs::handle(&ctx, cmd, config.as_ref());
                 }
             }
             Err(ClientError::Revoked(m)) => {
@@ -296,11 +348,33 @@ async fn run(dir: &StateDir, id: &Identity, restic: &str) -> ExitCode {
                 tracing::warn!("{e}; retrying in {:.1} s", wait.as_secs_f64());
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    _ = &mut shutdown => return ExitCode::SUCCESS,
+                    _ = &mut shutdown => return stop(&ctx).await,
                 }
             }
         }
     }
+}
+
+/// SIGTERM / Ctrl-C: running jobs are cancelled (restic stops cleanly and removes its
+/// lock) and finish as `cancelled`; then their last events get a moment to reach the
+/// server. Whatever is not delivered stays in the outbox for the next start.
+async fn stop(ctx: &Ctx) -> ExitCode {
+    if ctx.jobs.is_empty() {
+        tracing::info!("stopping");
+    } else {
+        tracing::info!("stopping: cancelling the running jobs");
+        ctx.jobs.cancel_all(StopReason::AgentStopping);
+        let deadline = tokio::time::Instant::now() + STOP_JOBS_WITHIN;
+        while !ctx.jobs.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let deadline = tokio::time::Instant::now() + STOP_UPLOAD_WITHIN;
+    while !ctx.outbox.pending().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ctx.outbox.sync_dirty(true);
+    ExitCode::SUCCESS
 }
 
 fn status(dir: &StateDir, id: &Identity) -> ExitCode {

@@ -2,79 +2,34 @@
 //! (host online, config delivered sealed, commands received), announce and get accepted
 //! or rejected, revocation stopping the agent, and back-off while the server is away.
 
+mod common;
+
 use std::{
     process::Stdio,
     time::{Duration, Instant},
 };
 
 use cairn_testkit::{Db, Session, TestApp, db_tests};
+use common::{agent, capture, wait_for};
 use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
-
-const AGENT: &str = env!("CARGO_BIN_EXE_cairn-agent");
-
-fn agent(state: &std::path::Path) -> Command {
-    let mut c = Command::new(AGENT);
-    c.arg("--state-dir").arg(state).env("RUST_LOG", "info").kill_on_drop(true);
-    c
-}
-
-struct Captured {
-    buf: std::sync::Arc<std::sync::Mutex<String>>,
-    readers: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Captured {
-    fn lock(&self) -> std::sync::MutexGuard<'_, String> {
-        self.buf.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// After the process exited: wait until every line it wrote has been read.
-    async fn drain(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = tokio::time::timeout(Duration::from_secs(5), r).await;
-        }
-    }
-}
-
-/// Collects a child's stdout and stderr lines into a shared buffer.
-fn capture(child: &mut Child) -> Captured {
-    let buf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let mut readers = Vec::new();
-    for stream in [
-        child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
-        child.stderr.take().map(|s| Box::new(s) as Box<_>),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let buf = buf.clone();
-        readers.push(tokio::spawn(async move {
-            let mut lines = BufReader::new(stream).lines();
-            while let Ok(Some(l)) = lines.next_line().await {
-                if let Ok(mut b) = buf.lock() {
-                    b.push_str(&l);
-                    b.push('\n');
-                }
-            }
-        }));
-    }
-    Captured { buf, readers }
-}
-
-async fn wait_for<F: Fn() -> bool>(what: &str, secs: u64, f: F) {
-    let t0 = Instant::now();
-    while !f() {
-        assert!(t0.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn host_list(admin: &Session) -> Value {
     admin.get("/api/v1/hosts").await.json().await.unwrap()
+}
+
+/// The host list once its first host satisfies `f`. A list read while a poll is being
+/// recorded may still show the state before that poll (and, with a heartbeat stamped a
+/// moment after the list request began, even "offline"), so the test asks again.
+async fn host_until(admin: &Session, f: impl Fn(&Value) -> bool) -> Value {
+    let t0 = Instant::now();
+    loop {
+        let hosts = host_list(admin).await;
+        if f(&hosts["items"][0]) {
+            return hosts;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "{hosts:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn token_enroll_run_and_revoke(db: Db) {
@@ -124,10 +79,10 @@ async fn token_enroll_run_and_revoke(db: Db) {
         .unwrap();
     let mut log = capture(&mut run);
     wait_for("config applied", 20, || log.lock().contains("config applied")).await;
-    let hosts = host_list(&admin).await;
+    // The server learns the applied version from the poll after "config applied".
+    let hosts = host_until(&admin, |h| h["applied_config_version"] == h["config_version"]).await;
     let h = &hosts["items"][0];
     assert_eq!((h["hostname"].as_str(), h["status"].as_str()), (Some("agent-one"), Some("online")));
-    assert_eq!(h["applied_config_version"], h["config_version"]);
     // The repository password reached the host sealed, never in clear text.
     let sealed = std::fs::read_to_string(state.path().join("config.enc")).unwrap();
     assert!(!sealed.contains("agent-side-secret-1"));
@@ -199,8 +154,7 @@ async fn announce_accept_and_reject(db: Db) {
         .unwrap();
     let run_log = capture(&mut run);
     wait_for("connected", 15, || run_log.lock().contains("connected")).await;
-    let hosts = host_list(&admin).await;
-    assert_eq!(hosts["items"][0]["status"], "online");
+    let hosts = host_until(&admin, |h| h["status"] == "online").await;
     assert_eq!(hosts["items"][0]["fingerprint"], printed.as_str());
 
     // Rejected: the agent exits 1 and says why.

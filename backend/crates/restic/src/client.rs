@@ -35,6 +35,7 @@ pub struct Restic {
     binary: PathBuf,
     info: VersionInfo,
     globals: GlobalOptions,
+    death_signal: Option<i32>,
 }
 
 impl Restic {
@@ -42,7 +43,7 @@ impl Restic {
     /// name looked up in PATH.
     pub async fn detect(binary: impl AsRef<Path>) -> Result<Self> {
         let binary = binary.as_ref().to_owned();
-        let cmd = process::command(&binary, None, &[OsString::from("version")]);
+        let cmd = process::command(&binary, None, &[OsString::from("version")], None);
         let mut out = Vec::new();
         let finished =
             tokio::time::timeout(VERSION_TIMEOUT, process::run_to(&binary, cmd, &mut out))
@@ -58,12 +59,22 @@ impl Restic {
         if !info.version.is_supported() {
             return Err(Error::Unsupported { found: info.version, min: MIN_SUPPORTED });
         }
-        Ok(Self { binary, info, globals: GlobalOptions::default() })
+        Ok(Self { binary, info, globals: GlobalOptions::default(), death_signal: None })
     }
 
     /// Sets flags passed to every command (cache dir, bandwidth limits).
     pub fn with_globals(mut self, globals: GlobalOptions) -> Self {
         self.globals = globals;
+        self
+    }
+
+    /// Every restic this value starts gets `signal` when the spawning thread dies (Linux's
+    /// PR_SET_PDEATHSIG), so a caller that is SIGKILLed or crashes does not leave restic
+    /// running on its own. Opt-in, because it fires on the death of the spawning *thread*:
+    /// spawn only from threads that live as long as the process (see `process.rs`).
+    /// Other platforms ignore it.
+    pub fn with_parent_death_signal(mut self, signal: i32) -> Self {
+        self.death_signal = Some(signal);
         self
     }
 
@@ -90,7 +101,7 @@ impl Restic {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let cmd = process::command(&self.binary, Some(repo), &self.argv(sub));
+        let cmd = process::command(&self.binary, Some(repo), &self.argv(sub), self.death_signal);
         process::run_to(&self.binary, cmd, out).await
     }
 
@@ -262,7 +273,8 @@ impl Restic {
         ctl: RunControl,
     ) -> Result<Outcome> {
         let argv = self.argv(sub);
-        stream::run(&self.binary, &self.info.version, repo, argv, kind, ctl).await
+        stream::run(&self.binary, &self.info.version, repo, argv, kind, ctl, self.death_signal)
+            .await
     }
 }
 

@@ -20,7 +20,13 @@ use crate::{
 
 /// A command for `binary args…` with the repository environment, stdin closed (restic must
 /// never sit waiting for a password prompt), stdout/stderr piped, in a new process group.
-pub(crate) fn command(binary: &Path, repo: Option<&Repo>, args: &[OsString]) -> Command {
+/// With `death_signal`, restic gets that signal when the thread that spawned it dies.
+pub(crate) fn command(
+    binary: &Path,
+    repo: Option<&Repo>,
+    args: &[OsString],
+    death_signal: Option<i32>,
+) -> Command {
     let mut cmd = Command::new(binary);
     cmd.args(args)
         .stdin(Stdio::null())
@@ -32,8 +38,43 @@ pub(crate) fn command(binary: &Path, repo: Option<&Repo>, args: &[OsString]) -> 
         Some(r) => r.apply_env(&mut cmd),
         None => crate::repo::clear_inherited_restic_env(&mut cmd),
     }
+    if let Some(sig) = death_signal {
+        set_parent_death_signal(&mut cmd, sig);
+    }
     cmd
 }
+
+/// kill_on_drop and the group guard only run while our process lives; a SIGKILLed or
+/// crashed caller would leave restic running, still holding its repository lock. The
+/// kernel's PR_SET_PDEATHSIG covers that case. It fires when the *thread* that forked
+/// exits, so callers must spawn from a thread that lives as long as the process (the main
+/// thread of a current-thread runtime, or a runtime worker; not a blocking-pool thread).
+#[cfg(target_os = "linux")]
+fn set_parent_death_signal(cmd: &mut Command, sig: i32) {
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    let hook = move || {
+        // Only async-signal-safe calls between fork and exec: prctl, getppid.
+        // SAFETY: PR_SET_PDEATHSIG takes a signal number and touches no memory.
+        if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) } == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // The parent may have died between fork and prctl; then no signal will ever come.
+        // SAFETY: getppid has no preconditions.
+        if unsafe { libc::getppid() } != parent {
+            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+        }
+        Ok(())
+    };
+    // SAFETY: the hook calls only async-signal-safe functions and does not allocate (raw OS
+    // errors are stored inline), so it is sound between fork and exec.
+    unsafe {
+        cmd.pre_exec(hook);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_parent_death_signal(_cmd: &mut Command, _sig: i32) {}
 
 pub(crate) fn spawn(binary: &Path, mut cmd: Command) -> Result<(Child, ProcessGroup)> {
     let child = cmd.spawn().map_err(|source| Error::Spawn { path: binary.to_owned(), source })?;
@@ -177,7 +218,7 @@ mod tests {
         let repo = Repo::new("rest:https://u:urlsecret@h/", "pw-secret")
             .with_env("AWS_SECRET_ACCESS_KEY", "aws-secret");
         let argv: Vec<OsString> = vec!["--json".into(), "snapshots".into()];
-        let cmd = command(Path::new("restic"), Some(&repo), &argv);
+        let cmd = command(Path::new("restic"), Some(&repo), &argv, None);
         let std = cmd.as_std();
         for a in std.get_args() {
             let a = a.to_string_lossy();

@@ -62,6 +62,12 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         *self.0.borrow()
     }
+
+    /// Resolves once cancellation is requested; never if the Canceller is dropped without
+    /// asking. For callers that race a short command (init, snapshots) against a cancel.
+    pub async fn cancelled(&self) {
+        cancelled(&mut Some(self.clone())).await
+    }
 }
 
 pub fn cancel_pair() -> (Canceller, CancelToken) {
@@ -412,12 +418,13 @@ pub(crate) async fn run(
     args: Vec<OsString>,
     kind: Kind,
     ctl: RunControl,
+    death_signal: Option<i32>,
 ) -> Result<Outcome> {
     let started = Instant::now();
     let RunControl { events, mut cancel, grace, progress_interval } = ctl;
     let mut col = Collector::new(kind, events, progress_interval);
 
-    let cmd = process::command(binary, Some(repo), &args);
+    let cmd = process::command(binary, Some(repo), &args, death_signal);
     let (mut child, mut group) = process::spawn(binary, cmd)?;
     let pid = group.pgid();
     tracing::debug!(pid, ?kind, "restic started");

@@ -1,0 +1,271 @@
+//! Jobs on this host: the registry of running jobs (with their cancel handles), turning the
+//! server's `run_job` / `cancel_job` commands into runs, and the one way a job ends
+//! (`Finished` into the outbox, then journal entry, registry slot and outbox box let go).
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use cairn_proto::{AgentConfig, Command, CommandKind, JobEvent, JobResult, JobSpec};
+use cairn_restic::{CancelToken, Canceller, cancel_pair};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::{
+    events::{self, StopReason},
+    journal::{Entry, Journal},
+    outbox::Outbox,
+};
+
+/// How restic is run for jobs.
+#[derive(Clone, Debug)]
+pub struct ResticSettings {
+    pub binary: PathBuf,
+    /// Passed as `--cache-dir`: restic never sees the agent's own RESTIC_* variables
+    /// (cairn-restic removes them), so RESTIC_CACHE_DIR arrives this way.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Everything a job needs, shared by the poll loop, the runners and the uploader.
+pub struct Ctx {
+    pub outbox: Outbox,
+    pub journal: Journal,
+    pub jobs: Registry,
+    pub restic: ResticSettings,
+    /// Woken when a poll succeeds after a failure, to cut the uploader's back-off short.
+    pub reconnected: Notify,
+}
+
+struct Slot {
+    canceller: Canceller,
+    reason: Option<StopReason>,
+}
+
+/// The jobs running now. A job is in here from the moment its command is handled until
+/// its `Finished` event is in the outbox, so a poll never reports it as neither running
+/// nor unsent.
+#[derive(Default)]
+pub struct Registry {
+    jobs: Mutex<HashMap<Uuid, Slot>>,
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, Slot>> {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a job; `None` when it is already registered.
+    pub fn insert(&self, job: Uuid) -> Option<CancelToken> {
+        let mut jobs = self.lock();
+        if jobs.contains_key(&job) {
+            return None;
+        }
+        let (canceller, token) = cancel_pair();
+        jobs.insert(job, Slot { canceller, reason: None });
+        Some(token)
+    }
+
+    pub fn contains(&self, job: Uuid) -> bool {
+        self.lock().contains_key(&job)
+    }
+
+    /// Asks a running job to stop; false when it is not running. The first reason wins.
+    pub fn cancel(&self, job: Uuid, reason: StopReason) -> bool {
+        let mut jobs = self.lock();
+        let Some(slot) = jobs.get_mut(&job) else { return false };
+        slot.reason.get_or_insert(reason);
+        slot.canceller.cancel();
+        true
+    }
+
+    pub fn cancel_all(&self, reason: StopReason) {
+        for slot in self.lock().values_mut() {
+            slot.reason.get_or_insert(reason);
+            slot.canceller.cancel();
+        }
+    }
+
+    pub fn stop_reason(&self, job: Uuid) -> Option<StopReason> {
+        self.lock().get(&job).and_then(|s| s.reason)
+    }
+
+    fn remove(&self, job: Uuid) {
+        self.lock().remove(&job);
+    }
+
+    pub fn ids(&self) -> Vec<Uuid> {
+        let mut v: Vec<Uuid> = self.lock().keys().copied().collect();
+        v.sort();
+        v
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+impl Ctx {
+    /// Appends an event to the job's outbox. A disk that refuses it loses that event (and
+    /// says so in the agent's log); the job itself goes on.
+    pub fn emit(&self, job: Uuid, event: JobEvent) {
+        if let Err(e) = self.outbox.append(job, event) {
+            tracing::error!(job = %job, "cannot store a job event: {e}");
+        }
+    }
+
+    /// Ends a job. The order matters: the `Finished` event is on disk before the journal
+    /// entry goes (else a crash in between would report a finished job as lost), and
+    /// before the job leaves the registry (so polls keep listing it, as unsent).
+    pub fn finish(&self, job: Uuid, result: JobResult) {
+        tracing::info!(job = %job, outcome = ?result.outcome, class = ?result.error_class, "job finished");
+        self.emit(job, events::finished(result));
+        self.journal.remove(job);
+        self.jobs.remove(job);
+        self.outbox.close(job);
+    }
+
+    /// The lists a poll reports: (running, unsent). A job is in one or the other.
+    pub fn poll_lists(&self) -> (Vec<Uuid>, Vec<Uuid>) {
+        // Running first: a job that finishes between the two reads is in the outbox by then.
+        let running = self.jobs.ids();
+        let unsent = self.outbox.unsent().into_iter().filter(|j| !running.contains(j)).collect();
+        (running, unsent)
+    }
+}
+
+/// Handles one command of a poll answer. Must run after the answer's config was applied.
+pub fn handle(ctx: &Arc<Ctx>, cmd: &Command, config: Option<&AgentConfig>) {
+    match cmd.kind {
+        CommandKind::Ping => tracing::info!(command = %cmd.id, "command received: ping"),
+        CommandKind::RunJob => match &cmd.job {
+            Some(spec) => start(ctx, spec, config),
+            None => tracing::warn!(command = %cmd.id, "run_job command without a job; ignored"),
+        },
+        CommandKind::CancelJob => match cmd.job_id {
+            Some(job) if ctx.jobs.cancel(job, StopReason::Requested) => {
+                tracing::info!(job = %job, "cancelling job");
+            }
+            Some(job) => tracing::info!(job = %job, "cancel for a job that is not running"),
+            None => tracing::warn!(command = %cmd.id, "cancel_job command without a job id"),
+        },
+    }
+}
+
+/// Registers the job at once (the next poll lists it) and starts it in the background.
+fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>) {
+    let job = spec.job_id;
+    if ctx.outbox.contains(job) {
+        tracing::warn!(job = %job, "job already ran or runs here; duplicate command ignored");
+        return;
+    }
+    let Some(cancel) = ctx.jobs.insert(job) else {
+        tracing::warn!(job = %job, "job already runs; duplicate command ignored");
+        return;
+    };
+    tracing::info!(job = %job, kind = ?spec.kind, "job received");
+    ctx.outbox.open_job(job);
+    let entry = Entry {
+        job_id: job,
+        kind: Some(spec.kind),
+        repository_id: Some(spec.repository_id),
+        started_at: Some(chrono::Utc::now()),
+        process: None,
+    };
+    if let Err(e) = ctx.journal.write(&entry) {
+        tracing::error!(job = %job, "cannot write the job journal (a crash now would go unreported): {e}");
+    }
+    let repo = config.and_then(|c| c.repositories.iter().find(|r| r.id == spec.repository_id));
+    let Some(repo) = repo.cloned() else {
+        let version = config.map_or(0, |c| c.version);
+        let msg = format!(
+            "Repository {} is not in this host's configuration (version {version}); link it to the host first",
+            spec.repository_id
+        );
+        ctx.finish(job, events::failed("agent.unknown_repository", &msg));
+        return;
+    };
+    let runner = tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, cancel, entry));
+    // A bug in a runner must not leave its job "running" for ever: the job still ends.
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        if let Err(e) = runner.await
+            && ctx.jobs.contains(job)
+        {
+            tracing::error!(job = %job, "the job's runner crashed: {e}");
+            let msg = "The agent hit an internal error while running this job; its log says more";
+            ctx.finish(job, events::failed("agent.internal_error", msg));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use cairn_proto::{JobKind, JobOutcome};
+    use chrono::Utc;
+
+    use super::*;
+
+    fn ctx(dir: &std::path::Path) -> Arc<Ctx> {
+        Arc::new(Ctx {
+            outbox: Outbox::open(dir, &[]).unwrap(),
+            journal: Journal::new(dir),
+            jobs: Registry::default(),
+            restic: ResticSettings { binary: "/usr/bin/restic".into(), cache_dir: None },
+            reconnected: Notify::new(),
+        })
+    }
+
+    fn run_job(job: Uuid, repository_id: Uuid) -> Command {
+        Command {
+            id: Uuid::new_v4(),
+            kind: CommandKind::RunJob,
+            created_at: Utc::now(),
+            job: Some(JobSpec {
+                job_id: job,
+                kind: JobKind::Snapshots,
+                repository_id,
+                config_version: 1,
+                backup: None,
+            }),
+            job_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_for_an_unknown_repository_fails_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = ctx(dir.path());
+        let job = Uuid::new_v4();
+        let config = AgentConfig { version: 4, repositories: vec![] };
+        handle(&ctx, &run_job(job, Uuid::new_v4()), Some(&config));
+        assert!(ctx.jobs.is_empty());
+        assert!(ctx.journal.list().is_empty(), "the journal entry is gone");
+        assert_eq!(ctx.poll_lists(), (vec![], vec![job]), "unsent until uploaded");
+        let batch = ctx.outbox.next_batch(job).unwrap().unwrap();
+        assert_eq!(batch.events.len(), 1);
+        let r = batch.events[0].result.clone().unwrap();
+        assert_eq!(r.outcome, JobOutcome::Failed);
+        assert_eq!(r.error_class.as_deref(), Some("agent.unknown_repository"));
+        assert!(r.message.unwrap().contains("(version 4)"));
+
+        // The same command again (a redelivery) does not run the job twice.
+        handle(&ctx, &run_job(job, Uuid::new_v4()), Some(&config));
+        assert_eq!(ctx.outbox.next_batch(job).unwrap().unwrap().events.len(), 1);
+    }
+
+    #[test]
+    fn cancel_reaches_the_token_and_keeps_the_first_reason() {
+        let reg = Registry::default();
+        let job = Uuid::new_v4();
+        let token = reg.insert(job).unwrap();
+        assert!(reg.insert(job).is_none());
+        assert!(!token.is_cancelled());
+        assert!(reg.cancel(job, StopReason::Requested));
+        reg.cancel_all(StopReason::AgentStopping);
+        assert!(token.is_cancelled());
+        assert_eq!(reg.stop_reason(job), Some(StopReason::Requested));
+        assert!(!reg.cancel(Uuid::new_v4(), StopReason::Requested));
+    }
+}
