@@ -14,7 +14,7 @@ PG_URL    ?= postgres://postgres@127.0.0.1:5432
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
-        frontend server deps-node deps-browser deps-restic clean
+        frontend server agent deps-node deps-browser deps-restic clean
 
 help:
 	@echo "make run      build the web app and the server, start it on http://127.0.0.1:8080 (SQLite in ./data)"
@@ -53,6 +53,10 @@ frontend: deps-node
 # The server embeds frontend/dist at compile time, so the web app is built first.
 server: frontend
 	cd $(BACKEND) && $(CARGO) build -p cairn-server
+
+# The e2e run drives the real agent, so it is built from the same tree as the server.
+agent:
+	cd $(BACKEND) && $(CARGO) build -p cairn-agent
 
 run: server
 	@echo
@@ -114,7 +118,7 @@ test-rust: frontend deps-restic
 test-web: deps-node
 	cd $(FRONTEND) && npm test
 
-test-e2e: server deps-browser deps-restic
+test-e2e: server agent deps-browser deps-restic
 	rm -rf $(E2E)/artifacts
 	cd $(E2E) && CAIRN_SERVER_BIN=$(CURDIR)/$(SERVER) npm test
 

@@ -2,18 +2,22 @@
 // web app in Debian's Chromium (playwright-core, no browser download) through first-run setup,
 // users, roles, API refusal, profile tokens, the audit log, repositories, and the fleet with
 // real cairn-agent processes (token enrollment and announce-and-approve), and screenshots
-// every state.
+// every state. The server speaks HTTPS with its own self-signed certificate, so the agents
+// enroll with the `--pin` the web app shows, proving the pinned TLS path end to end.
 //
 // Environment: CAIRN_SERVER_BIN, CAIRN_AGENT_BIN (default ../backend/target/debug/…),
 // CHROMIUM_BIN; CAIRN_E2E_WEB=embedded forces the web app embedded in the server even when
-// frontend/dist is newer (by default the newer dist is served through a local front).
+// frontend/dist is newer (by default the newer dist is served through a local front);
+// CAIRN_E2E_TLS=off runs the server on plain HTTP instead.
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -28,6 +32,8 @@ const agentBin = process.env.CAIRN_AGENT_BIN
 const distDir = path.resolve(here, '../frontend/dist');
 const chromiumBin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = 15_000;
+/** HTTPS with the server's self-signed certificate (default), or plain HTTP. */
+const TLS = (process.env.CAIRN_E2E_TLS ?? 'self_signed') !== 'off';
 
 const ADMIN = { username: 'admin', display: 'Ada Admin', password: 'correct-horse-battery-1' };
 const OPERATOR = { username: 'olga', display: 'Olga Operator', email: 'olga@example.com', password: 'operator-pass-12345' };
@@ -87,12 +93,74 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The server's self-signed certificate and key (PEM), once it has made them. */
+const serverTls = { cert: null, key: null };
+
+async function loadServerTls(dataDir) {
+  const dir = path.join(dataDir, 'tls');
+  serverTls.cert = await waitForFile(path.join(dir, 'self-signed.crt'), 30_000);
+  serverTls.key = await waitForFile(path.join(dir, 'self-signed.key'));
+}
+
+/**
+ * fetch() for this process's own requests to the server. Over HTTPS it trusts exactly the
+ * server's self-signed certificate (no global switch-off of certificate checks); the answer
+ * offers what the flow uses of a Response: status, headers.get, text(), json().
+ */
+function serverFetch(url, { method = 'GET', headers = {}, body } = {}) {
+  if (!url.startsWith('https:')) return fetch(url, { method, headers, body });
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, ca: serverTls.cert ?? undefined }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode,
+          headers: { get: (name) => res.headers[name.toLowerCase()] ?? null },
+          text: async () => text,
+          json: async () => JSON.parse(text),
+        });
+      });
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** The SHA-256 of the certificate a TLS server presents, as colon-separated hex. */
+function presentedFingerprint(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), ca: serverTls.cert ?? undefined }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** The arguments of the first `cairn-agent …` in a command line as the web app shows it. */
+function agentArgs(command) {
+  const words = command.split('&&')[0].trim().split(/\s+/);
+  assert(words[0] === 'cairn-agent', `not a cairn-agent command: ${command}`);
+  return words.slice(1);
+}
+
+function argAfter(args, flag) {
+  const i = args.indexOf(flag);
+  return i >= 0 ? (args[i + 1] ?? '') : '';
+}
+
 async function waitForReady(base, server, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`cairn-server exited early with code ${server.exitCode} (see artifacts/server.log)`);
     try {
-      const res = await fetch(`${base}/readyz`);
+      const res = await serverFetch(`${base}/readyz`);
       if (res.status === 200) return;
     } catch {
       // not listening yet
@@ -133,11 +201,20 @@ const MIME = {
  */
 async function startDistFront(upstreamPort) {
   const port = await freePort();
-  const front = http.createServer(async (req, res) => {
+  // Over TLS the front presents the server's own certificate, so agents that come through it
+  // check the same pin.
+  const handler = async (req, res) => {
     const url = new URL(req.url, 'http://front');
     if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics') {
-      const upstream = http.request(
-        { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      const upstream = (TLS ? https : http).request(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          ...(TLS ? { ca: serverTls.cert } : {}),
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -156,10 +233,11 @@ async function startDistFront(upstreamPort) {
     if (!info?.isFile()) file = path.join(distDir, 'index.html');
     res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
     createReadStream(file).pipe(res);
-  });
+  };
+  const front = TLS ? https.createServer({ cert: serverTls.cert, key: serverTls.key }, handler) : http.createServer(handler);
   front.requestTimeout = 0; // agent long-polls may pass through
   await new Promise((resolve) => front.listen(port, '127.0.0.1', resolve));
-  return { front, url: `http://127.0.0.1:${port}` };
+  return { front, url: `${TLS ? 'https' : 'http'}://127.0.0.1:${port}` };
 }
 
 /** Started agent processes, killed at the end whatever happens, and their temporary dirs. */
@@ -243,7 +321,7 @@ async function main() {
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-'));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${TLS ? 'https' : 'http'}://127.0.0.1:${port}`;
   const serverLog = createWriteStream(path.join(artifacts, 'server.log'));
   log(`cairn e2e: server ${serverBin}\n           data ${dataDir}\n           url  ${base}`);
 
@@ -253,6 +331,7 @@ async function main() {
       CAIRN_DATA_DIR: dataDir,
       CAIRN_DATABASE_URL: `sqlite://${dataDir}/cairn.db`,
       CAIRN_LISTEN: `127.0.0.1:${port}`,
+      ...(TLS ? { CAIRN_TLS_MODE: 'self_signed' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -277,9 +356,12 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   try {
-    await check('server starts and /readyz answers 200', () => waitForReady(base, server));
+    await check('server starts and /readyz answers 200', async () => {
+      if (TLS) await loadServerTls(dataDir);
+      await waitForReady(base, server);
+    });
     await check('the server serves the built web app at /', async () => {
-      const res = await fetch(`${base}/`);
+      const res = await serverFetch(`${base}/`);
       const text = await res.text();
       assert(
         res.status === 200 && text.includes('id="root"'),
@@ -293,7 +375,7 @@ async function main() {
     // otherwise frontend/dist through a local front (see startDistFront).
     let webBase = base;
     const builtIndex = existsSync(path.join(distDir, 'index.html')) ? await readFile(path.join(distDir, 'index.html'), 'utf8') : null;
-    const servedIndex = await (await fetch(`${base}/`)).text();
+    const servedIndex = await (await serverFetch(`${base}/`)).text();
     if (builtIndex && builtIndex !== servedIndex && process.env.CAIRN_E2E_WEB !== 'embedded') {
       distFront = await startDistFront(port);
       webBase = distFront.url;
@@ -313,7 +395,9 @@ async function main() {
         '--disable-sync',
       ],
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    // The self-signed certificate is what the test is about; the browser is told to accept it
+    // (as a person would after comparing fingerprints), the agents pin it.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', ignoreHTTPSErrors: TLS });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
     currentPage = page;
@@ -490,7 +574,7 @@ async function runFlow({ page, base, setupToken, context }) {
     await page.getByRole('menuitem', { name: item }).click();
   };
   const apiLogin = (username, password) =>
-    fetch(`${base}/api/v1/auth/login`, {
+    serverFetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -591,7 +675,7 @@ async function runFlow({ page, base, setupToken, context }) {
   });
 
   await check('the token authenticates API calls as its owner', async () => {
-    const res = await fetch(`${base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
+    const res = await serverFetch(`${base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
     const body = await res.json();
     assert(res.status === 200, `GET /auth/me with the token: ${res.status} ${JSON.stringify(body)}`);
     assert(body.user?.username === ADMIN.username && body.auth_method === 'token', `me: ${JSON.stringify(body)}`);
@@ -846,6 +930,8 @@ async function fleetFlow({ page, base }) {
 
   let tokenHostId = '';
   let server = '';
+  let enrollArgs = [];
+  let announceArgs = [];
   await check('(b) Add host shows an install command and waits for the agent', async () => {
     await nav(page, 'Hosts');
     await waitForPath(page, '/hosts');
@@ -857,20 +943,49 @@ async function fleetFlow({ page, base }) {
     await dialog.getByRole('combobox', { name: 'Tags' }).press('Enter');
     await dialog.getByRole('button', { name: 'Create install command' }).click();
     const command = (await dialog.getByTestId('install-command').textContent())?.trim() ?? '';
-    server = /--server\s+(\S+)/.exec(command)?.[1] ?? '';
-    const token = /--token\s+(\S+)/.exec(command)?.[1] ?? '';
-    assert(server.startsWith('http') && token.length > 10, `install command: ${command}`);
+    enrollArgs = agentArgs(command);
+    server = argAfter(enrollArgs, '--server');
+    const token = argAfter(enrollArgs, '--token');
+    const pin = argAfter(enrollArgs, '--pin');
+    assert(enrollArgs[0] === 'enroll' && server.startsWith(TLS ? 'https://' : 'http://') && token.length > 10, `install command: ${command}`);
     await dialog.getByTestId('add-host-waiting').waitFor();
-    const announce = (await dialog.getByTestId('announce-command').textContent())?.trim();
-    assert(announce === `cairn-agent enroll --server ${server} --announce`, `announce command: ${announce}`);
+    const announce = (await dialog.getByTestId('announce-command').textContent())?.trim() ?? '';
+    announceArgs = agentArgs(announce);
+    const certificate = dialog.getByTestId('server-certificate');
+    if (TLS) {
+      assert(/^SHA256:[A-Za-z0-9+/]{43}$/.test(pin), `install command without a proper --pin: ${command}`);
+      assert(announce === `cairn-agent enroll --server ${server} --announce --pin ${pin}`, `announce command: ${announce}`);
+      // The block shows the pin of the commands, and its hex form is the certificate the
+      // server really presents (what a browser's certificate viewer would show).
+      const shownPin = (await certificate.getByTestId('server-fingerprint').textContent())?.trim();
+      const shownHex = (await certificate.getByTestId('server-fingerprint-hex').textContent())?.trim();
+      assert(shownPin === pin, `the certificate block shows ${shownPin}, the command pins ${pin}`);
+      const presented = await presentedFingerprint(server);
+      assert(shownHex === presented, `the page shows ${shownHex}, the server presents ${presented}`);
+      assert(Buffer.from(presented.replaceAll(':', ''), 'hex').toString('base64').replace(/=+$/, '') === pin.slice('SHA256:'.length), 'the pin is not the presented certificate');
+      assert((await certificate.textContent())?.includes('The agent will only trust this certificate (--pin).'), 'no explanation of the pin');
+    } else {
+      assert(!pin && !command.includes('--pin'), `a pin on plain HTTP: ${command}`);
+      assert(announce === `cairn-agent enroll --server ${server} --announce`, `announce command: ${announce}`);
+      assert((await certificate.count()) === 0, 'a certificate block on plain HTTP');
+    }
     assert((await dialog.getByTestId('add-host-waiting').textContent())?.includes('Waiting for the agent'), 'no waiting state');
     await shot(page, 'add-host-command');
+    // The same dialog on a phone (full screen) and in dark mode.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await dialog.getByTestId('install-command').waitFor();
+    await shot(page, 'add-host-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'add-host-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
 
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-agent-'));
     agentDirs.push(stateDir);
     const env = { CAIRN_AGENT_HOSTNAME: TOKEN_HOST };
     await shot(page, 'add-host-waiting');
-    const enroll = await runAgent(['enroll', '--server', server, '--token', token, '--state-dir', stateDir], env);
+    // Exactly the command the page shows (with its --pin over TLS), plus a state dir.
+    const enroll = await runAgent([...enrollArgs, '--state-dir', stateDir], env);
     assert(enroll.code === 0, `cairn-agent enroll exited ${enroll.code}:\n${enroll.out.trim()}`);
     spawnAgent('agent-token-run', ['run', '--state-dir', stateDir], env);
 
@@ -904,7 +1019,8 @@ async function fleetFlow({ page, base }) {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-agent-'));
     agentDirs.push(stateDir);
     announced = { stateDir, env: { CAIRN_AGENT_HOSTNAME: ANNOUNCE_HOST } };
-    announced.proc = spawnAgent('agent-announce', ['enroll', '--server', server, '--announce', '--state-dir', stateDir], announced.env);
+    // The announce command as the Add host dialog showed it (with its --pin over TLS).
+    announced.proc = spawnAgent('agent-announce', [...announceArgs, '--state-dir', stateDir], announced.env);
     fingerprint = await waitFor(
       'the agent to print a SHA256: fingerprint',
       () => {
@@ -953,6 +1069,41 @@ async function fleetFlow({ page, base }) {
     await shot(page, 'hosts-dark');
     await page.getByTestId('color-scheme-toggle').click();
     await page.waitForFunction(() => document.documentElement.getAttribute('data-mantine-color-scheme') === 'light');
+  });
+
+  const receivedCommands = (proc) => (proc.out.match(/command received/g) ?? []).length;
+  const runningAgents = () => agents.filter((a) => a.name.endsWith('-run') && a.exit === null);
+
+  await check('"Test all hosts" queues a test for every host; the notification says how many, both agents get it', async () => {
+    const before = runningAgents().map((a) => [a, receivedCommands(a)]);
+    assert(before.length === 2, `expected 2 running agents, have ${before.length}`);
+    await page.getByRole('button', { name: 'Test all hosts' }).click();
+    const note = page.locator('.mantine-Notification-root').filter({ hasText: 'Connection test sent' });
+    await note.waitFor();
+    const text = (await note.textContent()) ?? '';
+    assert(text.includes('Sent a test to 2 hosts.'), `notification: ${text}`);
+    await shot(page, 'hosts-ping-all');
+    for (const [proc, n] of before) {
+      await waitFor(`${proc.name} to receive the test command`, () => receivedCommands(proc) > n, 15_000);
+    }
+    await note.getByRole('button').click(); // close it
+    await note.waitFor({ state: 'hidden' });
+  });
+
+  await check('with a tag filter the test goes only to hosts with that tag', async () => {
+    await page.getByRole('combobox', { name: 'Filter by tag' }).click();
+    await page.getByRole('option', { name: 'e2e' }).click();
+    await page.getByTestId('hosts-count').filter({ hasText: '1 host' }).waitFor();
+    await page.getByRole('button', { name: 'Test hosts tagged e2e' }).click();
+    const note = page.locator('.mantine-Notification-root').filter({ hasText: 'Connection test sent' });
+    await note.waitFor();
+    const text = (await note.textContent()) ?? '';
+    assert(text.includes('Sent a test to 1 host tagged “e2e”.'), `notification: ${text}`);
+    await note.getByRole('button').click();
+    await note.waitFor({ state: 'hidden' });
+    await page.getByRole('combobox', { name: 'Filter by tag' }).click();
+    await page.getByRole('option', { name: 'e2e' }).click(); // deselect
+    await page.getByTestId('hosts-count').filter({ hasText: '2 hosts' }).waitFor();
   });
 
   await check('the status filter narrows the list', async () => {
@@ -1026,11 +1177,15 @@ async function fleetFlow({ page, base }) {
     await page.getByRole('button', { name: `Actions for ${REPO_NAME}` }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${REPO_NAME}?` });
-    await dialog.getByRole('button', { name: 'Delete repository' }).click();
+    const confirm = dialog.getByRole('button', { name: 'Delete repository' });
+    assert(await confirm.isDisabled(), 'delete must stay disabled until the repository name is typed');
+    await dialog.getByLabel(`Type ${REPO_NAME} to confirm`).fill(REPO_NAME);
+    await confirm.click();
     const alert = dialog.getByRole('alert');
     await alert.waitFor();
     const text = (await alert.textContent()) ?? '';
     assert(text.includes('repository.in_use') && text.length > 'repository.in_use'.length + 20, `alert: ${text}`);
+    await shot(page, 'repository-delete-refused');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.getByTestId(`repository-row-${REPO_NAME}`).waitFor();

@@ -42,3 +42,24 @@ export type Repository = Schemas['Repository'];
 export type RepositoryList = Schemas['RepositoryList'];
 export type CreateRepositoryRequest = Schemas['CreateRepositoryRequest'];
 export type UpdateRepositoryRequest = Schemas['UpdateRepositoryRequest'];
+
+// Jobs (backup, init, snapshot refresh), their live feed, and the snapshots they make.
+export type Job = Schemas['Job'];
+export type JobList = Schemas['JobList'];
+export type JobKind = Schemas['JobKind'];
+export type JobState = Schemas['JobState'];
+export type JobProgress = Schemas['JobProgress'];
+export type JobResult = Schemas['JobResult'];
+export type BackupSpec = Schemas['BackupSpec'];
+export type BackupSummary = Schemas['BackupSummary'];
+export type LogLine = Schemas['LogLine'];
+export type LogPage = Schemas['LogPage'];
+export type JobFeedEvent = Schemas['JobFeedEvent'];
+export type CreateBackupRequest = Schemas['CreateBackupRequest'];
+export type Snapshot = Schemas['Snapshot'];
+export type SnapshotList = Schemas['SnapshotList'];
+
+export const JOB_KINDS: readonly JobKind[] = ['backup', 'init', 'snapshots'];
+export const JOB_STATES: readonly JobState[] = ['queued', 'dispatched', 'running', 'succeeded', 'warning', 'failed', 'cancelled', 'lost'];
+/** States in which a job has not ended yet (it may still be cancelled). */
+export const ACTIVE_JOB_STATES: readonly JobState[] = ['queued', 'dispatched', 'running'];

@@ -30,7 +30,7 @@ describe('navigation gating', () => {
       'Audit log',
       'Profile',
     ]);
-    expect(visibleNavItems(permissionsByRole.viewer).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
+    expect(visibleNavItems(permissionsByRole.viewer).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
   });
 
   it('a viewer sees no Users or Audit entries, and /users shows no access without calling the API', async () => {
@@ -39,7 +39,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByText("You don't have access")).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 
@@ -49,7 +49,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Users', 'Audit log', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Users', 'Audit log', 'Profile']);
     expect(screen.getByRole('button', { name: 'New user' })).toBeInTheDocument();
   });
 
@@ -63,7 +63,7 @@ describe('navigation gating', () => {
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New user' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Actions for/ })).not.toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Users', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Users', 'Profile']);
   });
 
   it('an operator (built-in role) cannot open /users', async () => {
@@ -72,7 +72,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByText("You don't have access")).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Repositories', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import { LoginPage } from '@/features/auth';
 import { AuditPage } from '@/features/audit';
 import { HomePage } from '@/features/home';
 import { HostDetailPage, HostsPage } from '@/features/hosts';
+import { JobDetailPage, JobsPage } from '@/features/jobs';
 import { ProfilePage } from '@/features/profile';
 import { RepositoriesPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
@@ -41,6 +42,22 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="hosts_read" what="hosts">
                 <HostDetailPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'jobs',
+            element: (
+              <RequirePermission permission="hosts_read" what="jobs">
+                <JobsPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'jobs/:id',
+            element: (
+              <RequirePermission permission="hosts_read" what="jobs">
+                <JobDetailPage />
               </RequirePermission>
             ),
           },

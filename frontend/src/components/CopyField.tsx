@@ -1,27 +1,9 @@
-// Read-only value with a copy button. Falls back to selecting the text when the Clipboard API
-// is unavailable (plain-HTTP deployments are not a "secure context").
+// Read-only value with a copy button; without the Clipboard API (plain HTTP) it selects the
+// text and says to press Ctrl+C.
 import { ActionIcon, TextInput, Tooltip } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
-
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall through to the selection fallback
-  }
-  if (!input) return false;
-  input.focus();
-  input.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
-}
+import { copyText } from '@/lib/clipboard';
 
 export function CopyField({ value, label, testId }: { value: string; label: string; testId?: string }) {
   const input = useRef<HTMLInputElement>(null);

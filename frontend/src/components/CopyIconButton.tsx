@@ -1,30 +1,9 @@
-// Small copy-to-clipboard icon button. Falls back to selecting `selectTarget`'s text when the
-// Clipboard API is unavailable (plain-HTTP deployments are not a "secure context").
+// Small copy-to-clipboard icon button; without the Clipboard API (plain HTTP) it selects
+// `selectTarget`'s text and says to press Ctrl+C.
 import { ActionIcon, Tooltip, type ActionIconProps } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useState, type RefObject } from 'react';
-
-export async function copyText(text: string, selectTarget?: HTMLElement | null): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall through to the selection fallback
-  }
-  if (!selectTarget) return false;
-  const selection = window.getSelection();
-  const range = document.createRange();
-  range.selectNodeContents(selectTarget);
-  selection?.removeAllRanges();
-  selection?.addRange(range);
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
-}
+import { copyText } from '@/lib/clipboard';
 
 interface Props extends Omit<ActionIconProps, 'children' | 'onClick'> {
   value: string;

@@ -9,3 +9,7 @@ export function notifyError(title: string, error: unknown): void {
 export function notifySuccess(message: string, title?: string): void {
   notifications.show({ color: 'teal', title, message, autoClose: 4000 });
 }
+
+export function notifyInfo(message: string, title?: string): void {
+  notifications.show({ color: 'blue', title, message, autoClose: 6000 });
+}

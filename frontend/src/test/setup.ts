@@ -1,6 +1,7 @@
 // Vitest setup: jest-dom matchers, the browser APIs jsdom lacks (Mantine needs them), and
 // per-test cleanup of the DOM and cookies. Node-environment tests skip the browser parts.
 import '@testing-library/jest-dom/vitest';
+import { notifications } from '@mantine/notifications';
 import { cleanup } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
@@ -31,6 +32,7 @@ if (typeof window !== 'undefined') installBrowserStubs();
 afterEach(() => {
   if (typeof document === 'undefined') return;
   cleanup();
+  notifications.clean(); // the store outlives the rendered <Notifications />
   for (const cookie of document.cookie.split(';')) {
     const name = cookie.split('=')[0]?.trim();
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;

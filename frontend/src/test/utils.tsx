@@ -1,6 +1,7 @@
 // Test helpers: a fake network (the injected `fetch`), API fixtures built on the generated
-// types, and a render wrapper with the real providers and a memory router.
+// types, and a render wrapper with the real providers (notifications included) and a memory router.
 import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
@@ -143,6 +144,7 @@ export function renderWithProviders(ui: ReactElement | null, options: Options = 
   });
   const result = render(
     <MantineProvider theme={theme} env="test">
+      <Notifications />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -1,5 +1,5 @@
 // The navigation entries and the permission each one needs; the one place that gates the menu.
-import { IconDatabase, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
+import { IconDatabase, IconHistory, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '@/api/types';
 
@@ -13,6 +13,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/', label: 'Home', icon: IconHome },
   { to: '/hosts', label: 'Hosts', icon: IconServer, permission: 'hosts_read' },
+  { to: '/jobs', label: 'Jobs', icon: IconHistory, permission: 'hosts_read' },
   { to: '/repositories', label: 'Repositories', icon: IconDatabase, permission: 'repos_read' },
   { to: '/users', label: 'Users', icon: IconUsers, permission: 'users_read' },
   { to: '/audit', label: 'Audit log', icon: IconListDetails, permission: 'audit_read' },

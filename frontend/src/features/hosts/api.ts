@@ -1,5 +1,5 @@
-// Hosts API hooks: the fleet list (auto-refreshing), one host, tags, repository links, ping,
-// delete; enrollment tokens; announced hosts waiting for approval.
+// Hosts API hooks: the fleet list (auto-refreshing), one host, tags, repository links, ping
+// (one host or the whole fleet), delete; enrollment tokens; announced hosts waiting for approval.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
@@ -57,21 +57,22 @@ export function useFleetTags() {
 
 /**
  * Hosts enrolled at or after `since` (the enrollment token's creation), polled while the
- * add-host dialog waits for the agent. Narrowed by the token's first tag when it has one.
+ * add-host dialog waits for the agent. The server filters by `created_after`, so the new host
+ * is found however large the fleet; the token's first tag narrows it further when it has one.
+ * Newest first.
  */
-export function useNewHosts(since: string | null, tag: string | null, intervalMs: number) {
+export function useNewHosts(since: string, tag: string | null, intervalMs: number) {
   return useQuery({
     queryKey: [...hostsKey, 'new-since', since, tag],
     queryFn: async ({ signal }) => {
       const list = await unwrap(
-        api.GET('/v1/hosts', { signal, params: { query: { limit: 500, tag: tag ?? undefined } } }),
+        api.GET('/v1/hosts', {
+          signal,
+          params: { query: { created_after: since, tag: tag ?? undefined, limit: 50 } },
+        }),
       );
-      const from = since ? new Date(since).getTime() : 0;
-      return list.items
-        .filter((h) => new Date(h.created_at).getTime() >= from)
-        .sort((a, b) => b.created_at.localeCompare(a.created_at));
+      return [...list.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
     },
-    enabled: since !== null,
     refetchInterval: intervalMs,
   });
 }
@@ -112,6 +113,13 @@ export function useSetHostRepositories() {
     mutationFn: ({ id, repositoryIds }: { id: string; repositoryIds: string[] }) =>
       unwrap(api.PUT('/v1/hosts/{id}/repositories', { params: { path: { id } }, body: { repository_ids: repositoryIds } })),
     onSuccess: store,
+  });
+}
+
+/** Queue a test command for every host, or every host with `tag`; answers how many. */
+export function usePingHosts() {
+  return useMutation({
+    mutationFn: (tag: string | null) => unwrap(api.POST('/v1/hosts/ping', { body: { tag: tag ?? undefined } })),
   });
 }
 

@@ -1,11 +1,12 @@
 // /audit: who did what and when. Filters, paged table, event details, exports and a
 // hash-chain verification.
-import { Button, Center, Collapse, EmptyState, Group, Menu, Paper, Stack, Text } from '@mantine/core';
+import { Button, Center, Collapse, Group, Menu, Paper, Stack, Text } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { IconChevronDown, IconChevronUp, IconDownload, IconFilter, IconListSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { AuditEvent } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
 import { PageHeader } from '@/components/PageHeader';
 import { emptyFilters, exportUrl, useAuditEvents, useVerifyAudit, type AuditFilters } from '../api';
 import { AuditEventDrawer } from '../components/AuditEventDrawer';
@@ -75,26 +76,16 @@ export function AuditPage() {
       <ErrorAlert error={events.error} title="Could not load the audit log" />
 
       {events.data && items.length === 0 ? (
-        <Paper withBorder radius="md" p="xl">
-          <EmptyState
-            icon={<IconListSearch size={28} />}
-            variant="light"
-            color="gray"
-            title={filtered ? 'No events match these filters' : 'No events yet'}
-            description={
-              filtered
-                ? 'Widen the time range or clear a filter.'
-                : 'Sign-ins, changes and refused requests will be listed here as they happen.'
-            }
-          />
-        </Paper>
+        <ListEmptyState
+          icon={<IconListSearch size={28} />}
+          things="events"
+          filtered={filtered}
+          filteredDescription="Widen the time range or clear a filter."
+          description="Sign-ins, changes and refused requests will be listed here as they happen."
+        />
       ) : null}
 
-      {items.length > 0 ? (
-        <Paper withBorder radius="md">
-          <AuditTable events={items} onOpen={setOpen} />
-        </Paper>
-      ) : null}
+      {items.length > 0 ? <AuditTable events={items} onOpen={setOpen} /> : null}
 
       {items.length > 0 ? (
         <Group justify="space-between">

@@ -1,5 +1,6 @@
-// "Add host": create a one-time enrollment token, show the install command, then wait for
-// the agent (polling the hosts list) and turn into a success state when the new host appears.
+// "Add host": create a one-time enrollment token, show the install command (and the server's
+// certificate when it is self-signed, which the agent pins), then wait for the agent (polling
+// for hosts created since the token) and turn into a success state when the new host appears.
 import {
   Anchor,
   Button,
@@ -23,10 +24,12 @@ import { Link } from 'react-router';
 import type { CreatedEnrollmentToken, Host } from '@/api/types';
 import { CommandBlock } from '@/components/CommandBlock';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { useServerInfo } from '@/lib/auth';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { useCreateEnrollmentToken, useFleetTags, useNewHosts, useRepositoryChoices } from '../api';
 import { Fingerprint } from './Fingerprint';
 import { osArch } from './HostsTable';
+import { ServerCertificate } from './ServerCertificate';
 import { StatusDot } from './StatusDot';
 
 export const LIFETIMES = [
@@ -36,8 +39,19 @@ export const LIFETIMES = [
   { value: '604800', label: '7 days' },
 ] as const;
 
-export function announceCommand(serverUrl: string): string {
-  return `cairn-agent enroll --server ${serverUrl} --announce`;
+export function announceCommand(serverUrl: string, pin?: string | null): string {
+  return `cairn-agent enroll --server ${serverUrl} --announce${pin ? ` --pin ${pin}` : ''}`;
+}
+
+/**
+ * The certificate the agent must pin, when the server's own is self-signed: the token's `pin`,
+ * else the server info's (a certificate from files is trusted the usual way, with no pin).
+ */
+export function usePinnedCertificate(created: CreatedEnrollmentToken): { pin: string; hex?: string } | null {
+  const tls = useServerInfo().data?.tls;
+  const pin = created.pin ?? (tls?.mode === 'self_signed' ? tls.fingerprint : undefined);
+  if (!pin) return null;
+  return { pin, hex: tls?.fingerprint === pin ? tls.fingerprint_hex : undefined };
 }
 
 function TokenForm({ onCreated }: { onCreated: (created: CreatedEnrollmentToken) => void }) {
@@ -187,6 +201,7 @@ function InstallSteps({
   const firstTag = created.token.tags[0] ?? null;
   const newHosts = useNewHosts(created.token.created_at, firstTag, pollInterval);
   const host = newHosts.data?.[0] ?? null;
+  const certificate = usePinnedCertificate(created);
 
   return (
     <Stack gap="md">
@@ -216,6 +231,7 @@ function InstallSteps({
           It is shown only now.
         </Text>
       </Stack>
+      {certificate ? <ServerCertificate fingerprint={certificate.pin} hex={certificate.hex} /> : null}
 
       <ErrorAlert error={newHosts.error} title="Could not check for the new host" />
       {host ? <Enrolled host={host} onOpen={onOpenHost} /> : <Waiting />}
@@ -226,7 +242,11 @@ function InstallSteps({
           <Divider label="or, without a token" labelPosition="center" />
           <Stack gap={6}>
             <Text size="sm">Start the agent in announce mode; it waits until an administrator accepts it:</Text>
-            <CommandBlock command={announceCommand(created.server_url)} label="announce command" testId="announce-command" />
+            <CommandBlock
+              command={announceCommand(created.server_url, certificate?.pin)}
+              label="announce command"
+              testId="announce-command"
+            />
             <Text size="xs" c="dimmed">
               The agent prints its key fingerprint. The host then shows under “waits for approval” on the Hosts page,
               where an administrator compares the fingerprint and accepts it.

@@ -1,9 +1,18 @@
-// A key fingerprint (`SHA256:…`) in monospace with a copy button; `large` for the approval panel.
+// A fingerprint (`SHA256:…`, an agent's key or the server's certificate) in monospace with a
+// copy button; `large` for the approval panel and the server certificate.
 import { Code, Group, Text } from '@mantine/core';
 import { useRef } from 'react';
 import { CopyIconButton } from '@/components/CopyIconButton';
 
-export function Fingerprint({ value, large = false }: { value: string; large?: boolean }) {
+interface Props {
+  value: string;
+  large?: boolean;
+  /** What is copied, for the copy button's accessible name: "Copy <label>". */
+  label?: string;
+  testId?: string;
+}
+
+export function Fingerprint({ value, large = false, label = 'fingerprint', testId = 'fingerprint' }: Props) {
   const ref = useRef<HTMLElement>(null);
   const textRef = useRef<HTMLParagraphElement>(null);
   if (large) {
@@ -11,7 +20,7 @@ export function Fingerprint({ value, large = false }: { value: string; large?: b
       <Group gap="xs" wrap="nowrap" align="center">
         <Code
           ref={ref}
-          data-testid="fingerprint"
+          data-testid={testId}
           fz={{ base: 'sm', sm: 'lg' }}
           fw={600}
           px="sm"
@@ -20,16 +29,16 @@ export function Fingerprint({ value, large = false }: { value: string; large?: b
         >
           {value}
         </Code>
-        <CopyIconButton value={value} label="fingerprint" selectTarget={ref} size="lg" />
+        <CopyIconButton value={value} label={label} selectTarget={ref} size="lg" />
       </Group>
     );
   }
   return (
     <Group gap={6} wrap="nowrap" align="center">
-      <Text ref={textRef} ff="monospace" size="sm" data-testid="fingerprint" style={{ wordBreak: 'break-all' }}>
+      <Text ref={textRef} ff="monospace" size="sm" data-testid={testId} style={{ wordBreak: 'break-all' }}>
         {value}
       </Text>
-      <CopyIconButton value={value} label="fingerprint" selectTarget={textRef} size="sm" variant="subtle" />
+      <CopyIconButton value={value} label={label} selectTarget={textRef} size="sm" variant="subtle" />
     </Group>
   );
 }

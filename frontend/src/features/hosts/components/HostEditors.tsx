@@ -13,6 +13,22 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
+/** An editor's buttons: save (once something changed) and undo back to the saved value. */
+function SaveOrUndo({ label, dirty, loading, onUndo }: { label: string; dirty: boolean; loading: boolean; onUndo: () => void }) {
+  return (
+    <Group gap="xs">
+      <Button type="submit" size="xs" leftSection={<IconDeviceFloppy size={14} />} disabled={!dirty} loading={loading}>
+        {label}
+      </Button>
+      {dirty ? (
+        <Button size="xs" variant="subtle" color="gray" onClick={onUndo}>
+          Undo
+        </Button>
+      ) : null}
+    </Group>
+  );
+}
+
 export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; canManage: boolean; tagOptions: string[] }) {
   const update = useUpdateHostTags();
   // The draft starts from the saved tags; the parent remounts this (key) when they change.
@@ -38,16 +54,7 @@ export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; ca
           clearable
         />
         <ErrorAlert error={update.error} title="Could not save the tags" />
-        <Group gap="xs">
-          <Button type="submit" size="xs" leftSection={<IconDeviceFloppy size={14} />} disabled={!dirty} loading={update.isPending}>
-            Save tags
-          </Button>
-          {dirty ? (
-            <Button size="xs" variant="subtle" color="gray" onClick={() => setTags(host.tags)}>
-              Undo
-            </Button>
-          ) : null}
-        </Group>
+        <SaveOrUndo label="Save tags" dirty={dirty} loading={update.isPending} onUndo={() => setTags(host.tags)} />
       </Stack>
     </form>
   );
@@ -122,16 +129,7 @@ export function HostRepositoriesEditor({
           </Text>
         ) : null}
         <ErrorAlert error={save.error} title="Could not save the repository links" />
-        <Group gap="xs">
-          <Button type="submit" size="xs" leftSection={<IconDeviceFloppy size={14} />} disabled={!dirty} loading={save.isPending}>
-            Save repositories
-          </Button>
-          {dirty ? (
-            <Button size="xs" variant="subtle" color="gray" onClick={() => setSelected(host.repository_ids)}>
-              Undo
-            </Button>
-          ) : null}
-        </Group>
+        <SaveOrUndo label="Save repositories" dirty={dirty} loading={save.isPending} onUndo={() => setSelected(host.repository_ids)} />
       </Stack>
     </form>
   );

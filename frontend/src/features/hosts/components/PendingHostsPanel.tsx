@@ -5,6 +5,7 @@ import { IconAlertTriangle, IconCheck, IconClockHour4, IconX } from '@tabler/ico
 import { useState } from 'react';
 import type { PendingHost } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
 import { useAcceptPendingHost, useRejectPendingHost } from '../api';
@@ -49,14 +50,7 @@ function AcceptForm({ host, tagOptions, onDone, onCancel }: { host: PendingHost;
           clearable
         />
         <ErrorAlert error={accept.error} title="Could not accept the host" />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" color="teal" leftSection={<IconCheck size={16} />} loading={accept.isPending}>
-            Accept host
-          </Button>
-        </Group>
+        <FormActions submitLabel="Accept host" onCancel={onCancel} loading={accept.isPending} color="teal" icon={<IconCheck size={16} />} />
       </Stack>
     </form>
   );
@@ -97,14 +91,7 @@ function RejectForm({ host, onDone, onCancel }: { host: PendingHost; onDone: () 
           data-autofocus
         />
         <ErrorAlert error={reject.error} title="Could not reject the host" />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" leftSection={<IconX size={16} />} loading={reject.isPending}>
-            Reject host
-          </Button>
-        </Group>
+        <FormActions submitLabel="Reject host" onCancel={onCancel} loading={reject.isPending} color="red" icon={<IconX size={16} />} />
       </Stack>
     </form>
   );

@@ -17,12 +17,13 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconCircleCheck, IconClockHour4, IconPlugConnected, IconServerOff, IconTrash } from '@tabler/icons-react';
+import { IconCircleCheck, IconClockHour4, IconPlayerPlay, IconPlugConnected, IconServerOff, IconTrash } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { Host } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
@@ -30,8 +31,10 @@ import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices
 import { DeleteHostForm } from '../components/DeleteHostForm';
 import { Fingerprint } from '../components/Fingerprint';
 import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
-import { LastSeen } from '../components/HostsTable';
 import { AgentVersion, ResticVersion } from '../components/HostVersions';
+import { RecentJobs } from '../components/RecentJobs';
+import { RunBackupModal } from '../components/RunBackupModal';
+import { SnapshotsSection } from '../components/SnapshotsSection';
 import { StatusDot } from '../components/StatusDot';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -118,6 +121,8 @@ function HostDetail({ host }: { host: Host }) {
   const fleetTags = useFleetTags();
   const [deleting, setDeleting] = useState(false);
   const forgetHost = useForgetHost();
+  const canRun = hasPermission(me, 'jobs_run');
+  const [runBackup, setRunBackup] = useState(false);
 
   return (
     <Stack gap="md">
@@ -144,15 +149,22 @@ function HostDetail({ host }: { host: Host }) {
             </Badge>
           </Group>
           <Text size="sm" c="dimmed">
-            Last seen <LastSeen value={host.last_seen_at} />
+            Last seen <RelativeTime value={host.last_seen_at} />
             {host.last_ip ? ` from ${host.last_ip}` : ''}
           </Text>
         </Stack>
-        {canApprove ? (
-          <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
-            Delete host
-          </Button>
-        ) : null}
+        <Group gap="xs">
+          {canRun ? (
+            <Button leftSection={<IconPlayerPlay size={16} />} onClick={() => setRunBackup(true)}>
+              Run backup now
+            </Button>
+          ) : null}
+          {canApprove ? (
+            <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
+              Delete host
+            </Button>
+          ) : null}
+        </Group>
       </Group>
 
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" style={{ alignItems: 'start' }}>
@@ -175,7 +187,7 @@ function HostDetail({ host }: { host: Host }) {
             <Fact label="Enrolled via">{host.enrolled_via === 'announce' ? 'Announce and approve' : 'Enrollment token'}</Fact>
             <Fact label="Enrolled">{formatDateTime(host.created_at)}</Fact>
             <Fact label="Last seen">
-              <LastSeen value={host.last_seen_at} />
+              <RelativeTime value={host.last_seen_at} />
             </Fact>
             <Fact label="Last IP">{host.last_ip ? <Text ff="monospace" size="sm">{host.last_ip}</Text> : '—'}</Fact>
             <Fact label="Configuration">
@@ -203,8 +215,12 @@ function HostDetail({ host }: { host: Host }) {
               <PingButton host={host} />
             </Section>
           ) : null}
+          <RecentJobs host={host} />
         </Stack>
       </SimpleGrid>
+
+      <SnapshotsSection host={host} repositories={repos.data?.items ?? []} canRun={canRun} onRunBackup={() => setRunBackup(true)} />
+      <RunBackupModal opened={runBackup} onClose={() => setRunBackup(false)} host={host} repositories={repos.data?.items ?? []} />
 
       <Modal opened={deleting} onClose={() => setDeleting(false)} title={`Delete ${host.hostname}?`}>
         {deleting ? (

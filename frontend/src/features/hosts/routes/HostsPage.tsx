@@ -1,13 +1,15 @@
 // /hosts: the fleet, refreshed every few seconds, with search/tag/status filters (tag and
 // status live in the URL so other pages can link to a filtered view), announced hosts waiting
-// for approval, and "Add host".
-import { Button, EmptyState, Group, Pagination, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+// for approval, "Add host" and a connection test for all hosts (or those with the filtered tag).
+import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch, IconServer } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { HostStatus } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
+import { ListPager } from '@/components/ListPager';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { hasPermission, useSession } from '@/lib/auth';
@@ -15,6 +17,7 @@ import { useFleetTags, useHosts, usePendingHosts } from '../api';
 import { AddHostModal } from '../components/AddHostModal';
 import { HostsTable } from '../components/HostsTable';
 import { PendingHostsPanel } from '../components/PendingHostsPanel';
+import { PingAllButton } from '../components/PingAllButton';
 
 const PAGE_SIZE = 25;
 const STATUSES: readonly HostStatus[] = ['online', 'offline'];
@@ -40,7 +43,8 @@ export function HostsPage() {
   const fleetTags = useFleetTags();
   const filtered = !!q.trim() || tag !== null || status !== null;
   const total = hosts.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  // Nothing to test in an empty fleet (the empty state offers "Add host" instead).
+  const fleetEmpty = !filtered && hosts.data?.total === 0;
   const tagOptions = [...new Set([...(fleetTags.data ?? []), ...(tag ? [tag] : [])])];
 
   const setParam = (key: string, value: string | null) =>
@@ -59,6 +63,12 @@ export function HostsPage() {
     setParams({}, { replace: true });
   };
 
+  const addButton = (
+    <Button leftSection={<IconPlus size={18} />} onClick={() => setAdding(true)}>
+      Add host
+    </Button>
+  );
+
   return (
     <Stack gap="md">
       <PageHeader
@@ -67,9 +77,10 @@ export function HostsPage() {
         description="Machines running cairn-agent. Status and last contact refresh by themselves."
         actions={
           canManage ? (
-            <Button leftSection={<IconPlus size={18} />} onClick={() => setAdding(true)}>
-              Add host
-            </Button>
+            <>
+              {fleetEmpty ? null : <PingAllButton tag={tag} />}
+              {addButton}
+            </>
           ) : null
         }
       />
@@ -119,51 +130,33 @@ export function HostsPage() {
       {hosts.isPending ? <TableSkeleton label="Loading hosts" /> : null}
 
       {hosts.data && hosts.data.items.length === 0 ? (
-        <Paper withBorder radius="md" p="xl" data-testid="hosts-empty">
-          <EmptyState
-            icon={<IconServer size={28} />}
-            variant="light"
-            color="gray"
-            title={filtered ? 'No hosts match these filters' : 'No hosts yet'}
-            description={
-              filtered
-                ? 'Try another search or clear the filters.'
-                : canManage
-                  ? 'Add your first host: it takes one command on the host.'
-                  : 'An operator or administrator can add hosts: it takes one command on the host.'
-            }
-          >
-            <EmptyState.Actions>
-              {filtered ? (
-                <Button variant="default" onClick={clearFilters}>
-                  Clear filters
-                </Button>
-              ) : canManage ? (
-                <Button leftSection={<IconPlus size={18} />} onClick={() => setAdding(true)}>
-                  Add host
-                </Button>
-              ) : null}
-            </EmptyState.Actions>
-          </EmptyState>
-        </Paper>
+        <ListEmptyState
+          testId="hosts-empty"
+          icon={<IconServer size={28} />}
+          things="hosts"
+          filtered={filtered}
+          onClearFilters={clearFilters}
+          description={
+            canManage
+              ? 'Add your first host: it takes one command on the host.'
+              : 'An operator or administrator can add hosts: it takes one command on the host.'
+          }
+          action={canManage ? addButton : null}
+        />
       ) : null}
 
       {hosts.data && hosts.data.items.length > 0 ? (
-        <Paper withBorder radius="md">
+        <>
           <HostsTable hosts={hosts.data.items} />
-        </Paper>
-      ) : null}
-
-      {hosts.data && hosts.data.items.length > 0 ? (
-        <Group justify="space-between" gap="sm">
-          <Text size="sm" c="dimmed" data-testid="hosts-count">
-            {total === 1 ? '1 host' : `${total} hosts`}
-            {pages > 1 ? ` · page ${page} of ${pages}` : ''}
-          </Text>
-          {pages > 1 ? (
-            <Pagination value={page} onChange={(p) => setParam('page', String(p))} total={pages} size="sm" />
-          ) : null}
-        </Group>
+          <ListPager
+            testId="hosts-count"
+            total={total}
+            page={page}
+            pageSize={PAGE_SIZE}
+            onPage={(p) => setParam('page', String(p))}
+            noun={['host', 'hosts']}
+          />
+        </>
       ) : null}
 
       <AddHostModal opened={adding} onClose={() => setAdding(false)} />

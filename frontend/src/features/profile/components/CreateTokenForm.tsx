@@ -1,8 +1,9 @@
 // New API token: a name, a role no higher than your own, and an expiry.
-import { Button, Group, SegmentedControl, Input, Stack, TextInput } from '@mantine/core';
+import { SegmentedControl, Input, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { CreatedApiToken, Role } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { RolePicker } from '@/components/RolePicker';
 import { required } from '@/lib/validation';
 import { useCreateToken } from '../api';
@@ -78,14 +79,7 @@ export function CreateTokenForm({
             onChange={(v) => form.setFieldValue('expiry', v)}
           />
         </Input.Wrapper>
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create token
-          </Button>
-        </Group>
+        <FormActions submitLabel="Create token" onCancel={onCancel} loading={create.isPending} />
       </Stack>
     </form>
   );

@@ -19,6 +19,7 @@ import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useRef } from 'react';
 import type { Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { useCreateRepository, useUpdateRepository } from '../api';
 import {
   buildCreateRequest,
@@ -200,14 +201,11 @@ export function RepositoryForm({ mode, repository, onDone, onCancel }: Props) {
         </Input.Wrapper>
 
         <ErrorAlert error={mutation.error} title={mode === 'create' ? 'Could not add the repository' : 'Could not save the repository'} />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={mutation.isPending}>
-            {mode === 'create' ? 'Add repository' : 'Save changes'}
-          </Button>
-        </Group>
+        <FormActions
+          submitLabel={mode === 'create' ? 'Add repository' : 'Save changes'}
+          onCancel={onCancel}
+          loading={mutation.isPending}
+        />
       </Stack>
     </form>
   );

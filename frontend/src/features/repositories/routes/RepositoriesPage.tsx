@@ -1,10 +1,11 @@
 // /repositories: where agents back up. Everyone with repos_read sees names, URLs and which
 // credentials are set; admins add, edit and delete.
-import { Button, EmptyState, Modal, Paper, Stack } from '@mantine/core';
+import { Button, Modal, Stack } from '@mantine/core';
 import { IconDatabase, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { hasPermission, useSession } from '@/lib/auth';
@@ -29,7 +30,11 @@ export function RepositoriesPage() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
   const items = repos.data?.items ?? [];
-  const openCreate = () => setDialog({ kind: 'create' });
+  const addButton = (
+    <Button leftSection={<IconPlus size={18} />} onClick={() => setDialog({ kind: 'create' })}>
+      Add repository
+    </Button>
+  );
 
   return (
     <Stack gap="md">
@@ -37,46 +42,28 @@ export function RepositoriesPage() {
         mb={0}
         title="Repositories"
         description="restic repositories the agents back up to. Passwords and keys are stored encrypted and never shown again."
-        actions={
-          canManage ? (
-            <Button leftSection={<IconPlus size={18} />} onClick={openCreate}>
-              Add repository
-            </Button>
-          ) : null
-        }
+        actions={canManage ? addButton : null}
       />
 
       <ErrorAlert error={repos.error} title="Could not load repositories" />
       {repos.isPending ? <TableSkeleton rows={3} label="Loading repositories" /> : null}
 
       {repos.data && items.length === 0 ? (
-        <Paper withBorder radius="md" p="xl" data-testid="repositories-empty">
-          <EmptyState
-            icon={<IconDatabase size={28} />}
-            variant="light"
-            color="gray"
-            title="No repositories yet"
-            description={
-              canManage
-                ? 'Add one to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
-                : 'An administrator adds repositories to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
-            }
-          >
-            {canManage ? (
-              <EmptyState.Actions>
-                <Button leftSection={<IconPlus size={18} />} onClick={openCreate}>
-                  Add repository
-                </Button>
-              </EmptyState.Actions>
-            ) : null}
-          </EmptyState>
-        </Paper>
+        <ListEmptyState
+          testId="repositories-empty"
+          icon={<IconDatabase size={28} />}
+          things="repositories"
+          description={
+            canManage
+              ? 'Add one to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
+              : 'An administrator adds repositories to tell agents where to back up (a local path, SFTP, S3, B2, or a REST server).'
+          }
+          action={canManage ? addButton : null}
+        />
       ) : null}
 
       {items.length > 0 ? (
-        <Paper withBorder radius="md">
-          <RepositoriesTable repositories={items} canManage={canManage} onAction={(kind, repo) => setDialog({ kind, repo })} />
-        </Paper>
+        <RepositoriesTable repositories={items} canManage={canManage} onAction={(kind, repo) => setDialog({ kind, repo })} />
       ) : null}
 
       <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog)} size={dialog?.kind === 'delete' ? 'md' : 'lg'}>

@@ -1,9 +1,10 @@
 // "New user" modal: validated before sending; a taken username is shown on its field.
-import { Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { ApiError } from '@/api/errors';
 import type { Role, User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { RolePicker } from '@/components/RolePicker';
 import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, passwordRule, usernameRule } from '@/lib/validation';
 import { useCreateUser } from '../api';
@@ -58,14 +59,7 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => vo
           {...form.getInputProps('password')}
         />
         <PasswordInput label="Confirm password" autoComplete="new-password" {...form.getInputProps('confirm')} />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create user
-          </Button>
-        </Group>
+        <FormActions submitLabel="Create user" onCancel={onCancel} loading={create.isPending} />
       </Stack>
     </form>
   );

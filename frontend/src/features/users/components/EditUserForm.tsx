@@ -1,8 +1,9 @@
 // Edit a user's display name, email and role (the server refuses to demote the last admin).
-import { Button, Group, Stack, TextInput } from '@mantine/core';
+import { Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { Role, User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { RolePicker } from '@/components/RolePicker';
 import { displayNameRule, emailRule } from '@/lib/validation';
 import { useUpdateUser } from '../api';
@@ -35,14 +36,7 @@ export function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved:
         <TextInput label="Display name" data-autofocus {...form.getInputProps('display_name')} />
         <TextInput label="Email" type="email" {...form.getInputProps('email')} />
         <RolePicker value={form.values.role} onChange={(role) => form.setFieldValue('role', role)} />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={update.isPending}>
-            Save
-          </Button>
-        </Group>
+        <FormActions submitLabel="Save" onCancel={onCancel} loading={update.isPending} />
       </Stack>
     </form>
   );

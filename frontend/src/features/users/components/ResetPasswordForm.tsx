@@ -1,8 +1,9 @@
 // Set a new password for another user (e.g. they forgot theirs).
-import { Button, Group, PasswordInput, Stack, Text } from '@mantine/core';
+import { PasswordInput, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FormActions } from '@/components/FormActions';
 import { MIN_PASSWORD_LENGTH, confirmRule, passwordRule } from '@/lib/validation';
 import { useResetUserPassword } from '../api';
 
@@ -32,14 +33,7 @@ export function ResetPasswordForm({ user, onDone, onCancel }: { user: User; onDo
           {...form.getInputProps('password')}
         />
         <PasswordInput label="Confirm password" autoComplete="new-password" {...form.getInputProps('confirm')} />
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={reset.isPending}>
-            Set password
-          </Button>
-        </Group>
+        <FormActions submitLabel="Set password" onCancel={onCancel} loading={reset.isPending} />
       </Stack>
     </form>
   );

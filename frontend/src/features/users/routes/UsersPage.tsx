@@ -1,10 +1,12 @@
 // /users: search, filter and page through users; admins create, edit, disable and delete them.
-import { Alert, Button, EmptyState, Group, Modal, Pagination, Paper, Select, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconInfoCircle, IconSearch, IconUserPlus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Role, User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
+import { ListPager } from '@/components/ListPager';
 import { PageHeader } from '@/components/PageHeader';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
@@ -36,7 +38,6 @@ export function UsersPage() {
   const users = useUsers({ q, role, disabled, page, pageSize: PAGE_SIZE });
   const filtered = !!q.trim() || role !== null || disabled !== null;
   const total = users.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   const onAction = (action: UserAction, user: User) => {
     if (action === 'toggle') {
@@ -60,8 +61,9 @@ export function UsersPage() {
   };
 
   return (
-    <>
+    <Stack gap="md">
       <PageHeader
+        mb={0}
         title="Users"
         description="People who can sign in to Cairn, and what their role lets them do."
         actions={
@@ -73,7 +75,7 @@ export function UsersPage() {
         }
       />
 
-      <Group mb="md" gap="sm" align="flex-end" wrap="wrap">
+      <Group gap="sm" align="flex-end" wrap="wrap">
         <TextInput
           aria-label="Search users"
           placeholder="Search username, name or email"
@@ -121,51 +123,29 @@ export function UsersPage() {
       <ErrorAlert error={users.error} title="Could not load users" />
 
       {users.data && users.data.items.length === 0 ? (
-        <Paper withBorder radius="md" p="xl">
-          <EmptyState
-            icon={<IconUsers size={28} />}
-            variant="light"
-            color="gray"
-            title={filtered ? 'No users match these filters' : 'No users yet'}
-            description={
-              filtered
-                ? 'Try another search or clear the filters.'
-                : canManage
-                  ? 'Create the first operator so day-to-day work does not need the admin account.'
-                  : 'An administrator can add users.'
-            }
-          >
-            <EmptyState.Actions>
-              {filtered ? (
-                <Button variant="default" onClick={clearFilters}>
-                  Clear filters
-                </Button>
-              ) : canManage ? (
-                <Button onClick={() => setCreating(true)}>New user</Button>
-              ) : null}
-            </EmptyState.Actions>
-          </EmptyState>
-        </Paper>
+        <ListEmptyState
+          icon={<IconUsers size={28} />}
+          things="users"
+          filtered={filtered}
+          onClearFilters={clearFilters}
+          description={
+            canManage
+              ? 'Create the first operator so day-to-day work does not need the admin account.'
+              : 'An administrator can add users.'
+          }
+          action={canManage ? <Button onClick={() => setCreating(true)}>New user</Button> : null}
+        />
       ) : null}
 
       {users.data && users.data.items.length > 0 ? (
-        <Paper withBorder radius="md">
+        <>
           <UsersTable users={users.data.items} currentUserId={me.user.id} canManage={canManage} onAction={onAction} />
-        </Paper>
-      ) : null}
-
-      {users.data && users.data.items.length > 0 ? (
-        <Group justify="space-between" mt="md" gap="sm">
-          <Text size="sm" c="dimmed" data-testid="users-count">
-            {total === 1 ? '1 user' : `${total} users`}
-            {pages > 1 ? ` · page ${page} of ${pages}` : ''}
-          </Text>
-          {pages > 1 ? <Pagination value={page} onChange={setPage} total={pages} size="sm" /> : null}
-        </Group>
+          <ListPager testId="users-count" total={total} page={page} pageSize={PAGE_SIZE} onPage={setPage} noun={['user', 'users']} />
+        </>
       ) : null}
 
       {canManage && !filtered && total === 1 ? (
-        <Alert mt="lg" variant="light" icon={<IconInfoCircle size={18} />} title="You are the only user">
+        <Alert variant="light" icon={<IconInfoCircle size={18} />} title="You are the only user">
           Create the first operator for day-to-day backup work, and viewers for people who only need to look.
         </Alert>
       ) : null}
@@ -212,6 +192,6 @@ export function UsersPage() {
           />
         ) : null}
       </Modal>
-    </>
+    </Stack>
   );
 }

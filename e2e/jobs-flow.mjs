@@ -1,0 +1,289 @@
+// End-to-end steps for jobs, for e2e/run.mjs to call once a host is online with a linked
+// repository: (sign in →) host page → "Run backup now" → the job's page with the live log and
+// the progress bar moving → status Succeeded with a summary → the snapshot in the host's list,
+// linked to its job → the history filtered by host; screenshots of each state, at phone width
+// and in dark mode. Real server, real agent, real restic: nothing here is mocked.
+//
+// Wire-up in run.mjs (after fleetFlow, while the token host's agent runs):
+//   import { jobsFlow } from './jobs-flow.mjs';
+//   await jobsFlow({ page, check, baseUrl: base, hostId: tokenHostId, screenshot: shot });
+// `check(name, fn)` and `shot(page, name)` are run.mjs's own. The page must be signed in as an
+// admin (the repository is initialized through the API first, which needs repos_manage), or
+// pass `user: { username, password }` to sign in here. CAIRN_E2E_BACKUP_MB sizes the data
+// backed up (default 256): big enough that the backup runs for a few seconds.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const BACKUP_MB = Number(process.env.CAIRN_E2E_BACKUP_MB ?? 256);
+const JOB_TIMEOUT = 180_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A folder to back up: many small files (the file counter moves) and a few large ones (the bytes do). */
+async function makeBackupSource() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-source-'));
+  const small = path.join(root, 'small');
+  await mkdir(small);
+  for (let i = 0; i < 1500; i += 1) {
+    await writeFile(path.join(small, `note-${String(i).padStart(4, '0')}.txt`), `note ${i} ${randomBytes(48).toString('hex')}\n`);
+  }
+  const big = path.join(root, 'big');
+  await mkdir(big);
+  // Random data does not deduplicate or compress: restic has to work for every byte.
+  const chunks = Math.max(1, Math.round(BACKUP_MB / 16));
+  for (let i = 0; i < chunks; i += 1) await writeFile(path.join(big, `blob-${i}.bin`), randomBytes(16 * 1024 * 1024));
+  await writeFile(path.join(root, 'ignored.skip'), 'excluded by the form\n');
+  return root;
+}
+
+/** A JSON API call from inside the page: same session cookie, CSRF header like the app sends. */
+async function api(page, method, url, body) {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const csrf = document.cookie
+        .split(';')
+        .map((c) => c.trim().split('='))
+        .find(([k]) => k === 'cairn_csrf')?.[1];
+      const r = await fetch(url, {
+        method,
+        headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    { method, url, body },
+  );
+}
+
+/** How far the page scrolls sideways, and the outermost elements that stick out on the right. */
+async function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const overflow = document.documentElement.scrollWidth - width;
+    const culprits = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= width + 1) continue;
+      if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1) continue;
+      culprits.push(`${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[data-testid=${el.getAttribute('data-testid')}]` : ''}.${String(el.className).split(' ')[0]} right=${Math.round(r.right)}`);
+    }
+    return { overflow, culprits: culprits.slice(0, 5) };
+  });
+}
+
+async function waitForJobEnd(page, jobId) {
+  const deadline = Date.now() + JOB_TIMEOUT;
+  while (Date.now() < deadline) {
+    const { body } = await api(page, 'GET', `/api/v1/jobs/${jobId}`);
+    if (body && !['queued', 'dispatched', 'running'].includes(body.status)) return body;
+    await sleep(500);
+  }
+  throw new Error(`job ${jobId} did not end within ${JOB_TIMEOUT / 1000}s`);
+}
+
+/**
+ * Watches the job page in the browser until the header's status is final, sampling the
+ * progress bar and the log's line count; returns what it saw.
+ */
+async function watchJobPage(page) {
+  return page.evaluate(async (timeoutMs) => {
+    const seen = { percents: [], lineCounts: [], statuses: [], currentFiles: 0 };
+    const deadline = Date.now() + timeoutMs;
+    const final = ['succeeded', 'warning', 'failed', 'cancelled', 'lost'];
+    while (Date.now() < deadline) {
+      const status = document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? '';
+      if (seen.statuses.at(-1) !== status) seen.statuses.push(status);
+      const bar = document.querySelector('[role="progressbar"][aria-label="Backup progress"]');
+      const pct = bar ? Number(bar.getAttribute('aria-valuenow')) : null;
+      if (pct !== null && seen.percents.at(-1) !== pct) seen.percents.push(pct);
+      const count = Number((document.querySelector('[data-testid="log-count"]')?.textContent ?? '').replace(/[^0-9]/g, '') || 0);
+      if (seen.lineCounts.at(-1) !== count) seen.lineCounts.push(count);
+      if (document.querySelector('[data-testid="progress-current"]')) seen.currentFiles += 1;
+      if (final.includes(status)) return seen;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return seen;
+  }, JOB_TIMEOUT);
+}
+
+export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user }) {
+  process.stdout.write('\njobs: run a backup, watch it live, find its snapshot\n');
+  const source = await makeBackupSource();
+  let host = null;
+  let repoName = '';
+  let jobId = '';
+  let snapshotId = '';
+
+  try {
+    if (user) {
+      await check(`${user.username} signs in`, async () => {
+        await page.goto(`${baseUrl}/login`);
+        await page.getByLabel('Username').fill(user.username);
+        await page.getByLabel('Password', { exact: true }).fill(user.password);
+        await page.getByLabel('Password', { exact: true }).press('Enter');
+        await page.getByTestId('signed-in-as').waitFor();
+      });
+    }
+
+    await check('jobs: the host is online with a linked repository, initialized through the API', async () => {
+      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      await page.getByTestId('host-status').filter({ hasText: 'Online' }).waitFor({ timeout: 40_000 });
+      host = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+      assert(host?.repository_ids?.length >= 1, `the host has no linked repository: ${JSON.stringify(host)}`);
+      const repos = (await api(page, 'GET', '/api/v1/repositories')).body.items;
+      repoName = repos.find((r) => r.id === host.repository_ids[0])?.name ?? '';
+      const init = await api(page, 'POST', `/api/v1/repositories/${host.repository_ids[0]}/init`, { host_id: hostId });
+      assert(init.status === 202, `init answered ${init.status}: ${JSON.stringify(init.body)}`);
+      const ended = await waitForJobEnd(page, init.body.id);
+      // A repository someone initialized before is fine too.
+      assert(
+        ended.status === 'succeeded' || /already (exists|initialized)/i.test(ended.error_message ?? ''),
+        `init ended ${ended.status}: ${ended.error_class} ${ended.error_message}`,
+      );
+    });
+
+    await check('jobs: host page shows the snapshots empty state and "Run backup now"', async () => {
+      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      const empty = page.getByTestId('snapshots-empty');
+      await empty.waitFor();
+      const emptyText = (await empty.textContent()) ?? '';
+      assert(emptyText.includes('No snapshots yet') && emptyText.includes('Run a backup to make the first one.'), `empty state: ${emptyText}`);
+      await page.getByTestId('recent-jobs').getByTestId('recent-job').first().waitFor(); // the init job
+      await screenshot(page, 'host-jobs-empty');
+    });
+
+    await check('jobs: the backup form refuses a relative path before sending anything', async () => {
+      await page.getByRole('button', { name: 'Run backup now' }).first().click();
+      const dialog = page.getByRole('dialog', { name: `Back up ${host.hostname} now` });
+      await dialog.waitFor();
+      const repo = dialog.getByRole('combobox', { name: 'Repository' }).or(dialog.getByRole('textbox', { name: 'Repository' }));
+      if (!(await repo.first().inputValue())) {
+        await repo.first().click();
+        await page.getByRole('option', { name: repoName }).click();
+      }
+      await dialog.getByLabel('Paths').fill('relative/path');
+      await dialog.getByRole('button', { name: 'Start backup' }).click();
+      await dialog.getByText('“relative/path” is not an absolute path: start it with /').waitFor();
+      assert(pathOf(page) === `/hosts/${hostId}`, 'the form left the page on an invalid path');
+    });
+
+    await check('jobs: "Start backup" sends the form and opens the job page', async () => {
+      const dialog = page.getByRole('dialog', { name: `Back up ${host.hostname} now` });
+      await dialog.getByLabel('Paths').fill(source);
+      await dialog.getByLabel('Excludes').fill('*.skip');
+      await dialog.getByRole('combobox', { name: 'Tags' }).fill('e2e');
+      await dialog.getByRole('combobox', { name: 'Tags' }).press('Enter');
+      await screenshot(page, 'backup-form');
+      // Keyboard: Ctrl+Enter sends from the text area.
+      await dialog.getByLabel('Paths').press('Control+Enter');
+      await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
+      jobId = pathOf(page).split('/').pop();
+      assert(UUID.test(jobId), `job id ${jobId}`);
+      const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+      assert(job.kind === 'backup' && job.backup.paths[0] === source, `job: ${JSON.stringify(job.backup)}`);
+      assert(job.backup.excludes[0] === '*.skip' && job.backup.tags[0] === 'e2e', `job spec: ${JSON.stringify(job.backup)}`);
+    });
+
+    await check('jobs: the live log and the progress bar move while it runs; status turns Succeeded', async () => {
+      // Sampling starts at once (in the page), so a quick backup is still seen moving.
+      const watching = watchJobPage(page);
+      const running = page.locator('[data-testid="job-status"][data-status="running"]').first();
+      await running.waitFor({ timeout: 30_000 });
+      await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor();
+      await screenshot(page, 'job-running').catch(() => undefined); // it may end meanwhile
+      const seen = await watching;
+      const last = seen.statuses.at(-1);
+      assert(last === 'succeeded', `ended ${last}; statuses ${seen.statuses.join(' → ')}`);
+      assert(seen.statuses.includes('running'), `never shown running: ${seen.statuses.join(' → ')}`);
+      const moving = seen.percents.filter((p) => p > 0 && p < 100);
+      assert(seen.percents.length >= 2 && moving.length >= 1, `progress did not move: ${seen.percents.join(', ')} %`);
+      assert(seen.lineCounts.length >= 2 && seen.lineCounts.at(-1) > 0, `log did not grow: ${seen.lineCounts.join(', ')} lines`);
+      process.stdout.write(`       progress ${seen.percents.join(' → ')} %, log ${seen.lineCounts.join(' → ')} lines\n`);
+    });
+
+    await check('jobs: the finished job shows its summary, the command and no Cancel', async () => {
+      const summary = page.getByTestId('job-summary');
+      await summary.waitFor();
+      const added = (await page.getByTestId('stat-added').textContent()) ?? '';
+      assert(/\d+(\.\d+)? (B|KiB|MiB|GiB)/.test(added), `data added: ${added}`);
+      const newFiles = Number(((await page.getByTestId('stat-new').textContent()) ?? '').replace(/[^0-9]/g, ''));
+      assert(newFiles >= 1500, `new files: ${newFiles}`);
+      snapshotId = ((await page.getByTestId('summary-snapshot').textContent()) ?? '').trim();
+      assert(/^[0-9a-f]{8,64}$/.test(snapshotId), `snapshot id: ${snapshotId}`);
+      const command = (await page.getByTestId('job-command').textContent()) ?? '';
+      assert(command.startsWith('restic backup --tag e2e --exclude') && command.includes(source), `command: ${command}`);
+      assert((await page.getByRole('button', { name: 'Cancel job' }).count()) === 0, 'Cancel is offered on a finished job');
+      await page.getByRole('button', { name: 'Raw result (JSON)' }).click();
+      assert(((await page.getByTestId('job-raw-result').textContent()) ?? '').includes('"outcome": "succeeded"'), 'raw result');
+      await screenshot(page, 'job-succeeded');
+    });
+
+    await check('jobs: the job page reads well at phone width and in dark mode', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('job-summary').waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      assert(overflow <= 1, `the job page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+      await screenshot(page, 'job-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await screenshot(page, 'job-dark');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    });
+
+    await check('jobs: the snapshot appears in the host’s list, linked to its job', async () => {
+      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      const row = page.locator(`[data-testid="snapshot-row"][data-snapshot-id^="${snapshotId.slice(0, 8)}"]`);
+      await row.waitFor({ timeout: 40_000 });
+      const text = (await row.textContent()) ?? '';
+      assert(text.includes(source) && text.includes('e2e') && text.includes(repoName), `snapshot row: ${text}`);
+      assert(/\d+(\.\d+)? (B|KiB|MiB|GiB) added|\d+(\.\d+)? (B|KiB|MiB|GiB)/.test(text), `no size added in: ${text}`);
+      const link = row.getByRole('link', { name: 'View job' }).first();
+      assert((await link.getAttribute('href')) === `/jobs/${jobId}`, `job link: ${await link.getAttribute('href')}`);
+      const recent = page.getByTestId('recent-jobs').locator(`a[href="/jobs/${jobId}"]`);
+      await recent.waitFor();
+      assert((await recent.getAttribute('data-status')) === 'succeeded', 'recent jobs do not show the backup as succeeded');
+      await screenshot(page, 'host-snapshots');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await row.waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      assert(overflow <= 1, `the host page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+      await screenshot(page, 'host-snapshots-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    await check('jobs: the history lists the backup; the host filter is in the URL', async () => {
+      await page.getByTestId('recent-jobs').getByRole('link', { name: `All jobs of ${host.hostname}` }).click();
+      await page.waitForURL((url) => url.pathname === '/jobs' && url.searchParams.get('host_id') === hostId);
+      const row = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
+      await row.waitFor();
+      assert((await row.getAttribute('data-status')) === 'succeeded', 'history row status');
+      const result = (await row.getByTestId('job-result').textContent()) ?? '';
+      assert(/new, \d+ changed · .+ added/.test(result), `result column: ${result}`);
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'Failed' }).click();
+      await page.waitForURL((url) => url.searchParams.get('status') === 'failed');
+      await page.getByTestId('jobs-empty').filter({ hasText: 'No jobs match these filters' }).waitFor();
+      await page.getByRole('button', { name: 'Clear filters' }).click();
+      await row.waitFor();
+      await screenshot(page, 'jobs-history');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await row.waitFor();
+      await screenshot(page, 'jobs-history-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  } finally {
+    await rm(source, { recursive: true, force: true }).catch(() => undefined);
+  }
+  return { jobId, snapshotId };
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}

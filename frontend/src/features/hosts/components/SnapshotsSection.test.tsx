@@ -1,0 +1,125 @@
+// The host's snapshots against a scripted server: sizes in human units, the job that made a
+// snapshot, paging, the empty state, and "Refresh" showing its job until the list is read.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { Host, Role, SnapshotList } from '@/api/types';
+import { JOB_ID, REPO_ID, makeJob, makeJobsMe, makeSnapshot } from '@/test/jobs';
+import { fakeServer, json, makeHost, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
+import { addedLabel } from './SnapshotsTable';
+import { SnapshotsSection } from './SnapshotsSection';
+
+const host = makeHost({ repository_ids: [REPO_ID] });
+
+interface Options {
+  role?: Role;
+  h?: Host;
+  extra?: Record<string, Handler>;
+}
+
+function setup(list: SnapshotList | Handler, { role = 'operator', h = host, extra = {} }: Options = {}) {
+  const onRunBackup = vi.fn();
+  const server = fakeServer({
+    [`GET /api/v1/hosts/${h.id}/snapshots`]: typeof list === 'function' ? list : () => json(200, list),
+    ...extra,
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  const me = makeJobsMe(role);
+  renderWithProviders(
+    <SnapshotsSection host={h} repositories={[makeRepository()]} canRun={me.permissions.includes('jobs_run')} onRunBackup={onRunBackup} />,
+    { me },
+  );
+  return { server, onRunBackup, user: userEvent.setup() };
+}
+
+describe('SnapshotsSection', () => {
+  it('formats the data a snapshot added, links its job, and copies the full id', async () => {
+    setup({
+      items: [
+        makeSnapshot(),
+        makeSnapshot({ id: 'ffff0000'.repeat(8), short_id: 'ffff0000', data_added: undefined, job_id: undefined, tags: [] }),
+      ],
+      total: 2,
+    });
+    const rows = await screen.findAllByTestId('snapshot-row');
+    const [mine, outside] = rows as [HTMLElement, HTMLElement];
+    expect(within(mine).getByTestId('snapshot-short-id')).toHaveTextContent('a1b2c3d4');
+    expect(within(mine).getByTestId('snapshot-added')).toHaveTextContent('1.50 MiB');
+    expect(within(mine).getByText('/home')).toBeInTheDocument();
+    expect(within(mine).getByText('manual')).toBeInTheDocument();
+    expect(within(mine).getAllByRole('link', { name: 'View job' })[0]).toHaveAttribute('href', `/jobs/${JOB_ID}`);
+    expect(within(mine).getByRole('button', { name: 'Copy snapshot id a1b2c3d4' })).toBeInTheDocument();
+    expect(within(outside).getByTestId('snapshot-added')).toHaveTextContent('—');
+    expect(within(outside).getByText('outside Cairn')).toBeInTheDocument();
+    expect(screen.getByTestId('snapshots-count')).toHaveTextContent('2 snapshots');
+  });
+
+  it('formats sizes in binary units', () => {
+    expect(addedLabel({ data_added: 0 })).toBe('0 B');
+    expect(addedLabel({ data_added: 512 })).toBe('512 B');
+    expect(addedLabel({ data_added: 1536 })).toBe('1.50 KiB');
+    expect(addedLabel({ data_added: 123 * 1024 * 1024 })).toBe('123 MiB');
+    expect(addedLabel({ data_added: 5.5 * 1024 ** 4 })).toBe('5.50 TiB');
+    expect(addedLabel({})).toBe('—');
+  });
+
+  it('pages through the snapshots', async () => {
+    const { server, user } = setup({ items: [makeSnapshot()], total: 23 });
+    expect(await screen.findByTestId('snapshots-count')).toHaveTextContent('23 snapshots · page 1 of 3');
+    await user.click(screen.getByRole('button', { name: '2' }));
+    await waitFor(() => {
+      const last = server.calls('GET', `/api/v1/hosts/${host.id}/snapshots`).at(-1);
+      expect(new URL(last?.url ?? 'http://x').searchParams.get('offset')).toBe('10');
+    });
+  });
+
+  it('says to run a backup when there are none, with the button for people who may', async () => {
+    const { onRunBackup, user } = setup({ items: [], total: 0 });
+    const empty = await screen.findByTestId('snapshots-empty');
+    expect(empty).toHaveTextContent('No snapshots yet');
+    expect(empty).toHaveTextContent('Run a backup to make the first one.');
+    await user.click(within(empty).getByRole('button', { name: 'Run backup now' }));
+    expect(onRunBackup).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives a viewer the empty state without buttons', async () => {
+    setup({ items: [], total: 0 }, { role: 'viewer' });
+    const empty = await screen.findByTestId('snapshots-empty');
+    expect(empty).toHaveTextContent('An operator or administrator can run a backup of this host.');
+    expect(within(empty).queryByRole('button')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Refresh' })).not.toBeInTheDocument();
+  });
+
+  it('refreshes the list through a job, shows it, and reads the snapshots again when it ends', async () => {
+    const refreshJob = makeJob({ id: 'refresh-1', kind: 'snapshots', status: 'queued', backup: undefined });
+    let reads = 0;
+    let jobReads = 0;
+    let refreshBody: unknown = null;
+    const { user, server } = setup(
+      () => {
+        reads += 1;
+        return json(200, { items: reads > 1 ? [makeSnapshot()] : [], total: reads > 1 ? 1 : 0 });
+      },
+      {
+        extra: {
+          [`POST /api/v1/hosts/${host.id}/snapshots/refresh`]: async (r) => {
+            refreshBody = await r.json();
+            return json(202, refreshJob);
+          },
+          'GET /api/v1/jobs/refresh-1': () => {
+            jobReads += 1;
+            return json(200, { ...refreshJob, status: jobReads > 1 ? 'succeeded' : 'running' });
+          },
+        },
+      },
+    );
+    await screen.findByTestId('snapshots-empty');
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    expect(refreshBody).toEqual({ repository_id: REPO_ID });
+    const status = await screen.findByTestId('refresh-status');
+    expect(within(status).getByRole('link', { name: 'View job' })).toHaveAttribute('href', '/jobs/refresh-1');
+    await waitFor(() => expect(screen.getByTestId('refresh-status')).toHaveAttribute('data-status', 'succeeded'), { timeout: 4000 });
+    expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
+    expect(server.calls('GET', '/api/v1/jobs/refresh-1').length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,173 @@
+// The host's snapshots (as its agent last reported them), filtered by repository and paged,
+// with "Refresh" asking the agent for the current list (its job is shown until it ends).
+import { Alert, Anchor, Button, Card, Group, Loader, Menu, Select, Stack, Text, Title } from '@mantine/core';
+import { IconCamera, IconChevronDown, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { Host, Job, Repository } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
+import { ListPager } from '@/components/ListPager';
+import { TableSkeleton } from '@/components/TableSkeleton';
+import { isActiveJob } from '@/lib/jobs';
+import { SNAPSHOTS_PAGE_SIZE, jobUrl, useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../jobs-api';
+import { SnapshotsTable } from './SnapshotsTable';
+
+interface Props {
+  host: Host;
+  repositories: Repository[];
+  canRun: boolean;
+  onRunBackup: () => void;
+}
+
+/** Where a refresh stands, under the section title. */
+function RefreshStatus({ job }: { job: Job }) {
+  const watched = useWatchedJob(job);
+  const current = watched.data ?? job;
+  const repo = current.repository_name ?? 'the repository';
+  const link = (
+    <Anchor component={Link} to={jobUrl(current.id)} size="sm">
+      View job
+    </Anchor>
+  );
+  if (isActiveJob(current.status)) {
+    return (
+      <Alert color="blue" variant="light" p="xs" data-testid="refresh-status" data-status={current.status} icon={<Loader size={16} />}>
+        <Text size="sm">
+          Asking the agent for the snapshots in {repo}… {link}
+        </Text>
+      </Alert>
+    );
+  }
+  if (current.status === 'succeeded') {
+    return (
+      <Alert color="teal" variant="light" p="xs" data-testid="refresh-status" data-status={current.status}>
+        <Text size="sm">Snapshot list read from {repo}.</Text>
+      </Alert>
+    );
+  }
+  return (
+    <Alert color="red" variant="light" p="xs" data-testid="refresh-status" data-status={current.status} role="alert">
+      <Text size="sm">
+        Could not read the snapshots of {repo}: {current.error_message ?? current.status}. {link}
+      </Text>
+    </Alert>
+  );
+}
+
+function RefreshButton({ linked, loading, onRefresh }: { linked: { value: string; label: string }[]; loading: boolean; onRefresh: (id: string) => void }) {
+  if (linked.length === 1) {
+    const only = linked[0];
+    return (
+      <Button variant="default" size="sm" leftSection={<IconRefresh size={16} />} loading={loading} onClick={() => only && onRefresh(only.value)}>
+        Refresh
+      </Button>
+    );
+  }
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <Button variant="default" size="sm" leftSection={<IconRefresh size={16} />} rightSection={<IconChevronDown size={14} />} loading={loading}>
+          Refresh
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Read the snapshot list of</Menu.Label>
+        {linked.map((r) => (
+          <Menu.Item key={r.value} onClick={() => onRefresh(r.value)}>
+            {r.label}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Props) {
+  const [repositoryId, setRepositoryId] = useState<string | null>(null);
+  const [page, setPage] = useState(1);
+  const snapshots = useHostSnapshots(host.id, repositoryId, page);
+  const refresh = useRefreshSnapshots(host.id);
+  const linked = host.repository_ids.map((id) => ({ value: id, label: repositories.find((r) => r.id === id)?.name ?? id }));
+  const items = snapshots.data?.items ?? [];
+
+  return (
+    <Card withBorder radius="md" padding="lg" data-testid="snapshots-section">
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-end" gap="sm">
+          <div>
+            <Title order={3} fz="h4">
+              Snapshots
+            </Title>
+            <Text size="sm" c="dimmed">
+              What the repositories hold for this host, as its agent last reported. Newest first.
+            </Text>
+          </div>
+          <Group gap="xs">
+            {linked.length > 1 ? (
+              <Select
+                aria-label="Filter snapshots by repository"
+                placeholder="All repositories"
+                clearable
+                size="sm"
+                data={linked}
+                value={repositoryId}
+                onChange={(v) => {
+                  setRepositoryId(v);
+                  setPage(1);
+                }}
+                w={190}
+              />
+            ) : null}
+            {canRun && linked.length > 0 ? (
+              <RefreshButton linked={linked} loading={refresh.isPending} onRefresh={(id) => refresh.mutate(id)} />
+            ) : null}
+          </Group>
+        </Group>
+
+        {refresh.data ? <RefreshStatus key={refresh.data.id} job={refresh.data} /> : null}
+        <ErrorAlert error={refresh.error} title="Could not ask for the snapshot list" />
+        <ErrorAlert error={snapshots.error} title="Could not load snapshots" />
+
+        {snapshots.isPending ? <TableSkeleton rows={3} label="Loading snapshots" /> : null}
+
+        {snapshots.data && items.length === 0 ? (
+          <ListEmptyState
+            testId="snapshots-empty"
+            icon={<IconCamera size={28} />}
+            things="snapshots"
+            filtered={repositoryId !== null}
+            filteredDescription="This repository holds no snapshot of this host yet."
+            onClearFilters={() => setRepositoryId(null)}
+            description={
+              canRun
+                ? 'Run a backup to make the first one. Snapshots made outside Cairn show up after “Refresh”.'
+                : 'An operator or administrator can run a backup of this host.'
+            }
+            action={
+              canRun && linked.length > 0 ? (
+                <Button leftSection={<IconPlayerPlay size={16} />} onClick={onRunBackup}>
+                  Run backup now
+                </Button>
+              ) : null
+            }
+          />
+        ) : null}
+
+        {items.length > 0 && snapshots.data ? (
+          <>
+            <SnapshotsTable snapshots={items} />
+            <ListPager
+              total={snapshots.data.total}
+              page={page}
+              pageSize={SNAPSHOTS_PAGE_SIZE}
+              onPage={setPage}
+              noun={['snapshot', 'snapshots']}
+              testId="snapshots-count"
+            />
+          </>
+        ) : null}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,61 @@
+// The host page's job parts against a scripted server: "Run backup now" only for roles that
+// may run jobs, the recent jobs with links into the jobs pages, and the snapshots section.
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { Role } from '@/api/types';
+import { REPO_ID, makeJob, makeJobsMe, makeSnapshot } from '@/test/jobs';
+import { fakeServer, json, makeHost, makeRepository, renderWithProviders } from '@/test/utils';
+import { HostDetailPage } from './HostDetailPage';
+
+const repo = makeRepository();
+const host = makeHost({ repository_ids: [REPO_ID] });
+
+function setup(role: Role) {
+  const server = fakeServer({
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/repositories': () => json(200, { items: [repo] }),
+    'GET /api/v1/jobs': () =>
+      json(200, {
+        items: [makeJob({ status: 'running', progress: undefined }), makeJob({ id: 'older', status: 'failed', error_class: 'restic.locked' })],
+        total: 2,
+      }),
+    [`GET /api/v1/hosts/${host.id}/snapshots`]: () => json(200, { items: [makeSnapshot()], total: 1 }),
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  renderWithProviders(null, {
+    me: makeJobsMe(role),
+    route: `/hosts/${host.id}`,
+    routes: [{ path: '/hosts/:id', element: <HostDetailPage /> }],
+  });
+  return server;
+}
+
+describe('HostDetailPage jobs', () => {
+  it('lets an operator open "Run backup now" and lists recent jobs and snapshots', async () => {
+    const server = setup('operator');
+    const recent = await screen.findByTestId('recent-jobs');
+    const lines = await within(recent).findAllByTestId('recent-job');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toHaveAttribute('href', `/jobs/${makeJob().id}`);
+    expect(lines[1]).toHaveAttribute('data-status', 'failed');
+    expect(within(recent).getByRole('link', { name: 'All jobs of web-01' })).toHaveAttribute('href', `/jobs?host_id=${host.id}`);
+    const query = new URL(server.calls('GET', '/api/v1/jobs')[0]?.url ?? 'http://x').searchParams;
+    expect(query.get('host_id')).toBe(host.id);
+    expect(query.get('limit')).toBe('5');
+
+    expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Run backup now' }));
+    expect(await screen.findByRole('dialog', { name: 'Back up web-01 now' })).toBeInTheDocument();
+  });
+
+  it('shows a viewer the jobs and snapshots but no way to run or refresh', async () => {
+    setup('viewer');
+    expect(await screen.findAllByTestId('recent-job')).toHaveLength(2);
+    expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Refresh' })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,114 @@
+// /jobs/:id: one job, live. Status, what went wrong (if anything), progress while it runs,
+// the summary when done, the log as it is written, its details and the raw result.
+import { Alert, Button, Card, EmptyState, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '@/api/errors';
+import type { Job } from '@/api/types';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { hasPermission, useSession } from '@/lib/auth';
+import { isActiveJob } from '@/lib/jobs';
+import { useFetchJob, useJob, useStoreJob } from '../api';
+import { JobFacts } from '../components/JobFacts';
+import { JobHeader } from '../components/JobHeader';
+import { JobOutcomeAlert } from '../components/JobOutcomeAlert';
+import { JobProgressCard } from '../components/JobProgressCard';
+import { JobSummaryStats } from '../components/JobSummaryStats';
+import { LogViewer } from '../components/LogViewer';
+import { RawResult } from '../components/RawResult';
+import { useJobFeed, type FeedConnection } from '../hooks/useJobFeed';
+
+function emptyLogText(job: Job): string {
+  if (job.status === 'queued') return 'Queued: the agent picks the job up at its next poll (within seconds while it is online).';
+  if (isActiveJob(job.status)) return 'Waiting for the first line from restic…';
+  return 'This job wrote no log lines.';
+}
+
+function ConnectionNote({ connection }: { connection: FeedConnection }) {
+  if (connection === 'reconnecting') {
+    return (
+      <Text size="sm" c="dimmed" data-testid="feed-reconnecting">
+        Connection to the live log lost; reconnecting (no line is missed)…
+      </Text>
+    );
+  }
+  if (connection === 'gone') {
+    return (
+      <Alert color="orange" variant="light" icon={<IconPlugConnectedX size={18} />} title="The live log stopped">
+        The job or your session is gone. Reload the page (you may need to sign in again).
+      </Alert>
+    );
+  }
+  return null;
+}
+
+function JobView({ job }: { job: Job }) {
+  const me = useSession();
+  const store = useStoreJob();
+  const fetchJob = useFetchJob();
+  const feed = useJobFeed(job.id, { onStatus: store, onReconnect: () => fetchJob(job.id) });
+  const active = isActiveJob(job.status);
+  const canCancel = active && hasPermission(me, 'jobs_run');
+  const progress = feed.progress ?? job.progress ?? null;
+  const summary = job.summary ?? job.result?.summary;
+
+  return (
+    <Stack gap="md">
+      <JobHeader job={job} canCancel={canCancel} />
+      <JobOutcomeAlert job={job} />
+      {job.kind === 'backup' && active ? <JobProgressCard progress={progress} running={job.status === 'running'} /> : null}
+      {summary ? <JobSummaryStats summary={summary} /> : null}
+      <Card withBorder radius="md" padding="lg">
+        <Stack gap="xs">
+          <Title order={3} fz="h4">
+            Log
+          </Title>
+          <ConnectionNote connection={feed.connection} />
+          <LogViewer
+            lines={feed.lines}
+            live={feed.connection !== 'ended'}
+            emptyText={feed.connection === 'connecting' ? 'Loading the log…' : emptyLogText(job)}
+            fileName={`cairn-job-${job.id}.log`}
+          />
+        </Stack>
+      </Card>
+      <JobFacts job={job} />
+      <RawResult job={job} />
+    </Stack>
+  );
+}
+
+export function JobDetailPage() {
+  const { id = '' } = useParams();
+  const job = useJob(id);
+  if (job.data) return <JobView key={id} job={job.data} />;
+  if (job.isError) {
+    if (job.error instanceof ApiError && (job.error.status === 404 || job.error.status === 400)) {
+      return (
+        <EmptyState
+          mt="xl"
+          variant="light"
+          color="gray"
+          icon={<IconClipboardOff size={28} />}
+          title="Job not found"
+          description="It may belong to a host that was deleted. The jobs list shows every job Cairn has run."
+        >
+          <EmptyState.Actions>
+            <Button component={Link} to="/jobs" variant="default">
+              Back to jobs
+            </Button>
+          </EmptyState.Actions>
+        </EmptyState>
+      );
+    }
+    return <ErrorAlert error={job.error} title="Could not load the job" />;
+  }
+  return (
+    <Stack gap="md" aria-busy="true" aria-label="Loading job">
+      <Skeleton height={16} width={160} />
+      <Skeleton height={36} width={360} />
+      <Skeleton height={120} />
+      <Skeleton height={360} />
+    </Stack>
+  );
+}

@@ -1,0 +1,111 @@
+// The job history against a scripted server: filters in the URL become the request's query,
+// choosing a filter writes the URL, paging sets the offset, and the empty states say what next.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { JobList } from '@/api/types';
+import { HOST_ID, makeJob, makeJobsMe } from '@/test/jobs';
+import { fakeServer, json, makeHost, renderWithProviders } from '@/test/utils';
+import { JobsPage } from './JobsPage';
+
+function setup(route: string, list: JobList = { items: [], total: 0 }) {
+  const server = fakeServer({
+    'GET /api/v1/jobs': () => json(200, list),
+    'GET /api/v1/hosts': () => json(200, { items: [makeHost(), makeHost({ id: 'h2', hostname: 'db-01' })], total: 2 }),
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  const rendered = renderWithProviders(null, { me: makeJobsMe('viewer'), route, routes: [{ path: '/jobs', element: <JobsPage /> }] });
+  const lastQuery = () => new URL(server.calls('GET', '/api/v1/jobs').at(-1)?.url ?? 'http://x/').searchParams;
+  return { server, lastQuery, ...rendered };
+}
+
+describe('JobsPage', () => {
+  it('sends the filters from the URL with the request', async () => {
+    const before = Date.now();
+    const { lastQuery } = setup(`/jobs?host_id=${HOST_ID}&kind=backup&status=failed&range=24h&page=3`, {
+      items: [],
+      total: 60,
+    });
+    await waitFor(() => expect(lastQuery().get('host_id')).toBe(HOST_ID));
+    const q = lastQuery();
+    expect(q.get('kind')).toBe('backup');
+    expect(q.get('status')).toBe('failed');
+    expect(q.get('limit')).toBe('25');
+    expect(q.get('offset')).toBe('50');
+    const since = Date.parse(q.get('since') ?? '');
+    expect(since).toBeGreaterThanOrEqual(before - 86_400_000 - 1000);
+    expect(since).toBeLessThanOrEqual(Date.now() - 86_400_000 + 1000);
+    expect(q.has('until')).toBe(false);
+  });
+
+  it('sends a custom range as RFC 3339 and ignores unknown values', async () => {
+    const { lastQuery } = setup('/jobs?range=custom&since=2025-03-01T08:00&until=2025-03-02T08:00&status=bogus');
+    await waitFor(() => expect(lastQuery().get('since')).toBe(new Date('2025-03-01T08:00').toISOString()));
+    expect(lastQuery().get('until')).toBe(new Date('2025-03-02T08:00').toISOString());
+    expect(lastQuery().has('status')).toBe(false);
+  });
+
+  it('writes a chosen filter to the URL and asks again, from page 1', async () => {
+    const { lastQuery, router } = setup('/jobs?page=2', { items: [makeJob()], total: 30 });
+    expect(await screen.findByTestId('jobs-table')).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('combobox', { name: 'Status' }));
+    await user.click(await screen.findByRole('option', { name: 'Failed' }));
+    await waitFor(() => expect(lastQuery().get('status')).toBe('failed'));
+    expect(lastQuery().get('offset')).toBe('0');
+    const params = new URLSearchParams(router.state.location.search);
+    expect(params.get('status')).toBe('failed');
+    expect(params.has('page')).toBe(false);
+  });
+
+  it('lists jobs with their status, host, actor and what they did', async () => {
+    setup('/jobs', {
+      items: [
+        makeJob({
+          status: 'succeeded',
+          finished_at: '2025-03-01T10:02:02Z',
+          summary: {
+            files_new: 12,
+            files_changed: 3,
+            files_unmodified: 0,
+            dirs_new: 0,
+            dirs_changed: 0,
+            dirs_unmodified: 0,
+            data_added: 5 * 1024 * 1024,
+            total_files_processed: 15,
+            total_bytes_processed: 1,
+            total_duration_secs: 120,
+          },
+        }),
+        makeJob({ id: 'j2', status: 'failed', error_class: 'restic.wrong_password', finished_at: '2025-03-01T10:00:04Z' }),
+      ],
+      total: 2,
+    });
+    const rows = await screen.findAllByTestId('job-row');
+    expect(rows).toHaveLength(2);
+    const [ok, failed] = rows as [HTMLElement, HTMLElement];
+    expect(within(ok).getByTestId('job-status')).toHaveTextContent('Succeeded');
+    expect(within(ok).getByRole('link', { name: 'Backup' })).toHaveAttribute('href', `/jobs/${makeJob().id}`);
+    expect(within(ok).getByText('ada')).toBeInTheDocument();
+    expect(within(ok).getByTestId('job-result')).toHaveTextContent('12 new, 3 changed · 5.00 MiB added');
+    expect(within(ok).getByText('2 min 00 s')).toBeInTheDocument();
+    expect(within(failed).getByTestId('job-result')).toHaveTextContent('restic.wrong_password');
+    expect(screen.getByTestId('jobs-count')).toHaveTextContent('2 jobs');
+  });
+
+  it('says how to run a first backup when there are no jobs', async () => {
+    setup('/jobs');
+    const empty = await screen.findByTestId('jobs-empty');
+    expect(empty).toHaveTextContent('No jobs yet');
+    expect(empty).toHaveTextContent('Run backup now');
+    expect(within(empty).getByRole('link', { name: 'Go to hosts' })).toHaveAttribute('href', '/hosts');
+  });
+
+  it('offers to clear filters when they hide everything', async () => {
+    const { router } = setup('/jobs?status=lost');
+    const empty = await screen.findByTestId('jobs-empty');
+    expect(empty).toHaveTextContent('No jobs match these filters');
+    await userEvent.setup().click(within(empty).getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(router.state.location.search).toBe(''));
+  });
+});

@@ -1,0 +1,73 @@
+// /jobs: every backup, init and snapshot refresh, newest first; filters by host, kind, status
+// and time live in the URL; refreshes by itself (faster while a listed job runs).
+import { Button, Stack } from '@mantine/core';
+import { IconHistory, IconServer } from '@tabler/icons-react';
+import { Link, useSearchParams } from 'react-router';
+import { ErrorAlert } from '@/components/ErrorAlert';
+import { ListEmptyState } from '@/components/ListEmptyState';
+import { ListPager } from '@/components/ListPager';
+import { PageHeader } from '@/components/PageHeader';
+import { TableSkeleton } from '@/components/TableSkeleton';
+import { PAGE_SIZE, useHostChoices, useJobs } from '../api';
+import { JobFiltersBar } from '../components/JobFiltersBar';
+import { JobsTable } from '../components/JobsTable';
+import { filtersFromParams, isFiltered, withFilter } from '../filters';
+
+export function JobsPage() {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFromParams(params);
+  const jobs = useJobs(filters);
+  const hosts = useHostChoices();
+  const filtered = isFiltered(filters);
+
+  return (
+    <Stack gap="md">
+      <PageHeader
+        mb={0}
+        title="Jobs"
+        description="Backups and other restic runs on your hosts, newest first. Open one for its live log and results."
+      />
+
+      <JobFiltersBar
+        filters={filters}
+        hosts={hosts.data ?? []}
+        onChange={(field, value) => setParams((prev) => withFilter(prev, field, value), { replace: true })}
+      />
+
+      <ErrorAlert error={jobs.error} title="Could not load jobs" />
+
+      {jobs.isPending ? <TableSkeleton label="Loading jobs" /> : null}
+
+      {jobs.data && jobs.data.items.length === 0 ? (
+        <ListEmptyState
+          testId="jobs-empty"
+          icon={<IconHistory size={28} />}
+          things="jobs"
+          filtered={filtered}
+          filteredDescription="Widen the time range or clear a filter."
+          onClearFilters={() => setParams({}, { replace: true })}
+          description="Open a host and press “Run backup now” to make its first snapshot; its live log and results show up here."
+          action={
+            <Button component={Link} to="/hosts" leftSection={<IconServer size={16} />}>
+              Go to hosts
+            </Button>
+          }
+        />
+      ) : null}
+
+      {jobs.data && jobs.data.items.length > 0 ? (
+        <>
+          <JobsTable jobs={jobs.data.items} />
+          <ListPager
+            total={jobs.data.total}
+            page={filters.page}
+            pageSize={PAGE_SIZE}
+            onPage={(page) => setParams((prev) => withFilter(prev, 'page', page))}
+            noun={['job', 'jobs']}
+            testId="jobs-count"
+          />
+        </>
+      ) : null}
+    </Stack>
+  );
+}
