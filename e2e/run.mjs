@@ -20,6 +20,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { jobsFlow } from './jobs-flow.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
@@ -1114,6 +1115,7 @@ async function fleetFlow({ page, base }) {
     await page.getByTestId('hosts-count').filter({ hasText: '2 hosts' }).waitFor();
   });
 
+  let linkedHostId = '';
   await check('(d) host detail: link the repository, the agent applies the config, test connection', async () => {
     await page.getByTestId('hosts-table').getByRole('link').first().click();
     await page.waitForURL((url) => url.pathname.startsWith('/hosts/'));
@@ -1131,6 +1133,7 @@ async function fleetFlow({ page, base }) {
     // The server bumps the wanted config version; the running agent picks it up and reports it.
     await page.locator('[data-testid="config-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
     const id = new URL(page.url()).pathname.split('/').pop();
+    linkedHostId = id ?? '';
     const host = await page.evaluate(async (hid) => (await fetch(`/api/v1/hosts/${hid}`)).json(), id);
     assert(Array.isArray(host.repository_ids) && host.repository_ids.length === 1, `repository_ids: ${JSON.stringify(host.repository_ids)}`);
     assert(host.config_version >= 1 && host.applied_config_version === host.config_version, `config ${host.applied_config_version}/${host.config_version}`);
@@ -1170,6 +1173,9 @@ async function fleetFlow({ page, base }) {
       assert(proc.exit === null, `${proc.name} exited ${JSON.stringify(proc.exit)}:\n${proc.out}`);
     }
   });
+
+  // Jobs: Run backup now on the linked host, the live log and progress, the snapshot.
+  await jobsFlow({ page, check, baseUrl: base, hostId: linkedHostId, screenshot: shot });
 
   await check('a repository in use cannot be deleted: the server’s message is shown', async () => {
     await nav(page, 'Repositories');

@@ -171,7 +171,9 @@ mod tests {
         assert!(!on_disk.contains("very-secret-pass") && !on_disk.contains("aws-secret-value"));
         assert_eq!(sd.load_config().unwrap().unwrap(), cfg);
         // Tampering is detected, not silently accepted.
-        std::fs::write(dir.path().join("config.enc"), format!("A{}", &on_disk[1..])).unwrap();
+        // (Change the first character for real: replacing it with itself would be no test.)
+        let first = if on_disk.starts_with('A') { 'B' } else { 'A' };
+        std::fs::write(dir.path().join("config.enc"), format!("{first}{}", &on_disk[1..])).unwrap();
         assert!(sd.load_config().is_err());
     }
 

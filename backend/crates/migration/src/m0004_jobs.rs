@@ -32,6 +32,7 @@ enum Jobs {
     Progress,
     LastSeq,
     LogLines,
+    Dispatches,
 }
 
 #[derive(DeriveIden)]
@@ -105,6 +106,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Jobs::Progress).text().null())
                 .col(ColumnDef::new(Jobs::LastSeq).big_integer().not_null().default(0))
                 .col(ColumnDef::new(Jobs::LogLines).big_integer().not_null().default(0))
+                .col(ColumnDef::new(Jobs::Dispatches).integer().not_null().default(0))
                 .foreign_key(
                     ForeignKey::create()
                         .from(Jobs::Table, Jobs::HostId)

@@ -106,7 +106,8 @@ pub(super) fn public_key(b64: &str) -> Result<(String, String), DomainError> {
 }
 
 pub fn is_online(h: &HostRow, offline_after: StdDuration, now: DateTime<Utc>) -> bool {
-    h.last_seen_at.is_some_and(|t| (now - t).to_std().is_ok_and(|age| age < offline_after))
+    // A heartbeat committed after `now` was taken is a negative age: online, not offline.
+    h.last_seen_at.is_some_and(|t| (now - t).to_std().map_or(true, |age| age < offline_after))
 }
 
 // ---- hosts ------------------------------------------------------------------------------
@@ -311,11 +312,17 @@ pub async fn poll(
             .await?;
     }
     let slot = state.hub.slot(host.id);
+    // This poll is now the host's live one: an older one still held (its agent was killed
+    // and restarted; the server cannot tell a dead socket) ends without taking anything.
+    let me = slot.begin_poll();
     let deadline = tokio::time::Instant::now() + timeout;
     // At the start the database decides (work may have been queued while no poll was held,
     // or on another replica); after a wake-up the mailbox usually has it all.
     let mut from_db = true;
     loop {
+        if !slot.is_current(me) {
+            return Ok(PollAnswer { commands: Vec::new(), config: None });
+        }
         // Boxed: a held poll's future is sized by its largest state, and the database
         // query states are large; boxing keeps ten thousand held polls small.
         let answer = if from_db {

@@ -31,6 +31,8 @@ use crate::{
 pub const MAX_LINE_BYTES: usize = 8 * 1024;
 /// Events in one batch.
 pub const MAX_BATCH: usize = 2000;
+/// A run command the agent never got is handed out at most this many times.
+const MAX_DISPATCHES: i32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobStatus {
@@ -219,6 +221,7 @@ pub async fn create(
         progress: None,
         last_seq: 0,
         log_lines: 0,
+        dispatches: 0,
     };
     let row = match jobs::insert(&*txn, row).await {
         Ok(r) => r,
@@ -529,6 +532,19 @@ pub async fn reconcile(
         // Re-read inside the transaction: an event batch may have finished it meanwhile.
         let Some(mut job) = jobs::find(&*txn, id).await? else { continue };
         if status_of(&job).is_final() {
+            continue;
+        }
+        // Handed out but never started, and the agent does not know it: the answer most
+        // likely went to a dead connection (an agent restarted while its poll was held).
+        // Hand it out again, a few times at most.
+        if job.status == JobStatus::Dispatched.as_str()
+            && job.started_at.is_none()
+            && job.dispatches < MAX_DISPATCHES
+            && commands::redeliver(&*txn, job.id).await?
+        {
+            job.status = JobStatus::Queued.as_str().into();
+            job.dispatched_at = None;
+            jobs::update(&*txn, job).await?;
             continue;
         }
         job.status = JobStatus::Lost.as_str().into();

@@ -26,9 +26,22 @@ pub struct Slot {
     pub notify: Notify,
     mailbox: Mutex<Vec<Command>>,
     recent: Mutex<VecDeque<Uuid>>,
+    /// Bumped by every poll that starts; only the newest poll may take commands.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Slot {
+    /// Registers a new poll as the host's live one and releases older held ones.
+    pub fn begin_poll(&self) -> u64 {
+        let me = self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        self.notify.notify_waiters();
+        me
+    }
+
+    pub fn is_current(&self, poll: u64) -> bool {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst) == poll
+    }
+
     /// Takes the mailbox, minus anything already delivered.
     pub fn take(&self) -> Vec<Command> {
         let cmds = std::mem::take(&mut *self.mailbox.lock().unwrap_or_else(|e| e.into_inner()));
@@ -197,5 +210,25 @@ mod tests {
         assert!(hub.open_jobs_check(h).is_none(), "clean now: polls skip the query");
         hub.job_opened(h);
         assert!(hub.open_jobs_check(h).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_new_poll_releases_the_old_one_which_takes_nothing() {
+        let hub = Arc::new(Hub::default());
+        let h = Uuid::now_v7();
+        let slot = hub.slot(h);
+        let old = slot.begin_poll();
+        let waiting = {
+            let slot = slot.clone();
+            tokio::spawn(async move {
+                slot.notify.notified().await;
+                slot.is_current(old)
+            })
+        };
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let new = slot.begin_poll();
+        assert!(!waiting.await.unwrap(), "the old poll learns it was superseded");
+        assert!(slot.is_current(new));
     }
 }

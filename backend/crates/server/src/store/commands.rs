@@ -74,3 +74,13 @@ pub async fn retract_undelivered<C: ConnectionTrait>(db: &C, id: Uuid) -> Result
         .await?;
     Ok(res.rows_affected > 0)
 }
+
+/// Makes a delivered command undelivered again, so the next poll hands it out anew.
+pub async fn redeliver<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
+    let res = agent_command::Entity::update_many()
+        .col_expr(agent_command::Column::DeliveredAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(agent_command::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}

@@ -122,11 +122,12 @@ pub async fn mark_dispatched<C: ConnectionTrait>(
     ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    use sea_orm::sea_query::Expr;
+    use sea_orm::sea_query::{Expr, ExprTrait};
     for chunk in ids.chunks(500) {
         job::Entity::update_many()
             .col_expr(job::Column::Status, Expr::value("dispatched"))
             .col_expr(job::Column::DispatchedAt, Expr::value(now))
+            .col_expr(job::Column::Dispatches, Expr::col(job::Column::Dispatches).add(1))
             .filter(job::Column::Id.is_in(chunk.iter().copied()))
             .filter(job::Column::Status.eq("queued"))
             .exec(db)

@@ -33,6 +33,9 @@ pub struct Model {
     pub progress: Option<String>,
     pub last_seq: i64,
     pub log_lines: i64,
+    /// How many times the run command was handed to an agent (it is re-sent when the
+    /// agent never got it, e.g. it went to a dead connection).
+    pub dispatches: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
