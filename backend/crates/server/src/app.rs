@@ -88,6 +88,15 @@ impl AppState {
             Window::new(Duration::from_secs(3600), config.agents.announce_per_ip_per_hour);
         let setup = SetupGate::new(&config.data_dir);
         let hub = Hub::default();
+        // Which hosts may have a lost job, known up front: otherwise the first poll of every
+        // host asks, and ten thousand agents reconnecting at once would all ask together.
+        let open: std::collections::HashSet<_> =
+            crate::store::jobs::hosts_with_open_jobs(store.db()).await?.into_iter().collect();
+        for host in crate::store::hosts::all_ids(store.db()).await? {
+            if !open.contains(&host) {
+                hub.no_open_jobs(host, 0);
+            }
+        }
         let poll_writer = PollWriter::start(store.clone());
         let trusted_proxies = TrustedProxies::new(&config.http.trusted_proxies);
         let tls = Tls::load(&config)?;

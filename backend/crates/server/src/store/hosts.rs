@@ -40,6 +40,10 @@ pub async fn find_many<C: ConnectionTrait>(
     Ok(host::Entity::find().filter(host::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
+pub async fn all_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid>, StoreError> {
+    Ok(host::Entity::find().select_only().column(host::Column::Id).into_tuple().all(db).await?)
+}
+
 pub async fn find_by_public_key<C: ConnectionTrait>(
     db: &C,
     key: &str,

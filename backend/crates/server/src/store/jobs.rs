@@ -70,6 +70,18 @@ pub async fn unfinished_on_host<C: ConnectionTrait>(
         .await?)
 }
 
+/// Hosts that have a job that has not ended (read once at start-up).
+pub async fn hosts_with_open_jobs<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid>, StoreError> {
+    Ok(job::Entity::find()
+        .select_only()
+        .column(job::Column::HostId)
+        .distinct()
+        .filter(job::Column::Status.is_in(ACTIVE))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// How many of this host's jobs have not ended (queued ones included).
 pub async fn active_count<C: ConnectionTrait>(db: &C, host: Uuid) -> Result<u64, StoreError> {
     Ok(job::Entity::find()
