@@ -1103,7 +1103,7 @@ export interface components {
             repository_id?: string;
             repository_name?: string;
             kind: components["schemas"]["JobKind"];
-            status: components["schemas"]["JobState"];
+            status: components["schemas"]["JobStatus"];
             /** @description `user`, `token`, `schedule` or `system`. */
             actor_kind: string;
             actor?: string;
@@ -1265,8 +1265,11 @@ export interface components {
             config_version: number;
             backup?: components["schemas"]["BackupSpec"];
         };
-        /** @enum {string} */
-        JobState: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost";
+        /**
+         * @description Also the API's `status` (one enum, so the two cannot drift).
+         * @enum {string}
+         */
+        JobStatus: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost";
         /** LogLine */
         LogLine: {
             /** Format: int64 */
@@ -4988,7 +4991,7 @@ export interface operations {
                 host_id?: string;
                 repository_id?: string;
                 kind?: components["schemas"]["JobKind"];
-                status?: components["schemas"]["JobState"];
+                status?: components["schemas"]["JobStatus"];
                 /** @description Created at or after (RFC 3339). */
                 since?: string;
                 /** @description Created before (RFC 3339). */

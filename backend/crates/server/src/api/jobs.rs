@@ -2,7 +2,7 @@
 //! read jobs, their logs, a live feed as Server-Sent Events (resumable with Last-Event-ID),
 //! cancel, and the snapshots each host has.
 
-use std::{collections::VecDeque, sync::Arc, time::Duration};
+use std::{collections::VecDeque, time::Duration};
 
 use cairn_proto::{BackupSpec, BackupSummary, JobKind, JobProgress, JobResult};
 use chrono::{DateTime, Utc};
@@ -13,7 +13,6 @@ use poem_openapi::{
     param::{Header, Path, Query},
     payload::{EventStream, Json},
 };
-use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::{ApiTags, error::ApiError};
@@ -30,49 +29,6 @@ use crate::{
 
 pub struct JobsApi;
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum JobState {
-    Queued,
-    Dispatched,
-    Running,
-    Succeeded,
-    Warning,
-    Failed,
-    Cancelled,
-    Lost,
-}
-
-impl From<JobStatus> for JobState {
-    fn from(s: JobStatus) -> Self {
-        match s {
-            JobStatus::Queued => JobState::Queued,
-            JobStatus::Dispatched => JobState::Dispatched,
-            JobStatus::Running => JobState::Running,
-            JobStatus::Succeeded => JobState::Succeeded,
-            JobStatus::Warning => JobState::Warning,
-            JobStatus::Failed => JobState::Failed,
-            JobStatus::Cancelled => JobState::Cancelled,
-            JobStatus::Lost => JobState::Lost,
-        }
-    }
-}
-
-impl From<JobState> for JobStatus {
-    fn from(s: JobState) -> Self {
-        match s {
-            JobState::Queued => JobStatus::Queued,
-            JobState::Dispatched => JobStatus::Dispatched,
-            JobState::Running => JobStatus::Running,
-            JobState::Succeeded => JobStatus::Succeeded,
-            JobState::Warning => JobStatus::Warning,
-            JobState::Failed => JobStatus::Failed,
-            JobState::Cancelled => JobStatus::Cancelled,
-            JobState::Lost => JobStatus::Lost,
-        }
-    }
-}
-
 /// A job. Never carries a secret: the command line shown is restic's arguments only.
 #[derive(Object, Clone)]
 pub struct Job {
@@ -82,7 +38,7 @@ pub struct Job {
     pub repository_id: Option<Uuid>,
     pub repository_name: Option<String>,
     pub kind: JobKind,
-    pub status: JobState,
+    pub status: JobStatus,
     /// `user`, `token`, `schedule` or `system`.
     pub actor_kind: String,
     pub actor: Option<String>,
@@ -106,7 +62,7 @@ pub struct Job {
     pub log_lines: i64,
 }
 
-fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) -> Job {
+pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) -> Job {
     let args: serde_json::Value = serde_json::from_str(&row.args).unwrap_or_default();
     Job {
         id: row.id,
@@ -115,7 +71,7 @@ fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) 
         repository_id: row.repository_id,
         repository_name,
         kind: domain::parse_kind(&row.kind).unwrap_or(JobKind::Backup),
-        status: domain::status_of(&row).into(),
+        status: domain::status_of(&row),
         actor_kind: row.actor_kind,
         actor: row.actor,
         backup: serde_json::from_value(args["backup"].clone()).ok().flatten(),
@@ -351,7 +307,7 @@ impl JobsApi {
         host_id: Query<Option<Uuid>>,
         repository_id: Query<Option<Uuid>>,
         kind: Query<Option<JobKind>>,
-        status: Query<Option<JobState>>,
+        status: Query<Option<JobStatus>>,
         /// Created at or after (RFC 3339).
         since: Query<Option<DateTime<Utc>>>,
         /// Created before (RFC 3339).
@@ -363,7 +319,7 @@ impl JobsApi {
             host: host_id.0,
             repository: repository_id.0,
             kind: kind.0.map(|k| domain::kind_str(k).to_string()),
-            status: status.0.map(|s| JobStatus::from(s).as_str().to_string()),
+            status: status.0.map(|s| s.as_str().to_string()),
             since: since.0,
             until: until.0,
         };
@@ -420,7 +376,7 @@ impl JobsApi {
             })?),
         };
         let job = one(&state, row).await?;
-        let feed = Feed {
+        let feed = super::job_feed::Feed {
             state: state.clone(),
             notify: state.hub.watch_job(id.0),
             job: id.0,
@@ -431,7 +387,7 @@ impl JobsApi {
             pending: VecDeque::new(),
             done: false,
         };
-        let stream = futures_util::stream::unfold(feed, Feed::next);
+        let stream = futures_util::stream::unfold(feed, super::job_feed::Feed::next);
         Ok(EventStream::new(Box::pin(stream) as BoxStream<'static, JobFeedEvent>)
             .keep_alive(Duration::from_secs(15))
             .to_event(|e: JobFeedEvent| {
@@ -515,103 +471,5 @@ impl JobsApi {
             })
             .collect();
         Ok(Json(SnapshotList { items, total }))
-    }
-}
-
-/// The state of one SSE viewer: what it has sent so far.
-struct Feed {
-    state: AppState,
-    notify: Arc<Notify>,
-    job: Uuid,
-    after: i64,
-    names: (Option<String>, Option<String>),
-    last_status: Option<(JobState, Option<DateTime<Utc>>)>,
-    last_progress: Option<String>,
-    pending: VecDeque<JobFeedEvent>,
-    done: bool,
-}
-
-/// Lines read per round; a job with more is sent in several rounds without waiting.
-const FEED_PAGE: u64 = 500;
-
-impl Feed {
-    async fn next(mut self) -> Option<(JobFeedEvent, Feed)> {
-        loop {
-            if let Some(e) = self.pending.pop_front() {
-                return Some((e, self));
-            }
-            if self.done {
-                return None;
-            }
-            // Registered before reading, so a change committed while we read still wakes us.
-            let notify = self.notify.clone();
-            let woken = notify.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
-            let more = match self.round().await {
-                Ok(more) => more,
-                Err(e) => {
-                    tracing::warn!(job = %self.job, "job feed ends: {e}");
-                    return None;
-                }
-            };
-            if self.pending.is_empty() && !more && !self.done {
-                // Also re-read now and then: a replica's change does not reach this Notify.
-                let _ = tokio::time::timeout(Duration::from_secs(5), woken).await;
-            }
-        }
-    }
-
-    /// Reads what is new; true when more lines are waiting right away.
-    async fn round(&mut self) -> Result<bool, crate::domain::DomainError> {
-        let lines = domain::logs_after(&self.state, self.job, self.after, FEED_PAGE).await?;
-        let more = lines.len() as u64 == FEED_PAGE;
-        for l in lines {
-            self.after = l.seq;
-            self.pending.push_back(JobFeedEvent {
-                kind: FeedKind::Log,
-                log: Some(l.into()),
-                progress: None,
-                job: None,
-            });
-        }
-        let row = domain::get(&self.state, self.job).await?;
-        if row.progress.is_some() && row.progress != self.last_progress {
-            self.last_progress = row.progress.clone();
-            if let Some(p) = row.progress.as_deref().and_then(|s| serde_json::from_str(s).ok()) {
-                self.pending.push_back(JobFeedEvent {
-                    kind: FeedKind::Progress,
-                    log: None,
-                    progress: Some(p),
-                    job: None,
-                });
-            }
-        }
-        let status = domain::status_of(&row);
-        let key = (JobState::from(status), row.finished_at);
-        let ended = status.is_final();
-        if self.last_status != Some(key) {
-            self.last_status = Some(key);
-            let (h, r) = self.names.clone();
-            self.pending.push_back(JobFeedEvent {
-                kind: FeedKind::Status,
-                log: None,
-                progress: None,
-                job: Some(view(row, h, r)),
-            });
-        }
-        // Lines of a finished job may still arrive (an agent's outbox after a restart of
-        // the server), but every line is stored before the final event: when the job has
-        // ended and no more lines wait, the feed is complete.
-        if ended && !more {
-            self.pending.push_back(JobFeedEvent {
-                kind: FeedKind::End,
-                log: None,
-                progress: None,
-                job: None,
-            });
-            self.done = true;
-        }
-        Ok(more)
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod enrollment;
 pub mod error;
 pub mod hosts;
+mod job_feed;
 pub mod jobs;
 pub mod models;
 pub mod repositories;

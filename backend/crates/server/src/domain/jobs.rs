@@ -1,14 +1,12 @@
 //! Jobs: starting one (checked: host online, repository linked, nothing else running on
-//! that pair), cancelling, taking in the agent's events (each seq applied once, so retries
-//! change nothing) and calling a job `lost` when its agent no longer knows it.
+//! that pair), cancelling, reading them. What agents report about them is in
+//! [`super::job_events`].
 
 use std::time::Duration as StdDuration;
 
-use cairn_proto::{
-    BackupSpec, JobEvent, JobEventAck, JobEventKind, JobKind, JobOutcome, JobResult, JobSpec,
-    LogStream,
-};
-use chrono::{DateTime, Utc};
+pub use super::job_events::{ingest, reconcile};
+use cairn_proto::{BackupSpec, JobKind, JobOutcome, JobSpec};
+use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -27,14 +25,9 @@ use crate::{
     },
 };
 
-/// A log line longer than this is cut (restic's lines are short; a runaway one is not).
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
-/// Events in one batch.
-pub const MAX_BATCH: usize = 2000;
-/// A run command the agent never got is handed out at most this many times.
-const MAX_DISPATCHES: i32 = 3;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Also the API's `status` (one enum, so the two cannot drift).
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
 pub enum JobStatus {
     Queued,
     Dispatched,
@@ -79,7 +72,7 @@ impl JobStatus {
         !matches!(self, JobStatus::Queued | JobStatus::Dispatched | JobStatus::Running)
     }
 
-    fn of_outcome(o: JobOutcome) -> JobStatus {
+    pub(super) fn of_outcome(o: JobOutcome) -> JobStatus {
         match o {
             JobOutcome::Succeeded => JobStatus::Succeeded,
             JobOutcome::Warning => JobStatus::Warning,
@@ -376,192 +369,6 @@ pub async fn logs_after(
     limit: u64,
 ) -> Result<Vec<LogRow>, DomainError> {
     Ok(jobs::logs_after(state.store.db(), id, after, limit).await?)
-}
-
-/// Takes a batch of a job's events from its host's agent. Events at or below the job's
-/// last applied seq were applied before (a retry) and are skipped.
-pub async fn ingest(
-    state: &AppState,
-    host: &HostRow,
-    job_id: Uuid,
-    mut events: Vec<JobEvent>,
-) -> Result<JobEventAck, DomainError> {
-    if events.len() > MAX_BATCH {
-        return Err(DomainError::invalid(
-            "job.batch_too_large",
-            format!("At most {MAX_BATCH} events per batch."),
-            "events",
-        ));
-    }
-    if events.iter().any(|e| e.seq == 0) {
-        return Err(DomainError::invalid("job.bad_seq", "Event seq starts at 1.", "events"));
-    }
-    events.sort_by_key(|e| e.seq);
-    let txn = state.store.write().await?;
-    // Another host's job is "not found", exactly like a job that does not exist.
-    let mut job = jobs::find(&*txn, job_id)
-        .await?
-        .filter(|j| j.host_id == host.id)
-        .ok_or(DomainError::NotFound { what: "job" })?;
-    let applied = job.last_seq.max(0) as u64;
-    let mut logs = Vec::new();
-    for e in events.into_iter().filter(|e| e.seq > applied) {
-        job.last_seq = job.last_seq.max(e.seq as i64);
-        apply(&txn, host, &mut job, e, &mut logs).await?;
-    }
-    let added = jobs::insert_logs(&*txn, logs).await?;
-    job.log_lines += added as i64;
-    let job = jobs::update(&*txn, job).await?;
-    txn.commit().await?;
-    state.hub.job_changed(job.id);
-    Ok(JobEventAck {
-        stored_through: job.last_seq.max(0) as u64,
-        cancel_requested: job.cancel_requested_at.is_some() && !status_of(&job).is_final(),
-    })
-}
-
-/// Whether events may still move the job's status: until it ended, or when the server
-/// had given up on it (`lost`) and the agent turns out to know better.
-fn may_change(job: &JobRow) -> bool {
-    let s = status_of(job);
-    !s.is_final() || s == JobStatus::Lost
-}
-
-async fn apply(
-    txn: &crate::store::WriteTxn,
-    host: &HostRow,
-    job: &mut JobRow,
-    e: JobEvent,
-    logs: &mut Vec<LogRow>,
-) -> Result<(), DomainError> {
-    match e.kind {
-        JobEventKind::Log => {
-            let mut line = e.line.unwrap_or_default();
-            if line.len() > MAX_LINE_BYTES {
-                let mut cut = MAX_LINE_BYTES;
-                while !line.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                line.truncate(cut);
-                line.push('…');
-            }
-            let stream = match e.stream.unwrap_or(LogStream::Stdout) {
-                LogStream::Stdout => "stdout",
-                LogStream::Stderr => "stderr",
-                LogStream::Agent => "agent",
-            };
-            logs.push(LogRow {
-                job_id: job.id,
-                seq: e.seq as i64,
-                at: e.at,
-                stream: stream.into(),
-                line,
-            });
-        }
-        JobEventKind::Started => {
-            if may_change(job) && status_of(job) != JobStatus::Running {
-                job.status = JobStatus::Running.as_str().into();
-                job.started_at = Some(e.at);
-            }
-        }
-        JobEventKind::Progress => {
-            if let Some(p) = e.progress {
-                job.progress = serde_json::to_string(&p).ok();
-            }
-        }
-        JobEventKind::Snapshots => {
-            if let (Some(list), Some(repo)) = (e.snapshots, job.repository_id) {
-                let now = Utc::now();
-                let rows = list
-                    .into_iter()
-                    .filter(|s| s.id.len() <= 64 && s.id.chars().all(|c| c.is_ascii_hexdigit()))
-                    .map(|s| SnapshotRow {
-                        host_id: host.id,
-                        repository_id: repo,
-                        snapshot_id: s.id,
-                        time: s.time,
-                        hostname: s.hostname.chars().take(255).collect(),
-                        paths: json!(s.paths).to_string(),
-                        tags: json!(s.tags).to_string(),
-                        reported_at: now,
-                    })
-                    .collect();
-                jobs::replace_snapshots(&**txn, host.id, repo, rows).await?;
-            }
-        }
-        JobEventKind::Finished => {
-            let result = e.result.unwrap_or_default();
-            if may_change(job) {
-                finish(job, &result, e.at);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn finish(job: &mut JobRow, r: &JobResult, at: DateTime<Utc>) {
-    job.status = JobStatus::of_outcome(r.outcome).as_str().into();
-    job.finished_at = Some(at);
-    job.exit_code = r.exit_code;
-    job.error_class = r.error_class.clone().map(|c| c.chars().take(64).collect());
-    job.error_message = r.message.clone();
-    job.summary = r.summary.as_ref().and_then(|s| serde_json::to_string(s).ok());
-    job.snapshot_id =
-        r.summary.as_ref().and_then(|s| s.snapshot_id.clone()).filter(|id| id.len() <= 64);
-    job.result = serde_json::to_string(r).ok();
-}
-
-/// Called at the start of each poll: a job handed to this agent that it neither runs nor
-/// still has events for is lost (the agent restarted without it, or never received it).
-pub async fn reconcile(
-    state: &AppState,
-    host: Uuid,
-    running: &[Uuid],
-    unsent: &[Uuid],
-) -> Result<(), DomainError> {
-    let open = jobs::unfinished_on_host(state.store.db(), host).await?;
-    let gone: Vec<JobRow> =
-        open.into_iter().filter(|j| !running.contains(&j.id) && !unsent.contains(&j.id)).collect();
-    if gone.is_empty() {
-        return Ok(());
-    }
-    let txn = state.store.write().await?;
-    let now = Utc::now();
-    let mut changed = Vec::new();
-    for id in gone.iter().map(|j| j.id) {
-        // Re-read inside the transaction: an event batch may have finished it meanwhile.
-        let Some(mut job) = jobs::find(&*txn, id).await? else { continue };
-        if status_of(&job).is_final() {
-            continue;
-        }
-        // Handed out but never started, and the agent does not know it: the answer most
-        // likely went to a dead connection (an agent restarted while its poll was held).
-        // Hand it out again, a few times at most.
-        if job.status == JobStatus::Dispatched.as_str()
-            && job.started_at.is_none()
-            && job.dispatches < MAX_DISPATCHES
-            && commands::redeliver(&*txn, job.id).await?
-        {
-            job.status = JobStatus::Queued.as_str().into();
-            job.dispatched_at = None;
-            jobs::update(&*txn, job).await?;
-            continue;
-        }
-        job.status = JobStatus::Lost.as_str().into();
-        job.finished_at = Some(now);
-        job.error_class = Some("agent.lost".into());
-        job.error_message = Some(
-            "The agent no longer runs this job and has nothing more to report about it (it was restarted, or never received the job)."
-                .into(),
-        );
-        changed.push(jobs::update(&*txn, job).await?.id);
-    }
-    txn.commit().await?;
-    for id in changed {
-        tracing::warn!(job = %id, host = %host, "job lost: its agent no longer knows it");
-        state.hub.job_changed(id);
-    }
-    Ok(())
 }
 
 pub async fn snapshots(

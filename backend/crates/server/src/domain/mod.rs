@@ -5,6 +5,7 @@ pub mod audit;
 pub mod enrollment;
 pub mod error;
 pub mod fleet;
+pub mod job_events;
 pub mod jobs;
 pub mod repositories;
 pub mod users;

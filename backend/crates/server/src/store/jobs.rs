@@ -58,14 +58,14 @@ pub async fn active_for<C: ConnectionTrait>(
         .await?)
 }
 
-/// Jobs of this host that were handed to its agent and have not ended.
-pub async fn unfinished_on_host<C: ConnectionTrait>(
+/// This host's jobs that have not ended (queued ones included).
+pub async fn active_on_host<C: ConnectionTrait>(
     db: &C,
     host: Uuid,
 ) -> Result<Vec<JobRow>, StoreError> {
     Ok(job::Entity::find()
         .filter(job::Column::HostId.eq(host))
-        .filter(job::Column::Status.is_in(["dispatched", "running"]))
+        .filter(job::Column::Status.is_in(ACTIVE))
         .all(db)
         .await?)
 }
@@ -79,15 +79,6 @@ pub async fn hosts_with_open_jobs<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid
         .filter(job::Column::Status.is_in(ACTIVE))
         .into_tuple()
         .all(db)
-        .await?)
-}
-
-/// How many of this host's jobs have not ended (queued ones included).
-pub async fn active_count<C: ConnectionTrait>(db: &C, host: Uuid) -> Result<u64, StoreError> {
-    Ok(job::Entity::find()
-        .filter(job::Column::HostId.eq(host))
-        .filter(job::Column::Status.is_in(ACTIVE))
-        .count(db)
         .await?)
 }
 
