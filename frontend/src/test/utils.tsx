@@ -42,13 +42,14 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'hosts_read',
     'repos_read',
     'hosts_manage',
+    'jobs_run',
     'hosts_approve',
     'repos_manage',
     'users_read',
     'users_manage',
     'audit_read',
   ],
-  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage'],
+  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run'],
   viewer: ['profile', 'hosts_read', 'repos_read'],
 };
 
