@@ -1,8 +1,9 @@
-// Repositories API hooks: list, create, update (write-only credentials), delete.
+// Repositories API hooks: list, create, update (write-only credentials), delete; and `restic
+// init` through a linked host's agent (the hosts linked to a repository, to choose which runs it).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
-import type { CreateRepositoryRequest, UpdateRepositoryRequest } from '@/api/types';
+import type { CreateRepositoryRequest, Host, UpdateRepositoryRequest } from '@/api/types';
 
 /** Shared prefix: the hosts feature reads the same list under it, so changes refresh both. */
 const reposKey = ['repositories'] as const;
@@ -41,5 +42,53 @@ export function useDeleteRepository() {
   return useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/repositories/{id}', { params: { path: { id } } })),
     onSuccess: invalidate,
+  });
+}
+
+/** Shares the hosts and jobs features' key prefixes, so their invalidations reach these too. */
+const hostsKey = ['hosts'] as const;
+const jobsKey = ['jobs'] as const;
+const HOSTS_PAGE = 500;
+const LINKED_REFRESH_MS = 5_000;
+
+export function jobUrl(id: string): string {
+  return `/jobs/${id}`;
+}
+
+/**
+ * The hosts linked to a repository, online ones first (read through the hosts API: features do
+ * not share code). The list has no repository filter, so every page is read; a fleet that fits
+ * one page is polled, so a host that comes online becomes selectable without a reload.
+ */
+export function useLinkedHosts(repositoryId: string) {
+  return useQuery({
+    queryKey: [...hostsKey, 'linked-to', repositoryId],
+    queryFn: async ({ signal }) => {
+      const all: Host[] = [];
+      let total = Infinity;
+      while (all.length < total) {
+        const page = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: HOSTS_PAGE, offset: all.length } } }));
+        all.push(...page.items);
+        total = page.total;
+        if (page.items.length === 0) break;
+      }
+      const linked = all.filter((h) => h.repository_ids.includes(repositoryId));
+      const online = (h: Host) => (h.status === 'online' ? 0 : 1);
+      return {
+        hosts: linked.sort((a, b) => online(a) - online(b) || a.hostname.localeCompare(b.hostname)),
+        pages: Math.max(1, Math.ceil(total / HOSTS_PAGE)),
+      };
+    },
+    refetchInterval: (query) => (query.state.data && query.state.data.pages > 1 ? false : LINKED_REFRESH_MS),
+  });
+}
+
+/** `restic init` of the repository, run by `hostId`'s agent; answers the queued job. */
+export function useInitRepository(repositoryId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (hostId: string) =>
+      unwrap(api.POST('/v1/repositories/{id}/init', { params: { path: { id: repositoryId } }, body: { host_id: hostId } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: [...jobsKey, 'list'] }),
   });
 }

@@ -1,11 +1,12 @@
-// Repositories table: names, URLs and which credentials are set (never their values).
+// Repositories table: names, URLs and which credentials are set (never their values); for
+// admins a row menu to initialize (restic init), edit or delete.
 import { Badge, Group, Menu, Table, Text } from '@mantine/core';
-import { IconPencil, IconTrash } from '@tabler/icons-react';
+import { IconDatabasePlus, IconPencil, IconTrash } from '@tabler/icons-react';
 import type { Repository } from '@/api/types';
 import { actionsColumn, DataTable, RowActionsMenu, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
 
-export type RepositoryAction = 'edit' | 'delete';
+export type RepositoryAction = 'init' | 'edit' | 'delete';
 
 interface Props {
   repositories: Repository[];
@@ -71,6 +72,9 @@ export function RepositoriesTable({ repositories, canManage, onAction }: Props) 
           {canManage ? (
             <Table.Td>
               <RowActionsMenu name={repo.name}>
+                <Menu.Item leftSection={<IconDatabasePlus size={16} />} onClick={() => onAction('init', repo)}>
+                  Initialize…
+                </Menu.Item>
                 <Menu.Item leftSection={<IconPencil size={16} />} onClick={() => onAction('edit', repo)}>
                   Edit
                 </Menu.Item>

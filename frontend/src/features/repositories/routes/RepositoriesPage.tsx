@@ -1,5 +1,5 @@
 // /repositories: where agents back up. Everyone with repos_read sees names, URLs and which
-// credentials are set; admins add, edit and delete.
+// credentials are set; admins add, initialize (restic init through a linked host), edit and delete.
 import { Button, Modal, Stack } from '@mantine/core';
 import { IconDatabase, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
 import { useRepositories } from '../api';
 import { DeleteRepositoryForm } from '../components/DeleteRepositoryForm';
+import { InitRepositoryForm } from '../components/InitRepositoryForm';
 import { RepositoriesTable, type RepositoryAction } from '../components/RepositoriesTable';
 import { RepositoryForm } from '../components/RepositoryForm';
 
@@ -20,6 +21,7 @@ type Dialog = { kind: 'create' } | { kind: RepositoryAction; repo: Repository } 
 function dialogTitle(dialog: Dialog): string {
   if (!dialog) return '';
   if (dialog.kind === 'create') return 'Add repository';
+  if (dialog.kind === 'init') return `Initialize ${dialog.repo.name}`;
   return dialog.kind === 'edit' ? `Edit ${dialog.repo.name}` : `Delete ${dialog.repo.name}?`;
 }
 
@@ -66,17 +68,21 @@ export function RepositoriesPage() {
         <RepositoriesTable repositories={items} canManage={canManage} onAction={(kind, repo) => setDialog({ kind, repo })} />
       ) : null}
 
-      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog)} size={dialog?.kind === 'delete' ? 'md' : 'lg'}>
+      <Modal opened={dialog !== null} onClose={close} title={dialogTitle(dialog)} size={dialog?.kind === 'delete' || dialog?.kind === 'init' ? 'md' : 'lg'}>
         {dialog?.kind === 'create' ? (
           <RepositoryForm
             mode="create"
             onCancel={close}
             onDone={(r) => {
               close();
-              notifySuccess(`${r.name} is ready to link to hosts.`, 'Repository added');
+              notifySuccess(
+                `Next, link it to a host on the host's page; if it is a new restic repository, then choose Initialize… in its row's menu.`,
+                `${r.name} added`,
+              );
             }}
           />
         ) : null}
+        {dialog?.kind === 'init' ? <InitRepositoryForm repository={dialog.repo} onCancel={close} /> : null}
         {dialog?.kind === 'edit' ? (
           <RepositoryForm
             mode="edit"
