@@ -1,5 +1,6 @@
 // End-to-end steps for jobs, for e2e/run.mjs to call once a host is online with a linked
-// repository: (sign in →) host page → "Run backup now" → the job's page with the live log and
+// repository: (sign in →) Repositories → the row's "Initialize…" → the init job's page until it
+// succeeds → host page → "Run backup now" → the job's page with the live log and
 // the progress bar moving → status Succeeded with a summary → the snapshot in the host's list,
 // linked to its job → the history filtered by host; screenshots of each state, at phone width
 // and in dark mode. Real server, real agent, real restic: nothing here is mocked.
@@ -8,8 +9,8 @@
 //   import { jobsFlow } from './jobs-flow.mjs';
 //   await jobsFlow({ page, check, baseUrl: base, hostId: tokenHostId, screenshot: shot });
 // `check(name, fn)` and `shot(page, name)` are run.mjs's own. The page must be signed in as an
-// admin (the repository is initialized through the API first, which needs repos_manage), or
-// pass `user: { username, password }` to sign in here. CAIRN_E2E_BACKUP_MB sizes the data
+// admin (initializing the repository needs repos_manage), or pass `user: { username, password }`
+// to sign in here. CAIRN_E2E_BACKUP_MB sizes the data
 // backed up (default 256): big enough that the backup runs for a few seconds.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -78,16 +79,6 @@ async function sidewaysOverflow(page) {
   });
 }
 
-async function waitForJobEnd(page, jobId) {
-  const deadline = Date.now() + JOB_TIMEOUT;
-  while (Date.now() < deadline) {
-    const { body } = await api(page, 'GET', `/api/v1/jobs/${jobId}`);
-    if (body && !['queued', 'dispatched', 'running'].includes(body.status)) return body;
-    await sleep(500);
-  }
-  throw new Error(`job ${jobId} did not end within ${JOB_TIMEOUT / 1000}s`);
-}
-
 /**
  * Watches the job page in the browser until the header's status is final, sampling the
  * progress bar and the log's line count; returns what it saw.
@@ -132,21 +123,52 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       });
     }
 
-    await check('jobs: the host is online with a linked repository, initialized through the API', async () => {
+    await check('jobs: the host is online with a linked repository', async () => {
       await page.goto(`${baseUrl}/hosts/${hostId}`);
       await page.getByTestId('host-status').filter({ hasText: 'Online' }).waitFor({ timeout: 40_000 });
       host = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
       assert(host?.repository_ids?.length >= 1, `the host has no linked repository: ${JSON.stringify(host)}`);
       const repos = (await api(page, 'GET', '/api/v1/repositories')).body.items;
       repoName = repos.find((r) => r.id === host.repository_ids[0])?.name ?? '';
-      const init = await api(page, 'POST', `/api/v1/repositories/${host.repository_ids[0]}/init`, { host_id: hostId });
-      assert(init.status === 202, `init answered ${init.status}: ${JSON.stringify(init.body)}`);
-      const ended = await waitForJobEnd(page, init.body.id);
-      // A repository someone initialized before is fine too.
+      assert(repoName, `repository ${host.repository_ids[0]} not in the list`);
+    });
+
+    await check('jobs: "Initialize…" on the repository’s row runs restic init on the linked host; the job succeeds', async () => {
+      await page.goto(`${baseUrl}/repositories`);
+      await page.getByRole('button', { name: `Actions for ${repoName}` }).click();
+      await page.getByRole('menuitem', { name: 'Initialize…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Initialize ${repoName}` });
+      await dialog.waitFor();
+      // The only online linked host is chosen already, and the button has the focus.
+      const field = dialog.getByRole('combobox', { name: 'Host' });
+      await page.waitForFunction(
+        (name) => document.querySelector('[role="dialog"] input[data-path="hostId"]')?.value === name,
+        host.hostname,
+        { timeout: 15_000 },
+      );
+      assert((await field.inputValue()) === host.hostname, `host field: ${await field.inputValue()}`);
+      const start = dialog.getByRole('button', { name: 'Initialize repository' });
+      assert(await start.evaluate((el) => el === document.activeElement), 'the Initialize button does not have the focus');
+      await screenshot(page, 'repository-init');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await screenshot(page, 'repository-init-dark');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
+      const initId = pathOf(page).split('/').pop();
+      // The job page follows it live: wait until its status badge shows the end.
+      const status = page.locator('[data-testid="job-status"]').first();
+      const final = ['succeeded', 'warning', 'failed', 'cancelled', 'lost'].map((st) => `[data-status="${st}"]`).join(', ');
+      await page.locator(`[data-testid="job-status"]:is(${final})`).first().waitFor({ timeout: JOB_TIMEOUT });
+      const ended = (await api(page, 'GET', `/api/v1/jobs/${initId}`)).body;
+      assert(ended.kind === 'init' && ended.host_id === hostId, `job: ${ended.kind} on ${ended.host_id}`);
+      // A repository someone initialized before is fine too (restic refuses, nothing is lost).
       assert(
         ended.status === 'succeeded' || /already (exists|initialized)/i.test(ended.error_message ?? ''),
         `init ended ${ended.status}: ${ended.error_class} ${ended.error_message}`,
       );
+      assert((await status.getAttribute('data-status')) === ended.status, `page shows ${await status.getAttribute('data-status')}, job is ${ended.status}`);
+      await screenshot(page, 'repository-init-job');
     });
 
     await check('jobs: host page shows the snapshots empty state and "Run backup now"', async () => {
