@@ -22,7 +22,7 @@ help:
 	@echo "make dev      server + Vite dev server with hot reload on http://127.0.0.1:5173"
 	@echo "make openapi  regenerate openapi/cairn.json and the web app's API types"
 	@echo "make lint     clippy, rustfmt, eslint, tsc"
-	@echo "make bench    performance figures (docs/performance.md): 10,000 simulated agents on one server"
+	@echo "make bench    performance figures (docs/performance.md): 10,000 simulated agents on one server, log ingestion"
 
 # ---- installs ---------------------------------------------------------------------------
 
@@ -135,6 +135,7 @@ bench: frontend
 	cd $(BACKEND) && $(CARGO) build --release -q -p cairn-server -p cairn-agent -p cairn-bench
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
 	  cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench --agents $(BENCH_AGENTS)
+	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench ingest
 
 # P6 takes ten minutes of wall time: the real agent idling against the real server.
 bench-agent-idle: frontend

@@ -1,8 +1,10 @@
-//! `cairn-bench fleet`: N simulated agents (real HTTP, real Ed25519-signed tokens, each its
+//! Benchmarks that print figures (docs/performance.md) and assert nothing.
+//! `cairn-bench` (the fleet): N simulated agents (real HTTP, real Ed25519-signed tokens, each its
 //! own key) long-poll one real cairn-server process. Prints: connections held, server RSS,
 //! latency from "ping accepted by the API" to "command in the agent's hands" (P1), the
-//! time for one fleet-wide command to reach every agent (P2), and errors. Benchmark only:
-//! it prints figures and asserts nothing.
+//! time for one fleet-wide command to reach every agent (P2), and errors.
+//! `cairn-bench ingest`: job log ingestion versus raw INSERTs (P4, in ingest.rs).
+//! `cairn-bench agent-idle`: the real agent idling (P6).
 
 use std::{
     collections::HashMap,
@@ -20,6 +22,8 @@ use cairn_server::{
 use cairn_testkit::agent::SimAgent;
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+mod ingest;
 
 struct Shared {
     /// command id → when an agent received it.
@@ -56,8 +60,10 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    if std::env::args().nth(1).as_deref() == Some("agent-idle") {
-        return agent_idle().await;
+    match std::env::args().nth(1).as_deref() {
+        Some("agent-idle") => return agent_idle().await,
+        Some("ingest") => return ingest::run().await,
+        _ => {}
     }
     let n = arg("--agents", 10_000);
     let samples = arg("--samples", 300);

@@ -1,0 +1,351 @@
+//! `cairn-bench ingest` (P4): job log lines through the real agent endpoint
+//! (`POST /api/agent/v1/jobs/{id}/events`, signed tokens, JSON, the real ingest path) versus
+//! a raw batched INSERT loop into the same database, in the same run, on SQLite and (when
+//! one answers) PostgreSQL. Prints rows/s of both, the ratio, and every error seen.
+
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER, PROTOCOL_VERSION};
+use cairn_server::{
+    AppState, Config,
+    store::{
+        hosts::{self, HostRow},
+        jobs::{self, JobRow},
+    },
+};
+use cairn_testkit::agent::SimAgent;
+use sea_orm::{ConnectionTrait, Database, Statement, Value as DbValue};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{arg, wait_ready};
+
+/// Concurrent agents posting on the endpoint side (each its own job, in seq order).
+const AGENTS: usize = 4;
+/// Rounds of (raw, endpoint), alternated so that neither side always meets the bigger table.
+const ROUNDS: usize = 2;
+
+pub async fn run() {
+    let rows = arg("--rows", 100_000);
+    let batch = arg("--batch", 500);
+    let server_bin =
+        std::env::var("CAIRN_SERVER_BIN").unwrap_or_else(|_| "target/release/cairn-server".into());
+    println!(
+        "cairn-bench ingest (P4): {rows} log lines per side per round, batches of {batch} (the agent's batch size is 500), {AGENTS} agents posting at once, {ROUNDS} rounds"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
+    one_engine("SQLite", &sqlite, dir.path(), &server_bin, rows, batch).await;
+
+    let pg = std::env::var("CAIRN_BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    match Database::connect(format!("{pg}/postgres")).await {
+        Ok(admin) => {
+            let name = format!("cairn_bench_{}", std::process::id());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
+            let pg_dir = tempfile::tempdir().expect("temp dir");
+            one_engine(
+                "PostgreSQL",
+                &format!("{pg}/{name}"),
+                pg_dir.path(),
+                &server_bin,
+                rows,
+                batch,
+            )
+            .await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+        Err(e) => println!("PostgreSQL: not measured ({pg} did not answer: {e})"),
+    }
+}
+
+struct Side {
+    best: f64,
+    all: Vec<f64>,
+}
+
+impl Side {
+    fn new() -> Side {
+        Side { best: 0.0, all: Vec::new() }
+    }
+    fn add(&mut self, rate: f64) {
+        self.best = self.best.max(rate);
+        self.all.push(rate);
+    }
+    fn show(&self) -> String {
+        let all: Vec<String> = self.all.iter().map(|r| format!("{:.0}", r)).collect();
+        format!("best {:.0} rows/s (rounds: {})", self.best, all.join(", "))
+    }
+}
+
+async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, rows: usize, batch: usize) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let config = Config { data_dir: dir.into(), database_url: db_url.into(), ..Config::default() };
+    let state = AppState::open(config).await.expect("open store");
+
+    // One host per posting agent, and a job per (round, side, agent) so no line collides.
+    let mut agents: Vec<SimAgent> =
+        (0..AGENTS).map(|i| SimAgent::new(&base, &format!("ingest-{i}"))).collect();
+    for a in &mut agents {
+        let id = Uuid::now_v7();
+        let txn = state.store.write().await.expect("txn");
+        hosts::insert(&*txn, host_row(id, a)).await.expect("insert host");
+        txn.commit().await.expect("commit");
+        a.id = Some(id);
+    }
+    let new_jobs = |host: Uuid| {
+        let id = Uuid::now_v7();
+        (id, job_row(id, host))
+    };
+    let lines: Vec<String> = (0..rows).map(line).collect();
+
+    let log = dir.join("server.log");
+    let mut server = spawn_logged(bin, dir, port, db_url, &log);
+    let http =
+        reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("client");
+    wait_ready(&http, &base).await;
+
+    let (mut raw, mut api) = (Side::new(), Side::new());
+    let (mut errors, mut locked) = (0usize, 0usize);
+    let mut expected: i64 = 0;
+    for _ in 0..ROUNDS {
+        // Raw: one writer, plain multi-row INSERTs, a transaction per batch.
+        let (raw_job, row) = new_jobs(agents[0].id.expect("id"));
+        insert_job(&state, row).await;
+        let t = Instant::now();
+        for (i, chunk) in lines.chunks(batch).enumerate() {
+            let stmt = raw_insert(state.store.backend(), raw_job, (i * batch) as i64, chunk);
+            let txn = state.store.write().await.expect("txn");
+            if let Err(e) = txn.execute_raw(stmt).await {
+                errors += 1;
+                locked += e.to_string().contains("locked") as usize;
+            }
+            txn.commit().await.expect("commit");
+        }
+        raw.add(rows as f64 / t.elapsed().as_secs_f64());
+        expected += rows as i64;
+
+        // Endpoint: each agent its own job; bodies and tokens made before the clock starts.
+        let per = rows / AGENTS;
+        let mut work = Vec::new();
+        for a in &agents {
+            let host = a.id.expect("id");
+            let (job, row) = new_jobs(host);
+            insert_job(&state, row).await;
+            let token = a.token_with(host, 0, 240, AGENT_AUDIENCE);
+            let bodies: Vec<String> = lines[..per]
+                .chunks(batch)
+                .enumerate()
+                .map(|(i, chunk)| events_body(i * batch, chunk))
+                .collect();
+            work.push((job, token, bodies));
+        }
+        let failures = Arc::new(std::sync::Mutex::new((0usize, 0usize)));
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for (job, token, bodies) in work {
+            let (http, base, failures) = (http.clone(), base.clone(), failures.clone());
+            tasks.push(tokio::spawn(async move {
+                for body in bodies {
+                    let r = http
+                        .post(format!("{base}/api/agent/v1/jobs/{job}/events"))
+                        .bearer_auth(&token)
+                        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    let bad = match r {
+                        Ok(r) if r.status().is_success() => None,
+                        Ok(r) => Some(r.text().await.unwrap_or_default()),
+                        Err(e) => Some(e.to_string()),
+                    };
+                    if let Some(text) = bad {
+                        let mut f = failures.lock().expect("lock");
+                        f.0 += 1;
+                        f.1 += text.contains("locked") as usize;
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("poster");
+        }
+        api.add((per * AGENTS) as f64 / t.elapsed().as_secs_f64());
+        expected += (per * AGENTS) as i64;
+        let f = *failures.lock().expect("lock");
+        errors += f.0;
+        locked += f.1;
+    }
+
+    let stored = count_logs(&state).await;
+    let server_locked =
+        std::fs::read_to_string(&log).map(|t| t.matches("database is locked").count()).unwrap_or(0);
+    println!(
+        "P4 {engine}: endpoint {} ; raw INSERT {} ; endpoint/raw {:.2}  [target ≥ 0.80]",
+        api.show(),
+        raw.show(),
+        api.best / raw.best
+    );
+    println!(
+        "P4 {engine}: lines stored {stored} of {expected}; errors {errors}; \"database is locked\" {} (responses and server log)  [target 0]",
+        locked + server_locked
+    );
+    let _ = server.start_kill();
+    let _ = server.wait().await;
+    state.store.clone().close().await;
+}
+
+fn host_row(id: Uuid, a: &SimAgent) -> HostRow {
+    HostRow {
+        id,
+        hostname: a.facts.hostname.clone(),
+        os: a.facts.os.clone(),
+        arch: a.facts.arch.clone(),
+        agent_version: a.facts.agent_version.clone(),
+        restic_version: a.facts.restic_version.clone(),
+        public_key: a.public_key(),
+        fingerprint: a.fingerprint(),
+        tags: "[\"bench\"]".into(),
+        enrolled_via: "token".into(),
+        created_at: chrono::Utc::now(),
+        last_seen_at: None,
+        last_ip: None,
+        config_version: 1,
+        applied_config_version: 0,
+    }
+}
+
+fn job_row(id: Uuid, host: Uuid) -> JobRow {
+    let now = chrono::Utc::now();
+    JobRow {
+        id,
+        host_id: host,
+        repository_id: None,
+        kind: "backup".into(),
+        status: "running".into(),
+        actor_kind: "system".into(),
+        actor: None,
+        args: "{}".into(),
+        created_at: now,
+        dispatched_at: Some(now),
+        started_at: Some(now),
+        finished_at: None,
+        cancel_requested_at: None,
+        exit_code: None,
+        error_class: None,
+        error_message: None,
+        summary: None,
+        snapshot_id: None,
+        result: None,
+        progress: None,
+        last_seq: 0,
+        log_lines: 0,
+        dispatches: 1,
+    }
+}
+
+async fn insert_job(state: &AppState, row: JobRow) {
+    let txn = state.store.write().await.expect("txn");
+    jobs::insert(&*txn, row).await.expect("insert job");
+    txn.commit().await.expect("commit");
+}
+
+/// A line like restic's (a skipped path, or a JSON status line), 60–200 bytes.
+fn line(i: usize) -> String {
+    if i % 3 == 0 {
+        format!(
+            "{{\"message_type\":\"status\",\"percent_done\":0.{i:06},\"total_files\":{},\"files_done\":{i},\"total_bytes\":4294967296,\"bytes_done\":{}}}",
+            i * 2,
+            i * 4096
+        )
+    } else {
+        format!("/srv/data/projects/p-{:04}/file-{i:07}.bin does not exist, skipping", i % 977)
+    }
+}
+
+fn raw_insert(backend: sea_orm::DbBackend, job: Uuid, first: i64, chunk: &[String]) -> Statement {
+    let pg = backend == sea_orm::DbBackend::Postgres;
+    let mut sql = String::from("INSERT INTO job_logs (job_id, seq, at, stream, line) VALUES ");
+    let mut values: Vec<DbValue> = Vec::with_capacity(chunk.len() * 5);
+    let now = chrono::Utc::now();
+    for (i, l) in chunk.iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        if pg {
+            let b = i * 5;
+            sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+        } else {
+            sql.push_str("(?,?,?,?,?)");
+        }
+        values.push(job.into());
+        values.push((first + i as i64 + 1).into());
+        values.push(now.into());
+        values.push("stdout".into());
+        values.push(l.clone().into());
+    }
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+fn events_body(first: usize, chunk: &[String]) -> String {
+    let now = chrono::Utc::now();
+    let events: Vec<serde_json::Value> = chunk
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            json!({ "seq": first + i + 1, "at": now, "kind": "log", "stream": "stdout", "line": l })
+        })
+        .collect();
+    json!({ "events": events }).to_string()
+}
+
+async fn count_logs(state: &AppState) -> i64 {
+    let stmt = Statement::from_string(state.store.backend(), "SELECT COUNT(*) AS n FROM job_logs");
+    state
+        .store
+        .db()
+        .query_one_raw(stmt)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(-1)
+}
+
+/// The server as its own process, its log kept in a file (to count lock errors in it).
+fn spawn_logged(
+    bin: &str,
+    dir: &Path,
+    port: u16,
+    db_url: &str,
+    log: &Path,
+) -> tokio::process::Child {
+    let out = std::fs::File::create(log).expect("log file");
+    let err = out.try_clone().expect("log file");
+    tokio::process::Command::new(bin)
+        .arg("serve")
+        .env("CAIRN_DATA_DIR", dir)
+        .env("CAIRN_DATABASE_URL", db_url)
+        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CAIRN_LOG_LEVEL", "warn")
+        .stdout(out)
+        .stderr(err)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start server")
+}
