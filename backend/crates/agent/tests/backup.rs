@@ -9,25 +9,15 @@ mod common;
 use std::{
     collections::BTreeSet,
     path::{Path, PathBuf},
-    process::Stdio,
     time::{Duration, Instant},
 };
 
 use cairn_testkit::{ADMIN, Db, PASSWORD, Session, TestApp, db_tests};
-use common::{Captured, agent, capture, wait_for};
+use common::{Captured, HOSTNAME, agent, random_dir, spawn_agent, wait_for};
 use serde_json::{Value, json};
 use tokio::process::Child;
 
 const REPO_PASSWORD: &str = "repo-password-for-e2e";
-const HOSTNAME: &str = "e2e-host";
-
-fn restic_path() -> PathBuf {
-    let p = std::env::var_os("CAIRN_TEST_RESTIC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/restic"));
-    assert!(p.exists(), "restic not found at {} (apt-get install restic)", p.display());
-    p
-}
 
 struct Env {
     app: TestApp,
@@ -178,42 +168,12 @@ impl Env {
     }
 }
 
-fn spawn_agent(tmp: &Path) -> (Child, Captured) {
-    let mut child = agent(&tmp.join("state"))
-        .arg("run")
-        .env("CAIRN_AGENT_HOSTNAME", HOSTNAME)
-        .env("CAIRN_AGENT_RESTIC", restic_path())
-        .env("RESTIC_CACHE_DIR", tmp.join("cache"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = capture(&mut child);
-    (child, log)
-}
-
 fn small_dir(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     for (name, text) in [("a.txt", "alpha\n"), ("b.txt", "bravo\n"), ("sub/c.txt", "charlie\n")] {
         std::fs::write(dir.join(name), text).unwrap();
     }
     std::fs::write(dir.join("cache.tmp"), "excluded\n").unwrap();
-    dir.to_owned()
-}
-
-/// Random data: restic can neither dedup nor compress it, so a backup takes a while.
-fn random_dir(dir: &Path, files: usize, mib: usize) -> PathBuf {
-    use std::io::{Read, Write};
-    std::fs::create_dir_all(dir).unwrap();
-    let mut urandom = std::fs::File::open("/dev/urandom").unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    for i in 0..files {
-        let mut f = std::fs::File::create(dir.join(format!("blob{i}"))).unwrap();
-        for _ in 0..mib {
-            urandom.read_exact(&mut buf).unwrap();
-            f.write_all(&buf).unwrap();
-        }
-    }
     dir.to_owned()
 }
 

@@ -236,6 +236,18 @@ pub struct Session {
 }
 
 impl Session {
+    /// A new cookie-keeping client ("browser") for a server at `base` that no `TestApp`
+    /// runs, e.g. the cairn-server binary started as a process.
+    pub fn browser_at(base: &str) -> Session {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .user_agent("cairn-testkit")
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Session { client, jar: Some(jar), base: base.to_string(), bearer: None }
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         let jar = self.jar.as_ref()?;
         let url: reqwest::Url = format!("{}/api/v1/auth/x", self.base).parse().ok()?;

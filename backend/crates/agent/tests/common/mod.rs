@@ -2,7 +2,11 @@
 //! capturing its output, waiting for conditions.
 #![allow(dead_code)]
 
-use std::time::{Duration, Instant};
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
 
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
@@ -72,4 +76,47 @@ pub async fn wait_for<F: Fn() -> bool>(what: &str, secs: u64, f: F) {
         assert!(t0.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The hostname the agents of these tests report.
+pub const HOSTNAME: &str = "e2e-host";
+
+/// The real restic: /usr/bin/restic, or $CAIRN_TEST_RESTIC.
+pub fn restic_path() -> PathBuf {
+    let p = std::env::var_os("CAIRN_TEST_RESTIC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/restic"));
+    assert!(p.exists(), "restic not found at {} (apt-get install restic)", p.display());
+    p
+}
+
+/// `cairn-agent run` with its state in `<tmp>/state`, output captured.
+pub fn spawn_agent(tmp: &Path) -> (Child, Captured) {
+    let mut child = agent(&tmp.join("state"))
+        .arg("run")
+        .env("CAIRN_AGENT_HOSTNAME", HOSTNAME)
+        .env("CAIRN_AGENT_RESTIC", restic_path())
+        .env("RESTIC_CACHE_DIR", tmp.join("cache"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture(&mut child);
+    (child, log)
+}
+
+/// Random data: restic can neither dedup nor compress it, so a backup takes a while.
+pub fn random_dir(dir: &Path, files: usize, mib: usize) -> PathBuf {
+    use std::io::{Read, Write};
+    std::fs::create_dir_all(dir).unwrap();
+    let mut urandom = std::fs::File::open("/dev/urandom").unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    for i in 0..files {
+        let mut f = std::fs::File::create(dir.join(format!("blob{i}"))).unwrap();
+        for _ in 0..mib {
+            urandom.read_exact(&mut buf).unwrap();
+            f.write_all(&buf).unwrap();
+        }
+    }
+    dir.to_owned()
 }

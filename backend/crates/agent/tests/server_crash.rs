@@ -1,0 +1,371 @@
+//! The server killed with SIGKILL in the middle of a backup, and restarted: the job still
+//! ends `succeeded`, and its stored log is exactly what the agent read from restic, with
+//! no gap and no line twice.
+//!
+//! Everything is real and in its own process: the `cairn-server` binary (`serve`, on
+//! SQLite in a temp data dir; this test drives a process, so it runs on SQLite only), the
+//! `cairn-agent` binary, restic and a repository in a temp dir. The server is set up over
+//! HTTP like any fresh install (the setup token file, `POST /api/v1/setup`). The kill comes
+//! once the job is `running` with its first lines stored and before restic has printed its
+//! summary, so the rest of the log, the progress and the job's end all come after it.
+//!
+//! "What restic printed" is the agent's own record: every event it makes of restic's
+//! output is appended to `<state>/outbox/<job>.jsonl` (seq 1, 2, 3 …) before it is sent,
+//! and the file is deleted once the server acknowledged the last one. The test keeps a
+//! hard link to that file, made as soon as it appears; the agent only ever appends to it,
+//! so when the job is over the link holds the job's complete story. The stored log must
+//! equal that record's log events (seq, stream and text, in order), the record must be
+//! numbered 1…N without a hole, and, known in advance, each of 99 missing paths must make
+//! exactly one "… does not exist, skipping" line, with exactly one restic summary.
+
+mod common;
+
+use std::{
+    collections::BTreeSet,
+    os::unix::process::ExitStatusExt,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use cairn_testkit::{ADMIN, PASSWORD, Session};
+use common::{AGENT, Captured, agent, capture, random_dir, spawn_agent, wait_for};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+const REPO_PASSWORD: &str = "repo-password-for-the-crash";
+
+/// The cairn-server binary of this build: beside cairn-agent in the target dir, or
+/// $CAIRN_SERVER_BIN. Cargo builds it only for the server crate's own tests (or on request),
+/// so `cargo nextest run --workspace` has it, fresh; `-p cairn-agent` alone does not build
+/// it, hence the checks that it is there and not older than what it is built from.
+fn server_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CAIRN_SERVER_BIN") {
+        return bin.into();
+    }
+    let bin = Path::new(AGENT).with_file_name("cairn-server");
+    let build = "build it with `cargo build -p cairn-server` (`make test`, i.e. `cargo nextest run --workspace`, does)";
+    let built = std::fs::metadata(&bin)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("{} is missing: {build}", bin.display()));
+    // Cargo's dep-info file beside the binary lists every source it was built from.
+    let deps = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
+    let stale = deps
+        .split_once(": ")
+        .map(|(_, list)| list.split_whitespace())
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|src| std::fs::metadata(src).and_then(|m| m.modified()).is_ok_and(|t| t > built));
+    if let Some(src) = stale {
+        panic!("{} is older than {}: re{build}", bin.display(), src.display());
+    }
+    bin
+}
+
+/// `cairn-server serve` as a child process on `data`, listening on `port`.
+fn start_server(bin: &Path, data: &Path, port: u16) -> (Child, Captured) {
+    let mut cmd = Command::new(bin);
+    // Only this test's configuration (a developer's CAIRN_CONFIG etc. stay out).
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("CAIRN_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .arg("serve")
+        .env("CAIRN_DATA_DIR", data)
+        .env("CAIRN_DATABASE_URL", format!("sqlite://{}", data.join("cairn.db").display()))
+        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CAIRN_AGENTS_POLL_TIMEOUT_SECS", "2")
+        .env("CAIRN_LOG_LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    let log = capture(&mut child);
+    (child, log)
+}
+
+async fn wait_ready(server: &mut Child, log: &mut Captured, base: &str) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let t0 = Instant::now();
+    loop {
+        if let Ok(Some(status)) = server.try_wait() {
+            log.drain().await;
+            panic!("the server exited ({status}):\n{}", log.lock());
+        }
+        let ready = http.get(format!("{base}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the server is not ready after 60 s:\n{}",
+            log.lock()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// SIGKILL: no shutdown of any kind, whatever the process was doing.
+async fn sigkill(child: &mut Child) {
+    child.start_kill().unwrap();
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+}
+
+/// What the failure messages show.
+struct Logs<'a> {
+    /// The killed server's, once there is one.
+    killed: Option<&'a Captured>,
+    server: &'a Captured,
+    agent: &'a Captured,
+}
+
+impl std::fmt::Display for Logs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(killed) = self.killed {
+            writeln!(f, "killed server's log:\n{}", killed.lock())?;
+        }
+        write!(f, "server log:\n{}\nagent log:\n{}", self.server.lock(), self.agent.lock())
+    }
+}
+
+async fn json_of(r: reqwest::Response, what: &str) -> Value {
+    let status = r.status();
+    let text = r.text().await.unwrap_or_default();
+    assert!(status.is_success(), "{what}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {e}: {text}"))
+}
+
+async fn job(admin: &Session, id: &str) -> Value {
+    json_of(admin.get(&format!("/api/v1/jobs/{id}")).await, "job").await
+}
+
+fn ended(job: &Value) -> bool {
+    !matches!(job["status"].as_str(), Some("queued" | "dispatched" | "running"))
+}
+
+async fn wait_ended(admin: &Session, id: &str, secs: u64, logs: Logs<'_>) -> Value {
+    let t0 = Instant::now();
+    loop {
+        let j = job(admin, id).await;
+        if ended(&j) {
+            return j;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(secs), "the job did not end: {j:#}\n{logs}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// All of a job's stored log lines, page by page.
+async fn stored_log(admin: &Session, id: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = admin.get(&format!("/api/v1/jobs/{id}/logs?after={after}&limit=100")).await;
+        let page = json_of(page, "logs").await;
+        let items = page["items"].as_array().unwrap();
+        if items.is_empty() {
+            return out;
+        }
+        after = page["next_after"].as_i64().unwrap();
+        out.extend(items.iter().cloned());
+    }
+}
+
+/// The job's events as the agent recorded them (one JSON object per line).
+fn record(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn is_summary(line: &str) -> bool {
+    line.contains("\"message_type\":\"summary\"")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_backup_and_restarted_loses_nothing() {
+    let bin = server_binary();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("server");
+    std::fs::create_dir_all(&data).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+
+    // A fresh install: setup with the token the server wrote, a repository, an agent.
+    let (mut server, mut server_log) = start_server(&bin, &data, port);
+    wait_ready(&mut server, &mut server_log, &base).await;
+    let admin = Session::browser_at(&base);
+    let token = std::fs::read_to_string(data.join("setup-token")).expect("the setup token file");
+    let r = admin
+        .post(
+            "/api/v1/setup",
+            json!({ "token": token.trim(), "username": ADMIN, "password": PASSWORD }),
+        )
+        .await;
+    json_of(r, "setup").await;
+    let url = tmp.path().join("repo").to_string_lossy().into_owned();
+    let body = json!({ "name": "local", "url": url, "password": REPO_PASSWORD });
+    let repo = json_of(admin.post("/api/v1/repositories", body).await, "repository").await;
+    let repo = repo["id"].as_str().unwrap().to_string();
+    let t = json!({ "repository_id": repo });
+    let t = json_of(admin.post("/api/v1/enrollment-tokens", t).await, "enrollment token").await;
+    let out = agent(&tmp.path().join("state"))
+        .args(["enroll", "--server", &base, "--token", t["secret"].as_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (mut agent_proc, agent_log) = spawn_agent(tmp.path());
+    let logs = || Logs { killed: None, server: &server_log, agent: &agent_log };
+    wait_for("config applied", 60, || agent_log.lock().contains("config applied")).await;
+    let hosts = json_of(admin.get("/api/v1/hosts").await, "hosts").await;
+    let host = hosts["items"][0]["id"].as_str().unwrap().to_string();
+    let r =
+        admin.post(&format!("/api/v1/repositories/{repo}/init"), json!({ "host_id": host })).await;
+    let init = json_of(r, "init").await;
+    let init = wait_ended(&admin, init["id"].as_str().unwrap(), 120, logs()).await;
+    assert_eq!(init["status"], "succeeded", "{init:#}\n{}", logs());
+
+    // A backup that runs for a while (random data) and whose log is partly known in
+    // advance: a path that does not exist makes restic print one line and carry on.
+    let big = random_dir(&tmp.path().join("big"), 12, 25);
+    let missing: Vec<PathBuf> =
+        (0..99).map(|i| tmp.path().join(format!("missing-{i:03}"))).collect();
+    let paths: Vec<String> =
+        std::iter::once(&big).chain(&missing).map(|p| p.to_string_lossy().into_owned()).collect();
+    let r = admin
+        .post(
+            &format!("/api/v1/hosts/{host}/backups"),
+            json!({ "repository_id": repo, "paths": paths, "tags": ["crash"] }),
+        )
+        .await;
+    let job_id = json_of(r, "backup").await["id"].as_str().unwrap().to_string();
+
+    // The agent's record of the job, kept past its deletion.
+    let outbox_file = tmp.path().join(format!("state/outbox/{job_id}.jsonl"));
+    let kept = tmp.path().join("record.jsonl");
+    wait_for("the job's outbox file", 120, || outbox_file.exists()).await;
+    std::fs::hard_link(&outbox_file, &kept).expect("a link to the outbox file while it is there");
+
+    // Running, with some of its lines stored: the kill lands in the middle of the log.
+    let t0 = Instant::now();
+    let stored_before = loop {
+        let j = job(&admin, &job_id).await;
+        assert!(!ended(&j), "the job ended before the kill: {j:#}\n{}", logs());
+        if j["status"] == "running" {
+            let lines = stored_log(&admin, &job_id).await;
+            if lines.iter().any(|l| l["line"].as_str().unwrap().ends_with("skipping")) {
+                break lines.len();
+            }
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "no log lines stored: {j:#}\n{}", logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let before = record(&kept);
+    assert!(
+        !before
+            .iter()
+            .any(|e| e["kind"] == "finished" || e["line"].as_str().is_some_and(is_summary)),
+        "restic already finished: the backup should run longer\n{}",
+        logs()
+    );
+    sigkill(&mut server).await;
+    let killed_at = Instant::now();
+    // The agent notices (its next events cannot be delivered) and keeps them on disk.
+    wait_for("the agent to notice", 120, || agent_log.lock().contains("cannot deliver job events"))
+        .await;
+
+    // The same binary on the same data and port, as systemd would restart it.
+    let restic_running = tmp.path().join(format!("state/jobs/{job_id}.json")).exists();
+    let first_log = server_log;
+    let (mut server, mut server_log) = start_server(&bin, &data, port);
+    wait_ready(&mut server, &mut server_log, &base).await;
+    let logs = || Logs { killed: Some(&first_log), server: &server_log, agent: &agent_log };
+    let down = killed_at.elapsed();
+    let admin = Session::browser_at(&base);
+    let r =
+        admin.post("/api/v1/auth/login", json!({ "username": ADMIN, "password": PASSWORD })).await;
+    json_of(r, "login").await;
+    let done = wait_ended(&admin, &job_id, 300, logs()).await;
+    eprintln!(
+        "killed with {stored_before} log lines stored and {} events recorded; down {:.1} s; \
+         restic still running at the restart: {restic_running}; the job took {:.1} s",
+        before.len(),
+        down.as_secs_f64(),
+        t0.elapsed().as_secs_f64()
+    );
+    assert_eq!(done["status"], "succeeded", "{done:#}\n{}", logs());
+
+    // The agent deletes its file once the server acknowledged the last event: from then
+    // on nothing more is appended and the kept record is complete.
+    wait_for("the outbox file deleted", 60, || !outbox_file.exists()).await;
+    let events = record(&kept);
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>(), "the agent numbers 1…N");
+    assert_eq!(events.iter().filter(|e| e["kind"] == "finished").count(), 1);
+    assert_eq!(events.last().unwrap()["kind"], "finished");
+    let printed: Vec<(u64, &str, &str)> = events
+        .iter()
+        .filter(|e| e["kind"] == "log")
+        .map(|e| {
+            let (stream, line) = (e["stream"].as_str().unwrap(), e["line"].as_str().unwrap());
+            (e["seq"].as_u64().unwrap(), stream, line)
+        })
+        .collect();
+
+    // Stored: exactly the recorded lines, in order, each once, none missing.
+    let stored = stored_log(&admin, &job_id).await;
+    eprintln!("{} events recorded, {} log lines stored in the end", events.len(), stored.len());
+    assert_eq!(done["log_lines"], stored.len(), "{done:#}");
+    let stored_seqs: Vec<u64> = stored.iter().map(|l| l["seq"].as_u64().unwrap()).collect();
+    assert!(stored_seqs.windows(2).all(|w| w[0] < w[1]), "in order, no seq twice: {stored_seqs:?}");
+    let stored: Vec<(u64, &str, &str)> = stored
+        .iter()
+        .map(|l| {
+            let (stream, line) = (l["stream"].as_str().unwrap(), l["line"].as_str().unwrap());
+            (l["seq"].as_u64().unwrap(), stream, line)
+        })
+        .collect();
+    if stored != printed {
+        let (s, p): (BTreeSet<_>, BTreeSet<_>) =
+            (stored.iter().collect(), printed.iter().collect());
+        panic!(
+            "the stored log is not what the agent read from restic\nmissing: {:#?}\nextra: {:#?}\n({} stored, {} recorded)",
+            p.difference(&s).collect::<Vec<_>>(),
+            s.difference(&p).collect::<Vec<_>>(),
+            stored.len(),
+            printed.len()
+        );
+    }
+
+    // And what is known in advance: each missing path once, one summary.
+    let skipped: Vec<&str> = stored
+        .iter()
+        .map(|(_, _, l)| *l)
+        .filter(|l| l.ends_with("does not exist, skipping"))
+        .collect();
+    let unique: BTreeSet<&str> = skipped.iter().copied().collect();
+    assert_eq!((skipped.len(), unique.len()), (missing.len(), missing.len()), "{skipped:#?}");
+    for m in &missing {
+        let line = format!("{} does not exist, skipping", m.display());
+        assert!(unique.contains(line.as_str()), "{line}");
+    }
+    let summaries: Vec<&str> =
+        stored.iter().map(|(_, _, l)| *l).filter(|l| is_summary(l)).collect();
+    assert_eq!(summaries.len(), 1, "{summaries:#?}");
+    let snapshot = done["summary"]["snapshot_id"].as_str().unwrap();
+    let snaps =
+        json_of(admin.get(&format!("/api/v1/hosts/{host}/snapshots")).await, "snapshots").await;
+    let snaps = snaps["items"].as_array().unwrap();
+    assert_eq!(snaps.len(), 1, "{snaps:#?}");
+    assert_eq!(snaps[0]["id"], snapshot);
+
+    // No process left behind (kill_on_drop covers a failed assertion above).
+    agent_proc.start_kill().unwrap();
+    agent_proc.wait().await.unwrap();
+    sigkill(&mut server).await;
+}
