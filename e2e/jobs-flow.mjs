@@ -63,8 +63,21 @@ async function api(page, method, url, body) {
   );
 }
 
-/** How far the page scrolls sideways, and the outermost elements that stick out on the right. */
+/**
+ * How far the page scrolls sideways, and the outermost elements that stick out on the right.
+ * Measured again for up to 3 s after a resize: the layout's breakpoints re-render a moment
+ * after the viewport changes, and only a page that still overflows then is wrong.
+ */
 async function sidewaysOverflow(page) {
+  const until = Date.now() + 3000;
+  for (;;) {
+    const m = await measureOverflow(page);
+    if (m.overflow <= 1 || Date.now() > until) return m;
+    await page.waitForTimeout(200);
+  }
+}
+
+async function measureOverflow(page) {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     const overflow = document.documentElement.scrollWidth - width;
