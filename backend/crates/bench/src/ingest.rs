@@ -1,6 +1,6 @@
 //! `cairn-bench ingest` (P4): job log lines through the real agent endpoint
 //! (`POST /api/agent/v1/jobs/{id}/events`, signed tokens, JSON, the real ingest path) versus
-//! a raw batched INSERT loop into the same database, in the same run, on SQLite and (when
+//! a raw batched INSERT loop of the same shape into the same database, in the same run, on SQLite and (when
 //! one answers) PostgreSQL. Prints rows/s of both, the ratio, and every error seen.
 
 use std::{
@@ -123,24 +123,51 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, rows: usi
     let (mut errors, mut locked) = (0usize, 0usize);
     let mut expected: i64 = 0;
     for _ in 0..ROUNDS {
-        // Raw: one writer, plain multi-row INSERTs, a transaction per batch.
-        let (raw_job, row) = new_jobs(agents[0].id.expect("id"));
-        insert_job(&state, row).await;
-        let t = Instant::now();
-        for (i, chunk) in lines.chunks(batch).enumerate() {
-            let stmt = raw_insert(state.store.backend(), raw_job, (i * batch) as i64, chunk);
-            let txn = state.store.write().await.expect("txn");
-            if let Err(e) = txn.execute_raw(stmt).await {
-                errors += 1;
-                locked += e.to_string().contains("locked") as usize;
-            }
-            txn.commit().await.expect("commit");
+        // Raw: the same shape as the endpoint side (AGENTS writers at once, each its own
+        // job), plain multi-row INSERTs, a transaction per batch, through the store's one
+        // writer path. Statements are built before the clock starts.
+        let per = rows / AGENTS;
+        let mut work = Vec::new();
+        for a in &agents {
+            let (raw_job, row) = new_jobs(a.id.expect("id"));
+            insert_job(&state, row).await;
+            let stmts: Vec<Statement> = lines[..per]
+                .chunks(batch)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    raw_insert(state.store.backend(), raw_job, (i * batch) as i64, chunk)
+                })
+                .collect();
+            work.push(stmts);
         }
-        raw.add(rows as f64 / t.elapsed().as_secs_f64());
-        expected += rows as i64;
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for stmts in work {
+            let state = state.clone();
+            tasks.push(tokio::spawn(async move {
+                let (mut errors, mut locked) = (0usize, 0usize);
+                for stmt in stmts {
+                    let txn = state.store.write().await.expect("txn");
+                    match txn.execute_raw(stmt).await {
+                        Ok(_) => txn.commit().await.expect("commit"),
+                        Err(e) => {
+                            errors += 1;
+                            locked += e.to_string().contains("locked") as usize;
+                        }
+                    }
+                }
+                (errors, locked)
+            }));
+        }
+        for t in tasks {
+            let (e, l) = t.await.expect("raw writer");
+            errors += e;
+            locked += l;
+        }
+        raw.add((per * AGENTS) as f64 / t.elapsed().as_secs_f64());
+        expected += (per * AGENTS) as i64;
 
         // Endpoint: each agent its own job; bodies and tokens made before the clock starts.
-        let per = rows / AGENTS;
         let mut work = Vec::new();
         for a in &agents {
             let host = a.id.expect("id");

@@ -166,10 +166,14 @@ async fn main() {
     });
     let host_ids: Vec<Uuid> = agents.iter().filter_map(|a| a.id).collect();
     let connect = Instant::now();
-    for mut a in agents {
+    // `--ramp-secs S` spreads the first polls over S seconds (0: all at once, a restart burst).
+    let ramp = Duration::from_secs(arg("--ramp-secs", 0) as u64);
+    for (i, mut a) in agents.into_iter().enumerate() {
         a.client = http.clone();
         let shared = shared.clone();
+        let delay = ramp.mul_f64(i as f64 / n as f64);
         tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
             let mut version = 0u64;
             let mut counted = false;
             loop {

@@ -145,6 +145,14 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(seqs, vec![2, 3, 5]);
     assert_eq!(logs["items"][1]["stream"], "stderr");
     assert_eq!(job(&f, &id).await["log_lines"], 3);
+    // A batch not in the wire format is a clear 400 and stores nothing.
+    let r =
+        f.agent.send_events(id.parse().unwrap(), json!([{ "seq": "six", "kind": "log" }])).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "request.invalid_body", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("invalid type"), "{body}");
+    assert_eq!(job(&f, &id).await["log_lines"], 3);
 
     // Another host cannot write into this job.
     let t: Value = f.admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();

@@ -12,7 +12,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, error::ApiError};
+use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson};
 use crate::{
     app::AppState,
     auth::ClientInfo,
@@ -134,7 +134,7 @@ impl AgentApi {
         auth: AgentAuth,
         state: Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<JobEventBatch>,
+        body: SerdeJson<JobEventBatch>,
     ) -> Result<Json<JobEventAck>, ApiError> {
         let ack = jobs::ingest(&state, &auth.host, id.0, body.0.events).await?;
         Ok(Json(ack))

@@ -13,6 +13,7 @@ mod job_feed;
 pub mod jobs;
 pub mod models;
 pub mod repositories;
+mod serde_json_body;
 pub mod system;
 pub mod users;
 
