@@ -294,7 +294,7 @@ async fn insert_job(state: &AppState, row: JobRow) {
 
 /// A line like restic's (a skipped path, or a JSON status line), 60–200 bytes.
 fn line(i: usize) -> String {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         format!(
             "{{\"message_type\":\"status\",\"percent_done\":0.{i:06},\"total_files\":{},\"files_done\":{i},\"total_bytes\":4294967296,\"bytes_done\":{}}}",
             i * 2,
