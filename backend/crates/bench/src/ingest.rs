@@ -13,7 +13,7 @@ use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER, PROTOCOL_VERSION};
 use cairn_server::{
     AppState, Config,
     store::{
-        hosts::{self, HostRow},
+        hosts,
         jobs::{self, JobRow},
     },
 };
@@ -22,7 +22,7 @@ use sea_orm::{ConnectionTrait, Database, Statement, Value as DbValue};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{arg, wait_ready};
+use crate::{arg, host_row, spawn_server, wait_ready};
 
 /// Concurrent agents posting on the endpoint side (each its own job, in seq order).
 const AGENTS: usize = 4;
@@ -114,7 +114,7 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, rows: usi
     let lines: Vec<String> = (0..rows).map(line).collect();
 
     let log = dir.join("server.log");
-    let mut server = spawn_logged(bin, dir, port, db_url, &log);
+    let mut server = spawn_server(bin, dir, port, &[("CAIRN_DATABASE_URL", db_url)], Some(&log));
     let http =
         reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("client");
     wait_ready(&http, &base).await;
@@ -237,26 +237,6 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, rows: usi
     state.store.clone().close().await;
 }
 
-fn host_row(id: Uuid, a: &SimAgent) -> HostRow {
-    HostRow {
-        id,
-        hostname: a.facts.hostname.clone(),
-        os: a.facts.os.clone(),
-        arch: a.facts.arch.clone(),
-        agent_version: a.facts.agent_version.clone(),
-        restic_version: a.facts.restic_version.clone(),
-        public_key: a.public_key(),
-        fingerprint: a.fingerprint(),
-        tags: "[\"bench\"]".into(),
-        enrolled_via: "token".into(),
-        created_at: chrono::Utc::now(),
-        last_seen_at: None,
-        last_ip: None,
-        config_version: 1,
-        applied_config_version: 0,
-    }
-}
-
 fn job_row(id: Uuid, host: Uuid) -> JobRow {
     let now = chrono::Utc::now();
     JobRow {
@@ -352,27 +332,4 @@ async fn count_logs(state: &AppState) -> i64 {
         .flatten()
         .and_then(|r| r.try_get::<i64>("", "n").ok())
         .unwrap_or(-1)
-}
-
-/// The server as its own process, its log kept in a file (to count lock errors in it).
-fn spawn_logged(
-    bin: &str,
-    dir: &Path,
-    port: u16,
-    db_url: &str,
-    log: &Path,
-) -> tokio::process::Child {
-    let out = std::fs::File::create(log).expect("log file");
-    let err = out.try_clone().expect("log file");
-    tokio::process::Command::new(bin)
-        .arg("serve")
-        .env("CAIRN_DATA_DIR", dir)
-        .env("CAIRN_DATABASE_URL", db_url)
-        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CAIRN_LOG_LEVEL", "warn")
-        .stdout(out)
-        .stderr(err)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start server")
 }

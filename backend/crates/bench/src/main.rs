@@ -81,7 +81,7 @@ async fn main() {
 
     // Seed: N hosts with the simulated agents' public keys, straight into the store.
     let t0 = Instant::now();
-    let agents: Vec<SimAgent> =
+    let mut agents: Vec<SimAgent> =
         (0..n).map(|i| SimAgent::new(&base, &format!("sim-{i:05}"))).collect();
     {
         let config = Config {
@@ -90,53 +90,14 @@ async fn main() {
             ..Config::default()
         };
         let state = AppState::open(config).await.expect("open store");
-        for chunk in agents.chunks(1000) {
+        for chunk in agents.chunks_mut(1000) {
             let txn = state.store.write().await.expect("txn");
             for a in chunk {
-                let now = chrono::Utc::now();
-                hosts::insert(
-                    &*txn,
-                    HostRow {
-                        id: Uuid::now_v7(),
-                        hostname: a.facts.hostname.clone(),
-                        os: a.facts.os.clone(),
-                        arch: a.facts.arch.clone(),
-                        agent_version: a.facts.agent_version.clone(),
-                        restic_version: a.facts.restic_version.clone(),
-                        public_key: a.public_key(),
-                        fingerprint: a.fingerprint(),
-                        tags: "[\"bench\"]".into(),
-                        enrolled_via: "token".into(),
-                        created_at: now,
-                        last_seen_at: None,
-                        last_ip: None,
-                        config_version: 1,
-                        applied_config_version: 0,
-                    },
-                )
-                .await
-                .expect("insert host");
+                let id = Uuid::now_v7();
+                hosts::insert(&*txn, host_row(id, a)).await.expect("insert host");
+                a.id = Some(id);
             }
             txn.commit().await.expect("commit");
-        }
-        state.store.clone().close().await;
-    }
-    // Map public keys back to host ids.
-    let mut agents = agents;
-    {
-        let config = Config {
-            data_dir: dir.path().into(),
-            database_url: db_url.clone(),
-            ..Config::default()
-        };
-        let state = AppState::open(config).await.expect("open store");
-        let (rows, _) = hosts::list(state.store.db(), &Default::default(), u64::MAX >> 1, 0)
-            .await
-            .expect("list");
-        let by_key: HashMap<String, Uuid> =
-            rows.into_iter().map(|h| (h.public_key, h.id)).collect();
-        for a in &mut agents {
-            a.id = by_key.get(&a.public_key()).copied();
         }
         state.store.clone().close().await;
     }
@@ -147,6 +108,7 @@ async fn main() {
         dir.path(),
         port,
         &[("CAIRN_DATABASE_URL", &db_url), ("CAIRN_AUTH_LOGIN_MAX_FAILURES_PER_IP", "1000")],
+        None,
     );
     let pid = server.id().unwrap_or(0);
     let http = reqwest::Client::builder()
@@ -344,22 +306,48 @@ async fn admin_token(http: &reqwest::Client, base: &str, dir: &std::path::Path) 
     v["secret"].as_str().expect("secret").to_string()
 }
 
-/// The real server as its own process (so its RSS is its own), quiet logs.
+/// The real server as its own process (so its RSS is its own), quiet logs; its output goes
+/// to `log` when given (to count errors in it), else to the bench's own.
 fn spawn_server(
     bin: &str,
     dir: &std::path::Path,
     port: u16,
     env: &[(&str, &str)],
+    log: Option<&std::path::Path>,
 ) -> tokio::process::Child {
-    tokio::process::Command::new(bin)
-        .arg("serve")
+    let mut cmd = tokio::process::Command::new(bin);
+    cmd.arg("serve")
         .env("CAIRN_DATA_DIR", dir)
         .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
         .env("CAIRN_LOG_LEVEL", "warn")
         .envs(env.iter().copied())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start server")
+        .kill_on_drop(true);
+    if let Some(log) = log {
+        let out = std::fs::File::create(log).expect("log file");
+        cmd.stderr(out.try_clone().expect("log file")).stdout(out);
+    }
+    cmd.spawn().expect("start server")
+}
+
+/// A host row for a simulated agent, seeded straight into the store.
+fn host_row(id: Uuid, a: &SimAgent) -> HostRow {
+    HostRow {
+        id,
+        hostname: a.facts.hostname.clone(),
+        os: a.facts.os.clone(),
+        arch: a.facts.arch.clone(),
+        agent_version: a.facts.agent_version.clone(),
+        restic_version: a.facts.restic_version.clone(),
+        public_key: a.public_key(),
+        fingerprint: a.fingerprint(),
+        tags: "[\"bench\"]".into(),
+        enrolled_via: "token".into(),
+        created_at: chrono::Utc::now(),
+        last_seen_at: None,
+        last_ip: None,
+        config_version: 1,
+        applied_config_version: 0,
+    }
 }
 
 async fn wait_ready(http: &reqwest::Client, base: &str) {
@@ -401,7 +389,7 @@ async fn agent_idle() {
         .expect("addr")
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn_server(&server_bin, dir.path(), port, &[]);
+    let mut server = spawn_server(&server_bin, dir.path(), port, &[], None);
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await;
     let admin = admin_token(&http, &base, dir.path()).await;
