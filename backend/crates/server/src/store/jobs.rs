@@ -147,12 +147,16 @@ pub async fn mark_dispatched<C: ConnectionTrait>(
 pub async fn insert_logs<C: ConnectionTrait>(db: &C, rows: Vec<LogRow>) -> Result<u64, StoreError> {
     let backend = db.get_database_backend();
     let mut added = 0;
-    // 5 parameters per row; SQLite allows 32766 per statement, PostgreSQL 65535.
-    for chunk in rows.chunks(1000) {
+    // 5 parameters per row; SQLite allows 32766 per statement, PostgreSQL 65535. The rows
+    // are moved into the statement's values, not cloned.
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(1000));
+        let chunk = std::mem::replace(&mut rest, tail);
         let mut sql = String::with_capacity(64 + chunk.len() * 32);
         sql.push_str("INSERT INTO job_logs (job_id, seq, at, stream, line) VALUES ");
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
-        for (i, r) in chunk.iter().enumerate() {
+        for (i, r) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
@@ -165,8 +169,8 @@ pub async fn insert_logs<C: ConnectionTrait>(db: &C, rows: Vec<LogRow>) -> Resul
             values.push(r.job_id.into());
             values.push(r.seq.into());
             values.push(r.at.into());
-            values.push(r.stream.clone().into());
-            values.push(r.line.clone().into());
+            values.push(r.stream.into());
+            values.push(r.line.into());
         }
         sql.push_str(" ON CONFLICT (job_id, seq) DO NOTHING");
         let res = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
