@@ -154,26 +154,59 @@ async fn backup_runs_and_reports(db: Db) {
     assert!(body["message"].as_str().unwrap().contains("invalid type"), "{body}");
     assert_eq!(job(&f, &id).await["log_lines"], 3);
 
+    // Lines and progress only (the common batch): one line a retry, one new, newer progress.
+    let progress = |done: u64| json!({ "progress": { "fraction": 0.7, "total_files": 10, "files_done": done, "total_bytes": 1000, "bytes_done": 700, "seconds_elapsed": 3, "current_files": [] } });
+    let lines = json!([
+        ev(5, "log", json!({ "stream": "stdout", "line": "done" })),
+        ev(6, "progress", progress(7)),
+        ev(7, "log", json!({ "stream": "stdout", "line": "more" })),
+    ]);
+    let ack: Value = f.agent.send_events(id.parse().unwrap(), lines).await.json().await.unwrap();
+    assert_eq!(ack, json!({ "stored_through": 7, "cancel_requested": false }));
+    let j = job(&f, &id).await;
+    assert_eq!((j["log_lines"].as_i64(), j["progress"]["files_done"].as_i64()), (Some(4), Some(7)));
+    // A late retry of an older batch rolls neither the seq nor the progress back.
+    let ack: Value = f
+        .agent
+        .send_events(id.parse().unwrap(), json!([ev(4, "progress", progress(5))]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ack["stored_through"], 7);
+    let j = job(&f, &id).await;
+    assert_eq!((j["log_lines"].as_i64(), j["progress"]["files_done"].as_i64()), (Some(4), Some(7)));
+    // Lines for a job that does not exist: not found, nothing stored.
+    let r = f
+        .agent
+        .send_events(uuid::Uuid::now_v7(), json!([ev(1, "log", json!({ "line": "x" }))]))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
     // Another host cannot write into this job.
     let t: Value = f.admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
     let mut intruder = SimAgent::new(&f.app.base, "db-1");
     intruder.enroll(t["secret"].as_str().unwrap()).await;
     let r = intruder
-        .send_events(id.parse().unwrap(), json!([ev(6, "log", json!({ "line": "x" }))]))
+        .send_events(id.parse().unwrap(), json!([ev(8, "log", json!({ "line": "x" }))]))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let logs: Value = f.admin.get(&format!("/api/v1/jobs/{id}/logs")).await.json().await.unwrap();
+    let seqs: Vec<i64> =
+        logs["items"].as_array().unwrap().iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, vec![2, 3, 5, 7], "the intruder's line was rolled back");
 
     // Snapshots, then the end.
     let end = json!([
         ev(
-            6,
+            8,
             "snapshots",
             json!({ "snapshots": [
             { "id": SNAP, "time": "2026-11-21T10:00:00Z", "hostname": "web-1", "paths": ["/etc", "/home"], "tags": ["manual"] }
         ] })
         ),
         ev(
-            7,
+            9,
             "finished",
             json!({ "result": { "outcome": "succeeded", "exit_code": 0, "summary": {
             "files_new": 3, "files_changed": 0, "files_unmodified": 0, "dirs_new": 2, "dirs_changed": 0,

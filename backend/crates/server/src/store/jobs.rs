@@ -141,12 +141,12 @@ pub async fn mark_dispatched<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Stores log lines; a (job, seq) already present is skipped. Returns how many were new.
-/// One hand-built multi-row INSERT per 1000 lines: log ingestion is the hottest write path
-/// (P4), and building the statement through ActiveModels cost as much as running it.
-pub async fn insert_logs<C: ConnectionTrait>(db: &C, rows: Vec<LogRow>) -> Result<u64, StoreError> {
-    let backend = db.get_database_backend();
-    let mut added = 0;
+/// The INSERT statements that store these log lines; a (job, seq) already present is
+/// skipped. Built apart from running them so that callers can build them before taking
+/// the write lock (log ingestion is the hottest write path, P4). Hand-built multi-row
+/// INSERTs of up to 1000 lines: through ActiveModels, building cost as much as running.
+pub fn log_inserts(backend: DbBackend, rows: Vec<LogRow>) -> Vec<Statement> {
+    let mut out = Vec::new();
     // 5 parameters per row; SQLite allows 32766 per statement, PostgreSQL 65535. The rows
     // are moved into the statement's values, not cloned.
     let mut rest = rows;
@@ -173,10 +173,68 @@ pub async fn insert_logs<C: ConnectionTrait>(db: &C, rows: Vec<LogRow>) -> Resul
             values.push(r.line.into());
         }
         sql.push_str(" ON CONFLICT (job_id, seq) DO NOTHING");
-        let res = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        added += res.rows_affected();
+        out.push(Statement::from_sql_and_values(backend, sql, values));
+    }
+    out
+}
+
+/// Runs [`log_inserts`]; returns how many lines were new.
+pub async fn run_log_inserts<C: ConnectionTrait>(
+    db: &C,
+    inserts: Vec<Statement>,
+) -> Result<u64, StoreError> {
+    let mut added = 0;
+    for stmt in inserts {
+        added += db.execute_raw(stmt).await?.rows_affected();
     }
     Ok(added)
+}
+
+/// What recording a batch of lines reports back.
+pub struct JobTick {
+    pub last_seq: i64,
+    pub status: String,
+    pub cancel_requested: bool,
+}
+
+/// Records a batch of lines and progress on `host`'s job in one statement, after its lines
+/// were inserted: the highest seq, `added` more lines, and the progress when it is newer
+/// than what was stored (a retried old batch must not roll it back). `None`: no such job
+/// on that host; the caller rolls its transaction back.
+pub async fn record_batch<C: ConnectionTrait>(
+    db: &C,
+    job: Uuid,
+    host: Uuid,
+    through: i64,
+    added: u64,
+    progress: Option<(i64, String)>,
+) -> Result<Option<JobTick>, StoreError> {
+    let backend = db.get_database_backend();
+    let (progress_seq, progress) = progress.map_or((0, None), |(seq, p)| (seq, Some(p)));
+    // Every SET expression reads the row as it was, so `last_seq` below is the old value.
+    let sql = "UPDATE jobs SET last_seq = CASE WHEN last_seq > ?1 THEN last_seq ELSE ?1 END, \
+         log_lines = log_lines + ?2, \
+         progress = CASE WHEN ?3 > last_seq THEN ?4 ELSE progress END \
+         WHERE id = ?5 AND host_id = ?6 \
+         RETURNING last_seq, status, (cancel_requested_at IS NOT NULL) AS cancel_requested";
+    let sql = if backend == DbBackend::Postgres { sql.replace('?', "$") } else { sql.into() };
+    let values: Vec<sea_orm::Value> = vec![
+        through.into(),
+        (added as i64).into(),
+        progress_seq.into(),
+        progress.into(),
+        job.into(),
+        host.into(),
+    ];
+    let Some(row) = db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(JobTick {
+        last_seq: row.try_get("", "last_seq")?,
+        status: row.try_get("", "status")?,
+        cancel_requested: row.try_get("", "cancel_requested")?,
+    }))
 }
 
 pub async fn logs_after<C: ConnectionTrait>(
