@@ -22,7 +22,7 @@ use sea_orm::{ConnectionTrait, Database, Statement, Value as DbValue};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{arg, host_row, spawn_server, wait_ready};
+use crate::{arg, free_port, host_row, spawn_server, wait_ready};
 
 /// Concurrent agents posting on the endpoint side (each its own job, in seq order).
 const AGENTS: usize = 4;
@@ -91,12 +91,7 @@ impl Side {
 }
 
 async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, rows: usize, batch: usize) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
+    let (port, base) = free_port();
     let config = Config { data_dir: dir.into(), database_url: db_url.into(), ..Config::default() };
     let state = AppState::open(config).await.expect("open store");
 

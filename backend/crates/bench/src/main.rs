@@ -33,6 +33,16 @@ struct Shared {
     polls: AtomicU64,
 }
 
+/// A free local port for a server to listen on, and its base URL.
+fn free_port() -> (u16, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    (port, format!("http://127.0.0.1:{port}"))
+}
+
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -70,12 +80,7 @@ async fn main() {
     let server_bin =
         std::env::var("CAIRN_SERVER_BIN").unwrap_or_else(|_| "target/release/cairn-server".into());
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
+    let (port, base) = free_port();
     let db_url = format!("sqlite://{}", dir.path().join("cairn.db").display());
     println!("cairn-bench fleet: {n} agents, SQLite, server {server_bin}");
 
@@ -390,12 +395,7 @@ async fn agent_idle() {
     let agent_bin =
         std::env::var("CAIRN_AGENT_BIN").unwrap_or_else(|_| "target/release/cairn-agent".into());
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
+    let (port, base) = free_port();
     let mut server = spawn_server(&server_bin, dir.path(), port, &[], None);
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await;
