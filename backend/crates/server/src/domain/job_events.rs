@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     DomainError,
-    jobs::{JobStatus, status_of},
+    jobs::{JobStatus, status_of, stored_status},
 };
 use crate::{
     app::AppState,
@@ -61,17 +61,19 @@ pub async fn ingest(
         match e.kind {
             JobEventKind::Log => lines.push(log_row(job_id, e)),
             JobEventKind::Progress => {
-                if let Some(p) = e.progress.as_ref().and_then(|p| serde_json::to_string(p).ok()) {
+                if let Some(p) = e.progress {
                     progress = Some((e.seq as i64, p));
                 }
             }
             _ => status_events.push(e),
         }
     }
+    // Only the latest progress is kept, so only it is serialised.
+    let progress = progress.and_then(|(seq, p)| serde_json::to_string(&p).ok().map(|p| (seq, p)));
     let inserts = jobs::log_inserts(state.store.backend(), lines);
 
     let txn = state.store.write().await?;
-    if status_events.is_empty() {
+    let (last_seq, status, cancel_requested) = if status_events.is_empty() {
         // A job that does not exist fails the lines' foreign key; another host's job is
         // not updated. Both are "not found", and dropping the transaction takes the lines
         // back out.
@@ -86,34 +88,30 @@ pub async fn ingest(
         let tick = jobs::record_batch(&*txn, job_id, host.id, through, added, progress)
             .await?
             .ok_or(DomainError::NotFound { what: "job" })?;
-        txn.commit().await?;
-        state.hub.job_changed(job_id);
-        let status = JobStatus::parse(&tick.status).unwrap_or(JobStatus::Failed);
-        return Ok(JobEventAck {
-            stored_through: tick.last_seq.max(0) as u64,
-            cancel_requested: tick.cancel_requested && !status.is_final(),
-        });
-    }
-    // Another host's job is "not found", exactly like a job that does not exist.
-    let mut job = jobs::find(&*txn, job_id)
-        .await?
-        .filter(|j| j.host_id == host.id)
-        .ok_or(DomainError::NotFound { what: "job" })?;
-    let applied = job.last_seq.max(0);
-    if let Some((_, p)) = progress.filter(|(seq, _)| *seq > applied) {
-        job.progress = Some(p);
-    }
-    for e in status_events.into_iter().filter(|e| e.seq as i64 > applied) {
-        apply(&txn, host, &mut job, e).await?;
-    }
-    job.last_seq = job.last_seq.max(through);
-    job.log_lines += jobs::run_log_inserts(&*txn, inserts).await? as i64;
-    let job = jobs::update(&*txn, job).await?;
+        (tick.last_seq, stored_status(&tick.status), tick.cancel_requested)
+    } else {
+        // Another host's job is "not found", exactly like a job that does not exist.
+        let mut job = jobs::find(&*txn, job_id)
+            .await?
+            .filter(|j| j.host_id == host.id)
+            .ok_or(DomainError::NotFound { what: "job" })?;
+        let applied = job.last_seq.max(0);
+        if let Some((_, p)) = progress.filter(|(seq, _)| *seq > applied) {
+            job.progress = Some(p);
+        }
+        for e in status_events.into_iter().filter(|e| e.seq as i64 > applied) {
+            apply(&txn, host, &mut job, e).await?;
+        }
+        job.last_seq = job.last_seq.max(through);
+        job.log_lines += jobs::run_log_inserts(&*txn, inserts).await? as i64;
+        let job = jobs::update(&*txn, job).await?;
+        (job.last_seq, status_of(&job), job.cancel_requested_at.is_some())
+    };
     txn.commit().await?;
     state.hub.job_changed(job_id);
     Ok(JobEventAck {
-        stored_through: job.last_seq.max(0) as u64,
-        cancel_requested: job.cancel_requested_at.is_some() && !status_of(&job).is_final(),
+        stored_through: last_seq.max(0) as u64,
+        cancel_requested: cancel_requested && !status.is_final(),
     })
 }
 

@@ -84,7 +84,12 @@ impl JobStatus {
 }
 
 pub fn status_of(row: &JobRow) -> JobStatus {
-    JobStatus::parse(&row.status).unwrap_or(JobStatus::Failed)
+    stored_status(&row.status)
+}
+
+/// A status as stored; one this server did not write counts as failed.
+pub fn stored_status(s: &str) -> JobStatus {
+    JobStatus::parse(s).unwrap_or(JobStatus::Failed)
 }
 
 pub fn kind_str(k: JobKind) -> &'static str {
