@@ -4,12 +4,12 @@
 import { Alert, Anchor, Button, Group, Modal, Select, Stack, TagsInput, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconPlayerPlay } from '@tabler/icons-react';
-import { useRef } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
+import { submitOnModEnter } from '@/lib/keyboard';
 import { jobUrl, useCreateBackup } from '../jobs-api';
 
 export interface BackupValues {
@@ -86,7 +86,6 @@ interface FormProps {
 function RunBackupForm({ host, repositories, onCancel }: FormProps) {
   const navigate = useNavigate();
   const create = useCreateBackup(host.id);
-  const formRef = useRef<HTMLFormElement>(null);
   const linked = host.repository_ids.map((id) => ({ value: id, label: repositories.find((r) => r.id === id)?.name ?? id }));
   const form = useForm<BackupValues>({
     initialValues: { repositoryId: linked.length === 1 ? (linked[0]?.value ?? null) : null, paths: '', excludes: '', tags: [] },
@@ -144,17 +143,11 @@ function RunBackupForm({ host, repositories, onCancel }: FormProps) {
 
   return (
     <form
-      ref={formRef}
       noValidate
       onSubmit={submit}
       aria-label="Run backup"
-      onKeyDown={(e) => {
-        // Enter adds a line in the text areas; Ctrl/Cmd+Enter sends from anywhere in the form.
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          formRef.current?.requestSubmit();
-        }
-      }}
+      // Enter adds a line in the text areas; Ctrl/Cmd+Enter sends from anywhere in the form.
+      onKeyDown={submitOnModEnter}
     >
       <Stack gap="sm">
         {host.status !== 'online' ? (

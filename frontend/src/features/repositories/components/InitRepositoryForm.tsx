@@ -10,6 +10,7 @@ import { ApiError } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
+import { submitOnModEnter } from '@/lib/keyboard';
 import { jobUrl, useInitRepository, useLinkedHosts } from '../api';
 
 interface Props {
@@ -84,13 +85,8 @@ function InitForm({ repository, hosts, onCancel }: Props & { hosts: Host[] }) {
       noValidate
       onSubmit={submit}
       aria-label="Initialize repository"
-      onKeyDown={(e) => {
-        // Enter in the host field opens its list, so Ctrl/Cmd+Enter sends from anywhere (as in Run backup).
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          formRef.current?.requestSubmit();
-        }
-      }}
+      // Enter in the host field opens its list, so Ctrl/Cmd+Enter sends from anywhere (as in Run backup).
+      onKeyDown={submitOnModEnter}
     >
       <Stack gap="sm">
         {online.length === 0 ? (
