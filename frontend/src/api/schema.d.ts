@@ -693,7 +693,8 @@ export interface paths {
         put?: never;
         /**
          * The long-poll: heartbeat in, commands and newer config out (held up to
-         *     `agents.poll_timeout_secs` when there is nothing to say).
+         *     `agents.poll_timeout_secs` when there is nothing to say). A held poll's head goes
+         *     out at once and its body when there is something to say or the time is up.
          */
         post: operations["agent_poll"];
         delete?: never;

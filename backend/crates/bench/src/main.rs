@@ -149,10 +149,16 @@ async fn main() {
                     counted = true;
                 }
                 shared.polls.fetch_add(1, Ordering::Relaxed);
-                match a.try_poll(version).await {
-                    Ok(r) if r.status().is_success() => {
+                // A held poll's head comes at once and its body when there is something to
+                // say: the command is in hand once the body is read. A body cut off midway
+                // is an error like a failed request.
+                let answer = match a.try_poll(version).await {
+                    Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+                    _ => None,
+                };
+                match answer {
+                    Some(v) => {
                         let at = Instant::now();
-                        let v: Value = r.json().await.unwrap_or_default();
                         if let Some(cfg) = v["config"]["version"].as_u64() {
                             version = cfg;
                         }
@@ -165,7 +171,7 @@ async fn main() {
                             }
                         }
                     }
-                    _ => {
+                    None => {
                         shared.errors.fetch_add(1, Ordering::Relaxed);
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }

@@ -5,6 +5,19 @@ use std::{collections::BTreeMap, io::Read, path::PathBuf, process::ExitCode};
 use cairn_server::{Config, admin, api, logging, store::Store};
 use clap::{Parser, Subcommand};
 
+/// jemalloc rather than glibc: see the dependency's note in Cargo.toml.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc reads its options from this symbol. A background thread hands freed pages back
+/// to the OS after a second (the default is ten), so a burst of reconnecting agents does
+/// not leave the process at its peak size.
+#[cfg(not(target_env = "msvc"))]
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 #[derive(Parser)]
 #[command(
     name = "cairn-server",

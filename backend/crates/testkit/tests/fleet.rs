@@ -135,6 +135,28 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
     // Delivered once only.
     let v: Value = agent.poll(1).await.json().await.unwrap();
     assert!(v["commands"].as_array().unwrap().is_empty());
+
+    // A held poll's head (200, JSON) comes at once, its body when there is something to say.
+    // Deleting the host meanwhile ends it with an empty answer; the next poll is refused.
+    let t0 = Instant::now();
+    let r = agent.poll(1).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let content_type = r.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_string();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(t0.elapsed() < Duration::from_millis(1000), "head at once: {:?}", t0.elapsed());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deleted = admin.delete(&format!("/api/v1/hosts/{host}")).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "ended by the deletion: {:?}",
+        t0.elapsed()
+    );
+    assert!(v["commands"].as_array().unwrap().is_empty() && v["config"].is_null());
+    let r = agent.poll(1).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(r).await, "agent.revoked");
 }
 
 async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {

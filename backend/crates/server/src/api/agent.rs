@@ -12,7 +12,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson};
+use super::{ApiTags, error::ApiError, late_json::LateJson, serde_json_body::SerdeJson};
 use crate::{
     app::AppState,
     auth::ClientInfo,
@@ -90,14 +90,15 @@ impl AgentApi {
     }
 
     /// The long-poll: heartbeat in, commands and newer config out (held up to
-    /// `agents.poll_timeout_secs` when there is nothing to say).
+    /// `agents.poll_timeout_secs` when there is nothing to say). A held poll's head goes
+    /// out at once and its body when there is something to say or the time is up.
     #[oai(path = "/poll", method = "post", operation_id = "agent_poll")]
     async fn poll(
         &self,
         auth: AgentAuth,
         state: Data<&AppState>,
         body: Json<PollRequest>,
-    ) -> Result<Json<PollResponse>, ApiError> {
+    ) -> Result<LateJson<PollResponse>, ApiError> {
         body_protocol(body.protocol_version)?;
         if body.running_jobs.len() + body.unsent_jobs.len() > 10_000 {
             return Err(DomainError::invalid(
@@ -108,8 +109,14 @@ impl AgentApi {
             .into());
         }
         jobs::reconcile(&state, auth.host.id, &body.running_jobs, &body.unsent_jobs).await?;
-        let timeout = Duration::from_secs(state.config.agents.poll_timeout_secs);
-        let answer = fleet::poll(
+        let poll_timeout_secs = state.config.agents.poll_timeout_secs;
+        let response = move |answer: fleet::PollAnswer| PollResponse {
+            commands: answer.commands,
+            config: answer.config,
+            poll_timeout_secs,
+        };
+        let timeout = Duration::from_secs(poll_timeout_secs);
+        let poll = fleet::poll(
             &state,
             &auth.host,
             &auth.client,
@@ -118,11 +125,12 @@ impl AgentApi {
             timeout,
         )
         .await?;
-        Ok(Json(PollResponse {
-            commands: answer.commands,
-            config: answer.config,
-            poll_timeout_secs: state.config.agents.poll_timeout_secs,
-        }))
+        Ok(match poll {
+            fleet::Poll::Now(answer) => LateJson::Now(response(answer)),
+            fleet::Poll::Held(held) => {
+                LateJson::later(async move { held.answer().await.map(response) })
+            }
+        })
     }
 
     /// A batch of one job's events (log lines, progress, snapshots, the end), in seq order.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod hosts;
 mod job_feed;
 pub mod jobs;
+mod late_json;
 pub mod models;
 pub mod repositories;
 mod serde_json_body;

@@ -280,8 +280,32 @@ pub struct PollAnswer {
     pub config: Option<AgentConfig>,
 }
 
-/// Records the heartbeat, then answers at once if there is work, else waits for a wake-up
-/// or the timeout. Work is checked before waiting so nothing queued earlier is missed.
+impl PollAnswer {
+    fn is_empty(&self) -> bool {
+        self.commands.is_empty() && self.config.is_none()
+    }
+}
+
+/// How a poll goes on after its start: answered at once, or held until a wake-up or the
+/// timeout.
+pub enum Poll {
+    Now(PollAnswer),
+    Held(HeldPoll),
+}
+
+/// Everything a held poll keeps while it waits, and nothing more: ten thousand of them are
+/// alive at once, so this (and the future of [`HeldPoll::answer`]) stays a few hundred bytes.
+pub struct HeldPoll {
+    state: AppState,
+    slot: std::sync::Arc<crate::hub::Slot>,
+    me: u64,
+    host: Uuid,
+    applied: u64,
+    deadline: tokio::time::Instant,
+}
+
+/// Records the heartbeat and checks for work; with none, the poll is to be held. Work is
+/// checked before any waiting, so nothing queued between two polls is missed.
 pub async fn poll(
     state: &AppState,
     host: &HostRow,
@@ -289,7 +313,7 @@ pub async fn poll(
     facts: &AgentFacts,
     applied: u64,
     timeout: StdDuration,
-) -> Result<PollAnswer, DomainError> {
+) -> Result<Poll, DomainError> {
     check_facts(facts)?;
     let now = Utc::now();
     let stale = host.last_seen_at.is_none_or(|t| now - t > Duration::seconds(15));
@@ -316,44 +340,87 @@ pub async fn poll(
     // and restarted; the server cannot tell a dead socket) ends without taking anything.
     let me = slot.begin_poll();
     let deadline = tokio::time::Instant::now() + timeout;
-    // At the start the database decides (work may have been queued while no poll was held,
-    // or on another replica); after a wake-up the mailbox usually has it all.
-    let mut from_db = true;
-    loop {
-        if !slot.is_current(me) {
-            return Ok(PollAnswer { commands: Vec::new(), config: None });
-        }
-        // Boxed: a held poll's future is sized by its largest state, and the database
-        // query states are large; boxing keeps ten thousand held polls small.
-        let answer = if from_db {
-            // The row authentication loaded moments ago is fresh: no second read of it.
-            Box::pin(pending_work(state, Some(host), host.id, applied)).await?
-        } else {
-            let commands = slot.take();
-            if commands.is_empty() {
-                // Woken for something else (new config): ask the database.
-                Box::pin(pending_work(state, None, host.id, applied)).await?
-            } else {
-                let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
-                let jobs = run_jobs(&commands);
-                // Answering must not wait for the mark: a fleet-wide wake-up would queue
-                // every answer behind one transaction.
-                state.poll_writer.submit_nowait(Op::Delivered {
-                    commands: ids,
-                    jobs,
-                    at: Utc::now(),
-                });
-                PollAnswer { commands, config: None }
+    // The database decides at the first poll and then once a minute (work queued while no
+    // poll was held, before a restart, or on another replica); in between, everything this
+    // process queued is in the mailbox, and a fleet re-polling at once costs no query. The
+    // row authentication loaded moments ago is fresh: no second read of it.
+    let answer = if slot.mailbox_is_enough() {
+        let commands = slot.take();
+        let config = newer_config(state, host, applied).await?;
+        PollAnswer { commands: hand_out(state, commands), config }
+    } else {
+        let answer = pending_work(state, &slot, Some(host), host.id, applied).await?;
+        slot.database_read();
+        answer
+    };
+    slot.delivered(answer.commands.iter().map(|c| c.id));
+    if !answer.is_empty() {
+        return Ok(Poll::Now(answer));
+    }
+    Ok(Poll::Held(HeldPoll { state: state.clone(), slot, me, host: host.id, applied, deadline }))
+}
+
+impl HeldPoll {
+    /// Waits for a wake-up or the deadline. After a wake-up the mailbox usually has it all;
+    /// the database is asked only when it is empty (woken for new config).
+    pub async fn answer(self) -> Result<PollAnswer, DomainError> {
+        let empty = || PollAnswer { commands: Vec::new(), config: None };
+        loop {
+            tokio::select! {
+                _ = self.slot.notify.notified() => {}
+                _ = tokio::time::sleep_until(self.deadline) => return Ok(empty()),
             }
-        };
-        slot.delivered(answer.commands.iter().map(|c| c.id));
-        if !answer.commands.is_empty() || answer.config.is_some() {
-            return Ok(answer);
+            if !self.slot.is_current(self.me) {
+                return Ok(empty());
+            }
+            let commands = self.slot.take();
+            let answer = if commands.is_empty() {
+                if !self.slot.take_recheck() {
+                    // The permit of a delivery this poll's start took already.
+                    continue;
+                }
+                // Boxed: the query's states are large, and this future is held per agent.
+                match Box::pin(pending_work(&self.state, &self.slot, None, self.host, self.applied))
+                    .await
+                {
+                    Ok(answer) => answer,
+                    // Deleted while held: the head (200) is out already, so the agent gets
+                    // an empty answer and its next poll the 401 that tells it why.
+                    Err(DomainError::Unauthenticated { .. }) => return Ok(empty()),
+                    Err(e) => return Err(e),
+                }
+            } else {
+                PollAnswer { commands: hand_out(&self.state, commands), config: None }
+            };
+            self.slot.delivered(answer.commands.iter().map(|c| c.id));
+            if !answer.is_empty() {
+                return Ok(answer);
+            }
         }
-        tokio::select! {
-            _ = slot.notify.notified() => from_db = false,
-            _ = tokio::time::sleep_until(deadline) => return Ok(answer),
-        }
+    }
+}
+
+/// Commands from the mailbox, marked delivered in the background: answering must not wait
+/// for the mark, or a fleet-wide wake-up would queue every answer behind one transaction.
+fn hand_out(state: &AppState, commands: Vec<Command>) -> Vec<Command> {
+    if !commands.is_empty() {
+        let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
+        let jobs = run_jobs(&commands);
+        state.poll_writer.submit_nowait(Op::Delivered { commands: ids, jobs, at: Utc::now() });
+    }
+    commands
+}
+
+/// The host's config when newer than the one the agent applied.
+async fn newer_config(
+    state: &AppState,
+    h: &HostRow,
+    applied: u64,
+) -> Result<Option<AgentConfig>, DomainError> {
+    if h.config_version as u64 > applied {
+        Ok(Some(repositories::agent_config(state, h).await?))
+    } else {
+        Ok(None)
     }
 }
 
@@ -399,6 +466,7 @@ pub(crate) fn to_wire(r: &CommandRow) -> Command {
 /// read in this request; without it (after a wake-up) the row is read again.
 async fn pending_work(
     state: &AppState,
+    slot: &crate::hub::Slot,
     known: Option<&HostRow>,
     host: Uuid,
     applied: u64,
@@ -417,12 +485,10 @@ async fn pending_work(
             &fetched
         }
     };
-    let rows = commands::undelivered(db, host).await?;
-    let config = if h.config_version as u64 > applied {
-        Some(repositories::agent_config(state, h).await?)
-    } else {
-        None
-    };
+    let mut rows = commands::undelivered(db, host).await?;
+    // Handed out from the mailbox moments ago, its delivered-mark still in flight.
+    rows.retain(|r| !slot.was_delivered(r.id));
+    let config = newer_config(state, h, applied).await?;
     let commands: Vec<Command> = rows.iter().map(to_wire).collect();
     if !rows.is_empty() {
         let ids = rows.iter().map(|r| r.id).collect();

@@ -226,7 +226,7 @@ pub async fn reconcile(
     }
     let txn = state.store.write().await?;
     let now = Utc::now();
-    let mut changed = Vec::new();
+    let (mut changed, mut redelivered) = (Vec::new(), Vec::new());
     for id in gone.iter().map(|j| j.id) {
         // Re-read inside the transaction: an event batch may have finished it meanwhile.
         let Some(mut job) = jobs::find(&*txn, id).await? else { continue };
@@ -243,7 +243,7 @@ pub async fn reconcile(
         {
             job.status = JobStatus::Queued.as_str().into();
             job.dispatched_at = None;
-            jobs::update(&*txn, job).await?;
+            redelivered.push(jobs::update(&*txn, job).await?.id);
             continue;
         }
         job.status = JobStatus::Lost.as_str().into();
@@ -256,6 +256,9 @@ pub async fn reconcile(
         changed.push(jobs::update(&*txn, job).await?.id);
     }
     txn.commit().await?;
+    if !redelivered.is_empty() {
+        state.hub.slot(host).redelivered(&redelivered);
+    }
     for id in changed {
         tracing::warn!(job = %id, host = %host, "job lost: its agent no longer knows it");
         state.hub.job_changed(id);

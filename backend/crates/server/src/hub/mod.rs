@@ -11,6 +11,7 @@ pub mod writer;
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex, Weak},
+    time::{Duration, Instant},
 };
 
 use cairn_proto::Command;
@@ -21,6 +22,11 @@ use uuid::Uuid;
 /// (once from the database, once from the mailbox).
 const RECENT: usize = 64;
 
+/// How long a poll start may trust the mailbox instead of the database. Every command this
+/// process queues goes through the mailbox, so the database only adds commands queued
+/// elsewhere (another replica); those wait at most this long plus one poll.
+const TRUST_MAILBOX: Duration = Duration::from_secs(60);
+
 #[derive(Default)]
 pub struct Slot {
     pub notify: Notify,
@@ -28,6 +34,13 @@ pub struct Slot {
     recent: Mutex<VecDeque<Uuid>>,
     /// Bumped by every poll that starts; only the newest poll may take commands.
     generation: std::sync::atomic::AtomicU64,
+    /// When a poll last read the host's undelivered commands from the database (and handed
+    /// them all out). From then on, anything new that this process queues is in the mailbox.
+    checked_at: Mutex<Option<Instant>>,
+    /// Set by a wake-up that the mailbox cannot answer (new config, the host deleted): the
+    /// woken poll must read the database. Without it, an empty mailbox after a wake-up is
+    /// the permit of a delivery whose commands a poll's start already took.
+    recheck: std::sync::atomic::AtomicBool,
 }
 
 impl Slot {
@@ -42,11 +55,40 @@ impl Slot {
         self.generation.load(std::sync::atomic::Ordering::SeqCst) == poll
     }
 
+    /// Whether the database was read recently enough that the mailbox holds all the rest;
+    /// false after a restart (the slot is new), so the first poll reads the database.
+    pub fn mailbox_is_enough(&self) -> bool {
+        let at = self.checked_at.lock().unwrap_or_else(|e| e.into_inner());
+        at.is_some_and(|t| t.elapsed() < TRUST_MAILBOX)
+    }
+
+    /// A poll read the database's undelivered commands and is handing them all out.
+    pub fn database_read(&self) {
+        *self.checked_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Commands made undelivered again in the database (their answer was likely lost): the
+    /// next poll reads the database and may hand them out once more.
+    pub fn redelivered(&self, ids: &[Uuid]) {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).retain(|id| !ids.contains(id));
+        *self.checked_at.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Whether a wake-up asked for a database read since the last call.
+    pub fn take_recheck(&self) -> bool {
+        self.recheck.swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Takes the mailbox, minus anything already delivered.
     pub fn take(&self) -> Vec<Command> {
         let cmds = std::mem::take(&mut *self.mailbox.lock().unwrap_or_else(|e| e.into_inner()));
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         cmds.into_iter().filter(|c| !recent.contains(&c.id)).collect()
+    }
+
+    /// Whether the command went out already (its delivered-mark may not be committed yet).
+    pub fn was_delivered(&self, id: Uuid) -> bool {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).contains(&id)
     }
 
     /// Records deliveries (from either path) so the other path skips them.
@@ -82,9 +124,11 @@ impl Hub {
         self.slots.lock().unwrap_or_else(|e| e.into_inner()).entry(host).or_default().clone()
     }
 
-    /// Wakes the host's poll (new config, or a command it should read from the database).
+    /// Wakes the host's poll to read the database (new config).
     pub fn wake(&self, host: Uuid) {
-        self.slot(host).notify.notify_one();
+        let slot = self.slot(host);
+        slot.recheck.store(true, std::sync::atomic::Ordering::SeqCst);
+        slot.notify.notify_one();
     }
 
     pub fn wake_many(&self, hosts: &[Uuid]) {
@@ -152,6 +196,7 @@ impl Hub {
     pub fn forget(&self, host: Uuid) {
         if let Some(slot) = self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&host) {
             // A poll still held for a deleted host ends now (and then fails auth).
+            slot.recheck.store(true, std::sync::atomic::Ordering::SeqCst);
             slot.notify.notify_one();
         }
     }
@@ -184,6 +229,40 @@ mod tests {
         let got = hub.slot(host).take();
         assert_eq!(got, vec![b]);
         assert!(hub.slot(host).take().is_empty());
+    }
+
+    #[test]
+    fn the_mailbox_is_trusted_only_after_a_database_read() {
+        let hub = Hub::default();
+        let slot = hub.slot(Uuid::now_v7());
+        assert!(!slot.mailbox_is_enough(), "a new slot (after a restart) reads the database");
+        slot.database_read();
+        assert!(slot.mailbox_is_enough());
+        *slot.checked_at.lock().unwrap() = Instant::now().checked_sub(TRUST_MAILBOX);
+        assert!(!slot.mailbox_is_enough(), "a minute later the database is read again");
+    }
+
+    #[test]
+    fn a_command_handed_out_is_known_until_it_rolls_out_of_the_window() {
+        let hub = Hub::default();
+        let slot = hub.slot(Uuid::now_v7());
+        let first = cmd();
+        slot.delivered([first.id]);
+        assert!(slot.was_delivered(first.id));
+        slot.delivered((0..RECENT).map(|_| Uuid::now_v7()));
+        assert!(!slot.was_delivered(first.id));
+    }
+
+    #[test]
+    fn a_redelivered_command_may_go_out_again_and_sends_the_poll_to_the_database() {
+        let hub = Hub::default();
+        let slot = hub.slot(Uuid::now_v7());
+        let c = cmd();
+        slot.delivered([c.id]);
+        slot.database_read();
+        slot.redelivered(&[c.id]);
+        assert!(!slot.was_delivered(c.id));
+        assert!(!slot.mailbox_is_enough(), "the next poll must read the database");
     }
 
     #[tokio::test]
