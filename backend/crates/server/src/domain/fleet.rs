@@ -346,8 +346,13 @@ pub async fn poll(
     // row authentication loaded moments ago is fresh: no second read of it.
     let answer = if slot.mailbox_is_enough() {
         let commands = slot.take();
+        if !commands.is_empty() {
+            // Like the database path: the job shows `dispatched` once the agent has it.
+            let (ids, jobs) = (commands.iter().map(|c| c.id).collect(), run_jobs(&commands));
+            state.poll_writer.submit(Op::Delivered { commands: ids, jobs, at: Utc::now() }).await?;
+        }
         let config = newer_config(state, host, applied).await?;
-        PollAnswer { commands: hand_out(state, commands), config }
+        PollAnswer { commands, config }
     } else {
         let answer = pending_work(state, &slot, Some(host), host.id, applied).await?;
         slot.database_read();
@@ -400,8 +405,9 @@ impl HeldPoll {
     }
 }
 
-/// Commands from the mailbox, marked delivered in the background: answering must not wait
-/// for the mark, or a fleet-wide wake-up would queue every answer behind one transaction.
+/// Commands from the mailbox for a woken poll, marked delivered in the background:
+/// answering must not wait for the mark, or a fleet-wide wake-up would queue every answer
+/// behind one transaction.
 fn hand_out(state: &AppState, commands: Vec<Command>) -> Vec<Command> {
     if !commands.is_empty() {
         let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();

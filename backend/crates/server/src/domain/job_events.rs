@@ -77,17 +77,15 @@ pub async fn ingest(
         // A job that does not exist fails the lines' foreign key; another host's job is
         // not updated. Both are "not found", and dropping the transaction takes the lines
         // back out.
-        let added = match jobs::run_log_inserts(&*txn, inserts).await {
-            Err(StoreError::Db(e))
-                if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) =>
-            {
-                return Err(DomainError::NotFound { what: "job" });
-            }
-            r => r?,
-        };
-        let tick = jobs::record_batch(&*txn, job_id, host.id, through, added, progress)
-            .await?
-            .ok_or(DomainError::NotFound { what: "job" })?;
+        let tick =
+            match jobs::record_batch(&*txn, inserts, job_id, host.id, through, progress).await {
+                Err(StoreError::Db(e))
+                    if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) =>
+                {
+                    return Err(DomainError::NotFound { what: "job" });
+                }
+                r => r?.ok_or(DomainError::NotFound { what: "job" })?,
+            };
         (tick.last_seq, stored_status(&tick.status), tick.cancel_requested)
     } else {
         // Another host's job is "not found", exactly like a job that does not exist.

@@ -92,6 +92,12 @@ impl Store {
                     .busy_timeout(busy_timeout)
                     .foreign_keys(true)
             });
+        if is_sqlite {
+            // A connection to a local file does not go stale the way a network connection
+            // does, and the check is one more round trip to the connection's thread on
+            // every acquire (every agent request needs one).
+            opts.test_before_acquire(false);
+        }
         let db = Database::connect(opts).await?;
         let write_lock = is_sqlite.then(|| Arc::new(Mutex::new(())));
         Ok(Store { db, write_lock })
