@@ -435,6 +435,8 @@ async function main() {
 
 async function shot(page, name) {
   await page.mouse.move(1, 1); // no hover tooltips in the picture
+  // A full-page picture of a scrolled window draws the fixed header where the window was.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(300); // let transitions settle
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }

@@ -50,6 +50,8 @@ pub struct Inner {
     pub announce_limiter: Window,
     pub setup: SetupGate,
     pub hub: Hub,
+    /// Agent tokens whose signature was checked (`hub::auth::VerifiedTokens`).
+    pub agent_tokens: crate::hub::auth::VerifiedTokens,
     pub poll_writer: PollWriter,
     pub trusted_proxies: TrustedProxies,
     /// Present when the server terminates TLS itself.
@@ -108,6 +110,7 @@ impl AppState {
             announce_limiter,
             setup,
             hub,
+            agent_tokens: Default::default(),
             poll_writer,
             trusted_proxies,
             tls,

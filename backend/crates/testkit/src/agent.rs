@@ -22,6 +22,8 @@ pub struct SimAgent {
     pub facts: AgentFacts,
     /// Jobs this agent says it runs in its polls.
     pub running: Vec<Uuid>,
+    /// The token `try_poll` reuses, as cairn-agent does: when it was issued, and the token.
+    reused: std::sync::Mutex<Option<(i64, String)>>,
 }
 
 impl SimAgent {
@@ -38,6 +40,7 @@ impl SimAgent {
             key,
             id: None,
             running: Vec::new(),
+            reused: std::sync::Mutex::new(None),
             facts: AgentFacts {
                 hostname: hostname.into(),
                 os: "Debian GNU/Linux 12 (bookworm)".into(),
@@ -117,9 +120,24 @@ impl SimAgent {
     }
 
     /// One poll with a fresh token; transport errors are returned, not panicked on.
+    /// Like cairn-agent: the same token for a minute (it is valid for two), then a new one.
+    pub fn reused_token(&self) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let mut reused = self.reused.lock().unwrap_or_else(|e| e.into_inner());
+        match reused.as_ref() {
+            Some((iat, token)) if (0..60).contains(&(now - iat)) => token.clone(),
+            _ => {
+                let token = self.token();
+                *reused = Some((now, token.clone()));
+                token
+            }
+        }
+    }
+
+    /// A poll as cairn-agent makes it (the load generator's).
     pub async fn try_poll(&self, config_version: u64) -> Result<reqwest::Response, reqwest::Error> {
         self.post("/poll")
-            .bearer_auth(self.token())
+            .bearer_auth(self.reused_token())
             .json(&self.poll_request(config_version))
             .send()
             .await

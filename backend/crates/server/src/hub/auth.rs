@@ -6,8 +6,11 @@ use base64::Engine;
 use cairn_proto::{
     AGENT_AUDIENCE, AgentClaims, MAX_TOKEN_TTL_SECS, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
+use std::{collections::HashMap, sync::Mutex};
+
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// How far an agent's clock may run ahead of the server's.
@@ -91,6 +94,55 @@ pub fn verify(token: &str, public_key: &[u8]) -> Result<AgentClaims, AgentTokenE
 }
 
 /// Checks the protocol header; `Err((server, agent))` on a mismatch.
+/// How many checked tokens are remembered before expired ones are dropped (about 100 bytes
+/// each; a fleet of 10,000 agents, each with a new token a minute, keeps about 30,000).
+const MAX_REMEMBERED: usize = 50_000;
+
+/// Tokens whose signature was checked, by their SHA-256. An agent reuses its token for a
+/// minute, and checking an Ed25519 signature is the largest CPU cost of a poll. Only the
+/// check is remembered: the caller reads the host (and its key) on every request, so a
+/// deleted host is still refused at once, and a token met with another key is checked anew.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    /// SHA-256 of the token → the key it was checked against and its `exp`.
+    seen: Mutex<HashMap<Bytes32, (Bytes32, i64)>>,
+}
+
+type Bytes32 = [u8; 32];
+
+impl VerifiedTokens {
+    /// [`verify`], skipped for a token already checked against this key and not expired.
+    pub fn verify(&self, token: &str, public_key: &[u8]) -> Result<(), AgentTokenError> {
+        self.verify_at(token, public_key, Utc::now().timestamp())
+    }
+
+    fn verify_at(&self, token: &str, public_key: &[u8], now: i64) -> Result<(), AgentTokenError> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner()).get(&digest).copied();
+        if let Some((key, exp)) = seen
+            && key.as_slice() == public_key
+        {
+            // The same leeway as the full check's.
+            return if now <= exp + CLOCK_SKEW_SECS {
+                Ok(())
+            } else {
+                Err(AgentTokenError::Expired)
+            };
+        }
+        let claims = verify(token, public_key)?;
+        let key: [u8; 32] = public_key.try_into().map_err(|_| AgentTokenError::BadSignature)?;
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_REMEMBERED {
+            seen.retain(|_, (_, exp)| now <= *exp + CLOCK_SKEW_SECS);
+            if seen.len() >= MAX_REMEMBERED {
+                seen.clear();
+            }
+        }
+        seen.insert(digest, (key, claims.exp));
+        Ok(())
+    }
+}
+
 pub fn check_protocol(req: &poem::Request) -> Result<(), (u32, Option<u32>)> {
     let sent = req
         .headers()
@@ -133,6 +185,32 @@ mod tests {
 
     fn claims(sub: Uuid, iat: i64, exp: i64, aud: &str) -> serde_json::Value {
         json!({ "sub": sub, "aud": aud, "iat": iat, "exp": exp })
+    }
+
+    #[test]
+    fn a_checked_token_is_remembered_for_its_key_until_it_expires() {
+        let k = key(1);
+        let public = k.verifying_key().to_bytes();
+        let host = Uuid::new_v4();
+        let now = Utc::now().timestamp();
+        let good = sign(&k, claims(host, now, now + 60, AGENT_AUDIENCE));
+        let cache = VerifiedTokens::default();
+        assert_eq!(cache.verify(&good, &public), Ok(()));
+        assert_eq!(cache.seen.lock().unwrap().len(), 1);
+        assert_eq!(cache.verify(&good, &public), Ok(()), "served from memory");
+        // Another key (say, a host re-created with the same id) checks the signature again.
+        let other = key(2).verifying_key().to_bytes();
+        assert_eq!(cache.verify(&good, &other), Err(AgentTokenError::BadSignature));
+        // Past its expiry (and the leeway) a remembered token is refused.
+        assert_eq!(
+            cache.verify_at(&good, &public, now + 60 + CLOCK_SKEW_SECS + 1),
+            Err(AgentTokenError::Expired)
+        );
+        // A forgery is never remembered.
+        let forged = sign(&key(3), claims(host, now, now + 60, AGENT_AUDIENCE));
+        assert_eq!(cache.verify(&forged, &public), Err(AgentTokenError::BadSignature));
+        assert_eq!(cache.verify(&forged, &public), Err(AgentTokenError::BadSignature));
+        assert_eq!(cache.seen.lock().unwrap().len(), 1);
     }
 
     #[test]

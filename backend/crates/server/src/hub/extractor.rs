@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use serde_json::json;
 
-use super::auth::{AgentTokenError, check_protocol, unverified_subject, verify};
+use super::auth::{AgentTokenError, check_protocol, unverified_subject};
 use crate::{
     api::error::ApiError,
     app::AppState,
@@ -130,7 +130,7 @@ async fn authenticate(req: &Request, pending: bool) -> poem::Result<(Signer, Cli
     };
     let key =
         base64::engine::general_purpose::STANDARD.decode(signer.public_key()).unwrap_or_default();
-    if let Err(e) = verify(token, &key) {
+    if let Err(e) = state.agent_tokens.verify(token, &key) {
         return Err(refuse(&state, &client, req, Some(&e)).await.into());
     }
     Ok((signer, client))
