@@ -2,12 +2,12 @@
 //! Ed25519 key (`sub` = host id, `aud` = "cairn-agent", exp − iat ≤ 5 min). The server
 //! keeps only public keys, so a copy of the database holds no agent credential.
 
+use std::{collections::HashMap, sync::Mutex};
+
 use base64::Engine;
 use cairn_proto::{
     AGENT_AUDIENCE, AgentClaims, MAX_TOKEN_TTL_SECS, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
-use std::{collections::HashMap, sync::Mutex};
-
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sha2::{Digest, Sha256};
@@ -93,7 +93,6 @@ pub fn verify(token: &str, public_key: &[u8]) -> Result<AgentClaims, AgentTokenE
     Ok(claims)
 }
 
-/// Checks the protocol header; `Err((server, agent))` on a mismatch.
 /// How many checked tokens are remembered before expired ones are dropped (about 100 bytes
 /// each; a fleet of 10,000 agents, each with a new token a minute, keeps about 30,000).
 const MAX_REMEMBERED: usize = 50_000;
@@ -143,6 +142,7 @@ impl VerifiedTokens {
     }
 }
 
+/// Checks the protocol header; `Err((server, agent))` on a mismatch.
 pub fn check_protocol(req: &poem::Request) -> Result<(), (u32, Option<u32>)> {
     let sent = req
         .headers()
