@@ -348,8 +348,7 @@ pub async fn poll(
         let commands = slot.take();
         if !commands.is_empty() {
             // Like the database path: the job shows `dispatched` once the agent has it.
-            let (ids, jobs) = (commands.iter().map(|c| c.id).collect(), run_jobs(&commands));
-            state.poll_writer.submit(Op::Delivered { commands: ids, jobs, at: Utc::now() }).await?;
+            state.poll_writer.submit(delivered(&commands)).await?;
         }
         let config = newer_config(state, host, applied).await?;
         PollAnswer { commands, config }
@@ -395,7 +394,10 @@ impl HeldPoll {
                     Err(e) => return Err(e),
                 }
             } else {
-                PollAnswer { commands: hand_out(&self.state, commands), config: None }
+                // Answering must not wait for the mark: a fleet-wide wake-up would queue
+                // every answer behind one transaction.
+                self.state.poll_writer.submit_nowait(delivered(&commands));
+                PollAnswer { commands, config: None }
             };
             self.slot.delivered(answer.commands.iter().map(|c| c.id));
             if !answer.is_empty() {
@@ -403,18 +405,6 @@ impl HeldPoll {
             }
         }
     }
-}
-
-/// Commands from the mailbox for a woken poll, marked delivered in the background:
-/// answering must not wait for the mark, or a fleet-wide wake-up would queue every answer
-/// behind one transaction.
-fn hand_out(state: &AppState, commands: Vec<Command>) -> Vec<Command> {
-    if !commands.is_empty() {
-        let ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
-        let jobs = run_jobs(&commands);
-        state.poll_writer.submit_nowait(Op::Delivered { commands: ids, jobs, at: Utc::now() });
-    }
-    commands
 }
 
 /// The host's config when newer than the one the agent applied.
@@ -430,9 +420,14 @@ async fn newer_config(
     }
 }
 
-/// The ids of run-job commands (they are the jobs' ids too).
-fn run_jobs(commands: &[Command]) -> Vec<Uuid> {
-    commands.iter().filter(|c| c.kind == CommandKind::RunJob).map(|c| c.id).collect()
+/// The poll writer's mark for commands handed out now; run-job commands' ids are their
+/// jobs' ids too, and those jobs become `dispatched`.
+fn delivered(commands: &[Command]) -> Op {
+    Op::Delivered {
+        commands: commands.iter().map(|c| c.id).collect(),
+        jobs: commands.iter().filter(|c| c.kind == CommandKind::RunJob).map(|c| c.id).collect(),
+        at: Utc::now(),
+    }
 }
 
 /// A queued command as the agent receives it. The payload was written by this server, so
@@ -496,10 +491,8 @@ async fn pending_work(
     rows.retain(|r| !slot.was_delivered(r.id));
     let config = newer_config(state, h, applied).await?;
     let commands: Vec<Command> = rows.iter().map(to_wire).collect();
-    if !rows.is_empty() {
-        let ids = rows.iter().map(|r| r.id).collect();
-        let jobs = run_jobs(&commands);
-        state.poll_writer.submit(Op::Delivered { commands: ids, jobs, at: Utc::now() }).await?;
+    if !commands.is_empty() {
+        state.poll_writer.submit(delivered(&commands)).await?;
     }
     Ok(PollAnswer { commands, config })
 }

@@ -244,17 +244,21 @@ pub async fn record_batch<C: ConnectionTrait>(
         job.into(),
         host.into(),
     ];
-    let stmt = match <[Statement; 1]>::try_from(inserts) {
+    let mut inserts = inserts;
+    let stmt = if backend == DbBackend::Sqlite
+        && inserts.len() == 1
+        && let Some(insert) = inserts.pop()
+    {
         // SQLite's changes() in the UPDATE counts the rows the INSERT before it added
         // (conflicting, already stored lines are not counted).
-        Ok([insert]) if backend == DbBackend::Sqlite => {
-            let mut values = insert.values.map(|v| v.0).unwrap_or_default();
-            let sql = format!("{}; {}", insert.sql, update(values.len(), "changes()"));
-            values.extend(tail);
-            Statement::from_sql_and_values(backend, sql, values)
-        }
-        Ok(one) => record_with(db, backend, Vec::from(one), &update, tail).await?,
-        Err(many) => record_with(db, backend, many, &update, tail).await?,
+        let mut values = insert.values.map(|v| v.0).unwrap_or_default();
+        let sql = format!("{}; {}", insert.sql, update(values.len(), "changes()"));
+        values.extend(tail);
+        Statement::from_sql_and_values(backend, sql, values)
+    } else {
+        // The lines first, then the UPDATE with their count.
+        let added = run_log_inserts(db, inserts).await?;
+        Statement::from_sql_and_values(backend, update(0, &added.to_string()), tail)
     };
     let Some(row) = db.query_one_raw(stmt).await? else {
         return Ok(None);
@@ -264,18 +268,6 @@ pub async fn record_batch<C: ConnectionTrait>(
         status: row.try_get("", "status")?,
         cancel_requested: row.try_get("", "cancel_requested")?,
     }))
-}
-
-/// The general path of [`record_batch`]: the lines first, then the UPDATE with their count.
-async fn record_with<C: ConnectionTrait>(
-    db: &C,
-    backend: DbBackend,
-    inserts: Vec<Statement>,
-    update: &impl Fn(usize, &str) -> String,
-    tail: Vec<sea_orm::Value>,
-) -> Result<Statement, StoreError> {
-    let added = run_log_inserts(db, inserts).await?;
-    Ok(Statement::from_sql_and_values(backend, update(0, &added.to_string()), tail))
 }
 
 pub async fn logs_after<C: ConnectionTrait>(
