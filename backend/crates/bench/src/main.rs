@@ -53,9 +53,14 @@ fn arg(name: &str, default: usize) -> usize {
 }
 
 fn rss_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmRSS:")
+}
+
+/// A memory figure of `/proc/<pid>/status` in MB (`VmRSS:` now, `VmHWM:` the peak).
+fn status_mb(pid: u32, key: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
+        .and_then(|s| s.lines().find(|l| l.starts_with(key)).map(|l| l.to_string()))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
@@ -283,7 +288,15 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     println!(
-        "errors: {} (polls made: {}); server RSS at the end {:.0} MB  [targets: 0 errors, RSS ≤ 300 MB]",
+        "server RSS right after P2's fleet-wide wake-up: {:.0} MB (peak so far {:.0} MB)",
+        rss_mb(pid),
+        status_mb(pid, "VmHWM:")
+    );
+    // The fleet back to waiting: every agent has re-polled, and the burst's memory is
+    // either handed back or still held.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    println!(
+        "errors: {} (polls made: {}); server RSS 30 s after P2 {:.0} MB  [targets: 0 errors, RSS ≤ 300 MB]",
         shared.errors.load(Ordering::Relaxed),
         shared.polls.load(Ordering::Relaxed),
         rss_mb(pid)

@@ -5,7 +5,7 @@
 use std::{net::SocketAddr, ops::Deref, sync::Arc, time::Duration};
 
 use poem::{
-    EndpointExt, Route, Server,
+    EndpointExt, Route,
     listener::{Acceptor, Listener, TcpListener},
     middleware::{CatchPanic, Compression, CookieJarManager},
 };
@@ -231,15 +231,15 @@ fn spawn_memory_trim() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn spawn_memory_trim() {}
 
-fn serve<A: Acceptor + 'static>(
+fn serve<A>(
     acceptor: A,
     app: impl poem::Endpoint<Output = poem::Response> + 'static,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     grace: Duration,
-) -> JoinHandle<std::io::Result<()>> {
-    tokio::spawn(async move {
-        Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(app, shutdown, Some(grace))
-            .await
-    })
+) -> JoinHandle<std::io::Result<()>>
+where
+    A: Acceptor + 'static,
+    A::Io: http::serve::Negotiate,
+{
+    tokio::spawn(http::serve::run(acceptor, app, shutdown, grace))
 }

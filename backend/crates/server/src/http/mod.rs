@@ -3,6 +3,7 @@
 
 pub mod middleware;
 pub mod proxy;
+pub mod serve;
 pub mod spa;
 pub mod tls;
 

@@ -1,0 +1,82 @@
+//! The server loop (`http/serve.rs`): which HTTP each connection speaks, and what a
+//! shutdown does to an answer still being written (a held long-poll).
+
+use std::time::{Duration, Instant};
+
+use cairn_testkit::{Db, TestApp, agent::SimAgent};
+use reqwest::{StatusCode, Version};
+use serde_json::{Value, json};
+
+/// An enrolled agent whose next poll (config version 1) has nothing to get and is held.
+async fn enrolled_agent(app: &TestApp) -> SimAgent {
+    let admin = app.bootstrap().await;
+    let t: Value = admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
+    let mut agent = SimAgent::new(&app.base, "held-1");
+    let r = agent.enroll(t["secret"].as_str().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = agent.poll(0).await.json().await.unwrap();
+    assert_eq!(v["config"]["version"], 1, "the first poll takes the config at once");
+    agent
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_is_http1_and_tls_offers_http2_by_alpn() {
+    let plain = TestApp::spawn(Db::Sqlite).await;
+    let r = reqwest::get(plain.url("/healthz")).await.unwrap();
+    assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_11));
+
+    let tls = TestApp::spawn_with(Db::Sqlite, |c| c.tls.mode = "self_signed".into()).await;
+    assert!(tls.base.starts_with("https://"), "{}", tls.base);
+    let h2 = reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap();
+    let r = h2.get(tls.url("/api/v1/info")).send().await.unwrap();
+    assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_2));
+    let info: Value = r.json().await.unwrap();
+    assert_eq!(info["tls"]["mode"], "self_signed");
+    // A client that offers only HTTP/1.1 (curl --http1.1, older agents) is served too.
+    let h1 = reqwest::Client::builder().danger_accept_invalid_certs(true).http1_only().build();
+    let r = h1.unwrap().get(tls.url("/healthz")).send().await.unwrap();
+    assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_11));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_held_poll_finish_its_answer() {
+    let mut app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.agents.poll_timeout_secs = 2;
+        c.http.shutdown_grace_secs = 10;
+    })
+    .await;
+    let agent = enrolled_agent(&app).await;
+    let held = agent.poll(1).await;
+    assert_eq!(held.status(), StatusCode::OK, "the head of a held poll comes at once");
+
+    let t0 = Instant::now();
+    app.stop().await;
+    let stopped = t0.elapsed();
+    // The held answer was allowed to end at its own deadline, well inside the grace.
+    let v: Value = held.json().await.expect("the held answer is whole");
+    assert!(v["commands"].as_array().unwrap().is_empty() && v["config"].is_null(), "{v}");
+    assert!(stopped >= Duration::from_millis(1000), "stop waited for the answer: {stopped:?}");
+    assert!(stopped < Duration::from_secs(8), "stop ended with the answer: {stopped:?}");
+    // Nothing listens any more.
+    assert!(reqwest::get(app.url("/healthz")).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_grace_cuts_what_is_still_open() {
+    let mut app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.agents.poll_timeout_secs = 20;
+        c.http.shutdown_grace_secs = 1;
+    })
+    .await;
+    let agent = enrolled_agent(&app).await;
+    let held = agent.poll(1).await;
+    assert_eq!(held.status(), StatusCode::OK);
+
+    let t0 = Instant::now();
+    app.stop().await;
+    let stopped = t0.elapsed();
+    assert!(stopped >= Duration::from_millis(900), "the grace was given: {stopped:?}");
+    assert!(stopped < Duration::from_secs(5), "the 20 s poll did not hold the stop: {stopped:?}");
+    // The agent sees a cut answer (and retries with back-off), never a made-up one.
+    assert!(held.json::<Value>().await.is_err());
+}
