@@ -129,11 +129,10 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Conn<E> {
         let io = TokioIo::new(io);
         match protocol {
             Protocol::Http1 => {
-                // Half-close on: while an answer is being written (a held poll), hyper does
-                // not keep a second read buffer polling for the peer to hang up. A vanished
-                // client is still noticed at the next write: the poll's timeout, or an SSE
-                // feed's 15 s keep-alive.
-                let conn = http1::Builder::new().half_close(true).serve_connection(io, service);
+                // hyper's defaults: it keeps reading while an answer is pending, so an agent
+                // that hangs up frees its held poll at once. (Half-close, which stops that
+                // read, measured no smaller: the read reuses the request's buffer.)
+                let conn = http1::Builder::new().serve_connection(io, service);
                 drive(conn, |c| c.graceful_shutdown(), stop, force).await
             }
             Protocol::Http2 => {
