@@ -16,7 +16,7 @@ use super::{ApiTags, error::ApiError, late_json::LateJson, serde_json_body::Serd
 use crate::{
     app::AppState,
     auth::ClientInfo,
-    domain::{DomainError, enrollment, fleet, jobs},
+    domain::{DomainError, enrollment, jobs, poll},
     hub::extractor::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
 };
 
@@ -110,24 +110,18 @@ impl AgentApi {
         }
         jobs::reconcile(&state, auth.host.id, &body.running_jobs, &body.unsent_jobs).await?;
         let poll_timeout_secs = state.config.agents.poll_timeout_secs;
-        let response = move |answer: fleet::PollAnswer| PollResponse {
+        let response = move |answer: poll::PollAnswer| PollResponse {
             commands: answer.commands,
             config: answer.config,
             poll_timeout_secs,
         };
         let timeout = Duration::from_secs(poll_timeout_secs);
-        let poll = fleet::poll(
-            &state,
-            &auth.host,
-            &auth.client,
-            &body.facts,
-            body.config_version,
-            timeout,
-        )
-        .await?;
+        let poll =
+            poll::poll(&state, &auth.host, &auth.client, &body.facts, body.config_version, timeout)
+                .await?;
         Ok(match poll {
-            fleet::Poll::Now(answer) => LateJson::Now(response(answer)),
-            fleet::Poll::Held(held) => {
+            poll::Poll::Now(answer) => LateJson::Now(response(answer)),
+            poll::Poll::Held(held) => {
                 LateJson::later(async move { held.answer().await.map(response) })
             }
         })

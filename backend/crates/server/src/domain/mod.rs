@@ -7,6 +7,7 @@ pub mod error;
 pub mod fleet;
 pub mod job_events;
 pub mod jobs;
+pub mod poll;
 pub mod repositories;
 pub mod users;
 

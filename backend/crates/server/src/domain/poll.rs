@@ -1,0 +1,234 @@
+//! The long-poll: a poll's start (heartbeat, then commands and newer config, from the hub's
+//! mailbox or the database) and, with nothing to say, the held wait that ends at a wake-up
+//! or the (jittered) deadline. Holds live in [`HeldPoll`], ten thousand at a time.
+
+use std::time::Duration as StdDuration;
+
+use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind};
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+use super::{
+    DomainError,
+    fleet::{check_facts, to_wire},
+    repositories,
+};
+use crate::{
+    app::AppState,
+    auth::service::Client,
+    hub::writer::Op,
+    store::{
+        commands,
+        hosts::{self, HostRow},
+    },
+};
+pub struct PollAnswer {
+    pub commands: Vec<Command>,
+    pub config: Option<AgentConfig>,
+}
+
+impl PollAnswer {
+    fn is_empty(&self) -> bool {
+        self.commands.is_empty() && self.config.is_none()
+    }
+}
+
+/// How a poll goes on after its start: answered at once, or held until a wake-up or the
+/// timeout.
+pub enum Poll {
+    Now(PollAnswer),
+    Held(HeldPoll),
+}
+
+/// Everything a held poll keeps while it waits, and nothing more: ten thousand of them are
+/// alive at once, so this (and the future of [`HeldPoll::answer`]) stays a few hundred bytes.
+pub struct HeldPoll {
+    state: AppState,
+    slot: std::sync::Arc<crate::hub::Slot>,
+    me: u64,
+    host: Uuid,
+    applied: u64,
+    deadline: tokio::time::Instant,
+}
+
+/// Records the heartbeat and checks for work; with none, the poll is to be held. Work is
+/// checked before any waiting, so nothing queued between two polls is missed.
+pub async fn poll(
+    state: &AppState,
+    host: &HostRow,
+    client: &Client,
+    facts: &AgentFacts,
+    applied: u64,
+    timeout: StdDuration,
+) -> Result<Poll, DomainError> {
+    check_facts(facts)?;
+    let now = Utc::now();
+    let stale = host.last_seen_at.is_none_or(|t| now - t > Duration::seconds(15));
+    let changed = host.hostname != facts.hostname
+        || host.agent_version != facts.agent_version
+        || host.restic_version != facts.restic_version
+        || host.os != facts.os
+        || host.applied_config_version != applied as i64
+        || host.last_ip != client.ip;
+    if stale || changed {
+        state
+            .poll_writer
+            .submit(Op::Heartbeat {
+                host: host.id,
+                facts: facts.clone(),
+                ip: client.ip.clone(),
+                applied: applied as i64,
+                at: now,
+            })
+            .await?;
+    }
+    let slot = state.hub.slot(host.id);
+    // This poll is now the host's live one: an older one still held (its agent was killed
+    // and restarted; the server cannot tell a dead socket) ends without taking anything.
+    let me = slot.begin_poll();
+    let deadline = tokio::time::Instant::now() + hold_for(timeout);
+    // The database decides at the first poll and then once a minute (work queued while no
+    // poll was held, before a restart, or on another replica); in between, everything this
+    // process queued is in the mailbox, and a fleet re-polling at once costs no query. The
+    // row authentication loaded moments ago is fresh: no second read of it.
+    let answer = if slot.mailbox_is_enough() {
+        let commands = slot.take();
+        if !commands.is_empty() {
+            // Like the database path: the job shows `dispatched` once the agent has it.
+            state.poll_writer.submit(delivered(&commands)).await?;
+        }
+        let config = newer_config(state, host, applied).await?;
+        PollAnswer { commands, config }
+    } else {
+        let answer = pending_work(state, &slot, Some(host), host.id, applied).await?;
+        slot.database_read();
+        answer
+    };
+    slot.delivered(answer.commands.iter().map(|c| c.id));
+    if !answer.is_empty() {
+        return Ok(Poll::Now(answer));
+    }
+    Ok(Poll::Held(HeldPoll { state: state.clone(), slot, me, host: host.id, applied, deadline }))
+}
+
+/// How long a poll with nothing to say is held: the timeout, up to a tenth shorter at
+/// random. A fleet answered at the same moment (a fleet-wide command, a server restart)
+/// would otherwise time out and re-poll in step forever, every agent in the same instant.
+fn hold_for(timeout: StdDuration) -> StdDuration {
+    timeout.mul_f64(1.0 - rand::random::<f64>() / 10.0)
+}
+
+impl HeldPoll {
+    /// Waits for a wake-up or the deadline. After a wake-up the mailbox usually has it all;
+    /// the database is asked only when it is empty (woken for new config).
+    pub async fn answer(self) -> Result<PollAnswer, DomainError> {
+        let empty = || PollAnswer { commands: Vec::new(), config: None };
+        loop {
+            tokio::select! {
+                _ = self.slot.notify.notified() => {}
+                _ = tokio::time::sleep_until(self.deadline) => return Ok(empty()),
+            }
+            if !self.slot.is_current(self.me) {
+                return Ok(empty());
+            }
+            let commands = self.slot.take();
+            let answer = if commands.is_empty() {
+                if !self.slot.take_recheck() {
+                    // The permit of a delivery this poll's start took already.
+                    continue;
+                }
+                // Boxed: the query's states are large, and this future is held per agent.
+                match Box::pin(pending_work(&self.state, &self.slot, None, self.host, self.applied))
+                    .await
+                {
+                    Ok(answer) => answer,
+                    // Deleted while held: the head (200) is out already, so the agent gets
+                    // an empty answer and its next poll the 401 that tells it why.
+                    Err(DomainError::Unauthenticated { .. }) => return Ok(empty()),
+                    Err(e) => return Err(e),
+                }
+            } else {
+                // Answering must not wait for the mark: a fleet-wide wake-up would queue
+                // every answer behind one transaction.
+                self.state.poll_writer.submit_nowait(delivered(&commands));
+                PollAnswer { commands, config: None }
+            };
+            self.slot.delivered(answer.commands.iter().map(|c| c.id));
+            if !answer.is_empty() {
+                return Ok(answer);
+            }
+        }
+    }
+}
+
+/// The host's config when newer than the one the agent applied.
+async fn newer_config(
+    state: &AppState,
+    h: &HostRow,
+    applied: u64,
+) -> Result<Option<AgentConfig>, DomainError> {
+    if h.config_version as u64 > applied {
+        Ok(Some(repositories::agent_config(state, h).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The poll writer's mark for commands handed out now; run-job commands' ids are their
+/// jobs' ids too, and those jobs become `dispatched`.
+fn delivered(commands: &[Command]) -> Op {
+    Op::Delivered {
+        commands: commands.iter().map(|c| c.id).collect(),
+        jobs: commands.iter().filter(|c| c.kind == CommandKind::RunJob).map(|c| c.id).collect(),
+        at: Utc::now(),
+    }
+}
+
+/// Commands waiting for `host` and its config when newer than `applied`. `known` is a row
+/// read in this request; without it (after a wake-up) the row is read again.
+async fn pending_work(
+    state: &AppState,
+    slot: &crate::hub::Slot,
+    known: Option<&HostRow>,
+    host: Uuid,
+    applied: u64,
+) -> Result<PollAnswer, DomainError> {
+    let db = state.store.db();
+    let fetched;
+    let h = match known {
+        Some(h) => h,
+        None => {
+            fetched = hosts::find(db, host).await?.ok_or_else(|| {
+                DomainError::unauthenticated(
+                    "agent.revoked",
+                    "This host was deleted from Cairn; enroll it again.",
+                )
+            })?;
+            &fetched
+        }
+    };
+    let mut rows = commands::undelivered(db, host).await?;
+    // Handed out from the mailbox moments ago, its delivered-mark still in flight.
+    rows.retain(|r| !slot.was_delivered(r.id));
+    let config = newer_config(state, h, applied).await?;
+    let commands: Vec<Command> = rows.iter().map(to_wire).collect();
+    if !commands.is_empty() {
+        state.poll_writer.submit(delivered(&commands)).await?;
+    }
+    Ok(PollAnswer { commands, config })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_are_spread_over_the_last_tenth_of_the_timeout() {
+        let timeout = StdDuration::from_secs(25);
+        let holds: Vec<_> = (0..1000).map(|_| hold_for(timeout)).collect();
+        assert!(holds.iter().all(|h| *h <= timeout && *h >= timeout.mul_f64(0.9)), "{holds:?}");
+        // Spread, not one value: the earliest and latest of a thousand lie seconds apart.
+        let (min, max) = (holds.iter().min().unwrap(), holds.iter().max().unwrap());
+        assert!(*max - *min > StdDuration::from_secs(2), "{min:?}..{max:?}");
+    }
+}
