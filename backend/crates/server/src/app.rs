@@ -146,6 +146,9 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
             body_limit: state.config.http.body_limit_bytes,
             timeout: Duration::from_secs(state.config.http.request_timeout_secs),
             hsts: state.config.https(),
+            agent_gate: Arc::new(tokio::sync::Semaphore::new(
+                state.config.agents.max_concurrent_requests as usize,
+            )),
         })
 }
 

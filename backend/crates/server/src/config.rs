@@ -83,6 +83,8 @@ pub struct AgentsConfig {
     pub max_pending: u64,
     /// Announcements accepted per source IP per hour.
     pub announce_per_ip_per_hour: u32,
+    /// Agent requests processed at once; more wait, bodies already read, in arrival order.
+    pub max_concurrent_requests: u32,
 }
 
 impl Default for AgentsConfig {
@@ -94,6 +96,7 @@ impl Default for AgentsConfig {
             pending_ttl_hours: 24,
             max_pending: 100,
             announce_per_ip_per_hour: 10,
+            max_concurrent_requests: 256,
         }
     }
 }
@@ -300,6 +303,11 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "agents.offline_after_secs must exceed agents.poll_timeout_secs by at least 5"
                     .into(),
+            ));
+        }
+        if self.agents.max_concurrent_requests == 0 {
+            return Err(ConfigError::Invalid(
+                "agents.max_concurrent_requests must be at least 1".into(),
             ));
         }
         if !(60..=30 * 24 * 3600).contains(&self.agents.enrollment_token_ttl_secs) {
@@ -550,6 +558,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("not an integer"), "{err}");
+        let err = Config::load(None, &env(&[("CAIRN_AGENTS_MAX_CONCURRENT_REQUESTS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("agents.max_concurrent_requests"), "{err}");
+        let (c, _) =
+            Config::load(None, &env(&[("CAIRN_AGENTS_MAX_CONCURRENT_REQUESTS", "32")])).unwrap();
+        assert_eq!(c.agents.max_concurrent_requests, 32);
     }
 
     fn tempfile_dir() -> PathBuf {

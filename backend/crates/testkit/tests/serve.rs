@@ -38,20 +38,28 @@ async fn plain_is_http1_and_tls_offers_http2_by_alpn() {
     assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_11));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_lets_a_held_poll_finish_its_answer() {
+/// A server with these limits, one held poll on it, then a shutdown: how long the stop took,
+/// the held answer, and the stopped server.
+async fn stop_with_a_held_poll(
+    poll_timeout_secs: u64,
+    grace_secs: u64,
+) -> (Duration, reqwest::Response, TestApp) {
     let mut app = TestApp::spawn_with(Db::Sqlite, |c| {
-        c.agents.poll_timeout_secs = 2;
-        c.http.shutdown_grace_secs = 10;
+        c.agents.poll_timeout_secs = poll_timeout_secs;
+        c.http.shutdown_grace_secs = grace_secs;
     })
     .await;
     let agent = enrolled_agent(&app).await;
     let held = agent.poll(1).await;
     assert_eq!(held.status(), StatusCode::OK, "the head of a held poll comes at once");
-
     let t0 = Instant::now();
     app.stop().await;
-    let stopped = t0.elapsed();
+    (t0.elapsed(), held, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_held_poll_finish_its_answer() {
+    let (stopped, held, app) = stop_with_a_held_poll(2, 10).await;
     // The held answer was allowed to end at its own deadline, well inside the grace.
     let v: Value = held.json().await.expect("the held answer is whole");
     assert!(v["commands"].as_array().unwrap().is_empty() && v["config"].is_null(), "{v}");
@@ -63,18 +71,7 @@ async fn shutdown_lets_a_held_poll_finish_its_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_grace_cuts_what_is_still_open() {
-    let mut app = TestApp::spawn_with(Db::Sqlite, |c| {
-        c.agents.poll_timeout_secs = 20;
-        c.http.shutdown_grace_secs = 1;
-    })
-    .await;
-    let agent = enrolled_agent(&app).await;
-    let held = agent.poll(1).await;
-    assert_eq!(held.status(), StatusCode::OK);
-
-    let t0 = Instant::now();
-    app.stop().await;
-    let stopped = t0.elapsed();
+    let (stopped, held, _app) = stop_with_a_held_poll(20, 1).await;
     assert!(stopped >= Duration::from_millis(900), "the grace was given: {stopped:?}");
     assert!(stopped < Duration::from_secs(5), "the 20 s poll did not hold the stop: {stopped:?}");
     // The agent sees a cut answer (and retries with back-off), never a made-up one.

@@ -1,8 +1,9 @@
 //! One outer middleware for every request: a request id (taken from `X-Request-Id` when
 //! sane, else new) on a tracing span so every log line of the request carries it; the
-//! body size limit; security headers; and the conversion of any error into JSON.
+//! body size limit; admission of agent requests; security headers; and the conversion of
+//! any error into JSON.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use poem::{
     Endpoint, IntoResponse, Middleware, Request, Response,
@@ -10,6 +11,7 @@ use poem::{
     web::Json,
 };
 use serde_json::json;
+use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::api::error::json_error;
@@ -21,11 +23,16 @@ const CSP_APP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
 const CSP_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'";
 
+/// Requests under this path come from agents and pass the agent gate.
+const AGENT_PATHS: &str = "/api/agent/";
+
 pub struct Frontline {
     pub body_limit: usize,
     pub timeout: std::time::Duration,
     /// Send Strict-Transport-Security (the server is reached over https).
     pub hsts: bool,
+    /// Permits for agent requests being processed (`agents.max_concurrent_requests`).
+    pub agent_gate: Arc<Semaphore>,
 }
 
 impl<E: Endpoint> Middleware<E> for Frontline {
@@ -36,6 +43,7 @@ impl<E: Endpoint> Middleware<E> for Frontline {
             body_limit: self.body_limit,
             timeout: self.timeout,
             hsts: self.hsts,
+            agent_gate: self.agent_gate.clone(),
         }
     }
 }
@@ -45,6 +53,7 @@ pub struct FrontlineEndpoint<E> {
     body_limit: usize,
     timeout: std::time::Duration,
     hsts: bool,
+    agent_gate: Arc<Semaphore>,
 }
 
 fn request_id(req: &Request) -> String {
@@ -100,7 +109,20 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                         Err(e) => break 'answer json_error(poem::Error::from(e)),
                     }
                 }
-                match tokio::time::timeout(self.timeout, self.inner.call(req)).await {
+                // A fleet answered at once (a fleet-wide command, a restart) re-polls at once:
+                // ten thousand requests. Past the gate's permits they wait here, each holding
+                // its request only; the endpoint chain's future (KBs, and its database reads)
+                // is made, boxed, once a permit is held. Bodies are read above, so a slow
+                // client cannot sit on a permit. User requests never wait behind agents.
+                let gate = path.starts_with(AGENT_PATHS).then_some(&self.agent_gate);
+                let answer = async {
+                    let _permit = match gate {
+                        Some(gate) => gate.acquire().await.ok(),
+                        None => None,
+                    };
+                    Box::pin(self.inner.call(req)).await
+                };
+                match tokio::time::timeout(self.timeout, answer).await {
                     Ok(Ok(r)) => r.into_response(),
                     Ok(Err(e)) => json_error(e),
                     Err(_) => (
@@ -167,4 +189,60 @@ pub fn wants_event_stream(req: &poem::Request) -> bool {
         .get(poem::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/event-stream"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use poem::EndpointExt;
+
+    use super::*;
+
+    /// Counts how many requests it is serving at once, and the most it ever served.
+    #[derive(Default)]
+    struct Busy {
+        now: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    async fn concurrency_seen(path: &'static str, permits: usize, requests: usize) -> usize {
+        let busy = Arc::new(Busy::default());
+        let inner = poem::endpoint::make({
+            let busy = busy.clone();
+            move |_req: Request| {
+                let busy = busy.clone();
+                async move {
+                    let n = busy.now.fetch_add(1, Ordering::SeqCst) + 1;
+                    busy.most.fetch_max(n, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    busy.now.fetch_sub(1, Ordering::SeqCst);
+                    "ok"
+                }
+            }
+        });
+        let ep = Arc::new(inner.with(Frontline {
+            body_limit: 1024,
+            timeout: std::time::Duration::from_secs(10),
+            hsts: false,
+            agent_gate: Arc::new(Semaphore::new(permits)),
+        }));
+        let calls = (0..requests).map(|_| {
+            let ep = ep.clone();
+            tokio::spawn(async move {
+                let req = Request::builder().method(Method::POST).uri_str(path).body("{}");
+                ep.get_response(req).await.status()
+            })
+        });
+        for status in futures_util::future::join_all(calls).await {
+            assert_eq!(status.unwrap(), StatusCode::OK, "every waiting request is served");
+        }
+        busy.most.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn agent_requests_pass_the_gate_a_few_at_a_time_and_user_requests_do_not_wait() {
+        assert_eq!(concurrency_seen("/api/agent/v1/poll", 2, 8).await, 2);
+        assert_eq!(concurrency_seen("/api/v1/hosts", 2, 8).await, 8);
+    }
 }
