@@ -1,5 +1,6 @@
-//! The server loop (`http/serve.rs`): which HTTP each connection speaks, and what a
-//! shutdown does to an answer still being written (a held long-poll).
+//! The server loop (`http/serve.rs`) and the front of every request: which HTTP each
+//! connection speaks, a body that never arrives, and what a shutdown does to an answer
+//! still being written (a held long-poll).
 
 use std::time::{Duration, Instant};
 
@@ -76,4 +77,31 @@ async fn shutdown_grace_cuts_what_is_still_open() {
     assert!(stopped < Duration::from_secs(5), "the 20 s poll did not hold the stop: {stopped:?}");
     // The agent sees a cut answer (and retries with back-off), never a made-up one.
     assert!(held.json::<Value>().await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_never_arrives_gets_408_not_a_held_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.http.request_timeout_secs = 2;
+        c.agents.poll_timeout_secs = 1;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // A head that promises 100 bytes of body, and then nothing.
+    let head = format!(
+        "POST /api/agent/v1/poll HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let t0 = Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), tcp.read(&mut answer))
+        .await
+        .expect("answered within the request timeout, not held")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("request.body_timeout"), "{text}");
+    assert!(t0.elapsed() >= Duration::from_millis(1500), "{:?}", t0.elapsed());
 }

@@ -81,6 +81,18 @@ fn too_large(limit: usize) -> Response {
         .into_response()
 }
 
+fn body_timeout(limit: std::time::Duration) -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        Json(json!({
+            "code": "request.body_timeout",
+            "message": format!("The request body did not arrive within {} s.", limit.as_secs()),
+            "details": { "timeout_secs": limit.as_secs() },
+        })),
+    )
+        .into_response()
+}
+
 impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
     type Output = Response;
 
@@ -100,13 +112,17 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     break 'answer too_large(self.body_limit);
                 }
                 if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-                    // Read the body here, bounded, so chunked bodies obey the limit too.
-                    match req.take_body().into_bytes_limit(self.body_limit).await {
-                        Ok(bytes) => req.set_body(bytes),
-                        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                    // Read the body here, bounded in size (so chunked bodies obey the limit
+                    // too) and in time (a client trickling its body holds a connection, not
+                    // the server).
+                    let body = req.take_body().into_bytes_limit(self.body_limit);
+                    match tokio::time::timeout(self.timeout, body).await {
+                        Ok(Ok(bytes)) => req.set_body(bytes),
+                        Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => {
                             break 'answer too_large(self.body_limit);
                         }
-                        Err(e) => break 'answer json_error(poem::Error::from(e)),
+                        Ok(Err(e)) => break 'answer json_error(poem::Error::from(e)),
+                        Err(_) => break 'answer body_timeout(self.timeout),
                     }
                 }
                 // A fleet answered at once (a fleet-wide command, a restart) re-polls at once:
