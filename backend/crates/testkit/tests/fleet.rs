@@ -472,7 +472,46 @@ async fn agents_reach_only_their_own_host(db: Db) {
     assert_eq!(vb["commands"].as_array().unwrap().len(), 1);
 }
 
+async fn a_command_for_all_reaches_every_host_or_every_tagged_one(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+    let admin = app.bootstrap().await;
+    let mut agents = Vec::new();
+    for (name, tags) in
+        [("db-1", json!(["db"])), ("db-2", json!(["db", "prod"])), ("web-1", json!([]))]
+    {
+        let t = enrollment_token(&app, &admin, json!({ "tags": tags })).await;
+        let mut a = SimAgent::new(&app.base, name);
+        a.enroll(t["secret"].as_str().unwrap()).await;
+        let v: Value = a.poll(0).await.json().await.unwrap();
+        assert_eq!(v["config"]["version"], 1);
+        agents.push(a);
+    }
+    let pings = |v: &Value| {
+        v["commands"].as_array().unwrap().iter().filter(|c| c["kind"] == "ping").count()
+    };
+
+    let r = admin.post("/api/v1/hosts/ping", json!({ "tag": "db" })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["queued"], 2);
+    for (a, expected) in agents.iter().zip([1, 1, 0]) {
+        let v: Value = a.poll(1).await.json().await.unwrap();
+        assert_eq!(pings(&v), expected, "{}: {v}", a.facts.hostname);
+    }
+
+    let r = admin.post("/api/v1/hosts/ping", json!({})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["queued"], 3);
+    for a in &agents {
+        let v: Value = a.poll(1).await.json().await.unwrap();
+        assert_eq!(pings(&v), 1, "{}: {v}", a.facts.hostname);
+    }
+    let listed: Value = admin.get("/api/v1/audit?action=host.ping_all").await.json().await.unwrap();
+    let hosts: Vec<_> =
+        listed["items"].as_array().unwrap().iter().map(|e| e["details"]["hosts"].clone()).collect();
+    assert!(hosts.contains(&json!(2)) && hosts.contains(&json!(3)), "{listed}");
+}
+
 db_tests!(
+    a_command_for_all_reaches_every_host_or_every_tagged_one,
     enroll_with_token_once,
     poll_holds_then_delivers_at_once,
     repositories_keep_secrets_and_reach_only_linked_agents,

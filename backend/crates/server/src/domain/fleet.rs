@@ -244,13 +244,13 @@ pub async fn ping_all(
 ) -> Result<u64, DomainError> {
     let filter = HostFilter { tag: tag.clone(), ..Default::default() };
     let txn = state.store.write().await?;
-    let (rows, _) = hosts::list(&*txn, &filter, u64::MAX >> 1, 0).await?;
+    let hosts = hosts::ids(&*txn, &filter).await?;
     let now = Utc::now();
-    let cmds: Vec<CommandRow> = rows
+    let cmds: Vec<CommandRow> = hosts
         .iter()
-        .map(|h| CommandRow {
+        .map(|&host_id| CommandRow {
             id: Uuid::now_v7(),
-            host_id: h.id,
+            host_id,
             kind: "ping".into(),
             payload: "{}".into(),
             created_by: actor.name.clone(),
@@ -262,14 +262,14 @@ pub async fn ping_all(
     audit::record(
         &*txn,
         actor,
-        Event::success("host.ping_all", None, json!({ "tag": tag, "hosts": rows.len() })),
+        Event::success("host.ping_all", None, json!({ "tag": tag, "hosts": hosts.len() })),
     )
     .await?;
     txn.commit().await?;
     for c in &cmds {
         state.hub.deliver(c.host_id, vec![to_wire(c)]);
     }
-    Ok(rows.len() as u64)
+    Ok(hosts.len() as u64)
 }
 
 /// A queued command as the agent receives it. The payload was written by this server, so

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    Statement, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -19,18 +19,33 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(active.reset_all().insert(db).await?)
 }
 
-/// Inserts many commands in chunks (SQLite limits bound parameters per statement).
+/// Inserts many commands, 1,000 rows a statement (7 parameters each: SQLite allows 32766
+/// per statement, PostgreSQL 65535), in one hand-built multi-row INSERT per chunk.
 pub async fn enqueue_many<C: ConnectionTrait>(
     db: &C,
     rows: Vec<CommandRow>,
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(500) {
-        let models: Vec<agent_command::ActiveModel> = chunk
-            .iter()
-            .cloned()
-            .map(|r| agent_command::ActiveModel::from(r).reset_all())
-            .collect();
-        agent_command::Entity::insert_many(models).exec(db).await?;
+    let backend = db.get_database_backend();
+    for chunk in rows.chunks(1000) {
+        let sql = super::multi_row_sql(
+            backend,
+            "INSERT INTO agent_commands \
+             (id, host_id, kind, payload, created_by, created_at, delivered_at) VALUES ",
+            7,
+            chunk.len(),
+            "",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 7);
+        for r in chunk {
+            values.push(r.id.into());
+            values.push(r.host_id.into());
+            values.push(r.kind.clone().into());
+            values.push(r.payload.clone().into());
+            values.push(r.created_by.clone().into());
+            values.push(r.created_at.into());
+            values.push(r.delivered_at.into());
+        }
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     }
     Ok(())
 }

@@ -78,6 +78,25 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
     offset: u64,
 ) -> Result<(Vec<HostRow>, u64), StoreError> {
+    let q = filtered(filter);
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_asc(host::Column::Hostname)
+        .order_by_asc(host::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// The ids of every host the filter matches, in no order: for fleet-wide commands, which
+/// need nothing else of ten thousand rows.
+pub async fn ids<C: ConnectionTrait>(db: &C, filter: &HostFilter) -> Result<Vec<Uuid>, StoreError> {
+    Ok(filtered(filter).select_only().column(host::Column::Id).into_tuple().all(db).await?)
+}
+
+fn filtered(filter: &HostFilter) -> sea_orm::Select<host::Entity> {
     let mut q = host::Entity::find();
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let p = like_contains(&text.to_lowercase());
@@ -106,15 +125,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.created_after {
         q = q.filter(host::Column::CreatedAt.gte(t));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(host::Column::Hostname)
-        .order_by_asc(host::Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+    q
 }
 
 /// Records a poll: facts, time and address. `config_applied` is what the agent reports.

@@ -2,7 +2,6 @@
 //! inserted with ON CONFLICT DO NOTHING on (job, seq): a retried batch stores nothing twice.
 
 use chrono::{DateTime, Utc};
-use std::fmt::Write;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
@@ -153,26 +152,21 @@ pub fn log_inserts(backend: DbBackend, rows: Vec<LogRow>) -> Vec<Statement> {
     while !rest.is_empty() {
         let tail = rest.split_off(rest.len().min(1000));
         let chunk = std::mem::replace(&mut rest, tail);
-        let mut sql = String::with_capacity(64 + chunk.len() * 32);
-        sql.push_str("INSERT INTO job_logs (job_id, seq, at, stream, line) VALUES ");
+        let sql = super::multi_row_sql(
+            backend,
+            "INSERT INTO job_logs (job_id, seq, at, stream, line) VALUES ",
+            5,
+            chunk.len(),
+            " ON CONFLICT (job_id, seq) DO NOTHING",
+        );
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
-        for (i, r) in chunk.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            if backend == DbBackend::Postgres {
-                let b = i * 5;
-                let _ = write!(sql, "(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5);
-            } else {
-                sql.push_str("(?,?,?,?,?)");
-            }
+        for r in chunk {
             values.push(r.job_id.into());
             values.push(r.seq.into());
             values.push(r.at.into());
             values.push(r.stream.into());
             values.push(r.line.into());
         }
-        sql.push_str(" ON CONFLICT (job_id, seq) DO NOTHING");
         out.push(Statement::from_sql_and_values(backend, sql, values));
     }
     out

@@ -157,3 +157,34 @@ pub(crate) fn like_contains(s: &str) -> String {
     let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// `head` followed by `rows` groups of `cols` placeholders, in the backend's style (`?` or
+/// `$n`), then `tail` (an ON CONFLICT clause, or nothing): a multi-row INSERT built once,
+/// where sea-orm would build a model and a value tree per row.
+pub(crate) fn multi_row_sql(
+    backend: DbBackend,
+    head: &str,
+    cols: usize,
+    rows: usize,
+    tail: &str,
+) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * cols * 4);
+    sql.push_str(head);
+    for i in 0..rows {
+        sql.push_str(if i > 0 { ",(" } else { "(" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            if backend == DbBackend::Postgres {
+                let _ = write!(sql, "${}", i * cols + c + 1);
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    sql
+}
