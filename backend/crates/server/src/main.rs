@@ -123,8 +123,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             let config = load_config(cli.config.as_deref())?;
             logging::init(&config.log);
             let running = cairn_server::start(config).await.map_err(|e| fail(e.to_string()))?;
+            let scheme = if running.state.tls.is_some() { "https" } else { "http" };
             tracing::info!(
-                "Cairn {} is listening on http://{}",
+                "Cairn {} is listening on {scheme}://{}",
                 env!("CARGO_PKG_VERSION"),
                 running.addr
             );

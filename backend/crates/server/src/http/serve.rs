@@ -60,9 +60,6 @@ where
     let stop = CancellationToken::new();
     let force = CancellationToken::new();
     let connections = TaskTracker::new();
-    for addr in acceptor.local_addr() {
-        tracing::info!(addr = %addr, "listening");
-    }
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -79,7 +76,6 @@ where
             },
         }
     }
-    tracing::info!(grace_secs = grace.as_secs_f32(), "shutting down: letting open requests finish");
     stop.cancel();
     connections.close();
     if tokio::time::timeout(grace, connections.wait()).await.is_err() {
