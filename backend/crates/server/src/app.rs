@@ -209,9 +209,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Some(tls) => {
             tracing::info!(fingerprint = %tls.info().fingerprint, "serving HTTPS ({})", tls.info().mode);
             tls.spawn_reloader();
-            serve(TlsAcceptor::new(acceptor, tls.clone()), app, shutdown, grace)
+            tokio::spawn(http::serve::run(
+                TlsAcceptor::new(acceptor, tls.clone()),
+                app,
+                shutdown,
+                grace,
+            ))
         }
-        None => serve(acceptor, app, shutdown, grace),
+        None => tokio::spawn(http::serve::run(acceptor, app, shutdown, grace)),
     };
     Ok(Running { addr, state, shutdown: Some(tx), task })
 }
@@ -233,16 +238,3 @@ fn spawn_memory_trim() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn spawn_memory_trim() {}
-
-fn serve<A>(
-    acceptor: A,
-    app: impl poem::Endpoint<Output = poem::Response> + 'static,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> JoinHandle<std::io::Result<()>>
-where
-    A: Acceptor + 'static,
-    A::Io: http::serve::Negotiate,
-{
-    tokio::spawn(http::serve::run(acceptor, app, shutdown, grace))
-}

@@ -258,7 +258,7 @@ pub async fn ping_all(
             delivered_at: None,
         })
         .collect();
-    commands::enqueue_many(&*txn, cmds.clone()).await?;
+    commands::enqueue_many(&*txn, &cmds).await?;
     audit::record(
         &*txn,
         actor,

@@ -326,8 +326,7 @@ impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> super::serve::Negotiate
     /// Finishes the handshake and reports the protocol ALPN agreed on; a client that asked
     /// for none speaks HTTP/1.1.
     async fn negotiate(&mut self) -> io::Result<super::serve::Protocol> {
-        let stream = std::future::poll_fn(|cx| self.poll_stream(cx).map_ok(|_| ())).await;
-        stream?;
+        std::future::poll_fn(|cx| self.poll_stream(cx).map_ok(|_| ())).await?;
         let h2 = match &self.state {
             State::Ready(s) => s.get_ref().1.alpn_protocol() == Some(b"h2"),
             _ => false,

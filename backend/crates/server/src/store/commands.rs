@@ -23,7 +23,7 @@ pub async fn enqueue<C: ConnectionTrait>(
 /// per statement, PostgreSQL 65535), in one hand-built multi-row INSERT per chunk.
 pub async fn enqueue_many<C: ConnectionTrait>(
     db: &C,
-    rows: Vec<CommandRow>,
+    rows: &[CommandRow],
 ) -> Result<(), StoreError> {
     let backend = db.get_database_backend();
     for chunk in rows.chunks(1000) {
