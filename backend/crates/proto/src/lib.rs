@@ -20,6 +20,7 @@ pub const MAX_TOKEN_TTL_SECS: i64 = 300;
 /// What an agent says about its host.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct AgentFacts {
     pub hostname: String,
     /// e.g. "Debian GNU/Linux 12 (bookworm)".
@@ -28,12 +29,14 @@ pub struct AgentFacts {
     pub arch: String,
     pub agent_version: String,
     /// `None` when restic is not installed or does not answer `restic version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restic_version: Option<String>,
 }
 
 /// `POST /api/agent/v1/enroll`: join with a one-time enrollment token.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct EnrollRequest {
     pub protocol_version: u32,
     pub token: String,
@@ -44,6 +47,7 @@ pub struct EnrollRequest {
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct EnrollResponse {
     pub host_id: Uuid,
     /// `SHA256:…` of the public key, as the server recorded it.
@@ -53,6 +57,7 @@ pub struct EnrollResponse {
 /// `POST /api/agent/v1/announce`: ask to join; an admin accepts or rejects.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct AnnounceRequest {
     pub protocol_version: u32,
     pub public_key: String,
@@ -72,19 +77,23 @@ pub enum AnnounceState {
 /// Answer to an announce and to `POST /api/agent/v1/announce/status`.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct AnnounceStatus {
     pub pending_id: Uuid,
     pub fingerprint: String,
     pub state: AnnounceState,
     /// Set once accepted: from then on the agent is this host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_id: Option<Uuid>,
     /// Why it was rejected, when an admin said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 /// `POST /api/agent/v1/poll`: the agent's state; also its heartbeat.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct PollRequest {
     pub protocol_version: u32,
     pub facts: AgentFacts,
@@ -103,6 +112,7 @@ pub struct PollRequest {
 /// inside an authenticated poll answer to the host it is linked to.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct RepositoryConfig {
     pub id: Uuid,
     pub name: String,
@@ -115,6 +125,7 @@ pub struct RepositoryConfig {
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct AgentConfig {
     pub version: u64,
     pub repositories: Vec<RepositoryConfig>,
@@ -125,6 +136,7 @@ pub struct AgentConfig {
 /// names `job_id`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct Command {
     pub id: Uuid,
     pub kind: CommandKind,
@@ -163,6 +175,7 @@ pub enum JobKind {
 /// config (`repository_id`), never in the job.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobSpec {
     pub job_id: Uuid,
     pub kind: JobKind,
@@ -176,6 +189,7 @@ pub struct JobSpec {
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct BackupSpec {
     /// Absolute paths to back up.
     pub paths: Vec<String>,
@@ -224,6 +238,7 @@ pub enum LogStream {
 /// all kinds; the server applies each `seq` once, so a retried batch changes nothing.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobEvent {
     pub seq: u64,
     pub at: DateTime<Utc>,
@@ -245,12 +260,14 @@ pub struct JobEvent {
 /// `POST /api/agent/v1/jobs/{id}/events`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobEventBatch {
     pub events: Vec<JobEvent>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobEventAck {
     /// Every event up to this `seq` is stored.
     pub stored_through: u64,
@@ -260,6 +277,7 @@ pub struct JobEventAck {
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobProgress {
     /// 0.0 – 1.0.
     pub fraction: f64,
@@ -294,6 +312,7 @@ pub enum JobOutcome {
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct BackupSummary {
     pub files_new: u64,
     pub files_changed: u64,
@@ -311,6 +330,7 @@ pub struct BackupSummary {
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobResult {
     pub outcome: JobOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +355,7 @@ pub struct JobResult {
 /// A snapshot as `restic snapshots --json` describes it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct SnapshotInfo {
     /// The full 64-hex id.
     pub id: String,
@@ -348,9 +369,11 @@ pub struct SnapshotInfo {
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct PollResponse {
     pub commands: Vec<Command>,
     /// Present when the server has a config newer than the one the agent applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<AgentConfig>,
     /// How long the server holds a poll with nothing to say, in seconds.
     pub poll_timeout_secs: u64,

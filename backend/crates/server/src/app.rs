@@ -121,8 +121,15 @@ impl AppState {
 /// The whole HTTP application.
 pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response> + 'static {
     let api = api::service();
-    let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
+    // Served and shown as this server's document (its own password length), not poem's
+    // raw output: api/spec.rs adds what the types cannot say.
+    let document = api::spec::to_json(&api::spec::document(state.config.auth.password_min_length));
+    let docs_html = api.swagger_ui_html().replace(&api.spec(), &document);
+    let docs = Route::new()
+        .at("/", poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone())));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json").body(document.clone())
+    });
     Route::new()
         .nest("/api", api)
         .nest("/api/docs", docs)

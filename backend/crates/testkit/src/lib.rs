@@ -3,6 +3,9 @@
 //! is set), and gives tests HTTP clients that behave like a browser or a script.
 
 pub mod agent;
+pub mod contract;
+
+pub use contract::SendChecked;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -270,25 +273,37 @@ impl Session {
         rb
     }
 
+    /// Sends a request built with `request` and checks its answer against the contract.
+    pub async fn send(&self, rb: reqwest::RequestBuilder) -> reqwest::Response {
+        contract::send(rb).await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.request(Method::GET, path).send().await.expect("request")
+        contract::send(self.request(Method::GET, path)).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.request(Method::POST, path).json(&body).send().await.expect("request")
+        contract::send(self.request(Method::POST, path).json(&body)).await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
-        self.request(Method::PATCH, path).json(&body).send().await.expect("request")
+        contract::send(self.request(Method::PATCH, path).json(&body)).await
     }
 
     pub async fn put_json(&self, path: &str, body: Value) -> reqwest::Response {
-        self.request(Method::PUT, path).json(&body).send().await.expect("request")
+        contract::send(self.request(Method::PUT, path).json(&body)).await
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {
-        self.request(Method::DELETE, path).send().await.expect("request")
+        contract::send(self.request(Method::DELETE, path)).await
     }
+}
+
+/// Reads a JSON error body and returns its `code` and the field `details` names (if any).
+pub async fn error_field(r: reqwest::Response) -> (String, Option<String>) {
+    let v: Value = r.json().await.expect("error body is JSON");
+    let code = v["code"].as_str().expect("code").to_string();
+    (code, v["details"]["field"].as_str().map(str::to_string))
 }
 
 /// Reads a JSON error body and returns its `code`, checking the `{code, message, details}` shape.

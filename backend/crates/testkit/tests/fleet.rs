@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER};
-use cairn_testkit::{Db, TestApp, agent::SimAgent, db_tests, error_code};
+use cairn_testkit::{Db, SendChecked, TestApp, agent::SimAgent, db_tests, error_code, error_field};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -107,9 +107,8 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
                 .header(PROTOCOL_HEADER, cairn_proto::PROTOCOL_VERSION.to_string())
                 .bearer_auth(token)
                 .json(&req)
-                .send()
+                .send_checked()
                 .await
-                .unwrap()
                 .json()
                 .await
                 .unwrap();
@@ -139,7 +138,7 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
     // A held poll's head (200, JSON) comes at once, its body when there is something to say.
     // Deleting the host meanwhile ends it with an empty answer; the next poll is refused.
     let t0 = Instant::now();
-    let r = agent.poll(1).await;
+    let r = agent.poll_head(1).await;
     assert_eq!(r.status(), StatusCode::OK);
     let content_type = r.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_string();
     assert!(content_type.starts_with("application/json"), "{content_type}");
@@ -174,20 +173,32 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
     assert_eq!(repo["has_password"], true);
     assert_eq!(repo["env_keys"], json!(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
     let repo_id = repo["id"].as_str().unwrap().to_string();
-    for (body, code) in [
-        (json!({ "name": "x", "url": "ftp://nope", "password": "p" }), "repository.invalid_url"),
-        (json!({ "name": "x", "url": "/srv/r", "password": "" }), "repository.invalid_password"),
+    // Rules the document declares are refused at the edge (request.invalid_body); the
+    // ones it can only describe, by the domain. Both name the field.
+    for (body, code, field) in [
+        (
+            json!({ "name": "x", "url": "ftp://nope", "password": "p" }),
+            "request.invalid_body",
+            "url",
+        ),
+        (
+            json!({ "name": "x", "url": "/srv/r", "password": "" }),
+            "request.invalid_body",
+            "password",
+        ),
         (
             json!({ "name": "x", "url": "/srv/r", "password": "p", "env": { "lower": "v" } }),
             "repository.invalid_env",
+            "env",
         ),
         (
             json!({ "name": "x", "url": "/srv/r", "password": "p", "env": { "RESTIC_PASSWORD": "v" } }),
             "repository.invalid_env",
+            "env",
         ),
     ] {
         let r = admin.post("/api/v1/repositories", body).await;
-        assert_eq!(error_code(r).await, code);
+        assert_eq!(error_field(r).await, (code.to_string(), Some(field.to_string())));
     }
     let dup = admin
         .post("/api/v1/repositories", json!({ "name": "offsite", "url": "/x", "password": "p" }))
@@ -336,9 +347,8 @@ async fn forged_and_revoked_agent_tokens_are_refused(db: Db) {
         .header(PROTOCOL_HEADER, "999")
         .bearer_auth(a.token())
         .json(&a.poll_request(1))
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], "agent.protocol_mismatch");
@@ -440,9 +450,8 @@ async fn announce_and_approve(db: Db) {
         .post(format!("{}/api/agent/v1/announce", app.base))
         .header(PROTOCOL_HEADER, cairn_proto::PROTOCOL_VERSION.to_string())
         .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
     d.id = None;

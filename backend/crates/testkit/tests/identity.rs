@@ -1,7 +1,7 @@
 //! Identity end to end over HTTP: first-run setup, sign-in, sessions (refresh, revocation),
 //! CSRF, login rate limits, personal access tokens, user management and its guards.
 
-use cairn_testkit::{ADMIN, Db, PASSWORD, TestApp, db_tests, error_code};
+use cairn_testkit::{ADMIN, Db, PASSWORD, SendChecked, TestApp, db_tests, error_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -140,9 +140,8 @@ async fn logout_revokes_the_session_at_once(db: Db) {
         .client
         .get(app.url("/api/v1/auth/me"))
         .header("Cookie", format!("cairn_access={stolen}"))
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(r).await, "auth.session_expired");
 }
@@ -198,9 +197,8 @@ async fn refresh_rotates_and_detects_reuse(db: Db) {
         .client
         .post(app.url("/api/v1/auth/refresh"))
         .header("Cookie", format!("cairn_refresh={first_refresh}"))
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(admin.get("/api/v1/auth/me").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -229,7 +227,7 @@ async fn csrf_header_is_required_for_cookie_writes(db: Db) {
     let app = TestApp::spawn(db).await;
     let admin = app.bootstrap().await;
     let body = json!({ "username": "nocsrf", "role": "viewer", "password": PASSWORD });
-    let bare = admin.client.post(app.url("/api/v1/users")).json(&body).send().await.unwrap();
+    let bare = admin.client.post(app.url("/api/v1/users")).json(&body).send_checked().await;
     assert_eq!(bare.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(bare).await, "auth.csrf");
     let wrong = admin
@@ -237,13 +235,12 @@ async fn csrf_header_is_required_for_cookie_writes(db: Db) {
         .post(app.url("/api/v1/users"))
         .header("X-CSRF-Token", "0".repeat(64))
         .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
     // Reads need no header; the right header lets the write through.
     assert_eq!(
-        admin.client.get(app.url("/api/v1/users")).send().await.unwrap().status(),
+        admin.client.get(app.url("/api/v1/users")).send_checked().await.status(),
         StatusCode::OK
     );
     assert_eq!(admin.post("/api/v1/users", body).await.status(), StatusCode::CREATED);
@@ -279,11 +276,11 @@ async fn user_management_and_guards(db: Db) {
     for (body, code) in [
         (
             json!({ "username": "x", "role": "viewer", "password": PASSWORD }),
-            "user.invalid_username",
+            "request.invalid_body",
         ),
         (
             json!({ "username": "bad name", "role": "viewer", "password": PASSWORD }),
-            "user.invalid_username",
+            "request.invalid_body",
         ),
         (
             json!({ "username": "pw", "role": "viewer", "password": "password1234" }),

@@ -2,7 +2,9 @@
 //! (and the refusals), dispatch, idempotent event batches, snapshots, the live SSE feed
 //! with Last-Event-ID, cancel before and after delivery, and lost detection.
 
-use cairn_testkit::{Db, Session, TestApp, agent::SimAgent, db_tests, error_code};
+use cairn_testkit::{
+    Db, SendChecked, Session, TestApp, agent::SimAgent, db_tests, error_code, error_field,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -69,7 +71,7 @@ async fn backup_runs_and_reports(db: Db) {
     // Refusals first: bad paths, an unlinked repository.
     let r = backup(&f, json!(["relative/path"])).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(error_code(r).await, "job.invalid_backup");
+    assert_eq!(error_field(r).await, ("request.invalid_body".into(), Some("paths".into())));
     let other: Value = f
         .admin
         .post(
@@ -251,9 +253,8 @@ async fn backup_runs_and_reports(db: Db) {
         .header("Last-Event-ID", "3")
         .header("Accept", "text/event-stream")
         .header("Accept-Encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     // Never compressed: a compressor would hold live events back.
     assert!(resumed.headers().get("content-encoding").is_none());
     assert_eq!(resumed.headers()["content-type"], "text/event-stream");
@@ -297,9 +298,8 @@ async fn cancel_and_lost(db: Db) {
         .client
         .get(f.app.url(&format!("/api/v1/jobs/{id}/events")))
         .header("Accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     let mut seen = String::new();
     while !seen.contains("event: status") {
         seen.push_str(&String::from_utf8_lossy(&live.chunk().await.unwrap().unwrap()));

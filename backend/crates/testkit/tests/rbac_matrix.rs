@@ -3,7 +3,7 @@
 //! the permission table, and on any answer that does not match what the table says.
 
 use cairn_server::auth::{Access, OPERATIONS, Role};
-use cairn_testkit::{Db, TestApp, db_tests};
+use cairn_testkit::{Db, SendChecked, TestApp, db_tests};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -73,7 +73,7 @@ async fn matrix(db: Db) {
                 if method == Method::POST || method == Method::PATCH {
                     rb = rb.json(&json!({}));
                 }
-                let resp = rb.send().await.unwrap();
+                let resp = rb.send_checked().await;
                 let status = resp.status();
                 let body = resp.text().await.unwrap_or_default();
                 if status.is_server_error() {

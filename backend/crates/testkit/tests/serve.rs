@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use cairn_testkit::{Db, TestApp, agent::SimAgent};
+use cairn_testkit::{Db, SendChecked, TestApp, agent::SimAgent};
 use reqwest::{StatusCode, Version};
 use serde_json::{Value, json};
 
@@ -29,13 +29,13 @@ async fn plain_is_http1_and_tls_offers_http2_by_alpn() {
     let tls = TestApp::spawn_with(Db::Sqlite, |c| c.tls.mode = "self_signed".into()).await;
     assert!(tls.base.starts_with("https://"), "{}", tls.base);
     let h2 = reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap();
-    let r = h2.get(tls.url("/api/v1/info")).send().await.unwrap();
+    let r = h2.get(tls.url("/api/v1/info")).send_checked().await;
     assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_2));
     let info: Value = r.json().await.unwrap();
     assert_eq!(info["tls"]["mode"], "self_signed");
     // A client that offers only HTTP/1.1 (curl --http1.1, older agents) is served too.
     let h1 = reqwest::Client::builder().danger_accept_invalid_certs(true).http1_only().build();
-    let r = h1.unwrap().get(tls.url("/healthz")).send().await.unwrap();
+    let r = h1.unwrap().get(tls.url("/healthz")).send_checked().await;
     assert_eq!((r.status(), r.version()), (StatusCode::OK, Version::HTTP_11));
 }
 
@@ -51,7 +51,7 @@ async fn stop_with_a_held_poll(
     })
     .await;
     let agent = enrolled_agent(&app).await;
-    let held = agent.poll(1).await;
+    let held = agent.poll_head(1).await;
     assert_eq!(held.status(), StatusCode::OK, "the head of a held poll comes at once");
     let t0 = Instant::now();
     app.stop().await;

@@ -1,7 +1,7 @@
 //! The HTTP shell around the API: health, security headers, request ids, the embedded web
 //! app, JSON errors for every kind of bad request, and concurrent writers on one database.
 
-use cairn_testkit::{Db, PASSWORD, TestApp, db_tests, error_code};
+use cairn_testkit::{Db, PASSWORD, SendChecked, TestApp, db_tests, error_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -22,18 +22,16 @@ async fn health_and_headers(db: Db) {
     let r = anon
         .request(reqwest::Method::GET, "/api/v1/info")
         .header("X-Request-Id", "trace-me-123")
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.headers()["x-request-id"], "trace-me-123");
     assert_eq!(r.headers()["cache-control"], "no-store");
     // A hostile request id is replaced, not echoed.
     let r = anon
         .request(reqwest::Method::GET, "/api/v1/info")
         .header("X-Request-Id", "<script>")
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_ne!(r.headers()["x-request-id"], "<script>");
 }
 
@@ -82,33 +80,33 @@ async fn bad_requests_get_json_4xx(db: Db) {
             .request(reqwest::Method::POST, "/api/v1/users")
             .header("content-type", ctype)
             .body(body)
-            .send()
+            .send_checked()
     };
     let cases: Vec<(reqwest::Response, StatusCode, &str)> = vec![
         (
-            post_raw(b"{not json".to_vec(), "application/json").await.unwrap(),
+            post_raw(b"{not json".to_vec(), "application/json").await,
             StatusCode::BAD_REQUEST,
             "request.invalid_body",
         ),
         (
-            post_raw(b"[]".to_vec(), "application/json").await.unwrap(),
+            post_raw(b"[]".to_vec(), "application/json").await,
             StatusCode::BAD_REQUEST,
             "request.invalid_body",
         ),
         (
-            post_raw(b"{}".to_vec(), "text/plain").await.unwrap(),
+            post_raw(b"{}".to_vec(), "text/plain").await,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "request.unsupported_media_type",
         ),
         (
-            post_raw(vec![b'a'; 10_000], "application/json").await.unwrap(),
+            post_raw(vec![b'a'; 10_000], "application/json").await,
             StatusCode::PAYLOAD_TOO_LARGE,
             "request.too_large",
         ),
         (admin.get("/api/v1/nope").await, StatusCode::NOT_FOUND, "not_found"),
         (admin.get("/api/v2/users").await, StatusCode::NOT_FOUND, "not_found"),
         (
-            admin.request(reqwest::Method::PUT, "/api/v1/users").send().await.unwrap(),
+            admin.request(reqwest::Method::PUT, "/api/v1/users").send_checked().await,
             StatusCode::METHOD_NOT_ALLOWED,
             "request.method_not_allowed",
         ),
@@ -129,9 +127,8 @@ async fn bad_requests_get_json_4xx(db: Db) {
         .request(reqwest::Method::POST, "/api/v1/users")
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -173,9 +170,8 @@ async fn web_app_is_served_with_history_fallback(db: Db) {
         let again = anon
             .request(reqwest::Method::GET, "/")
             .header("If-None-Match", etag)
-            .send()
-            .await
-            .unwrap();
+            .send_checked()
+            .await;
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     }
     assert_eq!(anon.get("/api/docs/").await.status(), StatusCode::OK);
@@ -219,9 +215,8 @@ async fn forwarded_client_ips_only_from_trusted_proxies(db: Db) {
             .request(reqwest::Method::POST, "/api/v1/auth/login")
             .header("X-Forwarded-For", "6.6.6.6, 198.51.100.23")
             .json(&json!({ "username": "nobody", "password": "wrong-password-1" }))
-            .send()
-            .await
-            .unwrap();
+            .send_checked()
+            .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         let events = cairn_server::store::audit::list(
             app.state().store.db(),

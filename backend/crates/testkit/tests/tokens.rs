@@ -1,7 +1,7 @@
 //! Personal access tokens over HTTP: shown once, role-capped, last-used, revocable,
 //! expiring, and never more powerful than their owner.
 
-use cairn_testkit::{Db, PASSWORD, TestApp, db_tests, error_code};
+use cairn_testkit::{Db, PASSWORD, SendChecked, TestApp, db_tests, error_code, error_field};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -65,13 +65,15 @@ async fn personal_access_tokens(db: Db) {
         .client
         .get(app.url("/api/v1/auth/me"))
         .header("Authorization", "Basic abc")
-        .send()
-        .await
-        .unwrap();
+        .send_checked()
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let bad_expiry =
         admin.post("/api/v1/auth/tokens", json!({ "name": "x", "expires_in_days": 0 })).await;
-    assert_eq!(error_code(bad_expiry).await, "token.invalid_expiry");
+    assert_eq!(
+        error_field(bad_expiry).await,
+        ("request.invalid_body".into(), Some("expires_in_days".into()))
+    );
 }
 
 async fn expired_token_is_refused(db: Db) {

@@ -33,19 +33,27 @@ pub enum AuditOutcome {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEvent {
     pub id: i64,
     pub time: DateTime<Utc>,
     /// user, token, system, anonymous or cli.
     pub actor_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// What happened, e.g. `user.create`, `auth.login`, `access.denied`.
     pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
     /// success, denied or failure.
     pub outcome: String,
@@ -76,6 +84,7 @@ impl From<AuditRow> for AuditEvent {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     pub items: Vec<AuditEvent>,
     /// Pass as `before` to get the next (older) page; absent on the last page.
@@ -83,6 +92,7 @@ pub struct AuditPage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditVerification {
     pub ok: bool,
     /// How many events were checked and found intact (before the first broken one).

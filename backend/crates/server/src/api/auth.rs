@@ -66,7 +66,7 @@ pub struct UpdateProfileRequest {
     #[oai(validator(max_length = 128))]
     pub display_name: Option<String>,
     /// `null` clears the email; absent leaves it as it is.
-    #[oai(validator(max_length = 254))]
+    #[oai(nullable, validator(max_length = 254))]
     pub email: MaybeUndefined<String>,
 }
 
@@ -81,6 +81,7 @@ pub struct ChangePasswordRequest {
 
 /// A personal access token as listed (the secret itself is never shown again).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiToken {
     pub id: Uuid,
     pub name: String,
@@ -108,6 +109,7 @@ impl From<TokenRow> for ApiToken {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiTokenList {
     pub items: Vec<ApiToken>,
 }
@@ -115,15 +117,17 @@ pub struct ApiTokenList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateApiTokenRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// Defaults to your own role; cannot exceed it.
     pub role: Option<Role>,
     /// 1–3650 days; omit for a token that does not expire.
+    #[oai(validator(minimum(value = "1"), maximum(value = "3650")))]
     pub expires_in_days: Option<u32>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedApiToken {
     pub token: ApiToken,
     /// The secret: shown this once, store it now.

@@ -21,6 +21,7 @@ use crate::{
 pub struct EnrollmentApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EnrollmentToken {
     pub id: Uuid,
     pub created_by: Option<String>,
@@ -44,6 +45,7 @@ impl From<EnrollmentTokenRow> for EnrollmentToken {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EnrollmentTokenList {
     pub items: Vec<EnrollmentToken>,
 }
@@ -51,15 +53,26 @@ pub struct EnrollmentTokenList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateEnrollmentTokenRequest {
-    /// Lifetime in seconds (60 s – 30 days); default 1 hour.
+    /// Lifetime in seconds (60 s – 30 days); default `agents.enrollment_token_ttl_secs`.
+    #[oai(validator(minimum(value = "60"), maximum(value = "2592000")))]
     pub ttl_secs: Option<u64>,
-    #[oai(default)]
+    /// Tags the new host gets (letters, digits, `- _ . : / =`; stored lower-cased).
+    #[oai(
+        default,
+        validator(
+            max_items = 32,
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[A-Za-z0-9_.:/=-]+$"
+        )
+    )]
     pub tags: Vec<String>,
     /// A repository the new host is linked to right away.
     pub repository_id: Option<Uuid>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedEnrollmentToken {
     pub token: EnrollmentToken,
     /// The secret: shown this once.
@@ -79,6 +92,7 @@ pub enum CreatedEnrollment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PendingHost {
     pub id: Uuid,
     pub hostname: String,
@@ -96,6 +110,7 @@ pub struct PendingHost {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PendingHostList {
     pub items: Vec<PendingHost>,
 }
@@ -103,7 +118,16 @@ pub struct PendingHostList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct AcceptPendingRequest {
-    #[oai(default)]
+    /// Tags the new host gets (letters, digits, `- _ . : / =`; stored lower-cased).
+    #[oai(
+        default,
+        validator(
+            max_items = 32,
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[A-Za-z0-9_.:/=-]+$"
+        )
+    )]
     pub tags: Vec<String>,
 }
 

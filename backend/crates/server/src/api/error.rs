@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::domain::DomainError;
 
 #[derive(Object, Debug, Clone, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable, machine-readable code, e.g. `user.username_taken`.
     pub code: String,
@@ -133,9 +134,23 @@ pub fn json_error(err: poem::Error) -> poem::Response {
     }
     let status = err.status();
     let text = err.to_string();
+    let mut details = json!({});
     let (code, message): (&str, String) = if err.is::<ParseRequestPayloadError>() {
-        ("request.invalid_body", text)
-    } else if err.is::<ParseParamError>() {
+        // poem names the offending field as `field `x` …` or `unknown field `x``; a client
+        // that shows errors beside its inputs needs the name, not the sentence.
+        match named_field(&text) {
+            Some((field, rule)) => {
+                details = json!({ "field": field, "rule": rule.as_ref().map(|r| r.0) });
+                let message = match rule {
+                    Some((_, phrase)) => format!("`{field}` {phrase}."),
+                    None => format!("`{field}` is not a field of this request."),
+                };
+                ("request.invalid_body", message)
+            }
+            None => ("request.invalid_body", text),
+        }
+    } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        details = json!({ "field": e.name });
         ("request.invalid_parameter", text)
     } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
         // The parameter's internal name means nothing to a caller; the reason does.
@@ -158,6 +173,56 @@ pub fn json_error(err: poem::Error) -> poem::Response {
             }
         }
     };
-    let body = ErrorBody { code: code.to_string(), message, details: json!({}) };
+    let body = ErrorBody { code: code.to_string(), message, details };
     (status, poem::web::Json(body)).into_response()
+}
+
+/// The field a poem body-parse message names, and the rule it broke as (keyword, phrase):
+/// `field `x` verification failed. maxLength(64)` gives ("x", ("maxLength", "must be at
+/// most 64 characters long")); `unknown field `x`` gives ("x", None).
+fn named_field(text: &str) -> Option<(&str, Option<(&str, String)>)> {
+    let start = text.find("field `")?;
+    let rest = &text[start + "field `".len()..];
+    let field = rest.split('`').next().filter(|f| !f.is_empty())?;
+    if text[..start].ends_with("unknown ") {
+        return Some((field, None));
+    }
+    let rule = rest.split("verification failed. ").nth(1)?.trim_end_matches('.');
+    let (keyword, arg) = rule.split_once('(')?;
+    let arg = arg.strip_suffix(')').unwrap_or(arg);
+    let first = arg.split(',').next().unwrap_or(arg).trim();
+    let phrase = match keyword {
+        "maxLength" => format!("must be at most {first} characters long"),
+        "minLength" => format!("must be at least {first} characters long"),
+        "pattern" => format!("must match the pattern {}", arg.trim_matches('"')),
+        "maxItems" => format!("may hold at most {first} items"),
+        "minItems" => format!("needs at least {first} item(s)"),
+        "maximum" => format!("must be at most {first}"),
+        "minimum" => format!("must be at least {first}"),
+        "maxProperties" => format!("may hold at most {first} entries"),
+        "minProperties" => format!("needs at least {first} entries"),
+        "uniqueItems" => "must not repeat an item".to_string(),
+        _ => format!("breaks the rule {rule}"),
+    };
+    Some((field, Some((keyword, phrase))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_field;
+
+    #[test]
+    fn poem_parse_messages_name_the_field_and_the_rule() {
+        let (f, r) = named_field(
+            r#"parse request payload error: failed to parse "CreateUserRequest": field `username` verification failed. pattern("^[a-z]+$")"#,
+        )
+        .unwrap();
+        assert_eq!(f, "username");
+        assert_eq!(r.unwrap(), ("pattern", "must match the pattern ^[a-z]+$".to_string()));
+        let (f, r) = named_field("failed to parse \"X\": field `ttl_secs` verification failed. minimum(60, exclusive: false)").unwrap();
+        assert_eq!((f, r.unwrap().1.as_str()), ("ttl_secs", "must be at least 60"));
+        let (f, r) = named_field("failed to parse \"X\": unknown field `extra`.").unwrap();
+        assert_eq!((f, r), ("extra", None));
+        assert!(named_field("expected value at line 1 column 2").is_none());
+    }
 }

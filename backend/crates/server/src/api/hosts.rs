@@ -27,6 +27,7 @@ pub enum HostStatus {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Host {
     pub id: Uuid,
     pub hostname: String,
@@ -87,6 +88,7 @@ fn view(
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HostList {
     pub items: Vec<Host>,
     pub total: u64,
@@ -95,16 +97,26 @@ pub struct HostList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateHostRequest {
+    /// The host's tags, replacing the current ones (letters, digits, `- _ . : / =`;
+    /// stored lower-cased, duplicates dropped).
+    #[oai(validator(
+        max_items = 32,
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[A-Za-z0-9_.:/=-]+$"
+    ))]
     pub tags: Vec<String>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct SetHostRepositoriesRequest {
+    #[oai(validator(max_items = 100))]
     pub repository_ids: Vec<Uuid>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QueuedCommand {
     pub command_id: Uuid,
     pub created_at: DateTime<Utc>,
@@ -121,10 +133,12 @@ pub enum Queued {
 #[oai(deny_unknown_fields)]
 pub struct PingHostsRequest {
     /// Only hosts with this tag; all hosts when absent.
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:/=-]+$"))]
     pub tag: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PingedHosts {
     /// How many hosts a test command was queued for.
     pub queued: u64,
@@ -157,7 +171,7 @@ impl HostsApi {
         /// Only hosts that joined at or after this time (RFC 3339).
         created_after: Query<Option<DateTime<Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-        offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
     ) -> Result<Json<HostList>, ApiError> {
         let now = Utc::now();
         let offline_after = std::time::Duration::from_secs(state.config.agents.offline_after_secs);

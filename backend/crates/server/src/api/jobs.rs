@@ -31,6 +31,7 @@ pub struct JobsApi;
 
 /// A job. Never carries a secret: the command line shown is restic's arguments only.
 #[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Job {
     pub id: Uuid,
     pub host_id: Uuid,
@@ -121,6 +122,7 @@ async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobList {
     pub items: Vec<Job>,
     pub total: u64,
@@ -131,13 +133,13 @@ pub struct JobList {
 pub struct CreateBackupRequest {
     pub repository_id: Uuid,
     /// Absolute paths on the host.
-    #[oai(validator(max_items = 100))]
+    #[oai(validator(min_items = 1, max_items = 100, max_length = 4096, pattern = r"^\s*/"))]
     pub paths: Vec<String>,
     /// restic `--exclude` patterns.
-    #[oai(validator(max_items = 200))]
+    #[oai(validator(max_items = 200, max_length = 4096))]
     pub excludes: Option<Vec<String>>,
-    /// Tags for the new snapshot.
-    #[oai(validator(max_items = 20))]
+    /// Tags for the new snapshot: no commas or spaces.
+    #[oai(validator(max_items = 20, max_length = 64, pattern = r"^[^, ]*$"))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -162,6 +164,7 @@ pub enum Started {
 }
 
 #[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LogLine {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -177,6 +180,7 @@ impl From<LogRow> for LogLine {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LogPage {
     pub items: Vec<LogLine>,
     /// Pass as `after` for the next page.
@@ -195,6 +199,7 @@ pub enum FeedKind {
 /// One Server-Sent Event of `GET /v1/jobs/{id}/events`; the SSE `event:` field is `kind`
 /// and log events carry their seq as the SSE `id:` (what Last-Event-ID resumes from).
 #[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobFeedEvent {
     pub kind: FeedKind,
     pub log: Option<LogLine>,
@@ -203,6 +208,7 @@ pub struct JobFeedEvent {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Snapshot {
     pub id: String,
     pub short_id: String,
@@ -219,6 +225,7 @@ pub struct Snapshot {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnapshotList {
     pub items: Vec<Snapshot>,
     pub total: u64,
@@ -313,7 +320,7 @@ impl JobsApi {
         /// Created before (RFC 3339).
         until: Query<Option<DateTime<Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
     ) -> Result<Json<JobList>, ApiError> {
         let filter = JobFilter {
             host: host_id.0,
@@ -429,7 +436,7 @@ impl JobsApi {
         id: Path<Uuid>,
         repository_id: Query<Option<Uuid>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-        offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
     ) -> Result<Json<SnapshotList>, ApiError> {
         let (rows, total, made_by) = domain::snapshots(
             &state,

@@ -10,6 +10,7 @@ use crate::{
 };
 
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct User {
     pub id: Uuid,
     pub username: String,
@@ -48,6 +49,7 @@ pub enum AuthMethodKind {
 
 /// The signed-in caller and what their role allows right now.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub user: User,
     pub auth_method: AuthMethodKind,

@@ -19,6 +19,7 @@ use crate::{
 pub struct RepositoriesApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Repository {
     pub id: Uuid,
     pub name: String,
@@ -48,6 +49,7 @@ impl From<RepositoryRow> for Repository {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RepositoryList {
     pub items: Vec<Repository>,
 }
@@ -55,33 +57,45 @@ pub struct RepositoryList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateRepositoryRequest {
-    #[oai(validator(max_length = 100))]
+    /// 1–100 printable characters, unique.
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
-    /// A path or a restic backend URL (sftp:, rest:, s3:, b2:, azure:, gs:, swift:, rclone:).
-    #[oai(validator(max_length = 2048))]
+    /// An absolute path or a restic backend URL (sftp:, rest:, s3:, b2:, azure:, gs:,
+    /// swift:, rclone:).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 2048,
+        pattern = r"^\s*(/|sftp:|rest:|s3:|b2:|azure:|gs:|swift:|rclone:)"
+    ))]
     pub url: String,
-    #[oai(validator(max_length = 4096))]
+    #[oai(write_only, validator(min_length = 1, max_length = 4096))]
     pub password: String,
-    /// Backend environment, e.g. {"AWS_ACCESS_KEY_ID": "…"}.
-    #[oai(default)]
+    /// Backend environment, e.g. {"AWS_ACCESS_KEY_ID": "…"}: at most 64 variables, names
+    /// of `A–Z 0–9 _` not starting with a digit, not `RESTIC_PASSWORD*`/`RESTIC_REPOSITORY*`;
+    /// values up to 4096 characters without NUL.
+    #[oai(default, write_only, validator(max_properties = 64))]
     pub env: BTreeMap<String, String>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateRepositoryRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Option<String>,
-    #[oai(validator(max_length = 2048))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 2048,
+        pattern = r"^\s*(/|sftp:|rest:|s3:|b2:|azure:|gs:|swift:|rclone:)"
+    ))]
     pub url: Option<String>,
     /// A new password; omit to keep the current one.
-    #[oai(validator(max_length = 4096))]
+    #[oai(write_only, validator(min_length = 1, max_length = 4096))]
     pub password: Option<String>,
-    /// Variables to add or replace (others are kept).
-    #[oai(default)]
+    /// Variables to add or replace (others are kept); the rules of `env` on create.
+    #[oai(default, write_only, validator(max_properties = 64))]
     pub env_set: BTreeMap<String, String>,
     /// Variables to remove.
-    #[oai(default)]
+    #[oai(default, validator(max_items = 64, max_length = 128))]
     pub env_remove: Vec<String>,
 }
 

@@ -10,6 +10,7 @@ use crate::{app::AppState, auth::ClientInfo, auth::Role, domain::users::NewUser,
 pub struct SystemApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ServerInfo {
     pub version: String,
     /// True until the first admin has been created through `/setup`.
@@ -20,6 +21,7 @@ pub struct ServerInfo {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TlsCertificate {
     /// `self_signed` (made by the server; agents must pin it) or `files`.
     pub mode: String,
@@ -35,7 +37,8 @@ pub struct SetupRequest {
     /// The one-time token from the server log or `data/setup-token`.
     #[oai(validator(max_length = 200))]
     pub token: String,
-    #[oai(validator(max_length = 64))]
+    /// 2–64 of `a-z 0-9 . _ -`, starting with a letter or digit (stored lower-cased).
+    #[oai(validator(min_length = 2, max_length = 64, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"))]
     pub username: String,
     #[oai(validator(max_length = 1024))]
     pub password: String,

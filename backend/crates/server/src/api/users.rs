@@ -20,6 +20,7 @@ use crate::{
 pub struct UsersApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserList {
     pub items: Vec<User>,
     /// How many users match the filter (for paging).
@@ -29,7 +30,8 @@ pub struct UserList {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    #[oai(validator(max_length = 64))]
+    /// 2–64 of `a-z 0-9 . _ -`, starting with a letter or digit (stored lower-cased).
+    #[oai(validator(min_length = 2, max_length = 64, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"))]
     pub username: String,
     #[oai(validator(max_length = 128))]
     pub display_name: Option<String>,
@@ -46,7 +48,7 @@ pub struct UpdateUserRequest {
     #[oai(validator(max_length = 128))]
     pub display_name: Option<String>,
     /// `null` clears the email; absent leaves it as it is.
-    #[oai(validator(max_length = 254))]
+    #[oai(nullable, validator(max_length = 254))]
     pub email: MaybeUndefined<String>,
     pub role: Option<Role>,
     /// Disabling ends the user's sessions and stops their tokens at once.
@@ -79,7 +81,7 @@ impl UsersApi {
         role: Query<Option<Role>>,
         disabled: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
     ) -> Result<Json<UserList>, ApiError> {
         let filter = UserFilter {
             q: q.0,

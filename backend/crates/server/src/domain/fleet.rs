@@ -39,14 +39,14 @@ pub fn agent_actor(host: Uuid, hostname: &str, client: &Client) -> Actor {
     }
 }
 
-/// Tags: 1–64 chars of letters, digits and `-_.:/=`, lower-cased, deduplicated, ≤ 32.
+/// Tags: 1–64 of ASCII letters, digits and `-_.:/=`, lower-cased, deduplicated, ≤ 32.
 pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     let mut out: Vec<String> = Vec::new();
     for t in tags {
         let t = t.trim().to_lowercase();
         let ok = !t.is_empty()
             && t.len() <= 64
-            && t.chars().all(|c| c.is_alphanumeric() || "-_.:/=".contains(c));
+            && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/=".contains(c));
         if !ok {
             return Err(DomainError::invalid(
                 "host.invalid_tag",

@@ -130,13 +130,14 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
                 "paths",
             ));
         }
-        if p.len() > 4096 || p.contains('\0') {
+        if p.chars().count() > 4096 || p.contains('\0') {
             return Err(bad(format!("{p:?} is not a usable path."), "paths"));
         }
     }
     let excludes: Vec<String> =
         spec.excludes.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    if excludes.len() > 200 || excludes.iter().any(|e| e.len() > 4096 || e.contains('\0')) {
+    if excludes.len() > 200 || excludes.iter().any(|e| e.chars().count() > 4096 || e.contains('\0'))
+    {
         return Err(bad("At most 200 exclude patterns, each a usable pattern.".into(), "excludes"));
     }
     let tags: Vec<String> =
@@ -144,10 +145,9 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
     if tags.len() > 20 {
         return Err(bad("At most 20 tags.".into(), "tags"));
     }
-    if let Some(t) = tags
-        .iter()
-        .find(|t| t.len() > 64 || t.contains(',') || t.chars().any(|c| c.is_control() || c == ' '))
-    {
+    if let Some(t) = tags.iter().find(|t| {
+        t.chars().count() > 64 || t.contains(',') || t.chars().any(|c| c.is_control() || c == ' ')
+    }) {
         return Err(bad(
             format!("Tag {t:?} is not valid: up to 64 characters, no commas or spaces."),
             "tags",

@@ -72,10 +72,10 @@ fn check_url(url: &str) -> Result<String, DomainError> {
 }
 
 fn check_password(p: &str) -> Result<(), DomainError> {
-    if p.is_empty() || p.len() > 4096 {
+    if p.is_empty() || p.chars().count() > 4096 {
         return Err(DomainError::invalid(
             "repository.invalid_password",
-            "The repository password must be 1–4096 bytes.",
+            "The repository password must be 1–4096 characters.",
             "password",
         ));
     }
@@ -105,7 +105,7 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
                 "env",
             ));
         }
-        if v.len() > 4096 || v.contains('\0') {
+        if v.chars().count() > 4096 || v.contains('\0') {
             return Err(DomainError::invalid(
                 "repository.invalid_env",
                 format!("The value of {k} is too long or contains NUL."),

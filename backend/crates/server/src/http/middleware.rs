@@ -160,6 +160,13 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                 tracing::info!(status = status.as_u16(), ms, "request");
             }
             let h = resp.headers_mut();
+            // RFC 9110 §15.5.6: a 405 names the methods the resource has.
+            if status == StatusCode::METHOD_NOT_ALLOWED
+                && let Some(allow) = crate::api::spec::allow_header(&path)
+                && let Ok(v) = HeaderValue::from_str(&allow)
+            {
+                h.insert(header::ALLOW, v);
+            }
             if let Ok(v) = HeaderValue::from_str(&id) {
                 h.insert("x-request-id", v);
             }
