@@ -54,9 +54,10 @@ frontend: deps-node
 server: frontend
 	cd $(BACKEND) && $(CARGO) build -p cairn-server
 
-# The e2e run drives the real agent, so it is built from the same tree as the server.
+# The e2e run drives the real agent, so it is built from the same tree as the server; its
+# recorded API answers are checked against openapi/cairn.json by cairn-contract.
 agent:
-	cd $(BACKEND) && $(CARGO) build -p cairn-agent
+	cd $(BACKEND) && $(CARGO) build -p cairn-agent -p cairn-contract
 
 run: server
 	@echo
@@ -121,6 +122,7 @@ test-web: deps-node
 test-e2e: server agent deps-browser deps-restic
 	rm -rf $(E2E)/artifacts
 	cd $(E2E) && CAIRN_SERVER_BIN=$(CURDIR)/$(SERVER) npm test
+	$(BACKEND)/target/debug/cairn-contract check openapi/cairn.json $(E2E)/artifacts/api-responses.ndjson
 
 lint: frontend
 	cd $(BACKEND) && $(CARGO) fmt --all --check

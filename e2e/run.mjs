@@ -21,9 +21,12 @@ import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { jobsFlow } from './jobs-flow.mjs';
+import { apiRecorder } from './record.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
+/** Every /api/ answer of the run, for the contract check (see record.mjs). */
+const apiResponsesFile = path.join(artifacts, 'api-responses.ndjson');
 const serverBin = process.env.CAIRN_SERVER_BIN
   ? path.resolve(process.env.CAIRN_SERVER_BIN)
   : path.resolve(here, '../backend/target/debug/cairn-server');
@@ -106,9 +109,12 @@ async function loadServerTls(dataDir) {
 /**
  * fetch() for this process's own requests to the server. Over HTTPS it trusts exactly the
  * server's self-signed certificate (no global switch-off of certificate checks); the answer
- * offers what the flow uses of a Response: status, headers.get, text(), json().
+ * offers what the flow uses of a Response: status, headers.get, text(), json(). Its /api/
+ * answers are recorded for the contract check (source "node").
  */
-function serverFetch(url, { method = 'GET', headers = {}, body } = {}) {
+const serverFetch = apiRecorder.wrapFetch(rawServerFetch);
+
+function rawServerFetch(url, { method = 'GET', headers = {}, body } = {}) {
   if (!url.startsWith('https:')) return fetch(url, { method, headers, body });
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, ca: serverTls.cert ?? undefined }, (res) => {
@@ -351,7 +357,11 @@ async function main() {
     }
   };
   const onSignal = () => {
-    void stopServer().then(() => process.exit(130));
+    void stopServer()
+      .then(() => apiRecorder.settle(2000))
+      .then(() => apiRecorder.write(apiResponsesFile))
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -399,6 +409,8 @@ async function main() {
     // The self-signed certificate is what the test is about; the browser is told to accept it
     // (as a person would after comparing fingerprints), the agents pin it.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', ignoreHTTPSErrors: TLS });
+    // Every page of the context (popups too): its /api/ answers are recorded (source "browser").
+    apiRecorder.watch(context);
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
     currentPage = page;
@@ -421,11 +433,19 @@ async function main() {
       log(`  FAIL ${error instanceof Error ? error.message : error}`);
     }
   } finally {
+    // The bodies still being read come in before the browser goes (a body cut off stays "unread").
+    await apiRecorder.settle(10_000);
     if (browser) await browser.close().catch(() => undefined);
     await stopServer();
     serverLog.end();
     for (const dir of agentDirs) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    await apiRecorder.settle(1000);
+    const recorded = await apiRecorder.write(apiResponsesFile).catch((error) => {
+      log(`could not write ${apiResponsesFile}: ${error instanceof Error ? error.message : error}`);
+      return null;
+    });
+    if (recorded !== null) log(`recorded ${recorded} API responses to artifacts/api-responses.ndjson`);
   }
 
   if (failures.length) log(`\nFailures (server log: e2e/artifacts/server.log):\n- ${failures.join('\n- ')}`);

@@ -90,6 +90,24 @@ impl Spec {
         Some((t, op))
     }
 
+    /// How a JSON request body breaks the schema its operation declares (empty when it keeps
+    /// it); None when the document has no such operation or it takes no JSON body. Each
+    /// mismatch starts with the JSON pointer of the offending value (`/paths/0: …`).
+    pub fn check_request(&self, method: &str, url: &str, body: &Value) -> Option<Vec<String>> {
+        let (_, op) = self.operation(method, url)?;
+        let content = op.pointer("/requestBody/content")?.as_object()?;
+        let (_, media) = content.iter().find(|(k, _)| media_essence(k) == "application/json")?;
+        let mut out = Vec::new();
+        validate(
+            &Resolver { doc: &self.doc, answer: false },
+            media.get("schema")?,
+            body,
+            "",
+            &mut out,
+        );
+        Some(out)
+    }
+
     /// Every way `ex` breaks the contract; empty when it keeps it. The document itself
     /// (`/api/openapi.json`) and Swagger UI (`/api/docs`) are served beside the operations.
     pub fn check(&self, ex: &Exchange) -> Vec<String> {
@@ -181,7 +199,7 @@ impl Spec {
             Err(e) => return out.push(format!("the body is not JSON: {e}")),
         };
         if let Some(schema) = media.get("schema") {
-            validate(&Resolver { doc: &self.doc }, schema, &value, "", out);
+            validate(&Resolver { doc: &self.doc, answer: true }, schema, &value, "", out);
         }
     }
 
@@ -190,7 +208,7 @@ impl Spec {
         let Some(body) = ex.body.as_deref() else { return };
         match self.doc.pointer("/components/schemas/ErrorBody") {
             Some(schema) => match serde_json::from_str::<Value>(body) {
-                Ok(v) => validate(&Resolver { doc: &self.doc }, schema, &v, "", out),
+                Ok(v) => validate(&Resolver { doc: &self.doc, answer: true }, schema, &v, "", out),
                 Err(e) => out.push(format!("the error body is not JSON: {e}")),
             },
             None => out.push("the document has no ErrorBody schema".into()),

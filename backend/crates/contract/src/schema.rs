@@ -1,6 +1,8 @@
-//! Validates a JSON value against an OpenAPI 3.0 schema, strictly: a property the schema
-//! does not declare is a mismatch (an undeclared field is a lie of the spec), `null` needs
-//! `nullable`, and a `writeOnly` property must never appear in an answer.
+//! Validates a JSON value against an OpenAPI 3.0 schema. Answers are held strictly: a
+//! property the schema does not declare is a mismatch (an undeclared field is a lie of the
+//! document), `null` needs `nullable`, a `writeOnly` property must never appear. Requests
+//! are held to what the document says: unknown fields only where `additionalProperties`
+//! is `false`.
 
 use std::collections::BTreeSet;
 
@@ -10,6 +12,8 @@ use serde_json::{Map, Value};
 /// Resolves `#/components/schemas/X` references within one document.
 pub struct Resolver<'a> {
     pub doc: &'a Value,
+    /// An answer (strict about undeclared and write-only fields), not a request.
+    pub answer: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -282,7 +286,9 @@ fn check_object(
         let here = format!("{at}/{name}");
         match props.and_then(|p| p.get(name)) {
             Some(prop) => {
-                if r.resolve(prop).is_ok_and(|p| p.get("writeOnly") == Some(&Value::Bool(true))) {
+                if r.answer
+                    && r.resolve(prop).is_ok_and(|p| p.get("writeOnly") == Some(&Value::Bool(true)))
+                {
                     out.push(format!("{here}: writeOnly property present in an answer"));
                 }
                 validate(r, prop, v, &here, out);
@@ -332,6 +338,11 @@ fn check_unknown_properties(
     out: &mut Vec<Mismatch>,
 ) {
     let Value::Object(obj) = value else { return };
+    let closed =
+        r.resolve(schema).is_ok_and(|s| s.get("additionalProperties") == Some(&Value::Bool(false)));
+    if !r.answer && !closed {
+        return;
+    }
     let mut names = BTreeSet::new();
     if !known_properties(r, schema, &mut names) {
         return;
@@ -348,7 +359,7 @@ mod tests {
     use super::*;
 
     fn check(doc: &Value, schema: Value, value: Value) -> Vec<String> {
-        let r = Resolver { doc };
+        let r = Resolver { doc, answer: true };
         let mut out = Vec::new();
         validate(&r, &schema, &value, "", &mut out);
         out
@@ -401,6 +412,22 @@ mod tests {
         assert!(check(&doc, json!({}), json!(null)).is_empty(), "an untyped schema takes null");
         let nullable = json!({"type": "string", "nullable": true});
         assert!(check(&doc, nullable, json!(null)).is_empty());
+    }
+
+    #[test]
+    fn requests_may_carry_write_only_fields_and_unknown_ones_only_where_allowed() {
+        let doc = json!({});
+        let open =
+            json!({"type": "object", "properties": {"p": {"type": "string", "writeOnly": true}}});
+        let closed = json!({"type": "object", "additionalProperties": false, "properties": {"p": {"type": "string"}}});
+        let r = Resolver { doc: &doc, answer: false };
+        let mut out = Vec::new();
+        validate(&r, &open, &json!({"p": "secret", "extra": 1}), "", &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        validate(&r, &closed, &json!({"p": 5, "extra": 1}), "", &mut out);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(out[0].starts_with("/p: expected string"), "{out:?}");
+        assert!(out[1].starts_with("/extra: property not declared"), "{out:?}");
     }
 
     #[test]

@@ -127,6 +127,8 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
     let docs_html = api.swagger_ui_html().replace(&api.spec(), &document);
     let docs = Route::new()
         .at("/", poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone())));
+    // The document is poem-openapi's own output re-read: it parses, or the build is broken.
+    let contract = cairn_contract::Spec::from_json(&document).map(Arc::new).ok();
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json").body(document.clone())
     });
@@ -156,6 +158,7 @@ pub fn endpoint(state: &AppState) -> impl poem::Endpoint<Output = poem::Response
             agent_gate: Arc::new(tokio::sync::Semaphore::new(
                 state.config.agents.max_concurrent_requests as usize,
             )),
+            contract,
         })
 }
 

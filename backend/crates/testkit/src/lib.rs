@@ -160,11 +160,16 @@ impl TestApp {
 
     /// Completes first-run setup as `admin` and returns the signed-in browser.
     pub async fn bootstrap(&self) -> Session {
+        self.bootstrap_with(PASSWORD).await
+    }
+
+    /// `bootstrap` with another password (for servers that want longer ones).
+    pub async fn bootstrap_with(&self, password: &str) -> Session {
         let s = self.browser();
         let r = s
             .post(
                 "/api/v1/setup",
-                json!({ "token": self.setup_token(), "username": ADMIN, "password": PASSWORD }),
+                json!({ "token": self.setup_token(), "username": ADMIN, "password": password }),
             )
             .await;
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Identity end to end over HTTP: first-run setup, sign-in, sessions (refresh, revocation),
 //! CSRF, login rate limits, personal access tokens, user management and its guards.
 
-use cairn_testkit::{ADMIN, Db, PASSWORD, SendChecked, TestApp, db_tests, error_code};
+use cairn_testkit::{ADMIN, Db, PASSWORD, SendChecked, TestApp, db_tests, error_code, error_field};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -24,7 +24,7 @@ async fn setup_is_one_time(db: Db) {
             json!({ "token": app.setup_token(), "username": "x1", "password": "short" }),
         )
         .await;
-    assert_eq!(error_code(weak).await, "password.too_short");
+    assert_eq!(error_field(weak).await, ("request.invalid_body".into(), Some("password".into())));
 
     let token = app.setup_token();
     let admin = app.bootstrap().await;
@@ -286,7 +286,10 @@ async fn user_management_and_guards(db: Db) {
             json!({ "username": "pw", "role": "viewer", "password": "password1234" }),
             "password.too_common",
         ),
-        (json!({ "username": "pw", "role": "viewer", "password": "short" }), "password.too_short"),
+        (
+            json!({ "username": "pw", "role": "viewer", "password": "short" }),
+            "request.invalid_body",
+        ),
         (
             json!({ "username": "em", "role": "viewer", "password": PASSWORD, "email": "nope" }),
             "user.invalid_email",

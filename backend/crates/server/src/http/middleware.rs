@@ -1,7 +1,7 @@
 //! One outer middleware for every request: a request id (taken from `X-Request-Id` when
 //! sane, else new) on a tracing span so every log line of the request carries it; the
-//! body size limit; admission of agent requests; security headers; and the conversion of
-//! any error into JSON.
+//! body size limit; user-API JSON bodies held to the OpenAPI document; admission of agent
+//! requests; security headers; and the conversion of any error into JSON.
 
 use std::{sync::Arc, time::Instant};
 
@@ -25,6 +25,8 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
 
 /// Requests under this path come from agents and pass the agent gate.
 const AGENT_PATHS: &str = "/api/agent/";
+/// JSON bodies under this path are validated against the document before any handler.
+const USER_API: &str = "/api/v1/";
 
 pub struct Frontline {
     pub body_limit: usize,
@@ -33,6 +35,8 @@ pub struct Frontline {
     pub hsts: bool,
     /// Permits for agent requests being processed (`agents.max_concurrent_requests`).
     pub agent_gate: Arc<Semaphore>,
+    /// The served OpenAPI document, which user-API request bodies must keep.
+    pub contract: Option<Arc<cairn_contract::Spec>>,
 }
 
 impl<E: Endpoint> Middleware<E> for Frontline {
@@ -44,6 +48,7 @@ impl<E: Endpoint> Middleware<E> for Frontline {
             timeout: self.timeout,
             hsts: self.hsts,
             agent_gate: self.agent_gate.clone(),
+            contract: self.contract.clone(),
         }
     }
 }
@@ -54,6 +59,7 @@ pub struct FrontlineEndpoint<E> {
     timeout: std::time::Duration,
     hsts: bool,
     agent_gate: Arc<Semaphore>,
+    contract: Option<Arc<cairn_contract::Spec>>,
 }
 
 fn request_id(req: &Request) -> String {
@@ -81,6 +87,43 @@ fn too_large(limit: usize) -> Response {
         .into_response()
 }
 
+/// A user-API body that breaks its schema: poem alone would take `12345` for a string or
+/// let a rule the document declares through; the document is the contract, so it decides.
+fn off_contract(
+    spec: &cairn_contract::Spec,
+    method: &Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Option<Response> {
+    if !path.starts_with(USER_API)
+        || !content_type.is_some_and(|c| c.starts_with("application/json"))
+    {
+        return None;
+    }
+    // A body that is not JSON at all is poem's to refuse, with its parser's message.
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let problems = spec.check_request(method.as_str(), path, &value)?;
+    let first = problems.first()?;
+    let (pointer, what) = first.split_once(": ").unwrap_or(("", first));
+    let field = pointer.trim_start_matches('/').split('/').next().unwrap_or("");
+    let message = match pointer.trim_start_matches('/') {
+        "" => format!("The request body: {what}."),
+        p => format!("`{p}`: {what}."),
+    };
+    let mut details = json!({ "problems": problems });
+    if !field.is_empty() {
+        details["field"] = json!(field);
+    }
+    Some(
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "code": "request.invalid_body", "message": message, "details": details })),
+        )
+            .into_response(),
+    )
+}
+
 fn body_timeout(limit: std::time::Duration) -> Response {
     (
         StatusCode::REQUEST_TIMEOUT,
@@ -102,6 +145,7 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
         let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %path);
         async move {
             let started = Instant::now();
+            let mut refusal = None;
             let mut resp = 'answer: {
                 let declared = req
                     .headers()
@@ -117,7 +161,20 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     // the server).
                     let body = req.take_body().into_bytes_limit(self.body_limit);
                     match tokio::time::timeout(self.timeout, body).await {
-                        Ok(Ok(bytes)) => req.set_body(bytes),
+                        Ok(Ok(bytes)) => {
+                            let ct = req.content_type();
+                            refusal = self.contract.as_ref().and_then(|spec| {
+                                off_contract(spec, req.method(), &path, ct, &bytes)
+                            });
+                            // The handler still runs, with a body it cannot parse, so that its
+                            // authentication speaks first (401 before 400); its 400 is then
+                            // replaced by the refusal, which says what is wrong.
+                            if refusal.is_some() {
+                                req.set_body(Vec::new());
+                            } else {
+                                req.set_body(bytes)
+                            }
+                        }
                         Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => {
                             break 'answer too_large(self.body_limit);
                         }
@@ -139,8 +196,16 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     Box::pin(self.inner.call(req)).await
                 };
                 match tokio::time::timeout(self.timeout, answer).await {
-                    Ok(Ok(r)) => r.into_response(),
-                    Ok(Err(e)) => json_error(e),
+                    Ok(result) => {
+                        let resp = match result {
+                            Ok(r) => r.into_response(),
+                            Err(e) => json_error(e),
+                        };
+                        match refusal {
+                            Some(refusal) if resp.status() == StatusCode::BAD_REQUEST => refusal,
+                            _ => resp,
+                        }
+                    }
                     Err(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
                         Json(json!({
@@ -249,6 +314,7 @@ mod tests {
             timeout: std::time::Duration::from_secs(10),
             hsts: false,
             agent_gate: Arc::new(Semaphore::new(permits)),
+            contract: None,
         }));
         let calls = (0..requests).map(|_| {
             let ep = ep.clone();
