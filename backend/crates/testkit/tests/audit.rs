@@ -70,7 +70,7 @@ async fn filters_and_paging(db: Db) {
         .await
         .unwrap();
     assert_eq!(p3["items"].as_array().unwrap().len(), 1);
-    assert!(p3["next_before"].is_null());
+    assert!(p3.get("next_before").is_none(), "absent on the last page, not null: {p3}");
     let ids: Vec<i64> = [&p1, &p2, &p3]
         .iter()
         .flat_map(|p| p["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()))
