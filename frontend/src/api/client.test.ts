@@ -52,7 +52,7 @@ describe('401 handling', () => {
         t.setCookies('cairn_csrf=tok-2');
         return json(200, me);
       }
-      if (!accessValid) return json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: null });
+      if (!accessValid) return json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: {} });
       const body = (await r.json()) as { display_name: string };
       return json(200, { ...me, user: { ...me.user, display_name: body.display_name } });
     });
@@ -76,7 +76,7 @@ describe('401 handling', () => {
         accessValid = true;
         return json(200, me);
       }
-      return accessValid ? json(200, { items: [], total: 0 }) : json(401, { code: 'auth.unauthenticated', message: 'x', details: null });
+      return accessValid ? json(200, { items: [], total: 0 }) : json(401, { code: 'auth.unauthenticated', message: 'x', details: {} });
     });
     const calls = [t.client.GET('/v1/users'), t.client.GET('/v1/users'), t.client.GET('/v1/auth/tokens')];
     await vi.waitFor(() => expect(t.seen.filter((r) => r.url.endsWith('/refresh'))).toHaveLength(1));
@@ -89,8 +89,8 @@ describe('401 handling', () => {
   it('calls onAuthFailure and returns the 401 when the refresh fails', async () => {
     const t = setup((r) =>
       new URL(r.url).pathname === '/api/v1/auth/refresh'
-        ? json(401, { code: 'auth.session_expired', message: 'Session expired', details: null })
-        : json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: null }),
+        ? json(401, { code: 'auth.session_expired', message: 'Session expired', details: {} })
+        : json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: {} }),
     );
     const err = await unwrap(t.client.GET('/v1/users')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -101,7 +101,7 @@ describe('401 handling', () => {
   });
 
   it('never refreshes for a failed login (401 means wrong credentials there)', async () => {
-    const t = setup(() => json(401, { code: 'auth.invalid_credentials', message: 'Wrong username or password', details: null }));
+    const t = setup(() => json(401, { code: 'auth.invalid_credentials', message: 'Wrong username or password', details: {} }));
     const result = await t.client.POST('/v1/auth/login', { body: { username: 'a', password: 'b' } });
     expect(result.response.status).toBe(401);
     expect(t.fetch).toHaveBeenCalledTimes(1);
@@ -111,7 +111,7 @@ describe('401 handling', () => {
 
 describe('unwrap', () => {
   it('turns an error body and Retry-After into an ApiError', async () => {
-    const t = setup(() => json(429, { code: 'auth.rate_limited', message: 'Slow down', details: null }, { 'Retry-After': '42' }));
+    const t = setup(() => json(429, { code: 'auth.rate_limited', message: 'Slow down', details: {} }, { 'Retry-After': '42' }));
     const err = (await unwrap(t.client.POST('/v1/auth/login', { body: { username: 'a', password: 'b' } })).catch(
       (e: unknown) => e,
     )) as ApiError;

@@ -79,8 +79,8 @@ describe('navigation gating', () => {
   it('sends a signed-out visitor to /login with the page as next', async () => {
     const server = fakeServer({
       'GET /api/v1/info': () => json(200, readyInfo),
-      'GET /api/v1/auth/me': () => json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: null }),
-      'POST /api/v1/auth/refresh': () => json(401, { code: 'auth.unauthenticated', message: 'No session', details: null }),
+      'GET /api/v1/auth/me': () => json(401, { code: 'auth.unauthenticated', message: 'Sign in first', details: {} }),
+      'POST /api/v1/auth/refresh': () => json(401, { code: 'auth.unauthenticated', message: 'No session', details: {} }),
     });
     vi.stubGlobal('fetch', server.fetch);
     const { router } = renderWithProviders(null, { routes, route: '/audit?outcome=denied', info: readyInfo });

@@ -2,7 +2,7 @@
 import { Text, Tooltip } from '@mantine/core';
 import { formatDateTime, formatRelative } from '@/lib/format';
 
-export function RelativeTime({ value, seconds = true }: { value: string | null | undefined; seconds?: boolean }) {
+export function RelativeTime({ value, seconds = true }: { value: string | undefined; seconds?: boolean }) {
   return (
     <Tooltip label={formatDateTime(value, seconds)} disabled={!value}>
       <Text size="sm" c={value ? undefined : 'dimmed'} span>

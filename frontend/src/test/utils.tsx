@@ -27,7 +27,7 @@ export function fakeServer(routes: Record<string, Handler>) {
     requests.push(request.clone());
     const { pathname } = new URL(request.url);
     const handler = routes[`${request.method} ${pathname}`];
-    if (!handler) return json(404, { code: 'test.no_route', message: `no fake route for ${request.method} ${pathname}`, details: null });
+    if (!handler) return json(404, { code: 'test.no_route', message: `no fake route for ${request.method} ${pathname}`, details: {} });
     return handler(request);
   };
   const calls = (method: string, path: string) =>

@@ -48,15 +48,15 @@ export function exportUrl(f: AuditFilters, format: 'csv' | 'ndjson'): string {
 export function useAuditEvents(filters: AuditFilters) {
   return useInfiniteQuery({
     queryKey: ['audit', 'events', filters],
-    initialPageParam: null as number | null,
+    initialPageParam: undefined as number | undefined,
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET('/v1/audit', {
           signal,
-          params: { query: { ...filterParams(filters), before: pageParam ?? undefined, limit: PAGE_SIZE } },
+          params: { query: { ...filterParams(filters), before: pageParam, limit: PAGE_SIZE } },
         }),
       ),
-    getNextPageParam: (last) => last.next_before ?? null,
+    getNextPageParam: (last) => last.next_before,
   });
 }
 

@@ -34,6 +34,23 @@ describe('validateRepository', () => {
     expect(errors['env.5.value']).toBe('Value is required');
     expect(errors['env.6.key']).toBe('Name is required');
   });
+
+  it('keeps to the server’s declared rules: URL forms, lengths, reserved and too many variables', () => {
+    for (const url of ['/srv/restic', 'sftp:u@h:/p', 'rest:https://h/r', 's3:h/b', 'b2:b:p', 'azure:c:/', 'gs:b:/', 'swift:c:/', 'rclone:r:p']) {
+      expect(validateRepository({ ...base, url }, 'create')).toEqual({});
+    }
+    expect(validateRepository({ ...base, url: 'srv/restic' }, 'create').url).toMatch(/^Start with \/ for a path on the host/);
+    expect(validateRepository({ ...base, url: 'https://example.com/repo' }, 'create').url).toMatch(/sftp:, rest:, s3:/);
+    expect(validateRepository({ ...base, url: `/${'é'.repeat(1024)}` }, 'create').url).toBe('URL must be at most 2048 characters');
+    expect(validateRepository({ ...base, name: 'x'.repeat(101) }, 'create').name).toBe('Name must be at most 100 characters');
+    expect(validateRepository({ ...base, password: 'p'.repeat(4097) }, 'edit').password).toBe('Password must be at most 4096 characters');
+    const env = validateRepository({ ...base, env: [row(1, 'RESTIC_PASSWORD_FILE'), row(2, 'LONG', 'v'.repeat(4097)), row(3, 'NUL', 'a\0b')] }, 'create');
+    expect(env['env.0.key']).toMatch(/RESTIC_PASSWORD\*/);
+    expect(env['env.1.value']).toBe('Value must be at most 4096 characters');
+    expect(env['env.2.value']).toBe('Value must not contain a NUL character');
+    const many = Array.from({ length: 65 }, (_, i) => row(i, `K${i}`));
+    expect(validateRepository({ ...base, env: many }, 'create').env).toBe('At most 64 environment variables (65 entered)');
+  });
 });
 
 describe('requests', () => {

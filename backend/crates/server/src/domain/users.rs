@@ -83,11 +83,18 @@ fn check_email(raw: Option<String>) -> Result<Option<String>, DomainError> {
     Ok(Some(email))
 }
 
-pub fn check_password(password: &str, username: &str, min_len: usize) -> Result<(), DomainError> {
+/// `field` is the body field the password came in (`password` or `new_password`), so a
+/// client can show the refusal beside the right input.
+pub fn check_password(
+    password: &str,
+    username: &str,
+    min_len: usize,
+    field: &'static str,
+) -> Result<(), DomainError> {
     password::check_policy(password, username, min_len).map_err(|v| DomainError::Invalid {
         code: v.code(),
         message: v.message(),
-        field: Some("password"),
+        field: Some(field),
     })
 }
 
@@ -118,7 +125,7 @@ pub async fn prepare(new: NewUser, min_password_len: usize) -> Result<UserRow, D
         None => username.clone(),
     };
     let email = check_email(new.email)?;
-    check_password(&new.password, &username, min_password_len)?;
+    check_password(&new.password, &username, min_password_len, "password")?;
     let hash = password::hash(new.password).await?;
     let now = Utc::now();
     Ok(UserRow {
@@ -279,7 +286,7 @@ pub async fn reset_password(
     min_password_len: usize,
 ) -> Result<UserRow, DomainError> {
     let row = get(store, id).await?;
-    check_password(&new_password, &row.username, min_password_len)?;
+    check_password(&new_password, &row.username, min_password_len, "new_password")?;
     let hash = password::hash(new_password).await?;
     let txn = store.write().await?;
     let mut row = users::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "user" })?;
@@ -330,7 +337,7 @@ pub async fn change_own_password(
             "current_password",
         ));
     }
-    check_password(&new_password, &row.username, min_password_len)?;
+    check_password(&new_password, &row.username, min_password_len, "new_password")?;
     let hash = password::hash(new_password).await?;
     let txn = store.write().await?;
     let mut row =

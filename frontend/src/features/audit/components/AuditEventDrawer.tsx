@@ -18,7 +18,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const dash = (v: string | null | undefined) => v ?? '—';
+const dash = (v: string | undefined) => v ?? '—';
 
 export function AuditEventDrawer({ event, onClose }: { event: AuditEvent | null; onClose: () => void }) {
   return (

@@ -34,7 +34,7 @@ export function VerifyResult({ result, error, onClose }: { result?: AuditVerific
       variant="light"
       icon={<IconShieldX size={20} />}
       title={
-        result.first_broken_id != null
+        result.first_broken_id !== undefined
           ? `Chain broken at event #${result.first_broken_id}`
           : 'Chain broken'
       }

@@ -27,7 +27,7 @@ describe('LoginForm', () => {
   it("shows the server's message when the credentials are wrong", async () => {
     const server = fakeServer({
       'POST /api/v1/auth/login': () =>
-        json(401, { code: 'auth.invalid_credentials', message: 'Invalid username or password.', details: null }),
+        json(401, { code: 'auth.invalid_credentials', message: 'Invalid username or password.', details: {} }),
     });
     vi.stubGlobal('fetch', server.fetch);
     const onSuccess = vi.fn();
@@ -42,7 +42,7 @@ describe('LoginForm', () => {
   it('tells how many seconds to wait when rate-limited', async () => {
     const server = fakeServer({
       'POST /api/v1/auth/login': () =>
-        json(429, { code: 'auth.rate_limited', message: 'Too many login attempts', details: null }, { 'Retry-After': '37' }),
+        json(429, { code: 'auth.rate_limited', message: 'Too many login attempts', details: {} }, { 'Retry-After': '37' }),
     });
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<LoginForm onSuccess={vi.fn()} />);

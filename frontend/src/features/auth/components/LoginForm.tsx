@@ -5,7 +5,7 @@ import { useForm } from '@mantine/form';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { ApiError, errorMessage } from '@/api/errors';
 import type { Me } from '@/api/types';
-import { required } from '@/lib/validation';
+import { MAX_PASSWORD_LENGTH, required } from '@/lib/validation';
 import { useLogin } from '../api';
 
 export function loginErrorMessage(error: unknown): string {
@@ -21,7 +21,7 @@ export function LoginForm({ onSuccess }: { onSuccess: (me: Me) => void }) {
   const login = useLogin();
   const form = useForm({
     initialValues: { username: '', password: '' },
-    validate: { username: required('Username'), password: required('Password') },
+    validate: { username: required('Username', 128), password: required('Password', MAX_PASSWORD_LENGTH) },
   });
 
   return (

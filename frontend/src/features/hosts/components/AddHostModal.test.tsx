@@ -113,7 +113,7 @@ describe('AddHostFlow', () => {
       'GET /api/v1/repositories': () => json(200, { items: [] }),
       'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
       'POST /api/v1/enrollment-tokens': () =>
-        json(403, { code: 'auth.forbidden', message: 'Your role cannot enroll hosts.', details: null }),
+        json(403, { code: 'auth.forbidden', message: 'Your role cannot enroll hosts.', details: {} }),
     });
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<AddHostFlow pollInterval={40} onOpenHost={() => undefined} />, { me: makeMe('viewer') });
@@ -123,6 +123,23 @@ describe('AddHostFlow', () => {
     expect(screen.queryByTestId('install-command')).not.toBeInTheDocument();
     const sent = (await server.calls('POST', '/api/v1/enrollment-tokens')[0]?.json()) as Record<string, unknown>;
     expect(sent).toEqual({ ttl_secs: 3600, tags: [] });
+  });
+
+  it('refuses a tag the server would not take before sending anything', async () => {
+    const server = fakeServer({
+      'GET /api/v1/repositories': () => json(200, { items: [] }),
+      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'POST /api/v1/enrollment-tokens': () => json(201, created({})),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<AddHostFlow pollInterval={40} onOpenHost={() => undefined} />, { me: makeMe('operator') });
+    const user = userEvent.setup();
+    const tags = screen.getByRole('combobox', { name: 'Tags' });
+    await user.type(tags, 'web{Enter}env prod{Enter}');
+    expect(await screen.findByText('Tag “env prod” is not valid: use only letters, digits and - _ . : / = (no spaces)')).toBeInTheDocument();
+    expect(tags).toHaveAttribute('aria-invalid', 'true');
+    await user.click(screen.getByRole('button', { name: 'Create install command' }));
+    expect(server.calls('POST', '/api/v1/enrollment-tokens')).toHaveLength(0);
   });
 
   it('shows the self-signed certificate and pins it in both commands', async () => {

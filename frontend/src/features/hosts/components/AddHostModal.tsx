@@ -26,6 +26,7 @@ import { CommandBlock } from '@/components/CommandBlock';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { useServerInfo } from '@/lib/auth';
 import { formatDateTime, formatRelative } from '@/lib/format';
+import { hostTagsRule } from '@/lib/validation';
 import { useCreateEnrollmentToken, useFleetTags, useNewHosts, useRepositoryChoices } from '../api';
 import { Fingerprint } from './Fingerprint';
 import { osArch } from './HostsTable';
@@ -39,7 +40,7 @@ export const LIFETIMES = [
   { value: '604800', label: '7 days' },
 ] as const;
 
-export function announceCommand(serverUrl: string, pin?: string | null): string {
+export function announceCommand(serverUrl: string, pin?: string): string {
   return `cairn-agent enroll --server ${serverUrl} --announce${pin ? ` --pin ${pin}` : ''}`;
 }
 
@@ -62,12 +63,14 @@ function TokenForm({ onCreated }: { onCreated: (created: CreatedEnrollmentToken)
   const [tags, setTags] = useState<string[]>([]);
   const [repositoryId, setRepositoryId] = useState<string | null>(null);
   const repoItems = repos.data?.items ?? [];
+  const tagsError = hostTagsRule(tags);
 
   return (
     <form
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        if (tagsError) return;
         create.mutate(
           { ttl_secs: Number(ttl), tags, repository_id: repositoryId ?? undefined },
           { onSuccess: onCreated },
@@ -95,6 +98,7 @@ function TokenForm({ onCreated }: { onCreated: (created: CreatedEnrollmentToken)
           data={fleetTags.data ?? []}
           value={tags}
           onChange={setTags}
+          error={tagsError}
           clearable
         />
         <Select

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { notifySuccess } from '@/lib/notify';
+import { hostTagsRule } from '@/lib/validation';
 import { useSetHostRepositories, useUpdateHostTags } from '../api';
 import { TagBadges } from './HostVersions';
 
@@ -35,11 +36,13 @@ export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; ca
   const [tags, setTags] = useState<string[]>(host.tags);
   if (!canManage) return <TagBadges tags={host.tags} />;
   const dirty = !sameSet(tags, host.tags);
+  const tagsError = hostTagsRule(tags);
   return (
     <form
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        if (tagsError) return;
         update.mutate({ id: host.id, tags }, { onSuccess: () => notifySuccess('Tags saved.') });
       }}
     >
@@ -51,6 +54,7 @@ export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; ca
           data={tagOptions}
           value={tags}
           onChange={setTags}
+          error={tagsError}
           clearable
         />
         <ErrorAlert error={update.error} title="Could not save the tags" />

@@ -19,7 +19,7 @@ export function AgentVersion({ host }: { host: Pick<Host, 'agent_version' | 'age
   );
 }
 
-export function ResticVersion({ version }: { version: string | undefined | null }) {
+export function ResticVersion({ version }: { version: string | undefined }) {
   if (!version) {
     return (
       <Tooltip label="Install restic on the host (e.g. apt install restic); backups cannot run without it">

@@ -8,6 +8,7 @@ import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
+import { hostTagsRule } from '@/lib/validation';
 import { useAcceptPendingHost, useRejectPendingHost } from '../api';
 import { Fingerprint } from './Fingerprint';
 import { osArch } from './HostsTable';
@@ -17,11 +18,13 @@ type Decision = { kind: 'accept' | 'reject'; host: PendingHost } | null;
 function AcceptForm({ host, tagOptions, onDone, onCancel }: { host: PendingHost; tagOptions: string[]; onDone: () => void; onCancel: () => void }) {
   const accept = useAcceptPendingHost();
   const [tags, setTags] = useState<string[]>([]);
+  const tagsError = hostTagsRule(tags);
   return (
     <form
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        if (tagsError) return;
         accept.mutate(
           { id: host.id, tags },
           {
@@ -46,6 +49,7 @@ function AcceptForm({ host, tagOptions, onDone, onCancel }: { host: PendingHost;
           data={tagOptions}
           value={tags}
           onChange={setTags}
+          error={tagsError}
           data-autofocus
           clearable
         />

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Host } from '@/api/types';
 import { JOB_ID, REPO_ID, makeJob } from '@/test/jobs';
 import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
-import { lines, pathsRule, tagsRule, RunBackupModal } from './RunBackupModal';
+import { excludesRule, lines, pathsRule, tagsRule, RunBackupModal } from './RunBackupModal';
 
 const repo = makeRepository();
 const other = makeRepository({ id: '30000000-0000-4000-8000-000000000002', name: 'offsite-b2' });
@@ -40,6 +40,16 @@ describe('backup form rules', () => {
     expect(pathsRule('/etc\nhome/ada')).toBe('“home/ada” is not an absolute path: start it with /');
     expect(pathsRule(' /etc \n\n/home ')).toBeNull();
     expect(lines(' /etc \n\n/home ')).toEqual(['/etc', '/home']);
+  });
+
+  it('keeps to the server’s counts and lengths', () => {
+    expect(pathsRule(Array.from({ length: 101 }, (_, i) => `/p${i}`).join('\n'))).toBe('At most 100 paths per backup (101 entered)');
+    expect(pathsRule(`/${'a'.repeat(4095)}`)).toBeNull();
+    expect(pathsRule(`/${'a'.repeat(4096)}`)).toMatch(/is too long: at most 4096 characters/);
+    expect(excludesRule(Array.from({ length: 201 }, (_, i) => `*.t${i}`).join('\n'))).toBe('At most 200 exclude patterns (201 entered)');
+    expect(excludesRule('x'.repeat(4097))).toMatch(/is too long: at most 4096 characters/);
+    expect(tagsRule(Array.from({ length: 21 }, (_, i) => `t${i}`))).toBe('At most 20 tags');
+    expect(tagsRule(['x'.repeat(65)])).toMatch(/up to 64 characters/);
   });
 
   it('refuses tags restic would not take', () => {
@@ -146,6 +156,33 @@ describe('RunBackupModal', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Start backup' }));
     expect(await within(dialog).findByText('At most 200 exclude patterns, each a usable pattern.')).toBeInTheDocument();
     expect(screen.getByLabelText('Excludes')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('puts an edge-validation refusal (request.invalid_body) on the field it names', async () => {
+    const { user, dialog } = setup(() =>
+      json(400, {
+        code: 'request.invalid_body',
+        message: '`paths` must match the pattern ^\\s*/.',
+        details: { field: 'paths', rule: 'pattern' },
+      }),
+    );
+    fill('Paths', '/etc');
+    await user.click(within(dialog).getByRole('button', { name: 'Start backup' }));
+    expect(await within(dialog).findByText('`paths` must match the pattern ^\\s*/.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Paths')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Excludes')).not.toHaveAttribute('aria-invalid', 'true');
+    // On the field, not repeated above the form.
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a refusal naming no input of the form above it', async () => {
+    const { user, dialog } = setup(() =>
+      json(400, { code: 'request.invalid_body', message: '`extra` is not a field of this request.', details: { field: 'extra', rule: null } }),
+    );
+    fill('Paths', '/etc');
+    await user.click(within(dialog).getByRole('button', { name: 'Start backup' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('`extra` is not a field of this request.');
+    expect(screen.getByLabelText('Paths')).not.toHaveAttribute('aria-invalid', 'true');
   });
 
   it('says to link a repository first when the host has none', () => {

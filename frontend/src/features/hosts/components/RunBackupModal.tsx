@@ -5,7 +5,7 @@ import { Alert, Anchor, Button, Group, Modal, Select, Stack, TagsInput, Text, Te
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconPlayerPlay } from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError } from '@/api/errors';
+import { ApiError, detailOf, inputFor } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
@@ -26,18 +26,29 @@ export function lines(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The server's rules (domain::jobs::validate_backup), checked here first. */
+/** Longest path or exclude pattern the server takes (CreateBackupRequest, in characters). */
+export const MAX_PATTERN_LENGTH = 4096;
+
+const tooLong = (line: string) => [...line].length > MAX_PATTERN_LENGTH;
+const shortened = (line: string) => (line.length > 40 ? `${line.slice(0, 40)}…` : line);
+
+/** The server's rules (CreateBackupRequest in the API spec, domain::jobs::validate_backup), checked here first. */
 export function pathsRule(text: string): string | null {
   const paths = lines(text);
   if (paths.length === 0) return 'Enter at least one path to back up, one per line';
-  if (paths.length > 100) return 'At most 100 paths per backup';
+  if (paths.length > 100) return `At most 100 paths per backup (${paths.length} entered)`;
   const relative = paths.find((p) => !p.startsWith('/'));
   if (relative) return `“${relative}” is not an absolute path: start it with /`;
+  const long = paths.find(tooLong);
+  if (long) return `The path “${shortened(long)}” is too long: at most ${MAX_PATTERN_LENGTH} characters`;
   return null;
 }
 
 export function excludesRule(text: string): string | null {
-  return lines(text).length > 200 ? 'At most 200 exclude patterns' : null;
+  const excludes = lines(text);
+  if (excludes.length > 200) return `At most 200 exclude patterns (${excludes.length} entered)`;
+  const long = excludes.find(tooLong);
+  return long ? `The pattern “${shortened(long)}” is too long: at most ${MAX_PATTERN_LENGTH} characters` : null;
 }
 
 export function tagsRule(tags: string[]): string | null {
@@ -46,12 +57,13 @@ export function tagsRule(tags: string[]): string | null {
   return bad ? `Tag “${bad}” is not valid: up to 64 characters, no commas or spaces` : null;
 }
 
-const FIELD_OF: Record<string, keyof BackupValues> = { paths: 'paths', excludes: 'excludes', tags: 'tags', repository_id: 'repositoryId' };
+/** The request's fields → the form's inputs, for a refusal that names its field. */
+const INPUTS: Record<string, keyof BackupValues> = { paths: 'paths', excludes: 'excludes', tags: 'tags', repository_id: 'repositoryId' };
 
-function runningJobId(error: unknown): string | null {
-  if (!(error instanceof ApiError) || error.code !== 'job.already_running') return null;
-  const details = error.details as { job_id?: unknown } | null;
-  return typeof details?.job_id === 'string' ? details.job_id : null;
+function runningJobId(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'job.already_running') return undefined;
+  const jobId = detailOf(error, 'job_id');
+  return typeof jobId === 'string' ? jobId : undefined;
 }
 
 /** A refusal the person can act on, or the generic error alert. */
@@ -108,20 +120,15 @@ function RunBackupForm({ host, repositories, onCancel }: FormProps) {
       {
         onSuccess: (job) => void navigate(jobUrl(job.id)),
         onError: (error) => {
-          if (error instanceof ApiError && error.code === 'job.invalid_backup') {
-            const field = (error.details as { field?: string } | null)?.field;
-            const key = field ? FIELD_OF[field] : undefined;
-            if (key) form.setFieldError(key, error.message);
-          }
+          // A rule broken at the edge (request.invalid_body) or in the domain (job.invalid_backup).
+          const input = inputFor(error, INPUTS);
+          if (input) form.setFieldError(input, error.message);
         },
       },
     ),
   );
 
-  const fieldError =
-    create.error instanceof ApiError &&
-    create.error.code === 'job.invalid_backup' &&
-    !!FIELD_OF[(create.error.details as { field?: string } | null)?.field ?? ''];
+  const fieldError = inputFor(create.error, INPUTS) !== undefined;
 
   if (linked.length === 0) {
     return (

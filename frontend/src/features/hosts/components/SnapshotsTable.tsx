@@ -22,7 +22,7 @@ const columns: Column[] = [
 
 /** "1.23 MiB", or a dash with why when Cairn did not make the snapshot (restic does not say). */
 export function addedLabel(s: Pick<Snapshot, 'data_added'>): string {
-  return s.data_added === undefined || s.data_added === null ? '—' : formatBytes(s.data_added);
+  return s.data_added === undefined ? '—' : formatBytes(s.data_added);
 }
 
 function Paths({ paths }: { paths: string[] }) {

@@ -47,7 +47,7 @@ describe('HostsPage: test all hosts', () => {
   });
 
   it('shows the server’s message when the test cannot be sent', async () => {
-    setup(makeMe('operator'), () => json(429, { code: 'rate_limited', message: 'Too many tests; wait a minute.', details: null }, { 'Retry-After': '60' }));
+    setup(makeMe('operator'), () => json(429, { code: 'rate_limited', message: 'Too many tests; wait a minute.', details: {} }, { 'Retry-After': '60' }));
     const user = userEvent.setup();
     await screen.findByTestId('host-row-web-01');
     await user.click(screen.getByRole('button', { name: 'Test all hosts' }));

@@ -98,7 +98,7 @@ export function JobFacts({ job }: { job: Job }) {
               {duration === null ? '—' : `${formatDuration(duration)}${job.finished_at ? '' : ' so far'}`}
             </Text>
           </Fact>
-          {job.exit_code !== undefined && job.exit_code !== null ? <Fact label="Exit code">{job.exit_code}</Fact> : null}
+          {job.exit_code !== undefined ? <Fact label="Exit code">{job.exit_code}</Fact> : null}
         </DataList>
         {spec ? (
           <>

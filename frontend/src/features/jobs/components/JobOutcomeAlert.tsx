@@ -75,7 +75,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
           {advice ? <Text size="sm">{advice}</Text> : null}
           <Text size="xs" c="dimmed">
             {errorClass ? <Code data-testid="job-error-class">{errorClass}</Code> : null}
-            {job.exit_code !== undefined && job.exit_code !== null ? ` · exit code ${job.exit_code}` : ''}
+            {job.exit_code !== undefined ? ` · exit code ${job.exit_code}` : ''}
           </Text>
         </Stack>
       </Alert>

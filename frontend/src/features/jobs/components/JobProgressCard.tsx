@@ -17,12 +17,9 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
   );
 }
 
-export function JobProgressCard({ progress, running }: { progress: JobProgress | null; running: boolean }) {
+export function JobProgressCard({ progress, running }: { progress: JobProgress | undefined; running: boolean }) {
   const pct = percent(progress?.fraction);
-  const eta =
-    progress?.seconds_remaining !== undefined && progress.seconds_remaining !== null
-      ? `about ${formatDuration(progress.seconds_remaining)}`
-      : 'estimating…';
+  const eta = progress?.seconds_remaining !== undefined ? `about ${formatDuration(progress.seconds_remaining)}` : 'estimating…';
   const current = progress?.current_files ?? [];
   return (
     <Card withBorder radius="md" padding="lg" data-testid="job-progress">

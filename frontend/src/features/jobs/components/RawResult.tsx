@@ -6,7 +6,8 @@ import type { Job } from '@/api/types';
 
 export function RawResult({ job }: { job: Job }) {
   const [opened, { toggle }] = useDisclosure(false);
-  const raw = { result: job.result ?? null, summary: job.summary ?? null, progress: job.progress ?? null };
+  // As the server sends them: a part the agent has not reported is absent (JSON leaves it out).
+  const raw = { result: job.result, summary: job.summary, progress: job.progress };
   return (
     <Card withBorder radius="md" padding="sm">
       <Group justify="space-between">

@@ -13,7 +13,8 @@ export type FeedConnection = 'connecting' | 'open' | 'reconnecting' | 'ended' | 
 
 export interface JobFeed {
   lines: LogLine[];
-  progress: JobProgress | null;
+  /** The latest progress the stream reported (none yet: undefined). */
+  progress: JobProgress | undefined;
   connection: FeedConnection;
 }
 
@@ -44,7 +45,7 @@ function parse(event: Event): JobFeedEvent | null {
 /** Call with `key={jobId}` on the component (or a parent): state starts fresh per job. */
 export function useJobFeed(jobId: string, callbacks: FeedCallbacks): JobFeed {
   const [lines, setLines] = useState<LogLine[]>([]);
-  const [progress, setProgress] = useState<JobProgress | null>(null);
+  const [progress, setProgress] = useState<JobProgress | undefined>(undefined);
   const [connection, setConnection] = useState<FeedConnection>('connecting');
   const callbacksRef = useRef(callbacks);
   useEffect(() => {

@@ -49,7 +49,7 @@ function JobView({ job }: { job: Job }) {
   const feed = useJobFeed(job.id, { onStatus: store, onReconnect: () => fetchJob(job.id) });
   const active = isActiveJob(job.status);
   const canCancel = active && hasPermission(me, 'jobs_run');
-  const progress = feed.progress ?? job.progress ?? null;
+  const progress = feed.progress ?? job.progress;
   const summary = job.summary ?? job.result?.summary;
 
   return (

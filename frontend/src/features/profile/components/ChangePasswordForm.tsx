@@ -1,10 +1,10 @@
 // Change your own password (current password required; the new one must meet the rules).
 import { Button, Group, PasswordInput, Stack } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { ApiError } from '@/api/errors';
+import { ApiError, inputFor } from '@/api/errors';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { notifySuccess } from '@/lib/notify';
-import { MIN_PASSWORD_LENGTH, confirmRule, passwordRule, required } from '@/lib/validation';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, confirmRule, passwordRule, required } from '@/lib/validation';
 import { useChangePassword } from '../api';
 
 interface Values {
@@ -13,13 +13,22 @@ interface Values {
   confirm: string;
 }
 
+/** The request's fields → the form's inputs. */
+const INPUTS: Record<string, keyof Values> = { current_password: 'current', new_password: 'password' };
+
+/** The input a refusal belongs on: a wrong current password, or a field the server refuses. */
+function inputOf(error: unknown): keyof Values | undefined {
+  if (error instanceof ApiError && error.code === 'auth.wrong_password') return 'current';
+  return inputFor(error, INPUTS);
+}
+
 export function ChangePasswordForm() {
   const change = useChangePassword();
   const form = useForm<Values>({
     initialValues: { current: '', password: '', confirm: '' },
-    validate: { current: required('Current password'), password: passwordRule, confirm: confirmRule<Values>('password') },
+    validate: { current: required('Current password', MAX_PASSWORD_LENGTH), password: passwordRule, confirm: confirmRule<Values>('password') },
   });
-  const wrongCurrent = change.error instanceof ApiError && change.error.code === 'auth.wrong_password';
+  const fieldError = inputOf(change.error) !== undefined;
   return (
     <form
       noValidate
@@ -32,14 +41,15 @@ export function ChangePasswordForm() {
               notifySuccess('Your password was changed.');
             },
             onError: (error) => {
-              if (error instanceof ApiError && error.code === 'auth.wrong_password') form.setFieldError('current', error.message);
+              const input = inputOf(error);
+              if (input) form.setFieldError(input, error.message);
             },
           },
         ),
       )}
     >
       <Stack gap="sm">
-        {!wrongCurrent ? <ErrorAlert error={change.error} title="Could not change the password" /> : null}
+        {!fieldError ? <ErrorAlert error={change.error} title="Could not change the password" /> : null}
         <PasswordInput label="Current password" autoComplete="current-password" {...form.getInputProps('current')} />
         <PasswordInput
           label="New password"

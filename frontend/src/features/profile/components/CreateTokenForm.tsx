@@ -39,7 +39,7 @@ export function CreateTokenForm({
   const create = useCreateToken();
   const form = useForm<Values>({
     initialValues: { name: '', role: ownRole, expiry: '90' },
-    validate: { name: required('Name') },
+    validate: { name: required('Name', 100) },
   });
   const roles = assignableRoles(ownRole);
   return (

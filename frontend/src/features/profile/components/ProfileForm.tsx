@@ -18,7 +18,8 @@ export function ProfileForm({ me }: { me: Me }) {
       noValidate
       onSubmit={form.onSubmit((v) =>
         update.mutate(
-          { display_name: v.display_name.trim(), email: v.email.trim() },
+          // An emptied email is sent as null, which the API declares as "clear it".
+          { display_name: v.display_name.trim(), email: v.email.trim() || null },
           {
             onSuccess: (saved) => {
               form.resetDirty({ display_name: saved.user.display_name, email: saved.user.email ?? '' });

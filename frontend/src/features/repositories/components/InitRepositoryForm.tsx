@@ -6,7 +6,7 @@ import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconDatabasePlus } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError } from '@/api/errors';
+import { ApiError, detailOf } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
@@ -18,10 +18,10 @@ interface Props {
   onCancel: () => void;
 }
 
-function runningJobId(error: unknown): string | null {
-  if (!(error instanceof ApiError) || error.code !== 'job.already_running') return null;
-  const details = error.details as { job_id?: unknown } | null;
-  return typeof details?.job_id === 'string' ? details.job_id : null;
+function runningJobId(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'job.already_running') return undefined;
+  const jobId = detailOf(error, 'job_id');
+  return typeof jobId === 'string' ? jobId : undefined;
 }
 
 /** A refusal the person can act on (the server's message says what to do), or the generic alert. */

@@ -121,6 +121,7 @@ export function RepositoryForm({ mode, repository, onDone, onCancel }: Props) {
         <Input.Wrapper
           label="Environment variables"
           description="Credentials for the backend, e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for S3. Stored encrypted; values are never shown again."
+          error={form.errors.env}
         >
           <Stack gap="xs" mt={6}>
             {mode === 'edit' && existing.length > 0 ? (

@@ -126,7 +126,7 @@ describe('RepositoriesPage: Initialize', () => {
   it('shows any other 4xx error’s message as is', async () => {
     const { user } = setup({
       hosts: [web],
-      answer: () => json(403, { code: 'auth.forbidden', message: 'Your role may not do this.', details: null }),
+      answer: () => json(403, { code: 'auth.forbidden', message: 'Your role may not do this.', details: {} }),
     });
     const dialog = await openInit(user);
     await waitFor(() => expect(within(dialog).getByRole('combobox', { name: 'Host' })).toHaveValue('web-01'));

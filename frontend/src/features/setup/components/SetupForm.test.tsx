@@ -35,7 +35,7 @@ describe('SetupForm', () => {
 
   it('sends the setup request and shows a rejected token message from the server', async () => {
     const server = fakeServer({
-      'POST /api/v1/setup': () => json(403, { code: 'setup.invalid_token', message: 'The setup token is not valid.', details: null }),
+      'POST /api/v1/setup': () => json(403, { code: 'setup.invalid_token', message: 'The setup token is not valid.', details: {} }),
     });
     vi.stubGlobal('fetch', server.fetch);
     const onSuccess = vi.fn();

@@ -4,7 +4,16 @@ import { Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine
 import { useForm } from '@mantine/form';
 import type { Me } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
-import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, passwordRule, required, usernameRule } from '@/lib/validation';
+import {
+  MIN_PASSWORD_LENGTH,
+  confirmRule,
+  emailRule,
+  optional,
+  optionalDisplayNameRule,
+  passwordRule,
+  required,
+  usernameRule,
+} from '@/lib/validation';
 import { useSetup } from '../api';
 
 const initialValues = { token: '', username: '', display_name: '', email: '', password: '', confirm: '' };
@@ -15,8 +24,9 @@ export function SetupForm({ onSuccess }: { onSuccess: (me: Me) => void }) {
   const form = useForm<Values>({
     initialValues,
     validate: {
-      token: required('Setup token'),
+      token: required('Setup token', 200),
       username: usernameRule,
+      display_name: optionalDisplayNameRule,
       email: emailRule,
       password: passwordRule,
       confirm: confirmRule<Values>('password'),

@@ -1,12 +1,13 @@
-// "New user" modal: validated before sending; a taken username is shown on its field.
+// "New user" modal: validated before sending; a taken username, or a field the server refuses
+// (at the edge or by its own rules), is shown on its field.
 import { Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { ApiError } from '@/api/errors';
+import { ApiError, inputFor } from '@/api/errors';
 import type { Role, User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
 import { RolePicker } from '@/components/RolePicker';
-import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, passwordRule, usernameRule } from '@/lib/validation';
+import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, optionalDisplayNameRule, passwordRule, usernameRule } from '@/lib/validation';
 import { useCreateUser } from '../api';
 
 interface Values {
@@ -18,11 +19,26 @@ interface Values {
   confirm: string;
 }
 
+/** The request's fields → the form's inputs (the role picker shows no error: it stays above). */
+const INPUTS: Record<string, keyof Values> = { username: 'username', display_name: 'display_name', email: 'email', password: 'password' };
+
+/** The input a refusal belongs on, if any. */
+function inputOf(error: unknown): keyof Values | undefined {
+  if (error instanceof ApiError && error.code === 'user.username_taken') return 'username';
+  return inputFor(error, INPUTS);
+}
+
 function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => void; onCancel: () => void }) {
   const create = useCreateUser();
   const form = useForm<Values>({
     initialValues: { username: '', display_name: '', email: '', role: 'operator', password: '', confirm: '' },
-    validate: { username: usernameRule, email: emailRule, password: passwordRule, confirm: confirmRule<Values>('password') },
+    validate: {
+      username: usernameRule,
+      display_name: optionalDisplayNameRule,
+      email: emailRule,
+      password: passwordRule,
+      confirm: confirmRule<Values>('password'),
+    },
   });
 
   const submit = form.onSubmit((v) =>
@@ -37,13 +53,14 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => vo
       {
         onSuccess: onCreated,
         onError: (error) => {
-          if (error instanceof ApiError && error.code === 'user.username_taken') form.setFieldError('username', error.message);
+          const input = inputOf(error);
+          if (input) form.setFieldError(input, error.message);
         },
       },
     ),
   );
 
-  const fieldError = create.error instanceof ApiError && create.error.code === 'user.username_taken';
+  const fieldError = inputOf(create.error) !== undefined;
   return (
     <form noValidate onSubmit={submit}>
       <Stack gap="sm">

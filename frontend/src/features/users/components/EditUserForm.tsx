@@ -25,7 +25,8 @@ export function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved:
       noValidate
       onSubmit={form.onSubmit((v) =>
         update.mutate(
-          { id: user.id, body: { display_name: v.display_name.trim(), email: v.email.trim(), role: v.role } },
+          // An emptied email is sent as null, which the API declares as "clear it".
+          { id: user.id, body: { display_name: v.display_name.trim(), email: v.email.trim() || null, role: v.role } },
           { onSuccess: onSaved },
         ),
       )}
