@@ -30,6 +30,14 @@ pub enum ClientError {
     /// The agent's own settings cannot work (a bad pin, a pin on plain HTTP).
     #[error("{0}")]
     Setup(String),
+    /// The agent could not sign its request token: a local fault (its key or crypto), not
+    /// a refusal by the server. Retried with back-off like a network failure, and logged.
+    #[error("cannot sign a request token: {0}")]
+    Signing(String),
+}
+
+fn signed(id: &Identity, sub: Uuid) -> Result<String, ClientError> {
+    id.token(sub).map_err(|e| ClientError::Signing(e.to_string()))
 }
 
 /// The error with its causes: reqwest's own message ("error sending request") hides the
@@ -131,7 +139,7 @@ impl Client {
         id: &Identity,
         pending: Uuid,
     ) -> Result<AnnounceStatus, ClientError> {
-        self.send(self.post("/announce/status").bearer_auth(id.token(pending))).await
+        self.send(self.post("/announce/status").bearer_auth(signed(id, pending)?)).await
     }
 
     pub async fn poll(
@@ -140,7 +148,7 @@ impl Client {
         host: Uuid,
         req: &PollRequest,
     ) -> Result<PollResponse, ClientError> {
-        self.send(self.post("/poll").bearer_auth(id.token(host)).json(req)).await
+        self.send(self.post("/poll").bearer_auth(signed(id, host)?).json(req)).await
     }
 
     /// Uploads a batch of one job's events. `Refused` (any 4xx but 408 and 429, e.g.
@@ -158,7 +166,7 @@ impl Client {
         }
         let rb = self
             .post(&format!("/jobs/{job}/events"))
-            .bearer_auth(id.token(host))
+            .bearer_auth(signed(id, host)?)
             // Far shorter than the poll's: nothing is held on purpose here.
             .timeout(EVENTS_TIMEOUT)
             .json(&Body { events });
@@ -182,5 +190,29 @@ pub fn request(
         running_jobs,
         unsent_jobs,
         config_version,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_token_that_cannot_be_signed_is_a_local_error_not_a_revocation() {
+        let id = Identity::with_broken_signer();
+        assert!(id.token(Uuid::nil()).is_err(), "the broken signer fails");
+        // Nothing listens on port 1: had the request been sent, this would be Transient.
+        let client = Client::new("http://127.0.0.1:1", Duration::from_secs(5), None).unwrap();
+        let req = cairn_proto::PollRequest {
+            protocol_version: cairn_proto::PROTOCOL_VERSION,
+            facts: Default::default(),
+            running_jobs: vec![],
+            unsent_jobs: vec![],
+            config_version: 0,
+        };
+        match client.poll(&id, Uuid::nil(), &req).await {
+            Err(ClientError::Signing(m)) => assert!(!m.is_empty()),
+            other => panic!("expected a signing error, got {:?}", other.map(|_| ())),
+        }
     }
 }

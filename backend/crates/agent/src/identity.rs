@@ -70,6 +70,17 @@ impl Identity {
         })
     }
 
+    /// An identity whose signer is broken (an HMAC key where EdDSA is needed): for the
+    /// tests of what a signing failure does.
+    #[cfg(test)]
+    pub(crate) fn with_broken_signer() -> Identity {
+        Identity {
+            key: SigningKey::from_bytes(&[7; 32]),
+            encoding: EncodingKey::from_secret(b"not an ed25519 key"),
+            last: Mutex::new(None),
+        }
+    }
+
     pub fn public_key_b64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(self.key.verifying_key().to_bytes())
     }
@@ -79,23 +90,23 @@ impl Identity {
     }
 
     /// A request token for `sub` (the host id, or the pending id while announced): the last
-    /// one while it is younger than a minute, else a fresh one.
-    pub fn token(&self, sub: Uuid) -> String {
+    /// one while it is younger than a minute, else a fresh one. A signing failure is this
+    /// host's own fault (a broken key or crypto library): it is returned as such, never sent
+    /// as an empty token the server would refuse as if the host were revoked.
+    pub fn token(&self, sub: Uuid) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((s, iat, token)) = last.as_ref()
             && *s == sub
             && (0..TOKEN_REUSE_SECS).contains(&(now - iat))
         {
-            return token.clone();
+            return Ok(token.clone());
         }
         let claims =
             AgentClaims { sub, aud: AGENT_AUDIENCE.into(), iat: now, exp: now + TOKEN_TTL_SECS };
-        // Signing a small struct with a valid key does not fail.
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)
-            .unwrap_or_default();
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)?;
         *last = Some((sub, now, token.clone()));
-        token
+        Ok(token)
     }
 }
 
@@ -113,14 +124,14 @@ mod tests {
         assert!(a.fingerprint().starts_with("SHA256:"));
         let mode = std::fs::metadata(dir.path().join("agent.key")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        let t = a.token(Uuid::nil());
+        let t = a.token(Uuid::nil()).unwrap();
         assert_eq!(t.split('.').count(), 3);
-        assert_eq!(a.token(Uuid::nil()), t, "reused within the minute");
-        assert_ne!(a.token(Uuid::max()), t, "another subject gets its own token");
+        assert_eq!(a.token(Uuid::nil()).unwrap(), t, "reused within the minute");
+        assert_ne!(a.token(Uuid::max()).unwrap(), t, "another subject gets its own token");
         // An old token is not reused (its minute is over).
         let old = chrono::Utc::now().timestamp() - 61;
         *a.last.lock().unwrap() = Some((Uuid::nil(), old, "an old token".into()));
-        assert_eq!(a.token(Uuid::nil()).split('.').count(), 3, "a new one is signed");
+        assert_eq!(a.token(Uuid::nil()).unwrap().split('.').count(), 3, "a new one is signed");
         assert!(a.last.lock().unwrap().as_ref().is_some_and(|(_, iat, _)| *iat > old));
     }
 }

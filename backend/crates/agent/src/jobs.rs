@@ -123,7 +123,9 @@ impl Ctx {
         self.emit(job, events::finished(result));
         self.journal.remove(job);
         self.jobs.remove(job);
-        self.outbox.close(job);
+        if let Err(e) = self.outbox.close(job) {
+            tracing::error!(job = %job, "the job's events are on disk but not synced (retried): {e}");
+        }
     }
 
     /// The lists a poll reports: (running, unsent). A job is in one or the other.

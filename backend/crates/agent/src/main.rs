@@ -373,7 +373,9 @@ async fn stop(ctx: &Ctx) -> ExitCode {
     while !ctx.outbox.pending().is_empty() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    ctx.outbox.sync_dirty(true);
+    if let Err(e) = ctx.outbox.sync_dirty(true) {
+        tracing::error!("job events kept on disk could not be synced before exit: {e}");
+    }
     ExitCode::SUCCESS
 }
 

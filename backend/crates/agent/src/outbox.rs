@@ -37,6 +37,16 @@ pub enum OutboxError {
     Encode(#[from] serde_json::Error),
 }
 
+/// fsync of a job's events file. Tests can make it fail (a failing disk cannot be made
+/// here without root-only device-mapper tricks): a named stand-in, used by nothing else.
+fn sync(f: &File) -> std::io::Result<()> {
+    #[cfg(test)]
+    if tests::FAIL_SYNC.with(|fail| fail.get()) {
+        return Err(std::io::Error::other("injected fsync failure"));
+    }
+    f.sync_data()
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutboxError + '_ {
     move |source| OutboxError::Io { path: path.to_path_buf(), source }
 }
@@ -234,9 +244,7 @@ impl Outbox {
                         .open(&path)
                         .map_err(io(&path))?;
                     // The new directory entry must survive a power cut too.
-                    if let Ok(d) = File::open(&self.dir) {
-                        let _ = d.sync_all();
-                    }
+                    File::open(&self.dir).and_then(|d| d.sync_all()).map_err(io(&self.dir))?;
                     f
                 }
             };
@@ -253,7 +261,7 @@ impl Outbox {
             let finished = event.kind == JobEventKind::Finished;
             b.finished |= finished;
             let sync = finished || b.synced_at.elapsed() >= SYNC_EVERY;
-            let synced = if sync { f.sync_data().map_err(io(&path)) } else { Ok(()) };
+            let synced = if sync { self::sync(&f).map_err(io(&path)) } else { Ok(()) };
             b.file = Some(f);
             synced?;
             if sync {
@@ -268,30 +276,49 @@ impl Outbox {
 
     /// fsyncs what was appended since the last sync, for jobs last synced SYNC_EVERY ago
     /// (the uploader calls this regularly), or for all jobs with `force` (at shutdown).
-    pub fn sync_dirty(&self, force: bool) {
+    /// A box whose fsync fails stays dirty (the next call tries again) and its events stay
+    /// on disk; the first failure is returned for the caller to report.
+    pub fn sync_dirty(&self, force: bool) -> Result<(), OutboxError> {
         let mut jobs = self.lock();
-        let due = |b: &&mut JobBox| b.dirty && (force || b.synced_at.elapsed() >= SYNC_EVERY);
-        for b in jobs.values_mut().filter(due) {
-            if let Some(f) = &b.file {
-                let _ = f.sync_data();
+        let due = |b: &(&Uuid, &mut JobBox)| {
+            b.1.dirty && (force || b.1.synced_at.elapsed() >= SYNC_EVERY)
+        };
+        let mut first_error = None;
+        for (job, b) in jobs.iter_mut().filter(due) {
+            let synced = b.file.as_ref().map_or(Ok(()), sync);
+            match synced {
+                Ok(()) => {
+                    b.dirty = false;
+                    b.synced_at = Instant::now();
+                }
+                Err(e) => {
+                    first_error.get_or_insert_with(|| io(&self.events_path(*job))(e));
+                }
             }
-            b.dirty = false;
-            b.synced_at = Instant::now();
         }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// The job will get no more events; its files go once everything is acknowledged.
-    pub fn close(&self, job: Uuid) {
+    /// When the last fsync fails, the file stays open and dirty for `sync_dirty` to retry,
+    /// and the error is returned.
+    pub fn close(&self, job: Uuid) -> Result<(), OutboxError> {
         let mut jobs = self.lock();
-        let Some(b) = jobs.get_mut(&job) else { return };
+        let Some(b) = jobs.get_mut(&job) else { return Ok(()) };
         b.closed = true;
-        if let Some(f) = b.file.take() {
-            let _ = f.sync_data();
+        if let Some(f) = &b.file {
+            if let Err(e) = sync(f) {
+                b.dirty = true;
+                return Err(io(&self.events_path(job))(e));
+            }
+            b.file = None;
+            b.dirty = false;
         }
         if b.done() {
             jobs.remove(&job);
             self.remove_files(job);
         }
+        Ok(())
     }
 
     /// The server will never accept this job's events: forget them (and any to come).
@@ -564,6 +591,34 @@ mod tests {
         });
     }
 
+    thread_local! {
+        /// Makes `sync` fail on this test's thread (the stand-in for a failing disk).
+        pub(super) static FAIL_SYNC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    #[test]
+    fn a_failed_fsync_keeps_the_events_and_the_box_dirty_and_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = Outbox::open(dir.path(), &[]).unwrap();
+        let job = Uuid::new_v4();
+        ob.open_job(job);
+        ob.append(job, line(0)).unwrap();
+        FAIL_SYNC.with(|f| f.set(true));
+        // The finishing event forces a sync: its failure is the append's error.
+        assert!(ob.append(job, finished()).is_err());
+        assert!(ob.sync_dirty(true).is_err(), "a forced sync reports the failure");
+        assert!(ob.sync_dirty(true).is_err(), "and the box stays dirty, so it is retried");
+        assert!(ob.close(job).is_err(), "closing does not pretend the events are safe");
+        // Nothing was thrown away: both events are still there to upload.
+        let b = ob.next_batch(job).unwrap().unwrap();
+        assert_eq!(seqs(&b), vec![1, 2]);
+        FAIL_SYNC.with(|f| f.set(false));
+        ob.sync_dirty(true).unwrap();
+        ob.close(job).unwrap();
+        assert!(ob.ack(&b, 2));
+        assert!(ob.pending().is_empty(), "synced, closed and acknowledged: gone");
+    }
+
     #[test]
     fn finished_and_acked_jobs_disappear_once_closed() {
         let dir = tempfile::tempdir().unwrap();
@@ -578,14 +633,14 @@ mod tests {
         // Acked but not closed (the runner has not let go yet): still listed.
         assert_eq!(ob.unsent(), vec![job]);
         assert!(ob.next_batch(job).unwrap().is_none());
-        ob.close(job);
+        ob.close(job).unwrap();
         assert!(ob.unsent().is_empty() && !ob.contains(job));
         assert_eq!(std::fs::read_dir(dir.path().join("outbox")).unwrap().count(), 0);
 
         // Closed first, acked later: gone at the ack.
         let job = Uuid::new_v4();
         ob.append(job, finished()).unwrap();
-        ob.close(job);
+        ob.close(job).unwrap();
         assert_eq!(ob.unsent(), vec![job], "closed but unsent");
         let b = ob.next_batch(job).unwrap().unwrap();
         ob.ack(&b, 1);
@@ -670,7 +725,7 @@ mod tests {
         ob.drop_job(job);
         assert_eq!(ob.append(job, line(1)).unwrap(), None);
         assert!(ob.pending().is_empty() && ob.unsent().is_empty());
-        ob.close(job);
+        ob.close(job).unwrap();
         assert!(!ob.contains(job));
         assert_eq!(std::fs::read_dir(dir.path().join("outbox")).unwrap().count(), 0);
     }

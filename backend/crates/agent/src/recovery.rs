@@ -31,7 +31,9 @@ async fn recover_one(ctx: &Ctx, e: Entry, config: Option<&AgentConfig>) {
     // It did finish: the crash came between the outbox and the journal.
     if ctx.outbox.has_finished(job) {
         ctx.journal.remove(job);
-        ctx.outbox.close(job);
+        if let Err(e) = ctx.outbox.close(job) {
+            tracing::error!(job = %job, "the job's events are on disk but not synced (retried): {e}");
+        }
         return;
     }
     tracing::warn!(job = %job, "job was running when the agent stopped; reporting it lost");

@@ -34,8 +34,20 @@ enum Round {
 pub async fn run(ctx: Arc<Ctx>, client: Client, id: Arc<Identity>, host: Uuid) {
     let mut backoff = Backoff::default();
     let mut failing = false;
+    let mut sync_failing = false;
     loop {
-        ctx.outbox.sync_dirty(false);
+        match ctx.outbox.sync_dirty(false) {
+            Ok(()) if sync_failing => {
+                tracing::info!("job events are synced to disk again");
+                sync_failing = false;
+            }
+            Ok(()) => {}
+            Err(e) if !sync_failing => {
+                tracing::error!("cannot sync job events to disk (kept, retried): {e}");
+                sync_failing = true;
+            }
+            Err(e) => tracing::debug!("cannot sync job events to disk: {e}"),
+        }
         match round(&ctx, &client, &id, host, &mut failing).await {
             Round::Progress => backoff.reset(),
             Round::Idle => {

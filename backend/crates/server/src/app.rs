@@ -211,10 +211,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let (tx, rx) = oneshot::channel::<()>();
     let app = endpoint(&state);
     let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
+    let head_timeout = Duration::from_secs(state.config.http.head_timeout_secs);
     let shutdown = async move {
         let _ = rx.await;
     };
-    spawn_memory_trim();
     let task = match &state.tls {
         Some(tls) => {
             tracing::info!(fingerprint = %tls.info().fingerprint, "serving HTTPS ({})", tls.info().mode);
@@ -224,27 +224,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 app,
                 shutdown,
                 grace,
+                head_timeout,
             ))
         }
-        None => tokio::spawn(http::serve::run(acceptor, app, shutdown, grace)),
+        None => tokio::spawn(http::serve::run(acceptor, app, shutdown, grace, head_timeout)),
     };
     Ok(Running { addr, state, shutdown: Some(tx), task })
 }
-
-/// glibc keeps memory freed after a burst (ten thousand agents reconnecting at once) in its
-/// arenas for reuse, so the process looks as big as its busiest moment forever. Trimming
-/// now and then returns the free pages; it takes a few milliseconds.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn spawn_memory_trim() {
-    tokio::spawn(async {
-        let mut tick = tokio::time::interval(Duration::from_secs(20));
-        loop {
-            tick.tick().await;
-            // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-            let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
-        }
-    });
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn spawn_memory_trim() {}

@@ -118,6 +118,9 @@ pub struct HttpConfig {
     pub shutdown_grace_secs: u64,
     /// Seconds a request may take to produce its response (not counting streamed bodies).
     pub request_timeout_secs: u64,
+    /// Seconds an HTTP/1 client has to send a request's head; also how long a keep-alive
+    /// connection may sit idle between requests.
+    pub head_timeout_secs: u64,
     /// Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed for client IPs.
     pub trusted_proxies: Vec<String>,
 }
@@ -180,6 +183,7 @@ impl Default for HttpConfig {
             body_limit_bytes: 1024 * 1024,
             shutdown_grace_secs: 10,
             request_timeout_secs: 60,
+            head_timeout_secs: 30,
             trusted_proxies: Vec::new(),
         }
     }
@@ -326,6 +330,9 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "http.request_timeout_secs must be at least 1".into(),
             ));
+        }
+        if self.http.head_timeout_secs == 0 {
+            return Err(ConfigError::Invalid("http.head_timeout_secs must be at least 1".into()));
         }
         match self.tls.mode.as_str() {
             "off" | "self_signed" => {}

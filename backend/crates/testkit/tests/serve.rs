@@ -105,3 +105,44 @@ async fn a_body_that_never_arrives_gets_408_not_a_held_connection() {
     assert!(text.contains("request.body_timeout"), "{text}");
     assert!(t0.elapsed() >= Duration::from_millis(1500), "{:?}", t0.elapsed());
 }
+
+/// The HTTP/1 head deadline: a client that sends half a request head and stops, or opens a
+/// connection and sends nothing, is disconnected after `http.head_timeout_secs`; a held
+/// poll that outlasts that deadline is answered whole (its head was read in time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_request_head_is_cut_and_a_held_poll_is_not() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.http.head_timeout_secs = 1;
+        c.http.request_timeout_secs = 10;
+        c.agents.poll_timeout_secs = 4;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    for (what, sent) in
+        [("half a head", &b"GET /api/v1/info HTTP/1.1\r\nHost: x\r\n"[..]), ("nothing", &b""[..])]
+    {
+        let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        tcp.write_all(sent).await.unwrap();
+        let t0 = Instant::now();
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(8), tcp.read_to_end(&mut rest)).await;
+        let took = t0.elapsed();
+        assert!(read.is_ok(), "{what}: the connection is still open after 8 s");
+        assert!(took >= Duration::from_millis(800), "{what}: cut before the deadline: {took:?}");
+        assert!(took < Duration::from_secs(4), "{what}: cut late: {took:?}");
+        let text = String::from_utf8_lossy(&rest);
+        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{what}: {text}");
+    }
+    let agent = enrolled_agent(&app).await;
+    let t0 = Instant::now();
+    let held = agent.poll_head(1).await;
+    assert_eq!(held.status(), StatusCode::OK);
+    let v: Value = held.json().await.expect("the held answer arrives whole");
+    assert!(v["commands"].as_array().unwrap().is_empty(), "{v}");
+    assert!(
+        t0.elapsed() >= Duration::from_secs(3),
+        "held past the head deadline: {:?}",
+        t0.elapsed()
+    );
+}

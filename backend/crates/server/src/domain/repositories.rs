@@ -61,7 +61,7 @@ fn check_name(name: &str) -> Result<String, DomainError> {
 fn check_url(url: &str) -> Result<String, DomainError> {
     let u = url.trim();
     let known = u.starts_with('/') || SCHEMES.iter().any(|s| u.starts_with(s));
-    if u.is_empty() || u.len() > 2048 || u.chars().any(char::is_control) || !known {
+    if u.is_empty() || u.chars().count() > 2048 || u.chars().any(char::is_control) || !known {
         return Err(DomainError::invalid(
             "repository.invalid_url",
             "The URL must be an absolute path or start with sftp:, rest:, s3:, b2:, azure:, gs:, swift: or rclone:.",

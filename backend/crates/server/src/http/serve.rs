@@ -10,7 +10,7 @@ use hyper::{
     server::conn::{http1, http2},
     service::service_fn,
 };
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use poem::{
     Endpoint,
     http::uri::Scheme,
@@ -44,12 +44,15 @@ impl Negotiate for tokio::net::TcpStream {
 }
 
 /// Serves `ep` on every connection `acceptor` yields until `shutdown` resolves; then stops
-/// accepting, lets open requests finish for up to `grace`, and drops what is left.
+/// accepting, lets open requests finish for up to `grace`, and drops what is left. An
+/// HTTP/1 connection must deliver each request head within `head_timeout`, which also
+/// bounds how long a keep-alive connection may sit idle between requests.
 pub async fn run<A, E>(
     mut acceptor: A,
     ep: E,
     shutdown: impl Future<Output = ()> + Send,
     grace: Duration,
+    head_timeout: Duration,
 ) -> io::Result<()>
 where
     A: Acceptor,
@@ -66,7 +69,7 @@ where
             _ = &mut shutdown => break,
             accepted = acceptor.accept() => match accepted {
                 Ok((io, local, remote, scheme)) => {
-                    let conn = Conn { local, remote, scheme, ep: ep.clone() };
+                    let conn = Conn { local, remote, scheme, ep: ep.clone(), head_timeout };
                     connections.spawn(conn.serve(io, stop.clone(), force.clone()));
                 }
                 Err(e) => {
@@ -91,6 +94,7 @@ struct Conn<E> {
     remote: RemoteAddr,
     scheme: Scheme,
     ep: Arc<E>,
+    head_timeout: Duration,
 }
 
 type Answer = hyper::Response<BoxBody<Bytes, io::Error>>;
@@ -109,6 +113,7 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Conn<E> {
                 return;
             }
         };
+        let head_timeout = self.head_timeout;
         let this = Arc::new(self);
         let service = service_fn(move |req: hyper::Request<Incoming>| {
             let this = this.clone();
@@ -128,7 +133,14 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Conn<E> {
                 // hyper's defaults: it keeps reading while an answer is pending, so an agent
                 // that hangs up frees its held poll at once. (Half-close, which stops that
                 // read, measured no smaller: the read reuses the request's buffer.)
-                let conn = http1::Builder::new().serve_connection(io, service);
+                // hyper arms its header-read timeout only with a timer: without one, a client
+                // that sends half a request head and stops holds the connection for ever.
+                // The timeout runs while hyper waits for a head, so it also closes idle
+                // keep-alive connections; a held poll's head is read, so it is untouched.
+                let conn = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(head_timeout)
+                    .serve_connection(io, service);
                 drive(conn, |c| c.graceful_shutdown(), stop, force).await
             }
             Protocol::Http2 => {
