@@ -4,6 +4,8 @@
 //! (the job comes back `lost`, with the lock restic left); a server that goes away
 //! mid-backup (the job still ends `succeeded`, every log line stored exactly once).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use std::{

@@ -2,6 +2,8 @@
 //! (host online, config delivered sealed, commands received), announce and get accepted
 //! or rejected, revocation stopping the agent, and back-off while the server is away.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use std::{

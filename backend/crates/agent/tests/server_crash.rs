@@ -18,6 +18,8 @@
 //! numbered 1…N without a hole, and, known in advance, each of 99 missing paths must make
 //! exactly one "… does not exist, skipping" line, with exactly one restic summary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use std::{

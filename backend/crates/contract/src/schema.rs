@@ -196,6 +196,7 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
+#[allow(clippy::expect_used, reason = "a constant pattern that compiles")]
 fn is_date_time(s: &str) -> bool {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {

@@ -1,5 +1,7 @@
 //! Every typed command against the real restic binary and real repositories in temp dirs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use cairn_restic::{

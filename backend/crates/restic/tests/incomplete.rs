@@ -8,6 +8,8 @@
 //! inherited by children, so the test runs its own single-threaded runtime on that thread
 //! and no other test is affected.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -4,6 +4,8 @@
 //! signals on the spawning thread's exit), with the run's future leaked so that neither
 //! kill_on_drop nor the process-group guard can do the work instead.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 mod common;
 
 use std::time::{Duration, Instant};

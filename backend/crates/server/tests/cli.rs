@@ -1,6 +1,8 @@
 //! The `cairn-server` binary itself: the committed OpenAPI document is what the code
 //! generates, config validation, the offline admin commands, and SIGTERM shutdown.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
 use std::{
     io::{Read, Write},
     net::TcpStream,

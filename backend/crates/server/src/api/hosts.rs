@@ -160,6 +160,7 @@ pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiE
 impl HostsApi {
     /// Hosts, filtered by text, tag and status, ordered by hostname.
     #[oai(path = "/v1/hosts", method = "get", operation_id = "list_hosts")]
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
         _auth: Auth<perm::HostsRead>,

@@ -72,6 +72,7 @@ pub enum CreatedUser {
 impl UsersApi {
     /// Lists users, filtered and paged, ordered by username.
     #[oai(path = "/", method = "get", operation_id = "list_users")]
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
         state: Data<&AppState>,
