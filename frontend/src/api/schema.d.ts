@@ -1288,7 +1288,8 @@ export interface components {
             repository_id: string;
         };
         /**
-         * @description Also the API's `status` (one enum, so the two cannot drift).
+         * @description Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
+         *     `failed`, `cancelled` or `lost`.
          * @enum {string}
          */
         JobStatus: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost";

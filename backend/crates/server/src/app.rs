@@ -18,6 +18,7 @@ use crate::{
         ratelimit::{LoginLimiter, Window},
     },
     config::Config,
+    domain::{Domain, context::DomainInner},
     http::{
         self,
         middleware::Frontline,
@@ -42,20 +43,25 @@ pub enum StartError {
     Listen { addr: String, source: std::io::Error },
 }
 
+/// The app's state: the domain's context (reached through `Deref`, so `state.store` and
+/// a domain call with `&state` work as before) plus what only the HTTP side uses.
 pub struct Inner {
+    pub domain: Domain,
     pub config: Config,
-    pub store: Store,
-    pub keys: Keys,
     pub limiter: LoginLimiter,
-    pub announce_limiter: Window,
     pub setup: SetupGate,
-    pub hub: Hub,
     /// Agent tokens whose signature was checked (`hub::auth::VerifiedTokens`).
     pub agent_tokens: crate::hub::auth::VerifiedTokens,
-    pub poll_writer: PollWriter,
     pub trusted_proxies: TrustedProxies,
     /// Present when the server terminates TLS itself.
     pub tls: Option<Arc<Tls>>,
+}
+
+impl Deref for Inner {
+    type Target = Domain;
+    fn deref(&self) -> &Domain {
+        &self.domain
+    }
 }
 
 /// Cheap to clone; handlers and the auth extractor share one.
@@ -102,16 +108,20 @@ impl AppState {
         let poll_writer = PollWriter::start(store.clone());
         let trusted_proxies = TrustedProxies::new(&config.http.trusted_proxies);
         let tls = Tls::load(&config)?;
-        Ok(AppState(Arc::new(Inner {
-            config,
+        let domain = Domain::new(DomainInner {
             store,
             keys,
-            limiter,
-            announce_limiter,
-            setup,
-            hub,
-            agent_tokens: Default::default(),
+            hub: Arc::new(hub),
+            agents: config.agents.clone(),
             poll_writer,
+            announce_limiter,
+        });
+        Ok(AppState(Arc::new(Inner {
+            domain,
+            config,
+            limiter,
+            setup,
+            agent_tokens: Default::default(),
             trusted_proxies,
             tls,
         })))

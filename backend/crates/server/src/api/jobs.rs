@@ -19,7 +19,7 @@ use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
     auth::{Auth, perm},
-    domain::jobs::{self as domain, JobStatus},
+    domain::jobs::{self as domain},
     store::{
         hosts as host_store,
         jobs::{JobFilter, JobRow, LogRow},
@@ -72,7 +72,7 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
         repository_id: row.repository_id,
         repository_name,
         kind: domain::parse_kind(&row.kind).unwrap_or(JobKind::Backup),
-        status: domain::status_of(&row),
+        status: domain::status_of(&row).into(),
         actor_kind: row.actor_kind,
         actor: row.actor,
         backup: serde_json::from_value(args["backup"].clone()).ok().flatten(),
@@ -119,6 +119,55 @@ async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError
 
 async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
     Ok(views(state, vec![row]).await?.remove(0))
+}
+
+// The domain's `JobStatus`, one to one: the matches below are exhaustive both ways, so a
+// new status is a compile error until the API shows it.
+/// Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
+/// `failed`, `cancelled` or `lost`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Dispatched,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Cancelled,
+    Lost,
+}
+
+impl From<domain::JobStatus> for JobStatus {
+    fn from(s: domain::JobStatus) -> Self {
+        use domain::JobStatus as D;
+        match s {
+            D::Queued => JobStatus::Queued,
+            D::Dispatched => JobStatus::Dispatched,
+            D::Running => JobStatus::Running,
+            D::Succeeded => JobStatus::Succeeded,
+            D::Warning => JobStatus::Warning,
+            D::Failed => JobStatus::Failed,
+            D::Cancelled => JobStatus::Cancelled,
+            D::Lost => JobStatus::Lost,
+        }
+    }
+}
+
+impl From<JobStatus> for domain::JobStatus {
+    fn from(s: JobStatus) -> Self {
+        use domain::JobStatus as D;
+        match s {
+            JobStatus::Queued => D::Queued,
+            JobStatus::Dispatched => D::Dispatched,
+            JobStatus::Running => D::Running,
+            JobStatus::Succeeded => D::Succeeded,
+            JobStatus::Warning => D::Warning,
+            JobStatus::Failed => D::Failed,
+            JobStatus::Cancelled => D::Cancelled,
+            JobStatus::Lost => D::Lost,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -326,7 +375,7 @@ impl JobsApi {
             host: host_id.0,
             repository: repository_id.0,
             kind: kind.0.map(|k| domain::kind_str(k).to_string()),
-            status: status.0.map(|s| s.as_str().to_string()),
+            status: status.0.map(|s| domain::JobStatus::from(s).as_str().to_string()),
             since: since.0,
             until: until.0,
         };

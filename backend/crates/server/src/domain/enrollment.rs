@@ -8,12 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     audit::{self, Actor, Event, Outcome, Target},
     fleet::{agent_actor, check_facts, host_target, normalize_tags, public_key},
 };
 use crate::{
-    app::AppState,
     auth::{keys, service::Client},
     store::{
         enrollment::{self, EnrollmentTokenRow, PendingHostRow},
@@ -27,13 +26,13 @@ pub const ENROLL_TOKEN_PREFIX: &str = "cairn_enroll_";
 // ---- enrollment tokens ----------------------------------------------------------------
 
 pub async fn create_enrollment_token(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     ttl_secs: Option<u64>,
     tags: &[String],
     repository: Option<Uuid>,
 ) -> Result<(EnrollmentTokenRow, String), DomainError> {
-    let ttl = ttl_secs.unwrap_or(state.config.agents.enrollment_token_ttl_secs);
+    let ttl = ttl_secs.unwrap_or(state.agents.enrollment_token_ttl_secs);
     if !(60..=30 * 24 * 3600).contains(&ttl) {
         return Err(DomainError::invalid(
             "enrollment.invalid_ttl",
@@ -81,13 +80,13 @@ pub async fn create_enrollment_token(
 }
 
 pub async fn list_enrollment_tokens(
-    state: &AppState,
+    state: &Domain,
 ) -> Result<Vec<EnrollmentTokenRow>, DomainError> {
     Ok(enrollment::list_open_tokens(state.store.db(), Utc::now()).await?)
 }
 
 pub async fn delete_enrollment_token(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
 ) -> Result<(), DomainError> {
@@ -111,7 +110,7 @@ pub async fn delete_enrollment_token(
 
 /// Token enrollment: the token is consumed and the agent's key becomes a host.
 pub async fn enroll(
-    state: &AppState,
+    state: &Domain,
     client: &Client,
     token: &str,
     public_key_b64: &str,
@@ -218,7 +217,7 @@ pub async fn enroll(
 // ---- announce and approve ---------------------------------------------------------------
 
 pub async fn announce(
-    state: &AppState,
+    state: &Domain,
     client: &Client,
     public_key_b64: &str,
     facts: AgentFacts,
@@ -257,7 +256,7 @@ pub async fn announce(
         });
     }
     let now = Utc::now();
-    if enrollment::count_waiting(db, now).await? >= state.config.agents.max_pending {
+    if enrollment::count_waiting(db, now).await? >= state.agents.max_pending {
         return Err(DomainError::conflict(
             "announce.too_many_pending",
             "Too many agents are waiting for approval; an admin must accept or reject some first.",
@@ -274,7 +273,7 @@ pub async fn announce(
         restic_version: facts.restic_version,
         source_ip: client.ip.clone(),
         created_at: now,
-        expires_at: now + Duration::hours(state.config.agents.pending_ttl_hours as i64),
+        expires_at: now + Duration::hours(state.agents.pending_ttl_hours as i64),
         state: "pending".into(),
         decided_by: None,
         decided_at: None,
@@ -320,7 +319,7 @@ pub struct PendingView {
     pub duplicate_hostname: bool,
 }
 
-pub async fn list_pending(state: &AppState) -> Result<Vec<PendingView>, DomainError> {
+pub async fn list_pending(state: &Domain) -> Result<Vec<PendingView>, DomainError> {
     let db = state.store.db();
     let rows = enrollment::list_waiting(db, Utc::now()).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -333,7 +332,7 @@ pub async fn list_pending(state: &AppState) -> Result<Vec<PendingView>, DomainEr
 }
 
 pub async fn accept_pending(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
     tags: &[String],
@@ -397,7 +396,7 @@ pub async fn accept_pending(
 }
 
 pub async fn reject_pending(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
     message: Option<String>,

@@ -11,11 +11,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     audit::{self, Actor, ActorKind, Event, Target},
 };
 use crate::{
-    app::AppState,
     auth::service::Client,
     hub::auth::decode_public_key,
     store::{
@@ -112,7 +111,7 @@ pub fn is_online(h: &HostRow, offline_after: StdDuration, now: DateTime<Utc>) ->
 // ---- hosts ------------------------------------------------------------------------------
 
 pub async fn list_hosts(
-    state: &AppState,
+    state: &Domain,
     filter: &HostFilter,
     limit: u64,
     offset: u64,
@@ -120,12 +119,12 @@ pub async fn list_hosts(
     Ok(hosts::list(state.store.db(), filter, limit, offset).await?)
 }
 
-pub async fn get_host(state: &AppState, id: Uuid) -> Result<HostRow, DomainError> {
+pub async fn get_host(state: &Domain, id: Uuid) -> Result<HostRow, DomainError> {
     hosts::find(state.store.db(), id).await?.ok_or(DomainError::NotFound { what: "host" })
 }
 
 pub async fn set_tags(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
     tags: &[String],
@@ -147,7 +146,7 @@ pub async fn set_tags(
 }
 
 /// Deletes a host: its key stops working on the agent's very next request.
-pub async fn delete_host(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+pub async fn delete_host(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
     let txn = state.store.write().await?;
     let h = hosts::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     hosts::delete(&*txn, id).await?;
@@ -168,7 +167,7 @@ pub async fn delete_host(state: &AppState, actor: &Actor, id: Uuid) -> Result<()
 
 /// Links exactly these repositories to the host; the agent gets the new config.
 pub async fn set_repositories(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
     repos: &[Uuid],
@@ -208,7 +207,7 @@ pub async fn set_repositories(
 }
 
 /// Queues a `ping` for the host's agent and wakes its poll.
-pub async fn ping(state: &AppState, actor: &Actor, id: Uuid) -> Result<CommandRow, DomainError> {
+pub async fn ping(state: &Domain, actor: &Actor, id: Uuid) -> Result<CommandRow, DomainError> {
     let txn = state.store.write().await?;
     let h = hosts::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     let cmd = commands::enqueue(
@@ -238,7 +237,7 @@ pub async fn ping(state: &AppState, actor: &Actor, id: Uuid) -> Result<CommandRo
 /// Queues a `ping` for every host (with `tag`, when given) in one transaction and wakes
 /// them all: a fleet-wide connectivity check. Returns how many were queued.
 pub async fn ping_all(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     tag: Option<String>,
 ) -> Result<u64, DomainError> {

@@ -9,16 +9,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     jobs::{JobStatus, status_of, stored_status},
 };
-use crate::{
-    app::AppState,
-    store::{
-        StoreError, commands,
-        hosts::HostRow,
-        jobs::{self, JobRow, LogRow, SnapshotRow},
-    },
+use crate::store::{
+    StoreError, commands,
+    hosts::HostRow,
+    jobs::{self, JobRow, LogRow, SnapshotRow},
 };
 
 /// A log line longer than this is cut (restic's lines are short; a runaway one is not).
@@ -37,7 +34,7 @@ const MAX_DISPATCHES: i32 = 3;
 /// and one UPDATE of the job's counters, just one statement more than a bare INSERT; a
 /// batch that moves the job's status reads and rewrites the job row.
 pub async fn ingest(
-    state: &AppState,
+    state: &Domain,
     host: &HostRow,
     job_id: Uuid,
     mut events: Vec<JobEvent>,
@@ -200,7 +197,7 @@ fn finish(job: &mut JobRow, r: &JobResult, at: DateTime<Utc>) {
 /// Called at the start of each poll: a job handed to this agent that it neither runs nor
 /// still has events for is lost (the agent restarted without it, or never received it).
 pub async fn reconcile(
-    state: &AppState,
+    state: &Domain,
     host: Uuid,
     running: &[Uuid],
     unsent: &[Uuid],

@@ -11,23 +11,19 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     audit::{self, Actor, Event, Target},
     fleet,
 };
-use crate::{
-    app::AppState,
-    store::{
-        commands::{self, CommandRow},
-        hosts::{self, HostRow},
-        jobs::{self, JobFilter, JobRow, LogRow, SnapshotRow},
-        repositories,
-    },
+use crate::store::{
+    commands::{self, CommandRow},
+    hosts::{self, HostRow},
+    jobs::{self, JobFilter, JobRow, LogRow, SnapshotRow},
+    repositories,
 };
 
-/// Also the API's `status` (one enum, so the two cannot drift).
-#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
+/// Where a job is in its life: `queued → dispatched → running → an end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobStatus {
     Queued,
     Dispatched,
@@ -159,7 +155,7 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
 /// Starts a job: checks, stores it with its run command in one transaction, then hands the
 /// command to the host's held poll.
 pub async fn create(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     host_id: Uuid,
     repository_id: Uuid,
@@ -172,13 +168,13 @@ pub async fn create(
         .await?
         .ok_or(DomainError::NotFound { what: "repository" })?;
     let now = Utc::now();
-    let offline_after = StdDuration::from_secs(state.config.agents.offline_after_secs);
+    let offline_after = StdDuration::from_secs(state.agents.offline_after_secs);
     if !fleet::is_online(&host, offline_after, now) {
         return Err(DomainError::conflict(
             "host.offline",
             format!(
                 "{} is offline (its agent has not been in touch for over {} s); start the agent and try again.",
-                host.hostname, state.config.agents.offline_after_secs
+                host.hostname, state.agents.offline_after_secs
             ),
         ));
     }
@@ -296,7 +292,7 @@ fn is_unique_violation(e: &crate::store::StoreError) -> bool {
 
 /// Asks for a job to stop. A job no agent has received yet ends here and now; one that
 /// runs gets a cancel command and ends when the agent reports it stopped.
-pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> Result<JobRow, DomainError> {
+pub async fn cancel(state: &Domain, actor: &Actor, id: Uuid) -> Result<JobRow, DomainError> {
     let txn = state.store.write().await?;
     let mut job = jobs::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "job" })?;
     if status_of(&job).is_final() {
@@ -354,12 +350,12 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> Result<JobRow,
     Ok(job)
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> Result<JobRow, DomainError> {
+pub async fn get(state: &Domain, id: Uuid) -> Result<JobRow, DomainError> {
     jobs::find(state.store.db(), id).await?.ok_or(DomainError::NotFound { what: "job" })
 }
 
 pub async fn list(
-    state: &AppState,
+    state: &Domain,
     filter: &JobFilter,
     limit: u64,
     offset: u64,
@@ -368,7 +364,7 @@ pub async fn list(
 }
 
 pub async fn logs_after(
-    state: &AppState,
+    state: &Domain,
     id: Uuid,
     after: i64,
     limit: u64,
@@ -377,7 +373,7 @@ pub async fn logs_after(
 }
 
 pub async fn snapshots(
-    state: &AppState,
+    state: &Domain,
     host: Uuid,
     repository: Option<Uuid>,
     limit: u64,

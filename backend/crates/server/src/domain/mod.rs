@@ -2,6 +2,7 @@
 //! records), independent of HTTP. Handlers call these; these call the store.
 
 pub mod audit;
+pub mod context;
 pub mod enrollment;
 pub mod error;
 pub mod fleet;
@@ -11,4 +12,5 @@ pub mod poll;
 pub mod repositories;
 pub mod users;
 
+pub use context::Domain;
 pub use error::DomainError;

@@ -9,12 +9,11 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     fleet::{check_facts, to_wire},
     repositories,
 };
 use crate::{
-    app::AppState,
     auth::service::Client,
     hub::writer::Op,
     store::{
@@ -43,7 +42,7 @@ pub enum Poll {
 /// Everything a held poll keeps while it waits, and nothing more: ten thousand of them are
 /// alive at once, so this (and the future of [`HeldPoll::answer`]) stays a few hundred bytes.
 pub struct HeldPoll {
-    state: AppState,
+    state: Domain,
     slot: std::sync::Arc<crate::hub::Slot>,
     me: u64,
     host: Uuid,
@@ -54,7 +53,7 @@ pub struct HeldPoll {
 /// Records the heartbeat and checks for work; with none, the poll is to be held. Work is
 /// checked before any waiting, so nothing queued between two polls is missed.
 pub async fn poll(
-    state: &AppState,
+    state: &Domain,
     host: &HostRow,
     client: &Client,
     facts: &AgentFacts,
@@ -163,7 +162,7 @@ impl HeldPoll {
 
 /// The host's config when newer than the one the agent applied.
 async fn newer_config(
-    state: &AppState,
+    state: &Domain,
     h: &HostRow,
     applied: u64,
 ) -> Result<Option<AgentConfig>, DomainError> {
@@ -187,7 +186,7 @@ fn delivered(commands: &[Command]) -> Op {
 /// Commands waiting for `host` and its config when newer than `applied`. `known` is a row
 /// read in this request; without it (after a wake-up) the row is read again.
 async fn pending_work(
-    state: &AppState,
+    state: &Domain,
     slot: &crate::hub::Slot,
     known: Option<&HostRow>,
     host: Uuid,

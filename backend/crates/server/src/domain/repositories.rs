@@ -10,15 +10,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    DomainError,
+    Domain, DomainError,
     audit::{self, Actor, Event, Target},
 };
-use crate::{
-    app::AppState,
-    store::{
-        hosts::{self, HostRow},
-        repositories::{self as repo_store, RepositoryRow},
-    },
+use crate::store::{
+    hosts::{self, HostRow},
+    repositories::{self as repo_store, RepositoryRow},
 };
 
 const SCHEMES: &[&str] = &["sftp:", "rest:", "s3:", "b2:", "azure:", "gs:", "swift:", "rclone:"];
@@ -124,7 +121,7 @@ fn env_context(id: Uuid) -> String {
     format!("repository:{id}:env")
 }
 
-fn open_env(state: &AppState, r: &RepositoryRow) -> Result<BTreeMap<String, String>, DomainError> {
+fn open_env(state: &Domain, r: &RepositoryRow) -> Result<BTreeMap<String, String>, DomainError> {
     let raw = state
         .keys
         .open(&env_context(r.id), &r.env_enc)
@@ -136,7 +133,7 @@ pub fn env_keys(r: &RepositoryRow) -> Vec<String> {
     serde_json::from_str(&r.env_keys).unwrap_or_default()
 }
 
-fn seal_env(state: &AppState, id: Uuid, env: &BTreeMap<String, String>) -> (String, String) {
+fn seal_env(state: &Domain, id: Uuid, env: &BTreeMap<String, String>) -> (String, String) {
     let json = serde_json::to_vec(env).unwrap_or_default();
     let keys: Vec<&String> = env.keys().collect();
     (
@@ -145,18 +142,18 @@ fn seal_env(state: &AppState, id: Uuid, env: &BTreeMap<String, String>) -> (Stri
     )
 }
 
-pub async fn list(state: &AppState) -> Result<Vec<RepositoryRow>, DomainError> {
+pub async fn list(state: &Domain) -> Result<Vec<RepositoryRow>, DomainError> {
     Ok(repo_store::list(state.store.db()).await?)
 }
 
-pub async fn get(state: &AppState, id: Uuid) -> Result<RepositoryRow, DomainError> {
+pub async fn get(state: &Domain, id: Uuid) -> Result<RepositoryRow, DomainError> {
     repo_store::find(state.store.db(), id)
         .await?
         .ok_or(DomainError::NotFound { what: "repository" })
 }
 
 pub async fn create(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     new: NewRepository,
 ) -> Result<RepositoryRow, DomainError> {
@@ -200,7 +197,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: &AppState,
+    state: &Domain,
     actor: &Actor,
     id: Uuid,
     patch: RepositoryPatch,
@@ -267,7 +264,7 @@ pub async fn update(
     Ok(row)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+pub async fn delete(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
     let txn = state.store.write().await?;
     let row =
         repo_store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "repository" })?;
@@ -297,7 +294,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), Dom
 }
 
 /// The config an agent receives: its linked repositories with their secrets opened.
-pub async fn agent_config(state: &AppState, host: &HostRow) -> Result<AgentConfig, DomainError> {
+pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig, DomainError> {
     let db = state.store.db();
     let ids = hosts::linked_repositories(db, host.id).await?;
     let rows = repo_store::find_many(db, &ids).await?;

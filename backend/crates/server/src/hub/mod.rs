@@ -105,6 +105,77 @@ impl Slot {
     }
 }
 
+/// What the domain asks of the agents' side: wake a host's held poll, hand it commands,
+/// and tell a job's live viewers that it changed. The in-process [`Hub`] is today's only
+/// implementation; a replica-aware one (PostgreSQL LISTEN/NOTIFY) can stand in its place
+/// without the domain changing. Every method is called after the change it announces is
+/// committed, so a wake-up that is lost (another process, a restart) costs latency, never
+/// correctness: the database stays the truth.
+///
+/// What is per process, and why each is safe:
+/// - a host's [`Slot`] (held-poll `Notify`, command mailbox, recently delivered ids): a
+///   poll reads the database at its first start and at least once a minute
+///   (`TRUST_MAILBOX`), so commands queued by another process arrive within that bound;
+/// - the "no open jobs" set: absent after a restart (so the first poll checks), and only a
+///   hint that lets a poll skip the lost-job query; a job created elsewhere is found by
+///   that process's own poll of the host or by the next check;
+/// - job watchers: a live viewer also re-reads the job every few seconds.
+pub trait Wakeups: Send + Sync + 'static {
+    /// The host's held-poll slot in this process (created on first use).
+    fn slot(&self, host: Uuid) -> Arc<Slot>;
+    /// Wakes the host's poll to read the database (new config, the host deleted).
+    fn wake(&self, host: Uuid);
+    fn wake_many(&self, hosts: &[Uuid]);
+    /// Hands commands already committed to the host's poll and wakes it.
+    fn deliver(&self, host: Uuid, commands: Vec<Command>);
+    /// `None` when the host is known to have no unfinished job; otherwise the counter to
+    /// hand back to [`Wakeups::no_open_jobs`].
+    fn open_jobs_check(&self, host: Uuid) -> Option<u64>;
+    /// A job was created for the host.
+    fn job_opened(&self, host: Uuid);
+    /// The check started at `seen` found nothing unfinished.
+    fn no_open_jobs(&self, host: Uuid, seen: u64);
+    /// What a job's live viewers wait on.
+    fn watch_job(&self, job: Uuid) -> Arc<Notify>;
+    /// Something about the job was committed: its viewers re-read it.
+    fn job_changed(&self, job: Uuid);
+    /// The host is gone: a poll still held for it ends now.
+    fn forget(&self, host: Uuid);
+}
+
+impl Wakeups for Hub {
+    fn slot(&self, host: Uuid) -> Arc<Slot> {
+        Hub::slot(self, host)
+    }
+    fn wake(&self, host: Uuid) {
+        Hub::wake(self, host)
+    }
+    fn wake_many(&self, hosts: &[Uuid]) {
+        Hub::wake_many(self, hosts)
+    }
+    fn deliver(&self, host: Uuid, commands: Vec<Command>) {
+        Hub::deliver(self, host, commands)
+    }
+    fn open_jobs_check(&self, host: Uuid) -> Option<u64> {
+        Hub::open_jobs_check(self, host)
+    }
+    fn job_opened(&self, host: Uuid) {
+        Hub::job_opened(self, host)
+    }
+    fn no_open_jobs(&self, host: Uuid, seen: u64) {
+        Hub::no_open_jobs(self, host, seen)
+    }
+    fn watch_job(&self, job: Uuid) -> Arc<Notify> {
+        Hub::watch_job(self, job)
+    }
+    fn job_changed(&self, job: Uuid) {
+        Hub::job_changed(self, job)
+    }
+    fn forget(&self, host: Uuid) {
+        Hub::forget(self, host)
+    }
+}
+
 #[derive(Default)]
 pub struct Hub {
     slots: Mutex<HashMap<Uuid, Arc<Slot>>>,
