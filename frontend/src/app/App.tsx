@@ -2,6 +2,7 @@
 // (clear cached data, go to /login?next=… once a refresh could not save the session).
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { setAuthFailureHandler } from '@/api/client';
+import { paths } from '@/lib/paths';
 import { createQueryClient } from './queryClient';
 import { AppProviders } from './providers';
 import { routes } from './router';
@@ -12,10 +13,10 @@ function createApp() {
   let redirecting = false;
   setAuthFailureHandler(() => {
     const { pathname, search } = router.state.location;
-    if (redirecting || pathname === '/login' || pathname === '/setup') return;
+    if (redirecting || pathname === paths.login() || pathname === paths.setup()) return;
     redirecting = true;
     void router
-      .navigate(`/login?next=${encodeURIComponent(pathname + search)}`, { replace: true })
+      .navigate(paths.login(pathname + search), { replace: true })
       .then(() => queryClient.clear())
       .finally(() => {
         redirecting = false;

@@ -9,6 +9,7 @@ import { ErrorAlert } from '@/components/ErrorAlert';
 import { FullPageLoader } from '@/components/FullPageLoader';
 import { NoAccess } from '@/components/NoAccess';
 import { hasPermission, useMe, useServerInfo } from '@/lib/auth';
+import { paths } from '@/lib/paths';
 
 function LoadFailed({ error, retry }: { error: unknown; retry: () => void }) {
   return (
@@ -28,9 +29,9 @@ export function SetupGate() {
   const { pathname } = useLocation();
   if (info.isPending) return <FullPageLoader />;
   if (info.isError) return <LoadFailed error={info.error} retry={() => void info.refetch()} />;
-  const onSetup = pathname === '/setup';
-  if (info.data.setup_required && !onSetup) return <Navigate to="/setup" replace />;
-  if (!info.data.setup_required && onSetup) return <Navigate to="/" replace />;
+  const onSetup = pathname === paths.setup();
+  if (info.data.setup_required && !onSetup) return <Navigate to={paths.setup()} replace />;
+  if (!info.data.setup_required && onSetup) return <Navigate to={paths.home()} replace />;
   return <Outlet />;
 }
 
@@ -42,8 +43,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (me.data) return children;
   if (me.isError) {
     if (me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403)) {
-      const next = encodeURIComponent(location.pathname + location.search);
-      return <Navigate to={`/login?next=${next}`} replace />;
+      return <Navigate to={paths.login(location.pathname + location.search)} replace />;
     }
     return <LoadFailed error={me.error} retry={() => void me.refetch()} />;
   }

@@ -1,16 +1,19 @@
 // Route table: public setup/login pages, then the signed-in shell with permission-gated pages.
+// Paths are the absolute patterns of lib/paths, the same ones every link is built from.
 import type { RouteObject } from 'react-router';
 import { LoginPage } from '@/features/auth';
 import { AuditPage } from '@/features/audit';
 import { HomePage } from '@/features/home';
-import { HostDetailPage, HostsPage } from '@/features/hosts';
+import { HostsPage } from '@/features/hosts';
 import { JobDetailPage, JobsPage } from '@/features/jobs';
 import { ProfilePage } from '@/features/profile';
 import { RepositoriesPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
 import { UsersPage } from '@/features/users';
+import { patterns } from '@/lib/paths';
 import { RequireAuth, RequirePermission, SetupGate } from './guards';
 import { AppLayout } from './layout/AppLayout';
+import { HostPage } from './routes/HostPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { RouteError } from './routes/RouteError';
 
@@ -19,8 +22,8 @@ export const routes: RouteObject[] = [
     element: <SetupGate />,
     errorElement: <RouteError />,
     children: [
-      { path: 'setup', element: <SetupPage /> },
-      { path: 'login', element: <LoginPage /> },
+      { path: patterns.setup, element: <SetupPage /> },
+      { path: patterns.login, element: <LoginPage /> },
       {
         element: (
           <RequireAuth>
@@ -30,7 +33,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <HomePage /> },
           {
-            path: 'hosts',
+            path: patterns.hosts,
             element: (
               <RequirePermission permission="hosts_read" what="hosts">
                 <HostsPage />
@@ -38,15 +41,15 @@ export const routes: RouteObject[] = [
             ),
           },
           {
-            path: 'hosts/:id',
+            path: patterns.host,
             element: (
               <RequirePermission permission="hosts_read" what="hosts">
-                <HostDetailPage />
+                <HostPage />
               </RequirePermission>
             ),
           },
           {
-            path: 'jobs',
+            path: patterns.jobs,
             element: (
               <RequirePermission permission="hosts_read" what="jobs">
                 <JobsPage />
@@ -54,7 +57,7 @@ export const routes: RouteObject[] = [
             ),
           },
           {
-            path: 'jobs/:id',
+            path: patterns.job,
             element: (
               <RequirePermission permission="hosts_read" what="jobs">
                 <JobDetailPage />
@@ -62,7 +65,7 @@ export const routes: RouteObject[] = [
             ),
           },
           {
-            path: 'repositories',
+            path: patterns.repositories,
             element: (
               <RequirePermission permission="repos_read" what="repositories">
                 <RepositoriesPage />
@@ -70,7 +73,7 @@ export const routes: RouteObject[] = [
             ),
           },
           {
-            path: 'users',
+            path: patterns.users,
             element: (
               <RequirePermission permission="users_read" what="users">
                 <UsersPage />
@@ -78,14 +81,14 @@ export const routes: RouteObject[] = [
             ),
           },
           {
-            path: 'audit',
+            path: patterns.audit,
             element: (
               <RequirePermission permission="audit_read" what="the audit log">
                 <AuditPage />
               </RequirePermission>
             ),
           },
-          { path: 'profile', element: <ProfilePage /> },
+          { path: patterns.profile, element: <ProfilePage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

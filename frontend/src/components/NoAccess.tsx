@@ -2,6 +2,7 @@
 import { Button, EmptyState } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
 import { Link } from 'react-router';
+import { paths } from '@/lib/paths';
 
 export function NoAccess({ what }: { what: string }) {
   return (
@@ -15,7 +16,7 @@ export function NoAccess({ what }: { what: string }) {
       description={`Your role cannot view ${what}. Ask an administrator if you need it.`}
     >
       <EmptyState.Actions>
-        <Button component={Link} to="/" variant="default">
+        <Button component={Link} to={paths.home()} variant="default">
           Back to home
         </Button>
       </EmptyState.Actions>

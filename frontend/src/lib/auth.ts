@@ -3,14 +3,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
-import type { Me, Permission, ServerInfo } from '@/api/types';
-
-export const infoKey = ['server-info'] as const;
-export const meKey = ['auth', 'me'] as const;
+import { keys } from '@/api/queryKeys';
+import type { Me, Permission } from '@/api/types';
+import { patterns } from './paths';
 
 export function useServerInfo() {
   return useQuery({
-    queryKey: infoKey,
+    queryKey: keys.info,
     queryFn: ({ signal }) => unwrap(api.GET('/v1/info', { signal })),
     staleTime: 60_000,
   });
@@ -18,7 +17,7 @@ export function useServerInfo() {
 
 export function useMe() {
   return useQuery({
-    queryKey: meKey,
+    queryKey: keys.me,
     queryFn: ({ signal }) => unwrap(api.GET('/v1/auth/me', { signal })),
     staleTime: 30_000,
   });
@@ -43,14 +42,14 @@ export function usePermission(permission: Permission): boolean {
 export function useStoreSession() {
   const queryClient = useQueryClient();
   return (me: Me) => {
-    queryClient.setQueryData(meKey, me);
-    queryClient.setQueryData<ServerInfo>(infoKey, (info) => (info ? { ...info, setup_required: false } : info));
+    queryClient.setQueryData(keys.me, me);
+    queryClient.setQueryData(keys.info, (info) => (info ? { ...info, setup_required: false } : info));
   };
 }
 
 /** Only same-site paths are accepted as a post-login destination (no open redirect). */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  if (next.startsWith('/login') || next.startsWith('/setup')) return '/';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return patterns.home;
+  if (next.startsWith(patterns.login) || next.startsWith(patterns.setup)) return patterns.home;
   return next;
 }

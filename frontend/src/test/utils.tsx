@@ -7,7 +7,7 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
 import type { Host, Me, PendingHost, Permission, Repository, Role, ServerInfo, User } from '@/api/types';
-import { infoKey, meKey } from '@/lib/auth';
+import { keys } from '@/api/queryKeys';
 import { theme } from '@/app/theme';
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -138,8 +138,8 @@ interface Options {
 /** Render inside the app's providers. Either one element at `route`, or a full route table. */
 export function renderWithProviders(ui: ReactElement | null, options: Options = {}) {
   const queryClient = testQueryClient();
-  if (options.me) queryClient.setQueryData(meKey, options.me);
-  if (options.info) queryClient.setQueryData(infoKey, options.info);
+  if (options.me) queryClient.setQueryData(keys.me, options.me);
+  if (options.info) queryClient.setQueryData(keys.info, options.info);
   const router = createMemoryRouter(options.routes ?? [{ path: '*', element: ui }], {
     initialEntries: [options.route ?? '/'],
   });

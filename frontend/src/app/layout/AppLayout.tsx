@@ -6,6 +6,7 @@ import { Link, Outlet } from 'react-router';
 import { CairnLogo } from '@/components/CairnLogo';
 import { useLogout } from '@/features/auth';
 import { useServerInfo, useSession } from '@/lib/auth';
+import { paths } from '@/lib/paths';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
 import { MainNav } from './MainNav';
 import { UserMenu } from './UserMenu';
@@ -26,7 +27,7 @@ export function AppLayout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Link to="/" style={{ color: 'inherit', textDecoration: 'none' }} aria-label="Cairn home">
+            <Link to={paths.home()} style={{ color: 'inherit', textDecoration: 'none' }} aria-label="Cairn home">
               <CairnLogo />
             </Link>
           </Group>

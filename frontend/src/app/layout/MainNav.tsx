@@ -2,7 +2,10 @@
 import { NavLink, Stack } from '@mantine/core';
 import { NavLink as RouterNavLink, useLocation } from 'react-router';
 import type { Permission } from '@/api/types';
+import { paths } from '@/lib/paths';
 import { visibleNavItems } from './navItems';
+
+const home = paths.home();
 
 export function MainNav({ permissions, onNavigate }: { permissions: readonly Permission[]; onNavigate?: () => void }) {
   const { pathname } = useLocation();
@@ -13,10 +16,10 @@ export function MainNav({ permissions, onNavigate }: { permissions: readonly Per
           key={to}
           component={RouterNavLink}
           to={to}
-          end={to === '/'}
+          end={to === home}
           label={label}
           leftSection={<Icon size={18} stroke={1.7} />}
-          active={to === '/' ? pathname === '/' : pathname.startsWith(to)}
+          active={to === home ? pathname === home : pathname.startsWith(to)}
           onClick={onNavigate}
           variant="light"
           style={{ borderRadius: 'var(--mantine-radius-md)' }}

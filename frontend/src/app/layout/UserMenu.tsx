@@ -4,6 +4,7 @@ import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react
 import { Link } from 'react-router';
 import type { Me } from '@/api/types';
 import { RoleBadge } from '@/components/RoleBadge';
+import { paths } from '@/lib/paths';
 
 export function UserMenu({ me, onSignOut, signingOut }: { me: Me; onSignOut: () => void; signingOut: boolean }) {
   const name = me.user.display_name || me.user.username;
@@ -25,7 +26,7 @@ export function UserMenu({ me, onSignOut, signingOut }: { me: Me; onSignOut: () 
         <Menu.Label>
           Signed in as <b>{me.user.username}</b>
         </Menu.Label>
-        <Menu.Item component={Link} to="/profile" leftSection={<IconUserCircle size={16} />}>
+        <Menu.Item component={Link} to={paths.profile()} leftSection={<IconUserCircle size={16} />}>
           Profile
         </Menu.Item>
         <Menu.Divider />

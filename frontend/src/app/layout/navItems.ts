@@ -2,6 +2,7 @@
 import { IconDatabase, IconHistory, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '@/api/types';
+import { paths } from '@/lib/paths';
 
 export interface NavItem {
   to: string;
@@ -11,13 +12,13 @@ export interface NavItem {
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  { to: '/', label: 'Home', icon: IconHome },
-  { to: '/hosts', label: 'Hosts', icon: IconServer, permission: 'hosts_read' },
-  { to: '/jobs', label: 'Jobs', icon: IconHistory, permission: 'hosts_read' },
-  { to: '/repositories', label: 'Repositories', icon: IconDatabase, permission: 'repos_read' },
-  { to: '/users', label: 'Users', icon: IconUsers, permission: 'users_read' },
-  { to: '/audit', label: 'Audit log', icon: IconListDetails, permission: 'audit_read' },
-  { to: '/profile', label: 'Profile', icon: IconUserCircle },
+  { to: paths.home(), label: 'Home', icon: IconHome },
+  { to: paths.hosts(), label: 'Hosts', icon: IconServer, permission: 'hosts_read' },
+  { to: paths.jobs(), label: 'Jobs', icon: IconHistory, permission: 'hosts_read' },
+  { to: paths.repositories(), label: 'Repositories', icon: IconDatabase, permission: 'repos_read' },
+  { to: paths.users(), label: 'Users', icon: IconUsers, permission: 'users_read' },
+  { to: paths.audit(), label: 'Audit log', icon: IconListDetails, permission: 'audit_read' },
+  { to: paths.profile(), label: 'Profile', icon: IconUserCircle },
 ];
 
 export function visibleNavItems(permissions: readonly Permission[]): NavItem[] {

@@ -2,6 +2,7 @@
 import { Button, EmptyState } from '@mantine/core';
 import { IconMapPinQuestion } from '@tabler/icons-react';
 import { Link, useLocation } from 'react-router';
+import { paths } from '@/lib/paths';
 
 export function NotFoundPage() {
   const { pathname } = useLocation();
@@ -15,7 +16,7 @@ export function NotFoundPage() {
       description={`Nothing lives at ${pathname}. It may have moved, or the link is mistyped.`}
     >
       <EmptyState.Actions>
-        <Button component={Link} to="/">
+        <Button component={Link} to={paths.home()}>
           Go to home
         </Button>
       </EmptyState.Actions>

@@ -3,6 +3,7 @@
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { API_PREFIX, api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
 import type { AuditOutcome } from '@/api/types';
 
 export interface AuditFilters {
@@ -47,7 +48,7 @@ export function exportUrl(f: AuditFilters, format: 'csv' | 'ndjson'): string {
 
 export function useAuditEvents(filters: AuditFilters) {
   return useInfiniteQuery({
-    queryKey: ['audit', 'events', filters],
+    queryKey: keys.audit.events(filters),
     initialPageParam: undefined as number | undefined,
     queryFn: ({ pageParam, signal }) =>
       unwrap(

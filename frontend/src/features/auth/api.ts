@@ -4,6 +4,7 @@ import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import type { LoginRequest } from '@/api/types';
 import { useStoreSession } from '@/lib/auth';
+import { paths } from '@/lib/paths';
 
 export function useLogin() {
   const storeSession = useStoreSession();
@@ -17,6 +18,6 @@ export function useLogin() {
 export function useLogout() {
   return useMutation({
     mutationFn: () => unwrap(api.POST('/v1/auth/logout')),
-    onSettled: () => window.location.replace('/login'),
+    onSettled: () => window.location.replace(paths.login()),
   });
 }

@@ -3,11 +3,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { isUnder, keys } from '@/api/queryKeys';
 import type { CreateEnrollmentTokenRequest, Host, HostStatus } from '@/api/types';
-
-/** Every hosts query lives under this key, so one invalidation refreshes them all (home tiles too). */
-export const hostsKey = ['hosts'] as const;
-const pendingKey = ['pending-hosts'] as const;
 
 export const HOSTS_REFRESH_MS = 5_000;
 export const PENDING_REFRESH_MS = 3_000;
@@ -22,7 +19,7 @@ export interface HostFilters {
 
 export function useHosts(filters: HostFilters) {
   return useQuery({
-    queryKey: [...hostsKey, 'list', filters],
+    queryKey: keys.hosts.list(filters),
     queryFn: ({ signal }) =>
       unwrap(
         api.GET('/v1/hosts', {
@@ -46,7 +43,7 @@ export function useHosts(filters: HostFilters) {
 /** Tags in use across the fleet (first 500 hosts), for the tag filter and the tag inputs. */
 export function useFleetTags() {
   return useQuery({
-    queryKey: [...hostsKey, 'tags'],
+    queryKey: keys.hosts.tags(),
     queryFn: async ({ signal }) => {
       const list = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: 500 } } }));
       return [...new Set(list.items.flatMap((h) => h.tags))].sort((a, b) => a.localeCompare(b));
@@ -63,7 +60,7 @@ export function useFleetTags() {
  */
 export function useNewHosts(since: string, tag: string | null, intervalMs: number) {
   return useQuery({
-    queryKey: [...hostsKey, 'new-since', since, tag],
+    queryKey: keys.hosts.enrolledSince(since, tag),
     queryFn: async ({ signal }) => {
       const list = await unwrap(
         api.GET('/v1/hosts', {
@@ -79,22 +76,23 @@ export function useNewHosts(since: string, tag: string | null, intervalMs: numbe
 
 export function useHost(id: string) {
   return useQuery({
-    queryKey: [...hostsKey, 'one', id],
+    queryKey: keys.hosts.detail(id),
     queryFn: ({ signal }) => unwrap(api.GET('/v1/hosts/{id}', { signal, params: { path: { id } } })),
     refetchInterval: HOSTS_REFRESH_MS,
   });
 }
 
 /**
- * After a host edit: store the returned host at once and refresh the lists in the background.
+ * After a host edit: store the returned host at once and refresh every other hosts read (under
+ * `keys.hosts.all`: the home tiles and the repositories' linked hosts too) in the background.
  * Not awaited on purpose: the editors remount when the saved values arrive, and the caller's
  * own onSuccess (its toast) must run before that.
  */
 function useStoreHost() {
   const queryClient = useQueryClient();
   return (host: Host) => {
-    queryClient.setQueryData([...hostsKey, 'one', host.id], host);
-    void queryClient.invalidateQueries({ queryKey: hostsKey, predicate: (q) => q.queryKey[1] !== 'one' });
+    queryClient.setQueryData(keys.hosts.detail(host.id), host);
+    void queryClient.invalidateQueries({ queryKey: keys.hosts.all, predicate: (q) => !isUnder(q.queryKey, keys.hosts.details()) });
   };
 }
 
@@ -137,16 +135,16 @@ export function useDeleteHost() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/hosts/{id}', { params: { path: { id } } })),
-    onMutate: (id) => queryClient.cancelQueries({ queryKey: [...hostsKey, 'one', id] }),
+    onMutate: (id) => queryClient.cancelQueries({ queryKey: keys.hosts.detail(id) }),
     onSuccess: (_data, id) => {
-      void queryClient.invalidateQueries({ queryKey: hostsKey, predicate: (q) => q.queryKey[2] !== id });
+      void queryClient.invalidateQueries({ queryKey: keys.hosts.all, predicate: (q) => !isUnder(q.queryKey, keys.hosts.detail(id)) });
     },
   });
 }
 
 export function useForgetHost() {
   const queryClient = useQueryClient();
-  return (id: string) => queryClient.removeQueries({ queryKey: [...hostsKey, 'one', id] });
+  return (id: string) => queryClient.removeQueries({ queryKey: keys.hosts.detail(id) });
 }
 
 export function useCreateEnrollmentToken() {
@@ -155,10 +153,11 @@ export function useCreateEnrollmentToken() {
   });
 }
 
-/** Repositories to link a host to (read through the API here: features do not share code). */
+/** Repositories to link a host to (read through the API here: features do not share code; the
+ * key is the repositories feature's list, so its changes refresh this). */
 export function useRepositoryChoices() {
   return useQuery({
-    queryKey: ['repositories', 'list'],
+    queryKey: keys.repositories.list(),
     queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories', { signal })),
     staleTime: 30_000,
   });
@@ -166,7 +165,7 @@ export function useRepositoryChoices() {
 
 export function usePendingHosts(intervalMs: number = PENDING_REFRESH_MS) {
   return useQuery({
-    queryKey: pendingKey,
+    queryKey: keys.pendingHosts,
     queryFn: ({ signal }) => unwrap(api.GET('/v1/pending-hosts', { signal })),
     refetchInterval: intervalMs,
   });
@@ -176,8 +175,8 @@ function useInvalidatePending() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: pendingKey }),
-      queryClient.invalidateQueries({ queryKey: hostsKey }),
+      queryClient.invalidateQueries({ queryKey: keys.pendingHosts }),
+      queryClient.invalidateQueries({ queryKey: keys.hosts.all }),
     ]);
 }
 

@@ -3,12 +3,9 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
 import type { Job, JobKind, JobState } from '@/api/types';
 import { isActiveJob } from '@/lib/jobs';
-
-/** Every jobs query lives under this key. */
-export const jobsKey = ['jobs'] as const;
-export const jobKey = (id: string) => [...jobsKey, 'one', id] as const;
 
 export const PAGE_SIZE = 25;
 /** How often the history refreshes while a listed job has not ended, and otherwise. */
@@ -57,7 +54,7 @@ export function jobsQuery(f: JobFilters, pageSize: number = PAGE_SIZE, now: numb
 
 export function useJobs(filters: JobFilters) {
   return useQuery({
-    queryKey: [...jobsKey, 'list', filters],
+    queryKey: keys.jobs.list(filters),
     queryFn: ({ signal }) => unwrap(api.GET('/v1/jobs', { signal, params: { query: jobsQuery(filters) } })),
     placeholderData: keepPreviousData,
     refetchInterval: (query) =>
@@ -67,7 +64,7 @@ export function useJobs(filters: JobFilters) {
 
 export function jobQuery(id: string) {
   return queryOptions({
-    queryKey: jobKey(id),
+    queryKey: keys.jobs.detail(id),
     queryFn: ({ signal }) => unwrap(api.GET('/v1/jobs/{id}', { signal, params: { path: { id } } })),
   });
 }
@@ -87,8 +84,8 @@ export function useFetchJob() {
 export function useStoreJob() {
   const queryClient = useQueryClient();
   return (job: Job) => {
-    queryClient.setQueryData(jobKey(job.id), job);
-    void queryClient.invalidateQueries({ queryKey: [...jobsKey, 'list'] });
+    queryClient.setQueryData(keys.jobs.detail(job.id), job);
+    void queryClient.invalidateQueries({ queryKey: keys.jobs.lists() });
   };
 }
 
@@ -99,14 +96,14 @@ export function useCancelJob() {
     mutationFn: (id: string) => unwrap(api.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } })),
     onSuccess: store,
     // `job.finished`: it ended meanwhile; show how.
-    onError: (_error, id) => queryClient.invalidateQueries({ queryKey: jobKey(id) }),
+    onError: (_error, id) => queryClient.invalidateQueries({ queryKey: keys.jobs.detail(id) }),
   });
 }
 
 /** Hosts for the history's host filter (first 500, by name). */
 export function useHostChoices() {
   return useQuery({
-    queryKey: [...jobsKey, 'host-choices'],
+    queryKey: keys.jobs.hostChoices(),
     queryFn: async ({ signal }) => {
       const list = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: 500 } } }));
       return list.items.map((h) => ({ value: h.id, label: h.hostname })).sort((a, b) => a.label.localeCompare(b.label));

@@ -2,10 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
 import type { ChangePasswordRequest, CreateApiTokenRequest, UpdateProfileRequest } from '@/api/types';
 import { useStoreSession } from '@/lib/auth';
-
-const tokensKey = ['auth', 'tokens'] as const;
 
 export function useUpdateProfile() {
   const storeSession = useStoreSession();
@@ -23,7 +22,7 @@ export function useChangePassword() {
 
 export function useTokens() {
   return useQuery({
-    queryKey: tokensKey,
+    queryKey: keys.tokens,
     queryFn: ({ signal }) => unwrap(api.GET('/v1/auth/tokens', { signal })),
   });
 }
@@ -32,7 +31,7 @@ export function useCreateToken() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: CreateApiTokenRequest) => unwrap(api.POST('/v1/auth/tokens', { body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.tokens }),
   });
 }
 
@@ -40,6 +39,6 @@ export function useRevokeToken() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/auth/tokens/{id}', { params: { path: { id } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.tokens }),
   });
 }

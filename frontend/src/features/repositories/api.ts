@@ -3,21 +3,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
 import type { CreateRepositoryRequest, Host, UpdateRepositoryRequest } from '@/api/types';
-
-/** Shared prefix: the hosts feature reads the same list under it, so changes refresh both. */
-const reposKey = ['repositories'] as const;
 
 export function useRepositories() {
   return useQuery({
-    queryKey: [...reposKey, 'list'],
+    queryKey: keys.repositories.list(),
     queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories', { signal })),
   });
 }
 
 function useInvalidateRepos() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: reposKey });
+  // The hosts pages read the same list (keys.repositories.list()), so they are refreshed too.
+  return () => queryClient.invalidateQueries({ queryKey: keys.repositories.all });
 }
 
 export function useCreateRepository() {
@@ -45,15 +44,8 @@ export function useDeleteRepository() {
   });
 }
 
-/** Shares the hosts and jobs features' key prefixes, so their invalidations reach these too. */
-const hostsKey = ['hosts'] as const;
-const jobsKey = ['jobs'] as const;
 const HOSTS_PAGE = 500;
 const LINKED_REFRESH_MS = 5_000;
-
-export function jobUrl(id: string): string {
-  return `/jobs/${id}`;
-}
 
 /**
  * The hosts linked to a repository, online ones first (read through the hosts API: features do
@@ -62,7 +54,8 @@ export function jobUrl(id: string): string {
  */
 export function useLinkedHosts(repositoryId: string) {
   return useQuery({
-    queryKey: [...hostsKey, 'linked-to', repositoryId],
+    // Under keys.hosts.all, so changes made on the hosts pages refresh it.
+    queryKey: keys.hosts.linkedTo(repositoryId),
     queryFn: async ({ signal }) => {
       const all: Host[] = [];
       let total = Infinity;
@@ -89,6 +82,6 @@ export function useInitRepository(repositoryId: string) {
   return useMutation({
     mutationFn: (hostId: string) =>
       unwrap(api.POST('/v1/repositories/{id}/init', { params: { path: { id: repositoryId } }, body: { host_id: hostId } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: [...jobsKey, 'list'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
   });
 }

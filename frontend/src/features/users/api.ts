@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
 import type { CreateUserRequest, Role, UpdateUserRequest } from '@/api/types';
 
 export interface UserFilters {
@@ -12,11 +13,9 @@ export interface UserFilters {
   pageSize: number;
 }
 
-const usersKey = ['users'] as const;
-
 export function useUsers(filters: UserFilters) {
   return useQuery({
-    queryKey: [...usersKey, 'list', filters],
+    queryKey: keys.users.list(filters),
     queryFn: ({ signal }) =>
       unwrap(
         api.GET('/v1/users', {
@@ -38,7 +37,7 @@ export function useUsers(filters: UserFilters) {
 
 function useInvalidateUsers() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: usersKey });
+  return () => queryClient.invalidateQueries({ queryKey: keys.users.all });
 }
 
 export function useCreateUser() {

@@ -6,6 +6,7 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { paths } from '@/lib/paths';
 import { useHostCount, usePendingCount } from '../api';
 
 interface Tile {
@@ -68,7 +69,7 @@ export function FleetTiles() {
     {
       id: 'total',
       label: 'Hosts',
-      to: '/hosts',
+      to: paths.hosts(),
       icon: <IconServer size={20} />,
       color: 'blue',
       query: total,
@@ -77,7 +78,7 @@ export function FleetTiles() {
     {
       id: 'online',
       label: 'Online',
-      to: '/hosts?status=online',
+      to: paths.hosts({ status: 'online' }),
       icon: <IconPlugConnected size={20} />,
       color: 'green',
       query: online,
@@ -86,7 +87,7 @@ export function FleetTiles() {
     {
       id: 'offline',
       label: 'Offline',
-      to: '/hosts?status=offline',
+      to: paths.hosts({ status: 'offline' }),
       icon: <IconPlugConnectedX size={20} />,
       color: 'gray',
       query: offline,
@@ -95,7 +96,7 @@ export function FleetTiles() {
     {
       id: 'pending',
       label: 'Pending approval',
-      to: '/hosts#pending',
+      to: paths.pendingHosts(),
       icon: <IconClockHour4 size={20} />,
       color: 'yellow',
       query: pending,

@@ -13,6 +13,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { RoleBadge } from '@/components/RoleBadge';
 import { hasPermission, useSession } from '@/lib/auth';
+import { paths } from '@/lib/paths';
 import { FleetTiles } from '../components/FleetTiles';
 
 interface Shortcut {
@@ -28,7 +29,7 @@ export function HomePage() {
   const name = me.user.display_name || me.user.username;
   const shortcuts: Shortcut[] = [
     {
-      to: '/hosts',
+      to: paths.hosts(),
       title: 'Hosts',
       description: hasPermission(me, 'hosts_manage')
         ? 'Enroll machines with one command, tag them, test their connection.'
@@ -37,7 +38,7 @@ export function HomePage() {
       show: hasPermission(me, 'hosts_read'),
     },
     {
-      to: '/repositories',
+      to: paths.repositories(),
       title: 'Repositories',
       description: hasPermission(me, 'repos_manage')
         ? 'Where agents back up: local paths, SFTP, S3, B2 or a REST server, with encrypted credentials.'
@@ -46,7 +47,7 @@ export function HomePage() {
       show: hasPermission(me, 'repos_read'),
     },
     {
-      to: '/users',
+      to: paths.users(),
       title: 'Users',
       description: hasPermission(me, 'users_manage')
         ? 'Invite operators and viewers, change roles, reset passwords.'
@@ -55,14 +56,14 @@ export function HomePage() {
       show: hasPermission(me, 'users_read'),
     },
     {
-      to: '/audit',
+      to: paths.audit(),
       title: 'Audit log',
       description: 'Every sign-in, change and refused request, hash-chained so tampering shows.',
       icon: <IconListDetails size={20} />,
       show: hasPermission(me, 'audit_read'),
     },
     {
-      to: '/profile',
+      to: paths.profile(),
       title: 'Profile',
       description: 'Your name, email and password, and API tokens for scripts.',
       icon: <IconUserCircle size={20} />,

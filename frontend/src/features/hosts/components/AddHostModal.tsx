@@ -26,6 +26,7 @@ import { CommandBlock } from '@/components/CommandBlock';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { useServerInfo } from '@/lib/auth';
 import { formatDateTime, formatRelative } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { hostTagsRule } from '@/lib/validation';
 import { useCreateEnrollmentToken, useFleetTags, useNewHosts, useRepositoryChoices } from '../api';
 import { Fingerprint } from './Fingerprint';
@@ -182,7 +183,7 @@ function Enrolled({ host, onOpen }: { host: Host; onOpen: () => void }) {
           <Fingerprint value={host.fingerprint} />
         </div>
         <Group>
-          <Button component={Link} to={`/hosts/${host.id}`} onClick={onOpen} rightSection={<IconArrowRight size={16} />}>
+          <Button component={Link} to={paths.host(host.id)} onClick={onOpen} rightSection={<IconArrowRight size={16} />}>
             Open host
           </Button>
         </Group>

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { notifySuccess } from '@/lib/notify';
+import { paths } from '@/lib/paths';
 import { hostTagsRule } from '@/lib/validation';
 import { useSetHostRepositories, useUpdateHostTags } from '../api';
 import { TagBadges } from './HostVersions';
@@ -126,7 +127,7 @@ export function HostRepositoriesEditor({
         {noRepos ? (
           <Text size="sm" c="dimmed">
             Add one under{' '}
-            <Anchor component={Link} to="/repositories" size="sm">
+            <Anchor component={Link} to={paths.repositories()} size="sm">
               Repositories
             </Anchor>{' '}
             first.

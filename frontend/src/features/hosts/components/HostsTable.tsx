@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import type { Host } from '@/api/types';
 import { DataTable, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
+import { paths } from '@/lib/paths';
 import { AgentVersion, ResticVersion, TagBadges } from './HostVersions';
 import { StatusDot } from './StatusDot';
 
@@ -29,7 +30,7 @@ export function HostsTable({ hosts }: { hosts: Host[] }) {
             <Group gap="sm" wrap="nowrap">
               <StatusDot status={host.status} />
               <div style={{ minWidth: 0 }}>
-                <Anchor component={Link} to={`/hosts/${host.id}`} fw={600} size="sm" ff="monospace">
+                <Anchor component={Link} to={paths.host(host.id)} fw={600} size="sm" ff="monospace">
                   {host.hostname}
                 </Anchor>
                 <Text size="xs" c="dimmed" hiddenFrom="sm">

@@ -7,8 +7,9 @@ import { ErrorAlert } from '@/components/ErrorAlert';
 import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { formatRelative } from '@/lib/format';
 import { JOB_KIND_LABEL } from '@/lib/jobs';
+import { paths } from '@/lib/paths';
 import { formatBytes, formatDuration, percent, secondsBetween } from '@/lib/units';
-import { hostJobsUrl, jobUrl, useHostRecentJobs } from '../jobs-api';
+import { useHostRecentJobs } from '../jobs-api';
 
 function detail(job: Job): string {
   const parts: string[] = [];
@@ -25,7 +26,7 @@ function JobLine({ job }: { job: Job }) {
   return (
     <NavLink
       component={Link}
-      to={jobUrl(job.id)}
+      to={paths.job(job.id)}
       data-testid="recent-job"
       data-status={job.status}
       leftSection={<JobStatusBadge status={job.status} />}
@@ -48,7 +49,7 @@ export function RecentJobs({ host }: { host: Host }) {
             Recent jobs
           </Title>
           {items.length > 0 ? (
-            <Anchor component={Link} to={hostJobsUrl(host.id)} size="sm">
+            <Anchor component={Link} to={paths.jobs({ hostId: host.id })} size="sm">
               All jobs of {host.hostname}
             </Anchor>
           ) : null}

@@ -10,7 +10,8 @@ import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
 import { submitOnModEnter } from '@/lib/keyboard';
-import { jobUrl, useCreateBackup } from '../jobs-api';
+import { paths } from '@/lib/paths';
+import { useCreateBackup } from '../jobs-api';
 
 export interface BackupValues {
   repositoryId: string | null;
@@ -81,7 +82,7 @@ function Refusal({ error, host }: { error: unknown; host: Host }) {
     <Alert color="orange" variant="light" role="alert" title={title} icon={<IconAlertTriangle size={18} />} data-testid="backup-refusal">
       <Text size="sm">{error.message}</Text>
       {jobId ? (
-        <Anchor component={Link} to={jobUrl(jobId)} size="sm" fw={600} mt={4} display="inline-block">
+        <Anchor component={Link} to={paths.job(jobId)} size="sm" fw={600} mt={4} display="inline-block">
           Open the running job
         </Anchor>
       ) : null}
@@ -118,7 +119,7 @@ function RunBackupForm({ host, repositories, onCancel }: FormProps) {
         tags: v.tags.map((t) => t.trim()).filter(Boolean),
       },
       {
-        onSuccess: (job) => void navigate(jobUrl(job.id)),
+        onSuccess: (job) => void navigate(paths.job(job.id)),
         onError: (error) => {
           // A rule broken at the edge (request.invalid_body) or in the domain (job.invalid_backup).
           const input = inputFor(error, INPUTS);

@@ -1,10 +1,11 @@
 // The host page's job parts against a scripted server: "Run backup now" only for roles that
-// may run jobs, the recent jobs with links into the jobs pages, and the snapshots section.
+// may run jobs, and the recent jobs with links into the jobs pages. The snapshots panel comes
+// from the snapshots feature through the page's slot (src/app/routes/HostPage.test.tsx).
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Role } from '@/api/types';
-import { REPO_ID, makeJob, makeJobsMe, makeSnapshot } from '@/test/jobs';
+import { REPO_ID, makeJob, makeJobsMe } from '@/test/jobs';
 import { fakeServer, json, makeHost, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
@@ -21,7 +22,6 @@ function setup(role: Role) {
         items: [makeJob({ status: 'running', progress: undefined }), makeJob({ id: 'older', status: 'failed', error_class: 'restic.locked' })],
         total: 2,
       }),
-    [`GET /api/v1/hosts/${host.id}/snapshots`]: () => json(200, { items: [makeSnapshot()], total: 1 }),
   });
   vi.stubGlobal('fetch', server.fetch);
   renderWithProviders(null, {
@@ -33,7 +33,7 @@ function setup(role: Role) {
 }
 
 describe('HostDetailPage jobs', () => {
-  it('lets an operator open "Run backup now" and lists recent jobs and snapshots', async () => {
+  it('lets an operator open "Run backup now" and lists recent jobs', async () => {
     const server = setup('operator');
     const recent = await screen.findByTestId('recent-jobs');
     const lines = await within(recent).findAllByTestId('recent-job');
@@ -45,17 +45,20 @@ describe('HostDetailPage jobs', () => {
     expect(query.get('host_id')).toBe(host.id);
     expect(query.get('limit')).toBe('5');
 
-    expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
-
     await userEvent.setup().click(screen.getByRole('button', { name: 'Run backup now' }));
     expect(await screen.findByRole('dialog', { name: 'Back up web-01 now' })).toBeInTheDocument();
   });
 
-  it('shows a viewer the jobs and snapshots but no way to run or refresh', async () => {
+  it('shows a viewer the jobs but no way to run a backup', async () => {
     setup('viewer');
     expect(await screen.findAllByTestId('recent-job')).toHaveLength(2);
-    expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Refresh' })).not.toBeInTheDocument();
+  });
+
+  it('shows no snapshots panel when its slot is left empty', async () => {
+    const server = setup('operator');
+    await screen.findByTestId('recent-jobs');
+    expect(screen.queryByTestId('snapshots-section')).not.toBeInTheDocument();
+    expect(server.calls('GET', `/api/v1/hosts/${host.id}/snapshots`)).toHaveLength(0);
   });
 });

@@ -1,5 +1,7 @@
 // /hosts/:id: what Cairn knows about one host (refreshed every few seconds), its tags and
-// repositories, a connection test, and deletion.
+// repositories, a connection test, its recent jobs, a backup, and deletion. Its snapshots come
+// from the snapshots feature, which the app puts in the `snapshots` slot (features do not
+// import each other).
 import {
   Alert,
   Anchor,
@@ -18,15 +20,16 @@ import {
   Title,
 } from '@mantine/core';
 import { IconCircleCheck, IconClockHour4, IconPlayerPlay, IconPlugConnected, IconServerOff, IconTrash } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { useState, type ComponentType, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '@/api/errors';
-import type { Host } from '@/api/types';
+import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
+import { paths } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
 import { DeleteHostForm } from '../components/DeleteHostForm';
 import { Fingerprint } from '../components/Fingerprint';
@@ -34,8 +37,23 @@ import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditor
 import { AgentVersion, ResticVersion } from '../components/HostVersions';
 import { RecentJobs } from '../components/RecentJobs';
 import { RunBackupModal } from '../components/RunBackupModal';
-import { SnapshotsSection } from '../components/SnapshotsSection';
 import { StatusDot } from '../components/StatusDot';
+
+/** What the host page hands to the panel in its snapshots slot. */
+export interface HostSnapshotsProps {
+  host: Host;
+  /** Every repository (for names); the host's own are `host.repository_ids`. */
+  repositories: Repository[];
+  /** May the signed-in user run jobs (backups, refreshes) on this host? */
+  canRun: boolean;
+  /** Opens this page's "Run backup now" dialog. */
+  onRunBackup: () => void;
+}
+
+export interface HostDetailPageProps {
+  /** The host's snapshots panel, shown under the facts; none when left out. */
+  snapshots?: ComponentType<HostSnapshotsProps>;
+}
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -112,7 +130,7 @@ function PingButton({ host }: { host: Host }) {
   );
 }
 
-function HostDetail({ host }: { host: Host }) {
+function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailPageProps) {
   const me = useSession();
   const navigate = useNavigate();
   const canManage = hasPermission(me, 'hosts_manage');
@@ -127,7 +145,7 @@ function HostDetail({ host }: { host: Host }) {
   return (
     <Stack gap="md">
       <Breadcrumbs>
-        <Anchor component={Link} to="/hosts" size="sm">
+        <Anchor component={Link} to={paths.hosts()} size="sm">
           Hosts
         </Anchor>
         <Text size="sm">{host.hostname}</Text>
@@ -219,7 +237,9 @@ function HostDetail({ host }: { host: Host }) {
         </Stack>
       </SimpleGrid>
 
-      <SnapshotsSection host={host} repositories={repos.data?.items ?? []} canRun={canRun} onRunBackup={() => setRunBackup(true)} />
+      {Snapshots ? (
+        <Snapshots host={host} repositories={repos.data?.items ?? []} canRun={canRun} onRunBackup={() => setRunBackup(true)} />
+      ) : null}
       <RunBackupModal opened={runBackup} onClose={() => setRunBackup(false)} host={host} repositories={repos.data?.items ?? []} />
 
       <Modal opened={deleting} onClose={() => setDeleting(false)} title={`Delete ${host.hostname}?`}>
@@ -229,7 +249,7 @@ function HostDetail({ host }: { host: Host }) {
             onCancel={() => setDeleting(false)}
             onDone={() => {
               notifySuccess(`${host.hostname} was deleted; its agent can no longer connect.`);
-              void Promise.resolve(navigate('/hosts', { replace: true })).then(() => forgetHost(host.id));
+              void Promise.resolve(navigate(paths.hosts(), { replace: true })).then(() => forgetHost(host.id));
             }}
           />
         ) : null}
@@ -238,10 +258,10 @@ function HostDetail({ host }: { host: Host }) {
   );
 }
 
-export function HostDetailPage() {
+export function HostDetailPage({ snapshots }: HostDetailPageProps) {
   const { id = '' } = useParams();
   const host = useHost(id);
-  if (host.data) return <HostDetail host={host.data} />;
+  if (host.data) return <HostDetail host={host.data} snapshots={snapshots} />;
   if (host.isError) {
     if (host.error instanceof ApiError && (host.error.status === 404 || host.error.status === 400)) {
       return (
@@ -254,7 +274,7 @@ export function HostDetailPage() {
           description="It may have been deleted. The hosts list shows every host Cairn knows."
         >
           <EmptyState.Actions>
-            <Button component={Link} to="/hosts" variant="default">
+            <Button component={Link} to={paths.hosts()} variant="default">
               Back to hosts
             </Button>
           </EmptyState.Actions>

@@ -8,6 +8,7 @@ import { CommandBlock } from '@/components/CommandBlock';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { JOB_KIND_LABEL, jobActor } from '@/lib/jobs';
+import { paths } from '@/lib/paths';
 import { formatDuration, secondsBetween } from '@/lib/units';
 
 /** POSIX shell quoting, only where needed, so the line can be pasted. */
@@ -64,7 +65,7 @@ export function JobFacts({ job }: { job: Job }) {
           <Fact label="Kind">{JOB_KIND_LABEL[job.kind]}</Fact>
           <Fact label="Host">
             {job.hostname ? (
-              <Anchor component={Link} to={`/hosts/${job.host_id}`} size="sm" ff="monospace">
+              <Anchor component={Link} to={paths.host(job.host_id)} size="sm" ff="monospace">
                 {job.hostname}
               </Anchor>
             ) : (

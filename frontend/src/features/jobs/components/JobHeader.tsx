@@ -6,17 +6,18 @@ import type { Job } from '@/api/types';
 import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { RelativeTime } from '@/components/RelativeTime';
 import { jobActor, jobTitle } from '@/lib/jobs';
+import { paths } from '@/lib/paths';
 import { CancelJobButton } from './CancelJobButton';
 
 export function JobHeader({ job, canCancel }: { job: Job; canCancel: boolean }) {
   return (
     <Stack gap="xs">
       <Breadcrumbs>
-        <Anchor component={Link} to="/jobs" size="sm">
+        <Anchor component={Link} to={paths.jobs()} size="sm">
           Jobs
         </Anchor>
         {job.hostname ? (
-          <Anchor component={Link} to={`/jobs?host_id=${job.host_id}`} size="sm" ff="monospace">
+          <Anchor component={Link} to={paths.jobs({ hostId: job.host_id })} size="sm" ff="monospace">
             {job.hostname}
           </Anchor>
         ) : null}

@@ -7,6 +7,7 @@ import { DataTable, type Column } from '@/components/DataTable';
 import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { RelativeTime } from '@/components/RelativeTime';
 import { JOB_KIND_LABEL, isActiveJob, jobActor } from '@/lib/jobs';
+import { paths } from '@/lib/paths';
 import { formatBytes, formatCount, formatDuration, percent, secondsBetween } from '@/lib/units';
 
 const columns: Column[] = [
@@ -54,7 +55,7 @@ export function JobsTable({ jobs }: { jobs: Job[] }) {
               <JobStatusBadge status={job.status} />
             </Table.Td>
             <Table.Td>
-              <Anchor component={Link} to={`/jobs/${job.id}`} fw={600} size="sm">
+              <Anchor component={Link} to={paths.job(job.id)} fw={600} size="sm">
                 {JOB_KIND_LABEL[job.kind]}
               </Anchor>
               <Text size="xs" c="dimmed" ff="monospace">
@@ -69,7 +70,7 @@ export function JobsTable({ jobs }: { jobs: Job[] }) {
             </Table.Td>
             <Table.Td visibleFrom="sm">
               {job.hostname ? (
-                <Anchor component={Link} to={`/hosts/${job.host_id}`} size="sm" ff="monospace">
+                <Anchor component={Link} to={paths.host(job.host_id)} size="sm" ff="monospace">
                   {job.hostname}
                 </Anchor>
               ) : (

@@ -8,6 +8,7 @@ import type { Job } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { hasPermission, useSession } from '@/lib/auth';
 import { isActiveJob } from '@/lib/jobs';
+import { paths } from '@/lib/paths';
 import { useFetchJob, useJob, useStoreJob } from '../api';
 import { JobFacts } from '../components/JobFacts';
 import { JobHeader } from '../components/JobHeader';
@@ -94,7 +95,7 @@ export function JobDetailPage() {
           description="It may belong to a host that was deleted. The jobs list shows every job Cairn has run."
         >
           <EmptyState.Actions>
-            <Button component={Link} to="/jobs" variant="default">
+            <Button component={Link} to={paths.jobs()} variant="default">
               Back to jobs
             </Button>
           </EmptyState.Actions>

@@ -8,6 +8,7 @@ import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListPager } from '@/components/ListPager';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
+import { paths } from '@/lib/paths';
 import { PAGE_SIZE, useHostChoices, useJobs } from '../api';
 import { JobFiltersBar } from '../components/JobFiltersBar';
 import { JobsTable } from '../components/JobsTable';
@@ -48,7 +49,7 @@ export function JobsPage() {
           onClearFilters={() => setParams({}, { replace: true })}
           description="Open a host and press “Run backup now” to make its first snapshot; its live log and results show up here."
           action={
-            <Button component={Link} to="/hosts" leftSection={<IconServer size={16} />}>
+            <Button component={Link} to={paths.hosts()} leftSection={<IconServer size={16} />}>
               Go to hosts
             </Button>
           }

@@ -11,7 +11,8 @@ import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
 import { submitOnModEnter } from '@/lib/keyboard';
-import { jobUrl, useInitRepository, useLinkedHosts } from '../api';
+import { paths } from '@/lib/paths';
+import { useInitRepository, useLinkedHosts } from '../api';
 
 interface Props {
   repository: Repository;
@@ -38,7 +39,7 @@ function Refusal({ error }: { error: unknown }) {
     <Alert color="orange" variant="light" role="alert" title={title} icon={<IconAlertTriangle size={18} />} data-testid="init-refusal">
       <Text size="sm">{(error as ApiError).message}</Text>
       {jobId ? (
-        <Anchor component={Link} to={jobUrl(jobId)} size="sm" fw={600} mt={4} display="inline-block">
+        <Anchor component={Link} to={paths.job(jobId)} size="sm" fw={600} mt={4} display="inline-block">
           Open the running job
         </Anchor>
       ) : null}
@@ -77,7 +78,7 @@ function InitForm({ repository, hosts, onCancel }: Props & { hosts: Host[] }) {
     initialValues: { hostId: chosen ? (online[0]?.id ?? null) : null },
     validate: { hostId: (v) => (v ? null : 'Choose the host that runs restic init') },
   });
-  const submit = form.onSubmit((v) => init.mutate(v.hostId ?? '', { onSuccess: (job) => void navigate(jobUrl(job.id)) }));
+  const submit = form.onSubmit((v) => init.mutate(v.hostId ?? '', { onSuccess: (job) => void navigate(paths.job(job.id)) }));
 
   return (
     <form
@@ -140,7 +141,7 @@ export function InitRepositoryForm({ repository, onCancel }: Props) {
           <Alert color="blue" variant="light" title="No host is linked to this repository yet" data-testid="init-no-host">
             <Text size="sm">
               A host's agent runs restic init, so link one first: open a host under{' '}
-              <Anchor component={Link} to="/hosts" size="sm">
+              <Anchor component={Link} to={paths.hosts()} size="sm">
                 Hosts
               </Anchor>{' '}
               and add {repository.name} in its Repositories section, then come back here.

@@ -2,6 +2,7 @@
 import { Code, Text } from '@mantine/core';
 import { useNavigate } from 'react-router';
 import { AuthCard } from '@/components/AuthCard';
+import { paths } from '@/lib/paths';
 import { SetupForm } from '../components/SetupForm';
 
 export function SetupPage() {
@@ -17,7 +18,7 @@ export function SetupPage() {
         </Text>
       }
     >
-      <SetupForm onSuccess={() => void navigate('/', { replace: true })} />
+      <SetupForm onSuccess={() => void navigate(paths.home(), { replace: true })} />
     </AuthCard>
   );
 }

@@ -10,10 +10,12 @@ import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListPager } from '@/components/ListPager';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { isActiveJob } from '@/lib/jobs';
-import { SNAPSHOTS_PAGE_SIZE, jobUrl, useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../jobs-api';
+import { paths } from '@/lib/paths';
+import { SNAPSHOTS_PAGE_SIZE, useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../api';
 import { SnapshotsTable } from './SnapshotsTable';
 
-interface Props {
+/** What the host page hands over (the app puts this panel in the host page's snapshots slot). */
+export interface SnapshotsSectionProps {
   host: Host;
   repositories: Repository[];
   canRun: boolean;
@@ -26,7 +28,7 @@ function RefreshStatus({ job }: { job: Job }) {
   const current = watched.data ?? job;
   const repo = current.repository_name ?? 'the repository';
   const link = (
-    <Anchor component={Link} to={jobUrl(current.id)} size="sm">
+    <Anchor component={Link} to={paths.job(current.id)} size="sm">
       View job
     </Anchor>
   );
@@ -83,7 +85,7 @@ function RefreshButton({ linked, loading, onRefresh }: { linked: { value: string
   );
 }
 
-export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Props) {
+export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: SnapshotsSectionProps) {
   const [repositoryId, setRepositoryId] = useState<string | null>(null);
   const [page, setPage] = useState(1);
   const snapshots = useHostSnapshots(host.id, repositoryId, page);

@@ -7,8 +7,8 @@ import { CopyIconButton } from '@/components/CopyIconButton';
 import { DataTable, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { formatBytes } from '@/lib/units';
-import { jobUrl } from '../jobs-api';
 
 const columns: Column[] = [
   { key: 'time', label: 'Time', nowrap: true },
@@ -59,7 +59,7 @@ export function SnapshotsTable({ snapshots }: { snapshots: Snapshot[] }) {
               <CopyIconButton value={s.id} label={`snapshot id ${s.short_id}`} size="sm" variant="subtle" />
             </Group>
             {s.job_id ? (
-              <Anchor component={Link} to={jobUrl(s.job_id)} size="xs" hiddenFrom="md">
+              <Anchor component={Link} to={paths.job(s.job_id)} size="xs" hiddenFrom="md">
                 View job
               </Anchor>
             ) : null}
@@ -92,7 +92,7 @@ export function SnapshotsTable({ snapshots }: { snapshots: Snapshot[] }) {
           </Table.Td>
           <Table.Td visibleFrom="md">
             {s.job_id ? (
-              <Anchor component={Link} to={jobUrl(s.job_id)} size="sm">
+              <Anchor component={Link} to={paths.job(s.job_id)} size="sm">
                 View job
               </Anchor>
             ) : (

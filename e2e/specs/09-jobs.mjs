@@ -1,31 +1,20 @@
-// End-to-end steps for jobs, for e2e/run.mjs to call once a host is online with a linked
-// repository: (sign in →) Repositories → the row's "Initialize…" → the init job's page until it
-// succeeds → host page → "Run backup now" → the job's page with the live log and
-// the progress bar moving → status Succeeded with a summary → the snapshot in the host's list,
-// linked to its job → the history filtered by host; screenshots of each state, at phone width
-// and in dark mode. Real server, real agent, real restic: nothing here is mocked.
-//
-// Wire-up in run.mjs (after fleetFlow, while the token host's agent runs):
-//   import { jobsFlow } from './jobs-flow.mjs';
-//   await jobsFlow({ page, check, baseUrl: base, hostId: tokenHostId, screenshot: shot });
-// `check(name, fn)` and `shot(page, name)` are run.mjs's own. The page must be signed in as an
-// admin (initializing the repository needs repos_manage), or pass `user: { username, password }`
-// to sign in here. CAIRN_E2E_BACKUP_MB sizes the data
-// backed up (default 256): big enough that the backup runs for a few seconds.
+// Jobs, on the host 08 linked to the repository (its agent running): the repository row's
+// "Initialize…" runs restic init there and the job page follows it to the end; the host page's
+// empty snapshots and "Run backup now"; the backup form refuses a relative path, then sends;
+// the job page's live log and progress bar move until Succeeded; its summary, command and raw
+// result; phone width and dark mode; the snapshot in the host's list linked to its job; the
+// history filtered by host. Real server, real agent, real restic: nothing here is mocked.
+// CAIRN_E2E_BACKUP_MB sizes the data backed up (default 256): big enough that the backup runs
+// for a few seconds.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { api, assert, check, pathOf, shot, sidewaysOverflow } from '../harness/index.mjs';
 
 const BACKUP_MB = Number(process.env.CAIRN_E2E_BACKUP_MB ?? 256);
 const JOB_TIMEOUT = 180_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A folder to back up: many small files (the file counter moves) and a few large ones (the bytes do). */
 async function makeBackupSource() {
@@ -42,54 +31,6 @@ async function makeBackupSource() {
   for (let i = 0; i < chunks; i += 1) await writeFile(path.join(big, `blob-${i}.bin`), randomBytes(16 * 1024 * 1024));
   await writeFile(path.join(root, 'ignored.skip'), 'excluded by the form\n');
   return root;
-}
-
-/** A JSON API call from inside the page: same session cookie, CSRF header like the app sends. */
-async function api(page, method, url, body) {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const csrf = document.cookie
-        .split(';')
-        .map((c) => c.trim().split('='))
-        .find(([k]) => k === 'cairn_csrf')?.[1];
-      const r = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: r.status, body: await r.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
-}
-
-/**
- * How far the page scrolls sideways, and the outermost elements that stick out on the right.
- * Measured again for up to 3 s after a resize: the layout's breakpoints re-render a moment
- * after the viewport changes, and only a page that still overflows then is wrong.
- */
-async function sidewaysOverflow(page) {
-  const until = Date.now() + 3000;
-  for (;;) {
-    const m = await measureOverflow(page);
-    if (m.overflow <= 1 || Date.now() > until) return m;
-    await page.waitForTimeout(200);
-  }
-}
-
-async function measureOverflow(page) {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const overflow = document.documentElement.scrollWidth - width;
-    const culprits = [];
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.right <= width + 1) continue;
-      if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1) continue;
-      culprits.push(`${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[data-testid=${el.getAttribute('data-testid')}]` : ''}.${String(el.className).split(' ')[0]} right=${Math.round(r.right)}`);
-    }
-    return { overflow, culprits: culprits.slice(0, 5) };
-  });
 }
 
 /**
@@ -117,8 +58,10 @@ async function watchJobPage(page) {
   }, JOB_TIMEOUT);
 }
 
-export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user }) {
-  process.stdout.write('\njobs: run a backup, watch it live, find its snapshot\n');
+export const title = 'jobs: run a backup, watch it live, find its snapshot';
+
+export async function run({ page, base, state }) {
+  const hostId = state.linkedHostId;
   const source = await makeBackupSource();
   let host = null;
   let repoName = '';
@@ -126,18 +69,8 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
   let snapshotId = '';
 
   try {
-    if (user) {
-      await check(`${user.username} signs in`, async () => {
-        await page.goto(`${baseUrl}/login`);
-        await page.getByLabel('Username').fill(user.username);
-        await page.getByLabel('Password', { exact: true }).fill(user.password);
-        await page.getByLabel('Password', { exact: true }).press('Enter');
-        await page.getByTestId('signed-in-as').waitFor();
-      });
-    }
-
     await check('jobs: the host is online with a linked repository', async () => {
-      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      await page.goto(`${base}/hosts/${hostId}`);
       await page.getByTestId('host-status').filter({ hasText: 'Online' }).waitFor({ timeout: 40_000 });
       host = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
       assert(host?.repository_ids?.length >= 1, `the host has no linked repository: ${JSON.stringify(host)}`);
@@ -147,7 +80,7 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
     });
 
     await check('jobs: "Initialize…" on the repository’s row runs restic init on the linked host; the job succeeds', async () => {
-      await page.goto(`${baseUrl}/repositories`);
+      await page.goto(`${base}/repositories`);
       await page.getByRole('button', { name: `Actions for ${repoName}` }).click();
       await page.getByRole('menuitem', { name: 'Initialize…' }).click();
       const dialog = page.getByRole('dialog', { name: `Initialize ${repoName}` });
@@ -162,9 +95,9 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       assert((await field.inputValue()) === host.hostname, `host field: ${await field.inputValue()}`);
       const start = dialog.getByRole('button', { name: 'Initialize repository' });
       assert(await start.evaluate((el) => el === document.activeElement), 'the Initialize button does not have the focus');
-      await screenshot(page, 'repository-init');
+      await shot(page, 'repository-init');
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
-      await screenshot(page, 'repository-init-dark');
+      await shot(page, 'repository-init-dark');
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
@@ -181,17 +114,17 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
         `init ended ${ended.status}: ${ended.error_class} ${ended.error_message}`,
       );
       assert((await status.getAttribute('data-status')) === ended.status, `page shows ${await status.getAttribute('data-status')}, job is ${ended.status}`);
-      await screenshot(page, 'repository-init-job');
+      await shot(page, 'repository-init-job');
     });
 
     await check('jobs: host page shows the snapshots empty state and "Run backup now"', async () => {
-      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      await page.goto(`${base}/hosts/${hostId}`);
       const empty = page.getByTestId('snapshots-empty');
       await empty.waitFor();
       const emptyText = (await empty.textContent()) ?? '';
       assert(emptyText.includes('No snapshots yet') && emptyText.includes('Run a backup to make the first one.'), `empty state: ${emptyText}`);
       await page.getByTestId('recent-jobs').getByTestId('recent-job').first().waitFor(); // the init job
-      await screenshot(page, 'host-jobs-empty');
+      await shot(page, 'host-jobs-empty');
     });
 
     await check('jobs: the backup form refuses a relative path before sending anything', async () => {
@@ -215,7 +148,7 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       await dialog.getByLabel('Excludes').fill('*.skip');
       await dialog.getByRole('combobox', { name: 'Tags' }).fill('e2e');
       await dialog.getByRole('combobox', { name: 'Tags' }).press('Enter');
-      await screenshot(page, 'backup-form');
+      await shot(page, 'backup-form');
       // Keyboard: Ctrl+Enter sends from the text area.
       await dialog.getByLabel('Paths').press('Control+Enter');
       await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
@@ -232,7 +165,7 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       const running = page.locator('[data-testid="job-status"][data-status="running"]').first();
       await running.waitFor({ timeout: 30_000 });
       await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor();
-      await screenshot(page, 'job-running').catch(() => undefined); // it may end meanwhile
+      await shot(page, 'job-running').catch(() => undefined); // it may end meanwhile
       const seen = await watching;
       const last = seen.statuses.at(-1);
       assert(last === 'succeeded', `ended ${last}; statuses ${seen.statuses.join(' → ')}`);
@@ -257,7 +190,7 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       assert((await page.getByRole('button', { name: 'Cancel job' }).count()) === 0, 'Cancel is offered on a finished job');
       await page.getByRole('button', { name: 'Raw result (JSON)' }).click();
       assert(((await page.getByTestId('job-raw-result').textContent()) ?? '').includes('"outcome": "succeeded"'), 'raw result');
-      await screenshot(page, 'job-succeeded');
+      await shot(page, 'job-succeeded');
     });
 
     await check('jobs: the job page reads well at phone width and in dark mode', async () => {
@@ -265,15 +198,15 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       await page.getByTestId('job-summary').waitFor();
       const { overflow, culprits } = await sidewaysOverflow(page);
       assert(overflow <= 1, `the job page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
-      await screenshot(page, 'job-phone');
+      await shot(page, 'job-phone');
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
-      await screenshot(page, 'job-dark');
+      await shot(page, 'job-dark');
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
     });
 
     await check('jobs: the snapshot appears in the host’s list, linked to its job', async () => {
-      await page.goto(`${baseUrl}/hosts/${hostId}`);
+      await page.goto(`${base}/hosts/${hostId}`);
       const row = page.locator(`[data-testid="snapshot-row"][data-snapshot-id^="${snapshotId.slice(0, 8)}"]`);
       await row.waitFor({ timeout: 40_000 });
       const text = (await row.textContent()) ?? '';
@@ -284,12 +217,12 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       const recent = page.getByTestId('recent-jobs').locator(`a[href="/jobs/${jobId}"]`);
       await recent.waitFor();
       assert((await recent.getAttribute('data-status')) === 'succeeded', 'recent jobs do not show the backup as succeeded');
-      await screenshot(page, 'host-snapshots');
+      await shot(page, 'host-snapshots');
       await page.setViewportSize({ width: 390, height: 844 });
       await row.waitFor();
       const { overflow, culprits } = await sidewaysOverflow(page);
       assert(overflow <= 1, `the host page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
-      await screenshot(page, 'host-snapshots-phone');
+      await shot(page, 'host-snapshots-phone');
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
@@ -307,18 +240,14 @@ export async function jobsFlow({ page, check, baseUrl, hostId, screenshot, user 
       await page.getByTestId('jobs-empty').filter({ hasText: 'No jobs match these filters' }).waitFor();
       await page.getByRole('button', { name: 'Clear filters' }).click();
       await row.waitFor();
-      await screenshot(page, 'jobs-history');
+      await shot(page, 'jobs-history');
       await page.setViewportSize({ width: 390, height: 844 });
       await row.waitFor();
-      await screenshot(page, 'jobs-history-phone');
+      await shot(page, 'jobs-history-phone');
       await page.setViewportSize({ width: 1280, height: 800 });
     });
   } finally {
     await rm(source, { recursive: true, force: true }).catch(() => undefined);
   }
-  return { jobId, snapshotId };
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
+  Object.assign(state, { jobId, snapshotId });
 }

@@ -1,0 +1,89 @@
+// Every TanStack Query key of the app, built here and nowhere else. Keys are prefixes of each
+// other on purpose: invalidating `keys.hosts.all` refreshes every hosts read (the home tiles and
+// the repositories' linked hosts included), `keys.jobs.lists()` every job list (a host's recent
+// jobs included), whichever feature made them. Keys of one resource shape carry its type
+// (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
+import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
+import type { Host, HostStatus, Job, JobList, Me, ServerInfo } from './types';
+
+/** Tags a key with the data cached under it. */
+const typed =
+  <TData>() =>
+  <const K extends QueryKey>(key: K) =>
+    key as DataTag<K, TData>;
+
+const hostsRoot = ['hosts'] as const;
+const jobsRoot = ['jobs'] as const;
+const snapshotsRoot = ['snapshots'] as const;
+
+export const keys = {
+  /** GET /v1/info: the server info (is setup needed?). */
+  info: typed<ServerInfo>()(['server-info']),
+  /** GET /v1/auth/me: the signed-in user. */
+  me: typed<Me>()(['auth', 'me']),
+  /** GET /v1/auth/tokens: the signed-in user's API tokens. */
+  tokens: ['auth', 'tokens'] as const,
+
+  hosts: {
+    /** Every hosts read (lists, counts, tags, one host, hosts linked to a repository). */
+    all: hostsRoot,
+    /** The fleet list, filtered and paged. */
+    list: <F extends object>(filters: F) => [...hostsRoot, 'list', filters] as const,
+    /** How many hosts (with `status`, or all): the home tiles. */
+    count: (status: HostStatus | null) => [...hostsRoot, 'count', status] as const,
+    /** Tags in use across the fleet. */
+    tags: () => [...hostsRoot, 'tags'] as const,
+    /** Hosts enrolled since a token was made (the add-host dialog waits on it). */
+    enrolledSince: (since: string, tag: string | null) => [...hostsRoot, 'new-since', since, tag] as const,
+    /** The hosts linked to a repository (who may run its `restic init`). */
+    linkedTo: (repositoryId: string) => [...hostsRoot, 'linked-to', repositoryId] as const,
+    /** Every single-host read. */
+    details: () => [...hostsRoot, 'one'] as const,
+    detail: (id: string) => typed<Host>()([...hostsRoot, 'one', id]),
+  },
+
+  /** GET /v1/pending-hosts: announced hosts waiting for approval (not under `hosts`). */
+  pendingHosts: ['pending-hosts'] as const,
+
+  jobs: {
+    all: jobsRoot,
+    /** Every job list: the history and each host's recent jobs. */
+    lists: () => [...jobsRoot, 'list'] as const,
+    /** The history, filtered and paged. */
+    list: <F extends object>(filters: F) => [...jobsRoot, 'list', filters] as const,
+    /** A host's latest jobs (under `lists()`, so new jobs refresh it). */
+    hostRecent: (hostId: string) => typed<JobList>()([...jobsRoot, 'list', 'host-recent', hostId]),
+    detail: (id: string) => typed<Job>()([...jobsRoot, 'one', id]),
+    /** The hosts offered by the history's host filter. */
+    hostChoices: () => [...jobsRoot, 'host-choices'] as const,
+  },
+
+  snapshots: {
+    all: snapshotsRoot,
+    /** Every snapshot read of one host (a finished refresh or backup invalidates it). */
+    ofHost: (hostId: string) => [...snapshotsRoot, 'host', hostId] as const,
+    /** One page of a host's snapshots, in one repository or all. */
+    list: (hostId: string, repositoryId: string | null, page: number) =>
+      [...snapshotsRoot, 'host', hostId, 'list', repositoryId, page] as const,
+  },
+
+  repositories: {
+    all: ['repositories'] as const,
+    list: () => ['repositories', 'list'] as const,
+  },
+
+  users: {
+    all: ['users'] as const,
+    list: <F extends object>(filters: F) => ['users', 'list', filters] as const,
+  },
+
+  audit: {
+    all: ['audit'] as const,
+    events: <F extends object>(filters: F) => ['audit', 'events', filters] as const,
+  },
+} as const;
+
+/** Whether `key` is `prefix` or lies under it (what an invalidation of `prefix` would reach). */
+export function isUnder(key: QueryKey, prefix: QueryKey): boolean {
+  return partialMatchKey(key, prefix);
+}

@@ -1,0 +1,48 @@
+// The host page as the app composes it: the hosts feature's page with the snapshots feature's
+// panel in its slot, through the real route table; the panel's "Run backup now" opens the
+// page's own backup dialog, and a viewer gets the snapshots without a way to run or refresh.
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { Role, SnapshotList } from '@/api/types';
+import { REPO_ID, makeJobsMe, makeSnapshot } from '@/test/jobs';
+import { fakeServer, json, makeHost, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
+import { routes } from '../router';
+
+const repo = makeRepository();
+const host = makeHost({ repository_ids: [REPO_ID] });
+
+function setup(role: Role, snapshots: SnapshotList) {
+  const me = makeJobsMe(role);
+  const server = fakeServer({
+    'GET /api/v1/info': () => json(200, readyInfo),
+    'GET /api/v1/auth/me': () => json(200, me),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/repositories': () => json(200, { items: [repo] }),
+    'GET /api/v1/jobs': () => json(200, { items: [], total: 0 }),
+    [`GET /api/v1/hosts/${host.id}/snapshots`]: () => json(200, snapshots),
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  renderWithProviders(null, { routes, route: `/hosts/${host.id}`, me, info: readyInfo });
+  return server;
+}
+
+describe('host page composition', () => {
+  it("puts the snapshots panel on the host page, wired to the page's backup dialog", async () => {
+    setup('operator', { items: [], total: 0 });
+    const section = await screen.findByTestId('snapshots-section');
+    expect(within(section).getByRole('button', { name: 'Refresh' })).toBeInTheDocument();
+    const empty = await within(section).findByTestId('snapshots-empty');
+    await userEvent.setup().click(within(empty).getByRole('button', { name: 'Run backup now' }));
+    expect(await screen.findByRole('dialog', { name: 'Back up web-01 now' })).toBeInTheDocument();
+  });
+
+  it('shows a viewer the snapshots but no way to run or refresh', async () => {
+    setup('viewer', { items: [makeSnapshot()], total: 1 });
+    const section = await screen.findByTestId('snapshots-section');
+    expect(await within(section).findByTestId('snapshot-row')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Refresh' })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,51 @@
+// The URL builders: the exact links the pages (and the e2e run) rely on, and every builder
+// landing on the route pattern it belongs to.
+import { matchPath } from 'react-router';
+import { describe, expect, it } from 'vitest';
+import { paths, patterns } from './paths';
+
+const ID = '10000000-0000-4000-8000-000000000001';
+
+describe('paths', () => {
+  it('builds the links the pages use', () => {
+    expect(paths.home()).toBe('/');
+    expect(paths.host(ID)).toBe(`/hosts/${ID}`);
+    expect(paths.job(ID)).toBe(`/jobs/${ID}`);
+    expect(paths.jobs()).toBe('/jobs');
+    expect(paths.jobs({ hostId: ID })).toBe(`/jobs?host_id=${ID}`);
+    expect(paths.jobs({ hostId: null })).toBe('/jobs');
+    expect(paths.hosts()).toBe('/hosts');
+    expect(paths.hosts({ status: 'online' })).toBe('/hosts?status=online');
+    expect(paths.hosts({ tag: 'web db' })).toBe('/hosts?tag=web+db');
+    expect(paths.pendingHosts()).toBe('/hosts#pending');
+    expect(paths.login()).toBe('/login');
+    expect(paths.login('/audit?outcome=denied')).toBe('/login?next=%2Faudit%3Foutcome%3Ddenied');
+  });
+
+  it('encodes what it puts in a path segment', () => {
+    expect(paths.host('a/b')).toBe('/hosts/a%2Fb');
+    expect(paths.job('x y')).toBe('/jobs/x%20y');
+  });
+
+  it('lands every builder on its route pattern', () => {
+    const cases: [string, string][] = [
+      [patterns.home, paths.home()],
+      [patterns.setup, paths.setup()],
+      [patterns.login, paths.login('/x')],
+      [patterns.hosts, paths.hosts({ status: 'offline' })],
+      [patterns.hosts, paths.pendingHosts()],
+      [patterns.host, paths.host(ID)],
+      [patterns.jobs, paths.jobs({ hostId: ID })],
+      [patterns.job, paths.job(ID)],
+      [patterns.repositories, paths.repositories()],
+      [patterns.users, paths.users()],
+      [patterns.audit, paths.audit()],
+      [patterns.profile, paths.profile()],
+    ];
+    for (const [pattern, url] of cases) {
+      const { pathname } = new URL(url, 'http://cairn.test');
+      expect(matchPath(pattern, pathname), `${url} matches ${pattern}`).not.toBeNull();
+    }
+    expect(matchPath(patterns.host, paths.host(ID))?.params.id).toBe(ID);
+  });
+});

@@ -1,0 +1,60 @@
+// Every in-app URL, in one place: the route table's patterns and the builders that links,
+// redirects and navigation use (so `/hosts/${id}` is never typed by hand). A page that reads
+// filters from its URL (the jobs history's host_id, the hosts list's status) is linked to with
+// the same parameter names here.
+import type { HostStatus } from '@/api/types';
+
+/** Route patterns (absolute), for the route table and for matching. */
+export const patterns = {
+  home: '/',
+  setup: '/setup',
+  login: '/login',
+  hosts: '/hosts',
+  host: '/hosts/:id',
+  jobs: '/jobs',
+  job: '/jobs/:id',
+  repositories: '/repositories',
+  users: '/users',
+  audit: '/audit',
+  profile: '/profile',
+} as const;
+
+/** `path`, with the parameters that have a value as its query string. */
+function withQuery(path: string, params: Record<string, string | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== '') search.set(key, value);
+  }
+  const query = search.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+const segment = (id: string) => encodeURIComponent(id);
+
+export interface HostsLink {
+  status?: HostStatus | null;
+  tag?: string | null;
+}
+
+export interface JobsLink {
+  hostId?: string | null;
+}
+
+export const paths = {
+  home: () => patterns.home,
+  setup: () => patterns.setup,
+  /** The sign-in page; `next` is where to go after signing in (checked there by `safeNext`). */
+  login: (next?: string) => (next === undefined ? patterns.login : `${patterns.login}?next=${encodeURIComponent(next)}`),
+  /** The fleet list, optionally filtered (the page reads `status` and `tag` from its URL). */
+  hosts: (filters: HostsLink = {}) => withQuery(patterns.hosts, { status: filters.status, tag: filters.tag }),
+  /** The fleet list, scrolled to the hosts waiting for approval. */
+  pendingHosts: () => `${patterns.hosts}#pending`,
+  host: (id: string) => `${patterns.hosts}/${segment(id)}`,
+  /** The jobs history, optionally filtered (the page reads `host_id` from its URL). */
+  jobs: (filters: JobsLink = {}) => withQuery(patterns.jobs, { host_id: filters.hostId }),
+  job: (id: string) => `${patterns.jobs}/${segment(id)}`,
+  repositories: () => patterns.repositories,
+  users: () => patterns.users,
+  audit: () => patterns.audit,
+  profile: () => patterns.profile,
+} as const;
