@@ -12,12 +12,17 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, error::ApiError, late_json::LateJson, serde_json_body::SerdeJson};
+use super::security::ClientInfo;
+use super::{
+    ApiTags,
+    agent_security::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
+    error::ApiError,
+    late_json::LateJson,
+    serde_json_body::SerdeJson,
+};
 use crate::{
     app::AppState,
-    auth::ClientInfo,
     domain::{DomainError, enrollment, jobs, poll},
-    hub::extractor::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
 };
 
 pub struct AgentApi;

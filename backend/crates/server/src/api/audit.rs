@@ -12,10 +12,10 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
+use super::security::{Auth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
-    auth::{Auth, perm},
     store::{
         Store,
         audit::{self as store_audit, AuditFilter, AuditRow},

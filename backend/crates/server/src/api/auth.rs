@@ -8,12 +8,12 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::security::{Auth, ClientInfo, perm};
 use super::{ApiTags, error::ApiError, models::Me};
 use crate::{
     app::AppState,
     auth::{
-        ACCESS_COOKIE, Auth, CSRF_COOKIE, ClientInfo, REFRESH_COOKIE, REFRESH_COOKIE_PATH, Role,
-        perm, service, tokens,
+        ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH, Role, service, tokens,
     },
     domain::users as user_service,
     store::tokens::TokenRow,

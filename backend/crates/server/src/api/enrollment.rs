@@ -5,6 +5,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
+use super::security::{Auth, perm};
 use super::{
     ApiTags,
     auth::NoContent,
@@ -13,7 +14,6 @@ use super::{
 };
 use crate::{
     app::AppState,
-    auth::{Auth, perm},
     domain::{enrollment, fleet},
     store::enrollment::EnrollmentTokenRow,
 };

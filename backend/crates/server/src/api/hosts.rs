@@ -9,10 +9,10 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
-    auth::{Auth, perm},
     domain::fleet,
     store::hosts::{HostFilter, HostRow},
 };

@@ -15,10 +15,10 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::security::{Auth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
-    auth::{Auth, perm},
     domain::jobs::{self as domain},
     store::{
         hosts as host_store,

@@ -4,6 +4,7 @@
 //! from these types, so the contract cannot drift from the code.
 
 pub mod agent;
+pub mod agent_security;
 pub mod audit;
 pub mod auth;
 pub mod enrollment;
@@ -14,6 +15,7 @@ pub mod jobs;
 mod late_json;
 pub mod models;
 pub mod repositories;
+pub mod security;
 mod serde_json_body;
 pub mod spec;
 pub mod system;

@@ -8,10 +8,10 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
+use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
-    auth::{Auth, perm},
     domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys},
     store::repositories::RepositoryRow,
 };

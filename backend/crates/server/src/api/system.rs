@@ -4,8 +4,9 @@ use poem::web::Data;
 use poem::web::cookie::CookieJar;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
+use super::security::ClientInfo;
 use super::{ApiTags, auth::set_session_cookies, error::ApiError, models::Me};
-use crate::{app::AppState, auth::ClientInfo, auth::Role, domain::users::NewUser, setup};
+use crate::{app::AppState, auth::Role, domain::users::NewUser, setup};
 
 pub struct SystemApi;
 

@@ -9,10 +9,11 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError, models::User};
 use crate::{
     app::AppState,
-    auth::{Auth, Role, perm},
+    auth::Role,
     domain::users::{self as service, NewUser, UserPatch},
     store::users::UserFilter,
 };

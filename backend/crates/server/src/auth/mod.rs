@@ -2,7 +2,6 @@
 //! token), what their role allows (one `Permission` enum, one table), and the guards
 //! around login (rate limits) and cookies (CSRF).
 
-pub mod extractor;
 pub mod keys;
 pub mod password;
 pub mod permission;
@@ -10,7 +9,6 @@ pub mod ratelimit;
 pub mod service;
 pub mod tokens;
 
-pub use extractor::{Auth, ClientInfo, Needs, perm};
 pub use permission::{Access, OPERATIONS, Permission, Role};
 pub use service::{AuthMethod, Principal};
 

@@ -5,7 +5,6 @@
 //! the database. The database stays the truth: a poll that starts checks it first.
 
 pub mod auth;
-pub mod extractor;
 pub mod writer;
 
 use std::{

@@ -10,12 +10,12 @@ use poem_openapi::{
 };
 use serde_json::json;
 
-use super::auth::{AgentTokenError, check_protocol, unverified_subject};
+use super::{error::ApiError, security::client_of};
 use crate::{
-    api::error::ApiError,
     app::AppState,
-    auth::{extractor::client_of, service::Client},
+    auth::service::Client,
     domain::audit::{self, Event, Outcome},
+    hub::auth::{AgentTokenError, check_protocol, unverified_subject},
     store::{
         enrollment::{self, PendingHostRow},
         hosts::{self, HostRow},

@@ -10,13 +10,13 @@ use poem_openapi::{
 };
 use serde_json::json;
 
-use super::{
-    ACCESS_COOKIE, CSRF_HEADER, Permission,
-    service::{self, Client, Principal, Rejection},
-};
+use super::error::ApiError;
 use crate::{
-    api::error::ApiError,
     app::AppState,
+    auth::{
+        ACCESS_COOKIE, CSRF_HEADER, Permission,
+        service::{self, Client, Principal, Rejection},
+    },
     domain::audit::{self, Actor, Event, Outcome},
 };
 
@@ -43,7 +43,8 @@ pub trait Needs: Send + Sync + 'static {
 
 /// One marker type per `Permission`.
 pub mod perm {
-    use super::{Needs, Permission};
+    use super::Needs;
+    use crate::auth::Permission;
 
     macro_rules! markers {
         ($($name:ident),*) => {$(
@@ -154,7 +155,7 @@ async fn authenticate(
             .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
             .map(str::trim);
         let result = match token {
-            Some(token) => super::tokens::authenticate_token(state, token).await?,
+            Some(token) => crate::auth::tokens::authenticate_token(state, token).await?,
             None => Err(Rejection::Refused("Authorization is not \"Bearer <token>\"")),
         };
         (result, "token")
