@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cairn_proto::{
     AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, JobEvent, JobEventAck,
-    PROTOCOL_HEADER, PROTOCOL_VERSION, PollRequest, PollResponse,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PollRequest, PollResponse, codes,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -75,12 +75,12 @@ async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Clien
     let code = body["code"].as_str().unwrap_or("");
     let message = body["message"].as_str().unwrap_or("no message").to_string();
     Err(match (status.as_u16(), code) {
-        (_, "agent.protocol_mismatch") => ClientError::Protocol(message),
+        (_, codes::AGENT_PROTOCOL_MISMATCH) => ClientError::Protocol(message),
         // A wrong clock heals when NTP catches up: keep trying, and say what is wrong.
-        (401, "agent.clock_skew") => ClientError::Transient(format!(
+        (401, codes::AGENT_CLOCK_SKEW) => ClientError::Transient(format!(
             "{message} The clocks of this host and the server disagree; check NTP."
         )),
-        (401, "agent.revoked" | "agent.unauthorized") => ClientError::Revoked(message),
+        (401, codes::AGENT_REVOKED | codes::AGENT_UNAUTHORIZED) => ClientError::Revoked(message),
         (s, _) if s >= 500 || s == 408 => ClientError::Transient(format!("{status}: {message}")),
         (429, _) => ClientError::Transient(format!("{status}: {message}")),
         _ => ClientError::Refused(message),

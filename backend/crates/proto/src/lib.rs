@@ -468,3 +468,16 @@ mod tests {
         assert_eq!(s, AnnounceState::Rejected);
     }
 }
+
+/// Error codes of the agent API that the agent acts on (the server's registry, `Code`,
+/// takes its text from here, so the two cannot drift).
+pub mod codes {
+    /// The two sides speak different protocol versions.
+    pub const AGENT_PROTOCOL_MISMATCH: &str = "agent.protocol_mismatch";
+    /// The host is unknown or was deleted: enroll again.
+    pub const AGENT_REVOKED: &str = "agent.revoked";
+    /// The token's time does not fit the server's clock.
+    pub const AGENT_CLOCK_SKEW: &str = "agent.clock_skew";
+    /// Any other refused agent credential.
+    pub const AGENT_UNAUTHORIZED: &str = "agent.unauthorized";
+}

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod codes;
 pub mod config;
 pub mod domain;
 pub mod http;

@@ -2,6 +2,7 @@
 //! (logged, and written 0600 to `<data_dir>/setup-token`); presenting it creates the first
 //! admin. Once any user exists the gate is closed for good.
 
+use crate::codes::Code;
 use std::{path::PathBuf, sync::Mutex};
 
 use serde_json::json;
@@ -81,7 +82,7 @@ pub async fn complete(
     new: NewUser,
 ) -> Result<(UserRow, IssuedSession), DomainError> {
     let closed =
-        || DomainError::conflict("setup.already_done", "Setup is complete; sign in instead.");
+        || DomainError::conflict(Code::SetupAlreadyDone, "Setup is complete; sign in instead.");
     if !state.setup.is_open() {
         audit::record_alone(
             &state.store,
@@ -109,7 +110,7 @@ pub async fn complete(
         )
         .await;
         return Err(DomainError::forbidden(
-            "setup.invalid_token",
+            Code::SetupInvalidToken,
             "The setup token is not correct. Copy it from the server log or the data/setup-token file.",
         ));
     }

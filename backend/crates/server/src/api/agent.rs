@@ -1,6 +1,7 @@
 //! The agent API (`/api/agent/v1`): enrollment, announce-and-approve, and the long-poll
 //! that is both the agent's heartbeat and its way to receive commands and config.
 
+use crate::codes::Code;
 use std::time::Duration;
 
 use cairn_proto::{
@@ -107,7 +108,7 @@ impl AgentApi {
         body_protocol(body.protocol_version)?;
         if body.running_jobs.len() + body.unsent_jobs.len() > 10_000 {
             return Err(DomainError::invalid(
-                "agent.too_many_jobs",
+                Code::AgentTooManyJobs,
                 "A poll may name at most 10000 jobs.",
                 "running_jobs",
             )

@@ -2,6 +2,7 @@
 //! `AnnounceAuth` (an announced agent asking about its request, signed with the same key).
 //! Both check the protocol version first, so a mismatched agent gets a clear answer.
 
+use crate::codes::Code;
 use base64::Engine;
 use poem::{Request, RequestBody};
 use poem_openapi::{
@@ -33,7 +34,7 @@ struct AgentScheme(Bearer);
 pub fn protocol_error(server: u32, agent: Option<u32>) -> ApiError {
     let agent_text = agent.map(|a| a.to_string()).unwrap_or_else(|| "none".into());
     ApiError::BadRequest(poem_openapi::payload::Json(crate::api::error::ErrorBody {
-        code: "agent.protocol_mismatch".into(),
+        code: Code::AgentProtocolMismatch.into(),
         message: format!(
             "Agent protocol {agent_text} does not match the server's protocol {server}: upgrade the agent (or the server) so both speak the same version."
         ),
@@ -52,11 +53,11 @@ fn bearer(req: &Request) -> Result<&str, AgentTokenError> {
 
 /// `agent.revoked`: the key is unknown (host deleted); `agent.clock_skew`: the token's
 /// times are off (fix the clock, retry); `agent.unauthorized`: anything else.
-fn code_for(err: Option<&AgentTokenError>) -> &'static str {
+fn code_for(err: Option<&AgentTokenError>) -> Code {
     match err {
-        None => "agent.revoked",
-        Some(AgentTokenError::Expired | AgentTokenError::IssuedInFuture) => "agent.clock_skew",
-        Some(_) => "agent.unauthorized",
+        None => Code::AgentRevoked,
+        Some(AgentTokenError::Expired | AgentTokenError::IssuedInFuture) => Code::AgentClockSkew,
+        Some(_) => Code::AgentUnauthorized,
     }
 }
 
@@ -110,7 +111,7 @@ async fn authenticate(req: &Request, pending: bool) -> poem::Result<(Signer, Cli
     check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
     let token = bearer(req).map_err(|e| {
         poem::Error::from(ApiError::unauthorized(
-            "agent.unauthorized",
+            Code::AgentUnauthorized,
             format!("Agent credential refused: {}.", e.reason()),
         ))
     })?;

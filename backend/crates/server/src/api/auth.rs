@@ -1,5 +1,6 @@
 //! `/auth/*`: sign in and out, session refresh, your profile, password and API tokens.
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
@@ -179,7 +180,7 @@ impl AuthApi {
     ) -> Result<Json<Me>, ApiError> {
         let Some(token) = jar.get(REFRESH_COOKIE) else {
             return Err(ApiError::unauthorized(
-                "auth.session_expired",
+                Code::AuthSessionExpired,
                 "No session to refresh; sign in again.",
             ));
         };

@@ -2,6 +2,7 @@
 //! here in one exhaustive match; `json_error` turns every other poem error (bad JSON,
 //! unknown route, oversized body, panics) into the same shape.
 
+use crate::codes::Code;
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use serde_json::{Value, json};
@@ -42,25 +43,25 @@ pub enum ApiError {
     Internal(Json<ErrorBody>),
 }
 
-fn body(code: &str, message: impl Into<String>, details: Value) -> Json<ErrorBody> {
-    Json(ErrorBody { code: code.to_string(), message: message.into(), details })
+fn body(code: Code, message: impl Into<String>, details: Value) -> Json<ErrorBody> {
+    Json(ErrorBody { code: code.as_str().to_string(), message: message.into(), details })
 }
 
 impl ApiError {
-    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, message: impl Into<String>) -> Self {
         ApiError::BadRequest(body(code, message, json!({})))
     }
-    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: Code, message: impl Into<String>) -> Self {
         ApiError::Unauthorized(body(code, message, json!({})))
     }
-    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: Code, message: impl Into<String>) -> Self {
         ApiError::Forbidden(body(code, message, json!({})))
     }
-    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: Code, message: impl Into<String>) -> Self {
         ApiError::NotFound(body(code, message, json!({})))
     }
     pub fn internal(message: impl Into<String>) -> Self {
-        ApiError::Internal(body("internal", message, json!({})))
+        ApiError::Internal(body(Code::Internal, message, json!({})))
     }
 }
 
@@ -72,34 +73,23 @@ impl From<DomainError> for ApiError {
                 ApiError::BadRequest(body(code, message, json!({ "field": field })))
             }
             DomainError::NotFound { what } => ApiError::NotFound(body(
-                "not_found",
+                Code::NotFound,
                 format!("No such {what}."),
                 json!({ "resource": what }),
             )),
-            DomainError::Conflict { code, .. } => {
-                ApiError::Conflict(body(code, message, json!({})))
-            }
-            DomainError::Busy { code, details, .. } => {
+            DomainError::Conflict { code, details, .. } => {
                 ApiError::Conflict(body(code, message, details))
             }
             DomainError::InvalidCredentials => ApiError::Unauthorized(body(
-                "auth.invalid_credentials",
+                Code::AuthInvalidCredentials,
                 "Invalid username or password.",
                 json!({}),
             )),
             DomainError::LocalLoginDisabled => ApiError::Forbidden(body(
-                "auth.local_login_disabled",
+                Code::AuthLocalLoginDisabled,
                 "Username/password sign-in is turned off on this server; use single sign-on.",
                 json!({}),
             )),
-            DomainError::RateLimited { retry_after_secs } => ApiError::TooManyRequests(
-                body(
-                    "auth.rate_limited",
-                    format!("Too many failed attempts. Try again in {retry_after_secs} seconds."),
-                    json!({ "retry_after_secs": retry_after_secs }),
-                ),
-                retry_after_secs,
-            ),
             DomainError::Throttled { code, retry_after_secs, .. } => ApiError::TooManyRequests(
                 body(code, message, json!({ "retry_after_secs": retry_after_secs })),
                 retry_after_secs,
@@ -135,7 +125,7 @@ pub fn json_error(err: poem::Error) -> poem::Response {
     let status = err.status();
     let text = err.to_string();
     let mut details = json!({});
-    let (code, message): (&str, String) = if err.is::<ParseRequestPayloadError>() {
+    let (code, message): (Code, String) = if err.is::<ParseRequestPayloadError>() {
         // poem names the offending field as `field `x` …` or `unknown field `x``; a client
         // that shows errors beside its inputs needs the name, not the sentence.
         match named_field(&text) {
@@ -145,35 +135,38 @@ pub fn json_error(err: poem::Error) -> poem::Response {
                     Some((_, phrase)) => format!("`{field}` {phrase}."),
                     None => format!("`{field}` is not a field of this request."),
                 };
-                ("request.invalid_body", message)
+                (Code::RequestInvalidBody, message)
             }
-            None => ("request.invalid_body", text),
+            None => (Code::RequestInvalidBody, text),
         }
     } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
         details = json!({ "field": e.name });
-        ("request.invalid_parameter", text)
+        (Code::RequestInvalidParameter, text)
     } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
         // The parameter's internal name means nothing to a caller; the reason does.
-        ("request.invalid_path", format!("A value in the URL path is not valid: {}", e.reason))
+        (Code::RequestInvalidPath, format!("A value in the URL path is not valid: {}", e.reason))
     } else if err.is::<ContentTypeError>() {
-        ("request.unsupported_media_type", text)
+        (Code::RequestUnsupportedMediaType, text)
     } else if err.is::<ParseMultipartError>() {
-        ("request.invalid_multipart", text)
+        (Code::RequestInvalidMultipart, text)
     } else if err.is::<AuthorizationError>() {
-        ("auth.required", "Sign in, or send an API token.".into())
+        (Code::AuthRequired, "Sign in, or send an API token.".into())
     } else {
         match status {
-            StatusCode::NOT_FOUND => ("not_found", "No such endpoint.".into()),
-            StatusCode::METHOD_NOT_ALLOWED => ("request.method_not_allowed", text),
-            StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", text),
-            s if s.is_client_error() => ("request.invalid", text),
+            StatusCode::NOT_FOUND => (Code::NotFound, "No such endpoint.".into()),
+            StatusCode::METHOD_NOT_ALLOWED => (Code::RequestMethodNotAllowed, text),
+            StatusCode::PAYLOAD_TOO_LARGE => (Code::RequestTooLarge, text),
+            s if s.is_client_error() => (Code::RequestInvalid, text),
             _ => {
                 tracing::error!(error = %text, "unhandled server error");
-                ("internal", "An internal error occurred; the server log has the details.".into())
+                (
+                    Code::Internal,
+                    "An internal error occurred; the server log has the details.".into(),
+                )
             }
         }
     };
-    let body = ErrorBody { code: code.to_string(), message, details };
+    let body = ErrorBody { code: code.as_str().to_string(), message, details };
     (status, poem::web::Json(body)).into_response()
 }
 

@@ -2,6 +2,7 @@
 //! read jobs, their logs, a live feed as Server-Sent Events (resumable with Last-Event-ID),
 //! cancel, and the snapshots each host has.
 
+use crate::codes::Code;
 use std::{collections::VecDeque, time::Duration};
 
 use cairn_proto::{BackupSpec, BackupSummary, JobKind, JobProgress, JobResult};
@@ -280,7 +281,7 @@ pub struct SnapshotList {
     pub total: u64,
 }
 
-fn invalid(code: &'static str, msg: &str, field: &'static str) -> ApiError {
+fn invalid(code: Code, msg: &str, field: &'static str) -> ApiError {
     crate::domain::DomainError::invalid(code, msg, field).into()
 }
 
@@ -428,7 +429,7 @@ impl JobsApi {
         let from_header = match last_event_id.0.as_deref() {
             None => None,
             Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
-                invalid("job.bad_last_event_id", "Last-Event-ID must be a number.", "Last-Event-ID")
+                invalid(Code::JobBadLastEventId, "Last-Event-ID must be a number.", "Last-Event-ID")
             })?),
         };
         let job = one(&state, row).await?;

@@ -2,6 +2,7 @@
 //! it accepts a Bearer personal access token or the session cookie (plus the CSRF header
 //! on state-changing requests), and `require(Permission)` is the one gate for rights.
 
+use crate::codes::Code;
 use poem::{FromRequest, Request, RequestBody, http::Method};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme,
@@ -104,7 +105,7 @@ impl<P: Needs> Auth<P> {
         )
         .await;
         Err(ApiError::forbidden(
-            "auth.forbidden",
+            Code::AuthForbidden,
             format!("Your role ({}) does not allow this.", self.principal.role.as_str()),
         ))
     }
@@ -180,7 +181,7 @@ async fn authenticate(
                 )
                 .await;
                 return Err(ApiError::forbidden(
-                    "auth.csrf",
+                    Code::AuthCsrf,
                     format!(
                         "State-changing requests need the {CSRF_HEADER} header (the value of the cairn_csrf cookie)."
                     ),
@@ -190,14 +191,14 @@ async fn authenticate(
         (result, "session")
     } else {
         return Err(ApiError::unauthorized(
-            "auth.required",
+            Code::AuthRequired,
             "Sign in, or send an API token as \"Authorization: Bearer <token>\".",
         ));
     };
     match result {
         Ok(p) => Ok(p),
         Err(Rejection::Expired) => Err(ApiError::unauthorized(
-            "auth.token_expired",
+            Code::AuthTokenExpired,
             "Your access token expired; refresh the session.",
         )),
         Err(Rejection::Refused(reason)) => {
@@ -212,7 +213,8 @@ async fn authenticate(
                 },
             )
             .await;
-            let code = if via == "token" { "auth.invalid_token" } else { "auth.session_expired" };
+            let code =
+                if via == "token" { Code::AuthInvalidToken } else { Code::AuthSessionExpired };
             Err(ApiError::unauthorized(code, format!("Credential refused: {reason}.")))
         }
     }

@@ -1,5 +1,6 @@
 //! Password hashing (argon2id, run off the async threads) and the password policy.
 
+use crate::codes::Code;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 /// Passwords that pass a length check yet appear in every breach list.
@@ -54,12 +55,12 @@ pub enum PolicyViolation {
 }
 
 impl PolicyViolation {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            PolicyViolation::TooShort(_) => "password.too_short",
-            PolicyViolation::TooLong => "password.too_long",
-            PolicyViolation::TooCommon => "password.too_common",
-            PolicyViolation::SameAsUsername => "password.same_as_username",
+            PolicyViolation::TooShort(_) => Code::PasswordTooShort,
+            PolicyViolation::TooLong => Code::PasswordTooLong,
+            PolicyViolation::TooCommon => Code::PasswordTooCommon,
+            PolicyViolation::SameAsUsername => Code::PasswordSameAsUsername,
         }
     }
 

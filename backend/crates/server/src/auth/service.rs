@@ -2,6 +2,7 @@
 //! rotation with reuse detection, and turning a presented credential into a `Principal`
 //! checked against the database on every request (so revocation is immediate).
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -171,7 +172,11 @@ pub async fn login(
             },
         )
         .await;
-        return Err(DomainError::RateLimited { retry_after_secs });
+        return Err(DomainError::Throttled {
+            code: Code::AuthRateLimited,
+            message: format!("Too many failed attempts. Try again in {retry_after_secs} seconds."),
+            retry_after_secs,
+        });
     }
     let user = users::find_by_username(state.store.db(), &name).await?;
     let ok =
@@ -208,7 +213,7 @@ pub async fn login(
             },
         )
         .await;
-        return Err(DomainError::forbidden("auth.user_disabled", "This account is disabled."));
+        return Err(DomainError::forbidden(Code::AuthUserDisabled, "This account is disabled."));
     }
     state.limiter.record_success(&name);
     let txn = state.store.write().await?;
@@ -246,7 +251,7 @@ pub async fn refresh(
 ) -> Result<(Principal, IssuedSession), DomainError> {
     let expired = || {
         DomainError::unauthenticated(
-            "auth.session_expired",
+            Code::AuthSessionExpired,
             "Your session has ended; sign in again.",
         )
     };

@@ -1,6 +1,7 @@
 //! Personal access tokens: created with a role cap no higher than the creator's, shown
 //! once, stored as SHA-256, checked against the owner's current state on every use.
 
+use crate::codes::Code;
 use chrono::{Duration, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -77,7 +78,7 @@ pub async fn create_token(
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(DomainError::invalid(
-            "token.invalid_name",
+            Code::TokenInvalidName,
             "Token name must be 1–100 printable characters.",
             "name",
         ));
@@ -85,7 +86,7 @@ pub async fn create_token(
     let role = role.unwrap_or(principal.role);
     if role > principal.role {
         return Err(DomainError::invalid(
-            "token.role_too_high",
+            Code::TokenRoleTooHigh,
             format!(
                 "A token cannot have more rights than you: your role is {}.",
                 principal.role.as_str()
@@ -97,7 +98,7 @@ pub async fn create_token(
         && !(1..=3650).contains(&days)
     {
         return Err(DomainError::invalid(
-            "token.invalid_expiry",
+            Code::TokenInvalidExpiry,
             "Expiry must be 1–3650 days, or omitted for no expiry.",
             "expires_in_days",
         ));

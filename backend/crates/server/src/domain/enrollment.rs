@@ -2,6 +2,7 @@
 //! announce-and-approve (an agent asks, an admin compares the fingerprint and decides).
 //! Every change is audited in the same transaction; refusals are audited too.
 
+use crate::codes::Code;
 use cairn_proto::{AgentFacts, AnnounceState};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -35,7 +36,7 @@ pub async fn create_enrollment_token(
     let ttl = ttl_secs.unwrap_or(state.agents.enrollment_token_ttl_secs);
     if !(60..=30 * 24 * 3600).contains(&ttl) {
         return Err(DomainError::invalid(
-            "enrollment.invalid_ttl",
+            Code::EnrollmentInvalidTtl,
             "A token lives between 1 minute and 30 days.",
             "ttl_secs",
         ));
@@ -45,7 +46,7 @@ pub async fn create_enrollment_token(
     if let Some(r) = repository {
         repo_store::find(&*txn, r).await?.ok_or_else(|| {
             DomainError::invalid(
-                "enrollment.unknown_repository",
+                Code::EnrollmentUnknownRepository,
                 "The initial repository does not exist.",
                 "repository_id",
             )
@@ -118,7 +119,7 @@ pub async fn enroll(
 ) -> Result<HostRow, DomainError> {
     check_facts(&facts)?;
     let (key, fingerprint) = public_key(public_key_b64)?;
-    let refuse = |code: &'static str, message: &str, reason: &'static str| {
+    let refuse = |code: Code, message: &str, reason: &'static str| {
         let actor = client.anonymous_actor(Some(facts.hostname.clone()));
         let message = message.to_string();
         async move {
@@ -142,7 +143,7 @@ pub async fn enroll(
     else {
         drop(txn);
         return Err(refuse(
-            "enroll.invalid_token",
+            Code::EnrollInvalidToken,
             "This enrollment token is not valid. Create a new one in Cairn (Hosts → Add host).",
             "unknown token",
         )
@@ -151,7 +152,7 @@ pub async fn enroll(
     if tok.used_at.is_some() {
         drop(txn);
         return Err(refuse(
-            "enroll.token_used",
+            Code::EnrollTokenUsed,
             "This enrollment token was already used. Create a new one in Cairn (Hosts → Add host).",
             "token already used",
         )
@@ -160,7 +161,7 @@ pub async fn enroll(
     if tok.expires_at <= now {
         drop(txn);
         return Err(refuse(
-            "enroll.token_expired",
+            Code::EnrollTokenExpired,
             "This enrollment token has expired. Create a new one in Cairn (Hosts → Add host).",
             "token expired",
         )
@@ -168,7 +169,7 @@ pub async fn enroll(
     }
     if hosts::find_by_public_key(&*txn, &key).await?.is_some() {
         return Err(DomainError::conflict(
-            "enroll.key_in_use",
+            Code::EnrollKeyInUse,
             "This agent key already belongs to a host.",
         ));
     }
@@ -193,7 +194,7 @@ pub async fn enroll(
     let row = hosts::insert(&*txn, row).await?;
     if !enrollment::use_token(&*txn, tok.id, row.id, now).await? {
         return Err(DomainError::conflict(
-            "enroll.token_used",
+            Code::EnrollTokenUsed,
             "This enrollment token was already used.",
         ));
     }
@@ -241,14 +242,14 @@ pub async fn announce(
     }
     if hosts::find_by_public_key(db, &key).await?.is_some() {
         return Err(DomainError::conflict(
-            "enroll.key_in_use",
+            Code::EnrollKeyInUse,
             "This agent key already belongs to a host.",
         ));
     }
     if let Err(wait) = state.announce_limiter.hit(client.ip.as_deref().unwrap_or("unknown")) {
         let retry_after_secs = wait.as_secs().max(1);
         return Err(DomainError::Throttled {
-            code: "announce.rate_limited",
+            code: Code::AnnounceRateLimited,
             message: format!(
                 "Too many announcements from this address; try again in {retry_after_secs} s."
             ),
@@ -258,7 +259,7 @@ pub async fn announce(
     let now = Utc::now();
     if enrollment::count_waiting(db, now).await? >= state.agents.max_pending {
         return Err(DomainError::conflict(
-            "announce.too_many_pending",
+            Code::AnnounceTooManyPending,
             "Too many agents are waiting for approval; an admin must accept or reject some first.",
         ));
     }
@@ -345,13 +346,13 @@ pub async fn accept_pending(
         .ok_or(DomainError::NotFound { what: "pending host" })?;
     if p.state != "pending" || p.expires_at <= now {
         return Err(DomainError::conflict(
-            "announce.already_decided",
+            Code::AnnounceAlreadyDecided,
             "This request was already decided or has expired.",
         ));
     }
     if hosts::find_by_public_key(&*txn, &p.public_key).await?.is_some() {
         return Err(DomainError::conflict(
-            "enroll.key_in_use",
+            Code::EnrollKeyInUse,
             "This agent key already belongs to a host.",
         ));
     }
@@ -409,7 +410,7 @@ pub async fn reject_pending(
         .ok_or(DomainError::NotFound { what: "pending host" })?;
     if p.state != "pending" {
         return Err(DomainError::conflict(
-            "announce.already_decided",
+            Code::AnnounceAlreadyDecided,
             "This request was already decided.",
         ));
     }

@@ -2,6 +2,7 @@
 //! commands. Every change is audited in the same transaction. Joining the fleet is in
 //! `enrollment`; the long-poll is in `poll`.
 
+use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 use base64::Engine;
@@ -48,7 +49,7 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
             && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/=".contains(c));
         if !ok {
             return Err(DomainError::invalid(
-                "host.invalid_tag",
+                Code::HostInvalidTag,
                 format!("Tag {t:?} is not valid: use 1–64 letters, digits or - _ . : / ="),
                 "tags",
             ));
@@ -59,7 +60,7 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     }
     if out.len() > 32 {
         return Err(DomainError::invalid(
-            "host.too_many_tags",
+            Code::HostTooManyTags,
             "A host has at most 32 tags.",
             "tags",
         ));
@@ -83,7 +84,7 @@ pub(super) fn check_facts(f: &AgentFacts) -> Result<(), DomainError> {
         || f.restic_version.as_deref().is_some_and(|v| !short(v, 64))
     {
         return Err(DomainError::invalid(
-            "agent.invalid_facts",
+            Code::AgentInvalidFacts,
             "Agent facts (hostname, os, arch, versions) are missing or too long.",
             "facts",
         ));
@@ -94,7 +95,7 @@ pub(super) fn check_facts(f: &AgentFacts) -> Result<(), DomainError> {
 pub(super) fn public_key(b64: &str) -> Result<(String, String), DomainError> {
     let key = decode_public_key(b64).ok_or_else(|| {
         DomainError::invalid(
-            "agent.invalid_public_key",
+            Code::AgentInvalidPublicKey,
             "public_key must be a base64 Ed25519 public key (32 bytes).",
             "public_key",
         )
@@ -177,7 +178,7 @@ pub async fn set_repositories(
     let found = repo_store::find_many(&*txn, repos).await?;
     if found.len() != repos.iter().collect::<std::collections::BTreeSet<_>>().len() {
         return Err(DomainError::invalid(
-            "host.unknown_repository",
+            Code::HostUnknownRepository,
             "One of the repositories does not exist.",
             "repository_ids",
         ));

@@ -2,6 +2,7 @@
 //! batch changes nothing) and, at each poll, which handed-out jobs they no longer know
 //! (re-sent if never started, else `lost`).
 
+use crate::codes::Code;
 use cairn_proto::{JobEvent, JobEventAck, JobEventKind, JobResult, LogStream};
 use chrono::{DateTime, Utc};
 use sea_orm::SqlErr;
@@ -41,13 +42,13 @@ pub async fn ingest(
 ) -> Result<JobEventAck, DomainError> {
     if events.len() > MAX_BATCH {
         return Err(DomainError::invalid(
-            "job.batch_too_large",
+            Code::JobBatchTooLarge,
             format!("At most {MAX_BATCH} events per batch."),
             "events",
         ));
     }
     if events.iter().any(|e| e.seq == 0) {
-        return Err(DomainError::invalid("job.bad_seq", "Event seq starts at 1.", "events"));
+        return Err(DomainError::invalid(Code::JobBadSeq, "Event seq starts at 1.", "events"));
     }
     events.sort_by_key(|e| e.seq);
     let through = events.last().map_or(0, |e| e.seq as i64);

@@ -2,6 +2,7 @@
 //! that pair), cancelling, reading them. What agents report about them is in
 //! [`super::job_events`].
 
+use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 pub use super::job_events::{ingest, reconcile};
@@ -110,7 +111,7 @@ fn job_target(job: Uuid, kind: JobKind, host: &HostRow) -> Target {
 
 /// Checks a backup request: absolute paths, sane sizes, tags restic accepts.
 pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
-    let bad = |msg: String, field| DomainError::invalid("job.invalid_backup", msg, field);
+    let bad = |msg: String, field| DomainError::invalid(Code::JobInvalidBackup, msg, field);
     let paths: Vec<String> =
         spec.paths.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
     if paths.is_empty() {
@@ -171,7 +172,7 @@ pub async fn create(
     let offline_after = StdDuration::from_secs(state.agents.offline_after_secs);
     if !fleet::is_online(&host, offline_after, now) {
         return Err(DomainError::conflict(
-            "host.offline",
+            Code::HostOffline,
             format!(
                 "{} is offline (its agent has not been in touch for over {} s); start the agent and try again.",
                 host.hostname, state.agents.offline_after_secs
@@ -180,7 +181,7 @@ pub async fn create(
     }
     if !hosts::linked_repositories(&*txn, host_id).await?.contains(&repository_id) {
         return Err(DomainError::conflict(
-            "job.repository_not_linked",
+            Code::JobRepositoryNotLinked,
             format!(
                 "Repository {} is not linked to {}; link it on the host's page first.",
                 repo.name, host.hostname
@@ -222,7 +223,7 @@ pub async fn create(
         // The database's one-active-job index caught a race this check could not see.
         Err(e) if is_unique_violation(&e) => {
             return Err(DomainError::conflict(
-                "job.already_running",
+                Code::JobAlreadyRunning,
                 "Another job on this host and repository is still running.",
             ));
         }
@@ -271,8 +272,8 @@ pub async fn create(
 }
 
 fn already_running(running: &JobRow) -> DomainError {
-    DomainError::Busy {
-        code: "job.already_running",
+    DomainError::Conflict {
+        code: Code::JobAlreadyRunning,
         message: format!(
             "A {} job on this host and repository is still {}; wait for it or cancel it.",
             running.kind, running.status
@@ -297,7 +298,7 @@ pub async fn cancel(state: &Domain, actor: &Actor, id: Uuid) -> Result<JobRow, D
     let mut job = jobs::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "job" })?;
     if status_of(&job).is_final() {
         return Err(DomainError::conflict(
-            "job.finished",
+            Code::JobFinished,
             format!("This job already ended ({}); there is nothing to cancel.", job.status),
         ));
     }
@@ -407,7 +408,7 @@ mod tests {
             (vec!["/etc".to_string()], vec!["has space".to_string()]),
         ] {
             let r = validate_backup(BackupSpec { paths, excludes: vec![], tags });
-            assert!(matches!(r, Err(DomainError::Invalid { code: "job.invalid_backup", .. })));
+            assert!(matches!(r, Err(DomainError::Invalid { code: Code::JobInvalidBackup, .. })));
         }
     }
 

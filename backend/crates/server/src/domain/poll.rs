@@ -2,6 +2,7 @@
 //! mailbox or the database) and, with nothing to say, the held wait that ends at a wake-up
 //! or the (jittered) deadline. Holds live in [`HeldPoll`], ten thousand at a time.
 
+use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind};
@@ -199,7 +200,7 @@ async fn pending_work(
         None => {
             fetched = hosts::find(db, host).await?.ok_or_else(|| {
                 DomainError::unauthenticated(
-                    "agent.revoked",
+                    Code::AgentRevoked,
                     "This host was deleted from Cairn; enroll it again.",
                 )
             })?;

@@ -2,6 +2,7 @@
 //! sealed with the server's key before they reach the database, and opened only to build
 //! the config of a host the repository is linked to. Views never contain a secret.
 
+use crate::codes::Code;
 use std::collections::BTreeMap;
 
 use cairn_proto::{AgentConfig, RepositoryConfig};
@@ -47,7 +48,7 @@ fn check_name(name: &str) -> Result<String, DomainError> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
         return Err(DomainError::invalid(
-            "repository.invalid_name",
+            Code::RepositoryInvalidName,
             "Name must be 1–100 printable characters.",
             "name",
         ));
@@ -60,7 +61,7 @@ fn check_url(url: &str) -> Result<String, DomainError> {
     let known = u.starts_with('/') || SCHEMES.iter().any(|s| u.starts_with(s));
     if u.is_empty() || u.chars().count() > 2048 || u.chars().any(char::is_control) || !known {
         return Err(DomainError::invalid(
-            "repository.invalid_url",
+            Code::RepositoryInvalidUrl,
             "The URL must be an absolute path or start with sftp:, rest:, s3:, b2:, azure:, gs:, swift: or rclone:.",
             "url",
         ));
@@ -71,7 +72,7 @@ fn check_url(url: &str) -> Result<String, DomainError> {
 fn check_password(p: &str) -> Result<(), DomainError> {
     if p.is_empty() || p.chars().count() > 4096 {
         return Err(DomainError::invalid(
-            "repository.invalid_password",
+            Code::RepositoryInvalidPassword,
             "The repository password must be 1–4096 characters.",
             "password",
         ));
@@ -82,7 +83,7 @@ fn check_password(p: &str) -> Result<(), DomainError> {
 fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
     if env.len() > 64 {
         return Err(DomainError::invalid(
-            "repository.invalid_env",
+            Code::RepositoryInvalidEnv,
             "At most 64 environment variables.",
             "env",
         ));
@@ -95,7 +96,7 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
         // RESTIC_PASSWORD* and RESTIC_REPOSITORY* would fight the fields above.
         if !name_ok || k.starts_with("RESTIC_PASSWORD") || k.starts_with("RESTIC_REPOSITORY") {
             return Err(DomainError::invalid(
-                "repository.invalid_env",
+                Code::RepositoryInvalidEnv,
                 format!(
                     "{k:?} is not an allowed variable name (A–Z, 0–9, _; not RESTIC_PASSWORD*/RESTIC_REPOSITORY*)."
                 ),
@@ -104,7 +105,7 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
         }
         if v.chars().count() > 4096 || v.contains('\0') {
             return Err(DomainError::invalid(
-                "repository.invalid_env",
+                Code::RepositoryInvalidEnv,
                 format!("The value of {k} is too long or contains NUL."),
                 "env",
             ));
@@ -177,7 +178,7 @@ pub async fn create(
     let txn = state.store.write().await?;
     if repo_store::find_by_name(&*txn, &row.name).await?.is_some() {
         return Err(DomainError::conflict(
-            "repository.name_taken",
+            Code::RepositoryNameTaken,
             format!("A repository named {:?} exists.", row.name),
         ));
     }
@@ -215,7 +216,7 @@ pub async fn update(
     if let Some(n) = name {
         if n != row.name && repo_store::find_by_name(&*txn, &n).await?.is_some() {
             return Err(DomainError::conflict(
-                "repository.name_taken",
+                Code::RepositoryNameTaken,
                 format!("A repository named {n:?} exists."),
             ));
         }
@@ -270,13 +271,10 @@ pub async fn delete(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), Domai
         repo_store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "repository" })?;
     let linked = hosts::bump_config_for_repository(&*txn, id).await?;
     if !linked.is_empty() {
-        return Err(DomainError::Conflict {
-            code: "repository.in_use",
-            message: format!(
-                "{} host(s) use this repository; unlink it from them first.",
-                linked.len()
-            ),
-        });
+        return Err(DomainError::conflict(
+            Code::RepositoryInUse,
+            format!("{} host(s) use this repository; unlink it from them first.", linked.len()),
+        ));
     }
     repo_store::delete(&*txn, id).await?;
     audit::record(

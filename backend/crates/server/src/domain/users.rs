@@ -1,6 +1,7 @@
 //! User management rules: valid names, the password policy, and the guard that there is
 //! always at least one active admin. Every change is audited in the same transaction.
 
+use crate::codes::Code;
 use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub fn normalize_username(raw: &str) -> Result<String, DomainError> {
     let ok_start = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if name.len() < 2 || name.len() > 64 || !ok_chars || !ok_start {
         return Err(DomainError::invalid(
-            "user.invalid_username",
+            Code::UserInvalidUsername,
             "Username must be 2–64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.",
             "username",
         ));
@@ -53,7 +54,7 @@ fn check_display_name(raw: &str) -> Result<String, DomainError> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
         return Err(DomainError::invalid(
-            "user.invalid_display_name",
+            Code::UserInvalidDisplayName,
             "Display name must be 1–128 printable characters.",
             "display_name",
         ));
@@ -75,7 +76,7 @@ fn check_email(raw: Option<String>) -> Result<Option<String>, DomainError> {
         });
     if !valid {
         return Err(DomainError::invalid(
-            "user.invalid_email",
+            Code::UserInvalidEmail,
             "Email must look like name@example.com.",
             "email",
         ));
@@ -152,7 +153,7 @@ pub async fn create(
     let txn = store.write().await?;
     if users::find_by_username(&*txn, &row.username).await?.is_some() {
         return Err(DomainError::conflict(
-            "user.username_taken",
+            Code::UserUsernameTaken,
             format!("A user named {:?} already exists.", row.username),
         ));
     }
@@ -198,7 +199,7 @@ pub async fn update(
     let still_active_admin = row.role == "admin" && !row.disabled;
     if was_active_admin && !still_active_admin && users::count_active_admins(&*txn).await? <= 1 {
         return Err(DomainError::conflict(
-            "user.last_admin",
+            Code::UserLastAdmin,
             "This is the last active admin; make another user admin first.",
         ));
     }
@@ -250,7 +251,7 @@ pub async fn delete(
 ) -> Result<(), DomainError> {
     if acting_user == Some(id) {
         return Err(DomainError::conflict(
-            "user.delete_self",
+            Code::UserDeleteSelf,
             "You cannot delete your own account; ask another admin.",
         ));
     }
@@ -258,7 +259,7 @@ pub async fn delete(
     let row = users::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "user" })?;
     if row.role == "admin" && !row.disabled && users::count_active_admins(&*txn).await? <= 1 {
         return Err(DomainError::conflict(
-            "user.last_admin",
+            Code::UserLastAdmin,
             "This is the last active admin; make another user admin first.",
         ));
     }
@@ -332,7 +333,7 @@ pub async fn change_own_password(
         )
         .await;
         return Err(DomainError::invalid(
-            "auth.wrong_password",
+            Code::AuthWrongPassword,
             "The current password is not correct.",
             "current_password",
         ));

@@ -3,6 +3,7 @@
 //! body size limit; user-API JSON bodies held to the OpenAPI document; admission of agent
 //! requests; security headers; and the conversion of any error into JSON.
 
+use crate::codes::Code;
 use std::{sync::Arc, time::Instant};
 
 use poem::{
@@ -79,7 +80,7 @@ fn too_large(limit: usize) -> Response {
     (
         StatusCode::PAYLOAD_TOO_LARGE,
         Json(json!({
-            "code": "request.too_large",
+            "code": Code::RequestTooLarge,
             "message": format!("The request body is larger than the limit of {limit} bytes."),
             "details": { "limit_bytes": limit },
         })),
@@ -118,7 +119,9 @@ fn off_contract(
     Some(
         (
             StatusCode::BAD_REQUEST,
-            Json(json!({ "code": "request.invalid_body", "message": message, "details": details })),
+            Json(
+                json!({ "code": Code::RequestInvalidBody, "message": message, "details": details }),
+            ),
         )
             .into_response(),
     )
@@ -128,7 +131,7 @@ fn body_timeout(limit: std::time::Duration) -> Response {
     (
         StatusCode::REQUEST_TIMEOUT,
         Json(json!({
-            "code": "request.body_timeout",
+            "code": Code::RequestBodyTimeout,
             "message": format!("The request body did not arrive within {} s.", limit.as_secs()),
             "details": { "timeout_secs": limit.as_secs() },
         })),
@@ -209,7 +212,7 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     Err(_) => (
                         StatusCode::SERVICE_UNAVAILABLE,
                         Json(json!({
-                            "code": "request.timeout",
+                            "code": Code::RequestTimeout,
                             "message": "The server took too long to answer; try again.",
                             "details": { "timeout_secs": self.timeout.as_secs() },
                         })),
@@ -266,7 +269,7 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     tracing::error!(panic = %what, "handler panicked");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({ "code": "internal", "message": "An internal error occurred; the server log has the details.", "details": {} })),
+        Json(json!({ "code": Code::Internal, "message": "An internal error occurred; the server log has the details.", "details": {} })),
     )
         .into_response()
 }

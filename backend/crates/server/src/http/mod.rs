@@ -7,6 +7,7 @@ pub mod serve;
 pub mod spa;
 pub mod tls;
 
+use crate::codes::Code;
 use poem::{
     IntoResponse, handler,
     http::StatusCode,
@@ -31,7 +32,7 @@ pub async fn readyz(state: Data<&AppState>) -> poem::Response {
             tracing::warn!(error = %e, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "code": "not_ready", "message": "The database is not reachable.", "details": {} })),
+                Json(json!({ "code": Code::NotReady, "message": "The database is not reachable.", "details": {} })),
             )
                 .into_response()
         }
