@@ -16,11 +16,11 @@ use crate::{
     app::AppState,
     auth::service::Client,
     domain::audit::{self, Event, Outcome},
-    hub::auth::{AgentTokenError, check_protocol, unverified_subject},
-    store::{
-        enrollment::{self, PendingHostRow},
-        hosts::{self, HostRow},
+    domain::{
+        enrollment, fleet,
+        rows::{HostRow, PendingHostRow},
     },
+    hub::auth::{AgentTokenError, check_protocol, unverified_subject},
 };
 
 // Only documents the scheme in the OpenAPI document; the extractors do the checking.
@@ -119,12 +119,11 @@ async fn authenticate(req: &Request, pending: bool) -> poem::Result<(Signer, Cli
         Ok(s) => s,
         Err(e) => return Err(refuse(&state, &client, req, Some(&e)).await.into()),
     };
-    let db = state.store.db();
-    let store_error = |e| poem::Error::from(ApiError::from(crate::domain::DomainError::from(e)));
+    let failed = |e| poem::Error::from(ApiError::from(e));
     let signer = if pending {
-        enrollment::find_pending(db, sub).await.map_err(store_error)?.map(Signer::Pending)
+        enrollment::find_pending(&state, sub).await.map_err(failed)?.map(Signer::Pending)
     } else {
-        hosts::find(db, sub).await.map_err(store_error)?.map(Signer::Host)
+        fleet::find_host(&state, sub).await.map_err(failed)?.map(Signer::Host)
     };
     let Some(signer) = signer else {
         return Err(refuse(&state, &client, req, None).await.into());

@@ -16,9 +16,9 @@ use super::security::{Auth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
-    store::{
-        Store,
-        audit::{self as store_audit, AuditFilter, AuditRow},
+    domain::{
+        audit as domain_audit,
+        rows::{AuditFilter, AuditRow, ChainReport, Store},
     },
 };
 
@@ -198,9 +198,7 @@ impl AuditApi {
     ) -> Result<Json<AuditPage>, ApiError> {
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let limit = limit.0.unwrap_or(100);
-        let rows = store_audit::list(state.store.db(), &f, before.0, limit + 1)
-            .await
-            .map_err(crate::domain::DomainError::from)?;
+        let rows = domain_audit::page(&state.store, &f, before.0, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         let items: Vec<AuditEvent> =
             rows.into_iter().take(limit as usize).map(Into::into).collect();
@@ -241,14 +239,12 @@ impl AuditApi {
         state: Data<&AppState>,
         _auth: Auth<perm::AuditRead>,
     ) -> Result<Json<AuditVerification>, ApiError> {
-        let r = store_audit::verify_chain(state.store.db())
-            .await
-            .map_err(crate::domain::DomainError::from)?;
+        let r = domain_audit::verify(&state.store).await?;
         Ok(Json(verification(r)))
     }
 }
 
-pub fn verification(r: store_audit::ChainReport) -> AuditVerification {
+pub fn verification(r: ChainReport) -> AuditVerification {
     match r.first_broken_id {
         None => AuditVerification {
             ok: true,
@@ -321,7 +317,7 @@ fn export_stream(store: Store, f: AuditFilter, format: ExportFormat) -> Body {
             out.push_str(CSV_HEADER);
             c.header = false;
         }
-        match store_audit::list(c.store.db(), &c.filter, c.before, 1000).await {
+        match domain_audit::page(&c.store, &c.filter, c.before, 1000).await {
             Ok(rows) => {
                 c.done = rows.len() < 1000;
                 c.before = rows.last().map(|r| r.id);

@@ -16,8 +16,8 @@ use crate::{
     auth::{
         ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH, Role, service, tokens,
     },
+    domain::rows::TokenRow,
     domain::users as user_service,
-    store::tokens::TokenRow,
 };
 
 pub struct AuthApi;

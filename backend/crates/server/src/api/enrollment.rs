@@ -14,8 +14,8 @@ use super::{
 };
 use crate::{
     app::AppState,
+    domain::rows::EnrollmentTokenRow,
     domain::{enrollment, fleet},
-    store::enrollment::EnrollmentTokenRow,
 };
 
 pub struct EnrollmentApi;

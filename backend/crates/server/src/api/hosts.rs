@@ -14,7 +14,7 @@ use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
     domain::fleet,
-    store::hosts::{HostFilter, HostRow},
+    domain::rows::{HostFilter, HostRow},
 };
 
 pub struct HostsApi;
@@ -145,9 +145,7 @@ pub struct PingedHosts {
 }
 
 pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiError> {
-    let repos = crate::store::hosts::linked_repositories(state.store.db(), h.id)
-        .await
-        .map_err(crate::domain::DomainError::from)?;
+    let repos = fleet::linked_repositories(state, h.id).await?;
     Ok(view(
         h,
         repos,
@@ -188,9 +186,7 @@ impl HostsApi {
             fleet::list_hosts(&state, &filter, limit.0.unwrap_or(100), offset.0.unwrap_or(0))
                 .await?;
         let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
-        let links = crate::store::hosts::links_for_hosts(state.store.db(), &ids)
-            .await
-            .map_err(crate::domain::DomainError::from)?;
+        let links = fleet::links_for_hosts(&state, &ids).await?;
         let items = rows
             .into_iter()
             .map(|h| {

@@ -21,11 +21,7 @@ use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
     domain::jobs::{self as domain},
-    store::{
-        hosts as host_store,
-        jobs::{JobFilter, JobRow, LogRow},
-        repositories as repo_store,
-    },
+    domain::rows::{JobFilter, JobRow, LogRow},
 };
 
 pub struct JobsApi;
@@ -92,29 +88,12 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
     }
 }
 
-/// Jobs with their host and repository names, looked up in two queries for the page.
+/// Jobs with their host and repository names (the domain's read model), as the API shows them.
 async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
-    let db = state.store.db();
-    let mut host_ids: Vec<Uuid> = rows.iter().map(|r| r.host_id).collect();
-    host_ids.sort();
-    host_ids.dedup();
-    let mut repo_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.repository_id).collect();
-    repo_ids.sort();
-    repo_ids.dedup();
-    let hosts =
-        host_store::find_many(db, &host_ids).await.map_err(crate::domain::DomainError::from)?;
-    let repos =
-        repo_store::find_many(db, &repo_ids).await.map_err(crate::domain::DomainError::from)?;
-    Ok(rows
+    Ok(domain::with_names(state, rows)
+        .await?
         .into_iter()
-        .map(|r| {
-            let h = hosts.iter().find(|h| h.id == r.host_id).map(|h| h.hostname.clone());
-            let n = r
-                .repository_id
-                .and_then(|id| repos.iter().find(|x| x.id == id))
-                .map(|x| x.name.clone());
-            view(r, h, n)
-        })
+        .map(|j| view(j.row, j.hostname, j.repository_name))
         .collect())
 }
 
@@ -496,12 +475,8 @@ impl JobsApi {
             offset.0.unwrap_or(0),
         )
         .await?;
-        let mut repo_ids: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
-        repo_ids.sort();
-        repo_ids.dedup();
-        let repos = repo_store::find_many(state.store.db(), &repo_ids)
-            .await
-            .map_err(crate::domain::DomainError::from)?;
+        let repo_ids: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
+        let repos = domain::repository_names(&state, &repo_ids).await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -518,8 +493,8 @@ impl JobsApi {
                     tags: serde_json::from_str(&r.tags).unwrap_or_default(),
                     repository_name: repos
                         .iter()
-                        .find(|x| x.id == r.repository_id)
-                        .map(|x| x.name.clone()),
+                        .find(|(id, _)| *id == r.repository_id)
+                        .map(|(_, name)| name.clone()),
                     repository_id: r.repository_id,
                     data_added: added,
                     job_id: job.map(|j| j.id),

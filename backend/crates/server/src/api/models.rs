@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{AuthMethod, Permission, Principal, Role},
-    store::users::UserRow,
+    domain::rows::UserRow,
 };
 
 #[derive(Object, Debug, Clone)]

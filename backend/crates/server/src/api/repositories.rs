@@ -13,7 +13,7 @@ use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
     domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys},
-    store::repositories::RepositoryRow,
+    domain::rows::RepositoryRow,
 };
 
 pub struct RepositoriesApi;

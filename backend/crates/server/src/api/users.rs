@@ -14,8 +14,8 @@ use super::{ApiTags, auth::NoContent, error::ApiError, models::User};
 use crate::{
     app::AppState,
     auth::Role,
+    domain::rows::UserFilter,
     domain::users::{self as service, NewUser, UserPatch},
-    store::users::UserFilter,
 };
 
 pub struct UsersApi;

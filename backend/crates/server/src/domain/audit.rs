@@ -145,3 +145,18 @@ pub async fn record_alone(store: &Store, actor: &Actor, ev: Event) {
         tracing::error!(error = %e, action, "could not write audit event");
     }
 }
+
+/// One page of events matching `filter`, newest first, older than event `before`.
+pub async fn page(
+    store: &Store,
+    filter: &store_audit::AuditFilter,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<store_audit::AuditRow>, crate::domain::DomainError> {
+    Ok(store_audit::list(store.db(), filter, before, limit).await?)
+}
+
+/// Recomputes the hash chain over every event.
+pub async fn verify(store: &Store) -> Result<store_audit::ChainReport, crate::domain::DomainError> {
+    Ok(store_audit::verify_chain(store.db()).await?)
+}

@@ -436,3 +436,8 @@ pub async fn reject_pending(
     txn.commit().await?;
     Ok(())
 }
+
+/// The announced agent `id` still waiting (or decided), if it exists.
+pub async fn find_pending(state: &Domain, id: Uuid) -> Result<Option<PendingHostRow>, DomainError> {
+    Ok(enrollment::find_pending(state.store.db(), id).await?)
+}

@@ -304,3 +304,21 @@ pub(crate) fn to_wire(r: &CommandRow) -> Command {
     }
     c
 }
+
+/// The repositories linked to one host.
+pub async fn linked_repositories(state: &Domain, host: Uuid) -> Result<Vec<Uuid>, DomainError> {
+    Ok(hosts::linked_repositories(state.store.db(), host).await?)
+}
+
+/// The (host, repository) links of a page of hosts, in one query.
+pub async fn links_for_hosts(
+    state: &Domain,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, DomainError> {
+    Ok(hosts::links_for_hosts(state.store.db(), ids).await?)
+}
+
+/// The host `id`, if it exists (an agent's signature is checked against its key).
+pub async fn find_host(state: &Domain, id: Uuid) -> Result<Option<HostRow>, DomainError> {
+    Ok(hosts::find(state.store.db(), id).await?)
+}

@@ -388,6 +388,49 @@ pub async fn snapshots(
     Ok((rows, total, made_by))
 }
 
+/// A job row with its host's name and its repository's name (absent when deleted since).
+pub struct NamedJob {
+    pub row: JobRow,
+    pub hostname: Option<String>,
+    pub repository_name: Option<String>,
+}
+
+/// Jobs with their host and repository names, looked up in two queries for the page.
+pub async fn with_names(state: &Domain, rows: Vec<JobRow>) -> Result<Vec<NamedJob>, DomainError> {
+    let db = state.store.db();
+    let mut host_ids: Vec<Uuid> = rows.iter().map(|r| r.host_id).collect();
+    host_ids.sort();
+    host_ids.dedup();
+    let mut repo_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.repository_id).collect();
+    repo_ids.sort();
+    repo_ids.dedup();
+    let hosts = hosts::find_many(db, &host_ids).await?;
+    let repos = repositories::find_many(db, &repo_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| NamedJob {
+            hostname: hosts.iter().find(|h| h.id == row.host_id).map(|h| h.hostname.clone()),
+            repository_name: row
+                .repository_id
+                .and_then(|id| repos.iter().find(|x| x.id == id))
+                .map(|x| x.name.clone()),
+            row,
+        })
+        .collect())
+}
+
+/// The names of the repositories `ids` (for a page of snapshots).
+pub async fn repository_names(
+    state: &Domain,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, DomainError> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let repos = repositories::find_many(state.store.db(), &ids).await?;
+    Ok(repos.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod job_events;
 pub mod jobs;
 pub mod poll;
 pub mod repositories;
+pub mod rows;
 pub mod users;
 
 pub use context::Domain;
