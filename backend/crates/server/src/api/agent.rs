@@ -1,9 +1,6 @@
 //! The agent API (`/api/agent/v1`): enrollment, announce-and-approve, and the long-poll
 //! that is both the agent's heartbeat and its way to receive commands and config.
 
-use crate::codes::Code;
-use std::time::Duration;
-
 use cairn_proto::{
     AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, JobEventAck, JobEventBatch,
     PROTOCOL_VERSION, PollRequest, PollResponse,
@@ -23,7 +20,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    domain::{DomainError, enrollment, jobs, poll},
+    domain::{enrollment, jobs, poll},
 };
 
 pub struct AgentApi;
@@ -106,25 +103,13 @@ impl AgentApi {
         body: Json<PollRequest>,
     ) -> Result<LateJson<PollResponse>, ApiError> {
         body_protocol(body.protocol_version)?;
-        if body.running_jobs.len() + body.unsent_jobs.len() > 10_000 {
-            return Err(DomainError::invalid(
-                Code::AgentTooManyJobs,
-                "A poll may name at most 10000 jobs.",
-                "running_jobs",
-            )
-            .into());
-        }
-        jobs::reconcile(&state, auth.host.id, &body.running_jobs, &body.unsent_jobs).await?;
-        let poll_timeout_secs = state.config.agents.poll_timeout_secs;
+        let poll_timeout_secs = state.agents.poll_timeout_secs;
         let response = move |answer: poll::PollAnswer| PollResponse {
             commands: answer.commands,
             config: answer.config,
             poll_timeout_secs,
         };
-        let timeout = Duration::from_secs(poll_timeout_secs);
-        let poll =
-            poll::poll(&state, &auth.host, &auth.client, &body.facts, body.config_version, timeout)
-                .await?;
+        let poll = poll::start(&state, &auth.host, &auth.client, &body).await?;
         Ok(match poll {
             poll::Poll::Now(answer) => LateJson::Now(response(answer)),
             poll::Poll::Held(held) => {

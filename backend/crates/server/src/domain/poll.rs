@@ -5,7 +5,7 @@
 use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
-use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind};
+use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind, PollRequest};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
@@ -49,6 +49,30 @@ pub struct HeldPoll {
     host: Uuid,
     applied: u64,
     deadline: tokio::time::Instant,
+}
+
+/// How many jobs one poll may name, running and unsent together.
+const MAX_POLL_JOBS: usize = 10_000;
+
+/// A poll as it arrives: the jobs the agent names are reconciled first (one it no longer
+/// knows is marked lost before the poll can hand out new work), then the poll starts with
+/// `agents.poll_timeout_secs`.
+pub async fn start(
+    state: &Domain,
+    host: &HostRow,
+    client: &Client,
+    req: &PollRequest,
+) -> Result<Poll, DomainError> {
+    if req.running_jobs.len() + req.unsent_jobs.len() > MAX_POLL_JOBS {
+        return Err(DomainError::invalid(
+            Code::AgentTooManyJobs,
+            format!("A poll may name at most {MAX_POLL_JOBS} jobs."),
+            "running_jobs",
+        ));
+    }
+    super::job_events::reconcile(state, host.id, &req.running_jobs, &req.unsent_jobs).await?;
+    let timeout = StdDuration::from_secs(state.agents.poll_timeout_secs);
+    poll(state, host, client, &req.facts, req.config_version, timeout).await
 }
 
 /// Records the heartbeat and checks for work; with none, the poll is to be held. Work is
