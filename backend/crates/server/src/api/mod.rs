@@ -10,7 +10,6 @@ pub mod auth;
 pub mod enrollment;
 pub mod error;
 pub mod hosts;
-mod job_feed;
 pub mod jobs;
 mod late_json;
 pub mod models;

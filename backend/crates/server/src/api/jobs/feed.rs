@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::jobs::{FeedKind, JobFeedEvent, view};
+use super::models::{FeedKind, JobFeedEvent, view};
 use crate::{
     app::AppState,
     domain::jobs::{self as domain, JobStatus},

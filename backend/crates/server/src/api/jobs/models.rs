@@ -1,0 +1,248 @@
+//! The shapes of the jobs API: a job (with its decoded summary, result and progress), its
+//! status, log lines, the live feed's events, snapshots, and the request bodies.
+
+use cairn_proto::{BackupSpec, BackupSummary, JobKind, JobProgress, JobResult};
+use chrono::{DateTime, Utc};
+use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
+use uuid::Uuid;
+
+use super::super::error::ApiError;
+use crate::{
+    app::AppState,
+    domain::jobs::{self as domain},
+    domain::rows::{JobRow, LogRow},
+};
+
+/// A job. Never carries a secret: the command line shown is restic's arguments only.
+#[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Job {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub hostname: Option<String>,
+    pub repository_id: Option<Uuid>,
+    pub repository_name: Option<String>,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    /// `user`, `token`, `schedule` or `system`.
+    pub actor_kind: String,
+    pub actor: Option<String>,
+    /// What a backup was asked to save.
+    pub backup: Option<BackupSpec>,
+    pub created_at: DateTime<Utc>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+    pub exit_code: Option<i32>,
+    /// Stable class of the failure, e.g. `restic.wrong_password`, `restic.locked`,
+    /// `restic.incomplete`, `agent.lost`.
+    pub error_class: Option<String>,
+    pub error_message: Option<String>,
+    pub summary: Option<BackupSummary>,
+    /// The whole result the agent reported (unreadable paths, stale lock…).
+    pub result: Option<JobResult>,
+    /// The latest progress while it runs (and the last one after).
+    pub progress: Option<JobProgress>,
+    pub log_lines: i64,
+}
+
+pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) -> Job {
+    let args: serde_json::Value = serde_json::from_str(&row.args).unwrap_or_default();
+    Job {
+        id: row.id,
+        host_id: row.host_id,
+        hostname,
+        repository_id: row.repository_id,
+        repository_name,
+        kind: domain::parse_kind(&row.kind).unwrap_or(JobKind::Backup),
+        status: domain::status_of(&row).into(),
+        actor_kind: row.actor_kind,
+        actor: row.actor,
+        backup: serde_json::from_value(args["backup"].clone()).ok().flatten(),
+        created_at: row.created_at,
+        dispatched_at: row.dispatched_at,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        cancel_requested_at: row.cancel_requested_at,
+        exit_code: row.exit_code,
+        error_class: row.error_class,
+        error_message: row.error_message,
+        summary: row.summary.and_then(|s| serde_json::from_str(&s).ok()),
+        result: row.result.and_then(|s| serde_json::from_str(&s).ok()),
+        progress: row.progress.and_then(|s| serde_json::from_str(&s).ok()),
+        log_lines: row.log_lines,
+    }
+}
+
+/// Jobs with their host and repository names (the domain's read model), as the API shows them.
+pub(super) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
+    Ok(domain::with_names(state, rows)
+        .await?
+        .into_iter()
+        .map(|j| view(j.row, j.hostname, j.repository_name))
+        .collect())
+}
+
+pub(super) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
+    Ok(views(state, vec![row]).await?.remove(0))
+}
+
+// The domain's `JobStatus`, one to one: the matches below are exhaustive both ways, so a
+// new status is a compile error until the API shows it.
+/// Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
+/// `failed`, `cancelled` or `lost`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Dispatched,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Cancelled,
+    Lost,
+}
+
+impl From<domain::JobStatus> for JobStatus {
+    fn from(s: domain::JobStatus) -> Self {
+        use domain::JobStatus as D;
+        match s {
+            D::Queued => JobStatus::Queued,
+            D::Dispatched => JobStatus::Dispatched,
+            D::Running => JobStatus::Running,
+            D::Succeeded => JobStatus::Succeeded,
+            D::Warning => JobStatus::Warning,
+            D::Failed => JobStatus::Failed,
+            D::Cancelled => JobStatus::Cancelled,
+            D::Lost => JobStatus::Lost,
+        }
+    }
+}
+
+impl From<JobStatus> for domain::JobStatus {
+    fn from(s: JobStatus) -> Self {
+        use domain::JobStatus as D;
+        match s {
+            JobStatus::Queued => D::Queued,
+            JobStatus::Dispatched => D::Dispatched,
+            JobStatus::Running => D::Running,
+            JobStatus::Succeeded => D::Succeeded,
+            JobStatus::Warning => D::Warning,
+            JobStatus::Failed => D::Failed,
+            JobStatus::Cancelled => D::Cancelled,
+            JobStatus::Lost => D::Lost,
+        }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct JobList {
+    pub items: Vec<Job>,
+    pub total: u64,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateBackupRequest {
+    pub repository_id: Uuid,
+    /// Absolute paths on the host.
+    #[oai(validator(min_items = 1, max_items = 100, max_length = 4096, pattern = r"^\s*/"))]
+    pub paths: Vec<String>,
+    /// restic `--exclude` patterns.
+    #[oai(validator(max_items = 200, max_length = 4096))]
+    pub excludes: Option<Vec<String>>,
+    /// Tags for the new snapshot: no commas or spaces.
+    #[oai(validator(max_items = 20, max_length = 64, pattern = r"^[^, ]*$"))]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct InitRepositoryRequest {
+    /// The host whose agent runs `restic init` (it must be linked to the repository).
+    pub host_id: Uuid,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct RefreshSnapshotsRequest {
+    pub repository_id: Uuid,
+}
+
+#[derive(ApiResponse)]
+pub enum Started {
+    /// Queued; the host's agent receives it on its held poll at once.
+    #[oai(status = 202)]
+    Accepted(Json<Job>),
+}
+
+#[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct LogLine {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// `stdout`, `stderr` or `agent`.
+    pub stream: String,
+    pub line: String,
+}
+
+impl From<LogRow> for LogLine {
+    fn from(r: LogRow) -> Self {
+        LogLine { seq: r.seq, at: r.at, stream: r.stream, line: r.line }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct LogPage {
+    pub items: Vec<LogLine>,
+    /// Pass as `after` for the next page.
+    pub next_after: i64,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum FeedKind {
+    Log,
+    Progress,
+    Status,
+    End,
+}
+
+/// One Server-Sent Event of `GET /v1/jobs/{id}/events`; the SSE `event:` field is `kind`
+/// and log events carry their seq as the SSE `id:` (what Last-Event-ID resumes from).
+#[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct JobFeedEvent {
+    pub kind: FeedKind,
+    pub log: Option<LogLine>,
+    pub progress: Option<JobProgress>,
+    pub job: Option<Job>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Snapshot {
+    pub id: String,
+    pub short_id: String,
+    pub time: DateTime<Utc>,
+    pub hostname: String,
+    pub paths: Vec<String>,
+    pub tags: Vec<String>,
+    pub repository_id: Uuid,
+    pub repository_name: Option<String>,
+    /// Bytes this snapshot added to the repository, when a Cairn backup made it.
+    pub data_added: Option<u64>,
+    /// The job that made it, when Cairn ran that backup.
+    pub job_id: Option<Uuid>,
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnapshotList {
+    pub items: Vec<Snapshot>,
+    pub total: u64,
+}
