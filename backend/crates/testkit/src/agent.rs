@@ -93,6 +93,18 @@ impl SimAgent {
         r
     }
 
+    /// `enroll`, expecting success: the server's answer (the agent now knows its host id).
+    pub async fn enroll_ok(&mut self, token: &str) -> cairn_proto::EnrollResponse {
+        let r = self.enroll(token).await;
+        crate::expect_json(r, reqwest::StatusCode::CREATED, "enroll").await
+    }
+
+    /// `poll`, expecting 200: the typed answer.
+    pub async fn poll_ok(&self, config_version: u64) -> cairn_proto::PollResponse {
+        let r = self.poll(config_version).await;
+        crate::expect_json(r, reqwest::StatusCode::OK, "poll").await
+    }
+
     pub async fn announce(&mut self) -> Value {
         let body = AnnounceRequest {
             protocol_version: PROTOCOL_VERSION,

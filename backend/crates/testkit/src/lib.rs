@@ -3,6 +3,7 @@
 //! is set), and gives tests HTTP clients that behave like a browser or a script.
 
 pub mod agent;
+pub mod api;
 pub mod contract;
 
 pub use contract::SendChecked;
@@ -11,7 +12,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use cairn_server::{Config, Running};
 use reqwest::{Method, StatusCode, cookie::CookieStore};
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 pub use reqwest;
 pub use serde_json;
@@ -31,7 +34,26 @@ impl Db {
     }
 }
 
+/// True when `CI` is set to anything but empty, `0` or `false` (CI runners set `CI=true`).
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// What a PostgreSQL variant does without CAIRN_TEST_DATABASE_URL: on a developer's machine
+/// it is skipped (with a note), on CI it fails, as a skipped suite there would pass unseen.
+pub fn postgres_missing() {
+    assert!(
+        !on_ci(),
+        "CI is set but CAIRN_TEST_DATABASE_URL is not, so this PostgreSQL test cannot run. \
+         Start PostgreSQL on 127.0.0.1:5432 (`make test-rust` then sets the URL itself) or set \
+         CAIRN_TEST_DATABASE_URL=postgres://user@host:port/database"
+    );
+    eprintln!("skipped: CAIRN_TEST_DATABASE_URL is not set");
+}
+
 /// Generates `sqlite::name` and `postgres::name` tokio tests from `async fn name(db: Db)`.
+/// Without CAIRN_TEST_DATABASE_URL the PostgreSQL variant is skipped, or fails when `CI` is
+/// set (`postgres_missing`).
 #[macro_export]
 macro_rules! db_tests {
     ($($name:ident),* $(,)?) => {
@@ -47,7 +69,7 @@ macro_rules! db_tests {
                 async fn $name() {
                     match $crate::Db::postgres() {
                         Some(db) => super::$name(db).await,
-                        None => eprintln!("skipped: CAIRN_TEST_DATABASE_URL is not set"),
+                        None => $crate::postgres_missing(),
                     }
                 }
             )*
@@ -60,29 +82,81 @@ pub const PASSWORD: &str = "correct-otter-battery-42";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// A server of one test. Dropping it (at the end of the test, or when it panics) stops the
+/// server and drops its PostgreSQL database.
 pub struct TestApp {
     pub base: String,
     pub config: Config,
     pub data_dir: tempfile::TempDir,
     running: Option<Running>,
+    postgres: Option<PgDatabase>,
 }
 
-async fn fresh_postgres(server_url: &str) -> String {
-    use sea_orm::{ConnectionTrait, Database};
-    let name = format!(
-        "cairn_t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let admin = Database::connect(server_url).await.expect("connect to CAIRN_TEST_DATABASE_URL");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create test database");
-    let _ = admin.close().await;
-    let (base, _) = server_url.rsplit_once('/').expect("database URL has a path");
-    format!("{base}/{name}")
+/// The test's own database on the server CAIRN_TEST_DATABASE_URL names.
+struct PgDatabase {
+    /// CAIRN_TEST_DATABASE_URL: where to connect to create and drop it (never itself).
+    server_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates `cairn_t_<pid>_<n>_<random>` and returns it with its URL.
+    async fn create(server_url: &str) -> (PgDatabase, String) {
+        use sea_orm::{ConnectionTrait, Database};
+        let name = format!(
+            "cairn_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            &Uuid::new_v4().simple().to_string()[..8]
+        );
+        let admin =
+            Database::connect(server_url).await.expect("connect to CAIRN_TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        let _ = admin.close().await;
+        let (base, _) = server_url.rsplit_once('/').expect("database URL has a path");
+        let url = format!("{base}/{name}");
+        (PgDatabase { server_url: server_url.to_string(), name }, url)
+    }
+
+    /// Drops the database, also when connections to it are left (`WITH (FORCE)`, PostgreSQL
+    /// 13+: a server being shut down may still hold some). Runs on a thread of its own with
+    /// its own runtime, so it works from `Drop` in any test (a current-thread runtime too)
+    /// and during a panic; it reports a failure rather than panicking (`make test-rust`
+    /// sweeps whatever is left).
+    fn drop_now(self) {
+        let PgDatabase { server_url, name } = self;
+        let worker = std::thread::spawn(move || -> Result<(), String> {
+            use sea_orm::{ConnectionTrait, Database};
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let admin = Database::connect(&server_url).await.map_err(|e| e.to_string())?;
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                // A connection the server's pool opens at that very moment can make it fail
+                // once; the next try terminates that one too.
+                let mut dropped = Ok(());
+                for _ in 0..3 {
+                    dropped = admin.execute_unprepared(&sql).await.map(|_| ());
+                    if dropped.is_ok() {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                let _ = admin.close().await;
+                dropped.map_err(|e| format!("{name}: {e}"))
+            })
+        });
+        match worker.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("testkit: could not drop the test database: {e}"),
+            Err(_) => eprintln!("testkit: the thread dropping the test database panicked"),
+        }
+    }
 }
 
 impl TestApp {
@@ -93,13 +167,26 @@ impl TestApp {
     /// Starts a server; `tweak` adjusts the configuration first.
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let database_url = match &db {
-            Db::Sqlite => format!("sqlite://{}", data_dir.path().join("cairn.db").display()),
-            Db::Postgres(url) => fresh_postgres(url).await,
+        let (postgres, database_url) = match &db {
+            Db::Sqlite => {
+                (None, format!("sqlite://{}", data_dir.path().join("cairn.db").display()))
+            }
+            Db::Postgres(url) => {
+                let (created, url) = PgDatabase::create(url).await;
+                (Some(created), url)
+            }
+        };
+        // From here on a failure (the server does not start) still drops the database.
+        let mut app = TestApp {
+            base: String::new(),
+            config: Config::default(),
+            data_dir,
+            running: None,
+            postgres,
         };
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
-            data_dir: data_dir.path().to_path_buf(),
+            data_dir: app.data_dir.path().to_path_buf(),
             database_url,
             ..Config::default()
         };
@@ -107,9 +194,11 @@ impl TestApp {
         tweak(&mut config);
         let running = cairn_server::start(config.clone()).await.expect("server starts");
         let scheme = if config.tls.enabled() { "https" } else { "http" };
-        let base = format!("{scheme}://{}", running.addr);
-        config.public_url = base.clone();
-        TestApp { base, config, data_dir, running: Some(running) }
+        app.base = format!("{scheme}://{}", running.addr);
+        config.public_url = app.base.clone();
+        app.config = config;
+        app.running = Some(running);
+        app
     }
 
     /// A client builder that trusts the server's own (self-signed) certificate in TLS tests.
@@ -226,10 +315,23 @@ impl TestApp {
         v["secret"].as_str().expect("secret").to_string()
     }
 
-    /// Stops the server (graceful shutdown) and keeps the data directory.
+    /// Stops the server (graceful shutdown) and keeps the data directory and the database:
+    /// a test may start a server on them again. Both go when the `TestApp` is dropped.
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Dropping `Running` closes its shutdown channel: the server stops in the background
+        // (waiting for it here could take its whole grace period); what it still holds of
+        // the database, DROP … WITH (FORCE) ends.
+        drop(self.running.take());
+        if let Some(db) = self.postgres.take() {
+            db.drop_now();
         }
     }
 }
@@ -302,6 +404,120 @@ impl Session {
     pub async fn delete(&self, path: &str) -> reqwest::Response {
         contract::send(self.request(Method::DELETE, path)).await
     }
+
+    /// A request with a typed body (one of `api`'s).
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> reqwest::Response {
+        contract::send(self.request(method, path).json(body)).await
+    }
+
+    /// `GET path`, expecting 200 and an answer of type `T`.
+    pub async fn get_as<T: DeserializeOwned>(&self, path: &str) -> T {
+        expect_json(self.get(path).await, StatusCode::OK, &format!("GET {path}")).await
+    }
+
+    // ---- typed helpers: each asserts its documented success status and returns the answer.
+
+    /// `POST /api/v1/repositories`.
+    pub async fn create_repository(&self, repo: &api::NewRepository) -> api::Repository {
+        let r = self.send_json(Method::POST, "/api/v1/repositories", repo).await;
+        expect_json(r, StatusCode::CREATED, "create a repository").await
+    }
+
+    /// `POST /api/v1/enrollment-tokens`.
+    pub async fn enrollment_token(
+        &self,
+        token: &api::NewEnrollmentToken,
+    ) -> api::CreatedEnrollmentToken {
+        let r = self.send_json(Method::POST, "/api/v1/enrollment-tokens", token).await;
+        expect_json(r, StatusCode::CREATED, "create an enrollment token").await
+    }
+
+    /// A simulated agent named `hostname`, enrolled with a new token made from `token`.
+    pub async fn enroll_agent(
+        &self,
+        hostname: &str,
+        token: &api::NewEnrollmentToken,
+    ) -> agent::SimAgent {
+        let secret = self.enrollment_token(token).await.secret;
+        let mut agent = agent::SimAgent::new(&self.base, hostname);
+        agent.enroll_ok(&secret).await;
+        agent
+    }
+
+    /// `PUT /api/v1/hosts/{host}/repositories`: the host's whole list of repositories.
+    pub async fn link_repositories(&self, host: Uuid, repositories: &[Uuid]) -> api::Host {
+        let path = format!("/api/v1/hosts/{host}/repositories");
+        let r = self.put_json(&path, json!({ "repository_ids": repositories })).await;
+        expect_json(r, StatusCode::OK, "link repositories").await
+    }
+
+    /// `POST /api/v1/hosts/{host}/backups`: the queued job.
+    pub async fn start_backup(&self, host: Uuid, backup: &api::NewBackup) -> api::Job {
+        let r =
+            self.send_json(Method::POST, &format!("/api/v1/hosts/{host}/backups"), backup).await;
+        expect_json(r, StatusCode::ACCEPTED, "start a backup").await
+    }
+
+    /// `POST /api/v1/repositories/{repository}/init` on `host`: the queued job.
+    pub async fn init_repository(&self, repository: Uuid, host: Uuid) -> api::Job {
+        let path = format!("/api/v1/repositories/{repository}/init");
+        let r = self.post(&path, json!({ "host_id": host })).await;
+        expect_json(r, StatusCode::ACCEPTED, "initialise a repository").await
+    }
+
+    /// `GET /api/v1/jobs/{id}`.
+    pub async fn job(&self, id: Uuid) -> api::Job {
+        self.get_as(&format!("/api/v1/jobs/{id}")).await
+    }
+
+    /// `GET /api/v1/hosts` (the first page).
+    pub async fn hosts(&self) -> api::List<api::Host> {
+        self.get_as("/api/v1/hosts").await
+    }
+
+    /// `GET /api/v1/pending-hosts`.
+    pub async fn pending_hosts(&self) -> api::Items<api::PendingHost> {
+        self.get_as("/api/v1/pending-hosts").await
+    }
+
+    /// `GET /api/v1/hosts/{host}/snapshots` (the first page).
+    pub async fn snapshots(&self, host: Uuid) -> api::List<api::Snapshot> {
+        self.get_as(&format!("/api/v1/hosts/{host}/snapshots")).await
+    }
+
+    /// Every stored log line of a job, page after page.
+    pub async fn job_logs(&self, job: Uuid) -> Vec<api::LogLine> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page: api::LogPage =
+                self.get_as(&format!("/api/v1/jobs/{job}/logs?after={after}&limit=1000")).await;
+            if page.items.is_empty() {
+                return out;
+            }
+            after = page.next_after;
+            out.extend(page.items);
+        }
+    }
+}
+
+/// Reads an answer of type `T` after checking its status; on another status the failure
+/// shows the body. `what` names the request in that message.
+pub async fn expect_json<T: DeserializeOwned>(
+    r: reqwest::Response,
+    status: StatusCode,
+    what: &str,
+) -> T {
+    let got = r.status();
+    let body = r.text().await.unwrap_or_default();
+    assert_eq!(got, status, "{what}: {body}");
+    serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("{what}: the answer does not parse ({e}): {body}"))
 }
 
 /// Reads a JSON error body and returns its `code` and the field `details` names (if any).

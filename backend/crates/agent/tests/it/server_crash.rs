@@ -18,10 +18,6 @@
 //! numbered 1…N without a hole, and, known in advance, each of 99 missing paths must make
 //! exactly one "… does not exist, skipping" line, with exactly one restic summary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::{
     collections::BTreeSet,
     os::unix::process::ExitStatusExt,
@@ -30,10 +26,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cairn_testkit::{ADMIN, PASSWORD, Session};
-use common::{AGENT, Captured, agent, capture, random_dir, spawn_agent, wait_for};
+use crate::common::{AGENT, Captured, agent, capture, random_dir, spawn_agent, wait_for};
+use cairn_testkit::{
+    ADMIN, PASSWORD, Session,
+    api::{Job, JobStatus, NewBackup, NewEnrollmentToken, NewRepository},
+};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
+use uuid::Uuid;
 
 const REPO_PASSWORD: &str = "repo-password-for-the-crash";
 
@@ -142,39 +142,15 @@ async fn json_of(r: reqwest::Response, what: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {e}: {text}"))
 }
 
-async fn job(admin: &Session, id: &str) -> Value {
-    json_of(admin.get(&format!("/api/v1/jobs/{id}")).await, "job").await
-}
-
-fn ended(job: &Value) -> bool {
-    !matches!(job["status"].as_str(), Some("queued" | "dispatched" | "running"))
-}
-
-async fn wait_ended(admin: &Session, id: &str, secs: u64, logs: Logs<'_>) -> Value {
+async fn wait_ended(admin: &Session, id: Uuid, secs: u64, logs: Logs<'_>) -> Job {
     let t0 = Instant::now();
     loop {
-        let j = job(admin, id).await;
-        if ended(&j) {
+        let j = admin.job(id).await;
+        if j.status.is_final() {
             return j;
         }
-        assert!(t0.elapsed() < Duration::from_secs(secs), "the job did not end: {j:#}\n{logs}");
+        assert!(t0.elapsed() < Duration::from_secs(secs), "the job did not end: {j:#?}\n{logs}");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// All of a job's stored log lines, page by page.
-async fn stored_log(admin: &Session, id: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = admin.get(&format!("/api/v1/jobs/{id}/logs?after={after}&limit=100")).await;
-        let page = json_of(page, "logs").await;
-        let items = page["items"].as_array().unwrap();
-        if items.is_empty() {
-            return out;
-        }
-        after = page["next_after"].as_i64().unwrap();
-        out.extend(items.iter().cloned());
     }
 }
 
@@ -210,13 +186,10 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
         .await;
     json_of(r, "setup").await;
     let url = tmp.path().join("repo").to_string_lossy().into_owned();
-    let body = json!({ "name": "local", "url": url, "password": REPO_PASSWORD });
-    let repo = json_of(admin.post("/api/v1/repositories", body).await, "repository").await;
-    let repo = repo["id"].as_str().unwrap().to_string();
-    let t = json!({ "repository_id": repo });
-    let t = json_of(admin.post("/api/v1/enrollment-tokens", t).await, "enrollment token").await;
+    let repo = admin.create_repository(&NewRepository::new("local", &url, REPO_PASSWORD)).await.id;
+    let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo)).await;
     let out = agent(&tmp.path().join("state"))
-        .args(["enroll", "--server", &base, "--token", t["secret"].as_str().unwrap()])
+        .args(["enroll", "--server", &base, "--token", &t.secret])
         .output()
         .await
         .unwrap();
@@ -224,28 +197,19 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
     let (mut agent_proc, agent_log) = spawn_agent(tmp.path());
     let logs = || Logs { killed: None, server: &server_log, agent: &agent_log };
     wait_for("config applied", 60, || agent_log.lock().contains("config applied")).await;
-    let hosts = json_of(admin.get("/api/v1/hosts").await, "hosts").await;
-    let host = hosts["items"][0]["id"].as_str().unwrap().to_string();
-    let r =
-        admin.post(&format!("/api/v1/repositories/{repo}/init"), json!({ "host_id": host })).await;
-    let init = json_of(r, "init").await;
-    let init = wait_ended(&admin, init["id"].as_str().unwrap(), 120, logs()).await;
-    assert_eq!(init["status"], "succeeded", "{init:#}\n{}", logs());
+    let host = admin.hosts().await.items[0].id;
+    let init = admin.init_repository(repo, host).await;
+    let init = wait_ended(&admin, init.id, 120, logs()).await;
+    assert_eq!(init.status, JobStatus::Succeeded, "{init:#?}\n{}", logs());
 
     // A backup that runs for a while (random data) and whose log is partly known in
     // advance: a path that does not exist makes restic print one line and carry on.
     let big = random_dir(&tmp.path().join("big"), 12, 25);
     let missing: Vec<PathBuf> =
         (0..99).map(|i| tmp.path().join(format!("missing-{i:03}"))).collect();
-    let paths: Vec<String> =
-        std::iter::once(&big).chain(&missing).map(|p| p.to_string_lossy().into_owned()).collect();
-    let r = admin
-        .post(
-            &format!("/api/v1/hosts/{host}/backups"),
-            json!({ "repository_id": repo, "paths": paths, "tags": ["crash"] }),
-        )
-        .await;
-    let job_id = json_of(r, "backup").await["id"].as_str().unwrap().to_string();
+    let paths = std::iter::once(&big).chain(&missing).map(|p| p.to_string_lossy().into_owned());
+    let backup = NewBackup::new(repo, paths).tags(["crash"]);
+    let job_id = admin.start_backup(host, &backup).await.id;
 
     // The agent's record of the job, kept past its deletion.
     let outbox_file = tmp.path().join(format!("state/outbox/{job_id}.jsonl"));
@@ -256,15 +220,15 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
     // Running, with some of its lines stored: the kill lands in the middle of the log.
     let t0 = Instant::now();
     let stored_before = loop {
-        let j = job(&admin, &job_id).await;
-        assert!(!ended(&j), "the job ended before the kill: {j:#}\n{}", logs());
-        if j["status"] == "running" {
-            let lines = stored_log(&admin, &job_id).await;
-            if lines.iter().any(|l| l["line"].as_str().unwrap().ends_with("skipping")) {
+        let j = admin.job(job_id).await;
+        assert!(!j.status.is_final(), "the job ended before the kill: {j:#?}\n{}", logs());
+        if j.status == JobStatus::Running {
+            let lines = admin.job_logs(job_id).await;
+            if lines.iter().any(|l| l.line.ends_with("skipping")) {
                 break lines.len();
             }
         }
-        assert!(t0.elapsed() < Duration::from_secs(120), "no log lines stored: {j:#}\n{}", logs());
+        assert!(t0.elapsed() < Duration::from_secs(120), "no log lines stored: {j:#?}\n{}", logs());
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let before = record(&kept);
@@ -292,7 +256,7 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
     let r =
         admin.post("/api/v1/auth/login", json!({ "username": ADMIN, "password": PASSWORD })).await;
     json_of(r, "login").await;
-    let done = wait_ended(&admin, &job_id, 300, logs()).await;
+    let done = wait_ended(&admin, job_id, 300, logs()).await;
     eprintln!(
         "killed with {stored_before} log lines stored and {} events recorded; down {:.1} s; \
          restic still running at the restart: {restic_running}; the job took {:.1} s",
@@ -300,7 +264,7 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
         down.as_secs_f64(),
         t0.elapsed().as_secs_f64()
     );
-    assert_eq!(done["status"], "succeeded", "{done:#}\n{}", logs());
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:#?}\n{}", logs());
 
     // The agent deletes its file once the server acknowledged the last event: from then
     // on nothing more is appended and the kept record is complete.
@@ -320,18 +284,13 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
         .collect();
 
     // Stored: exactly the recorded lines, in order, each once, none missing.
-    let stored = stored_log(&admin, &job_id).await;
+    let stored = admin.job_logs(job_id).await;
     eprintln!("{} events recorded, {} log lines stored in the end", events.len(), stored.len());
-    assert_eq!(done["log_lines"], stored.len(), "{done:#}");
-    let stored_seqs: Vec<u64> = stored.iter().map(|l| l["seq"].as_u64().unwrap()).collect();
+    assert_eq!(done.log_lines, stored.len() as i64, "{done:#?}");
+    let stored_seqs: Vec<u64> = stored.iter().map(|l| l.seq as u64).collect();
     assert!(stored_seqs.windows(2).all(|w| w[0] < w[1]), "in order, no seq twice: {stored_seqs:?}");
-    let stored: Vec<(u64, &str, &str)> = stored
-        .iter()
-        .map(|l| {
-            let (stream, line) = (l["stream"].as_str().unwrap(), l["line"].as_str().unwrap());
-            (l["seq"].as_u64().unwrap(), stream, line)
-        })
-        .collect();
+    let stored: Vec<(u64, &str, &str)> =
+        stored.iter().map(|l| (l.seq as u64, l.stream.as_str(), l.line.as_str())).collect();
     if stored != printed {
         let (s, p): (BTreeSet<_>, BTreeSet<_>) =
             (stored.iter().collect(), printed.iter().collect());
@@ -359,12 +318,10 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
     let summaries: Vec<&str> =
         stored.iter().map(|(_, _, l)| *l).filter(|l| is_summary(l)).collect();
     assert_eq!(summaries.len(), 1, "{summaries:#?}");
-    let snapshot = done["summary"]["snapshot_id"].as_str().unwrap();
-    let snaps =
-        json_of(admin.get(&format!("/api/v1/hosts/{host}/snapshots")).await, "snapshots").await;
-    let snaps = snaps["items"].as_array().unwrap();
+    let snapshot = done.summary.as_ref().and_then(|s| s.snapshot_id.clone());
+    let snaps = admin.snapshots(host).await.items;
     assert_eq!(snaps.len(), 1, "{snaps:#?}");
-    assert_eq!(snaps[0]["id"], snapshot);
+    assert_eq!(Some(&snaps[0].id), snapshot.as_ref(), "{done:#?}");
 
     // No process left behind (kill_on_drop covers a failed assertion above).
     agent_proc.start_kill().unwrap();

@@ -1,14 +1,10 @@
 //! Cancelling a running backup: graceful signal to restic's process group, nothing left
 //! running afterwards, an Interrupted outcome, and (because the stop was graceful) no lock.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{self, Fixture};
 use cairn_restic::{BackupOptions, ErrorClass, Event, RunControl, RunStatus, cancel_pair};
-use common::Fixture;
 use tokio::sync::mpsc;
 
 #[tokio::test]

@@ -8,14 +8,10 @@
 //! inherited by children, so the test runs its own single-threaded runtime on that thread
 //! and no other test is affected.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 
+use crate::common::{self, Fixture};
 use cairn_restic::{BackupOptions, ErrorClass, RunControl, RunStatus, SnapshotFilter};
-use common::Fixture;
 
 fn drop_dac_capabilities() {
     for cap in [1 /* CAP_DAC_OVERRIDE */, 2 /* CAP_DAC_READ_SEARCH */] {

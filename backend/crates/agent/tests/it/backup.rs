@@ -4,20 +4,21 @@
 //! (the job comes back `lost`, with the lock restic left); a server that goes away
 //! mid-backup (the job still ends `succeeded`, every log line stored exactly once).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::{
     collections::BTreeSet,
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
 
-use cairn_testkit::{ADMIN, Db, PASSWORD, Session, TestApp, db_tests};
-use common::{Captured, HOSTNAME, agent, random_dir, spawn_agent, wait_for};
-use serde_json::{Value, json};
+use crate::common::{Captured, HOSTNAME, agent, random_dir, spawn_agent, wait_for};
+use cairn_testkit::{
+    ADMIN, Db, PASSWORD, Session, TestApp,
+    api::{Job, JobStatus, LogLine, NewBackup, NewEnrollmentToken, NewRepository, Snapshot},
+    db_tests,
+};
+use serde_json::json;
 use tokio::process::Child;
+use uuid::Uuid;
 
 const REPO_PASSWORD: &str = "repo-password-for-e2e";
 
@@ -25,8 +26,8 @@ struct Env {
     app: TestApp,
     admin: Session,
     tmp: tempfile::TempDir,
-    host: String,
-    repo: String,
+    host: Uuid,
+    repo: Uuid,
     agent: Child,
     log: Captured,
 }
@@ -38,45 +39,22 @@ impl Env {
         let admin = app.bootstrap().await;
         let tmp = tempfile::tempdir().unwrap();
         let url = tmp.path().join("repo").to_string_lossy().into_owned();
-        let repo: Value = admin
-            .post(
-                "/api/v1/repositories",
-                json!({ "name": "local", "url": url, "password": REPO_PASSWORD }),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let repo = repo["id"].as_str().unwrap().to_string();
-        let t: Value = admin
-            .post("/api/v1/enrollment-tokens", json!({ "repository_id": repo }))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let repo = admin.create_repository(&NewRepository::new("local", &url, REPO_PASSWORD)).await;
+        let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo.id)).await;
         let state = tmp.path().join("state");
         let out = agent(&state)
-            .args(["enroll", "--server", &app.base, "--token", t["secret"].as_str().unwrap()])
+            .args(["enroll", "--server", &app.base, "--token", &t.secret])
             .output()
             .await
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let (agent, log) = spawn_agent(tmp.path());
         wait_for("config applied", 20, || log.lock().contains("config applied")).await;
-        let hosts: Value = admin.get("/api/v1/hosts").await.json().await.unwrap();
-        let host = hosts["items"][0]["id"].as_str().unwrap().to_string();
-        let env = Env { app, admin, tmp, host, repo, agent, log };
-        let r = env
-            .admin
-            .post(
-                &format!("/api/v1/repositories/{}/init", env.repo),
-                json!({ "host_id": env.host }),
-            )
-            .await;
-        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
-        let init: Value = r.json().await.unwrap();
-        let init = env.finished(init["id"].as_str().unwrap(), 60).await;
-        assert_eq!(init["status"], "succeeded", "{init:#}\n{}", env.log.lock());
+        let host = admin.hosts().await.items[0].id;
+        let env = Env { app, admin, tmp, host, repo: repo.id, agent, log };
+        let init = env.admin.init_repository(env.repo, env.host).await;
+        let init = env.finished(init.id, 60).await;
+        assert_eq!(init.status, JobStatus::Succeeded, "{init:#?}\n{}", env.log.lock());
         env.log.lock().clear();
         env
     }
@@ -91,25 +69,18 @@ impl Env {
         self.log = log;
     }
 
-    async fn backup(&self, paths: &[&Path], excludes: &[&str]) -> String {
-        let paths: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-        let r = self
-            .admin
-            .post(
-                &format!("/api/v1/hosts/{}/backups", self.host),
-                json!({ "repository_id": self.repo, "paths": paths, "excludes": excludes, "tags": ["e2e"] }),
-            )
-            .await;
-        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
-        let job: Value = r.json().await.unwrap();
-        job["id"].as_str().unwrap().to_string()
+    async fn backup(&self, paths: &[&Path], excludes: &[&str]) -> Uuid {
+        let paths = paths.iter().map(|p| p.to_string_lossy().into_owned());
+        let backup =
+            NewBackup::new(self.repo, paths).excludes(excludes.iter().copied()).tags(["e2e"]);
+        self.admin.start_backup(self.host, &backup).await.id
     }
 
-    async fn job(&self, id: &str) -> Value {
-        self.admin.get(&format!("/api/v1/jobs/{id}")).await.json().await.unwrap()
+    async fn job(&self, id: Uuid) -> Job {
+        self.admin.job(id).await
     }
 
-    async fn wait_job(&self, id: &str, secs: u64, what: &str, f: impl Fn(&Value) -> bool) -> Value {
+    async fn wait_job(&self, id: Uuid, secs: u64, what: &str, f: impl Fn(&Job) -> bool) -> Job {
         let t0 = Instant::now();
         loop {
             let job = self.job(id).await;
@@ -118,55 +89,31 @@ impl Env {
             }
             assert!(
                 t0.elapsed() < Duration::from_secs(secs),
-                "timed out waiting for {what}: {job:#}\nagent log:\n{}",
+                "timed out waiting for {what}: {job:#?}\nagent log:\n{}",
                 self.log.lock()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    async fn finished(&self, id: &str, secs: u64) -> Value {
-        self.wait_job(id, secs, "the job to end", |j| {
-            !matches!(j["status"].as_str(), Some("queued" | "dispatched" | "running"))
+    async fn finished(&self, id: Uuid, secs: u64) -> Job {
+        self.wait_job(id, secs, "the job to end", |j| j.status.is_final()).await
+    }
+
+    /// Running, with a progress report (restic holds its lock by then).
+    async fn in_progress(&self, id: Uuid) -> Job {
+        self.wait_job(id, 60, "progress", |j| {
+            j.status == JobStatus::Running && j.progress.is_some()
         })
         .await
     }
 
-    /// Running, with a progress report (restic holds its lock by then).
-    async fn in_progress(&self, id: &str) -> Value {
-        self.wait_job(id, 60, "progress", |j| j["status"] == "running" && j["progress"].is_object())
-            .await
+    async fn logs(&self, id: Uuid) -> Vec<LogLine> {
+        self.admin.job_logs(id).await
     }
 
-    async fn logs(&self, id: &str) -> Vec<Value> {
-        let mut out = Vec::new();
-        let mut after = 0;
-        loop {
-            let page: Value = self
-                .admin
-                .get(&format!("/api/v1/jobs/{id}/logs?after={after}&limit=1000"))
-                .await
-                .json()
-                .await
-                .unwrap();
-            let items = page["items"].as_array().unwrap().clone();
-            if items.is_empty() {
-                return out;
-            }
-            after = page["next_after"].as_i64().unwrap();
-            out.extend(items);
-        }
-    }
-
-    async fn snapshots(&self) -> Vec<Value> {
-        let list: Value = self
-            .admin
-            .get(&format!("/api/v1/hosts/{}/snapshots", self.host))
-            .await
-            .json()
-            .await
-            .unwrap();
-        list["items"].as_array().unwrap().clone()
+    async fn snapshots(&self) -> Vec<Snapshot> {
+        self.admin.snapshots(self.host).await.items
     }
 }
 
@@ -220,29 +167,29 @@ async fn backup_succeeds_with_its_snapshot(db: Db) {
     let env = Env::new(db).await;
     let data = small_dir(&env.path("data"));
     let job = env.backup(&[&data], &["*.tmp"]).await;
-    let done = env.finished(&job, 60).await;
-    assert_eq!(done["status"], "succeeded", "{done:#}\n{}", env.log.lock());
-    assert_eq!(done["summary"]["files_new"], 3, "{done:#}");
-    let snapshot_id = done["summary"]["snapshot_id"].as_str().unwrap().to_string();
+    let done = env.finished(job, 60).await;
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:#?}\n{}", env.log.lock());
+    let summary = done.summary.clone().unwrap();
+    assert_eq!(summary.files_new, 3, "{done:#?}");
+    let snapshot_id = summary.snapshot_id.unwrap();
     assert_eq!(snapshot_id.len(), 64, "the full id, not restic 0.14's short one");
-    assert!(done["exit_code"] == 0 && done["error_class"].is_null(), "{done:#}");
+    assert!(done.exit_code == Some(0) && done.error_class.is_none(), "{done:#?}");
 
     let snaps = env.snapshots().await;
     assert_eq!(snaps.len(), 1, "{snaps:#?}");
-    assert_eq!(snaps[0]["id"], snapshot_id.as_str());
-    assert_eq!(snaps[0]["hostname"], HOSTNAME, "backed up under the hostname the agent reports");
-    assert_eq!(snaps[0]["tags"], json!(["e2e"]));
-    assert_eq!(snaps[0]["paths"], json!([data.to_string_lossy()]));
+    assert_eq!(snaps[0].id, snapshot_id);
+    assert_eq!(snaps[0].hostname, HOSTNAME, "backed up under the hostname the agent reports");
+    assert_eq!(snaps[0].tags, ["e2e"]);
+    assert_eq!(snaps[0].paths, [data.to_string_lossy()]);
 
-    let logs = env.logs(&job).await;
-    assert_eq!(done["log_lines"], logs.len(), "{logs:#?}");
-    let seqs: Vec<i64> = logs.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    let logs = env.logs(job).await;
+    assert_eq!(done.log_lines, logs.len() as i64, "{logs:#?}");
+    let seqs: Vec<i64> = logs.iter().map(|l| l.seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
-    assert!(logs.iter().any(|l| l["stream"] == "agent"
-        && l["line"].as_str().unwrap().contains(&format!("as host {HOSTNAME}"))));
     assert!(
-        logs.iter().any(|l| l["line"].as_str().unwrap().contains("\"message_type\":\"summary\""))
+        logs.iter().any(|l| l.stream == "agent" && l.line.contains(&format!("as host {HOSTNAME}")))
     );
+    assert!(logs.iter().any(|l| l.line.contains("\"message_type\":\"summary\"")));
     // Delivered: nothing is left in the outbox, no journal entry.
     wait_for("outbox emptied", 10, || {
         std::fs::read_dir(env.path("state/outbox")).unwrap().count() == 0
@@ -255,13 +202,14 @@ async fn cancel_stops_a_long_backup(db: Db) {
     let env = Env::new(db).await;
     let big = random_dir(&env.path("big"), 8, 25);
     let job = env.backup(&[&big], &[]).await;
-    env.in_progress(&job).await;
+    env.in_progress(job).await;
     assert!(!processes_with(&big).is_empty(), "restic runs");
     let r = env.admin.post(&format!("/api/v1/jobs/{job}/cancel"), json!({})).await;
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
-    let done = env.finished(&job, 30).await;
-    assert_eq!(done["status"], "cancelled", "{done:#}\n{}", env.log.lock());
-    assert!(done["error_message"].as_str().unwrap().contains("Cancelled on request"), "{done:#}");
+    let done = env.finished(job, 30).await;
+    assert_eq!(done.status, JobStatus::Cancelled, "{done:#?}\n{}", env.log.lock());
+    let message = done.error_message.as_deref().unwrap_or_default();
+    assert!(message.contains("Cancelled on request"), "{done:#?}");
     no_process_with(&big, 5).await;
     assert_eq!(lock_files(&env.path("repo")), 0, "restic stopped cleanly, lock removed");
     assert!(env.snapshots().await.is_empty());
@@ -271,21 +219,23 @@ async fn agent_killed_mid_backup_reports_it_lost(db: Db) {
     let mut env = Env::new(db).await;
     let big = random_dir(&env.path("big"), 8, 25);
     let job = env.backup(&[&big], &[]).await;
-    env.in_progress(&job).await;
+    env.in_progress(job).await;
     env.agent.start_kill().unwrap(); // SIGKILL: no clean-up of any kind
     env.agent.wait().await.unwrap();
     // restic dies with the agent (PR_SET_PDEATHSIG), leaving its lock.
     no_process_with(&big, 5).await;
     assert_eq!(lock_files(&env.path("repo")), 1, "a SIGKILLed restic leaves its lock");
-    assert_eq!(env.job(&job).await["status"], "running", "nobody told the server yet");
+    assert_eq!(env.job(job).await.status, JobStatus::Running, "nobody told the server yet");
 
     env.restart_agent();
-    let done = env.finished(&job, 60).await;
-    assert_eq!(done["status"], "lost", "{done:#}\n{}", env.log.lock());
-    assert_eq!(done["error_class"], "agent.restarted", "{done:#}\n{}", env.log.lock());
-    let stale = done["result"]["stale_lock"].as_str().unwrap_or_default();
-    assert!(stale.contains("PID") && stale.contains("no longer runs"), "{done:#}");
-    assert!(done["error_message"].as_str().unwrap().contains("restic unlock"), "{done:#}");
+    let done = env.finished(job, 60).await;
+    assert_eq!(done.status, JobStatus::Lost, "{done:#?}\n{}", env.log.lock());
+    let class = done.error_class.as_deref();
+    assert_eq!(class, Some("agent.restarted"), "{done:#?}\n{}", env.log.lock());
+    let stale = done.result.as_ref().and_then(|r| r.stale_lock.as_deref()).unwrap_or_default();
+    assert!(stale.contains("PID") && stale.contains("no longer runs"), "{done:#?}");
+    let message = done.error_message.as_deref().unwrap_or_default();
+    assert!(message.contains("restic unlock"), "{done:#?}");
 }
 
 async fn server_away_mid_backup_loses_nothing(db: Db) {
@@ -297,7 +247,7 @@ async fn server_away_mid_backup_loses_nothing(db: Db) {
     let mut paths: Vec<&Path> = vec![&big];
     paths.extend(missing.iter().map(PathBuf::as_path));
     let job = env.backup(&paths, &[]).await;
-    env.wait_job(&job, 30, "running", |j| j["status"] == "running").await;
+    env.wait_job(job, 30, "running", |j| j.status == JobStatus::Running).await;
 
     let addr = env.app.base.trim_start_matches("http://").to_string();
     env.app.stop().await;
@@ -320,16 +270,16 @@ async fn server_away_mid_backup_loses_nothing(db: Db) {
     let server = cairn_server::start(config).await.expect("server restarts on the same data");
     let admin = env.app.login(ADMIN, PASSWORD).await;
     env.admin = admin;
-    let done = env.finished(&job, 60).await;
-    assert_eq!(done["status"], "succeeded", "{done:#}\n{}", env.log.lock());
+    let done = env.finished(job, 60).await;
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:#?}\n{}", env.log.lock());
 
-    let logs = env.logs(&job).await;
-    assert_eq!(done["log_lines"], logs.len());
-    let seqs: Vec<i64> = logs.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    let logs = env.logs(job).await;
+    assert_eq!(done.log_lines, logs.len() as i64);
+    let seqs: Vec<i64> = logs.iter().map(|l| l.seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, no seq twice: {seqs:?}");
     let skipped: Vec<&str> = logs
         .iter()
-        .filter_map(|l| l["line"].as_str())
+        .map(|l| l.line.as_str())
         .filter(|l| l.ends_with("does not exist, skipping"))
         .collect();
     let unique: BTreeSet<&str> = skipped.iter().copied().collect();
@@ -338,9 +288,7 @@ async fn server_away_mid_backup_loses_nothing(db: Db) {
     for m in &missing {
         assert!(unique.contains(format!("{} does not exist, skipping", m.display()).as_str()));
     }
-    let summaries = logs
-        .iter()
-        .filter(|l| l["line"].as_str().unwrap().contains("\"message_type\":\"summary\""));
+    let summaries = logs.iter().filter(|l| l.line.contains("\"message_type\":\"summary\""));
     assert_eq!(summaries.count(), 1);
     assert_eq!(env.snapshots().await.len(), 1);
     wait_for("outbox emptied", 10, || std::fs::read_dir(&outbox).unwrap().count() == 0).await;
@@ -372,8 +320,8 @@ async fn events_of_an_unknown_job_are_dropped() {
     // The agent keeps working: a backup still goes through.
     let data = small_dir(&env.path("data"));
     let job = env.backup(&[&data], &[]).await;
-    let done = env.finished(&job, 60).await;
-    assert_eq!(done["status"], "succeeded", "{done:#}\n{}", env.log.lock());
+    let done = env.finished(job, 60).await;
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:#?}\n{}", env.log.lock());
 }
 
 /// `systemctl stop` mid-backup: the agent cancels restic cleanly (no lock left), reports
@@ -383,7 +331,7 @@ async fn agent_stopped_mid_backup_cancels_cleanly() {
     let mut env = Env::new(Db::Sqlite).await;
     let big = random_dir(&env.path("big"), 8, 25);
     let job = env.backup(&[&big], &[]).await;
-    env.in_progress(&job).await;
+    env.in_progress(job).await;
     let pid = env.agent.id().unwrap() as libc::pid_t;
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
@@ -395,9 +343,10 @@ async fn agent_stopped_mid_backup_cancels_cleanly() {
     no_process_with(&big, 5).await;
     assert_eq!(lock_files(&env.path("repo")), 0, "restic stopped cleanly, lock removed");
     // Delivered before the agent exited.
-    let done = env.job(&job).await;
-    assert_eq!(done["status"], "cancelled", "{done:#}\n{}", env.log.lock());
-    assert!(done["error_message"].as_str().unwrap().contains("agent was stopped"), "{done:#}");
+    let done = env.job(job).await;
+    assert_eq!(done.status, JobStatus::Cancelled, "{done:#?}\n{}", env.log.lock());
+    let message = done.error_message.as_deref().unwrap_or_default();
+    assert!(message.contains("agent was stopped"), "{done:#?}");
 }
 
 /// CPU seconds (user + system) of a process, and of its reaped children, from /proc.
@@ -424,8 +373,8 @@ async fn agent_cpu_stays_small_next_to_restic() {
     let (agent0, restic0) = cpu_secs(pid);
     let t0 = Instant::now();
     let job = env.backup(&[&big], &[]).await;
-    let done = env.finished(&job, 180).await;
-    assert_eq!(done["status"], "succeeded", "{done:#}");
+    let done = env.finished(job, 180).await;
+    assert_eq!(done.status, JobStatus::Succeeded, "{done:#?}");
     let (agent1, restic1) = cpu_secs(pid);
     let (agent, restic) = (agent1 - agent0, restic1 - restic0);
     let ratio = agent / restic;

@@ -4,19 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use cairn_testkit::{Db, SendChecked, TestApp, agent::SimAgent};
+use cairn_testkit::{Db, SendChecked, TestApp, agent::SimAgent, api::NewEnrollmentToken};
 use reqwest::{StatusCode, Version};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// An enrolled agent whose next poll (config version 1) has nothing to get and is held.
 async fn enrolled_agent(app: &TestApp) -> SimAgent {
     let admin = app.bootstrap().await;
-    let t: Value = admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
-    let mut agent = SimAgent::new(&app.base, "held-1");
-    let r = agent.enroll(t["secret"].as_str().unwrap()).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = agent.poll(0).await.json().await.unwrap();
-    assert_eq!(v["config"]["version"], 1, "the first poll takes the config at once");
+    let agent = admin.enroll_agent("held-1", &NewEnrollmentToken::default()).await;
+    let first = agent.poll_ok(0).await;
+    assert_eq!(first.config.map(|c| c.version), Some(1), "the first poll takes the config at once");
     agent
 }
 

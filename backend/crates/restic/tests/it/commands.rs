@@ -1,14 +1,10 @@
 //! Every typed command against the real restic binary and real repositories in temp dirs.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
+use crate::common::{self, Fixture};
 use cairn_restic::{
     CheckOptions, Event, ForgetOptions, LsOptions, PruneOptions, RestoreOptions, RetentionPolicy,
     RunControl, RunStatus, SnapshotFilter, StatsMode, StatsOptions, Summary,
 };
-use common::Fixture;
 
 #[tokio::test]
 async fn detect_reports_the_installed_version() {

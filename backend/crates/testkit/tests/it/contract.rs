@@ -5,7 +5,8 @@
 //! here until it has a valid example below, so the check covers it from its first day.
 
 use cairn_testkit::{
-    Db, PASSWORD, SendChecked, Session, TestApp, agent::SimAgent, contract, db_tests, error_field,
+    Db, PASSWORD, SendChecked, Session, TestApp, agent::SimAgent, api::NewEnrollmentToken,
+    contract, db_tests, error_field,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -218,9 +219,7 @@ fn caller<'a>(path: &str, admin: &'a Session) -> Option<&'a Session> {
 async fn every_operation_with_a_body_refuses_bad_bodies_with_a_4xx(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
-    let t: Value = admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
-    let mut agent = SimAgent::new(&app.base, "fuzz-1");
-    assert_eq!(agent.enroll(t["secret"].as_str().unwrap()).await.status(), StatusCode::CREATED);
+    let agent = admin.enroll_agent("fuzz-1", &NewEnrollmentToken::default()).await;
 
     let doc: Value = serde_json::from_str(&cairn_server::api::spec_json()).unwrap();
     let paths = doc["paths"].as_object().unwrap().clone();
@@ -235,7 +234,7 @@ async fn every_operation_with_a_body_refuses_bad_bodies_with_a_4xx(db: Db) {
             };
             let id = op["operationId"].as_str().unwrap();
             let example = valid_example(id, &agent).unwrap_or_else(|| {
-                panic!("{id} takes a body: give it a valid example in tests/contract.rs")
+                panic!("{id} takes a body: give it a valid example in tests/it/contract.rs")
             });
             let schema = match schema_ref.get("$ref").and_then(Value::as_str) {
                 Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap().clone(),

@@ -2,34 +2,31 @@
 //! (host online, config delivered sealed, commands received), announce and get accepted
 //! or rejected, revocation stopping the agent, and back-off while the server is away.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::{
     process::Stdio,
     time::{Duration, Instant},
 };
 
-use cairn_testkit::{Db, Session, TestApp, db_tests};
-use common::{agent, capture, wait_for};
+use crate::common::{agent, capture, wait_for};
+use cairn_testkit::{
+    Db, Session, TestApp,
+    api::{Host, HostStatus, NewEnrollmentToken, NewRepository, QueuedCommand},
+    db_tests, expect_json,
+};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn host_list(admin: &Session) -> Value {
-    admin.get("/api/v1/hosts").await.json().await.unwrap()
-}
-
-/// The host list once its first host satisfies `f`. A list read while a poll is being
-/// recorded may still show the state before that poll (and, with a heartbeat stamped a
-/// moment after the list request began, even "offline"), so the test asks again.
-async fn host_until(admin: &Session, f: impl Fn(&Value) -> bool) -> Value {
+/// The first host once it satisfies `f`. A list read while a poll is being recorded may
+/// still show the state before that poll (and, with a heartbeat stamped a moment after the
+/// list request began, even "offline"), so the test asks again.
+async fn host_until(admin: &Session, f: impl Fn(&Host) -> bool) -> Host {
     let t0 = Instant::now();
     loop {
-        let hosts = host_list(admin).await;
-        if f(&hosts["items"][0]) {
-            return hosts;
+        let hosts = admin.hosts().await;
+        if let Some(h) = hosts.items.first().filter(|h| f(h)) {
+            return h.clone();
         }
-        assert!(t0.elapsed() < Duration::from_secs(10), "{hosts:#}");
+        assert!(t0.elapsed() < Duration::from_secs(10), "{hosts:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -37,24 +34,13 @@ async fn host_until(admin: &Session, f: impl Fn(&Value) -> bool) -> Value {
 async fn token_enroll_run_and_revoke(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 2).await;
     let admin = app.bootstrap().await;
-    let repo: Value = admin
-        .post(
-            "/api/v1/repositories",
-            json!({ "name": "local", "url": "/srv/restic", "password": "agent-side-secret-1" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let t: Value = admin
-        .post("/api/v1/enrollment-tokens", json!({ "tags": ["e2e"], "repository_id": repo["id"] }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let repo = admin
+        .create_repository(&NewRepository::new("local", "/srv/restic", "agent-side-secret-1"))
+        .await;
+    let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo.id).tags(["e2e"])).await;
     let state = tempfile::tempdir().unwrap();
     let out = agent(state.path())
-        .args(["enroll", "--server", &app.base, "--token", t["secret"].as_str().unwrap()])
+        .args(["enroll", "--server", &app.base, "--token", &t.secret])
         .env("CAIRN_AGENT_HOSTNAME", "agent-one")
         .output()
         .await
@@ -65,7 +51,7 @@ async fn token_enroll_run_and_revoke(db: Db) {
     // The token is spent: enrolling again with it fails clearly.
     let other = tempfile::tempdir().unwrap();
     let again = agent(other.path())
-        .args(["enroll", "--server", &app.base, "--token", t["secret"].as_str().unwrap()])
+        .args(["enroll", "--server", &app.base, "--token", &t.secret])
         .output()
         .await
         .unwrap();
@@ -82,9 +68,10 @@ async fn token_enroll_run_and_revoke(db: Db) {
     let mut log = capture(&mut run);
     wait_for("config applied", 20, || log.lock().contains("config applied")).await;
     // The server learns the applied version from the poll after "config applied".
-    let hosts = host_until(&admin, |h| h["applied_config_version"] == h["config_version"]).await;
-    let h = &hosts["items"][0];
-    assert_eq!((h["hostname"].as_str(), h["status"].as_str()), (Some("agent-one"), Some("online")));
+    let h = host_until(&admin, |h| h.applied_config_version == h.config_version).await;
+    assert_eq!((h.hostname.as_str(), h.status), ("agent-one", HostStatus::Online));
+    assert_eq!(h.tags, ["e2e"]);
+    assert_eq!(h.repository_ids, [repo.id]);
     // The repository password reached the host sealed, never in clear text.
     let sealed = std::fs::read_to_string(state.path().join("config.enc")).unwrap();
     assert!(!sealed.contains("agent-side-secret-1"));
@@ -97,10 +84,10 @@ async fn token_enroll_run_and_revoke(db: Db) {
     assert!(String::from_utf8_lossy(&status.stdout).contains("Repositories:    local"));
 
     // A test command reaches the running agent.
-    let host = h["id"].as_str().unwrap().to_string();
-    let ping: Value =
-        admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await.json().await.unwrap();
-    let cid = ping["command_id"].as_str().unwrap().to_string();
+    let host = h.id;
+    let r = admin.post(&format!("/api/v1/hosts/{host}/ping"), json!({})).await;
+    let ping: QueuedCommand = expect_json(r, StatusCode::ACCEPTED, "ping").await;
+    let cid = ping.command_id.to_string();
     wait_for("ping received", 10, || log.lock().contains(&cid)).await;
 
     // Deleting the host: the agent is told on its next request and stops with a reason.
@@ -133,13 +120,9 @@ async fn announce_accept_and_reject(db: Db) {
         .lines()
         .find_map(|l| l.strip_prefix("Fingerprint: ").map(str::to_string))
         .unwrap();
-    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
-    assert_eq!(
-        pending["items"][0]["fingerprint"],
-        printed.as_str(),
-        "the admin sees what the host printed"
-    );
-    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    let pending = admin.pending_hosts().await;
+    assert_eq!(pending.items[0].fingerprint, printed, "the admin sees what the host printed");
+    let pid = pending.items[0].id;
     admin.post(&format!("/api/v1/pending-hosts/{pid}/accept"), json!({})).await;
     let code = tokio::time::timeout(Duration::from_secs(15), enroll.wait())
         .await
@@ -156,8 +139,8 @@ async fn announce_accept_and_reject(db: Db) {
         .unwrap();
     let run_log = capture(&mut run);
     wait_for("connected", 15, || run_log.lock().contains("connected")).await;
-    let hosts = host_until(&admin, |h| h["status"] == "online").await;
-    assert_eq!(hosts["items"][0]["fingerprint"], printed.as_str());
+    let host = host_until(&admin, |h| h.status == HostStatus::Online).await;
+    assert_eq!(host.fingerprint, printed);
 
     // Rejected: the agent exits 1 and says why.
     let other = tempfile::tempdir().unwrap();
@@ -170,8 +153,7 @@ async fn announce_accept_and_reject(db: Db) {
         .unwrap();
     let mut log = capture(&mut enroll);
     wait_for("waiting", 10, || log.lock().contains("Waiting for an administrator")).await;
-    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
-    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    let pid = admin.pending_hosts().await.items[0].id;
     admin
         .post(
             &format!("/api/v1/pending-hosts/{pid}/reject"),
@@ -234,11 +216,11 @@ async fn self_signed_tls_with_pin() {
     assert_eq!(info["tls"]["mode"], "self_signed");
     let r = admin.get("/api/v1/users/me").await;
     assert!(r.headers().get("strict-transport-security").is_some(), "HSTS over https");
-    let t: Value = admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
-    assert_eq!(t["pin"].as_str(), Some(pin.as_str()));
-    let cmd = t["install_command"].as_str().unwrap();
+    let t = admin.enrollment_token(&NewEnrollmentToken::default()).await;
+    assert_eq!(t.pin.as_deref(), Some(pin.as_str()));
+    let cmd = &t.install_command;
     assert!(cmd.contains(&format!("--pin {pin}")) && cmd.contains("--server https://"), "{cmd}");
-    let secret = t["secret"].as_str().unwrap();
+    let secret = t.secret.as_str();
 
     // No pin: the system trust store does not know this certificate.
     let state = tempfile::tempdir().unwrap();
@@ -290,9 +272,9 @@ async fn self_signed_tls_with_pin() {
     let _log = capture(&mut run);
     let t0 = Instant::now();
     loop {
-        let hosts = host_list(&admin).await;
-        if hosts["items"][0]["status"] == "online" {
-            assert_eq!(hosts["items"][0]["hostname"], "pinned-host");
+        let hosts = admin.hosts().await;
+        if let Some(h) = hosts.items.first().filter(|h| h.status == HostStatus::Online) {
+            assert_eq!(h.hostname, "pinned-host");
             break;
         }
         assert!(t0.elapsed() < Duration::from_secs(20), "host never came online over TLS");

@@ -1,17 +1,13 @@
 //! Each error class provoked for real with restic: wrong password, missing repository,
 //! unreachable backend, and a stale lock left by a backup that was killed mid-run.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{self, Fixture};
 use cairn_restic::{
     BackupOptions, CheckOptions, Error, ErrorClass, Event, Repo, RunControl, RunStatus,
     SnapshotFilter,
 };
-use common::Fixture;
 use tokio::sync::mpsc;
 
 #[tokio::test]

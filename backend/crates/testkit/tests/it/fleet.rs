@@ -5,30 +5,38 @@
 use std::time::{Duration, Instant};
 
 use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER};
-use cairn_testkit::{Db, SendChecked, TestApp, agent::SimAgent, db_tests, error_code, error_field};
+use cairn_testkit::{
+    Db, SendChecked, Session, TestApp,
+    agent::SimAgent,
+    api::{CreatedEnrollmentToken, HostStatus, NewEnrollmentToken, NewRepository},
+    db_tests, error_code, error_field,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn enrollment_token(app: &TestApp, admin: &cairn_testkit::Session, body: Value) -> Value {
-    let r = admin.post("/api/v1/enrollment-tokens", body).await;
-    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
-    let v: Value = r.json().await.unwrap();
-    assert!(v["install_command"].as_str().unwrap().contains(v["secret"].as_str().unwrap()));
-    assert!(v["install_command"].as_str().unwrap().contains(&app.config.public_url));
-    v
+/// A new enrollment token, whose install command carries its secret and the server's URL.
+async fn enrollment_token(
+    app: &TestApp,
+    admin: &Session,
+    token: NewEnrollmentToken,
+) -> CreatedEnrollmentToken {
+    let t = admin.enrollment_token(&token).await;
+    assert!(t.install_command.contains(&t.secret), "{}", t.install_command);
+    assert!(t.install_command.contains(&app.config.public_url), "{}", t.install_command);
+    t
 }
 
 async fn enroll_with_token_once(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 2).await;
     let admin = app.bootstrap().await;
-    let t = enrollment_token(&app, &admin, json!({ "tags": ["Prod", "db"] })).await;
-    let secret = t["secret"].as_str().unwrap();
+    let t =
+        enrollment_token(&app, &admin, NewEnrollmentToken::default().tags(["Prod", "db"])).await;
+    let secret = t.secret.as_str();
 
     let mut agent = SimAgent::new(&app.base, "db-1");
-    let r = agent.enroll(secret).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(v["fingerprint"], agent.fingerprint());
+    let enrolled = agent.enroll_ok(secret).await;
+    assert_eq!(enrolled.fingerprint, agent.fingerprint());
+    assert_eq!(Some(enrolled.host_id), agent.id);
 
     // A second use, an expired token and garbage all fail clearly.
     let mut again = SimAgent::new(&app.base, "db-2");
@@ -37,7 +45,7 @@ async fn enroll_with_token_once(db: Db) {
     assert_eq!(error_code(r).await, "enroll.token_used");
     let r = again.enroll("cairn_enroll_nope").await;
     assert_eq!(error_code(r).await, "enroll.invalid_token");
-    let t2 = enrollment_token(&app, &admin, json!({ "ttl_secs": 60 })).await;
+    let t2 = enrollment_token(&app, &admin, NewEnrollmentToken::default().ttl_secs(60)).await;
     use sea_orm::ConnectionTrait;
     app.state()
         .store
@@ -45,31 +53,31 @@ async fn enroll_with_token_once(db: Db) {
         .execute_unprepared("UPDATE enrollment_tokens SET expires_at = created_at")
         .await
         .unwrap();
-    let r = again.enroll(t2["secret"].as_str().unwrap()).await;
+    let r = again.enroll(&t2.secret).await;
     assert_eq!(error_code(r).await, "enroll.token_expired");
 
-    let hosts: Value = admin.get("/api/v1/hosts").await.json().await.unwrap();
-    assert_eq!(hosts["total"], 1);
-    let h = &hosts["items"][0];
-    assert_eq!(h["hostname"], "db-1");
-    assert_eq!(h["tags"], json!(["db", "prod"]));
-    assert_eq!(h["status"], "online");
-    assert_eq!(h["fingerprint"], agent.fingerprint());
-    assert_eq!(h["agent_outdated"], false);
+    let hosts = admin.hosts().await;
+    assert_eq!(hosts.total, 1);
+    let h = &hosts.items[0];
+    assert_eq!(h.hostname, "db-1");
+    assert_eq!(h.tags, ["db", "prod"]);
+    assert_eq!(h.status, HostStatus::Online);
+    assert_eq!(h.fingerprint, agent.fingerprint());
+    assert!(!h.agent_outdated);
     let filtered: Value =
         admin.get("/api/v1/hosts?tag=prod&status=online&q=DB-").await.json().await.unwrap();
     assert_eq!(filtered["total"], 1);
     let none: Value = admin.get("/api/v1/hosts?tag=web").await.json().await.unwrap();
     assert_eq!(none["total"], 0);
     // The Add host page waits for hosts that joined after its token was made.
-    let made = h["created_at"].as_str().unwrap();
-    let since = |t: &str| format!("/api/v1/hosts?created_after={}", t.replace('+', "%2B"));
+    let made = h.created_at;
+    let since = |t: chrono::DateTime<chrono::Utc>| {
+        format!("/api/v1/hosts?created_after={}", t.to_rfc3339().replace('+', "%2B"))
+    };
     let joined: Value = admin.get(&since(made)).await.json().await.unwrap();
     assert_eq!(joined["total"], 1);
-    let later = (chrono::DateTime::parse_from_rfc3339(made).unwrap()
-        + chrono::Duration::seconds(1))
-    .to_rfc3339();
-    let joined: Value = admin.get(&since(&later)).await.json().await.unwrap();
+    let joined: Value =
+        admin.get(&since(made + chrono::Duration::seconds(1))).await.json().await.unwrap();
     assert_eq!(joined["total"], 0);
     let r = admin.get("/api/v1/hosts?created_after=yesterday").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -80,9 +88,7 @@ async fn enroll_with_token_once(db: Db) {
 async fn poll_holds_then_delivers_at_once(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 3).await;
     let admin = app.bootstrap().await;
-    let t = enrollment_token(&app, &admin, json!({})).await;
-    let mut agent = SimAgent::new(&app.base, "web-1");
-    agent.enroll(t["secret"].as_str().unwrap()).await;
+    let agent = admin.enroll_agent("web-1", &NewEnrollmentToken::default()).await;
     let host = agent.id.unwrap();
 
     // First poll: config version 1 is newer than the agent's 0 → answered at once.
@@ -161,18 +167,16 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
 async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
-    let r = admin
-        .post(
-            "/api/v1/repositories",
-            json!({ "name": "offsite", "url": "s3:s3.example.com/bucket", "password": "repo-pass-Sup3rSecret",
-                    "env": { "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-secret" } }),
+    let repo = admin
+        .create_repository(
+            &NewRepository::new("offsite", "s3:s3.example.com/bucket", "repo-pass-Sup3rSecret")
+                .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+                .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-secret"),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let repo: Value = r.json().await.unwrap();
-    assert_eq!(repo["has_password"], true);
-    assert_eq!(repo["env_keys"], json!(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
-    let repo_id = repo["id"].as_str().unwrap().to_string();
+    assert!(repo.has_password);
+    assert_eq!(repo.env_keys, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    let repo_id = repo.id;
     // Rules the document declares are refused at the edge (request.invalid_body); the
     // ones it can only describe, by the domain. Both name the field.
     for (body, code, field) in [
@@ -205,26 +209,22 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
         .await;
     assert_eq!(dup.status(), StatusCode::CONFLICT);
     // Credentials inside a URL are masked in answers; sending the masked URL back keeps it.
-    let r = admin
-        .post(
-            "/api/v1/repositories",
-            json!({ "name": "rest", "url": "rest:https://backup:UrlPass99@r.example.com/", "password": "p" }),
-        )
+    let rest = admin
+        .create_repository(&NewRepository::new(
+            "rest",
+            "rest:https://backup:UrlPass99@r.example.com/",
+            "p",
+        ))
         .await;
-    let rest: Value = r.json().await.unwrap();
-    assert_eq!(rest["url"], "rest:https://backup:***@r.example.com/");
-    let rid = rest["id"].as_str().unwrap().to_string();
+    assert_eq!(rest.url, "rest:https://backup:***@r.example.com/");
+    let rid = rest.id;
     admin
-        .patch(
-            &format!("/api/v1/repositories/{rid}"),
-            json!({ "url": rest["url"], "name": "rest2" }),
-        )
+        .patch(&format!("/api/v1/repositories/{rid}"), json!({ "url": rest.url, "name": "rest2" }))
         .await;
-    let stored =
-        cairn_server::store::repositories::find(app.state().store.db(), rid.parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+    let stored = cairn_server::store::repositories::find(app.state().store.db(), rid)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (stored.url.as_str(), stored.name.as_str()),
         ("rest:https://backup:UrlPass99@r.example.com/", "rest2")
@@ -240,12 +240,8 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
     );
     admin.delete(&format!("/api/v1/repositories/{rid}")).await;
 
-    let t = enrollment_token(&app, &admin, json!({ "repository_id": repo_id })).await;
-    let mut a = SimAgent::new(&app.base, "a");
-    a.enroll(t["secret"].as_str().unwrap()).await;
-    let t = enrollment_token(&app, &admin, json!({})).await;
-    let mut b = SimAgent::new(&app.base, "b");
-    b.enroll(t["secret"].as_str().unwrap()).await;
+    let a = admin.enroll_agent("a", &NewEnrollmentToken::linked_to(repo_id)).await;
+    let b = admin.enroll_agent("b", &NewEnrollmentToken::default()).await;
 
     let cfg: Value = a.poll(0).await.json().await.unwrap();
     let repos = &cfg["config"]["repositories"];
@@ -292,11 +288,8 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
     // In use: cannot be deleted until unlinked.
     let r = admin.delete(&format!("/api/v1/repositories/{repo_id}")).await;
     assert_eq!(error_code(r).await, "repository.in_use");
-    let host_a = a.id.unwrap();
-    let r = admin
-        .put_json(&format!("/api/v1/hosts/{host_a}/repositories"), json!({ "repository_ids": [] }))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let unlinked = admin.link_repositories(a.id.unwrap(), &[]).await;
+    assert!(unlinked.repository_ids.is_empty());
     assert_eq!(
         admin.delete(&format!("/api/v1/repositories/{repo_id}")).await.status(),
         StatusCode::NO_CONTENT
@@ -306,9 +299,7 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
 async fn forged_and_revoked_agent_tokens_are_refused(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
-    let t = enrollment_token(&app, &admin, json!({})).await;
-    let mut a = SimAgent::new(&app.base, "a");
-    a.enroll(t["secret"].as_str().unwrap()).await;
+    let a = admin.enroll_agent("a", &NewEnrollmentToken::default()).await;
     let host = a.id.unwrap();
     assert_eq!(a.poll(0).await.status(), StatusCode::OK);
 
@@ -381,8 +372,7 @@ async fn announce_and_approve(db: Db) {
     .await;
     let admin = app.bootstrap().await;
     // An enrolled host named "dup" makes the next one a duplicate hostname.
-    let t = enrollment_token(&app, &admin, json!({})).await;
-    SimAgent::new(&app.base, "dup").enroll(t["secret"].as_str().unwrap()).await;
+    admin.enroll_agent("dup", &NewEnrollmentToken::default()).await;
 
     let mut a = SimAgent::new(&app.base, "dup");
     let v = a.announce().await;
@@ -394,11 +384,11 @@ async fn announce_and_approve(db: Db) {
     let again = a.announce().await;
     assert_eq!(again["pending_id"], v["pending_id"]);
 
-    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
-    let p = &pending["items"][0];
-    assert_eq!(p["fingerprint"], a.fingerprint());
-    assert_eq!(p["duplicate_hostname"], true);
-    let pid = p["id"].as_str().unwrap().to_string();
+    let pending = admin.pending_hosts().await;
+    let p = &pending.items[0];
+    assert_eq!(p.fingerprint, a.fingerprint());
+    assert!(p.duplicate_hostname);
+    let pid = p.id;
 
     // Operators may not accept; admins may.
     app.create_user(&admin, "oper", "operator").await;
@@ -424,8 +414,7 @@ async fn announce_and_approve(db: Db) {
     // Rejected: the agent learns it, with the admin's message.
     let mut b = SimAgent::new(&app.base, "stranger");
     b.announce().await;
-    let pending: Value = admin.get("/api/v1/pending-hosts").await.json().await.unwrap();
-    let pid = pending["items"][0]["id"].as_str().unwrap().to_string();
+    let pid = admin.pending_hosts().await.items[0].id;
     let r = admin
         .post(&format!("/api/v1/pending-hosts/{pid}/reject"), json!({ "message": "not ours" }))
         .await;
@@ -460,10 +449,8 @@ async fn announce_and_approve(db: Db) {
 async fn agents_reach_only_their_own_host(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
-    let mut a = SimAgent::new(&app.base, "a");
-    a.enroll(enrollment_token(&app, &admin, json!({})).await["secret"].as_str().unwrap()).await;
-    let mut b = SimAgent::new(&app.base, "b");
-    b.enroll(enrollment_token(&app, &admin, json!({})).await["secret"].as_str().unwrap()).await;
+    let a = admin.enroll_agent("a", &NewEnrollmentToken::default()).await;
+    let b = admin.enroll_agent("b", &NewEnrollmentToken::default()).await;
     let host_b = b.id.unwrap();
     // A command for B is never delivered to A.
     admin.post(&format!("/api/v1/hosts/{host_b}/ping"), json!({})).await;
@@ -485,14 +472,9 @@ async fn a_command_for_all_reaches_every_host_or_every_tagged_one(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
     let mut agents = Vec::new();
-    for (name, tags) in
-        [("db-1", json!(["db"])), ("db-2", json!(["db", "prod"])), ("web-1", json!([]))]
-    {
-        let t = enrollment_token(&app, &admin, json!({ "tags": tags })).await;
-        let mut a = SimAgent::new(&app.base, name);
-        a.enroll(t["secret"].as_str().unwrap()).await;
-        let v: Value = a.poll(0).await.json().await.unwrap();
-        assert_eq!(v["config"]["version"], 1);
+    for (name, tags) in [("db-1", &["db"][..]), ("db-2", &["db", "prod"]), ("web-1", &[])] {
+        let a = admin.enroll_agent(name, &NewEnrollmentToken::default().tags(tags.to_vec())).await;
+        assert_eq!(a.poll_ok(0).await.config.map(|c| c.version), Some(1));
         agents.push(a);
     }
     let pings = |v: &Value| {

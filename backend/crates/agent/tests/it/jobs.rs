@@ -2,8 +2,6 @@
 //! repositories in temp dirs, and every event lands in the outbox in `seq` order. Also the
 //! journal recovery of a job whose agent died, with a real restic and its real lock.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
 use std::{
     collections::BTreeMap,
     io::Write,

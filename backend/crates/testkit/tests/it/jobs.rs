@@ -3,10 +3,14 @@
 //! with Last-Event-ID, cancel before and after delivery, and lost detection.
 
 use cairn_testkit::{
-    Db, SendChecked, Session, TestApp, agent::SimAgent, db_tests, error_code, error_field,
+    Db, SendChecked, Session, TestApp,
+    agent::SimAgent,
+    api::{JobStatus, NewBackup, NewEnrollmentToken, NewRepository},
+    db_tests, error_code, error_field,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 const SNAP: &str = "0b8c5f2f4e1d9a7c3b6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a";
 
@@ -14,34 +18,21 @@ struct Fixture {
     app: TestApp,
     admin: Session,
     agent: SimAgent,
-    host: String,
-    repo: String,
+    host: Uuid,
+    repo: Uuid,
 }
 
 /// A server, an admin, a repository, and an enrolled agent linked to it that has polled.
 async fn fixture(db: Db) -> Fixture {
     let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
     let admin = app.bootstrap().await;
-    let repo: Value = admin
-        .post(
-            "/api/v1/repositories",
-            json!({ "name": "main", "url": "/srv/restic", "password": "repo-pass-123" }),
-        )
+    let repo = admin
+        .create_repository(&NewRepository::new("main", "/srv/restic", "repo-pass-123"))
         .await
-        .json()
-        .await
-        .unwrap();
-    let repo = repo["id"].as_str().unwrap().to_string();
-    let t: Value = admin
-        .post("/api/v1/enrollment-tokens", json!({ "repository_id": repo }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mut agent = SimAgent::new(&app.base, "web-1");
-    agent.enroll(t["secret"].as_str().unwrap()).await;
-    let host = agent.id.unwrap().to_string();
-    agent.poll(0).await;
+        .id;
+    let agent = admin.enroll_agent("web-1", &NewEnrollmentToken::linked_to(repo)).await;
+    let host = agent.id.unwrap();
+    agent.poll_ok(0).await;
     Fixture { app, admin, agent, host, repo }
 }
 
@@ -52,6 +43,14 @@ async fn backup(f: &Fixture, paths: Value) -> reqwest::Response {
             json!({ "repository_id": f.repo, "paths": paths, "tags": ["manual"] }),
         )
         .await
+}
+
+/// A backup of /etc, queued: its job id.
+async fn queued_backup(f: &Fixture) -> String {
+    let backup = NewBackup::new(f.repo, ["/etc"]).tags(["manual"]);
+    let job = f.admin.start_backup(f.host, &backup).await;
+    assert_eq!(job.status, JobStatus::Queued);
+    job.id.to_string()
 }
 
 async fn job(f: &Fixture, id: &str) -> Value {
@@ -72,21 +71,15 @@ async fn backup_runs_and_reports(db: Db) {
     let r = backup(&f, json!(["relative/path"])).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_field(r).await, ("request.invalid_body".into(), Some("paths".into())));
-    let other: Value = f
+    let other = f
         .admin
-        .post(
-            "/api/v1/repositories",
-            json!({ "name": "other", "url": "/srv/other", "password": "repo-pass-456" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .create_repository(&NewRepository::new("other", "/srv/other", "repo-pass-456"))
+        .await;
     let r = f
         .admin
         .post(
             &format!("/api/v1/hosts/{}/backups", f.host),
-            json!({ "repository_id": other["id"], "paths": ["/etc"] }),
+            json!({ "repository_id": other.id, "paths": ["/etc"] }),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -115,7 +108,7 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(cmd["kind"], "run_job");
     assert_eq!(cmd["id"], id.as_str());
     assert_eq!(cmd["job"]["backup"]["paths"], json!(["/etc", "/home"]));
-    assert_eq!(cmd["job"]["repository_id"], f.repo.as_str());
+    assert_eq!(cmd["job"]["repository_id"], f.repo.to_string());
     assert_eq!(job(&f, &id).await["status"], "dispatched");
     f.agent.running.push(id.parse().unwrap());
 
@@ -186,9 +179,7 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // Another host cannot write into this job.
-    let t: Value = f.admin.post("/api/v1/enrollment-tokens", json!({})).await.json().await.unwrap();
-    let mut intruder = SimAgent::new(&f.app.base, "db-1");
-    intruder.enroll(t["secret"].as_str().unwrap()).await;
+    let intruder = f.admin.enroll_agent("db-1", &NewEnrollmentToken::default()).await;
     let r = intruder
         .send_events(id.parse().unwrap(), json!([ev(8, "log", json!({ "line": "x" }))]))
         .await;
@@ -265,10 +256,7 @@ async fn backup_runs_and_reports(db: Db) {
 async fn cancel_and_lost(db: Db) {
     let mut f = fixture(db).await;
     // Queued, never delivered: cancelled on the spot, and never handed out.
-    let id = backup(&f, json!(["/etc"])).await.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = queued_backup(&f).await;
     let r = f.admin.post(&format!("/api/v1/jobs/{id}/cancel"), json!({})).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
@@ -278,10 +266,7 @@ async fn cancel_and_lost(db: Db) {
     assert_eq!(error_code(r).await, "job.finished");
 
     // Running: the agent gets a cancel command and reports how it ended.
-    let id = backup(&f, json!(["/etc"])).await.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = queued_backup(&f).await;
     f.agent.poll(1).await;
     f.agent.running = vec![id.parse().unwrap()];
     f.agent.send_events(id.parse().unwrap(), json!([ev(1, "started", json!({ "pid": 7 }))])).await;
@@ -337,10 +322,7 @@ async fn cancel_and_lost(db: Db) {
     assert_eq!(job(&f, &id).await["status"], "cancelled");
 
     // Handed to the agent, then the agent no longer knows it: lost, never stuck.
-    let id = backup(&f, json!(["/etc"])).await.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = queued_backup(&f).await;
     f.agent.running.clear();
     f.agent.poll(1).await; // receives it (dispatched)
     assert_eq!(job(&f, &id).await["status"], "dispatched");

@@ -4,14 +4,10 @@
 //! signals on the spawning thread's exit), with the run's future leaked so that neither
 //! kill_on_drop nor the process-group guard can do the work instead.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{self, Fixture};
 use cairn_restic::{BackupOptions, Event, Repo, Restic, RunControl};
-use common::Fixture;
 use tokio::sync::mpsc;
 
 /// Zombie or gone: the process no longer runs.

@@ -1,0 +1,10 @@
+//! The agent's integration tests, in one binary (one link of the server and the test kit
+//! instead of one per file): `<module>::…`, e.g. `backup::sqlite::cancel_stops_a_long_backup`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
+
+mod backup;
+mod common;
+mod jobs;
+mod process;
+mod server_crash;

@@ -1,0 +1,13 @@
+//! The test kit's integration tests, in one binary: each file of `tests/` used to be its own
+//! test binary, and each linked the whole server. One link instead of nine; a test's name is
+//! `<module>::…`, e.g. `fleet::sqlite::announce_and_approve`.
+
+mod audit;
+mod contract;
+mod fleet;
+mod identity;
+mod jobs;
+mod rbac_matrix;
+mod serve;
+mod server;
+mod tokens;
