@@ -1,4 +1,4 @@
-//! The house's walls: the domain and the store know nothing of HTTP, and the API reaches
+//! The house's walls: the domain, the store and the hub know nothing of HTTP, and the API reaches
 //! the store only through the domain. A file that crosses a wall fails here, so the rules
 //! stay testable without a server and reusable by the CLI.
 
@@ -50,7 +50,7 @@ fn the_api_does_not_reach_into_the_store() {
 }
 
 #[test]
-fn domain_and_store_do_not_name_http() {
-    let found = breaches(&["domain", "store"], &FORBIDDEN);
+fn domain_store_and_hub_do_not_name_http() {
+    let found = breaches(&["domain", "store", "hub"], &FORBIDDEN);
     assert!(found.is_empty(), "the domain and the store must not name HTTP:\n{}", found.join("\n"));
 }

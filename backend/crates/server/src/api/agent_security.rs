@@ -82,6 +82,11 @@ async fn refuse(
     ApiError::unauthorized(code_for(err), format!("Agent credential refused: {reason}."))
 }
 
+/// The agent's `X-Cairn-Protocol` header, as text.
+fn protocol_header(req: &Request) -> Option<&str> {
+    req.headers().get(cairn_proto::PROTOCOL_HEADER).and_then(|v| v.to_str().ok())
+}
+
 fn state_of(req: &Request) -> poem::Result<AppState> {
     req.data::<AppState>()
         .cloned()
@@ -108,7 +113,8 @@ impl Signer {
 async fn authenticate(req: &Request, pending: bool) -> poem::Result<(Signer, Client)> {
     let state = state_of(req)?;
     let client = client_of(req);
-    check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
+    check_protocol(protocol_header(req))
+        .map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
     let token = bearer(req).map_err(|e| {
         poem::Error::from(ApiError::unauthorized(
             Code::AgentUnauthorized,
@@ -200,7 +206,8 @@ pub struct ProtocolGuard;
 
 impl<'a> poem::FromRequest<'a> for ProtocolGuard {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        check_protocol(req).map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
+        check_protocol(protocol_header(req))
+            .map_err(|(s, a)| poem::Error::from(protocol_error(s, a)))?;
         Ok(ProtocolGuard)
     }
 }

@@ -5,9 +5,7 @@
 use std::{collections::HashMap, sync::Mutex};
 
 use base64::Engine;
-use cairn_proto::{
-    AGENT_AUDIENCE, AgentClaims, MAX_TOKEN_TTL_SECS, PROTOCOL_HEADER, PROTOCOL_VERSION,
-};
+use cairn_proto::{AGENT_AUDIENCE, AgentClaims, MAX_TOKEN_TTL_SECS, PROTOCOL_VERSION};
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sha2::{Digest, Sha256};
@@ -142,13 +140,10 @@ impl VerifiedTokens {
     }
 }
 
-/// Checks the protocol header; `Err((server, agent))` on a mismatch.
-pub fn check_protocol(req: &poem::Request) -> Result<(), (u32, Option<u32>)> {
-    let sent = req
-        .headers()
-        .get(PROTOCOL_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u32>().ok());
+/// Checks the value of the `PROTOCOL_HEADER` header (None when absent or not text);
+/// `Err((server, agent))` on a mismatch.
+pub fn check_protocol(header: Option<&str>) -> Result<(), (u32, Option<u32>)> {
+    let sent = header.and_then(|v| v.trim().parse::<u32>().ok());
     if sent == Some(PROTOCOL_VERSION) { Ok(()) } else { Err((PROTOCOL_VERSION, sent)) }
 }
 
