@@ -63,38 +63,36 @@ impl Spec {
         Spec::from_json(&text)
     }
 
+    /// The path of `url` below the API base (`/api`), without its query; None outside it.
+    fn relative<'u>(&self, url: &'u str) -> Option<&'u str> {
+        url.split('?').next().unwrap_or(url).strip_prefix(self.base.as_str())
+    }
+
+    /// The document's path item (its operations by method) for a relative path.
+    fn path_item(&self, rel: &str) -> Option<&Value> {
+        let t = route::best_match(&self.templates, rel)?;
+        self.doc.pointer(&format!("/paths/{}", escape(&t.template)))
+    }
+
     /// The methods the document declares for the path `url` belongs to (upper case), if any.
     pub fn allowed_methods(&self, url: &str) -> Option<Vec<String>> {
-        let path = url.split('?').next().unwrap_or(url);
-        let rel = path.strip_prefix(self.base.as_str())?;
-        let t = route::best_match(&self.templates, rel)?;
-        let item = self.doc.pointer(&format!("/paths/{}", escape(&t.template)))?;
-        Some(METHODS.iter().filter(|m| item.get(**m).is_some()).map(|m| m.to_uppercase()).collect())
+        self.path_item(self.relative(url)?).map(methods_of)
     }
 
     /// The operation an exchange belongs to, as `operationId` (for reports).
     pub fn operation_id(&self, method: &str, url: &str) -> Option<String> {
-        let (_, op) = self.operation(method, url)?;
-        op.get("operationId").and_then(Value::as_str).map(str::to_string)
+        self.operation(method, url)?.get("operationId").and_then(Value::as_str).map(str::to_string)
     }
 
-    fn operation(&self, method: &str, url: &str) -> Option<(&Template, &Value)> {
-        let path = url.split('?').next().unwrap_or(url);
-        let rel = path.strip_prefix(self.base.as_str())?;
-        let t = route::best_match(&self.templates, rel)?;
-        let op = self.doc.pointer(&format!(
-            "/paths/{}/{}",
-            escape(&t.template),
-            method.to_lowercase()
-        ))?;
-        Some((t, op))
+    fn operation(&self, method: &str, url: &str) -> Option<&Value> {
+        self.path_item(self.relative(url)?)?.get(method.to_lowercase())
     }
 
     /// How a JSON request body breaks the schema its operation declares (empty when it keeps
     /// it); None when the document has no such operation or it takes no JSON body. Each
     /// mismatch starts with the JSON pointer of the offending value (`/paths/0: …`).
     pub fn check_request(&self, method: &str, url: &str, body: &Value) -> Option<Vec<String>> {
-        let (_, op) = self.operation(method, url)?;
+        let op = self.operation(method, url)?;
         let content = op.pointer("/requestBody/content")?.as_object()?;
         let (_, media) = content.iter().find(|(k, _)| media_essence(k) == "application/json")?;
         let mut out = Vec::new();
@@ -117,10 +115,10 @@ impl Spec {
         if beside.iter().any(|p| path == p || path.starts_with(&format!("{p}/"))) {
             return out;
         }
-        let Some(rel) = path.strip_prefix(self.base.as_str()) else {
+        let Some(rel) = self.relative(path) else {
             return vec![format!("{path} is outside the API base {}", self.base)];
         };
-        let Some(template) = route::best_match(&self.templates, rel) else {
+        let Some(item) = self.path_item(rel) else {
             // No such route: the router's 404, in the error shape.
             if ex.status != 404 {
                 out.push(format!("undocumented path answered {} (expected 404)", ex.status));
@@ -128,13 +126,12 @@ impl Spec {
             self.check_error_body(ex, &mut out);
             return out;
         };
-        let item_ptr = format!("/paths/{}", escape(&template.template));
-        let Some(op) = self.doc.pointer(&format!("{item_ptr}/{}", ex.method.to_lowercase())) else {
+        let Some(op) = item.get(ex.method.to_lowercase()) else {
             // A documented path with a method it lacks: 405 with the methods it has.
             if ex.status != 405 {
                 out.push(format!("undocumented method answered {} (expected 405)", ex.status));
             }
-            let expected = self.allowed_methods(&ex.url).unwrap_or_default();
+            let expected = methods_of(item);
             let mut got: Vec<String> = ex
                 .allow
                 .as_deref()
@@ -222,6 +219,11 @@ fn resolve_response<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
         Some(p) => doc.pointer(p).unwrap_or(v),
         None => v,
     }
+}
+
+/// The methods a path item has operations for, upper case, in the document's order.
+fn methods_of(item: &Value) -> Vec<String> {
+    METHODS.iter().filter(|m| item.get(**m).is_some()).map(|m| m.to_uppercase()).collect()
 }
 
 /// JSON pointer escaping of one path segment (`/` is `~1`, `~` is `~0`).

@@ -230,7 +230,8 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
             let h = resp.headers_mut();
             // RFC 9110 §15.5.6: a 405 names the methods the resource has.
             if status == StatusCode::METHOD_NOT_ALLOWED
-                && let Some(allow) = crate::api::spec::allow_header(&path)
+                && let Some(spec) = &self.contract
+                && let Some(allow) = crate::api::spec::allow_header(spec, &path)
                 && let Ok(v) = HeaderValue::from_str(&allow)
             {
                 h.insert(header::ALLOW, v);
