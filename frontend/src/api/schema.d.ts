@@ -38,6 +38,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agent/v1/asks/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The answer to a question the server asked (`id` = the `ask` command's id). 204
+         *     when the asker got it; 409 `ask.closed` when nobody waits any more (answered
+         *     already, past its deadline); another host's question is 404, like one that does
+         *     not exist.
+         */
+        post: operations["agent_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agent/v1/enroll": {
         parameters: {
             query?: never;
@@ -409,6 +431,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hosts/{id}/repositories/{repository_id}/probe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a linked repository from this host, through its agent (`restic cat config`):
+         *     is it reachable, does its password open it, how long does that take from here.
+         *     Waits for the agent's answer (`agents.ask_timeout_secs`, 20 s by default; then 504
+         *     `agent.no_answer`). A repository restic cannot open is an answer too: 200 with
+         *     `reachable: false`.
+         */
+        post: operations["probe_repository"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts/{id}/snapshots": {
         parameters: {
             query?: never;
@@ -736,6 +781,64 @@ export interface components {
              */
             tags: string[];
         };
+        /** @description What a command asks of the agent. */
+        Action: components["schemas"]["Action_Ping"] | components["schemas"]["Action_RunJob"] | components["schemas"]["Action_CancelJob"] | components["schemas"]["Action_Ask"];
+        /** @description What a command asks of the agent. */
+        Action_Ask: {
+            /**
+             * @example ask
+             * @enum {string}
+             */
+            kind: "ask";
+        } & components["schemas"]["Ask"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ask";
+        };
+        /** @description What a command asks of the agent. */
+        Action_CancelJob: {
+            /**
+             * @example cancel_job
+             * @enum {string}
+             */
+            kind: "cancel_job";
+        } & components["schemas"]["CancelJob"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "cancel_job";
+        };
+        /** @description What a command asks of the agent. */
+        Action_Ping: {
+            /**
+             * @example ping
+             * @enum {string}
+             */
+            kind: "ping";
+        } & components["schemas"]["Ping"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ping";
+        };
+        /** @description What a command asks of the agent. */
+        Action_RunJob: {
+            /**
+             * @example run_job
+             * @enum {string}
+             */
+            kind: "run_job";
+        } & components["schemas"]["RunJob"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run_job";
+        };
         /** AgentConfig */
         AgentConfig: {
             repositories: components["schemas"]["RepositoryConfig"][];
@@ -786,6 +889,45 @@ export interface components {
             state: components["schemas"]["AnnounceState"];
         };
         /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_AskFailure"];
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_AskFailure: {
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            kind: "failed";
+        } & components["schemas"]["AskFailure"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "failed";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_ProbeAnswer: {
+            /**
+             * @example repository_probe
+             * @enum {string}
+             */
+            kind: "repository_probe";
+        } & components["schemas"]["ProbeAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "repository_probe";
+        };
+        /**
          * ApiToken
          * @description A personal access token as listed (the secret itself is never shown again).
          */
@@ -807,6 +949,34 @@ export interface components {
         /** ApiTokenList */
         ApiTokenList: {
             items: components["schemas"]["ApiToken"][];
+        };
+        /**
+         * Ask
+         * @description A question the server asks an online agent and awaits the answer to. The agent answers
+         *     with `POST /api/agent/v1/asks/{command id}/answer` before `deadline`, or not at all
+         *     (after it the server has stopped waiting). Questions read; they never change a
+         *     repository or the host.
+         */
+        Ask: {
+            /**
+             * Format: uint64
+             * @description The config version the question was asked under: the agent applies that config (or
+             *     a newer one) first, as for a job.
+             */
+            config_version: number;
+            /** Format: date-time */
+            deadline: string;
+            question: components["schemas"]["Question"];
+        };
+        /** AskFailure */
+        AskFailure: {
+            /**
+             * @description Stable class, e.g. `restic.wrong_password`, `restic.repo_missing`,
+             *     `restic.network`, `agent.unknown_repository`.
+             */
+            error_class: string;
+            /** @description A sentence for people. */
+            message: string;
         };
         /** AuditEvent */
         AuditEvent: {
@@ -895,6 +1065,11 @@ export interface components {
             /** Format: uint64 */
             total_files_processed: number;
         };
+        /** CancelJob */
+        CancelJob: {
+            /** Format: uuid */
+            job_id: string;
+        };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
             current_password: string;
@@ -906,22 +1081,17 @@ export interface components {
         };
         /**
          * Command
-         * @description A command for the agent. `ping` is the test command (operators use it to check a host
-         *     answers; the benchmark measures its latency); `run_job` carries `job`; `cancel_job`
-         *     names `job_id`.
+         * @description A command for the agent: its id, when it was made, and what it asks (`action`, tagged
+         *     by `kind`). A new kind of command is a new `Action` variant, so both sides learn of it
+         *     from the compiler.
          */
         Command: {
+            action: components["schemas"]["Action"];
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
             id: string;
-            job?: components["schemas"]["JobSpec"];
-            /** Format: uuid */
-            job_id?: string;
-            kind: components["schemas"]["CommandKind"];
         };
-        /** @enum {string} */
-        CommandKind: "ping" | "run_job" | "cancel_job";
         /** CreateApiTokenRequest */
         CreateApiTokenRequest: {
             /**
@@ -1103,6 +1273,11 @@ export interface components {
         };
         /** @enum {string} */
         HostStatus: "online" | "offline";
+        /**
+         * InitArgs
+         * @description `restic init` takes no arguments.
+         */
+        InitArgs: Record<string, never>;
         /** InitRepositoryRequest */
         InitRepositoryRequest: {
             /**
@@ -1156,6 +1331,62 @@ export interface components {
             started_at?: string;
             status: components["schemas"]["JobStatus"];
             summary?: components["schemas"]["BackupSummary"];
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"];
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_BackupSpec: {
+            /**
+             * @example backup
+             * @enum {string}
+             */
+            kind: "backup";
+        } & components["schemas"]["BackupSpec"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "backup";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_InitArgs: {
+            /**
+             * @example init
+             * @enum {string}
+             */
+            kind: "init";
+        } & components["schemas"]["InitArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "init";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_SnapshotsArgs: {
+            /**
+             * @example snapshots
+             * @enum {string}
+             */
+            kind: "snapshots";
+        } & components["schemas"]["SnapshotsArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "snapshots";
         };
         /**
          * JobEvent
@@ -1274,7 +1505,7 @@ export interface components {
          *     config (`repository_id`), never in the job.
          */
         JobSpec: {
-            backup?: components["schemas"]["BackupSpec"];
+            args: components["schemas"]["JobArgs"];
             /**
              * Format: uint64
              * @description The config version the job was created under: the agent applies that config (or a
@@ -1283,7 +1514,6 @@ export interface components {
             config_version: number;
             /** Format: uuid */
             job_id: string;
-            kind: components["schemas"]["JobKind"];
             /** Format: uuid */
             repository_id: string;
         };
@@ -1355,6 +1585,8 @@ export interface components {
         };
         /** @enum {string} */
         Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
+        /** Ping */
+        Ping: Record<string, never>;
         /** PingHostsRequest */
         PingHostsRequest: {
             /** @description Only hosts with this tag; all hosts when absent. */
@@ -1400,6 +1632,45 @@ export interface components {
              * @description How long the server holds a poll with nothing to say, in seconds.
              */
             poll_timeout_secs: number;
+            /**
+             * @description Set when a held poll ends in a refusal after its 200 head went out (the host was
+             *     deleted while the poll waited): the code and message the refusal would carry as a
+             *     401. The agent acts on it as on that 401.
+             */
+            refused?: components["schemas"]["Refusal"] & unknown;
+        };
+        /**
+         * ProbeAnswer
+         * @description A repository opened from a host: what `restic cat config` said.
+         */
+        ProbeAnswer: {
+            /**
+             * Format: uint64
+             * @description How long opening it took, in milliseconds (restic's start-up included).
+             */
+            elapsed_ms: number;
+            /**
+             * Format: uint32
+             * @description The repository format version (1 or 2).
+             */
+            format_version: number;
+            /** @description restic's own id of the repository (64 hex digits). */
+            restic_repository_id: string;
+            restic_version?: string;
+        };
+        Question: components["schemas"]["Question_RepositoryProbe"];
+        Question_RepositoryProbe: {
+            /**
+             * @example repository_probe
+             * @enum {string}
+             */
+            kind: "repository_probe";
+        } & components["schemas"]["RepositoryProbe"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "repository_probe";
         };
         /** QueuedCommand */
         QueuedCommand: {
@@ -1412,6 +1683,12 @@ export interface components {
         RefreshSnapshotsRequest: {
             /** Format: uuid */
             repository_id: string;
+        };
+        /** Refusal */
+        Refusal: {
+            /** @description One of [`codes`], e.g. `agent.revoked`. */
+            code: string;
+            message: string;
         };
         /** RejectPendingRequest */
         RejectPendingRequest: {
@@ -1455,6 +1732,52 @@ export interface components {
         RepositoryList: {
             items: components["schemas"]["Repository"][];
         };
+        /** RepositoryProbe */
+        RepositoryProbe: {
+            /** Format: uuid */
+            repository_id: string;
+        };
+        /**
+         * RepositoryProbeResult
+         * @description A repository opened from a host: reachable (with what restic said), or why not.
+         */
+        RepositoryProbeResult: {
+            /** Format: date-time */
+            checked_at: string;
+            /**
+             * @description Why it could not be opened, when it could not: `restic.wrong_password`,
+             *     `restic.repo_missing`, `restic.network`, `restic.locked`,
+             *     `agent.unknown_repository`, …
+             */
+            error_class?: string;
+            /**
+             * Format: uint32
+             * @description The repository format version (1 or 2), when reachable.
+             */
+            format_version?: number;
+            /** Format: uuid */
+            host_id: string;
+            /** @description A sentence for people, when it could not be opened. */
+            message?: string;
+            /**
+             * Format: uint64
+             * @description How long restic took to open it on the host, in milliseconds.
+             */
+            open_ms?: number;
+            /** @description restic opened the repository with its password. */
+            reachable: boolean;
+            /** Format: uuid */
+            repository_id: string;
+            /** @description restic's own id of the repository (64 hex digits), when reachable. */
+            restic_repository_id?: string;
+            /** @description The restic version on the host that opened it. */
+            restic_version?: string;
+            /**
+             * Format: uint64
+             * @description From the question's start to the answer, as the server measured it.
+             */
+            round_trip_ms: number;
+        };
         /** ResetPasswordRequest */
         ResetPasswordRequest: {
             /**
@@ -1463,8 +1786,16 @@ export interface components {
              */
             new_password: string;
         };
-        /** @enum {string} */
+        /**
+         * @description Stored by name in `users.role` and `api_tokens.role`: a name this server does not know
+         *     fails to load (an error, logged), it never falls back to a weaker or stronger role.
+         * @enum {string}
+         */
         Role: "viewer" | "operator" | "admin";
+        /** RunJob */
+        RunJob: {
+            job: components["schemas"]["JobSpec"];
+        };
         /** ServerInfo */
         ServerInfo: {
             local_login_enabled: boolean;
@@ -1535,6 +1866,11 @@ export interface components {
             /** Format: uint64 */
             total: number;
         };
+        /**
+         * SnapshotsArgs
+         * @description Listing snapshots takes no arguments (the host is the agent's own).
+         */
+        SnapshotsArgs: Record<string, never>;
         /** TlsCertificate */
         TlsCertificate: {
             /** @description `SHA256:` + base64 of the certificate: the value for `cairn-agent enroll --pin`. */
@@ -1739,6 +2075,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     agent_announce_status: {
@@ -1840,6 +2185,145 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agent_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["Answer"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1962,6 +2446,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2092,6 +2585,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     agent_poll: {
@@ -2213,6 +2715,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_audit_events: {
@@ -2309,6 +2820,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2418,6 +2938,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     verify_audit_chain: {
@@ -2501,6 +3030,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2629,6 +3167,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -2735,6 +3282,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_me: {
@@ -2818,6 +3374,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2946,6 +3511,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     change_my_password: {
@@ -3065,6 +3639,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     refresh_session: {
@@ -3173,6 +3756,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_my_tokens: {
@@ -3256,6 +3848,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3384,6 +3985,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_my_token: {
@@ -3492,6 +4102,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_enrollment_tokens: {
@@ -3575,6 +4194,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3703,6 +4331,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_enrollment_token: {
@@ -3811,6 +4448,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_hosts: {
@@ -3903,6 +4549,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4031,6 +4686,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_host: {
@@ -4116,6 +4780,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4224,6 +4897,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4347,6 +5029,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4478,6 +5169,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ping_host: {
@@ -4582,6 +5282,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4712,6 +5421,135 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    probe_repository: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                repository_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RepositoryProbeResult"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_host_snapshots: {
@@ -4801,6 +5639,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4925,6 +5772,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5070,6 +5926,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_job: {
@@ -5155,6 +6020,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5273,6 +6147,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     stream_job_events: {
@@ -5362,6 +6245,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5464,6 +6356,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_pending_hosts: {
@@ -5547,6 +6448,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5677,6 +6587,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reject_pending_host: {
@@ -5798,6 +6717,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_repositories: {
@@ -5881,6 +6809,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6009,6 +6946,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_repository: {
@@ -6094,6 +7040,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6202,6 +7157,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6325,6 +7289,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6456,6 +7429,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     complete_setup: {
@@ -6578,6 +7560,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_users: {
@@ -6668,6 +7659,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6796,6 +7796,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_user: {
@@ -6881,6 +7890,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6989,6 +8007,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7119,6 +8146,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reset_user_password: {
@@ -7233,6 +8269,15 @@ export interface operations {
             };
             /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

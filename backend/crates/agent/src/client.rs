@@ -74,7 +74,12 @@ async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Clien
     let body: serde_json::Value = resp.json().await.unwrap_or_default();
     let code = body["code"].as_str().unwrap_or("");
     let message = body["message"].as_str().unwrap_or("no message").to_string();
-    Err(match (status.as_u16(), code) {
+    Err(refusal(status.as_u16(), code, message))
+}
+
+/// What a refusal means to the agent, from its status and stable code.
+fn refusal(status: u16, code: &str, message: String) -> ClientError {
+    match (status, code) {
         (_, codes::AGENT_PROTOCOL_MISMATCH) => ClientError::Protocol(message),
         // A wrong clock heals when NTP catches up: keep trying, and say what is wrong.
         (401, codes::AGENT_CLOCK_SKEW) => ClientError::Transient(format!(
@@ -84,7 +89,7 @@ async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Clien
         (s, _) if s >= 500 || s == 408 => ClientError::Transient(format!("{status}: {message}")),
         (429, _) => ClientError::Transient(format!("{status}: {message}")),
         _ => ClientError::Refused(message),
-    })
+    }
 }
 
 impl Client {
@@ -148,7 +153,35 @@ impl Client {
         host: Uuid,
         req: &PollRequest,
     ) -> Result<PollResponse, ClientError> {
-        self.send(self.post("/poll").bearer_auth(signed(id, host)?).json(req)).await
+        let answer: PollResponse =
+            self.send(self.post("/poll").bearer_auth(signed(id, host)?).json(req)).await?;
+        // A held poll refused after its 200 head went out says so in the body: the same
+        // refusal as the 401 a new poll would get.
+        match answer.refused {
+            Some(r) => Err(refusal(401, &r.code, r.message)),
+            None => Ok(answer),
+        }
+    }
+
+    /// Answers a question the server asked (`ask` is the command's id). `Refused` when the
+    /// server no longer waits for it (answered already, past its deadline).
+    pub async fn answer(
+        &self,
+        id: &Identity,
+        host: Uuid,
+        ask: Uuid,
+        reply: &cairn_proto::Answer,
+    ) -> Result<(), ClientError> {
+        let rb = self
+            .post(&format!("/asks/{ask}/answer"))
+            .bearer_auth(signed(id, host)?)
+            .timeout(EVENTS_TIMEOUT)
+            .json(reply);
+        let resp = rb.send().await.map_err(|e| ClientError::Transient(describe(&e)))?;
+        if resp.status().is_success() {
+            return Ok(()); // 204: no body to read
+        }
+        answer::<serde_json::Value>(resp).await.map(|_| ())
     }
 
     /// Uploads a batch of one job's events. `Refused` (any 4xx but 408 and 429, e.g.

@@ -8,7 +8,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use cairn_proto::{AgentConfig, Command, CommandKind, JobEvent, JobResult, JobSpec};
+use cairn_proto::{Action, AgentConfig, CancelJob, Command, JobEvent, JobResult, JobSpec, RunJob};
 use cairn_restic::{CancelToken, Canceller, cancel_pair};
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -137,21 +137,22 @@ impl Ctx {
     }
 }
 
-/// Handles one command of a poll answer. Must run after the answer's config was applied.
+/// Handles one job command of a poll answer (questions are answered by [`crate::asks`]).
+/// Must run after the answer's config was applied.
 pub fn handle(ctx: &Arc<Ctx>, cmd: &Command, config: Option<&AgentConfig>) {
-    match cmd.kind {
-        CommandKind::Ping => tracing::info!(command = %cmd.id, "command received: ping"),
-        CommandKind::RunJob => match &cmd.job {
-            Some(spec) => start(ctx, spec, config),
-            None => tracing::warn!(command = %cmd.id, "run_job command without a job; ignored"),
-        },
-        CommandKind::CancelJob => match cmd.job_id {
-            Some(job) if ctx.jobs.cancel(job, StopReason::Requested) => {
-                tracing::info!(job = %job, "cancelling job");
+    match &cmd.action {
+        Action::Ping(_) => tracing::info!(command = %cmd.id, "command received: ping"),
+        Action::RunJob(RunJob { job }) => start(ctx, job, config),
+        Action::CancelJob(CancelJob { job_id }) => {
+            if ctx.jobs.cancel(*job_id, StopReason::Requested) {
+                tracing::info!(job = %job_id, "cancelling job");
+            } else {
+                tracing::info!(job = %job_id, "cancel for a job that is not running");
             }
-            Some(job) => tracing::info!(job = %job, "cancel for a job that is not running"),
-            None => tracing::warn!(command = %cmd.id, "cancel_job command without a job id"),
-        },
+        }
+        Action::Ask(_) => {
+            tracing::warn!(command = %cmd.id, "a question reached the job handler; ignored")
+        }
     }
 }
 
@@ -166,11 +167,11 @@ fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>) {
         tracing::warn!(job = %job, "job already runs; duplicate command ignored");
         return;
     };
-    tracing::info!(job = %job, kind = ?spec.kind, "job received");
+    tracing::info!(job = %job, kind = ?spec.args.kind(), "job received");
     ctx.outbox.open_job(job);
     let entry = Entry {
         job_id: job,
-        kind: Some(spec.kind),
+        kind: Some(spec.args.kind()),
         repository_id: Some(spec.repository_id),
         started_at: Some(chrono::Utc::now()),
         process: None,
@@ -204,7 +205,7 @@ fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>) {
 
 #[cfg(test)]
 mod tests {
-    use cairn_proto::{JobKind, JobOutcome};
+    use cairn_proto::JobOutcome;
     use chrono::Utc;
 
     use super::*;
@@ -222,16 +223,15 @@ mod tests {
     fn run_job(job: Uuid, repository_id: Uuid) -> Command {
         Command {
             id: Uuid::new_v4(),
-            kind: CommandKind::RunJob,
             created_at: Utc::now(),
-            job: Some(JobSpec {
-                job_id: job,
-                kind: JobKind::Snapshots,
-                repository_id,
-                config_version: 1,
-                backup: None,
+            action: Action::RunJob(RunJob {
+                job: JobSpec {
+                    job_id: job,
+                    repository_id,
+                    config_version: 1,
+                    args: cairn_proto::JobArgs::Snapshots(cairn_proto::SnapshotsArgs {}),
+                },
             }),
-            job_id: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! runs restic jobs, and delivers their events through a durable outbox, reconnecting
 //! with back-off. It never listens on a port.
 
+pub mod asks;
 pub mod backoff;
 pub mod client;
 pub mod events;

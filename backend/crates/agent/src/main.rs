@@ -6,6 +6,7 @@
 use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use cairn_agent::{
+    asks,
     backoff::Backoff,
     client::{Client, ClientError, request},
     events::StopReason,
@@ -18,7 +19,7 @@ use cairn_agent::{
     state::{DEFAULT_DIR, State, StateDir},
     uploader,
 };
-use cairn_proto::{AnnounceRequest, AnnounceState, EnrollRequest, PROTOCOL_VERSION};
+use cairn_proto::{Action, AnnounceRequest, AnnounceState, EnrollRequest, PROTOCOL_VERSION};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -329,8 +330,19 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
                     config = Some(new);
                 }
                 for cmd in &answer.commands {
-                    tracing::info!(command = %cmd.id, kind = ?cmd.kind, "command received");
-                    jobs::handle(&ctx, cmd, config.as_ref());
+                    tracing::info!(command = %cmd.id, kind = ?cmd.kind(), "command received");
+                    match &cmd.action {
+                        Action::Ask(ask) => asks::spawn(
+                            ctx.restic.clone(),
+                            client.clone(),
+                            id.clone(),
+                            host,
+                            cmd.id,
+                            ask.clone(),
+                            config.clone(),
+                        ),
+                        _ => jobs::handle(&ctx, cmd, config.as_ref()),
+                    }
                 }
             }
             Err(ClientError::Revoked(m)) => {

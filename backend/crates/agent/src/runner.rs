@@ -4,7 +4,9 @@
 
 use std::{sync::Arc, time::Duration};
 
-use cairn_proto::{JobKind, JobOutcome, JobResult, JobSpec, LogStream, RepositoryConfig};
+use cairn_proto::{
+    BackupSpec, JobArgs, JobOutcome, JobResult, JobSpec, LogStream, RepositoryConfig,
+};
 use cairn_restic::{
     BackupOptions, CancelToken, Event, GlobalOptions, Repo, Restic, RunControl, SnapshotFilter,
 };
@@ -67,10 +69,10 @@ async fn execute(
         cancel,
         host: facts::hostname(),
     };
-    match spec.kind {
-        JobKind::Backup => run.backup(spec, entry).await,
-        JobKind::Init => run.init().await,
-        JobKind::Snapshots => run.snapshots().await,
+    match &spec.args {
+        JobArgs::Backup(b) => run.backup(b, entry).await,
+        JobArgs::Init(_) => run.init().await,
+        JobArgs::Snapshots(_) => run.snapshots().await,
     }
 }
 
@@ -93,10 +95,10 @@ impl Run<'_> {
         events::stopped(self.ctx.jobs.stop_reason(self.job).unwrap_or(StopReason::Requested))
     }
 
-    async fn backup(&self, spec: &JobSpec, mut entry: Entry) -> JobResult {
-        let Some(b) = spec.backup.as_ref().filter(|b| !b.paths.is_empty()) else {
+    async fn backup(&self, b: &BackupSpec, mut entry: Entry) -> JobResult {
+        if b.paths.is_empty() {
             return events::failed("agent.invalid_job", "A backup job needs at least one path");
-        };
+        }
         let opts = BackupOptions {
             excludes: b.excludes.clone(),
             tags: b.tags.clone(),

@@ -7,6 +7,7 @@ mod m0001_identity;
 mod m0002_audit;
 mod m0003_fleet;
 mod m0004_jobs;
+mod m0005_tagged_job_args;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_audit::Migration),
             Box::new(m0003_fleet::Migration),
             Box::new(m0004_jobs::Migration),
+            Box::new(m0005_tagged_job_args::Migration),
         ]
     }
 }

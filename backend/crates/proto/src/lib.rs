@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "sea-orm")]
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// Header carrying PROTOCOL_VERSION on every agent request.
 pub const PROTOCOL_HEADER: &str = "X-Cairn-Protocol";
 /// `aud` of agent request tokens.
@@ -131,36 +133,97 @@ pub struct AgentConfig {
     pub repositories: Vec<RepositoryConfig>,
 }
 
-/// A command for the agent. `ping` is the test command (operators use it to check a host
-/// answers; the benchmark measures its latency); `run_job` carries `job`; `cancel_job`
-/// names `job_id`.
+/// A command for the agent: its id, when it was made, and what it asks (`action`, tagged
+/// by `kind`). A new kind of command is a new `Action` variant, so both sides learn of it
+/// from the compiler.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct Command {
     pub id: Uuid,
-    pub kind: CommandKind,
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job: Option<JobSpec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<Uuid>,
+    pub action: Action,
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+impl Command {
+    pub fn kind(&self) -> CommandKind {
+        self.action.kind()
+    }
+}
+
+/// What a command asks of the agent.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// The test command: operators use it to check a host answers; the benchmark measures
+    /// its latency.
+    #[cfg_attr(feature = "openapi", oai(mapping = "ping"))]
+    Ping(Ping),
+    #[cfg_attr(feature = "openapi", oai(mapping = "run_job"))]
+    RunJob(RunJob),
+    #[cfg_attr(feature = "openapi", oai(mapping = "cancel_job"))]
+    CancelJob(CancelJob),
+    /// A question the server awaits an answer to (`POST /api/agent/v1/asks/{id}/answer`,
+    /// `id` = this command's id) before `deadline`.
+    #[cfg_attr(feature = "openapi", oai(mapping = "ask"))]
+    Ask(Ask),
+}
+
+impl Action {
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Action::Ping(_) => CommandKind::Ping,
+            Action::RunJob(_) => CommandKind::RunJob,
+            Action::CancelJob(_) => CommandKind::CancelJob,
+            Action::Ask(_) => CommandKind::Ask,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct Ping {}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RunJob {
+    pub job: JobSpec,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct CancelJob {
+    pub job_id: Uuid,
+}
+
+/// The kinds of command, as the server's queue stores them.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(
+    feature = "sea-orm",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     Ping,
     RunJob,
     CancelJob,
+    Ask,
 }
 
 /// What a job does.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(
+    feature = "sea-orm",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum JobKind {
     /// `restic backup` of `backup.paths`, then a snapshot report.
@@ -171,6 +234,16 @@ pub enum JobKind {
     Snapshots,
 }
 
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Backup => "backup",
+            JobKind::Init => "init",
+            JobKind::Snapshots => "snapshots",
+        }
+    }
+}
+
 /// A job as the agent receives it. The repository's URL and secrets are in the agent's
 /// config (`repository_id`), never in the job.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -178,13 +251,129 @@ pub enum JobKind {
 #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
 pub struct JobSpec {
     pub job_id: Uuid,
-    pub kind: JobKind,
     pub repository_id: Uuid,
     /// The config version the job was created under: the agent applies that config (or a
     /// newer one) before it starts, so a just-linked repository is known.
     pub config_version: u64,
+    pub args: JobArgs,
+}
+
+/// A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+/// as the job's `args` and the agent runs it; a new kind of job is a new variant.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobArgs {
+    #[cfg_attr(feature = "openapi", oai(mapping = "backup"))]
+    Backup(BackupSpec),
+    #[cfg_attr(feature = "openapi", oai(mapping = "init"))]
+    Init(InitArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "snapshots"))]
+    Snapshots(SnapshotsArgs),
+}
+
+impl JobArgs {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobArgs::Backup(_) => JobKind::Backup,
+            JobArgs::Init(_) => JobKind::Init,
+            JobArgs::Snapshots(_) => JobKind::Snapshots,
+        }
+    }
+
+    /// What a backup was asked to save; `None` for other kinds.
+    pub fn backup(&self) -> Option<&BackupSpec> {
+        match self {
+            JobArgs::Backup(b) => Some(b),
+            JobArgs::Init(_) | JobArgs::Snapshots(_) => None,
+        }
+    }
+}
+
+// One type per kind, even when empty: the document's schema of a variant names its one
+// `kind` value, so two kinds cannot share a type.
+/// `restic init` takes no arguments.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct InitArgs {}
+
+/// Listing snapshots takes no arguments (the host is the agent's own).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct SnapshotsArgs {}
+
+// ---- asking the agent -------------------------------------------------------------------
+
+/// A question the server asks an online agent and awaits the answer to. The agent answers
+/// with `POST /api/agent/v1/asks/{command id}/answer` before `deadline`, or not at all
+/// (after it the server has stopped waiting). Questions read; they never change a
+/// repository or the host.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct Ask {
+    pub deadline: DateTime<Utc>,
+    /// The config version the question was asked under: the agent applies that config (or
+    /// a newer one) first, as for a job.
+    pub config_version: u64,
+    pub question: Question,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Question {
+    /// Open a linked repository with its credentials (`restic cat config`): is it there,
+    /// does the password open it, how long does that take from this host.
+    #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
+    RepositoryProbe(RepositoryProbe),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RepositoryProbe {
+    pub repository_id: Uuid,
+}
+
+/// `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+/// kind, or why there is none.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answer {
+    #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
+    RepositoryProbe(ProbeAnswer),
+    /// The question could not be answered: restic failed, the repository is not in this
+    /// host's config, …
+    #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]
+    Failed(AskFailure),
+}
+
+/// A repository opened from a host: what `restic cat config` said.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ProbeAnswer {
+    /// restic's own id of the repository (64 hex digits).
+    pub restic_repository_id: String,
+    /// The repository format version (1 or 2).
+    pub format_version: u32,
+    /// How long opening it took, in milliseconds (restic's start-up included).
+    pub elapsed_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup: Option<BackupSpec>,
+    pub restic_version: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct AskFailure {
+    /// Stable class, e.g. `restic.wrong_password`, `restic.repo_missing`,
+    /// `restic.network`, `agent.unknown_repository`.
+    pub error_class: String,
+    /// A sentence for people.
+    pub message: String,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
@@ -377,6 +566,19 @@ pub struct PollResponse {
     pub config: Option<AgentConfig>,
     /// How long the server holds a poll with nothing to say, in seconds.
     pub poll_timeout_secs: u64,
+    /// Set when a held poll ends in a refusal after its 200 head went out (the host was
+    /// deleted while the poll waited): the code and message the refusal would carry as a
+    /// 401. The agent acts on it as on that 401.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refusal>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct Refusal {
+    /// One of [`codes`], e.g. `agent.revoked`.
+    pub code: String,
+    pub message: String,
 }
 
 /// Claims of the JWT an agent signs (EdDSA) for every request.
@@ -448,15 +650,36 @@ mod tests {
     fn wire_names_are_stable() {
         let cmd = Command {
             id: Uuid::nil(),
-            kind: CommandKind::Ping,
             created_at: DateTime::UNIX_EPOCH,
-            job: None,
-            job_id: None,
+            action: Action::Ping(Ping {}),
         };
         let v = serde_json::to_value(&cmd).unwrap();
-        assert_eq!(v["kind"], "ping");
-        // Absent optional parts are left out, so a ping stays as small as before.
-        assert!(v.get("job").is_none() && v.get("job_id").is_none());
+        assert_eq!(v["action"], serde_json::json!({"kind": "ping"}));
+        // Job arguments are tagged by kind, flat beside the tag.
+        let spec = JobSpec {
+            job_id: Uuid::nil(),
+            repository_id: Uuid::nil(),
+            config_version: 4,
+            args: JobArgs::Backup(BackupSpec { paths: vec!["/etc".into()], ..Default::default() }),
+        };
+        let v = serde_json::to_value(&spec).unwrap();
+        assert_eq!(
+            v["args"],
+            serde_json::json!({"kind": "backup", "paths": ["/etc"], "excludes": [], "tags": []})
+        );
+        let back: JobSpec = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            (back.args.kind(), back.args.backup().map(|b| b.paths.len())),
+            (JobKind::Backup, Some(1))
+        );
+        let init: JobArgs = serde_json::from_str(r#"{"kind":"init"}"#).unwrap();
+        assert_eq!(init, JobArgs::Init(InitArgs {}));
+        assert!(serde_json::from_str::<JobArgs>(r#"{"kind":"format_disk"}"#).is_err());
+        let a: Answer = serde_json::from_str(
+            r#"{"kind":"failed","error_class":"restic.wrong_password","message":"no"}"#,
+        )
+        .unwrap();
+        assert!(matches!(a, Answer::Failed(f) if f.error_class == "restic.wrong_password"));
         let e: JobEvent = serde_json::from_value(serde_json::json!({
             "seq": 3, "at": "2026-01-01T00:00:00Z", "kind": "log", "stream": "stderr", "line": "x"
         }))

@@ -85,6 +85,9 @@ pub struct AgentsConfig {
     pub announce_per_ip_per_hour: u32,
     /// Agent requests processed at once; more wait, bodies already read, in arrival order.
     pub max_concurrent_requests: u32,
+    /// How long a request that asks an agent a question (e.g. a repository probe) waits
+    /// for the answer before it is `504 agent.no_answer`.
+    pub ask_timeout_secs: u64,
 }
 
 impl Default for AgentsConfig {
@@ -97,6 +100,7 @@ impl Default for AgentsConfig {
             max_pending: 100,
             announce_per_ip_per_hour: 10,
             max_concurrent_requests: 256,
+            ask_timeout_secs: 20,
         }
     }
 }
@@ -300,6 +304,14 @@ impl Config {
         {
             return Err(ConfigError::Invalid(
                 "agents.poll_timeout_secs must be at least 1 and below http.request_timeout_secs"
+                    .into(),
+            ));
+        }
+        if self.agents.ask_timeout_secs == 0
+            || self.agents.ask_timeout_secs >= self.http.request_timeout_secs
+        {
+            return Err(ConfigError::Invalid(
+                "agents.ask_timeout_secs must be at least 1 and below http.request_timeout_secs"
                     .into(),
             ));
         }

@@ -170,6 +170,12 @@ impl SimAgent {
         crate::contract::send(rb).await
     }
 
+    /// Posts the answer to a question (raw JSON, so tests can also send bad ones).
+    pub async fn answer(&self, ask: Uuid, answer: Value) -> reqwest::Response {
+        let rb = self.post(&format!("/asks/{ask}/answer")).bearer_auth(self.token()).json(&answer);
+        crate::contract::send(rb).await
+    }
+
     /// A poll whose answer is handed over as soon as its head arrives: for tests of the held
     /// poll itself, whose body comes later or is cut. Not contract-checked (that would wait
     /// for the body); `poll` is.

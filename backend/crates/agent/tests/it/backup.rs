@@ -387,7 +387,44 @@ async fn agent_cpu_stays_small_next_to_restic() {
     assert!(ratio < 0.05, "agent CPU {agent:.3} s vs restic {restic:.2} s");
 }
 
+/// The ask-the-agent channel with the real agent and restic: a probe opens the repository
+/// from the host (`restic cat config`); a repository whose password is wrong is an answer
+/// naming the class, not an error.
+async fn a_probe_opens_the_repository_from_the_host(db: Db) {
+    let env = Env::new(db).await;
+    let admin = env.admin.clone();
+    let host = env.host;
+    let probe = |repo: Uuid| {
+        let (admin, path) =
+            (admin.clone(), format!("/api/v1/hosts/{host}/repositories/{repo}/probe"));
+        async move { admin.post(&path, json!({})).await }
+    };
+    let r = probe(env.repo).await;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["reachable"], true, "{v}\n{}", env.log.lock());
+    let id = v["restic_repository_id"].as_str().unwrap();
+    assert!(id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()), "{v}");
+    assert!([1, 2].contains(&v["format_version"].as_u64().unwrap()), "{v}");
+    assert!(v["restic_version"].as_str().unwrap().starts_with("0."), "{v}");
+    assert!(v["open_ms"].as_u64().unwrap() <= v["round_trip_ms"].as_u64().unwrap(), "{v}");
+    assert!(env.log.lock().contains("question answered"));
+
+    // The same repository with a wrong password, linked beside it.
+    let url = env.path("repo").to_string_lossy().into_owned();
+    let wrong =
+        env.admin.create_repository(&NewRepository::new("wrong", &url, "not-the-password")).await;
+    env.log.lock().clear();
+    env.admin.link_repositories(env.host, &[env.repo, wrong.id]).await;
+    wait_for("config applied", 20, || env.log.lock().contains("config applied")).await;
+    let v: serde_json::Value = probe(wrong.id).await.json().await.unwrap();
+    assert_eq!(v["reachable"], false, "{v}");
+    assert_eq!(v["error_class"], "restic.wrong_password", "{v}");
+    assert!(!v["message"].as_str().unwrap().contains("not-the-password"), "no secret: {v}");
+}
+
 db_tests!(
+    a_probe_opens_the_repository_from_the_host,
     backup_succeeds_with_its_snapshot,
     cancel_stops_a_long_backup,
     agent_killed_mid_backup_reports_it_lost,

@@ -17,8 +17,8 @@ use cairn_agent::{
     recovery,
 };
 use cairn_proto::{
-    AgentConfig, BackupSpec, Command, CommandKind, JobEvent, JobEventKind, JobKind, JobOutcome,
-    JobSpec, LogStream, RepositoryConfig,
+    Action, AgentConfig, BackupSpec, CancelJob, Command, InitArgs, JobArgs, JobEvent, JobEventKind,
+    JobKind, JobOutcome, JobSpec, LogStream, RepositoryConfig, RunJob, SnapshotsArgs,
 };
 use chrono::Utc;
 use uuid::Uuid;
@@ -81,21 +81,18 @@ impl Fixture {
         self.config.repositories[0].id
     }
 
-    fn run(&self, kind: JobKind, backup: Option<BackupSpec>) -> Uuid {
+    fn run(&self, args: JobArgs) -> Uuid {
         let job = Uuid::now_v7();
         let spec = JobSpec {
             job_id: job,
-            kind,
             repository_id: self.repo_id(),
             config_version: self.config.version,
-            backup,
+            args,
         };
         let cmd = Command {
             id: Uuid::new_v4(),
-            kind: CommandKind::RunJob,
             created_at: Utc::now(),
-            job: Some(spec),
-            job_id: None,
+            action: Action::RunJob(RunJob { job: spec }),
         };
         jobs::handle(&self.ctx, &cmd, Some(&self.config));
         // Registered synchronously: the very next poll lists it.
@@ -106,10 +103,8 @@ impl Fixture {
     fn cancel(&self, job: Uuid) {
         let cmd = Command {
             id: Uuid::new_v4(),
-            kind: CommandKind::CancelJob,
             created_at: Utc::now(),
-            job: None,
-            job_id: Some(job),
+            action: Action::CancelJob(CancelJob { job_id: job }),
         };
         jobs::handle(&self.ctx, &cmd, Some(&self.config));
     }
@@ -160,8 +155,8 @@ fn random_dir(dir: &Path, files: usize, mib: usize) -> PathBuf {
     dir.to_owned()
 }
 
-fn backup_of(paths: &[&Path]) -> Option<BackupSpec> {
-    Some(BackupSpec {
+fn backup_of(paths: &[&Path]) -> JobArgs {
+    JobArgs::Backup(BackupSpec {
         paths: paths.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
         excludes: vec!["*.skip".into()],
         tags: vec!["manual".into()],
@@ -171,7 +166,7 @@ fn backup_of(paths: &[&Path]) -> Option<BackupSpec> {
 #[tokio::test]
 async fn init_backup_and_snapshots_jobs() {
     let f = Fixture::new();
-    let init = f.run(JobKind::Init, None);
+    let init = f.run(JobArgs::Init(InitArgs {}));
     f.wait(init, 60).await;
     let ev = f.drain(init);
     assert_contiguous(&ev);
@@ -181,7 +176,7 @@ async fn init_backup_and_snapshots_jobs() {
     assert_eq!(ev[0].kind, JobEventKind::Started);
 
     std::fs::write(f.path("data/ignored.skip"), "excluded").unwrap();
-    let job = f.run(JobKind::Backup, backup_of(&[&f.path("data")]));
+    let job = f.run(backup_of(&[&f.path("data")]));
     f.wait(job, 120).await;
     assert!(f.ctx.journal.list().is_empty(), "the journal entry goes with the job");
     assert_eq!(f.ctx.poll_lists(), (vec![], vec![job]), "unsent until acknowledged");
@@ -204,7 +199,7 @@ async fn init_backup_and_snapshots_jobs() {
     assert_eq!(snaps[0].hostname, cairn_agent::facts::hostname());
     assert_eq!(snaps[0].tags, vec!["manual".to_owned()]);
 
-    let list = f.run(JobKind::Snapshots, None);
+    let list = f.run(JobArgs::Snapshots(SnapshotsArgs {}));
     f.wait(list, 60).await;
     let ev = f.drain(list);
     assert_contiguous(&ev);
@@ -213,7 +208,7 @@ async fn init_backup_and_snapshots_jobs() {
     assert_eq!(snaps.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), vec![snapshot_id]);
 
     // A second init of the same repository fails with restic's reason.
-    let again = f.run(JobKind::Init, None);
+    let again = f.run(JobArgs::Init(InitArgs {}));
     f.wait(again, 60).await;
     let r = result(&f.drain(again));
     assert_eq!(r.outcome, JobOutcome::Failed);
@@ -224,18 +219,18 @@ async fn init_backup_and_snapshots_jobs() {
 async fn failures_are_classified() {
     let mut f = Fixture::new();
     // Not initialised: restic says there is no repository.
-    let job = f.run(JobKind::Backup, backup_of(&[&f.path("data")]));
+    let job = f.run(backup_of(&[&f.path("data")]));
     f.wait(job, 60).await;
     let r = result(&f.drain(job));
     assert_eq!(r.outcome, JobOutcome::Failed);
     assert_eq!(r.error_class.as_deref(), Some("restic.repo_missing"), "{r:?}");
     assert!(r.exit_code.is_some());
 
-    let init = f.run(JobKind::Init, None);
+    let init = f.run(JobArgs::Init(InitArgs {}));
     f.wait(init, 60).await;
     f.drain(init);
     f.config.repositories[0].password = "not the password".into();
-    let job = f.run(JobKind::Backup, backup_of(&[&f.path("data")]));
+    let job = f.run(backup_of(&[&f.path("data")]));
     f.wait(job, 60).await;
     let r = result(&f.drain(job));
     assert_eq!(r.error_class.as_deref(), Some("restic.wrong_password"), "{r:?}");
@@ -250,7 +245,7 @@ async fn failures_are_classified() {
         reconnected: tokio::sync::Notify::new(),
     });
     let f2 = Fixture { ctx, ..Fixture::new() };
-    let job = f2.run(JobKind::Init, None);
+    let job = f2.run(JobArgs::Init(InitArgs {}));
     f2.wait(job, 30).await;
     let r = result(&f2.drain(job));
     assert_eq!(r.error_class.as_deref(), Some("restic.not_runnable"), "{r:?}");
@@ -259,11 +254,11 @@ async fn failures_are_classified() {
 #[tokio::test]
 async fn cancel_stops_restic_and_leaves_no_lock() {
     let f = Fixture::new();
-    let init = f.run(JobKind::Init, None);
+    let init = f.run(JobArgs::Init(InitArgs {}));
     f.wait(init, 60).await;
     f.drain(init);
     let big = random_dir(&f.path("big"), 6, 25);
-    let job = f.run(JobKind::Backup, backup_of(&[&big]));
+    let job = f.run(backup_of(&[&big]));
     // Cancel once restic reports progress (it holds its lock by then).
     let t0 = Instant::now();
     let mut seen = Vec::new();
@@ -300,7 +295,7 @@ async fn cancel_stops_restic_and_leaves_no_lock() {
 #[tokio::test]
 async fn a_journaled_job_is_reported_lost_with_its_stale_lock() {
     let f = Fixture::new();
-    let init = f.run(JobKind::Init, None);
+    let init = f.run(JobArgs::Init(InitArgs {}));
     f.wait(init, 60).await;
     f.drain(init);
     let big = random_dir(&f.path("big"), 4, 25);

@@ -2,8 +2,8 @@
 //! that is both the agent's heartbeat and its way to receive commands and config.
 
 use cairn_proto::{
-    AnnounceRequest, AnnounceStatus, EnrollRequest, EnrollResponse, JobEventAck, JobEventBatch,
-    PROTOCOL_VERSION, PollRequest, PollResponse,
+    AnnounceRequest, AnnounceStatus, Answer, EnrollRequest, EnrollResponse, JobEventAck,
+    JobEventBatch, PROTOCOL_VERSION, PollRequest, PollResponse,
 };
 use chrono::Utc;
 use poem::web::Data;
@@ -14,13 +14,14 @@ use super::security::ClientInfo;
 use super::{
     ApiTags,
     agent_security::{AgentAuth, AnnounceAuth, ProtocolGuard, protocol_error},
+    auth::NoContent,
     error::ApiError,
     late_json::LateJson,
     serde_json_body::SerdeJson,
 };
 use crate::{
     app::AppState,
-    domain::{enrollment, jobs, poll},
+    domain::{asks, enrollment, jobs, poll},
 };
 
 pub struct AgentApi;
@@ -108,6 +109,7 @@ impl AgentApi {
             commands: answer.commands,
             config: answer.config,
             poll_timeout_secs,
+            refused: answer.refused,
         };
         let poll = poll::start(&state, &auth.host, &auth.client, &body).await?;
         Ok(match poll {
@@ -131,5 +133,21 @@ impl AgentApi {
     ) -> Result<Json<JobEventAck>, ApiError> {
         let ack = jobs::ingest(&state, &auth.host, id.0, body.0.events).await?;
         Ok(Json(ack))
+    }
+
+    /// The answer to a question the server asked (`id` = the `ask` command's id). 204
+    /// when the asker got it; 409 `ask.closed` when nobody waits any more (answered
+    /// already, past its deadline); another host's question is 404, like one that does
+    /// not exist.
+    #[oai(path = "/asks/:id/answer", method = "post", operation_id = "agent_answer")]
+    async fn answer(
+        &self,
+        auth: AgentAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: SerdeJson<Answer>,
+    ) -> Result<NoContent, ApiError> {
+        asks::receive(&state, &auth.host, id.0, body.0).await?;
+        Ok(NoContent::Done)
     }
 }

@@ -101,7 +101,7 @@ impl From<TokenRow> for ApiToken {
             id: r.id,
             name: r.name,
             prefix: r.prefix,
-            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            role: r.role,
             created_at: r.created_at,
             expires_at: r.expires_at,
             last_used_at: r.last_used_at,
@@ -161,7 +161,7 @@ impl AuthApi {
         let b = body.0;
         let (user, issued) = service::login(&state, &client.0, &b.username, b.password).await?;
         set_session_cookies(jar, &state, &issued);
-        let role = user_service::role_of(&user)?;
+        let role = user.role;
         let principal = service::Principal {
             user,
             role,

@@ -41,6 +41,9 @@ pub enum ApiError {
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// A host's agent did not answer a question in time.
+    #[oai(status = 504)]
+    GatewayTimeout(Json<ErrorBody>),
 }
 
 fn body(code: Code, message: impl Into<String>, details: Value) -> Json<ErrorBody> {
@@ -99,6 +102,9 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Forbidden { code, .. } => {
                 ApiError::Forbidden(body(code, message, json!({})))
+            }
+            DomainError::NoAnswer { .. } => {
+                ApiError::GatewayTimeout(body(Code::AgentNoAnswer, message, json!({})))
             }
             DomainError::Store(err) => {
                 tracing::error!(error = %err, "store error");

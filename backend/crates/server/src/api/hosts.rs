@@ -13,8 +13,8 @@ use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
-    domain::fleet,
     domain::rows::{HostFilter, HostRow},
+    domain::{fleet, repositories},
 };
 
 pub struct HostsApi;
@@ -144,6 +144,33 @@ pub struct PingedHosts {
     pub queued: u64,
 }
 
+/// A repository opened from a host: reachable (with what restic said), or why not.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RepositoryProbeResult {
+    pub host_id: Uuid,
+    pub repository_id: Uuid,
+    /// restic opened the repository with its password.
+    pub reachable: bool,
+    /// restic's own id of the repository (64 hex digits), when reachable.
+    pub restic_repository_id: Option<String>,
+    /// The repository format version (1 or 2), when reachable.
+    pub format_version: Option<u32>,
+    /// The restic version on the host that opened it.
+    pub restic_version: Option<String>,
+    /// How long restic took to open it on the host, in milliseconds.
+    pub open_ms: Option<u64>,
+    /// From the question's start to the answer, as the server measured it.
+    pub round_trip_ms: u64,
+    /// Why it could not be opened, when it could not: `restic.wrong_password`,
+    /// `restic.repo_missing`, `restic.network`, `restic.locked`,
+    /// `agent.unknown_repository`, …
+    pub error_class: Option<String>,
+    /// A sentence for people, when it could not be opened.
+    pub message: Option<String>,
+    pub checked_at: DateTime<Utc>,
+}
+
 pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiError> {
     let repos = fleet::linked_repositories(state, h.id).await?;
     Ok(view(
@@ -260,6 +287,43 @@ impl HostsApi {
     ) -> Result<Queued, ApiError> {
         let c = fleet::ping(&state, &auth.actor(), id.0).await?;
         Ok(Queued::Accepted(Json(QueuedCommand { command_id: c.id, created_at: c.created_at })))
+    }
+
+    /// Opens a linked repository from this host, through its agent (`restic cat config`):
+    /// is it reachable, does its password open it, how long does that take from here.
+    /// Waits for the agent's answer (`agents.ask_timeout_secs`, 20 s by default; then 504
+    /// `agent.no_answer`). A repository restic cannot open is an answer too: 200 with
+    /// `reachable: false`.
+    #[oai(
+        path = "/v1/hosts/:id/repositories/:repository_id/probe",
+        method = "post",
+        operation_id = "probe_repository"
+    )]
+    async fn probe_repository(
+        &self,
+        auth: Auth<perm::HostsManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        repository_id: Path<Uuid>,
+    ) -> Result<Json<RepositoryProbeResult>, ApiError> {
+        let p = repositories::probe(&state, &auth.actor(), id.0, repository_id.0).await?;
+        let (ok, failed) = match p.outcome {
+            Ok(a) => (Some(a), None),
+            Err(f) => (None, Some(f)),
+        };
+        Ok(Json(RepositoryProbeResult {
+            host_id: p.host_id,
+            repository_id: p.repository_id,
+            reachable: ok.is_some(),
+            restic_repository_id: ok.as_ref().map(|a| a.restic_repository_id.clone()),
+            format_version: ok.as_ref().map(|a| a.format_version),
+            restic_version: ok.as_ref().and_then(|a| a.restic_version.clone()),
+            open_ms: ok.as_ref().map(|a| a.elapsed_ms),
+            round_trip_ms: p.round_trip_ms,
+            error_class: failed.as_ref().map(|f| f.error_class.clone()),
+            message: failed.map(|f| f.message),
+            checked_at: p.checked_at,
+        }))
     }
 
     /// Sends a test command to every host (or every host with `tag`) at once.

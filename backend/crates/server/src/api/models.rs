@@ -31,7 +31,7 @@ impl From<UserRow> for User {
             display_name: r.display_name,
             email: r.email,
             // Rows are written through Role::as_str, so this only defaults on corruption.
-            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            role: r.role,
             disabled: r.disabled,
             created_at: r.created_at,
             updated_at: r.updated_at,

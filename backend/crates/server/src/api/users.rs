@@ -85,11 +85,7 @@ impl UsersApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
         #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
     ) -> Result<Json<UserList>, ApiError> {
-        let filter = UserFilter {
-            q: q.0,
-            role: role.0.map(|r| r.as_str().to_string()),
-            disabled: disabled.0,
-        };
+        let filter = UserFilter { q: q.0, role: role.0, disabled: disabled.0 };
         let (rows, total) =
             service::list(&state.store, &filter, limit.0.unwrap_or(50), offset.0.unwrap_or(0))
                 .await?;

@@ -4,13 +4,29 @@
 //! added without an entry, and none can answer differently from what the table says.
 
 use poem_openapi::Enum;
+use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
 use serde::{Deserialize, Serialize};
 
+/// Stored by name in `users.role` and `api_tokens.role`: a name this server does not know
+/// fails to load (an error, logged), it never falls back to a weaker or stronger role.
 #[derive(
-    Enum, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+    Enum,
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
 pub enum Role {
     // Declared weakest first: the derived order is the privilege order.
     Viewer,
@@ -24,15 +40,6 @@ impl Role {
             Role::Viewer => "viewer",
             Role::Operator => "operator",
             Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "viewer" => Some(Role::Viewer),
-            "operator" => Some(Role::Operator),
-            "admin" => Some(Role::Admin),
-            _ => None,
         }
     }
 
@@ -139,6 +146,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("set_host_repositories", Access::Requires(Permission::HostsManage)),
     ("ping_host", Access::Requires(Permission::HostsManage)),
     ("ping_hosts", Access::Requires(Permission::HostsManage)),
+    ("probe_repository", Access::Requires(Permission::HostsManage)),
     ("list_enrollment_tokens", Access::Requires(Permission::HostsRead)),
     ("create_enrollment_token", Access::Requires(Permission::HostsManage)),
     ("delete_enrollment_token", Access::Requires(Permission::HostsManage)),
@@ -155,6 +163,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("agent_announce_status", Access::Agent),
     ("agent_poll", Access::Agent),
     ("agent_job_events", Access::Agent),
+    ("agent_answer", Access::Agent),
     ("create_backup", Access::Requires(Permission::JobsRun)),
     ("init_repository", Access::Requires(Permission::ReposManage)),
     ("refresh_snapshots", Access::Requires(Permission::JobsRun)),

@@ -13,7 +13,6 @@ use crate::{
     domain::{
         DomainError,
         audit::{self, Actor, ActorKind, Event, Outcome, Target},
-        users::role_of,
     },
     store::{
         sessions::{self, SessionRow},
@@ -293,7 +292,7 @@ pub async fn refresh(
         return Err(expired());
     }
     txn.commit().await?;
-    let role = role_of(&user)?;
+    let role = user.role;
     let issued = issue(state, user.id, session.id, new_refresh, expires_at);
     Ok((Principal { user, role, method: AuthMethod::Session { session_id: session.id } }, issued))
 }
@@ -348,6 +347,6 @@ pub async fn authenticate_session(
     if user.disabled {
         return Ok(Err(Rejection::Refused("user disabled")));
     }
-    let role = role_of(&user)?;
+    let role = user.role;
     Ok(Ok(Principal { user, role, method: AuthMethod::Session { session_id: session.id } }))
 }

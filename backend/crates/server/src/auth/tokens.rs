@@ -15,7 +15,6 @@ use crate::{
     domain::{
         DomainError,
         audit::{self, Event, Target},
-        users::role_of,
     },
     store::{
         tokens::{self, TokenRow},
@@ -49,8 +48,7 @@ pub async fn authenticate_token(
     if user.disabled {
         return Ok(Err(Rejection::Refused("user disabled")));
     }
-    let cap = Role::parse(&row.role).unwrap_or(Role::Viewer);
-    let role = role_of(&user)?.min(cap);
+    let role = user.role.min(row.role);
     // Last-used is informative; write it at most once a minute per token.
     if row.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
         let txn = state.store.write().await?;
@@ -111,7 +109,7 @@ pub async fn create_token(
         name: name.to_string(),
         prefix: secret.chars().take(TOKEN_PREFIX.len() + 6).collect(),
         token_hash: keys::token_hash(&secret),
-        role: role.as_str().to_string(),
+        role,
         created_at: now,
         expires_at: expires_in_days.map(|d| now + Duration::days(d as i64)),
         last_used_at: None,

@@ -25,6 +25,9 @@ pub enum DomainError {
     Unauthenticated { code: Code, message: String },
     #[error("{message}")]
     Forbidden { code: Code, message: String },
+    /// An agent asked a question did not answer within the deadline.
+    #[error("{message}")]
+    NoAnswer { message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

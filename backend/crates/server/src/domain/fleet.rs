@@ -6,7 +6,7 @@ use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 use base64::Engine;
-use cairn_proto::{AgentFacts, Command, CommandKind};
+use cairn_proto::{Action, AgentFacts, Command, Ping};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -211,19 +211,8 @@ pub async fn set_repositories(
 pub async fn ping(state: &Domain, actor: &Actor, id: Uuid) -> Result<CommandRow, DomainError> {
     let txn = state.store.write().await?;
     let h = hosts::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "host" })?;
-    let cmd = commands::enqueue(
-        &*txn,
-        CommandRow {
-            id: Uuid::now_v7(),
-            host_id: id,
-            kind: "ping".into(),
-            payload: "{}".into(),
-            created_by: actor.name.clone(),
-            created_at: Utc::now(),
-            delivered_at: None,
-        },
-    )
-    .await?;
+    let cmd = command(Uuid::now_v7(), Action::Ping(Ping {}), Utc::now());
+    let row = commands::enqueue(&*txn, command_row(&cmd, id, actor)?).await?;
     audit::record(
         &*txn,
         actor,
@@ -231,8 +220,8 @@ pub async fn ping(state: &Domain, actor: &Actor, id: Uuid) -> Result<CommandRow,
     )
     .await?;
     txn.commit().await?;
-    state.hub.deliver(id, vec![to_wire(&cmd)]);
-    Ok(cmd)
+    state.hub.deliver(id, vec![cmd]);
+    Ok(row)
 }
 
 /// Queues a `ping` for every host (with `tag`, when given) in one transaction and wakes
@@ -246,19 +235,15 @@ pub async fn ping_all(
     let txn = state.store.write().await?;
     let hosts = hosts::ids(&*txn, &filter).await?;
     let now = Utc::now();
-    let cmds: Vec<CommandRow> = hosts
+    let cmds: Vec<(Uuid, Command)> = hosts
         .iter()
-        .map(|&host_id| CommandRow {
-            id: Uuid::now_v7(),
-            host_id,
-            kind: "ping".into(),
-            payload: "{}".into(),
-            created_by: actor.name.clone(),
-            created_at: now,
-            delivered_at: None,
-        })
+        .map(|&host_id| (host_id, command(Uuid::now_v7(), Action::Ping(Ping {}), now)))
         .collect();
-    commands::enqueue_many(&*txn, &cmds).await?;
+    let rows = cmds
+        .iter()
+        .map(|(host_id, c)| command_row(c, *host_id, actor))
+        .collect::<Result<Vec<_>, _>>()?;
+    commands::enqueue_many(&*txn, &rows).await?;
     audit::record(
         &*txn,
         actor,
@@ -266,43 +251,52 @@ pub async fn ping_all(
     )
     .await?;
     txn.commit().await?;
-    for c in &cmds {
-        state.hub.deliver(c.host_id, vec![to_wire(c)]);
+    for (host_id, c) in cmds {
+        state.hub.deliver(host_id, vec![c]);
     }
     Ok(hosts.len() as u64)
 }
 
+/// A command made now.
+pub(crate) fn command(id: Uuid, action: Action, now: DateTime<Utc>) -> Command {
+    Command { id, created_at: now, action }
+}
+
+/// The queue row of a command for `host`: its kind, and its action as JSON.
+pub(crate) fn command_row(
+    cmd: &Command,
+    host: Uuid,
+    actor: &Actor,
+) -> Result<CommandRow, DomainError> {
+    Ok(CommandRow {
+        id: cmd.id,
+        host_id: host,
+        kind: cmd.kind(),
+        payload: serde_json::to_string(&cmd.action)
+            .map_err(|e| DomainError::Internal(e.to_string()))?,
+        created_by: actor.name.clone(),
+        created_at: cmd.created_at,
+        delivered_at: None,
+    })
+}
+
 /// A queued command as the agent receives it. The payload was written by this server, so
-/// one that does not parse is a bug: it goes out as a ping (harmless) and is logged.
-pub(crate) fn to_wire(r: &CommandRow) -> Command {
-    let mut c = Command {
-        id: r.id,
-        kind: CommandKind::Ping,
-        created_at: r.created_at,
-        job: None,
-        job_id: None,
-    };
-    match r.kind.as_str() {
-        "run_job" => match serde_json::from_str(&r.payload) {
-            Ok(spec) => {
-                c.kind = CommandKind::RunJob;
-                c.job = Some(spec);
-            }
-            Err(e) => tracing::error!(command = %r.id, "run_job payload does not parse: {e}"),
-        },
-        "cancel_job" => match serde_json::from_str::<serde_json::Value>(&r.payload)
-            .ok()
-            .and_then(|v| v["job_id"].as_str().and_then(|s| s.parse().ok()))
-        {
-            Some(job) => {
-                c.kind = CommandKind::CancelJob;
-                c.job_id = Some(job);
-            }
-            None => tracing::error!(command = %r.id, "cancel_job payload does not parse"),
-        },
-        _ => {}
+/// one that does not decode (or whose kind is not its column's) is damaged: it is logged
+/// as an error and left out, never sent as something else.
+pub(crate) fn to_wire(r: &CommandRow) -> Option<Command> {
+    match serde_json::from_str::<Action>(&r.payload) {
+        Ok(action) if action.kind() == r.kind => {
+            Some(Command { id: r.id, created_at: r.created_at, action })
+        }
+        Ok(action) => {
+            tracing::error!(command = %r.id, kind = ?r.kind, payload_kind = ?action.kind(), "a queued command's payload is of another kind; not sent");
+            None
+        }
+        Err(e) => {
+            tracing::error!(command = %r.id, kind = ?r.kind, "a queued command's payload does not decode; not sent: {e}");
+            None
+        }
     }
-    c
 }
 
 /// The repositories linked to one host.

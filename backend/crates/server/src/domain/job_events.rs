@@ -9,10 +9,7 @@ use sea_orm::SqlErr;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    Domain, DomainError,
-    jobs::{JobStatus, status_of, stored_status},
-};
+use super::{Domain, DomainError, jobs::JobStatus};
 use crate::store::{
     StoreError, commands,
     hosts::HostRow,
@@ -84,7 +81,7 @@ pub async fn ingest(
                 }
                 r => r?.ok_or(DomainError::NotFound { what: "job" })?,
             };
-        (tick.last_seq, stored_status(&tick.status), tick.cancel_requested)
+        (tick.last_seq, tick.status, tick.cancel_requested)
     } else {
         // Another host's job is "not found", exactly like a job that does not exist.
         let mut job = jobs::find(&*txn, job_id)
@@ -101,7 +98,7 @@ pub async fn ingest(
         job.last_seq = job.last_seq.max(through);
         job.log_lines += jobs::run_log_inserts(&*txn, inserts).await? as i64;
         let job = jobs::update(&*txn, job).await?;
-        (job.last_seq, status_of(&job), job.cancel_requested_at.is_some())
+        (job.last_seq, job.status, job.cancel_requested_at.is_some())
     };
     txn.commit().await?;
     state.hub.job_changed(job_id);
@@ -114,7 +111,7 @@ pub async fn ingest(
 /// Whether events may still move the job's status: until it ended, or when the server
 /// had given up on it (`lost`) and the agent turns out to know better.
 fn may_change(job: &JobRow) -> bool {
-    let s = status_of(job);
+    let s = job.status;
     !s.is_final() || s == JobStatus::Lost
 }
 
@@ -148,8 +145,8 @@ async fn apply(
         // Taken apart before the transaction.
         JobEventKind::Log | JobEventKind::Progress => {}
         JobEventKind::Started => {
-            if may_change(job) && status_of(job) != JobStatus::Running {
-                job.status = JobStatus::Running.as_str().into();
+            if may_change(job) && job.status != JobStatus::Running {
+                job.status = JobStatus::Running;
                 job.started_at = Some(e.at);
             }
         }
@@ -184,7 +181,7 @@ async fn apply(
 }
 
 fn finish(job: &mut JobRow, r: &JobResult, at: DateTime<Utc>) {
-    job.status = JobStatus::of_outcome(r.outcome).as_str().into();
+    job.status = JobStatus::of_outcome(r.outcome);
     job.finished_at = Some(at);
     job.exit_code = r.exit_code;
     job.error_class = r.error_class.clone().map(|c| c.chars().take(64).collect());
@@ -214,7 +211,7 @@ pub async fn reconcile(
     // Queued jobs were never handed out: only dispatched or running ones can be lost.
     let gone: Vec<JobRow> = active
         .into_iter()
-        .filter(|j| j.status != JobStatus::Queued.as_str())
+        .filter(|j| j.status != JobStatus::Queued)
         .filter(|j| !running.contains(&j.id) && !unsent.contains(&j.id))
         .collect();
     if gone.is_empty() {
@@ -226,23 +223,23 @@ pub async fn reconcile(
     for id in gone.iter().map(|j| j.id) {
         // Re-read inside the transaction: an event batch may have finished it meanwhile.
         let Some(mut job) = jobs::find(&*txn, id).await? else { continue };
-        if status_of(&job).is_final() {
+        if job.status.is_final() {
             continue;
         }
         // Handed out but never started, and the agent does not know it: the answer most
         // likely went to a dead connection (an agent restarted while its poll was held).
         // Hand it out again, a few times at most.
-        if job.status == JobStatus::Dispatched.as_str()
+        if job.status == JobStatus::Dispatched
             && job.started_at.is_none()
             && job.dispatches < MAX_DISPATCHES
             && commands::redeliver(&*txn, job.id).await?
         {
-            job.status = JobStatus::Queued.as_str().into();
+            job.status = JobStatus::Queued;
             job.dispatched_at = None;
             redelivered.push(jobs::update(&*txn, job).await?.id);
             continue;
         }
-        job.status = JobStatus::Lost.as_str().into();
+        job.status = JobStatus::Lost;
         job.finished_at = Some(now);
         job.error_class = Some("agent.lost".into());
         job.error_message = Some(

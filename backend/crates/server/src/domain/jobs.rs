@@ -6,7 +6,7 @@ use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 pub use super::job_events::{ingest, reconcile};
-use cairn_proto::{BackupSpec, JobKind, JobOutcome, JobSpec};
+use cairn_proto::{Action, BackupSpec, CancelJob, JobArgs, JobKind, JobOutcome, JobSpec, RunJob};
 use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
@@ -17,24 +17,13 @@ use super::{
     fleet,
 };
 use crate::store::{
-    commands::{self, CommandRow},
+    commands,
     hosts::{self, HostRow},
     jobs::{self, JobFilter, JobRow, LogRow, SnapshotRow},
     repositories,
 };
 
-/// Where a job is in its life: `queued → dispatched → running → an end`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobStatus {
-    Queued,
-    Dispatched,
-    Running,
-    Succeeded,
-    Warning,
-    Failed,
-    Cancelled,
-    Lost,
-}
+pub use crate::store::jobs::JobStatus;
 
 impl JobStatus {
     pub fn as_str(self) -> &'static str {
@@ -48,21 +37,6 @@ impl JobStatus {
             JobStatus::Cancelled => "cancelled",
             JobStatus::Lost => "lost",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<JobStatus> {
-        [
-            JobStatus::Queued,
-            JobStatus::Dispatched,
-            JobStatus::Running,
-            JobStatus::Succeeded,
-            JobStatus::Warning,
-            JobStatus::Failed,
-            JobStatus::Cancelled,
-            JobStatus::Lost,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
     }
 
     pub fn is_final(self) -> bool {
@@ -80,32 +54,28 @@ impl JobStatus {
     }
 }
 
-pub fn status_of(row: &JobRow) -> JobStatus {
-    stored_status(&row.status)
-}
-
-/// A status as stored; one this server did not write counts as failed.
-pub fn stored_status(s: &str) -> JobStatus {
-    JobStatus::parse(s).unwrap_or(JobStatus::Failed)
-}
-
-pub fn kind_str(k: JobKind) -> &'static str {
-    match k {
-        JobKind::Backup => "backup",
-        JobKind::Init => "init",
-        JobKind::Snapshots => "snapshots",
+/// The arguments a job was started with. They were written by this server, so a row
+/// whose arguments do not decode is damaged: that is logged as an error and the job is
+/// shown without them, never with arguments guessed from its kind.
+pub fn args_of(row: &JobRow) -> Option<JobArgs> {
+    match serde_json::from_str::<JobArgs>(&row.args) {
+        Ok(args) if args.kind() == row.kind => Some(args),
+        Ok(args) => {
+            tracing::error!(job = %row.id, kind = ?row.kind, args_kind = ?args.kind(), "the job's stored arguments are of another kind");
+            None
+        }
+        Err(e) => {
+            tracing::error!(job = %row.id, "the job's stored arguments do not decode: {e}");
+            None
+        }
     }
-}
-
-pub fn parse_kind(s: &str) -> Option<JobKind> {
-    [JobKind::Backup, JobKind::Init, JobKind::Snapshots].into_iter().find(|k| kind_str(*k) == s)
 }
 
 fn job_target(job: Uuid, kind: JobKind, host: &HostRow) -> Target {
     Target {
         kind: "job",
         id: job.to_string(),
-        name: Some(format!("{} on {}", kind_str(kind), host.hostname)),
+        name: Some(format!("{} on {}", kind.as_str(), host.hostname)),
     }
 }
 
@@ -160,9 +130,9 @@ pub async fn create(
     actor: &Actor,
     host_id: Uuid,
     repository_id: Uuid,
-    kind: JobKind,
-    backup: Option<BackupSpec>,
+    args: JobArgs,
 ) -> Result<JobRow, DomainError> {
+    let kind = args.kind();
     let txn = state.store.write().await?;
     let host = hosts::find(&*txn, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     let repo = repositories::find(&*txn, repository_id)
@@ -192,16 +162,17 @@ pub async fn create(
         return Err(already_running(&running));
     }
     let id = Uuid::now_v7();
-    let args = json!({ "backup": backup });
+    let stored_args =
+        serde_json::to_string(&args).map_err(|e| DomainError::Internal(e.to_string()))?;
     let row = JobRow {
         id,
         host_id,
         repository_id: Some(repository_id),
-        kind: kind_str(kind).into(),
-        status: JobStatus::Queued.as_str().into(),
+        kind,
+        status: JobStatus::Queued,
         actor_kind: actor.kind.as_str().into(),
         actor: actor.name.clone(),
-        args: args.to_string(),
+        args: stored_args,
         created_at: now,
         dispatched_at: None,
         started_at: None,
@@ -229,27 +200,15 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    let paths = args.backup().map(|b| b.paths.clone());
     let spec = JobSpec {
         job_id: id,
-        kind,
         repository_id,
         config_version: host.config_version.max(0) as u64,
-        backup: backup.clone(),
+        args,
     };
-    let cmd = commands::enqueue(
-        &*txn,
-        CommandRow {
-            id,
-            host_id,
-            kind: "run_job".into(),
-            payload: serde_json::to_string(&spec)
-                .map_err(|e| DomainError::Internal(e.to_string()))?,
-            created_by: actor.name.clone(),
-            created_at: now,
-            delivered_at: None,
-        },
-    )
-    .await?;
+    let cmd = fleet::command(id, Action::RunJob(RunJob { job: spec }), now);
+    commands::enqueue(&*txn, fleet::command_row(&cmd, host_id, actor)?).await?;
     audit::record(
         &*txn,
         actor,
@@ -259,15 +218,15 @@ pub async fn create(
             json!({
                 "host_id": host_id,
                 "repository": repo.name,
-                "kind": kind_str(kind),
-                "paths": backup.as_ref().map(|b| &b.paths),
+                "kind": kind.as_str(),
+                "paths": paths,
             }),
         ),
     )
     .await?;
     txn.commit().await?;
     state.hub.job_opened(host_id);
-    state.hub.deliver(host_id, vec![fleet::to_wire(&cmd)]);
+    state.hub.deliver(host_id, vec![cmd]);
     Ok(row)
 }
 
@@ -276,7 +235,8 @@ fn already_running(running: &JobRow) -> DomainError {
         code: Code::JobAlreadyRunning,
         message: format!(
             "A {} job on this host and repository is still {}; wait for it or cancel it.",
-            running.kind, running.status
+            running.kind.as_str(),
+            running.status.as_str()
         ),
         details: json!({ "job_id": running.id }),
     }
@@ -296,41 +256,34 @@ fn is_unique_violation(e: &crate::store::StoreError) -> bool {
 pub async fn cancel(state: &Domain, actor: &Actor, id: Uuid) -> Result<JobRow, DomainError> {
     let txn = state.store.write().await?;
     let mut job = jobs::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "job" })?;
-    if status_of(&job).is_final() {
+    if job.status.is_final() {
         return Err(DomainError::conflict(
             Code::JobFinished,
-            format!("This job already ended ({}); there is nothing to cancel.", job.status),
+            format!(
+                "This job already ended ({}); there is nothing to cancel.",
+                job.status.as_str()
+            ),
         ));
     }
     let host =
         hosts::find(&*txn, job.host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     let now = Utc::now();
     job.cancel_requested_at = Some(now);
-    let retracted = job.status == JobStatus::Queued.as_str()
-        && commands::retract_undelivered(&*txn, job.id).await?;
+    let retracted =
+        job.status == JobStatus::Queued && commands::retract_undelivered(&*txn, job.id).await?;
     let mut wire = None;
     if retracted {
-        job.status = JobStatus::Cancelled.as_str().into();
+        job.status = JobStatus::Cancelled;
         job.finished_at = Some(now);
         job.error_message = Some("Cancelled before the agent received it.".into());
     } else {
-        let cmd = commands::enqueue(
-            &*txn,
-            CommandRow {
-                id: Uuid::now_v7(),
-                host_id: job.host_id,
-                kind: "cancel_job".into(),
-                payload: json!({ "job_id": job.id }).to_string(),
-                created_by: actor.name.clone(),
-                created_at: now,
-                delivered_at: None,
-            },
-        )
-        .await?;
-        wire = Some(fleet::to_wire(&cmd));
+        let action = Action::CancelJob(CancelJob { job_id: job.id });
+        let cmd = fleet::command(Uuid::now_v7(), action, now);
+        commands::enqueue(&*txn, fleet::command_row(&cmd, job.host_id, actor)?).await?;
+        wire = Some(cmd);
     }
     let job = jobs::update(&*txn, job).await?;
-    let kind = parse_kind(&job.kind).unwrap_or(JobKind::Backup);
+    let kind = job.kind;
     audit::record(
         &*txn,
         actor,
@@ -456,20 +409,13 @@ mod tests {
     }
 
     #[test]
-    fn statuses_round_trip_and_know_when_they_end() {
-        for s in [
-            "queued",
-            "dispatched",
-            "running",
-            "succeeded",
-            "warning",
-            "failed",
-            "cancelled",
-            "lost",
-        ] {
-            assert_eq!(JobStatus::parse(s).unwrap().as_str(), s);
+    fn statuses_know_when_they_end() {
+        use sea_orm::{ActiveEnum, Iterable};
+        for s in JobStatus::iter() {
+            // The stored name and the name shown are the same word.
+            assert_eq!(s.to_value(), s.as_str());
+            assert_eq!(s.is_final(), !crate::store::jobs::ACTIVE.contains(&s));
         }
-        assert!(!JobStatus::Running.is_final() && JobStatus::Lost.is_final());
-        assert!(JobStatus::parse("done").is_none());
+        assert!(JobStatus::try_from_value(&"done".to_string()).is_err());
     }
 }

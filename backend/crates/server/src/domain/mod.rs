@@ -1,6 +1,7 @@
 //! Domain services: the rules of Cairn (who may do what to which user, what an audit event
 //! records), independent of HTTP. Handlers call these; these call the store.
 
+pub mod asks;
 pub mod audit;
 pub mod context;
 pub mod enrollment;

@@ -5,7 +5,7 @@
 use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
-use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind, PollRequest};
+use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind, PollRequest, Refusal};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
@@ -25,6 +25,9 @@ use crate::{
 pub struct PollAnswer {
     pub commands: Vec<Command>,
     pub config: Option<AgentConfig>,
+    /// A held poll whose host was deleted while it waited: its 200 head is out, so the
+    /// refusal travels in the body.
+    pub refused: Option<Refusal>,
 }
 
 impl PollAnswer {
@@ -119,10 +122,10 @@ pub async fn poll(
         let commands = slot.take();
         if !commands.is_empty() {
             // Like the database path: the job shows `dispatched` once the agent has it.
-            state.poll_writer.submit(delivered(&commands)).await?;
+            state.poll_writer.submit(delivered(&commands, Vec::new())).await?;
         }
         let config = newer_config(state, host, applied).await?;
-        PollAnswer { commands, config }
+        PollAnswer { commands, config, refused: None }
     } else {
         let answer = pending_work(state, &slot, Some(host), host.id, applied).await?;
         slot.database_read();
@@ -146,7 +149,7 @@ impl HeldPoll {
     /// Waits for a wake-up or the deadline. After a wake-up the mailbox usually has it all;
     /// the database is asked only when it is empty (woken for new config).
     pub async fn answer(self) -> Result<PollAnswer, DomainError> {
-        let empty = || PollAnswer { commands: Vec::new(), config: None };
+        let empty = || PollAnswer { commands: Vec::new(), config: None, refused: None };
         loop {
             tokio::select! {
                 _ = self.slot.notify.notified() => {}
@@ -166,16 +169,19 @@ impl HeldPoll {
                     .await
                 {
                     Ok(answer) => answer,
-                    // Deleted while held: the head (200) is out already, so the agent gets
-                    // an empty answer and its next poll the 401 that tells it why.
-                    Err(DomainError::Unauthenticated { .. }) => return Ok(empty()),
+                    // Deleted while held: the head (200) is out already, so the refusal
+                    // a new poll would get as a 401 comes in the body.
+                    Err(DomainError::Unauthenticated { code, message }) => {
+                        let refused = Refusal { code: code.as_str().into(), message };
+                        return Ok(PollAnswer { refused: Some(refused), ..empty() });
+                    }
                     Err(e) => return Err(e),
                 }
             } else {
                 // Answering must not wait for the mark: a fleet-wide wake-up would queue
                 // every answer behind one transaction.
-                self.state.poll_writer.submit_nowait(delivered(&commands));
-                PollAnswer { commands, config: None }
+                self.state.poll_writer.submit_nowait(delivered(&commands, Vec::new()));
+                PollAnswer { commands, config: None, refused: None }
             };
             self.slot.delivered(answer.commands.iter().map(|c| c.id));
             if !answer.is_empty() {
@@ -200,10 +206,14 @@ async fn newer_config(
 
 /// The poll writer's mark for commands handed out now; run-job commands' ids are their
 /// jobs' ids too, and those jobs become `dispatched`.
-fn delivered(commands: &[Command]) -> Op {
+/// `damaged` are rows that could not be sent: marked too, so they are not read (and
+/// logged) again at every poll.
+fn delivered(commands: &[Command], damaged: Vec<Uuid>) -> Op {
+    let mut ids: Vec<Uuid> = commands.iter().map(|c| c.id).collect();
+    ids.extend(damaged);
     Op::Delivered {
-        commands: commands.iter().map(|c| c.id).collect(),
-        jobs: commands.iter().filter(|c| c.kind == CommandKind::RunJob).map(|c| c.id).collect(),
+        commands: ids,
+        jobs: commands.iter().filter(|c| c.kind() == CommandKind::RunJob).map(|c| c.id).collect(),
         at: Utc::now(),
     }
 }
@@ -235,11 +245,21 @@ async fn pending_work(
     // Handed out from the mailbox moments ago, its delivered-mark still in flight.
     rows.retain(|r| !slot.was_delivered(r.id));
     let config = newer_config(state, h, applied).await?;
-    let commands: Vec<Command> = rows.iter().map(to_wire).collect();
-    if !commands.is_empty() {
-        state.poll_writer.submit(delivered(&commands)).await?;
+    let mut damaged = Vec::new();
+    let commands: Vec<Command> = rows
+        .iter()
+        .filter_map(|r| {
+            let wire = to_wire(r);
+            if wire.is_none() {
+                damaged.push(r.id);
+            }
+            wire
+        })
+        .collect();
+    if !commands.is_empty() || !damaged.is_empty() {
+        state.poll_writer.submit(delivered(&commands, damaged)).await?;
     }
-    Ok(PollAnswer { commands, config })
+    Ok(PollAnswer { commands, config, refused: None })
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 use crate::codes::Code;
 use std::collections::BTreeMap;
 
-use cairn_proto::{AgentConfig, RepositoryConfig};
+use cairn_proto::{
+    AgentConfig, Answer, AskFailure, ProbeAnswer, Question, RepositoryConfig, RepositoryProbe,
+};
 use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Domain, DomainError,
+    Domain, DomainError, asks,
     audit::{self, Actor, Event, Target},
 };
 use crate::store::{
@@ -312,4 +314,54 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
         });
     }
     Ok(AgentConfig { version: host.config_version as u64, repositories })
+}
+
+/// A repository opened from one host through its agent: what restic said, or why it
+/// could not open it.
+pub struct Probe {
+    pub host_id: Uuid,
+    pub repository_id: Uuid,
+    pub outcome: Result<ProbeAnswer, AskFailure>,
+    /// From the question's start to its answer, as the server measured it.
+    pub round_trip_ms: u64,
+    pub checked_at: chrono::DateTime<Utc>,
+}
+
+/// Opens a linked repository from `host_id` (`restic cat config` on that host): is it
+/// there, does its password open it, how long does that take from there. Asked, not run
+/// as a job: it reads only and leaves no history.
+pub async fn probe(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    repository_id: Uuid,
+) -> Result<Probe, DomainError> {
+    let db = state.store.db();
+    let host = hosts::find(db, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let repo = repo_store::find(db, repository_id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "repository" })?;
+    if !hosts::linked_repositories(db, host_id).await?.contains(&repository_id) {
+        return Err(DomainError::conflict(
+            Code::RepositoryNotLinked,
+            format!(
+                "Repository {} is not linked to {}; link it on the host's page first.",
+                repo.name, host.hostname
+            ),
+        ));
+    }
+    let started = std::time::Instant::now();
+    let question = Question::RepositoryProbe(RepositoryProbe { repository_id });
+    let answer = asks::ask(state, actor, &host, question, asks::deadline(state)).await?;
+    let outcome = match answer {
+        Answer::RepositoryProbe(p) => Ok(p),
+        Answer::Failed(f) => Err(f),
+    };
+    Ok(Probe {
+        host_id,
+        repository_id,
+        outcome,
+        round_trip_ms: started.elapsed().as_millis() as u64,
+        checked_at: Utc::now(),
+    })
 }

@@ -99,12 +99,6 @@ pub fn check_password(
     })
 }
 
-pub fn role_of(row: &UserRow) -> Result<Role, DomainError> {
-    Role::parse(&row.role).ok_or_else(|| {
-        DomainError::Internal(format!("user {} has unknown role {}", row.id, row.role))
-    })
-}
-
 pub async fn get(store: &Store, id: Uuid) -> Result<UserRow, DomainError> {
     users::find(store.db(), id).await?.ok_or(DomainError::NotFound { what: "user" })
 }
@@ -134,7 +128,7 @@ pub async fn prepare(new: NewUser, min_password_len: usize) -> Result<UserRow, D
         username,
         display_name,
         email,
-        role: new.role.as_str().to_string(),
+        role: new.role,
         password_hash: Some(hash),
         disabled: false,
         created_at: now,
@@ -183,7 +177,7 @@ pub async fn update(
     let txn = store.write().await?;
     let mut row = users::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "user" })?;
     let before = row.clone();
-    let was_active_admin = row.role == "admin" && !row.disabled;
+    let was_active_admin = row.role == Role::Admin && !row.disabled;
     if let Some(d) = display_name {
         row.display_name = d;
     }
@@ -191,12 +185,12 @@ pub async fn update(
         row.email = e;
     }
     if let Some(r) = patch.role {
-        row.role = r.as_str().to_string();
+        row.role = r;
     }
     if let Some(d) = patch.disabled {
         row.disabled = d;
     }
-    let still_active_admin = row.role == "admin" && !row.disabled;
+    let still_active_admin = row.role == Role::Admin && !row.disabled;
     if was_active_admin && !still_active_admin && users::count_active_admins(&*txn).await? <= 1 {
         return Err(DomainError::conflict(
             Code::UserLastAdmin,
@@ -257,7 +251,7 @@ pub async fn delete(
     }
     let txn = store.write().await?;
     let row = users::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "user" })?;
-    if row.role == "admin" && !row.disabled && users::count_active_admins(&*txn).await? <= 1 {
+    if row.role == Role::Admin && !row.disabled && users::count_active_admins(&*txn).await? <= 1 {
         return Err(DomainError::conflict(
             Code::UserLastAdmin,
             "This is the last active admin; make another user admin first.",

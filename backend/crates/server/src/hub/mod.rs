@@ -13,8 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cairn_proto::Command;
-use tokio::sync::Notify;
+use cairn_proto::{Answer, Command};
+use tokio::sync::{Notify, oneshot};
 use uuid::Uuid;
 
 /// How many recently delivered command ids a slot remembers, to never hand one out twice
@@ -79,6 +79,11 @@ impl Slot {
     }
 
     /// Takes the mailbox, minus anything already delivered.
+    /// Takes back a command no poll has taken yet (a question withdrawn at its deadline).
+    pub fn retract(&self, id: Uuid) {
+        self.mailbox.lock().unwrap_or_else(|e| e.into_inner()).retain(|c| c.id != id);
+    }
+
     pub fn take(&self) -> Vec<Command> {
         let cmds = std::mem::take(&mut *self.mailbox.lock().unwrap_or_else(|e| e.into_inner()));
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,7 +123,11 @@ impl Slot {
 /// - the "no open jobs" set: absent after a restart (so the first poll checks), and only a
 ///   hint that lets a poll skip the lost-job query; a job created elsewhere is found by
 ///   that process's own poll of the host or by the next check;
-/// - job watchers: a live viewer also re-reads the job every few seconds.
+/// - job watchers: a live viewer also re-reads the job every few seconds;
+/// - question waiters: the asking request waits in the process it arrived at. An answer
+///   posted to another process finds no waiter here and is refused (`ask.closed`), so the
+///   asker sees `agent.no_answer` at its deadline: late, never wrong. A replica-aware hub
+///   forwards answers to the process that asked.
 pub trait Wakeups: Send + Sync + 'static {
     /// The host's held-poll slot in this process (created on first use).
     fn slot(&self, host: Uuid) -> Arc<Slot>;
@@ -140,6 +149,14 @@ pub trait Wakeups: Send + Sync + 'static {
     fn job_changed(&self, job: Uuid);
     /// The host is gone: a poll still held for it ends now.
     fn forget(&self, host: Uuid);
+    /// Waits for the answer to the question `ask` put to `host`. Call before the question
+    /// is delivered, so a quick answer cannot come first.
+    fn await_answer(&self, ask: Uuid, host: Uuid) -> oneshot::Receiver<Answer>;
+    /// Hands `host`'s answer to its waiter. False when none waits here: answered already,
+    /// given up at its deadline, or another host's question.
+    fn answered(&self, ask: Uuid, host: Uuid, answer: Answer) -> bool;
+    /// The asker stopped waiting (deadline, or its request was dropped).
+    fn stop_waiting(&self, ask: Uuid);
 }
 
 impl Wakeups for Hub {
@@ -173,6 +190,22 @@ impl Wakeups for Hub {
     fn forget(&self, host: Uuid) {
         Hub::forget(self, host)
     }
+    fn await_answer(&self, ask: Uuid, host: Uuid) -> oneshot::Receiver<Answer> {
+        let (tx, rx) = oneshot::channel();
+        self.questions.lock().unwrap_or_else(|e| e.into_inner()).insert(ask, (host, tx));
+        rx
+    }
+    fn answered(&self, ask: Uuid, host: Uuid, answer: Answer) -> bool {
+        let mut questions = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+        // Only the host asked may answer; another host's post leaves the waiter waiting.
+        if questions.get(&ask).is_none_or(|(asked, _)| *asked != host) {
+            return false;
+        }
+        questions.remove(&ask).is_some_and(|(_, tx)| tx.send(answer).is_ok())
+    }
+    fn stop_waiting(&self, ask: Uuid) {
+        self.questions.lock().unwrap_or_else(|e| e.into_inner()).remove(&ask);
+    }
 }
 
 #[derive(Default)]
@@ -186,6 +219,9 @@ pub struct Hub {
     /// Per host: whether it is known clean, and a counter bumped by every new job, so a
     /// check that raced with a new job cannot mark the host clean.
     no_open_jobs: Mutex<HashMap<Uuid, (bool, u64)>>,
+    /// Questions put to agents whose askers wait in this process: the host asked, and
+    /// where its answer goes.
+    questions: Mutex<HashMap<Uuid, (Uuid, oneshot::Sender<Answer>)>>,
 }
 
 impl Hub {
@@ -281,10 +317,8 @@ mod tests {
     fn cmd() -> Command {
         Command {
             id: Uuid::now_v7(),
-            kind: cairn_proto::CommandKind::Ping,
             created_at: Utc::now(),
-            job: None,
-            job_id: None,
+            action: cairn_proto::Action::Ping(cairn_proto::Ping {}),
         }
     }
 

@@ -39,7 +39,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
         for r in chunk {
             values.push(r.id.into());
             values.push(r.host_id.into());
-            values.push(r.kind.clone().into());
+            values.push(sea_orm::ActiveEnum::to_value(&r.kind).into());
             values.push(r.payload.clone().into());
             values.push(r.created_by.clone().into());
             values.push(r.created_at.into());

@@ -14,19 +14,19 @@ use super::{
     entities::{job, job_log, snapshot},
 };
 
-pub use job::Model as JobRow;
+pub use job::{JobKind, JobStatus, Model as JobRow};
 pub use job_log::Model as LogRow;
 pub use snapshot::Model as SnapshotRow;
 
 /// Statuses of a job that has not ended.
-pub const ACTIVE: [&str; 3] = ["queued", "dispatched", "running"];
+pub const ACTIVE: [JobStatus; 3] = [JobStatus::Queued, JobStatus::Dispatched, JobStatus::Running];
 
 #[derive(Debug, Default, Clone)]
 pub struct JobFilter {
     pub host: Option<Uuid>,
     pub repository: Option<Uuid>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<JobKind>,
+    pub status: Option<JobStatus>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
@@ -97,11 +97,11 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(r) = f.repository {
         q = q.filter(job::Column::RepositoryId.eq(r));
     }
-    if let Some(k) = &f.kind {
-        q = q.filter(job::Column::Kind.eq(k.as_str()));
+    if let Some(k) = f.kind {
+        q = q.filter(job::Column::Kind.eq(k));
     }
-    if let Some(s) = &f.status {
-        q = q.filter(job::Column::Status.eq(s.as_str()));
+    if let Some(s) = f.status {
+        q = q.filter(job::Column::Status.eq(s));
     }
     if let Some(t) = f.since {
         q = q.filter(job::Column::CreatedAt.gte(t));
@@ -129,11 +129,11 @@ pub async fn mark_dispatched<C: ConnectionTrait>(
     use sea_orm::sea_query::{Expr, ExprTrait};
     for chunk in ids.chunks(500) {
         job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value("dispatched"))
+            .col_expr(job::Column::Status, Expr::value(JobStatus::Dispatched))
             .col_expr(job::Column::DispatchedAt, Expr::value(now))
             .col_expr(job::Column::Dispatches, Expr::col(job::Column::Dispatches).add(1))
             .filter(job::Column::Id.is_in(chunk.iter().copied()))
-            .filter(job::Column::Status.eq("queued"))
+            .filter(job::Column::Status.eq(JobStatus::Queued))
             .exec(db)
             .await?;
     }
@@ -187,7 +187,7 @@ pub async fn run_log_inserts<C: ConnectionTrait>(
 /// What recording a batch of lines reports back.
 pub struct JobTick {
     pub last_seq: i64,
-    pub status: String,
+    pub status: JobStatus,
     pub cancel_requested: bool,
 }
 

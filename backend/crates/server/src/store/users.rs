@@ -15,7 +15,7 @@ pub use user::Model as UserRow;
 pub struct UserFilter {
     /// Matches username, display name or email, case-insensitively.
     pub q: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<user::Role>,
     pub disabled: Option<bool>,
 }
 
@@ -25,7 +25,7 @@ pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
 
 pub async fn count_active_admins<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
     Ok(user::Entity::find()
-        .filter(user::Column::Role.eq("admin"))
+        .filter(user::Column::Role.eq(user::Role::Admin))
         .filter(user::Column::Disabled.eq(false))
         .count(db)
         .await?)
@@ -75,8 +75,8 @@ pub async fn list<C: ConnectionTrait>(
                 .or(like(user::Column::Email)),
         );
     }
-    if let Some(role) = &filter.role {
-        query = query.filter(user::Column::Role.eq(role.as_str()));
+    if let Some(role) = filter.role {
+        query = query.filter(user::Column::Role.eq(role));
     }
     if let Some(disabled) = filter.disabled {
         query = query.filter(user::Column::Disabled.eq(disabled));

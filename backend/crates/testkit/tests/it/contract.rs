@@ -119,6 +119,7 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         }
         "agent_poll" => serde_json::to_value(agent.poll_request(1)).ok()?,
         "agent_job_events" => json!({ "events": [] }),
+        "agent_answer" => json!({ "kind": "failed", "error_class": "x", "message": "m" }),
         _ => return None,
     })
 }

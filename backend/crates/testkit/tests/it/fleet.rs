@@ -127,7 +127,7 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
     let queued: Value = r.json().await.unwrap();
     let (v, waited) = polling.await.unwrap();
     assert_eq!(v["commands"][0]["id"], queued["command_id"]);
-    assert_eq!(v["commands"][0]["kind"], "ping");
+    assert_eq!(v["commands"][0]["action"]["kind"], "ping");
     assert!(waited < Duration::from_millis(2000), "woken at once, not at the timeout: {waited:?}");
 
     // A command queued between two polls is not lost: the next poll answers at once.
@@ -142,7 +142,8 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
     assert!(v["commands"].as_array().unwrap().is_empty());
 
     // A held poll's head (200, JSON) comes at once, its body when there is something to say.
-    // Deleting the host meanwhile ends it with an empty answer; the next poll is refused.
+    // Deleting the host meanwhile ends it with the refusal in the body (the status is out
+    // already), the same `agent.revoked` the next poll gets as a 401.
     let t0 = Instant::now();
     let r = agent.poll_head(1).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -159,6 +160,8 @@ async fn poll_holds_then_delivers_at_once(db: Db) {
         t0.elapsed()
     );
     assert!(v["commands"].as_array().unwrap().is_empty() && v["config"].is_null());
+    assert_eq!(v["refused"]["code"], "agent.revoked", "{v}");
+    assert!(v["refused"]["message"].as_str().unwrap().contains("enroll it again"), "{v}");
     let r = agent.poll(1).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(r).await, "agent.revoked");
@@ -478,7 +481,7 @@ async fn a_command_for_all_reaches_every_host_or_every_tagged_one(db: Db) {
         agents.push(a);
     }
     let pings = |v: &Value| {
-        v["commands"].as_array().unwrap().iter().filter(|c| c["kind"] == "ping").count()
+        v["commands"].as_array().unwrap().iter().filter(|c| c["action"]["kind"] == "ping").count()
     };
 
     let r = admin.post("/api/v1/hosts/ping", json!({ "tag": "db" })).await;

@@ -105,10 +105,12 @@ async fn backup_runs_and_reports(db: Db) {
     // The poll hands the job over; the job is then dispatched.
     let v: Value = f.agent.poll(1).await.json().await.unwrap();
     let cmd = &v["commands"][0];
-    assert_eq!(cmd["kind"], "run_job");
+    assert_eq!(cmd["action"]["kind"], "run_job");
     assert_eq!(cmd["id"], id.as_str());
-    assert_eq!(cmd["job"]["backup"]["paths"], json!(["/etc", "/home"]));
-    assert_eq!(cmd["job"]["repository_id"], f.repo.to_string());
+    let job_spec = &cmd["action"]["job"];
+    assert_eq!(job_spec["args"]["kind"], "backup");
+    assert_eq!(job_spec["args"]["paths"], json!(["/etc", "/home"]));
+    assert_eq!(job_spec["repository_id"], f.repo.to_string());
     assert_eq!(job(&f, &id).await["status"], "dispatched");
     f.agent.running.push(id.parse().unwrap());
 
@@ -275,8 +277,8 @@ async fn cancel_and_lost(db: Db) {
     assert_eq!(j["status"], "running");
     assert!(j["cancel_requested_at"].is_string());
     let v: Value = f.agent.poll(1).await.json().await.unwrap();
-    assert_eq!(v["commands"][0]["kind"], "cancel_job");
-    assert_eq!(v["commands"][0]["job_id"], id.as_str());
+    assert_eq!(v["commands"][0]["action"]["kind"], "cancel_job");
+    assert_eq!(v["commands"][0]["action"]["job_id"], id.as_str());
     // A viewer following live sees a new line as soon as it is stored.
     let mut live = f
         .admin

@@ -82,7 +82,7 @@ impl Feed {
                 });
             }
         }
-        let status = domain::status_of(&row);
+        let status = row.status;
         let key = (status, row.finished_at);
         let ended = status.is_final();
         if self.last_status != Some(key) {

@@ -5,7 +5,7 @@
 use crate::codes::Code;
 use std::{collections::VecDeque, time::Duration};
 
-use cairn_proto::{BackupSpec, BackupSummary, JobKind};
+use cairn_proto::{BackupSpec, BackupSummary, InitArgs, JobArgs, JobKind, SnapshotsArgs};
 use chrono::{DateTime, Utc};
 use futures_util::stream::BoxStream;
 use poem::web::{Data, sse::Event};
@@ -54,15 +54,9 @@ impl JobsApi {
             excludes: b.excludes.unwrap_or_default(),
             tags: b.tags.unwrap_or_default(),
         })?;
-        let row = domain::create(
-            &state,
-            &auth.actor(),
-            id.0,
-            b.repository_id,
-            JobKind::Backup,
-            Some(spec),
-        )
-        .await?;
+        let row =
+            domain::create(&state, &auth.actor(), id.0, b.repository_id, JobArgs::Backup(spec))
+                .await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 
@@ -75,8 +69,8 @@ impl JobsApi {
         id: Path<Uuid>,
         body: Json<InitRepositoryRequest>,
     ) -> Result<Started, ApiError> {
-        let row =
-            domain::create(&state, &auth.actor(), body.host_id, id.0, JobKind::Init, None).await?;
+        let args = JobArgs::Init(InitArgs {});
+        let row = domain::create(&state, &auth.actor(), body.host_id, id.0, args).await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 
@@ -93,15 +87,8 @@ impl JobsApi {
         id: Path<Uuid>,
         body: Json<RefreshSnapshotsRequest>,
     ) -> Result<Started, ApiError> {
-        let row = domain::create(
-            &state,
-            &auth.actor(),
-            id.0,
-            body.repository_id,
-            JobKind::Snapshots,
-            None,
-        )
-        .await?;
+        let args = JobArgs::Snapshots(SnapshotsArgs {});
+        let row = domain::create(&state, &auth.actor(), id.0, body.repository_id, args).await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 
@@ -126,8 +113,8 @@ impl JobsApi {
         let filter = JobFilter {
             host: host_id.0,
             repository: repository_id.0,
-            kind: kind.0.map(|k| domain::kind_str(k).to_string()),
-            status: status.0.map(|s| domain::JobStatus::from(s).as_str().to_string()),
+            kind: kind.0,
+            status: status.0.map(domain::JobStatus::from),
             since: since.0,
             until: until.0,
         };

@@ -48,18 +48,18 @@ pub struct Job {
 }
 
 pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) -> Job {
-    let args: serde_json::Value = serde_json::from_str(&row.args).unwrap_or_default();
+    let args = domain::args_of(&row);
     Job {
         id: row.id,
         host_id: row.host_id,
         hostname,
         repository_id: row.repository_id,
         repository_name,
-        kind: domain::parse_kind(&row.kind).unwrap_or(JobKind::Backup),
-        status: domain::status_of(&row).into(),
+        kind: row.kind,
+        status: row.status.into(),
         actor_kind: row.actor_kind,
         actor: row.actor,
-        backup: serde_json::from_value(args["backup"].clone()).ok().flatten(),
+        backup: args.as_ref().and_then(|a| a.backup()).cloned(),
         created_at: row.created_at,
         dispatched_at: row.dispatched_at,
         started_at: row.started_at,

@@ -1,5 +1,6 @@
 //! The `agent_commands` table: commands queued for an agent's next poll.
 
+pub use cairn_proto::CommandKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub host_id: Uuid,
-    pub kind: String,
+    pub kind: CommandKind,
+    /// JSON: the command's `cairn_proto::Action` (its kind included).
     pub payload: String,
     pub created_by: Option<String>,
     pub created_at: ChronoDateTimeUtc,

@@ -1,5 +1,6 @@
 //! The `api_tokens` table: personal access tokens, stored as SHA-256 hashes only.
 
+pub use crate::auth::permission::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub name: String,
     pub prefix: String,
     pub token_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: ChronoDateTimeUtc,
     pub expires_at: Option<ChronoDateTimeUtc>,
     pub last_used_at: Option<ChronoDateTimeUtc>,

@@ -1,6 +1,23 @@
 //! The `jobs` table: one row per job, with its status, result and latest progress.
 
+pub use cairn_proto::JobKind;
 use sea_orm::entity::prelude::*;
+
+/// Where a job is in its life: `queued → dispatched → running → an end`. Stored as its
+/// snake_case name; a row with a name this server does not know fails to load (an error
+/// in the log and the response), it is never taken for another status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Dispatched,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Cancelled,
+    Lost,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "jobs")]
@@ -9,11 +26,11 @@ pub struct Model {
     pub id: Uuid,
     pub host_id: Uuid,
     pub repository_id: Option<Uuid>,
-    pub kind: String,
-    pub status: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
     pub actor_kind: String,
     pub actor: Option<String>,
-    /// JSON: the job's arguments (e.g. a BackupSpec), never a secret.
+    /// JSON: the job's `cairn_proto::JobArgs` (tagged by kind), never a secret.
     pub args: String,
     pub created_at: ChronoDateTimeUtc,
     pub dispatched_at: Option<ChronoDateTimeUtc>,

@@ -1,5 +1,6 @@
 //! The `users` table.
 
+pub use crate::auth::permission::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub created_at: ChronoDateTimeUtc,
