@@ -1,5 +1,7 @@
 // Jobs, on the host 08 linked to the repository (its agent running): the repository row's
 // "Initialize…" runs restic init there and the job page follows it to the end; the host page's
+// "Test" opens the repository from the host (reachable, restic's id), and a second entry for it
+// with the wrong password shows restic.wrong_password (then is unlinked and deleted); the host page's
 // empty snapshots and "Run backup now"; the backup form refuses a relative path, then sends;
 // the job page's live log and progress bar move until Succeeded; its summary, command and raw
 // result; phone width and dark mode; the snapshot in the host's list linked to its job; the
@@ -10,10 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { api, assert, check, pathOf, shot, sidewaysOverflow } from '../harness/index.mjs';
+import { api, assert, check, pathOf, shot, sidewaysOverflow, waitFor } from '../harness/index.mjs';
 
 const BACKUP_MB = Number(process.env.CAIRN_E2E_BACKUP_MB ?? 256);
 const JOB_TIMEOUT = 180_000;
+/** A second entry for the same restic repository, with the wrong password (one step only). */
+const WRONG_PASSWORD_REPO = 'e2e-wrong-password';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A folder to back up: many small files (the file counter moves) and a few large ones (the bytes do). */
@@ -115,6 +119,73 @@ export async function run({ page, base, state }) {
       );
       assert((await status.getAttribute('data-status')) === ended.status, `page shows ${await status.getAttribute('data-status')}, job is ${ended.status}`);
       await shot(page, 'repository-init-job');
+    });
+
+    await check('jobs: "Test" on the linked repository opens it from the host: reachable, with restic’s repository id', async () => {
+      await page.goto(`${base}/hosts/${hostId}`);
+      const row = page.locator(`[data-testid="repository-probe"][data-repository-id="${host.repository_ids[0]}"]`);
+      await row.getByRole('button', { name: `Test ${repoName}` }).click();
+      // The server waits up to 20 s for the agent's answer.
+      await page.locator(`[data-testid="repository-probe"][data-repository-id="${host.repository_ids[0]}"]:not([data-state="testing"]):not([data-state="idle"])`).waitFor({ timeout: 30_000 });
+      const ended = await row.getAttribute('data-state');
+      assert(ended === 'reachable', `probe ended ${ended}: ${await row.textContent()}`);
+      const text = (await row.getByTestId('repository-probe-ok').textContent()) ?? '';
+      assert(/^Reachable · repository [0-9a-f]{8} \(format [12]\) · opened in \d+(\.\d)?\s(ms|s) from this host/.test(text), `result: ${text}`);
+      const shown = ((await row.getByTestId('repository-probe-id').textContent()) ?? '').trim();
+      const full = (await row.getByTestId('repository-probe-id').getAttribute('title')) ?? '';
+      assert(/^[0-9a-f]{64}$/.test(full) && full.startsWith(shown) && shown.length === 8, `repository id ${shown} / ${full}`);
+      await shot(page, 'repository-probe');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await shot(page, 'repository-probe-dark');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    });
+
+    await check('jobs: "Test" on a repository linked with a wrong password shows restic.wrong_password', async () => {
+      // A second entry for the same restic repository with the wrong password, linked for this step only.
+      const created = await api(page, 'POST', '/api/v1/repositories', {
+        name: WRONG_PASSWORD_REPO,
+        url: state.repoUrl,
+        password: 'not-the-e2e-repo-password',
+        env: {},
+      });
+      assert(created.status === 201 || created.status === 200, `create: ${created.status} ${JSON.stringify(created.body)}`);
+      const wrongId = created.body.id;
+      const linked = await api(page, 'PUT', `/api/v1/hosts/${hostId}/repositories`, { repository_ids: [...host.repository_ids, wrongId] });
+      assert(linked.status === 200, `link: ${linked.status} ${JSON.stringify(linked.body)}`);
+      await page.goto(`${base}/hosts/${hostId}`);
+      // The agent must have the new config before it can open the repository.
+      await page.locator('[data-testid="config-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+      const row = page.locator(`[data-testid="repository-probe"][data-repository-id="${wrongId}"]`);
+      await row.getByRole('button', { name: `Test ${WRONG_PASSWORD_REPO}` }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator(`[data-testid="repository-probe"][data-repository-id="${wrongId}"]:not([data-state="testing"]):not([data-state="idle"])`).waitFor({ timeout: 30_000 });
+      const ended = await row.getAttribute('data-state');
+      assert(ended === 'unreachable', `probe ended ${ended}: ${await row.textContent()}`);
+      const failed = row.getByTestId('repository-probe-failed');
+      assert((await failed.getAttribute('data-error-class')) === 'restic.wrong_password', `error class: ${await failed.getAttribute('data-error-class')}`);
+      const text = (await failed.textContent()) ?? '';
+      assert(text.includes(`This host could not open ${WRONG_PASSWORD_REPO}`) && text.includes('restic.wrong_password'), `alert: ${text}`);
+      await shot(page, 'repository-probe-wrong-password');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await failed.waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      assert(overflow <= 1, `the host page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+      await shot(page, 'repository-probe-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      // Back to the one linked repository the later steps and specs expect.
+      const unlinked = await api(page, 'PUT', `/api/v1/hosts/${hostId}/repositories`, { repository_ids: host.repository_ids });
+      assert(unlinked.status === 200, `unlink: ${unlinked.status} ${JSON.stringify(unlinked.body)}`);
+      const deleted = await api(page, 'DELETE', `/api/v1/repositories/${wrongId}`);
+      assert(deleted.status === 204 || deleted.status === 200, `delete: ${deleted.status} ${JSON.stringify(deleted.body)}`);
+      await waitFor(
+        'the agent to apply the config without the wrong-password repository',
+        async () => {
+          const h = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+          return h.repository_ids.length === 1 && h.applied_config_version === h.config_version;
+        },
+        40_000,
+        500,
+      );
     });
 
     await check('jobs: host page shows the snapshots empty state and "Run backup now"', async () => {

@@ -42,6 +42,8 @@ export type Repository = Schemas['Repository'];
 export type RepositoryList = Schemas['RepositoryList'];
 export type CreateRepositoryRequest = Schemas['CreateRepositoryRequest'];
 export type UpdateRepositoryRequest = Schemas['UpdateRepositoryRequest'];
+/** A host's agent opening one linked repository with restic (`restic cat config`). */
+export type RepositoryProbeResult = Schemas['RepositoryProbeResult'];
 
 // Jobs (backup, init, snapshot refresh), their live feed, and the snapshots they make.
 export type Job = Schemas['Job'];

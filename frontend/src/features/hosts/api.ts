@@ -1,5 +1,5 @@
 // Hosts API hooks: the fleet list (auto-refreshing), one host, tags, repository links, ping
-// (one host or the whole fleet), delete; enrollment tokens; announced hosts waiting for approval.
+// (one host or the whole fleet), a linked repository's probe, delete; enrollment tokens; announced hosts waiting for approval.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
@@ -124,6 +124,23 @@ export function usePingHosts() {
 export function usePingHost() {
   return useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/v1/hosts/{id}/ping', { params: { path: { id } } })),
+  });
+}
+
+/**
+ * Ask a host's agent to open one of its linked repositories (`restic cat config`) and wait
+ * for the answer (the server waits up to 20 s, then answers 504 `agent.no_answer`). A
+ * repository restic cannot open is an answer too: `reachable: false` with its error class.
+ * Reads nothing cached: nothing to refresh afterwards.
+ */
+export function useProbeRepository() {
+  return useMutation({
+    mutationFn: ({ hostId, repositoryId }: { hostId: string; repositoryId: string }) =>
+      unwrap(
+        api.POST('/v1/hosts/{id}/repositories/{repository_id}/probe', {
+          params: { path: { id: hostId, repository_id: repositoryId } },
+        }),
+      ),
   });
 }
 

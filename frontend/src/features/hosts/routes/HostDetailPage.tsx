@@ -1,7 +1,7 @@
 // /hosts/:id: what Cairn knows about one host (refreshed every few seconds), its tags and
-// repositories, a connection test, its recent jobs, a backup, and deletion. Its snapshots come
-// from the snapshots feature, which the app puts in the `snapshots` slot (features do not
-// import each other).
+// repositories (each with an access test), a connection test, its recent jobs, a backup, and
+// deletion. Its snapshots come from the snapshots feature, which the app puts in the
+// `snapshots` slot (features do not import each other).
 import {
   Alert,
   Anchor,
@@ -36,6 +36,7 @@ import { Fingerprint } from '../components/Fingerprint';
 import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
 import { AgentVersion, ResticVersion } from '../components/HostVersions';
 import { RecentJobs } from '../components/RecentJobs';
+import { RepositoryProbes } from '../components/RepositoryProbes';
 import { RunBackupModal } from '../components/RunBackupModal';
 import { StatusDot } from '../components/StatusDot';
 
@@ -227,6 +228,7 @@ function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailP
               canManage={canManage}
               loading={repos.isPending}
             />
+            {canManage ? <RepositoryProbes host={host} repositories={repos.data?.items ?? []} /> : null}
           </Section>
           {canManage ? (
             <Section title="Connection" description="Send a test command to the agent; it receives it at its next poll.">
