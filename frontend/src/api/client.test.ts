@@ -76,7 +76,7 @@ describe('401 handling', () => {
         accessValid = true;
         return json(200, me);
       }
-      return accessValid ? json(200, { items: [], total: 0 }) : json(401, { code: 'auth.unauthenticated', message: 'x', details: {} });
+      return accessValid ? json(200, { items: [] }) : json(401, { code: 'auth.unauthenticated', message: 'x', details: {} });
     });
     const calls = [t.client.GET('/v1/users'), t.client.GET('/v1/users'), t.client.GET('/v1/auth/tokens')];
     await vi.waitFor(() => expect(t.seen.filter((r) => r.url.endsWith('/refresh'))).toHaveLength(1));

@@ -9,7 +9,7 @@ const OTHER = 'host-2';
 describe('query keys', () => {
   it('puts every hosts read under keys.hosts.all, and pending hosts beside it', () => {
     for (const key of [
-      keys.hosts.list({ q: '', page: 1 }),
+      keys.hosts.list({ q: '', tag: null, status: null }),
       keys.hosts.count(null),
       keys.hosts.count('online'),
       keys.hosts.tags(),
@@ -24,13 +24,13 @@ describe('query keys', () => {
 
   it('tells one host apart from the lists, and from another host', () => {
     expect(isUnder(keys.hosts.detail(HOST), keys.hosts.details())).toBe(true);
-    expect(isUnder(keys.hosts.list({ page: 1 }), keys.hosts.details())).toBe(false);
+    expect(isUnder(keys.hosts.list({ q: '' }), keys.hosts.details())).toBe(false);
     expect(isUnder(keys.hosts.detail(OTHER), keys.hosts.detail(HOST))).toBe(false);
     expect(isUnder(keys.hosts.linkedTo(HOST), keys.hosts.detail(HOST))).toBe(false);
   });
 
   it("reaches a host's recent jobs from keys.jobs.lists(), but not one job", () => {
-    expect(isUnder(keys.jobs.list({ page: 1 }), keys.jobs.lists())).toBe(true);
+    expect(isUnder(keys.jobs.list({ hostId: null }), keys.jobs.lists())).toBe(true);
     expect(isUnder(keys.jobs.hostRecent(HOST), keys.jobs.lists())).toBe(true);
     expect(isUnder(keys.jobs.detail('job-1'), keys.jobs.lists())).toBe(false);
     expect(isUnder(keys.jobs.hostChoices(), keys.jobs.lists())).toBe(false);
@@ -38,20 +38,20 @@ describe('query keys', () => {
   });
 
   it("keeps each host's snapshots under its own prefix", () => {
-    expect(isUnder(keys.snapshots.list(HOST, null, 1), keys.snapshots.ofHost(HOST))).toBe(true);
-    expect(isUnder(keys.snapshots.list(HOST, 'repo-1', 2), keys.snapshots.ofHost(HOST))).toBe(true);
-    expect(isUnder(keys.snapshots.list(OTHER, null, 1), keys.snapshots.ofHost(HOST))).toBe(false);
+    expect(isUnder(keys.snapshots.list(HOST, null), keys.snapshots.ofHost(HOST))).toBe(true);
+    expect(isUnder(keys.snapshots.list(HOST, 'repo-1'), keys.snapshots.ofHost(HOST))).toBe(true);
+    expect(isUnder(keys.snapshots.list(OTHER, null), keys.snapshots.ofHost(HOST))).toBe(false);
   });
 
   it("puts each resource's reads under its root, and tokens apart from me", () => {
     expect(isUnder(keys.repositories.list(), keys.repositories.all)).toBe(true);
-    expect(isUnder(keys.users.list({ page: 1 }), keys.users.all)).toBe(true);
+    expect(isUnder(keys.users.list({ q: '' }), keys.users.all)).toBe(true);
     expect(isUnder(keys.audit.events({ actor: '' }), keys.audit.all)).toBe(true);
     expect(isUnder(keys.tokens, keys.me)).toBe(false);
   });
 
   it('builds equal keys for equal filters', () => {
-    expect(keys.jobs.list({ hostId: HOST, page: 2 })).toEqual(keys.jobs.list({ hostId: HOST, page: 2 }));
+    expect(keys.jobs.list({ hostId: HOST, kind: 'backup' })).toEqual(keys.jobs.list({ hostId: HOST, kind: 'backup' }));
     expect(keys.hosts.detail(HOST)).toEqual(['hosts', 'one', HOST]);
   });
 });

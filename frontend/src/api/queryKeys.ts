@@ -27,9 +27,9 @@ export const keys = {
   hosts: {
     /** Every hosts read (lists, counts, tags, one host, hosts linked to a repository). */
     all: hostsRoot,
-    /** The fleet list, filtered and paged. */
+    /** The fleet list, filtered (an infinite query: the pages loaded so far, by cursor). */
     list: <F extends object>(filters: F) => [...hostsRoot, 'list', filters] as const,
-    /** How many hosts (with `status`, or all): the home tiles. */
+    /** How many hosts (with `status`, or all; `with_total`, capped at 10,000): the home tiles. */
     count: (status: HostStatus | null) => [...hostsRoot, 'count', status] as const,
     /** Tags in use across the fleet. */
     tags: () => [...hostsRoot, 'tags'] as const,
@@ -49,7 +49,7 @@ export const keys = {
     all: jobsRoot,
     /** Every job list: the history and each host's recent jobs. */
     lists: () => [...jobsRoot, 'list'] as const,
-    /** The history, filtered and paged. */
+    /** The history, filtered (an infinite query: the pages loaded so far, by cursor). */
     list: <F extends object>(filters: F) => [...jobsRoot, 'list', filters] as const,
     /** A host's latest jobs (under `lists()`, so new jobs refresh it). */
     hostRecent: (hostId: string) => typed<JobList>()([...jobsRoot, 'list', 'host-recent', hostId]),
@@ -62,9 +62,8 @@ export const keys = {
     all: snapshotsRoot,
     /** Every snapshot read of one host (a finished refresh or backup invalidates it). */
     ofHost: (hostId: string) => [...snapshotsRoot, 'host', hostId] as const,
-    /** One page of a host's snapshots, in one repository or all. */
-    list: (hostId: string, repositoryId: string | null, page: number) =>
-      [...snapshotsRoot, 'host', hostId, 'list', repositoryId, page] as const,
+    /** A host's snapshots, in one repository or all (an infinite query: the pages loaded so far, by cursor). */
+    list: (hostId: string, repositoryId: string | null) => [...snapshotsRoot, 'host', hostId, 'list', repositoryId] as const,
   },
 
   repositories: {
@@ -74,6 +73,7 @@ export const keys = {
 
   users: {
     all: ['users'] as const,
+    /** The users list, filtered (an infinite query: the pages loaded so far, by cursor). */
     list: <F extends object>(filters: F) => ['users', 'list', filters] as const,
   },
 

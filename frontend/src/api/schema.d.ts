@@ -512,7 +512,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Jobs, newest first, with filters. */
+        /**
+         * Jobs, newest first, with filters, a page at a time: pass the answer's `next_cursor`
+         *     as `cursor` for the next page. Any page costs what the first does.
+         */
         get: operations["list_jobs"];
         put?: never;
         post?: never;
@@ -1267,9 +1270,17 @@ export interface components {
         };
         /** HostList */
         HostList: {
+            /** @description By hostname. */
             items: components["schemas"]["Host"][];
-            /** Format: uint64 */
-            total: number;
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string;
+            /**
+             * Format: uint64
+             * @description How many hosts match, up to 10,000; only with `with_total=true`.
+             */
+            total?: number;
+            /** @description More than `total` match; only with `with_total=true`. */
+            total_capped?: boolean;
         };
         /** @enum {string} */
         HostStatus: "online" | "offline";
@@ -1320,6 +1331,12 @@ export interface components {
             kind: components["schemas"]["JobKind"];
             /** Format: int64 */
             log_lines: number;
+            /**
+             * Format: date-time
+             * @description When history retention removed the job's log lines (`history.job_logs_days`);
+             *     `log_lines` still says how many there were.
+             */
+            logs_removed_at?: string;
             /** @description The latest progress while it runs (and the last one after). */
             progress?: components["schemas"]["JobProgress"] & unknown;
             /** Format: uuid */
@@ -1447,9 +1464,20 @@ export interface components {
         JobKind: "backup" | "init" | "snapshots";
         /** JobList */
         JobList: {
+            /**
+             * @description Newest first. List rows leave out `result` (and `progress` once a job ended): the
+             *     single read has them.
+             */
             items: components["schemas"]["Job"][];
-            /** Format: uint64 */
-            total: number;
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string;
+            /**
+             * Format: uint64
+             * @description How many jobs match the filters, up to 10,000; only with `with_total=true`.
+             */
+            total?: number;
+            /** @description More than `total` match; only with `with_total=true`. */
+            total_capped?: boolean;
         };
         /**
          * @description How a job ended.
@@ -1862,9 +1890,17 @@ export interface components {
         };
         /** SnapshotList */
         SnapshotList: {
+            /** @description Newest first. */
             items: components["schemas"]["Snapshot"][];
-            /** Format: uint64 */
-            total: number;
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string;
+            /**
+             * Format: uint64
+             * @description How many snapshots, up to 10,000; only with `with_total=true`.
+             */
+            total?: number;
+            /** @description More than `total`; only with `with_total=true`. */
+            total_capped?: boolean;
         };
         /**
          * SnapshotsArgs
@@ -1940,12 +1976,17 @@ export interface components {
         };
         /** UserList */
         UserList: {
+            /** @description By username. */
             items: components["schemas"]["User"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string;
             /**
              * Format: uint64
-             * @description How many users match the filter (for paging).
+             * @description How many users match, up to 10,000; only with `with_total=true`.
              */
-            total: number;
+            total?: number;
+            /** @description More than `total` match; only with `with_total=true`. */
+            total_capped?: boolean;
         };
     };
     responses: never;
@@ -4469,7 +4510,13 @@ export interface operations {
                 /** @description Only hosts that joined at or after this time (RFC 3339). */
                 created_after?: string;
                 limit?: number;
-                offset?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description Also count the matching hosts (up to 10,000; `total_capped` says when there are
+                 *     more).
+                 */
+                with_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -5557,7 +5604,10 @@ export interface operations {
             query?: {
                 repository_id?: string;
                 limit?: number;
-                offset?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count the snapshots (up to 10,000). */
+                with_total?: boolean;
             };
             header?: never;
             path: {
@@ -5839,7 +5889,13 @@ export interface operations {
                 /** @description Created before (RFC 3339). */
                 until?: string;
                 limit?: number;
-                offset?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description Also count the matching jobs (up to 10,000; `total_capped` says when there are
+                 *     more).
+                 */
+                with_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -7579,7 +7635,10 @@ export interface operations {
                 role?: components["schemas"]["Role"];
                 disabled?: boolean;
                 limit?: number;
-                offset?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count the matching users (up to 10,000). */
+                with_total?: boolean;
             };
             header?: never;
             path?: never;

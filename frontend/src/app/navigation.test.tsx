@@ -2,7 +2,7 @@
 // and a page the role may not see renders the no-access state instead of calling the API.
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeServer, json, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
 import { visibleNavItems } from './layout/navItems';
 import { routes } from './router';
 
@@ -10,7 +10,7 @@ function serverFor(me: ReturnType<typeof makeMe>) {
   return fakeServer({
     'GET /api/v1/info': () => json(200, readyInfo),
     'GET /api/v1/auth/me': () => json(200, me),
-    'GET /api/v1/users': () => json(200, { items: [makeUser(), makeUser({ id: 'u2', username: 'olga', role: 'operator' })], total: 2 }),
+    'GET /api/v1/users': cursorList([makeUser(), makeUser({ id: 'u2', username: 'olga', role: 'operator' })]),
   });
 }
 

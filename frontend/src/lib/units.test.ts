@@ -1,6 +1,6 @@
 // Human units used by the job and snapshot pages.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, percent, secondsBetween } from './units';
+import { formatBytes, formatCount, formatDuration, formatTotal, percent, secondsBetween } from './units';
 
 describe('units', () => {
   it('formats bytes with three significant digits in binary units', () => {
@@ -27,5 +27,11 @@ describe('units', () => {
     expect(percent(undefined)).toBe(0);
     expect(secondsBetween('2025-03-01T10:00:00Z', '2025-03-01T10:02:30Z')).toBe(150);
     expect(secondsBetween(undefined)).toBeNull();
+  });
+
+  it('shows a capped list count with a plus', () => {
+    expect(formatTotal(1234)).toBe(new Intl.NumberFormat().format(1234));
+    expect(formatTotal(10_000, true)).toBe(`${new Intl.NumberFormat().format(10_000)}+`);
+    expect(formatTotal(0)).toBe('0');
   });
 });

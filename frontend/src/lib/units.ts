@@ -48,3 +48,8 @@ export function percent(fraction: number | null | undefined): number {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return 0;
   return Math.min(100, Math.max(0, Math.floor(fraction * 100)));
 }
+
+/** A list's count as the server gives it: "1,234", or "10,000+" when it stopped counting. */
+export function formatTotal(total: number, capped = false): string {
+  return capped ? `${formatCount(total)}+` : formatCount(total);
+}

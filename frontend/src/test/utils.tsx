@@ -35,6 +35,40 @@ export function fakeServer(routes: Record<string, Handler>) {
   return { fetch, requests, calls };
 }
 
+/** What a cursor-paged list endpoint answers (HostList, JobList, UserList, SnapshotList). */
+export interface ListAnswer<T> {
+  items: T[];
+  next_cursor?: string;
+  total?: number;
+  total_capped?: boolean;
+}
+
+/** The server's count cap (domain/page.rs): past it, `total` stays here and `total_capped` is true. */
+export const TOTAL_CAP = 10_000;
+
+/**
+ * A cursor-paged list endpoint as the server answers it: `limit` rows (default 50) from the
+ * `cursor` on, `next_cursor` when more rows follow (absent on the last page), and `total` +
+ * `total_capped` only when the request asked `with_total=true`. The cursor is opaque to the app;
+ * here it is `after-<n>`. `total` pretends more rows match than `items` holds (a capped count).
+ */
+export function cursorList<T>(items: T[], options: { total?: number } = {}): Handler {
+  return (request) => {
+    const query = new URL(request.url).searchParams;
+    const limit = Number(query.get('limit') ?? 50);
+    const cursor = query.get('cursor');
+    const from = cursor ? Number(cursor.replace('after-', '')) : 0;
+    const answer: ListAnswer<T> = { items: items.slice(from, from + limit) };
+    if (from + limit < items.length) answer.next_cursor = `after-${from + limit}`;
+    if (query.get('with_total') === 'true') {
+      const total = options.total ?? items.length;
+      answer.total = Math.min(total, TOTAL_CAP);
+      answer.total_capped = total > TOTAL_CAP;
+    }
+    return json(200, answer);
+  };
+}
+
 /** The server's role → permission table (auth/permission.rs). */
 export const permissionsByRole: Record<Role, Permission[]> = {
   admin: [

@@ -293,6 +293,7 @@ fn job_row(id: Uuid, host: Uuid) -> JobRow {
         last_seq: 0,
         log_lines: 0,
         dispatches: 1,
+        logs_removed_at: None,
     }
 }
 

@@ -8,6 +8,8 @@ mod m0002_audit;
 mod m0003_fleet;
 mod m0004_jobs;
 mod m0005_tagged_job_args;
+mod m0006_list_indexes;
+mod m0007_history;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_fleet::Migration),
             Box::new(m0004_jobs::Migration),
             Box::new(m0005_tagged_job_args::Migration),
+            Box::new(m0006_list_indexes::Migration),
+            Box::new(m0007_history::Migration),
         ]
     }
 }

@@ -113,6 +113,7 @@ impl AppState {
             keys,
             hub: Arc::new(hub),
             agents: config.agents.clone(),
+            history: config.history.clone(),
             poll_writer,
             announce_limiter,
         });
@@ -178,6 +179,8 @@ pub struct Running {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// History retention's background passes (`domain::history::run`).
+    pruner: JoinHandle<()>,
 }
 
 impl Running {
@@ -186,6 +189,7 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.pruner.abort();
         let _ = self.task.await;
     }
 
@@ -239,5 +243,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
         None => tokio::spawn(http::serve::run(acceptor, app, shutdown, grace, head_timeout)),
     };
-    Ok(Running { addr, state, shutdown: Some(tx), task })
+    let pruner = tokio::spawn(crate::domain::history::run(state.domain.clone()));
+    Ok(Running { addr, state, shutdown: Some(tx), task, pruner })
 }

@@ -87,6 +87,7 @@ codes! {
     RequestInvalidBody = "request.invalid_body",
     RequestInvalidParameter = "request.invalid_parameter",
     RequestInvalidPath = "request.invalid_path",
+    RequestInvalidCursor = "request.invalid_cursor",
     RequestInvalidMultipart = "request.invalid_multipart",
     RequestUnsupportedMediaType = "request.unsupported_media_type",
     RequestMethodNotAllowed = "request.method_not_allowed",

@@ -37,7 +37,41 @@ pub struct Config {
     pub log: LogConfig,
     pub auth: AuthConfig,
     pub agents: AgentsConfig,
+    pub history: HistoryConfig,
     pub tls: TlsConfig,
+}
+
+/// How long history is kept ([docs/configuration.md](../../../docs/configuration.md)).
+/// Pruning runs in the background in small batches; 0 keeps that part for ever.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HistoryConfig {
+    /// The log lines of a job that ended more than this many days ago are removed; the job
+    /// stays, saying when its log went.
+    pub job_logs_days: u64,
+    /// Ended jobs older than this many days are removed, except the newest
+    /// `jobs_keep_per_host` of each host and every backup whose snapshot still exists.
+    pub jobs_days: u64,
+    pub jobs_keep_per_host: u64,
+    /// Commands agents received more than this many days ago are removed.
+    pub commands_days: u64,
+    /// Seconds between two pruning passes (0: never in the background).
+    pub interval_secs: u64,
+    /// Rows removed per transaction: small, so agents' writes never wait long.
+    pub batch_size: u64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        Self {
+            job_logs_days: 30,
+            jobs_days: 180,
+            jobs_keep_per_host: 20,
+            commands_days: 7,
+            interval_secs: 3600,
+            batch_size: 500,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -170,6 +204,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             agents: AgentsConfig::default(),
+            history: HistoryConfig::default(),
             tls: TlsConfig::default(),
         }
     }
@@ -318,6 +353,17 @@ impl Config {
         if self.agents.offline_after_secs < self.agents.poll_timeout_secs + 5 {
             return Err(ConfigError::Invalid(
                 "agents.offline_after_secs must exceed agents.poll_timeout_secs by at least 5"
+                    .into(),
+            ));
+        }
+        if self.history.batch_size == 0 || self.history.batch_size > 10_000 {
+            return Err(ConfigError::Invalid(
+                "history.batch_size must be between 1 and 10000".into(),
+            ));
+        }
+        if self.history.jobs_days > 0 && self.history.job_logs_days > self.history.jobs_days {
+            return Err(ConfigError::Invalid(
+                "history.job_logs_days cannot exceed history.jobs_days (a log outliving its job)"
                     .into(),
             ));
         }

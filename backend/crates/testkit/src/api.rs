@@ -16,11 +16,14 @@ pub use cairn_proto::{
     PollResponse,
 };
 
-/// `{items, total}`: HostList, JobList, SnapshotList, UserList.
+/// A page of a list: HostList, JobList, SnapshotList, UserList.
 #[derive(Deserialize, Debug, Clone)]
 pub struct List<T> {
     pub items: Vec<T>,
-    pub total: u64,
+    pub next_cursor: Option<String>,
+    /// Only with `with_total=true`.
+    pub total: Option<u64>,
+    pub total_capped: Option<bool>,
 }
 
 /// `{items}`: PendingHostList, RepositoryList, EnrollmentTokenList, …

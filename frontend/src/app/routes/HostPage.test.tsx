@@ -4,24 +4,24 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Role, SnapshotList } from '@/api/types';
+import type { Role, Snapshot } from '@/api/types';
 import { REPO_ID, makeJobsMe, makeSnapshot } from '@/test/jobs';
-import { fakeServer, json, makeHost, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
 import { routes } from '../router';
 
 const repo = makeRepository();
 const host = makeHost({ repository_ids: [REPO_ID] });
 
-function setup(role: Role, snapshots: SnapshotList) {
+function setup(role: Role, snapshots: Snapshot[]) {
   const me = makeJobsMe(role);
   const server = fakeServer({
     'GET /api/v1/info': () => json(200, readyInfo),
     'GET /api/v1/auth/me': () => json(200, me),
     [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
-    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
-    'GET /api/v1/jobs': () => json(200, { items: [], total: 0 }),
-    [`GET /api/v1/hosts/${host.id}/snapshots`]: () => json(200, snapshots),
+    'GET /api/v1/jobs': cursorList([]),
+    [`GET /api/v1/hosts/${host.id}/snapshots`]: cursorList(snapshots),
   });
   vi.stubGlobal('fetch', server.fetch);
   renderWithProviders(null, { routes, route: `/hosts/${host.id}`, me, info: readyInfo });
@@ -30,7 +30,7 @@ function setup(role: Role, snapshots: SnapshotList) {
 
 describe('host page composition', () => {
   it("puts the snapshots panel on the host page, wired to the page's backup dialog", async () => {
-    setup('operator', { items: [], total: 0 });
+    setup('operator', []);
     const section = await screen.findByTestId('snapshots-section');
     expect(within(section).getByRole('button', { name: 'Refresh' })).toBeInTheDocument();
     const empty = await within(section).findByTestId('snapshots-empty');
@@ -39,7 +39,7 @@ describe('host page composition', () => {
   });
 
   it('shows a viewer the snapshots but no way to run or refresh', async () => {
-    setup('viewer', { items: [makeSnapshot()], total: 1 });
+    setup('viewer', [makeSnapshot()]);
     const section = await screen.findByTestId('snapshots-section');
     expect(await within(section).findByTestId('snapshot-row')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();

@@ -1,26 +1,31 @@
-// Hosts API hooks: the fleet list (auto-refreshing), one host, tags, repository links, ping
+// Hosts API hooks: the fleet list (by hostname, a page at a time by cursor, auto-refreshing), one host, tags, repository links, ping
 // (one host or the whole fleet), a linked repository's probe, delete; enrollment tokens; announced hosts waiting for approval.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { FIRST_PAGE, nextCursor, pageParams } from '@/api/paging';
 import { isUnder, keys } from '@/api/queryKeys';
 import type { CreateEnrollmentTokenRequest, Host, HostStatus } from '@/api/types';
 
 export const HOSTS_REFRESH_MS = 5_000;
 export const PENDING_REFRESH_MS = 3_000;
+export const HOSTS_PAGE_SIZE = 25;
 
 export interface HostFilters {
   q: string;
   tag: string | null;
   status: HostStatus | null;
-  page: number;
-  pageSize: number;
 }
 
+/**
+ * The fleet, by hostname: the pages loaded so far ("Load more" asks for the next by cursor; the
+ * first page also asks for the count). A filter change is another query, read from its first page.
+ */
 export function useHosts(filters: HostFilters) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: keys.hosts.list(filters),
-    queryFn: ({ signal }) =>
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET('/v1/hosts', {
           signal,
@@ -29,12 +34,13 @@ export function useHosts(filters: HostFilters) {
               q: filters.q.trim() || undefined,
               tag: filters.tag ?? undefined,
               status: filters.status ?? undefined,
-              limit: filters.pageSize,
-              offset: (filters.page - 1) * filters.pageSize,
+              limit: HOSTS_PAGE_SIZE,
+              ...pageParams(pageParam),
             },
           },
         }),
       ),
+    getNextPageParam: nextCursor,
     placeholderData: keepPreviousData,
     refetchInterval: HOSTS_REFRESH_MS,
   });

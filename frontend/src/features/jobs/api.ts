@@ -1,8 +1,9 @@
-// Jobs API hooks: the filtered, paged history (polled faster while something runs), one job,
-// cancel, and the hosts for the host filter.
-import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// Jobs API hooks: the filtered history, read a page at a time by cursor ("Load more"; polled
+// faster while something runs), one job, cancel, and the hosts for the host filter.
+import { keepPreviousData, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { FIRST_PAGE, nextCursor, pageParams } from '@/api/paging';
 import { keys } from '@/api/queryKeys';
 import type { Job, JobKind, JobState } from '@/api/types';
 import { isActiveJob } from '@/lib/jobs';
@@ -29,7 +30,6 @@ export interface JobFilters {
   /** `datetime-local` values (local time) for a custom range. */
   since: string;
   until: string;
-  page: number;
 }
 
 function toRfc3339(local: string): string | undefined {
@@ -38,8 +38,11 @@ function toRfc3339(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-/** The list request's query: a preset range counts back from `now`, a custom one is sent as is. */
-export function jobsQuery(f: JobFilters, pageSize: number = PAGE_SIZE, now: number = Date.now()) {
+/**
+ * The list request's query: a preset range counts back from `now`, a custom one is sent as is.
+ * The first page (no `cursor`) also asks for the count.
+ */
+export function jobsQuery(f: JobFilters, cursor: string | undefined = FIRST_PAGE, pageSize: number = PAGE_SIZE, now: number = Date.now()) {
   const preset = TIME_RANGES.find((r) => r.value === f.range)?.seconds;
   return {
     host_id: f.hostId ?? undefined,
@@ -48,17 +51,20 @@ export function jobsQuery(f: JobFilters, pageSize: number = PAGE_SIZE, now: numb
     since: preset ? new Date(now - preset * 1000).toISOString() : f.range === 'custom' ? toRfc3339(f.since) : undefined,
     until: f.range === 'custom' ? toRfc3339(f.until) : undefined,
     limit: pageSize,
-    offset: (f.page - 1) * pageSize,
+    ...pageParams(cursor),
   };
 }
 
+/** The history, newest first: the pages loaded so far ("Load more" asks for the next by cursor). */
 export function useJobs(filters: JobFilters) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: keys.jobs.list(filters),
-    queryFn: ({ signal }) => unwrap(api.GET('/v1/jobs', { signal, params: { query: jobsQuery(filters) } })),
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) => unwrap(api.GET('/v1/jobs', { signal, params: { query: jobsQuery(filters, pageParam) } })),
+    getNextPageParam: nextCursor,
     placeholderData: keepPreviousData,
     refetchInterval: (query) =>
-      query.state.data?.items.some((j) => isActiveJob(j.status)) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS,
+      query.state.data?.pages.some((p) => p.items.some((j) => isActiveJob(j.status))) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS,
   });
 }
 

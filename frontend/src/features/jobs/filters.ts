@@ -18,20 +18,22 @@ export function filtersFromParams(params: URLSearchParams): JobFilters {
     ),
     since: params.get('since') ?? '',
     until: params.get('until') ?? '',
-    page: Math.max(1, Math.floor(Number(params.get('page'))) || 1),
   };
 }
 
 const PARAM_OF = { hostId: 'host_id', kind: 'kind', status: 'status', range: 'range', since: 'since', until: 'until' } as const;
 export type FilterField = keyof typeof PARAM_OF;
 
-/** A copy of `params` with one filter changed; any filter change goes back to page 1. */
-export function withFilter(params: URLSearchParams, field: FilterField | 'page', value: string | number | null): URLSearchParams {
+/**
+ * A copy of `params` with one filter changed. Other filters change the list's query key, so the
+ * history starts again from its first page. A `page` left by an old link is dropped.
+ */
+export function withFilter(params: URLSearchParams, field: FilterField, value: string | null): URLSearchParams {
   const next = new URLSearchParams(params);
-  const key = field === 'page' ? 'page' : PARAM_OF[field];
-  if (value === null || value === '' || (field === 'page' && value === 1)) next.delete(key);
-  else next.set(key, String(value));
-  if (field !== 'page') next.delete('page');
+  const key = PARAM_OF[field];
+  if (value === null || value === '') next.delete(key);
+  else next.set(key, value);
+  next.delete('page');
   if (field === 'range' && value !== 'custom') {
     next.delete('since');
     next.delete('until');

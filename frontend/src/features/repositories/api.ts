@@ -49,8 +49,9 @@ const LINKED_REFRESH_MS = 5_000;
 
 /**
  * The hosts linked to a repository, online ones first (read through the hosts API: features do
- * not share code). The list has no repository filter, so every page is read; a fleet that fits
- * one page is polled, so a host that comes online becomes selectable without a reload.
+ * not share code). The list has no repository filter, so every page is read, following
+ * `next_cursor` until the last page; a fleet that fits one page is polled, so a host that comes
+ * online becomes selectable without a reload.
  */
 export function useLinkedHosts(repositoryId: string) {
   return useQuery({
@@ -58,18 +59,20 @@ export function useLinkedHosts(repositoryId: string) {
     queryKey: keys.hosts.linkedTo(repositoryId),
     queryFn: async ({ signal }) => {
       const all: Host[] = [];
-      let total = Infinity;
-      while (all.length < total) {
-        const page = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: HOSTS_PAGE, offset: all.length } } }));
+      let pages = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await unwrap(api.GET('/v1/hosts', { signal, params: { query: { limit: HOSTS_PAGE, cursor } } }));
         all.push(...page.items);
-        total = page.total;
-        if (page.items.length === 0) break;
-      }
+        pages += 1;
+        // A page without rows ends it too (a server that kept answering a cursor would loop).
+        cursor = page.items.length > 0 ? page.next_cursor : undefined;
+      } while (cursor !== undefined);
       const linked = all.filter((h) => h.repository_ids.includes(repositoryId));
       const online = (h: Host) => (h.status === 'online' ? 0 : 1);
       return {
         hosts: linked.sort((a, b) => online(a) - online(b) || a.hostname.localeCompare(b.hostname)),
-        pages: Math.max(1, Math.ceil(total / HOSTS_PAGE)),
+        pages,
       };
     },
     refetchInterval: (query) => (query.state.data && query.state.data.pages > 1 ? false : LINKED_REFRESH_MS),

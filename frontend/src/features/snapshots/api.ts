@@ -2,9 +2,10 @@
 // to read the list again, and following that refresh job until it ends. A job that ends
 // elsewhere (a backup seen in the host's recent jobs) refreshes them through
 // `keys.snapshots.ofHost`.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { FIRST_PAGE, nextCursor, pageParams } from '@/api/paging';
 import { keys } from '@/api/queryKeys';
 import type { Job } from '@/api/types';
 import { isActiveJob } from '@/lib/jobs';
@@ -13,10 +14,12 @@ export const SNAPSHOTS_PAGE_SIZE = 10;
 const REFRESH_MS = 15_000;
 const WATCH_MS = 1_500;
 
-export function useHostSnapshots(hostId: string, repositoryId: string | null, page: number) {
-  return useQuery({
-    queryKey: keys.snapshots.list(hostId, repositoryId, page),
-    queryFn: ({ signal }) =>
+/** The host's snapshots, newest first: the pages loaded so far (the first page also asks for the count). */
+export function useHostSnapshots(hostId: string, repositoryId: string | null) {
+  return useInfiniteQuery({
+    queryKey: keys.snapshots.list(hostId, repositoryId),
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET('/v1/hosts/{id}/snapshots', {
           signal,
@@ -25,11 +28,12 @@ export function useHostSnapshots(hostId: string, repositoryId: string | null, pa
             query: {
               repository_id: repositoryId ?? undefined,
               limit: SNAPSHOTS_PAGE_SIZE,
-              offset: (page - 1) * SNAPSHOTS_PAGE_SIZE,
+              ...pageParams(pageParam),
             },
           },
         }),
       ),
+    getNextPageParam: nextCursor,
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
   });

@@ -1,22 +1,26 @@
-// Users API hooks: list/search with paging, create, edit, enable/disable, reset password, delete.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// Users API hooks: list/search by username, a page at a time by cursor ("Load more"), create,
+// edit, enable/disable, reset password, delete.
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import { FIRST_PAGE, nextCursor, pageParams } from '@/api/paging';
 import { keys } from '@/api/queryKeys';
 import type { CreateUserRequest, Role, UpdateUserRequest } from '@/api/types';
+
+export const USERS_PAGE_SIZE = 20;
 
 export interface UserFilters {
   q: string;
   role: Role | null;
   disabled: boolean | null;
-  page: number;
-  pageSize: number;
 }
 
+/** The users, by username: the pages loaded so far (the first page also asks for the count). */
 export function useUsers(filters: UserFilters) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: keys.users.list(filters),
-    queryFn: ({ signal }) =>
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET('/v1/users', {
           signal,
@@ -25,12 +29,13 @@ export function useUsers(filters: UserFilters) {
               q: filters.q.trim() || undefined,
               role: filters.role ?? undefined,
               disabled: filters.disabled ?? undefined,
-              limit: filters.pageSize,
-              offset: (filters.page - 1) * filters.pageSize,
+              limit: USERS_PAGE_SIZE,
+              ...pageParams(pageParam),
             },
           },
         }),
       ),
+    getNextPageParam: nextCursor,
     placeholderData: keepPreviousData,
   });
 }

@@ -90,8 +90,14 @@ fn view(
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct HostList {
+    /// By hostname.
     pub items: Vec<Host>,
-    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many hosts match, up to 10,000; only with `with_total=true`.
+    pub total: Option<u64>,
+    /// More than `total` match; only with `with_total=true`.
+    pub total_capped: Option<bool>,
 }
 
 #[derive(Object)]
@@ -197,7 +203,12 @@ impl HostsApi {
         /// Only hosts that joined at or after this time (RFC 3339).
         created_after: Query<Option<DateTime<Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        #[oai(validator(max_length = 512))]
+        cursor: Query<Option<String>>,
+        /// Also count the matching hosts (up to 10,000; `total_capped` says when there are
+        /// more).
+        with_total: Query<Option<bool>>,
     ) -> Result<Json<HostList>, ApiError> {
         let now = Utc::now();
         let offline_after = std::time::Duration::from_secs(state.config.agents.offline_after_secs);
@@ -209,9 +220,11 @@ impl HostsApi {
             not_seen_since: (status.0 == Some(HostStatus::Offline)).then_some(cutoff),
             created_after: created_after.0,
         };
-        let (rows, total) =
-            fleet::list_hosts(&state, &filter, limit.0.unwrap_or(100), offset.0.unwrap_or(0))
-                .await?;
+        let limit = limit.0.unwrap_or(100);
+        let with_total = with_total.0.unwrap_or(false);
+        let page =
+            fleet::list_hosts(&state, &filter, cursor.0.as_deref(), limit, with_total).await?;
+        let rows = page.items;
         let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
         let links = fleet::links_for_hosts(&state, &ids).await?;
         let items = rows
@@ -221,7 +234,12 @@ impl HostsApi {
                 view(h, repos, offline_after, now)
             })
             .collect();
-        Ok(Json(HostList { items, total }))
+        Ok(Json(HostList {
+            items,
+            next_cursor: page.next_cursor,
+            total: page.total.map(|t| t.count),
+            total_capped: page.total.map(|t| t.capped),
+        }))
     }
 
     #[oai(path = "/v1/hosts/:id", method = "get", operation_id = "get_host")]

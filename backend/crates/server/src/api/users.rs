@@ -23,9 +23,14 @@ pub struct UsersApi;
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UserList {
+    /// By username.
     pub items: Vec<User>,
-    /// How many users match the filter (for paging).
-    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many users match, up to 10,000; only with `with_total=true`.
+    pub total: Option<u64>,
+    /// More than `total` match; only with `with_total=true`.
+    pub total_capped: Option<bool>,
 }
 
 #[derive(Object)]
@@ -83,13 +88,22 @@ impl UsersApi {
         role: Query<Option<Role>>,
         disabled: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        #[oai(validator(max_length = 512))]
+        cursor: Query<Option<String>>,
+        /// Also count the matching users (up to 10,000).
+        with_total: Query<Option<bool>>,
     ) -> Result<Json<UserList>, ApiError> {
         let filter = UserFilter { q: q.0, role: role.0, disabled: disabled.0 };
-        let (rows, total) =
-            service::list(&state.store, &filter, limit.0.unwrap_or(50), offset.0.unwrap_or(0))
-                .await?;
-        Ok(Json(UserList { items: rows.into_iter().map(Into::into).collect(), total }))
+        let (limit, with_total) = (limit.0.unwrap_or(50), with_total.0.unwrap_or(false));
+        let page =
+            service::list(&state.store, &filter, cursor.0.as_deref(), limit, with_total).await?;
+        Ok(Json(UserList {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total.map(|t| t.count),
+            total_capped: page.total.map(|t| t.capped),
+        }))
     }
 
     /// Creates a user with a role and an initial password.

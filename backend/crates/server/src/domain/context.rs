@@ -6,7 +6,7 @@ use std::{ops::Deref, sync::Arc};
 
 use crate::{
     auth::{keys::Keys, ratelimit::Window},
-    config::AgentsConfig,
+    config::{AgentsConfig, HistoryConfig},
     hub::{Wakeups, writer::PollWriter},
     store::Store,
 };
@@ -17,6 +17,8 @@ pub struct DomainInner {
     /// Held polls and live job viewers (in-process today, see [`Wakeups`]).
     pub hub: Arc<dyn Wakeups>,
     pub agents: AgentsConfig,
+    /// How long history is kept (`domain::history`).
+    pub history: HistoryConfig,
     /// Batches the agents' heartbeats and delivered-marks into few write transactions.
     pub poll_writer: PollWriter,
     /// Announcements accepted per source IP (`agents.announce_per_ip_per_hour`).

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{
     Domain, DomainError,
     audit::{self, Actor, ActorKind, Event, Target},
+    page::{self, Page, Total},
 };
 use crate::{
     auth::service::Client,
@@ -111,13 +112,22 @@ pub fn is_online(h: &HostRow, offline_after: StdDuration, now: DateTime<Utc>) ->
 
 // ---- hosts ------------------------------------------------------------------------------
 
+/// One page of hosts by hostname; the count (up to [`page::TOTAL_CAP`]) only when asked.
 pub async fn list_hosts(
     state: &Domain,
     filter: &HostFilter,
+    cursor: Option<&str>,
     limit: u64,
-    offset: u64,
-) -> Result<(Vec<HostRow>, u64), DomainError> {
-    Ok(hosts::list(state.store.db(), filter, limit, offset).await?)
+    with_total: bool,
+) -> Result<Page<HostRow>, DomainError> {
+    let after = page::decode::<hosts::HostKey>(cursor)?;
+    let db = state.store.db();
+    let rows = hosts::list(db, filter, after.as_ref(), limit + 1).await?;
+    let total = match with_total {
+        true => Some(Total::of(hosts::count_matching(db, filter, page::TOTAL_CAP).await?)),
+        false => None,
+    };
+    Ok(page::cut(rows, limit, |h| (h.hostname.clone(), h.id), total))
 }
 
 pub async fn get_host(state: &Domain, id: Uuid) -> Result<HostRow, DomainError> {

@@ -15,6 +15,7 @@ use super::{
     Domain, DomainError,
     audit::{self, Actor, Event, Target},
     fleet,
+    page::{self, Page, Total},
 };
 use crate::store::{
     commands,
@@ -188,6 +189,7 @@ pub async fn create(
         last_seq: 0,
         log_lines: 0,
         dispatches: 0,
+        logs_removed_at: None,
     };
     let row = match jobs::insert(&*txn, row).await {
         Ok(r) => r,
@@ -308,13 +310,22 @@ pub async fn get(state: &Domain, id: Uuid) -> Result<JobRow, DomainError> {
     jobs::find(state.store.db(), id).await?.ok_or(DomainError::NotFound { what: "job" })
 }
 
+/// One page of jobs, newest first; the count (up to [`page::TOTAL_CAP`]) only when asked.
 pub async fn list(
     state: &Domain,
     filter: &JobFilter,
+    cursor: Option<&str>,
     limit: u64,
-    offset: u64,
-) -> Result<(Vec<JobRow>, u64), DomainError> {
-    Ok(jobs::list(state.store.db(), filter, limit, offset).await?)
+    with_total: bool,
+) -> Result<Page<JobRow>, DomainError> {
+    let after = page::decode::<jobs::JobKey>(cursor)?;
+    let db = state.store.db();
+    let rows = jobs::list(db, filter, after, limit + 1).await?;
+    let total = match with_total {
+        true => Some(Total::of(jobs::count(db, filter, page::TOTAL_CAP).await?)),
+        false => None,
+    };
+    Ok(page::cut(rows, limit, |r| (r.created_at, r.id), total))
 }
 
 pub async fn logs_after(
@@ -326,19 +337,30 @@ pub async fn logs_after(
     Ok(jobs::logs_after(state.store.db(), id, after, limit).await?)
 }
 
+/// One page of a host's snapshots, newest first, with the backups that made them; the
+/// count (up to [`page::TOTAL_CAP`]) only when asked.
 pub async fn snapshots(
     state: &Domain,
     host: Uuid,
     repository: Option<Uuid>,
+    cursor: Option<&str>,
     limit: u64,
-    offset: u64,
-) -> Result<(Vec<SnapshotRow>, u64, Vec<JobRow>), DomainError> {
+    with_total: bool,
+) -> Result<(Page<SnapshotRow>, Vec<JobRow>), DomainError> {
+    let after = page::decode::<jobs::SnapshotKey>(cursor)?;
     let db = state.store.db();
     hosts::find(db, host).await?.ok_or(DomainError::NotFound { what: "host" })?;
-    let (rows, total) = jobs::snapshots(db, host, repository, limit, offset).await?;
-    let ids: Vec<String> = rows.iter().map(|r| r.snapshot_id.clone()).collect();
+    let rows = jobs::snapshots(db, host, repository, after.as_ref(), limit + 1).await?;
+    let total = match with_total {
+        true => {
+            Some(Total::of(jobs::count_snapshots(db, host, repository, page::TOTAL_CAP).await?))
+        }
+        false => None,
+    };
+    let page = page::cut(rows, limit, |s| (s.time, s.snapshot_id.clone(), s.repository_id), total);
+    let ids: Vec<String> = page.items.iter().map(|r| r.snapshot_id.clone()).collect();
     let made_by = jobs::backups_by_snapshot(db, host, &ids).await?;
-    Ok((rows, total, made_by))
+    Ok((page, made_by))
 }
 
 /// A job row with its host's name and its repository's name (absent when deleted since).

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{
     DomainError,
     audit::{self, Actor, Event, Target},
+    page::{self, Page, Total},
 };
 use crate::{
     auth::{Role, password},
@@ -103,13 +104,21 @@ pub async fn get(store: &Store, id: Uuid) -> Result<UserRow, DomainError> {
     users::find(store.db(), id).await?.ok_or(DomainError::NotFound { what: "user" })
 }
 
+/// One page of users by username; the count (up to [`page::TOTAL_CAP`]) only when asked.
 pub async fn list(
     store: &Store,
     filter: &UserFilter,
+    cursor: Option<&str>,
     limit: u64,
-    offset: u64,
-) -> Result<(Vec<UserRow>, u64), DomainError> {
-    Ok(users::list(store.db(), filter, limit, offset).await?)
+    with_total: bool,
+) -> Result<Page<UserRow>, DomainError> {
+    let after = page::decode::<String>(cursor)?;
+    let rows = users::list(store.db(), filter, after.as_deref(), limit + 1).await?;
+    let total = match with_total {
+        true => Some(Total::of(users::count_matching(store.db(), filter, page::TOTAL_CAP).await?)),
+        false => None,
+    };
+    Ok(page::cut(rows, limit, |u| u.username.clone(), total))
 }
 
 /// Builds (but does not store) a user row after checking every field.

@@ -131,6 +131,17 @@ pub async fn list<C: ConnectionTrait>(
     before: Option<i64>,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(list_query(filter, before, limit).all(db).await?)
+}
+
+/// One page of events, newest first (by id), before `before`. With no filter, an outcome,
+/// or an exact action, a page reads `(…, id)` index entries in order; text filters and
+/// action prefixes look at events newest first until the page is full.
+pub fn list_query(
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: u64,
+) -> sea_orm::Select<audit_event::Entity> {
     let mut q = audit_event::Entity::find();
     let lower_like = |col: audit_event::Column, pattern: &str| {
         Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
@@ -172,7 +183,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(before) = before {
         q = q.filter(audit_event::Column::Id.lt(before));
     }
-    Ok(q.order_by_desc(audit_event::Column::Id).limit(limit).all(db).await?)
+    q.order_by_desc(audit_event::Column::Id).limit(limit)
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {

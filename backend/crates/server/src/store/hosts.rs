@@ -72,22 +72,53 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreE
     Ok(host::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }
 
+/// The key hosts are listed by: `(hostname, id)` (hostnames may repeat).
+pub type HostKey = (String, Uuid);
+
+/// One page of hosts by hostname, after `after`, read along `idx_hosts_hostname_id`.
+pub fn list_query(
+    filter: &HostFilter,
+    after: Option<&HostKey>,
+    limit: u64,
+) -> sea_orm::Select<host::Entity> {
+    let mut q = filtered(filter);
+    if let Some((name, id)) = after {
+        q = q.filter(host::Column::Hostname.gte(name.as_str())).filter(
+            sea_orm::Condition::any()
+                .add(host::Column::Hostname.gt(name.as_str()))
+                .add(host::Column::Id.gt(*id)),
+        );
+    }
+    q.order_by_asc(host::Column::Hostname).order_by_asc(host::Column::Id).limit(limit)
+}
+
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     filter: &HostFilter,
+    after: Option<&HostKey>,
     limit: u64,
-    offset: u64,
-) -> Result<(Vec<HostRow>, u64), StoreError> {
-    let q = filtered(filter);
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_asc(host::Column::Hostname)
-        .order_by_asc(host::Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+) -> Result<Vec<HostRow>, StoreError> {
+    Ok(list_query(filter, after, limit).all(db).await?)
+}
+
+/// The query counting matching hosts, at most `cap + 1` of them.
+pub fn count_query(
+    backend: sea_orm::DbBackend,
+    filter: &HostFilter,
+    cap: u64,
+) -> sea_orm::Statement {
+    super::count_statement(
+        backend,
+        filtered(filter).select_only().column(host::Column::Id).limit(cap + 1),
+    )
+}
+
+pub async fn count_matching<C: ConnectionTrait>(
+    db: &C,
+    filter: &HostFilter,
+    cap: u64,
+) -> Result<u64, StoreError> {
+    super::count_capped(db, count_query(db.get_database_backend(), filter, cap)).await
 }
 
 /// The ids of every host the filter matches, in no order: for fleet-wide commands, which

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -83,13 +83,10 @@ pub async fn hosts_with_open_jobs<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid
         .await?)
 }
 
-/// Newest first.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    f: &JobFilter,
-    limit: u64,
-    offset: u64,
-) -> Result<(Vec<JobRow>, u64), StoreError> {
+/// The key jobs are listed by, newest first: `(created_at, id)`.
+pub type JobKey = (DateTime<Utc>, Uuid);
+
+fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
     let mut q = job::Entity::find();
     if let Some(h) = f.host {
         q = q.filter(job::Column::HostId.eq(h));
@@ -109,15 +106,53 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = f.until {
         q = q.filter(job::Column::CreatedAt.lt(t));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
+    q
+}
+
+/// The query of one page: the rows after `after` in `(created_at, id)` order, newest
+/// first. Every filter has an index that ends in that order (`m0006`), so a page reads
+/// `limit` index entries plus the rows they skip for other filters, never the whole set.
+/// List rows leave the agent's whole report (`result`) out: it stays on the single read.
+pub fn list_query(
+    f: &JobFilter,
+    after: Option<JobKey>,
+    limit: u64,
+) -> sea_orm::Select<job::Entity> {
+    use sea_orm::{Condition, Iterable, sea_query::Expr};
+    let mut q = filtered(f);
+    if let Some((t, id)) = after {
+        // The first term bounds the index range; the second breaks ties on the timestamp.
+        q = q
+            .filter(job::Column::CreatedAt.lte(t))
+            .filter(Condition::any().add(job::Column::CreatedAt.lt(t)).add(job::Column::Id.lt(id)));
+    }
+    q.select_only()
+        .columns(job::Column::iter().filter(|c| !matches!(c, job::Column::Result)))
+        .column_as(Expr::value(Option::<String>::None), "result")
         .order_by_desc(job::Column::CreatedAt)
         .order_by_desc(job::Column::Id)
         .limit(limit)
-        .offset(offset)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+}
+
+/// One page of jobs, newest first (see [`list_query`]).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    f: &JobFilter,
+    after: Option<JobKey>,
+    limit: u64,
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(list_query(f, after, limit).all(db).await?)
+}
+
+/// The query counting the jobs that match, at most `cap + 1` of them.
+pub fn count_query(backend: DbBackend, f: &JobFilter, cap: u64) -> Statement {
+    let inner = filtered(f).select_only().column(job::Column::Id).limit(cap + 1);
+    super::count_statement(backend, inner)
+}
+
+/// How many jobs match, counting at most `cap + 1`.
+pub async fn count<C: ConnectionTrait>(db: &C, f: &JobFilter, cap: u64) -> Result<u64, StoreError> {
+    super::count_capped(db, count_query(db.get_database_backend(), f, cap)).await
 }
 
 /// Jobs whose run command an agent just received: queued → dispatched.
@@ -312,26 +347,75 @@ pub async fn replace_snapshots<C: ConnectionTrait>(
 }
 
 /// Newest first.
-pub async fn snapshots<C: ConnectionTrait>(
-    db: &C,
-    host: Uuid,
-    repository: Option<Uuid>,
-    limit: u64,
-    offset: u64,
-) -> Result<(Vec<SnapshotRow>, u64), StoreError> {
+/// The key a host's snapshots are listed by, newest first: `(time, snapshot_id,
+/// repository_id)` (one snapshot may be in two repositories).
+pub type SnapshotKey = (DateTime<Utc>, String, Uuid);
+
+fn host_snapshots(host: Uuid, repository: Option<Uuid>) -> sea_orm::Select<snapshot::Entity> {
     let mut q = snapshot::Entity::find().filter(snapshot::Column::HostId.eq(host));
     if let Some(r) = repository {
         q = q.filter(snapshot::Column::RepositoryId.eq(r));
     }
-    let total = q.clone().count(db).await?;
-    let rows = q
-        .order_by_desc(snapshot::Column::Time)
-        .order_by_asc(snapshot::Column::SnapshotId)
+    q
+}
+
+/// One page of a host's snapshots (of one repository or all), newest first, after `after`.
+pub fn snapshots_query(
+    host: Uuid,
+    repository: Option<Uuid>,
+    after: Option<&SnapshotKey>,
+    limit: u64,
+) -> sea_orm::Select<snapshot::Entity> {
+    use sea_orm::Condition;
+    use snapshot::Column as C;
+    let mut q = host_snapshots(host, repository);
+    if let Some((t, snap, repo)) = after {
+        q = q.filter(C::Time.lte(*t)).filter(
+            Condition::any().add(C::Time.lt(*t)).add(C::SnapshotId.lt(snap.as_str())).add(
+                Condition::all()
+                    .add(C::SnapshotId.eq(snap.as_str()))
+                    .add(C::RepositoryId.lt(*repo)),
+            ),
+        );
+    }
+    q.order_by_desc(C::Time)
+        .order_by_desc(C::SnapshotId)
+        .order_by_desc(C::RepositoryId)
         .limit(limit)
-        .offset(offset)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+}
+
+pub async fn snapshots<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Option<Uuid>,
+    after: Option<&SnapshotKey>,
+    limit: u64,
+) -> Result<Vec<SnapshotRow>, StoreError> {
+    Ok(snapshots_query(host, repository, after, limit).all(db).await?)
+}
+
+/// The query counting a host's snapshots, at most `cap + 1` of them.
+pub fn snapshots_count_query(
+    backend: DbBackend,
+    host: Uuid,
+    repository: Option<Uuid>,
+    cap: u64,
+) -> Statement {
+    let inner = host_snapshots(host, repository)
+        .select_only()
+        .column(snapshot::Column::SnapshotId)
+        .limit(cap + 1);
+    super::count_statement(backend, inner)
+}
+
+pub async fn count_snapshots<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Option<Uuid>,
+    cap: u64,
+) -> Result<u64, StoreError> {
+    super::count_capped(db, snapshots_count_query(db.get_database_backend(), host, repository, cap))
+        .await
 }
 
 /// The backups that made these snapshots (for "size added" per snapshot).

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod commands;
 pub mod enrollment;
 pub mod entities;
+pub mod history;
 pub mod hosts;
 pub mod jobs;
 pub mod repositories;
@@ -86,7 +87,10 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| {
+                // Set before the first table exists, so pruned pages can be given back;
+                // an existing file keeps its mode.
                 o.create_if_missing(true)
+                    .auto_vacuum(sea_orm::sqlx::sqlite::SqliteAutoVacuum::Incremental)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(busy_timeout)
@@ -101,6 +105,24 @@ impl Store {
         let db = Database::connect(opts).await?;
         let write_lock = is_sqlite.then(|| Arc::new(Mutex::new(())));
         Ok(Store { db, write_lock })
+    }
+
+    /// Hands pages freed by a prune back to the file system on SQLite (a database created
+    /// with `auto_vacuum = INCREMENTAL`; on an older file this does nothing). PostgreSQL's
+    /// autovacuum reuses the space by itself.
+    pub async fn give_space_back(&self) {
+        if self.write_lock.is_none() {
+            return;
+        }
+        let result = async {
+            let txn = self.write().await?;
+            txn.execute_unprepared("PRAGMA incremental_vacuum").await?;
+            txn.commit().await?;
+            Ok::<(), StoreError>(())
+        };
+        if let Err(e) = result.await {
+            tracing::warn!("incremental vacuum failed: {e}");
+        }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -187,4 +209,33 @@ pub(crate) fn multi_row_sql(
     }
     sql.push_str(tail);
     sql
+}
+
+/// `SELECT COUNT(*)` over `inner`, a query that selects one column and stops at its
+/// LIMIT: a count that reads at most that many index entries, whatever the table's size.
+pub fn count_statement<E: sea_orm::EntityTrait>(
+    backend: DbBackend,
+    inner: sea_orm::Select<E>,
+) -> sea_orm::Statement {
+    use sea_orm::{
+        QueryTrait,
+        sea_query::{Alias, Expr, Query},
+    };
+    let stmt = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(inner.into_query(), Alias::new("page"))
+        .to_owned();
+    backend.build(&stmt)
+}
+
+/// Runs a [`count_statement`].
+pub(crate) async fn count_capped<C: ConnectionTrait>(
+    db: &C,
+    stmt: sea_orm::Statement,
+) -> Result<u64, StoreError> {
+    let n: i64 = match db.query_one_raw(stmt).await? {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
 }

@@ -57,12 +57,7 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreE
     Ok(user::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }
 
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    filter: &UserFilter,
-    limit: u64,
-    offset: u64,
-) -> Result<(Vec<UserRow>, u64), StoreError> {
+fn filtered(filter: &UserFilter) -> sea_orm::Select<user::Entity> {
     let mut query = user::Entity::find();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = like_contains(&q.to_lowercase());
@@ -81,8 +76,47 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(disabled) = filter.disabled {
         query = query.filter(user::Column::Disabled.eq(disabled));
     }
-    let total = query.clone().count(db).await?;
-    let rows =
-        query.order_by_asc(user::Column::Username).limit(limit).offset(offset).all(db).await?;
-    Ok((rows, total))
+    query
+}
+
+/// One page of users by username, after `after` (usernames are unique).
+pub fn list_query(
+    filter: &UserFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> sea_orm::Select<user::Entity> {
+    let mut q = filtered(filter);
+    if let Some(name) = after {
+        q = q.filter(user::Column::Username.gt(name));
+    }
+    q.order_by_asc(user::Column::Username).limit(limit)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &UserFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<UserRow>, StoreError> {
+    Ok(list_query(filter, after, limit).all(db).await?)
+}
+
+/// The query counting matching users, at most `cap + 1` of them.
+pub fn count_query(
+    backend: sea_orm::DbBackend,
+    filter: &UserFilter,
+    cap: u64,
+) -> sea_orm::Statement {
+    super::count_statement(
+        backend,
+        filtered(filter).select_only().column(user::Column::Id).limit(cap + 1),
+    )
+}
+
+pub async fn count_matching<C: ConnectionTrait>(
+    db: &C,
+    filter: &UserFilter,
+    cap: u64,
+) -> Result<u64, StoreError> {
+    super::count_capped(db, count_query(db.get_database_backend(), filter, cap)).await
 }

@@ -220,7 +220,7 @@ async fn audit_rows_commit_with_the_change(db: Db) {
     let page: Value =
         admin.get("/api/v1/audit?action=user.create&target=dup").await.json().await.unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let users: Value = admin.get("/api/v1/users?q=dup").await.json().await.unwrap();
+    let users: Value = admin.get("/api/v1/users?q=dup&with_total=true").await.json().await.unwrap();
     assert_eq!(users["total"], 1);
 }
 

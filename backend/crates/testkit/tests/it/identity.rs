@@ -329,7 +329,8 @@ async fn user_management_and_guards(db: Db) {
         .unwrap();
     assert!(v["email"].is_null(), "null clears the email");
 
-    let list: Value = admin.get("/api/v1/users?q=OSC&limit=10").await.json().await.unwrap();
+    let list: Value =
+        admin.get("/api/v1/users?q=OSC&limit=10&with_total=true").await.json().await.unwrap();
     assert_eq!(list["total"], 1);
     let list: Value = admin.get("/api/v1/users?role=admin").await.json().await.unwrap();
     assert_eq!(list["items"][0]["username"], ADMIN);

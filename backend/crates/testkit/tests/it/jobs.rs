@@ -215,8 +215,13 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(j["summary"]["files_new"], 3);
     assert_eq!(j["exit_code"], 0);
     assert!(j["finished_at"].is_string());
-    let snaps: Value =
-        f.admin.get(&format!("/api/v1/hosts/{}/snapshots", f.host)).await.json().await.unwrap();
+    let snaps: Value = f
+        .admin
+        .get(&format!("/api/v1/hosts/{}/snapshots?with_total=true", f.host))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(snaps["total"], 1);
     let s = &snaps["items"][0];
     assert_eq!((s["short_id"].as_str(), s["data_added"].as_u64()), (Some(&SNAP[..8]), Some(12345)));
@@ -224,10 +229,16 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(s["repository_name"], "main");
 
     // History filters.
-    let list: Value =
-        f.admin.get("/api/v1/jobs?status=succeeded&kind=backup").await.json().await.unwrap();
+    let list: Value = f
+        .admin
+        .get("/api/v1/jobs?status=succeeded&kind=backup&with_total=true")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 1);
-    let list: Value = f.admin.get("/api/v1/jobs?status=running").await.json().await.unwrap();
+    let list: Value =
+        f.admin.get("/api/v1/jobs?status=running&with_total=true").await.json().await.unwrap();
     assert_eq!(list["total"], 0);
     let r = f.admin.get("/api/v1/jobs?status=nonsense").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);

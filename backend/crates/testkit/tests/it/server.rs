@@ -202,7 +202,8 @@ async fn concurrent_writers_never_see_database_locked(db: Db) {
         let (status, body) = t.await.unwrap();
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    let users: Value = admin.get("/api/v1/users?limit=1").await.json().await.unwrap();
+    let users: Value =
+        admin.get("/api/v1/users?limit=1&with_total=true").await.json().await.unwrap();
     assert_eq!(users["total"], 41);
     let v: Value = admin.get("/api/v1/audit/verify").await.json().await.unwrap();
     assert_eq!(v["ok"], true, "concurrent appends keep one unbroken chain: {v}");

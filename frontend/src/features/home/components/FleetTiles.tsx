@@ -1,5 +1,6 @@
 // Fleet tiles: hosts total, online, offline, waiting for approval; each opens the matching
-// filtered Hosts view. Real counts only: a tile that failed to load says so.
+// filtered Hosts view. Real counts only: a tile that failed to load says so, and a count the
+// server stopped at shows as "10,000+".
 import { Card, Group, SimpleGrid, Skeleton, Text, ThemeIcon } from '@mantine/core';
 import { IconClockHour4, IconPlugConnected, IconPlugConnectedX, IconServer } from '@tabler/icons-react';
 import type { UseQueryResult } from '@tanstack/react-query';
@@ -7,7 +8,8 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { paths } from '@/lib/paths';
-import { useHostCount, usePendingCount } from '../api';
+import { formatTotal } from '@/lib/units';
+import { useHostCount, usePendingCount, type Count } from '../api';
 
 interface Tile {
   id: string;
@@ -15,12 +17,13 @@ interface Tile {
   to: string;
   icon: ReactNode;
   color: string;
-  query: UseQueryResult<number>;
+  query: UseQueryResult<Count>;
   hint: (n: number) => string;
 }
 
 function TileCard({ tile }: { tile: Tile }) {
   const { query } = tile;
+  const shown = query.data ? formatTotal(query.data.n, query.data.capped) : undefined;
   return (
     <Card
       withBorder
@@ -28,18 +31,18 @@ function TileCard({ tile }: { tile: Tile }) {
       padding="md"
       component={Link}
       to={tile.to}
-      aria-label={`${tile.label}: ${query.data ?? 'loading'}`}
+      aria-label={`${tile.label}: ${shown ?? 'loading'}`}
       data-testid={`tile-${tile.id}`}
-      data-value={query.data ?? ''}
+      data-value={query.data?.n ?? ''}
     >
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <div>
           <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
             {tile.label}
           </Text>
-          {query.data !== undefined ? (
+          {shown !== undefined ? (
             <Text fz={32} fw={700} lh={1.2} data-testid={`tile-${tile.id}-value`}>
-              {query.data}
+              {shown}
             </Text>
           ) : query.isError ? (
             <Text fz={32} fw={700} lh={1.2} c="dimmed" title="Could not load">
@@ -54,7 +57,7 @@ function TileCard({ tile }: { tile: Tile }) {
         </ThemeIcon>
       </Group>
       <Text size="xs" c="dimmed" mt={4}>
-        {query.data !== undefined ? tile.hint(query.data) : '\u00a0'}
+        {query.data ? tile.hint(query.data.n) : '\u00a0'}
       </Text>
     </Card>
   );

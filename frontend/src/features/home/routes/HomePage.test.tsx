@@ -1,22 +1,29 @@
-// Home fleet tiles come from the server's totals (limit=1 per status) and the pending list,
-// and each links to the matching filtered Hosts view.
+// Home fleet tiles come from the server's counts (with_total=true&limit=1 per status; a count the
+// server stopped at shows as "10,000+") and the pending list, and each links to the matching
+// filtered Hosts view.
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeServer, json, makeMe, makePendingHost, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makePendingHost, renderWithProviders } from '@/test/utils';
 import { HomePage } from './HomePage';
+
+/** The hosts endpoint counting `totals[status]` hosts (all of them without a status). */
+function setup(totals: Record<string, number>) {
+  const server = fakeServer({
+    'GET /api/v1/hosts': (r) => {
+      const status = new URL(r.url).searchParams.get('status') ?? 'all';
+      const n = totals[status] ?? 0;
+      return cursorList(n > 0 ? [makeHost()] : [], { total: n })(r);
+    },
+    'GET /api/v1/pending-hosts': () => json(200, { items: [makePendingHost()] }),
+  });
+  vi.stubGlobal('fetch', server.fetch);
+  renderWithProviders(<HomePage />, { me: makeMe('viewer') });
+  return server;
+}
 
 describe('HomePage fleet tiles', () => {
   it('shows real counts and links to filtered views', async () => {
-    const totals: Record<string, number> = { all: 7, online: 5, offline: 2 };
-    const server = fakeServer({
-      'GET /api/v1/hosts': (r) => {
-        const status = new URL(r.url).searchParams.get('status') ?? 'all';
-        return json(200, { items: [], total: totals[status] });
-      },
-      'GET /api/v1/pending-hosts': () => json(200, { items: [makePendingHost()] }),
-    });
-    vi.stubGlobal('fetch', server.fetch);
-    renderWithProviders(<HomePage />, { me: makeMe('viewer') });
+    const server = setup({ all: 7, online: 5, offline: 2 });
 
     expect(await screen.findByTestId('tile-total-value')).toHaveTextContent('7');
     expect(await screen.findByTestId('tile-online-value')).toHaveTextContent('5');
@@ -25,10 +32,24 @@ describe('HomePage fleet tiles', () => {
     expect(screen.getByTestId('tile-online')).toHaveAttribute('href', '/hosts?status=online');
     expect(screen.getByTestId('tile-offline')).toHaveAttribute('href', '/hosts?status=offline');
     expect(screen.getByTestId('tile-pending')).toHaveAttribute('href', '/hosts#pending');
-    for (const r of server.calls('GET', '/api/v1/hosts')) expect(new URL(r.url).searchParams.get('limit')).toBe('1');
+    for (const r of server.calls('GET', '/api/v1/hosts')) {
+      const query = new URL(r.url).searchParams;
+      expect(query.get('limit')).toBe('1');
+      expect(query.get('with_total')).toBe('true');
+    }
     // The existing shortcuts stay.
     const shortcuts = screen.getAllByRole('link').map((a) => a.getAttribute('aria-label'));
     expect(shortcuts).toEqual(expect.arrayContaining(['Hosts', 'Repositories', 'Profile']));
     expect(within(screen.getByTestId('fleet-tiles')).getAllByRole('link')).toHaveLength(4);
+  });
+
+  it('shows a count the server stopped at as "10,000+"', async () => {
+    setup({ all: 25_000, online: 10_001, offline: 10_000 });
+    const capped = `${(10_000).toLocaleString()}+`;
+    expect(await screen.findByTestId('tile-total-value')).toHaveTextContent(capped);
+    expect(await screen.findByTestId('tile-online-value')).toHaveTextContent(capped);
+    // Exactly 10,000 is a count, not a cap.
+    expect((await screen.findByTestId('tile-offline-value')).textContent).toBe((10_000).toLocaleString());
+    expect(screen.getByTestId('tile-total')).toHaveAccessibleName(`Hosts: ${capped}`);
   });
 });

@@ -6,7 +6,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { CreatedEnrollmentToken, Host, ServerInfo } from '@/api/types';
-import { fakeServer, json, makeHost, makeMe, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
 import { AddHostFlow } from './AddHostModal';
 
 const TOKEN_CREATED_AT = '2025-03-02T12:00:00Z';
@@ -56,7 +56,7 @@ describe('AddHostFlow', () => {
     const listHosts = (r: Request) => {
       const after = new URL(r.url).searchParams.get('created_after');
       const items = (enrolled ? [old, fresh] : [old]).filter((h) => !after || h.created_at >= after);
-      return json(200, { items, total: items.length });
+      return cursorList(items)(r);
     };
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [repo] }),
@@ -111,7 +111,7 @@ describe('AddHostFlow', () => {
   it('shows the server’s message when the token cannot be created', async () => {
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [] }),
-      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'GET /api/v1/hosts': cursorList([]),
       'POST /api/v1/enrollment-tokens': () =>
         json(403, { code: 'auth.forbidden', message: 'Your role cannot enroll hosts.', details: {} }),
     });
@@ -128,7 +128,7 @@ describe('AddHostFlow', () => {
   it('refuses a tag the server would not take before sending anything', async () => {
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [] }),
-      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'GET /api/v1/hosts': cursorList([]),
       'POST /api/v1/enrollment-tokens': () => json(201, created({})),
     });
     vi.stubGlobal('fetch', server.fetch);
@@ -149,7 +149,7 @@ describe('AddHostFlow', () => {
     };
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [] }),
-      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'GET /api/v1/hosts': cursorList([]),
       'POST /api/v1/enrollment-tokens': () => json(201, createdWithPin()),
     });
     vi.stubGlobal('fetch', server.fetch);
@@ -172,7 +172,7 @@ describe('AddHostFlow', () => {
   it('pins the token’s certificate even before the server info has loaded', async () => {
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [] }),
-      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'GET /api/v1/hosts': cursorList([]),
       'POST /api/v1/enrollment-tokens': () => json(201, createdWithPin()),
     });
     vi.stubGlobal('fetch', server.fetch);
@@ -193,7 +193,7 @@ describe('AddHostFlow', () => {
     };
     const server = fakeServer({
       'GET /api/v1/repositories': () => json(200, { items: [] }),
-      'GET /api/v1/hosts': () => json(200, { items: [], total: 0 }),
+      'GET /api/v1/hosts': cursorList([]),
       'POST /api/v1/enrollment-tokens': () =>
         json(201, { ...created({}), server_url: 'https://cairn.example', install_command: 'cairn-agent enroll --server https://cairn.example --token cet_SECRET && cairn-agent run' }),
     });

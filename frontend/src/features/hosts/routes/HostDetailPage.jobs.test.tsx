@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Role } from '@/api/types';
 import { REPO_ID, makeJob, makeJobsMe } from '@/test/jobs';
-import { fakeServer, json, makeHost, makeRepository, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const repo = makeRepository();
@@ -15,13 +15,12 @@ const host = makeHost({ repository_ids: [REPO_ID] });
 function setup(role: Role) {
   const server = fakeServer({
     [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
-    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
-    'GET /api/v1/jobs': () =>
-      json(200, {
-        items: [makeJob({ status: 'running', progress: undefined }), makeJob({ id: 'older', status: 'failed', error_class: 'restic.locked' })],
-        total: 2,
-      }),
+    'GET /api/v1/jobs': cursorList([
+      makeJob({ status: 'running', progress: undefined }),
+      makeJob({ id: 'older', status: 'failed', error_class: 'restic.locked' }),
+    ]),
   });
   vi.stubGlobal('fetch', server.fetch);
   renderWithProviders(null, {

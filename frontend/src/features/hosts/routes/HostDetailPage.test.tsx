@@ -3,7 +3,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const repo = makeRepository();
@@ -12,7 +12,7 @@ const host = makeHost({ config_version: 3, applied_config_version: 2, repository
 function setup(role: 'admin' | 'viewer') {
   const server = fakeServer({
     [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
-    'GET /api/v1/hosts': () => json(200, { items: [host], total: 1 }),
+    'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     [`POST /api/v1/hosts/${host.id}/ping`]: () => json(202, { command_id: 'c1', created_at: '2025-03-01T10:00:00Z' }),
   });

@@ -5,13 +5,12 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Me } from '@/api/types';
-import { fakeServer, json, makeHost, makeMe, renderWithProviders, type Handler } from '@/test/utils';
+import { cursorList, fakeServer, type Handler, json, makeHost, makeMe, renderWithProviders } from '@/test/utils';
 import { HostsPage } from './HostsPage';
 
 function setup(me: Me, ping: Handler, route = '/hosts') {
   const server = fakeServer({
-    'GET /api/v1/hosts': () =>
-      json(200, { items: [makeHost({ hostname: 'web-01', tags: ['web'] }), makeHost({ id: 'h2', hostname: 'nas' })], total: 2 }),
+    'GET /api/v1/hosts': cursorList([makeHost({ hostname: 'web-01', tags: ['web'] }), makeHost({ id: 'h2', hostname: 'nas' })]),
     'GET /api/v1/pending-hosts': () => json(200, { items: [] }),
     'POST /api/v1/hosts/ping': ping,
   });

@@ -4,7 +4,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Me, PendingHost } from '@/api/types';
-import { fakeServer, json, makeHost, makeMe, makePendingHost, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makePendingHost, renderWithProviders } from '@/test/utils';
 import { HostsPage } from './HostsPage';
 
 const impostor = makePendingHost({ id: '20000000-0000-4000-8000-0000000000aa', hostname: 'web-01', duplicate_hostname: true });
@@ -13,11 +13,10 @@ const newcomer = makePendingHost({ id: '20000000-0000-4000-8000-0000000000bb', h
 function setup(me: Me, pending: PendingHost[] = [impostor, newcomer]) {
   let waiting = [...pending];
   const server = fakeServer({
-    'GET /api/v1/hosts': () =>
-      json(200, {
-        items: [makeHost({ hostname: 'web-01' }), makeHost({ id: 'h2', hostname: 'nas', status: 'offline', restic_version: undefined, agent_outdated: true })],
-        total: 2,
-      }),
+    'GET /api/v1/hosts': cursorList([
+      makeHost({ hostname: 'web-01' }),
+      makeHost({ id: 'h2', hostname: 'nas', status: 'offline', restic_version: undefined, agent_outdated: true }),
+    ]),
     'GET /api/v1/pending-hosts': () => json(200, { items: waiting }),
     'POST /api/v1/pending-hosts/20000000-0000-4000-8000-0000000000bb/accept': () => {
       waiting = waiting.filter((p) => p.id !== newcomer.id);

@@ -1,25 +1,26 @@
-// /hosts: the fleet, refreshed every few seconds, with search/tag/status filters (tag and
-// status live in the URL so other pages can link to a filtered view), announced hosts waiting
-// for approval, "Add host" and a connection test for all hosts (or those with the filtered tag).
+// /hosts: the fleet by hostname, a page at a time ("Load more"), refreshed every few seconds,
+// with search/tag/status filters in the URL (q, tag, status: a reload or a shared link keeps
+// them, other pages link to a filtered view; a change starts again from the first page),
+// announced hosts waiting for approval, "Add host" and a connection test for all hosts (or
+// those with the filtered tag).
 import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch, IconServer } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { loadedList } from '@/api/paging';
 import type { HostStatus } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
-import { ListPager } from '@/components/ListPager';
+import { ListFooter } from '@/components/ListFooter';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { hasPermission, useSession } from '@/lib/auth';
+import { useUrlFilters, useUrlSearchText } from '@/lib/urlFilters';
 import { useFleetTags, useHosts, usePendingHosts } from '../api';
 import { AddHostModal } from '../components/AddHostModal';
 import { HostsTable } from '../components/HostsTable';
 import { PendingHostsPanel } from '../components/PendingHostsPanel';
 import { PingAllButton } from '../components/PingAllButton';
 
-const PAGE_SIZE = 25;
 const STATUSES: readonly HostStatus[] = ['online', 'offline'];
 
 function parseStatus(value: string | null): HostStatus | null {
@@ -30,37 +31,25 @@ export function HostsPage() {
   const me = useSession();
   const canManage = hasPermission(me, 'hosts_manage');
   const canApprove = hasPermission(me, 'hosts_approve');
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter, clearFilters: clearUrl } = useUrlFilters();
   const status = parseStatus(params.get('status'));
   const tag = params.get('tag') || null;
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search, 300);
+  const search = useUrlSearchText('q');
+  const q = search.value;
   const [adding, setAdding] = useState(false);
 
-  const hosts = useHosts({ q, tag, status, page, pageSize: PAGE_SIZE });
+  const hosts = useHosts({ q, tag, status });
+  const list = loadedList(hosts.data);
   const pending = usePendingHosts();
   const fleetTags = useFleetTags();
   const filtered = !!q.trim() || tag !== null || status !== null;
-  const total = hosts.data?.total ?? 0;
   // Nothing to test in an empty fleet (the empty state offers "Add host" instead).
-  const fleetEmpty = !filtered && hosts.data?.total === 0;
+  const fleetEmpty = !filtered && !!hosts.data && list.items.length === 0;
   const tagOptions = [...new Set([...(fleetTags.data ?? []), ...(tag ? [tag] : [])])];
 
-  const setParam = (key: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        if (key !== 'page') next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
   const clearFilters = () => {
-    setSearch('');
-    setParams({}, { replace: true });
+    search.cancel();
+    clearUrl();
   };
 
   const addButton = (
@@ -93,11 +82,8 @@ export function HostsPage() {
           aria-label="Search hosts"
           placeholder="Search hostname"
           leftSection={<IconSearch size={16} />}
-          value={search}
-          onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            if (page !== 1) setParam('page', null);
-          }}
+          value={search.text}
+          onChange={(e) => search.onChange(e.currentTarget.value)}
           style={{ flex: '1 1 240px' }}
         />
         <Select
@@ -108,7 +94,7 @@ export function HostsPage() {
           nothingFoundMessage="No hosts have this tag"
           data={tagOptions}
           value={tag}
-          onChange={(v) => setParam('tag', v)}
+          onChange={(v) => setFilter('tag', v)}
           style={{ flex: '0 1 180px' }}
         />
         <Select
@@ -120,7 +106,7 @@ export function HostsPage() {
             { value: 'offline', label: 'Offline' },
           ]}
           value={status}
-          onChange={(v) => setParam('status', v)}
+          onChange={(v) => setFilter('status', v)}
           style={{ flex: '0 1 160px' }}
         />
       </Group>
@@ -129,7 +115,7 @@ export function HostsPage() {
 
       {hosts.isPending ? <TableSkeleton label="Loading hosts" /> : null}
 
-      {hosts.data && hosts.data.items.length === 0 ? (
+      {hosts.data && list.items.length === 0 ? (
         <ListEmptyState
           testId="hosts-empty"
           icon={<IconServer size={28} />}
@@ -145,16 +131,18 @@ export function HostsPage() {
         />
       ) : null}
 
-      {hosts.data && hosts.data.items.length > 0 ? (
+      {list.items.length > 0 ? (
         <>
-          <HostsTable hosts={hosts.data.items} />
-          <ListPager
+          <HostsTable hosts={list.items} />
+          <ListFooter
             testId="hosts-count"
-            total={total}
-            page={page}
-            pageSize={PAGE_SIZE}
-            onPage={(p) => setParam('page', String(p))}
+            shown={list.items.length}
+            total={list.total}
+            capped={list.capped}
             noun={['host', 'hosts']}
+            hasMore={hosts.hasNextPage && !hosts.isPlaceholderData}
+            loadingMore={hosts.isFetchingNextPage}
+            onLoadMore={() => void hosts.fetchNextPage()}
           />
         </>
       ) : null}

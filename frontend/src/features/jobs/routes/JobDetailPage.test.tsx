@@ -187,6 +187,17 @@ describe('JobDetailPage', () => {
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
   });
 
+  it('says when history retention removed an old job\'s log', async () => {
+    setup(
+      makeJob({ status: 'succeeded', finished_at: '2025-03-01T10:02:00Z', log_lines: 1234, logs_removed_at: '2025-04-01T03:00:00Z' }),
+    );
+    const es = await stream();
+    act(() => es.emit('end', { kind: 'end' }));
+    const empty = await screen.findByTestId('log-empty');
+    expect(empty).toHaveTextContent(/1234 log lines were removed on .+ by history retention/);
+    expect(empty).toHaveTextContent('history.job_logs_days');
+  });
+
   it('explains a failure with its class and message', async () => {
     setup(
       makeJob({

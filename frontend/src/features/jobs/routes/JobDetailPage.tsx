@@ -22,6 +22,10 @@ import { useJobFeed, type FeedConnection } from '../hooks/useJobFeed';
 function emptyLogText(job: Job): string {
   if (job.status === 'queued') return 'Queued: the agent picks the job up at its next poll (within seconds while it is online).';
   if (isActiveJob(job.status)) return 'Waiting for the first line from restic…';
+  if (job.logs_removed_at) {
+    const when = new Date(job.logs_removed_at).toLocaleDateString();
+    return `This job's ${job.log_lines} log lines were removed on ${when} by history retention (the server's history.job_logs_days setting).`;
+  }
   return 'This job wrote no log lines.';
 }
 

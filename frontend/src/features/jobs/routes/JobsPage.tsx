@@ -1,15 +1,17 @@
-// /jobs: every backup, init and snapshot refresh, newest first; filters by host, kind, status
-// and time live in the URL; refreshes by itself (faster while a listed job runs).
+// /jobs: every backup, init and snapshot refresh, newest first, a page at a time ("Load more");
+// filters by host, kind, status and time live in the URL (a change starts again from the first
+// page); refreshes by itself (faster while a listed job runs).
 import { Button, Stack } from '@mantine/core';
 import { IconHistory, IconServer } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
+import { loadedList } from '@/api/paging';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
-import { ListPager } from '@/components/ListPager';
+import { ListFooter } from '@/components/ListFooter';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { paths } from '@/lib/paths';
-import { PAGE_SIZE, useHostChoices, useJobs } from '../api';
+import { useHostChoices, useJobs } from '../api';
 import { JobFiltersBar } from '../components/JobFiltersBar';
 import { JobsTable } from '../components/JobsTable';
 import { filtersFromParams, isFiltered, withFilter } from '../filters';
@@ -18,6 +20,7 @@ export function JobsPage() {
   const [params, setParams] = useSearchParams();
   const filters = filtersFromParams(params);
   const jobs = useJobs(filters);
+  const list = loadedList(jobs.data);
   const hosts = useHostChoices();
   const filtered = isFiltered(filters);
 
@@ -39,7 +42,7 @@ export function JobsPage() {
 
       {jobs.isPending ? <TableSkeleton label="Loading jobs" /> : null}
 
-      {jobs.data && jobs.data.items.length === 0 ? (
+      {jobs.data && list.items.length === 0 ? (
         <ListEmptyState
           testId="jobs-empty"
           icon={<IconHistory size={28} />}
@@ -56,15 +59,17 @@ export function JobsPage() {
         />
       ) : null}
 
-      {jobs.data && jobs.data.items.length > 0 ? (
+      {list.items.length > 0 ? (
         <>
-          <JobsTable jobs={jobs.data.items} />
-          <ListPager
-            total={jobs.data.total}
-            page={filters.page}
-            pageSize={PAGE_SIZE}
-            onPage={(page) => setParams((prev) => withFilter(prev, 'page', page))}
+          <JobsTable jobs={list.items} />
+          <ListFooter
+            shown={list.items.length}
+            total={list.total}
+            capped={list.capped}
             noun={['job', 'jobs']}
+            hasMore={jobs.hasNextPage && !jobs.isPlaceholderData}
+            loadingMore={jobs.isFetchingNextPage}
+            onLoadMore={() => void jobs.fetchNextPage()}
             testId="jobs-count"
           />
         </>

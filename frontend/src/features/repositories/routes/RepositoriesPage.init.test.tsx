@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Host, Role } from '@/api/types';
 import { JOB_ID, REPO_ID, makeJob } from '@/test/jobs';
-import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
 import { RepositoriesPage } from './RepositoriesPage';
 
 const repo = makeRepository();
@@ -20,7 +20,7 @@ const unlinked = makeHost({ id: '10000000-0000-4000-8000-000000000004', hostname
 function setup({ role = 'admin', hosts = [web, db, down, unlinked], answer }: { role?: Role; hosts?: Host[]; answer?: Handler } = {}) {
   const server = fakeServer({
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
-    'GET /api/v1/hosts': () => json(200, { items: hosts, total: hosts.length }),
+    'GET /api/v1/hosts': cursorList(hosts),
     [`POST ${INIT}`]: answer ?? (() => json(202, makeJob({ kind: 'init', status: 'queued', backup: undefined }))),
   });
   vi.stubGlobal('fetch', server.fetch);
@@ -137,20 +137,24 @@ describe('RepositoriesPage: Initialize', () => {
     expect(alert).toHaveTextContent('auth.forbidden');
   });
 
-  it('reads every page of hosts to find the linked ones', async () => {
+  it('reads every page of hosts to find the linked ones, following next_cursor', async () => {
     const { user, server } = setup({ hosts: [web] });
-    // Page by offset: the linked host is on the second page of a two-host fleet.
-    const pages: Record<string, Host[]> = { '0': [unlinked], '1': [web] };
+    // The linked host is on the second page of a two-host fleet: the first answer hands out a
+    // cursor, the second (asked with it) has none.
+    const seen: (string | null)[] = [];
     vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
       const request = input instanceof Request ? input : new Request(input, init);
       const url = new URL(request.url);
       if (request.method === 'GET' && url.pathname === '/api/v1/hosts') {
-        return json(200, { items: pages[url.searchParams.get('offset') ?? '0'] ?? [], total: 2 });
+        const cursor = url.searchParams.get('cursor');
+        seen.push(cursor);
+        return json(200, cursor === 'page-2' ? { items: [web] } : { items: [unlinked], next_cursor: 'page-2' });
       }
       return server.fetch(input, init);
     });
     const dialog = await openInit(user);
     await waitFor(() => expect(within(dialog).getByRole('combobox', { name: 'Host' })).toHaveValue('web-01'));
+    expect(seen.slice(0, 2)).toEqual([null, 'page-2']);
   });
 
   it('explains that a host must be linked first when none is', async () => {

@@ -1,11 +1,12 @@
 // The host's snapshots against a scripted server: sizes in human units, the job that made a
-// snapshot, paging, the empty state, and "Refresh" showing its job until the list is read.
+// snapshot, "Load more" by cursor, the repository filter starting again from the first page, the
+// empty state, and "Refresh" showing its job until the list is read.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Host, Role, SnapshotList } from '@/api/types';
+import type { Host, Repository, Role, Snapshot } from '@/api/types';
 import { JOB_ID, REPO_ID, makeJob, makeJobsMe, makeSnapshot } from '@/test/jobs';
-import { fakeServer, json, makeHost, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
 import { addedLabel } from './SnapshotsTable';
 import { SnapshotsSection } from './SnapshotsSection';
 
@@ -14,33 +15,41 @@ const host = makeHost({ repository_ids: [REPO_ID] });
 interface Options {
   role?: Role;
   h?: Host;
+  repositories?: Repository[];
   extra?: Record<string, Handler>;
 }
 
-function setup(list: SnapshotList | Handler, { role = 'operator', h = host, extra = {} }: Options = {}) {
+/** `n` snapshots, newest first. */
+function manySnapshots(n: number): Snapshot[] {
+  return Array.from({ length: n }, (_, i) => {
+    const hex = i.toString(16).padStart(8, '0');
+    return makeSnapshot({ id: hex.repeat(8), short_id: hex });
+  });
+}
+
+function setup(list: Snapshot[] | Handler, { role = 'operator', h = host, repositories = [makeRepository()], extra = {} }: Options = {}) {
   const onRunBackup = vi.fn();
+  const path = `/api/v1/hosts/${h.id}/snapshots`;
   const server = fakeServer({
-    [`GET /api/v1/hosts/${h.id}/snapshots`]: typeof list === 'function' ? list : () => json(200, list),
+    [`GET ${path}`]: typeof list === 'function' ? list : cursorList(list),
     ...extra,
   });
   vi.stubGlobal('fetch', server.fetch);
   const me = makeJobsMe(role);
   renderWithProviders(
-    <SnapshotsSection host={h} repositories={[makeRepository()]} canRun={me.permissions.includes('jobs_run')} onRunBackup={onRunBackup} />,
+    <SnapshotsSection host={h} repositories={repositories} canRun={me.permissions.includes('jobs_run')} onRunBackup={onRunBackup} />,
     { me },
   );
-  return { server, onRunBackup, user: userEvent.setup() };
+  const lastQuery = () => new URL(server.calls('GET', path).at(-1)?.url ?? 'http://x/').searchParams;
+  return { server, onRunBackup, lastQuery, user: userEvent.setup() };
 }
 
 describe('SnapshotsSection', () => {
   it('formats the data a snapshot added, links its job, and copies the full id', async () => {
-    setup({
-      items: [
-        makeSnapshot(),
-        makeSnapshot({ id: 'ffff0000'.repeat(8), short_id: 'ffff0000', data_added: undefined, job_id: undefined, tags: [] }),
-      ],
-      total: 2,
-    });
+    setup([
+      makeSnapshot(),
+      makeSnapshot({ id: 'ffff0000'.repeat(8), short_id: 'ffff0000', data_added: undefined, job_id: undefined, tags: [] }),
+    ]);
     const rows = await screen.findAllByTestId('snapshot-row');
     const [mine, outside] = rows as [HTMLElement, HTMLElement];
     expect(within(mine).getByTestId('snapshot-short-id')).toHaveTextContent('a1b2c3d4');
@@ -52,6 +61,7 @@ describe('SnapshotsSection', () => {
     expect(within(outside).getByTestId('snapshot-added')).toHaveTextContent('—');
     expect(within(outside).getByText('outside Cairn')).toBeInTheDocument();
     expect(screen.getByTestId('snapshots-count')).toHaveTextContent('2 snapshots');
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
 
   it('formats sizes in binary units', () => {
@@ -63,18 +73,41 @@ describe('SnapshotsSection', () => {
     expect(addedLabel({})).toBe('—');
   });
 
-  it('pages through the snapshots', async () => {
-    const { server, user } = setup({ items: [makeSnapshot()], total: 23 });
-    expect(await screen.findByTestId('snapshots-count')).toHaveTextContent('23 snapshots · page 1 of 3');
-    await user.click(screen.getByRole('button', { name: '2' }));
-    await waitFor(() => {
-      const last = server.calls('GET', `/api/v1/hosts/${host.id}/snapshots`).at(-1);
-      expect(new URL(last?.url ?? 'http://x').searchParams.get('offset')).toBe('10');
+  it('loads more snapshots with the cursor and appends them', async () => {
+    const { lastQuery, user } = setup(manySnapshots(23));
+    expect(await screen.findAllByTestId('snapshot-row')).toHaveLength(10);
+    expect(screen.getByTestId('snapshots-count')).toHaveTextContent('23 snapshots');
+    expect(lastQuery().get('with_total')).toBe('true');
+    expect(lastQuery().has('cursor')).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('snapshot-row')).toHaveLength(20));
+    expect(lastQuery().get('cursor')).toBe('after-10');
+    expect(lastQuery().has('with_total')).toBe(false);
+    expect(screen.getAllByTestId('snapshot-short-id').map((e) => e.textContent)[10]).toBe('0000000a');
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('snapshot-row')).toHaveLength(23));
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+  });
+
+  it('starts again from the first page when the repository filter changes', async () => {
+    const other = makeRepository({ id: '30000000-0000-4000-8000-000000000002', name: 'offsite' });
+    const { lastQuery, user } = setup(manySnapshots(15), {
+      h: makeHost({ repository_ids: [REPO_ID, other.id] }),
+      repositories: [makeRepository(), other],
     });
+    expect(await screen.findAllByTestId('snapshot-row')).toHaveLength(10);
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('snapshot-row')).toHaveLength(15));
+    await user.click(screen.getByRole('combobox', { name: 'Filter snapshots by repository' }));
+    await user.click(await screen.findByRole('option', { name: 'offsite' }));
+    await waitFor(() => expect(lastQuery().get('repository_id')).toBe(other.id));
+    expect(lastQuery().has('cursor')).toBe(false);
+    expect(lastQuery().get('with_total')).toBe('true');
+    await waitFor(() => expect(screen.getAllByTestId('snapshot-row')).toHaveLength(10));
   });
 
   it('says to run a backup when there are none, with the button for people who may', async () => {
-    const { onRunBackup, user } = setup({ items: [], total: 0 });
+    const { onRunBackup, user } = setup([]);
     const empty = await screen.findByTestId('snapshots-empty');
     expect(empty).toHaveTextContent('No snapshots yet');
     expect(empty).toHaveTextContent('Run a backup to make the first one.');
@@ -83,7 +116,7 @@ describe('SnapshotsSection', () => {
   });
 
   it('gives a viewer the empty state without buttons', async () => {
-    setup({ items: [], total: 0 }, { role: 'viewer' });
+    setup([], { role: 'viewer' });
     const empty = await screen.findByTestId('snapshots-empty');
     expect(empty).toHaveTextContent('An operator or administrator can run a backup of this host.');
     expect(within(empty).queryByRole('button')).not.toBeInTheDocument();
@@ -98,7 +131,7 @@ describe('SnapshotsSection', () => {
     const { user, server } = setup(
       () => {
         reads += 1;
-        return json(200, { items: reads > 1 ? [makeSnapshot()] : [], total: reads > 1 ? 1 : 0 });
+        return json(200, { items: reads > 1 ? [makeSnapshot()] : [], total: reads > 1 ? 1 : 0, total_capped: false });
       },
       {
         extra: {

@@ -1,17 +1,18 @@
-// The host's snapshots (as its agent last reported them), filtered by repository and paged,
-// with "Refresh" asking the agent for the current list (its job is shown until it ends).
+// The host's snapshots (as its agent last reported them), newest first, filtered by repository,
+// a page at a time ("Load more"), with "Refresh" asking the agent for the current list (its job is shown until it ends).
 import { Alert, Anchor, Button, Card, Group, Loader, Menu, Select, Stack, Text, Title } from '@mantine/core';
 import { IconCamera, IconChevronDown, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { loadedList } from '@/api/paging';
 import type { Host, Job, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
-import { ListPager } from '@/components/ListPager';
+import { ListFooter } from '@/components/ListFooter';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
-import { SNAPSHOTS_PAGE_SIZE, useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../api';
+import { useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../api';
 import { SnapshotsTable } from './SnapshotsTable';
 
 /** What the host page hands over (the app puts this panel in the host page's snapshots slot). */
@@ -87,11 +88,11 @@ function RefreshButton({ linked, loading, onRefresh }: { linked: { value: string
 
 export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: SnapshotsSectionProps) {
   const [repositoryId, setRepositoryId] = useState<string | null>(null);
-  const [page, setPage] = useState(1);
-  const snapshots = useHostSnapshots(host.id, repositoryId, page);
+  const snapshots = useHostSnapshots(host.id, repositoryId);
   const refresh = useRefreshSnapshots(host.id);
   const linked = host.repository_ids.map((id) => ({ value: id, label: repositories.find((r) => r.id === id)?.name ?? id }));
-  const items = snapshots.data?.items ?? [];
+  const list = loadedList(snapshots.data);
+  const items = list.items;
 
   return (
     <Card withBorder radius="md" padding="lg" data-testid="snapshots-section">
@@ -114,10 +115,7 @@ export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Sn
                 size="sm"
                 data={linked}
                 value={repositoryId}
-                onChange={(v) => {
-                  setRepositoryId(v);
-                  setPage(1);
-                }}
+                onChange={setRepositoryId}
                 w={190}
               />
             ) : null}
@@ -156,15 +154,17 @@ export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Sn
           />
         ) : null}
 
-        {items.length > 0 && snapshots.data ? (
+        {items.length > 0 ? (
           <>
             <SnapshotsTable snapshots={items} />
-            <ListPager
-              total={snapshots.data.total}
-              page={page}
-              pageSize={SNAPSHOTS_PAGE_SIZE}
-              onPage={setPage}
+            <ListFooter
+              shown={items.length}
+              total={list.total}
+              capped={list.capped}
               noun={['snapshot', 'snapshots']}
+              hasMore={snapshots.hasNextPage && !snapshots.isPlaceholderData}
+              loadingMore={snapshots.isFetchingNextPage}
+              onLoadMore={() => void snapshots.fetchNextPage()}
               testId="snapshots-count"
             />
           </>

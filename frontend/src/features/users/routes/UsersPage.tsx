@@ -1,15 +1,17 @@
-// /users: search, filter and page through users; admins create, edit, disable and delete them.
+// /users: search and filter users (in the URL: q, role, status), by username, a page at a time
+// ("Load more"); admins create, edit, disable and delete them.
 import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { IconInfoCircle, IconSearch, IconUserPlus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Role, User } from '@/api/types';
+import { loadedList } from '@/api/paging';
+import { ROLES, type User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
-import { ListPager } from '@/components/ListPager';
+import { ListFooter } from '@/components/ListFooter';
 import { PageHeader } from '@/components/PageHeader';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
+import { useUrlFilters, useUrlSearchText } from '@/lib/urlFilters';
 import { useUpdateUser, useUsers } from '../api';
 import { CreateUserModal } from '../components/CreateUserModal';
 import { DeleteUserForm } from '../components/DeleteUserForm';
@@ -17,7 +19,6 @@ import { EditUserForm } from '../components/EditUserForm';
 import { ResetPasswordForm } from '../components/ResetPasswordForm';
 import { UsersTable, type UserAction } from '../components/UsersTable';
 
-const PAGE_SIZE = 20;
 type Dialog = { kind: 'edit' | 'reset' | 'delete'; user: User } | null;
 
 const titles = { edit: 'Edit user', reset: 'Reset password', delete: 'Delete user' } as const;
@@ -25,19 +26,19 @@ const titles = { edit: 'Edit user', reset: 'Reset password', delete: 'Delete use
 export function UsersPage() {
   const me = useSession();
   const canManage = hasPermission(me, 'users_manage');
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search, 300);
-  const [role, setRole] = useState<Role | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [page, setPage] = useState(1);
+  const { params, setFilter, clearFilters: clearUrl } = useUrlFilters();
+  const search = useUrlSearchText('q');
+  const q = search.value;
+  const role = ROLES.find((r) => r === params.get('role')) ?? null;
+  const status = params.get('status') === 'active' || params.get('status') === 'disabled' ? params.get('status') : null;
   const [creating, setCreating] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const update = useUpdateUser();
 
   const disabled = status === 'disabled' ? true : status === 'active' ? false : null;
-  const users = useUsers({ q, role, disabled, page, pageSize: PAGE_SIZE });
+  const users = useUsers({ q, role, disabled });
+  const list = loadedList(users.data);
   const filtered = !!q.trim() || role !== null || disabled !== null;
-  const total = users.data?.total ?? 0;
 
   const onAction = (action: UserAction, user: User) => {
     if (action === 'toggle') {
@@ -54,10 +55,8 @@ export function UsersPage() {
   };
   const closeDialog = () => setDialog(null);
   const clearFilters = () => {
-    setSearch('');
-    setRole(null);
-    setStatus(null);
-    setPage(1);
+    search.cancel();
+    clearUrl();
   };
 
   return (
@@ -80,11 +79,8 @@ export function UsersPage() {
           aria-label="Search users"
           placeholder="Search username, name or email"
           leftSection={<IconSearch size={16} />}
-          value={search}
-          onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            setPage(1);
-          }}
+          value={search.text}
+          onChange={(e) => search.onChange(e.currentTarget.value)}
           style={{ flex: '1 1 260px' }}
         />
         <Select
@@ -92,10 +88,7 @@ export function UsersPage() {
           placeholder="All roles"
           clearable
           value={role}
-          onChange={(v) => {
-            setRole(v);
-            setPage(1);
-          }}
+          onChange={(v) => setFilter('role', v)}
           data={[
             { value: 'admin', label: 'Admin' },
             { value: 'operator', label: 'Operator' },
@@ -108,10 +101,7 @@ export function UsersPage() {
           placeholder="Any status"
           clearable
           value={status}
-          onChange={(v) => {
-            setStatus(v);
-            setPage(1);
-          }}
+          onChange={(v) => setFilter('status', v)}
           data={[
             { value: 'active', label: 'Active' },
             { value: 'disabled', label: 'Disabled' },
@@ -122,7 +112,7 @@ export function UsersPage() {
 
       <ErrorAlert error={users.error} title="Could not load users" />
 
-      {users.data && users.data.items.length === 0 ? (
+      {users.data && list.items.length === 0 ? (
         <ListEmptyState
           icon={<IconUsers size={28} />}
           things="users"
@@ -137,14 +127,23 @@ export function UsersPage() {
         />
       ) : null}
 
-      {users.data && users.data.items.length > 0 ? (
+      {list.items.length > 0 ? (
         <>
-          <UsersTable users={users.data.items} currentUserId={me.user.id} canManage={canManage} onAction={onAction} />
-          <ListPager testId="users-count" total={total} page={page} pageSize={PAGE_SIZE} onPage={setPage} noun={['user', 'users']} />
+          <UsersTable users={list.items} currentUserId={me.user.id} canManage={canManage} onAction={onAction} />
+          <ListFooter
+            testId="users-count"
+            shown={list.items.length}
+            total={list.total}
+            capped={list.capped}
+            noun={['user', 'users']}
+            hasMore={users.hasNextPage && !users.isPlaceholderData}
+            loadingMore={users.isFetchingNextPage}
+            onLoadMore={() => void users.fetchNextPage()}
+          />
         </>
       ) : null}
 
-      {canManage && !filtered && total === 1 ? (
+      {canManage && !filtered && list.total === 1 && !list.capped ? (
         <Alert variant="light" icon={<IconInfoCircle size={18} />} title="You are the only user">
           Create the first operator for day-to-day backup work, and viewers for people who only need to look.
         </Alert>
@@ -187,7 +186,6 @@ export function UsersPage() {
             onDone={() => {
               notifySuccess(`Deleted ${dialog.user.username}.`);
               closeDialog();
-              if (users.data?.items.length === 1 && page > 1) setPage(page - 1);
             }}
           />
         ) : null}

@@ -28,7 +28,7 @@ mod feed;
 mod models;
 
 pub use models::*;
-use models::{one, views};
+use models::{list_views, one};
 
 pub struct JobsApi;
 
@@ -92,7 +92,8 @@ impl JobsApi {
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 
-    /// Jobs, newest first, with filters.
+    /// Jobs, newest first, with filters, a page at a time: pass the answer's `next_cursor`
+    /// as `cursor` for the next page. Any page costs what the first does.
     #[oai(path = "/v1/jobs", method = "get", operation_id = "list_jobs")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -108,7 +109,12 @@ impl JobsApi {
         /// Created before (RFC 3339).
         until: Query<Option<DateTime<Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        #[oai(validator(max_length = 512))]
+        cursor: Query<Option<String>>,
+        /// Also count the matching jobs (up to 10,000; `total_capped` says when there are
+        /// more).
+        with_total: Query<Option<bool>>,
     ) -> Result<Json<JobList>, ApiError> {
         let filter = JobFilter {
             host: host_id.0,
@@ -118,9 +124,15 @@ impl JobsApi {
             since: since.0,
             until: until.0,
         };
-        let (rows, total) =
-            domain::list(&state, &filter, limit.0.unwrap_or(50), offset.0.unwrap_or(0)).await?;
-        Ok(Json(JobList { items: views(&state, rows).await?, total }))
+        let limit = limit.0.unwrap_or(50);
+        let with_total = with_total.0.unwrap_or(false);
+        let page = domain::list(&state, &filter, cursor.0.as_deref(), limit, with_total).await?;
+        Ok(Json(JobList {
+            items: list_views(&state, page.items).await?,
+            next_cursor: page.next_cursor,
+            total: page.total.map(|t| t.count),
+            total_capped: page.total.map(|t| t.capped),
+        }))
     }
 
     #[oai(path = "/v1/jobs/:id", method = "get", operation_id = "get_job")]
@@ -216,6 +228,7 @@ impl JobsApi {
     }
 
     /// The host's snapshots as its agent last reported them, newest first.
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     #[oai(path = "/v1/hosts/:id/snapshots", method = "get", operation_id = "list_host_snapshots")]
     async fn snapshots(
         &self,
@@ -224,16 +237,22 @@ impl JobsApi {
         id: Path<Uuid>,
         repository_id: Query<Option<Uuid>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-        #[oai(validator(minimum(value = "0")))] offset: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        #[oai(validator(max_length = 512))]
+        cursor: Query<Option<String>>,
+        /// Also count the snapshots (up to 10,000).
+        with_total: Query<Option<bool>>,
     ) -> Result<Json<SnapshotList>, ApiError> {
-        let (rows, total, made_by) = domain::snapshots(
+        let (page, made_by) = domain::snapshots(
             &state,
             id.0,
             repository_id.0,
+            cursor.0.as_deref(),
             limit.0.unwrap_or(50),
-            offset.0.unwrap_or(0),
+            with_total.0.unwrap_or(false),
         )
         .await?;
+        let rows = page.items;
         let repo_ids: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
         let repos = domain::repository_names(&state, &repo_ids).await?;
         let items = rows
@@ -261,6 +280,11 @@ impl JobsApi {
                 }
             })
             .collect();
-        Ok(Json(SnapshotList { items, total }))
+        Ok(Json(SnapshotList {
+            items,
+            next_cursor: page.next_cursor,
+            total: page.total.map(|t| t.count),
+            total_capped: page.total.map(|t| t.capped),
+        }))
     }
 }

@@ -45,6 +45,9 @@ pub struct Job {
     /// The latest progress while it runs (and the last one after).
     pub progress: Option<JobProgress>,
     pub log_lines: i64,
+    /// When history retention removed the job's log lines (`history.job_logs_days`);
+    /// `log_lines` still says how many there were.
+    pub logs_removed_at: Option<DateTime<Utc>>,
 }
 
 pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Option<String>) -> Job {
@@ -72,6 +75,7 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
         result: row.result.and_then(|s| serde_json::from_str(&s).ok()),
         progress: row.progress.and_then(|s| serde_json::from_str(&s).ok()),
         log_lines: row.log_lines,
+        logs_removed_at: row.logs_removed_at,
     }
 }
 
@@ -82,6 +86,18 @@ pub(super) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job
         .into_iter()
         .map(|j| view(j.row, j.hostname, j.repository_name))
         .collect())
+}
+
+/// List rows: as [`views`] (the store left `result` out), without the last progress of a
+/// job that ended; the single read has both.
+pub(super) async fn list_views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
+    let mut jobs = views(state, rows).await?;
+    for j in &mut jobs {
+        if domain::JobStatus::from(j.status).is_final() {
+            j.progress = None;
+        }
+    }
+    Ok(jobs)
 }
 
 pub(super) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
@@ -140,8 +156,15 @@ impl From<JobStatus> for domain::JobStatus {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct JobList {
+    /// Newest first. List rows leave out `result` (and `progress` once a job ended): the
+    /// single read has them.
     pub items: Vec<Job>,
-    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many jobs match the filters, up to 10,000; only with `with_total=true`.
+    pub total: Option<u64>,
+    /// More than `total` match; only with `with_total=true`.
+    pub total_capped: Option<bool>,
 }
 
 #[derive(Object)]
@@ -243,6 +266,12 @@ pub struct Snapshot {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SnapshotList {
+    /// Newest first.
     pub items: Vec<Snapshot>,
-    pub total: u64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many snapshots, up to 10,000; only with `with_total=true`.
+    pub total: Option<u64>,
+    /// More than `total`; only with `with_total=true`.
+    pub total_capped: Option<bool>,
 }

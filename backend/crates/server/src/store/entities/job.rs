@@ -53,6 +53,8 @@ pub struct Model {
     /// How many times the run command was handed to an agent (it is re-sent when the
     /// agent never got it, e.g. it went to a dead connection).
     pub dispatches: i32,
+    /// When retention removed the job's log lines (`history.job_logs_days`).
+    pub logs_removed_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

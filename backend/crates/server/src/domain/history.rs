@@ -1,0 +1,106 @@
+//! History retention (`[history]`): old job log lines, old ended jobs and delivered
+//! commands are removed in small batches, each its own short write transaction, so agents'
+//! writes interleave with a long pass instead of waiting for it. Kept whatever their age:
+//! the newest `jobs_keep_per_host` jobs of each host, every backup whose snapshot the host
+//! still has, and every job that has not ended.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Domain, DomainError};
+use crate::store::history as store;
+
+/// What one pass removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Log lines of old ended jobs (their jobs stay).
+    pub log_lines: u64,
+    /// Jobs whose logs went in this pass.
+    pub logs_of_jobs: u64,
+    pub jobs: u64,
+    pub commands: u64,
+}
+
+impl PruneReport {
+    pub fn is_empty(&self) -> bool {
+        *self == PruneReport::default()
+    }
+}
+
+fn days_before(now: DateTime<Utc>, days: u64) -> Option<DateTime<Utc>> {
+    (days > 0).then(|| now - Duration::days(days.min(36_500) as i64))
+}
+
+/// One pass as of `now` (the clock is a parameter so tests can age the history).
+pub async fn prune(state: &Domain, now: DateTime<Utc>) -> Result<PruneReport, DomainError> {
+    let h = &state.history;
+    let batch = h.batch_size.max(1);
+    let mut report = PruneReport::default();
+    if let Some(cutoff) = days_before(now, h.job_logs_days) {
+        loop {
+            let txn = state.store.write().await?;
+            let jobs = store::jobs_with_old_logs(&*txn, cutoff, batch).await?;
+            if jobs.is_empty() {
+                break;
+            }
+            report.log_lines += store::remove_logs(&*txn, &jobs, now).await?;
+            report.logs_of_jobs += jobs.len() as u64;
+            txn.commit().await?;
+            tokio::task::yield_now().await;
+        }
+    }
+    if let Some(cutoff) = days_before(now, h.jobs_days) {
+        loop {
+            let txn = state.store.write().await?;
+            let jobs = store::removable_jobs(&*txn, cutoff, h.jobs_keep_per_host, batch).await?;
+            if jobs.is_empty() {
+                break;
+            }
+            report.jobs += store::remove_jobs(&*txn, &jobs).await?;
+            txn.commit().await?;
+            tokio::task::yield_now().await;
+        }
+    }
+    if let Some(cutoff) = days_before(now, h.commands_days) {
+        loop {
+            let txn = state.store.write().await?;
+            let removed = store::remove_delivered_commands(&*txn, cutoff, batch).await?;
+            txn.commit().await?;
+            if removed == 0 {
+                break;
+            }
+            report.commands += removed;
+            tokio::task::yield_now().await;
+        }
+    }
+    if !report.is_empty() {
+        state.store.give_space_back().await;
+    }
+    Ok(report)
+}
+
+/// Runs a pass every `history.interval_secs` (the first a minute after start), logging
+/// what each removed. Errors are logged and the next pass tries again.
+pub async fn run(state: Domain) {
+    let every = state.history.interval_secs;
+    if every == 0 {
+        return;
+    }
+    tokio::time::sleep(StdDuration::from_secs(60.min(every))).await;
+    loop {
+        let started = Instant::now();
+        match prune(&state, Utc::now()).await {
+            Ok(r) => tracing::info!(
+                log_lines = r.log_lines,
+                logs_of_jobs = r.logs_of_jobs,
+                jobs = r.jobs,
+                commands = r.commands,
+                ms = started.elapsed().as_millis() as u64,
+                "history pruned"
+            ),
+            Err(e) => tracing::error!("pruning history failed (tried again next pass): {e}"),
+        }
+        tokio::time::sleep(StdDuration::from_secs(every)).await;
+    }
+}
