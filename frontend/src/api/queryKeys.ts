@@ -4,7 +4,7 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { Host, HostStatus, Job, JobList, Me, ServerInfo } from './types';
+import type { HistorySettings, Host, HostStatus, Job, JobList, Me, ServerInfo } from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -19,6 +19,8 @@ const snapshotsRoot = ['snapshots'] as const;
 export const keys = {
   /** GET /v1/info: the server info (is setup needed?). */
   info: typed<ServerInfo>()(['server-info']),
+  /** GET /v1/history-settings: how long history is kept. */
+  historySettings: typed<HistorySettings>()(['history-settings']),
   /** GET /v1/auth/me: the signed-in user. */
   me: typed<Me>()(['auth', 'me']),
   /** GET /v1/auth/tokens: the signed-in user's API tokens. */

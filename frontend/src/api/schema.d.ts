@@ -325,6 +325,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/history-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long history is kept, for the web app to say so beside the lists. */
+        get: operations["get_history_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts": {
         parameters: {
             query?: never;
@@ -1026,6 +1043,12 @@ export interface components {
             first_broken_id?: number;
             message: string;
             ok: boolean;
+            /**
+             * Format: uint64
+             * @description Events history retention removed from the start of the chain (`history.audit_days`);
+             *     verification starts from the hash recorded at that cut.
+             */
+            removed_by_retention: number;
         };
         /** @enum {string} */
         AuthMethodKind: "session" | "token";
@@ -1237,6 +1260,30 @@ export interface components {
         ExportFormat: "csv" | "ndjson";
         /** @enum {string} */
         FeedKind: "log" | "progress" | "status" | "end";
+        /**
+         * HistorySettings
+         * @description How long this server keeps history (`[history]`; 0 = for ever).
+         */
+        HistorySettings: {
+            /**
+             * Format: uint64
+             * @description Audit events are removed after this many days; the chain stays verifiable.
+             */
+            audit_days: number;
+            /**
+             * Format: uint64
+             * @description Log lines of a job are removed this many days after it ended.
+             */
+            job_logs_days: number;
+            /**
+             * Format: uint64
+             * @description Ended jobs are removed after this many days, except the newest
+             *     `jobs_keep_per_host` of each host and backups whose snapshot still exists.
+             */
+            jobs_days: number;
+            /** Format: uint64 */
+            jobs_keep_per_host: number;
+        };
         /** Host */
         Host: {
             /** @description True when the agent is older than this server. */
@@ -4455,6 +4502,105 @@ export interface operations {
             };
             /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_history_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HistorySettings"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

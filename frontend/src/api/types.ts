@@ -8,6 +8,7 @@ export type Permission = Schemas['Permission'];
 export type User = Schemas['User'];
 export type Me = Schemas['Me'];
 export type ServerInfo = Schemas['ServerInfo'];
+export type HistorySettings = Schemas['HistorySettings'];
 export type SetupRequest = Schemas['SetupRequest'];
 export type LoginRequest = Schemas['LoginRequest'];
 export type UpdateProfileRequest = Schemas['UpdateProfileRequest'];

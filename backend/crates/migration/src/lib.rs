@@ -10,6 +10,7 @@ mod m0004_jobs;
 mod m0005_tagged_job_args;
 mod m0006_list_indexes;
 mod m0007_history;
+mod m0008_audit_chain_start;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_tagged_job_args::Migration),
             Box::new(m0006_list_indexes::Migration),
             Box::new(m0007_history::Migration),
+            Box::new(m0008_audit_chain_start::Migration),
         ]
     }
 }

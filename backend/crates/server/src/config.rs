@@ -55,6 +55,9 @@ pub struct HistoryConfig {
     pub jobs_keep_per_host: u64,
     /// Commands agents received more than this many days ago are removed.
     pub commands_days: u64,
+    /// Audit events older than this many days are removed from the start of the chain,
+    /// which stays verifiable from the recorded cut.
+    pub audit_days: u64,
     /// Seconds between two pruning passes (0: never in the background).
     pub interval_secs: u64,
     /// Rows removed per transaction: small, so agents' writes never wait long.
@@ -68,6 +71,7 @@ impl Default for HistoryConfig {
             jobs_days: 180,
             jobs_keep_per_host: 20,
             commands_days: 7,
+            audit_days: 400,
             interval_secs: 3600,
             batch_size: 500,
         }

@@ -98,6 +98,9 @@ pub struct AuditVerification {
     /// How many events were checked and found intact (before the first broken one).
     pub checked: u64,
     pub first_broken_id: Option<i64>,
+    /// Events history retention removed from the start of the chain (`history.audit_days`);
+    /// verification starts from the hash recorded at that cut.
+    pub removed_by_retention: u64,
     pub message: String,
 }
 
@@ -245,17 +248,27 @@ impl AuditApi {
 }
 
 pub fn verification(r: ChainReport) -> AuditVerification {
+    let removed = r.start.as_ref().map_or(0, |s| s.removed.max(0) as u64);
+    let cut = match &r.start {
+        Some(s) => format!(
+            " The chain starts after event {}: {} older events were removed by history retention.",
+            s.after_id, s.removed
+        ),
+        None => String::new(),
+    };
     match r.first_broken_id {
         None => AuditVerification {
             ok: true,
             checked: r.checked,
             first_broken_id: None,
-            message: format!("All {} events are intact.", r.checked),
+            removed_by_retention: removed,
+            message: format!("All {} events are intact.{cut}", r.checked),
         },
         Some(id) => AuditVerification {
             ok: false,
             checked: r.checked,
             first_broken_id: Some(id),
+            removed_by_retention: removed,
             message: format!(
                 "The chain is broken at event {id}: {}.",
                 r.reason.unwrap_or_default()

@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem::web::cookie::CookieJar;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use super::security::ClientInfo;
+use super::security::{Auth, ClientInfo, perm};
 use super::{ApiTags, auth::set_session_cookies, error::ApiError, models::Me};
 use crate::{app::AppState, auth::Role, domain::users::NewUser, setup};
 
@@ -56,8 +56,37 @@ pub enum SetupResponse {
     Created(Json<Me>),
 }
 
+/// How long this server keeps history (`[history]`; 0 = for ever).
+#[derive(Object)]
+pub struct HistorySettings {
+    /// Log lines of a job are removed this many days after it ended.
+    pub job_logs_days: u64,
+    /// Ended jobs are removed after this many days, except the newest
+    /// `jobs_keep_per_host` of each host and backups whose snapshot still exists.
+    pub jobs_days: u64,
+    pub jobs_keep_per_host: u64,
+    /// Audit events are removed after this many days; the chain stays verifiable.
+    pub audit_days: u64,
+}
+
 #[OpenApi(tag = "ApiTags::System")]
 impl SystemApi {
+    /// How long history is kept, for the web app to say so beside the lists.
+    #[oai(path = "/v1/history-settings", method = "get", operation_id = "get_history_settings")]
+    async fn history_settings(
+        &self,
+        _auth: Auth<perm::Profile>,
+        state: Data<&AppState>,
+    ) -> Result<Json<HistorySettings>, ApiError> {
+        let h = &state.history;
+        Ok(Json(HistorySettings {
+            job_logs_days: h.job_logs_days,
+            jobs_days: h.jobs_days,
+            jobs_keep_per_host: h.jobs_keep_per_host,
+            audit_days: h.audit_days,
+        }))
+    }
+
     /// Server version and whether first-run setup is pending.
     #[oai(path = "/v1/info", method = "get", operation_id = "get_info")]
     async fn get_info(&self, state: Data<&AppState>) -> Json<ServerInfo> {

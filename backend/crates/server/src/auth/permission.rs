@@ -125,6 +125,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("refresh_session", Access::Public),
     ("logout", Access::Requires(Permission::Profile)),
     ("get_me", Access::Requires(Permission::Profile)),
+    ("get_history_settings", Access::Requires(Permission::Profile)),
     ("update_me", Access::Requires(Permission::Profile)),
     ("change_my_password", Access::Requires(Permission::Profile)),
     ("list_my_tokens", Access::Requires(Permission::Profile)),

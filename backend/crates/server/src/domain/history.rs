@@ -1,5 +1,5 @@
 //! History retention (`[history]`): old job log lines, old ended jobs and delivered
-//! commands are removed in small batches, each its own short write transaction, so agents'
+//! commands and old audit events are removed in small batches, each its own short write transaction, so agents'
 //! writes interleave with a long pass instead of waiting for it. Kept whatever their age:
 //! the newest `jobs_keep_per_host` jobs of each host, every backup whose snapshot the host
 //! still has, and every job that has not ended.
@@ -8,8 +8,16 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Domain, DomainError};
-use crate::store::history as store;
+use serde_json::json;
+
+use super::{
+    Domain, DomainError,
+    audit::{self, Actor, Event},
+};
+use crate::store::{
+    audit::{self as store_audit, PRUNED_ACTION},
+    history as store,
+};
 
 /// What one pass removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,6 +28,8 @@ pub struct PruneReport {
     pub logs_of_jobs: u64,
     pub jobs: u64,
     pub commands: u64,
+    /// Audit events removed from the start of the chain.
+    pub audit_events: u64,
 }
 
 impl PruneReport {
@@ -74,6 +84,30 @@ pub async fn prune(state: &Domain, now: DateTime<Utc>) -> Result<PruneReport, Do
             tokio::task::yield_now().await;
         }
     }
+    if let Some(cutoff) = days_before(now, h.audit_days) {
+        // Ten times the batch: each batch also appends the event that records it.
+        let audit_batch = batch.saturating_mul(10);
+        loop {
+            let txn = state.store.write().await?;
+            let Some((removed, start)) =
+                store_audit::remove_oldest(&*txn, cutoff, audit_batch, now).await?
+            else {
+                break;
+            };
+            let details = json!({
+                "removed": removed,
+                "after_id": start.after_id,
+                "prev_hash": start.prev_hash,
+                "removed_in_all": start.removed,
+                "older_than_days": h.audit_days,
+            });
+            audit::record(&*txn, &Actor::system(), Event::success(PRUNED_ACTION, None, details))
+                .await?;
+            txn.commit().await?;
+            report.audit_events += removed;
+            tokio::task::yield_now().await;
+        }
+    }
     if !report.is_empty() {
         state.store.give_space_back().await;
     }
@@ -96,6 +130,7 @@ pub async fn run(state: Domain) {
                 logs_of_jobs = r.logs_of_jobs,
                 jobs = r.jobs,
                 commands = r.commands,
+                audit_events = r.audit_events,
                 ms = started.elapsed().as_millis() as u64,
                 "history pruned"
             ),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, Statement,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use sha2::{Digest, Sha256};
@@ -193,17 +193,103 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub checked: u64,
+    /// Where the chain starts after a retention cut, if there was one.
+    pub start: Option<ChainStart>,
     /// The first event whose stored hashes do not match the chain.
     pub first_broken_id: Option<i64>,
     pub reason: Option<String>,
 }
 
-/// Walks the whole chain oldest first, in batches, recomputing every hash.
+/// Where the chain starts after retention removed its oldest events: the last removed
+/// event's id and hash, and how many were removed in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStart {
+    pub after_id: i64,
+    pub prev_hash: String,
+    pub removed: i64,
+}
+
+pub async fn chain_start<C: ConnectionTrait>(db: &C) -> Result<Option<ChainStart>, StoreError> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT after_id, prev_hash, removed FROM audit_chain_start WHERE id = 1",
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => Some(ChainStart {
+            after_id: r.try_get("", "after_id")?,
+            prev_hash: r.try_get("", "prev_hash")?,
+            removed: r.try_get("", "removed")?,
+        }),
+        None => None,
+    })
+}
+
+/// Removes the oldest events, up to `limit`, that were recorded before `cutoff`, as one
+/// unbroken prefix of the chain (it stops at the first younger event, so the chain never
+/// gets a hole), and moves the chain's start past them. Returns how many went and the new
+/// start, which the caller records as an audit event in the same transaction.
+pub async fn remove_oldest<C: ConnectionTrait>(
+    db: &C,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Option<(u64, ChainStart)>, StoreError> {
+    let oldest: Vec<(i64, DateTime<Utc>, String)> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .column(audit_event::Column::Time)
+        .column(audit_event::Column::Hash)
+        .order_by_asc(audit_event::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let old: Vec<&(i64, DateTime<Utc>, String)> =
+        oldest.iter().take_while(|(_, time, _)| *time < cutoff).collect();
+    let Some((last_id, _, last_hash)) = old.last() else { return Ok(None) };
+    let removed = audit_event::Entity::delete_many()
+        .filter(audit_event::Column::Id.lte(*last_id))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let backend = db.get_database_backend();
+    let total = chain_start(db).await?.map_or(0, |s| s.removed) + removed as i64;
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO audit_chain_start (id, after_id, prev_hash, removed, updated_at) \
+             VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET after_id = excluded.after_id, \
+             prev_hash = excluded.prev_hash, removed = excluded.removed, updated_at = excluded.updated_at"
+        }
+        _ => {
+            "INSERT INTO audit_chain_start (id, after_id, prev_hash, removed, updated_at) \
+             VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET after_id = excluded.after_id, \
+             prev_hash = excluded.prev_hash, removed = excluded.removed, updated_at = excluded.updated_at"
+        }
+    };
+    let values: Vec<sea_orm::Value> =
+        vec![(*last_id).into(), last_hash.clone().into(), total.into(), now.into()];
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let start = ChainStart { after_id: *last_id, prev_hash: last_hash.clone(), removed: total };
+    Ok(Some((removed, start)))
+}
+
+/// The action of the event that records a retention cut; verification requires one for
+/// the chain's current start, so moving the start by hand shows.
+pub const PRUNED_ACTION: &str = "history.audit_pruned";
+
+/// Walks the whole chain oldest first, in batches, recomputing every hash. After a
+/// retention cut it starts from the recorded hash of the last removed event.
 pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainReport, StoreError> {
     const BATCH: u64 = 1000;
-    let mut prev = GENESIS_HASH.to_string();
-    let mut after: i64 = i64::MIN;
+    let start = chain_start(db).await?;
+    let mut prev = start.as_ref().map_or(GENESIS_HASH.to_string(), |s| s.prev_hash.clone());
+    let mut after: i64 = start.as_ref().map_or(i64::MIN, |s| s.after_id);
     let mut checked = 0u64;
+    // Whether an event records the cut the chain starts after (none needed without a cut).
+    let mut cut_recorded = start.is_none();
     loop {
         let rows = audit_event::Entity::find()
             .filter(audit_event::Column::Id.gt(after))
@@ -212,7 +298,18 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainReport, Sto
             .all(db)
             .await?;
         if rows.is_empty() {
-            return Ok(ChainReport { checked, first_broken_id: None, reason: None });
+            if !cut_recorded {
+                return Ok(ChainReport {
+                    checked,
+                    first_broken_id: start.as_ref().map(|s| s.after_id),
+                    start,
+                    reason: Some(
+                        "the chain's start was moved without a retention record (events before it were removed by hand)"
+                            .into(),
+                    ),
+                });
+            }
+            return Ok(ChainReport { checked, start, first_broken_id: None, reason: None });
         }
         for row in &rows {
             let broken = if row.prev_hash != prev {
@@ -227,9 +324,17 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainReport, Sto
             if let Some(reason) = broken {
                 return Ok(ChainReport {
                     checked,
+                    start,
                     first_broken_id: Some(row.id),
                     reason: Some(reason.to_string()),
                 });
+            }
+            if let Some(s) = &start
+                && row.action == PRUNED_ACTION
+                && serde_json::from_str::<serde_json::Value>(&row.details)
+                    .is_ok_and(|d| d["after_id"] == s.after_id && d["prev_hash"] == s.prev_hash)
+            {
+                cut_recorded = true;
             }
             checked += 1;
             prev = row.hash.clone();

@@ -8,6 +8,7 @@ use cairn_proto::JobKind;
 use cairn_server::{
     domain::history::{self, PruneReport},
     store::{
+        audit as store_audit,
         entities::{job, job_log, snapshot},
         jobs::{self, JobRow, JobStatus},
     },
@@ -200,4 +201,70 @@ fn param(app: &TestApp, n: usize) -> String {
     }
 }
 
-db_tests!(old_history_goes_and_what_matters_stays);
+/// Audit events older than `audit_days` go from the start of the chain, which still
+/// verifies from the recorded cut; moving the cut by hand shows.
+async fn old_audit_events_go_and_the_chain_still_verifies(db: Db) {
+    let app = TestApp::spawn_with(db, |c| {
+        c.history.audit_days = 400;
+        c.history.batch_size = 4; // 40 events per audit batch
+    })
+    .await;
+    let now = Utc::now();
+    {
+        let txn = app.state().store.write().await.unwrap();
+        for i in 0..100 {
+            let row = store_audit::NewAuditRow {
+                time: now - Duration::days(500) + Duration::minutes(i),
+                actor_kind: "system".into(),
+                actor_id: None,
+                actor_name: None,
+                source_ip: None,
+                user_agent: None,
+                action: "test.old".into(),
+                target_kind: None,
+                target_id: None,
+                target_name: None,
+                outcome: "success".into(),
+                details: "{}".into(),
+            };
+            store_audit::append(&*txn, row).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+    let admin = app.bootstrap().await;
+    let report = history::prune(&app.state().domain, now).await.unwrap();
+    assert_eq!(report.audit_events, 100, "{report:?}");
+    let v: Value = admin.get("/api/v1/audit/verify").await.json().await.unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["removed_by_retention"], 100);
+    assert!(v["message"].as_str().unwrap().contains("removed by history retention"), "{v}");
+    let page: Value =
+        admin.get("/api/v1/audit?action=history.audit_pruned").await.json().await.unwrap();
+    let cuts = page["items"].as_array().unwrap();
+    assert_eq!(cuts.len(), 3, "three batches of at most 40: {page}");
+    assert_eq!(cuts[0]["details"]["removed_in_all"], 100);
+    let old: Value = admin.get("/api/v1/audit?action=test.old").await.json().await.unwrap();
+    assert!(old["items"].as_array().unwrap().is_empty());
+    assert_eq!(history::prune(&app.state().domain, now).await.unwrap(), PruneReport::default());
+
+    // Someone removes the oldest kept event and moves the start past it by hand.
+    let db = app.state().store.db();
+    let first = store_audit::list(db, &Default::default(), None, 10_000).await.unwrap();
+    let first = first.last().unwrap();
+    let sql = format!(
+        "UPDATE audit_chain_start SET after_id = {}, prev_hash = '{}'",
+        first.id, first.hash
+    );
+    db.execute_unprepared(&sql).await.unwrap();
+    db.execute_unprepared(&format!("DELETE FROM audit_events WHERE id = {}", first.id))
+        .await
+        .unwrap();
+    let v: Value = admin.get("/api/v1/audit/verify").await.json().await.unwrap();
+    assert_eq!(v["ok"], false, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("without a retention record"), "{v}");
+}
+
+db_tests!(
+    old_history_goes_and_what_matters_stays,
+    old_audit_events_go_and_the_chain_still_verifies
+);

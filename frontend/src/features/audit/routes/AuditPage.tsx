@@ -8,6 +8,7 @@ import type { AuditEvent } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
 import { PageHeader } from '@/components/PageHeader';
+import { auditRetentionText, useHistorySettings } from '@/lib/history';
 import { emptyFilters, exportUrl, useAuditEvents, useVerifyAudit, type AuditFilters } from '../api';
 import { AuditEventDrawer } from '../components/AuditEventDrawer';
 import { AuditFiltersForm } from '../components/AuditFiltersForm';
@@ -19,6 +20,7 @@ export function AuditPage() {
   const [open, setOpen] = useState<AuditEvent | null>(null);
   const events = useAuditEvents(filters);
   const verify = useVerifyAudit();
+  const retention = auditRetentionText(useHistorySettings().data);
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = JSON.stringify(filters) !== JSON.stringify(emptyFilters);
   // On a phone the six filter fields would push the log off screen: they fold behind a button.
@@ -54,6 +56,11 @@ export function AuditPage() {
         }
       />
 
+      {retention ? (
+        <Text size="xs" c="dimmed" mt={-8} data-testid="audit-retention">
+          {retention}
+        </Text>
+      ) : null}
       <VerifyResult result={verify.data} error={verify.error} onClose={() => verify.reset()} />
 
       {phone ? (

@@ -7,7 +7,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Job } from '@/api/types';
 import { HOST_ID, makeJob, makeJobsMe } from '@/test/jobs';
-import { cursorList, fakeServer, makeHost, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, renderWithProviders } from '@/test/utils';
 import { JobsPage } from './JobsPage';
 
 /** `n` finished jobs, newest first. */
@@ -21,6 +21,7 @@ function setup(route: string, jobs: Job[] = [], options: { total?: number } = {}
   const server = fakeServer({
     'GET /api/v1/jobs': cursorList(jobs, options),
     'GET /api/v1/hosts': cursorList([makeHost(), makeHost({ id: 'h2', hostname: 'db-01' })]),
+    'GET /api/v1/history-settings': () => json(200, { job_logs_days: 30, jobs_days: 180, jobs_keep_per_host: 20, audit_days: 400 }),
   });
   vi.stubGlobal('fetch', server.fetch);
   const rendered = renderWithProviders(null, { me: makeJobsMe('viewer'), route, routes: [{ path: '/jobs', element: <JobsPage /> }] });
@@ -29,6 +30,13 @@ function setup(route: string, jobs: Job[] = [], options: { total?: number } = {}
 }
 
 describe('JobsPage', () => {
+  it('says how long jobs and their logs are kept', async () => {
+    setup('/jobs', [makeJob()]);
+    expect(await screen.findByTestId('jobs-retention')).toHaveTextContent(
+      "Job logs are kept 30 days after a job ends; ended jobs 180 days (each host's newest 20",
+    );
+  });
+
   it('sends the filters from the URL with the request', async () => {
     const before = Date.now();
     const { lastQuery } = setup(`/jobs?host_id=${HOST_ID}&kind=backup&status=failed&range=24h&page=3`);

@@ -1,13 +1,14 @@
 // /jobs: every backup, init and snapshot refresh, newest first, a page at a time ("Load more");
 // filters by host, kind, status and time live in the URL (a change starts again from the first
 // page); refreshes by itself (faster while a listed job runs).
-import { Button, Stack } from '@mantine/core';
+import { Button, Stack, Text } from '@mantine/core';
 import { IconHistory, IconServer } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
 import { loadedList } from '@/api/paging';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListFooter } from '@/components/ListFooter';
+import { jobsRetentionText, useHistorySettings } from '@/lib/history';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { paths } from '@/lib/paths';
@@ -23,6 +24,7 @@ export function JobsPage() {
   const list = loadedList(jobs.data);
   const hosts = useHostChoices();
   const filtered = isFiltered(filters);
+  const retention = jobsRetentionText(useHistorySettings().data);
 
   return (
     <Stack gap="md">
@@ -73,6 +75,11 @@ export function JobsPage() {
             testId="jobs-count"
           />
         </>
+      ) : null}
+      {retention ? (
+        <Text size="xs" c="dimmed" data-testid="jobs-retention">
+          {retention}
+        </Text>
       ) : null}
     </Stack>
   );
