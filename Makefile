@@ -144,6 +144,7 @@ bench: frontend
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
 	  cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench --agents $(BENCH_AGENTS)
 	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench ingest
+	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench lists
 
 # P6 takes ten minutes of wall time: the real agent idling against the real server.
 bench-agent-idle: frontend

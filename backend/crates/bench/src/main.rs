@@ -4,6 +4,7 @@
 //! latency from "ping accepted by the API" to "command in the agent's hands" (P1), the
 //! time for one fleet-wide command to reach every agent (P2), and errors.
 //! `cairn-bench ingest`: job log ingestion versus raw INSERTs (P4, in ingest.rs).
+//! `cairn-bench lists`: the list endpoints over a big history (P5, in lists.rs).
 //! `cairn-bench agent-idle`: the real agent idling (P6).
 
 use std::{
@@ -24,6 +25,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 mod ingest;
+mod lists;
 
 struct Shared {
     /// command id → when an agent received it.
@@ -78,6 +80,7 @@ async fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("agent-idle") => return agent_idle().await,
         Some("ingest") => return ingest::run().await,
+        Some("lists") => return lists::run().await,
         _ => {}
     }
     let n = arg("--agents", 10_000);

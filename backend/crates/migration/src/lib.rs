@@ -11,6 +11,7 @@ mod m0005_tagged_job_args;
 mod m0006_list_indexes;
 mod m0007_history;
 mod m0008_audit_chain_start;
+mod m0009_jobs_host_kind_index;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_list_indexes::Migration),
             Box::new(m0007_history::Migration),
             Box::new(m0008_audit_chain_start::Migration),
+            Box::new(m0009_jobs_host_kind_index::Migration),
         ]
     }
 }

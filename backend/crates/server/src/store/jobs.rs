@@ -92,7 +92,17 @@ fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
         q = q.filter(job::Column::HostId.eq(h));
     }
     if let Some(r) = f.repository {
-        q = q.filter(job::Column::RepositoryId.eq(r));
+        q = match f.host {
+            // With a host the host's index must lead (a repository is shared by many
+            // hosts): an expression no index serves keeps SQLite, which has no statistics
+            // here, from reading the repository's whole history instead.
+            Some(_) => {
+                use sea_orm::sea_query::{Expr, ExprTrait, Func};
+                let col = || Expr::col((job::Entity, job::Column::RepositoryId));
+                q.filter(Expr::expr(Func::coalesce([col(), col()])).eq(r))
+            }
+            None => q.filter(job::Column::RepositoryId.eq(r)),
+        };
     }
     if let Some(k) = f.kind {
         q = q.filter(job::Column::Kind.eq(k));

@@ -91,6 +91,10 @@ async fn every_jobs_page_and_count_reads_an_index_in_order(db: Db) {
             if let Some(line) = fault(&p, "jobs") {
                 faults.push(format!("page, {name}, cursor {}: {line}\n  {p:?}", after.is_some()));
             }
+            // A host narrows far more than a kind or a status: its index must lead.
+            if filter.host.is_some() && !p.iter().any(|l| l.contains("host_id")) {
+                faults.push(format!("page, {name}: not read by a host index\n  {p:?}"));
+            }
         }
         let p = plan(&app, jobs::count_query(backend, filter, 10_000)).await;
         if let Some(line) = fault(&p, "jobs") {
