@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     Domain, DomainError,
     audit::{self, Actor, ActorKind, Event, Target},
-    page::{self, Page, Total},
+    page::{self, Page},
 };
 use crate::{
     auth::service::Client,
@@ -123,10 +123,8 @@ pub async fn list_hosts(
     let after = page::decode::<hosts::HostKey>(cursor)?;
     let db = state.store.db();
     let rows = hosts::list(db, filter, after.as_ref(), limit + 1).await?;
-    let total = match with_total {
-        true => Some(Total::of(hosts::count_matching(db, filter, page::TOTAL_CAP).await?)),
-        false => None,
-    };
+    let total =
+        page::total_if_asked(with_total, |cap| hosts::count_matching(db, filter, cap)).await?;
     Ok(page::cut(rows, limit, |h| (h.hostname.clone(), h.id), total))
 }
 

@@ -15,7 +15,7 @@ use super::{
     Domain, DomainError,
     audit::{self, Actor, Event, Target},
     fleet,
-    page::{self, Page, Total},
+    page::{self, Page},
 };
 use crate::store::{
     commands,
@@ -321,10 +321,7 @@ pub async fn list(
     let after = page::decode::<jobs::JobKey>(cursor)?;
     let db = state.store.db();
     let rows = jobs::list(db, filter, after, limit + 1).await?;
-    let total = match with_total {
-        true => Some(Total::of(jobs::count(db, filter, page::TOTAL_CAP).await?)),
-        false => None,
-    };
+    let total = page::total_if_asked(with_total, |cap| jobs::count(db, filter, cap)).await?;
     Ok(page::cut(rows, limit, |r| (r.created_at, r.id), total))
 }
 
@@ -351,12 +348,9 @@ pub async fn snapshots(
     let db = state.store.db();
     hosts::find(db, host).await?.ok_or(DomainError::NotFound { what: "host" })?;
     let rows = jobs::snapshots(db, host, repository, after.as_ref(), limit + 1).await?;
-    let total = match with_total {
-        true => {
-            Some(Total::of(jobs::count_snapshots(db, host, repository, page::TOTAL_CAP).await?))
-        }
-        false => None,
-    };
+    let total =
+        page::total_if_asked(with_total, |cap| jobs::count_snapshots(db, host, repository, cap))
+            .await?;
     let page = page::cut(rows, limit, |s| (s.time, s.snapshot_id.clone(), s.repository_id), total);
     let ids: Vec<String> = page.items.iter().map(|r| r.snapshot_id.clone()).collect();
     let made_by = jobs::backups_by_snapshot(db, host, &ids).await?;

@@ -33,6 +33,20 @@ impl Total {
     }
 }
 
+/// The count of a page when asked (`with_total=true`): `count` runs with the cap only then.
+pub async fn total_if_asked<F>(
+    asked: bool,
+    count: impl FnOnce(u64) -> F,
+) -> Result<Option<Total>, DomainError>
+where
+    F: std::future::Future<Output = Result<u64, crate::store::StoreError>>,
+{
+    match asked {
+        true => Ok(Some(Total::of(count(TOTAL_CAP).await?))),
+        false => Ok(None),
+    }
+}
+
 /// The sort key of a row, as a cursor: base64url of its JSON. Opaque to clients; only this
 /// server reads it back.
 pub fn encode<K: Serialize>(key: &K) -> String {

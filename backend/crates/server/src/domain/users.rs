@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     DomainError,
     audit::{self, Actor, Event, Target},
-    page::{self, Page, Total},
+    page::{self, Page},
 };
 use crate::{
     auth::{Role, password},
@@ -114,10 +114,9 @@ pub async fn list(
 ) -> Result<Page<UserRow>, DomainError> {
     let after = page::decode::<String>(cursor)?;
     let rows = users::list(store.db(), filter, after.as_deref(), limit + 1).await?;
-    let total = match with_total {
-        true => Some(Total::of(users::count_matching(store.db(), filter, page::TOTAL_CAP).await?)),
-        false => None,
-    };
+    let total =
+        page::total_if_asked(with_total, |cap| users::count_matching(store.db(), filter, cap))
+            .await?;
     Ok(page::cut(rows, limit, |u| u.username.clone(), total))
 }
 

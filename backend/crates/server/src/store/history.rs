@@ -10,16 +10,8 @@ use uuid::Uuid;
 use super::{
     StoreError,
     entities::{agent_command, job, job_log},
-    jobs::JobStatus,
+    jobs::ACTIVE,
 };
-
-const ENDED: [JobStatus; 5] = [
-    JobStatus::Succeeded,
-    JobStatus::Warning,
-    JobStatus::Failed,
-    JobStatus::Cancelled,
-    JobStatus::Lost,
-];
 
 /// Up to `limit` jobs that ended before `cutoff` and still have log lines.
 pub async fn jobs_with_old_logs<C: ConnectionTrait>(
@@ -71,7 +63,7 @@ pub async fn removable_jobs<C: ConnectionTrait>(
         sea_orm::DbBackend::Postgres => format!("${n}"),
         _ => "?".to_string(),
     };
-    let ended = ENDED
+    let active = ACTIVE
         .iter()
         .map(|s| format!("'{}'", sea_orm::ActiveEnum::to_value(s)))
         .collect::<Vec<_>>()
@@ -82,7 +74,7 @@ pub async fn removable_jobs<C: ConnectionTrait>(
            SELECT id, host_id, status, created_at, snapshot_id, \
                   ROW_NUMBER() OVER (PARTITION BY host_id ORDER BY created_at DESC, id DESC) AS rank \
            FROM jobs) ranked \
-         WHERE rank > {} AND created_at < {} AND status IN ({ended}) \
+         WHERE rank > {} AND created_at < {} AND status NOT IN ({active}) \
            AND (snapshot_id IS NULL OR NOT EXISTS (\
              SELECT 1 FROM snapshots s WHERE s.host_id = ranked.host_id AND s.snapshot_id = ranked.snapshot_id)) \
          LIMIT {}",

@@ -122,7 +122,8 @@ fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
 /// The query of one page: the rows after `after` in `(created_at, id)` order, newest
 /// first. Every filter has an index that ends in that order (`m0006`), so a page reads
 /// `limit` index entries plus the rows they skip for other filters, never the whole set.
-/// List rows leave the agent's whole report (`result`) out: it stays on the single read.
+/// List rows leave out the agent's whole report (`result`) and the last progress of a job
+/// that ended; the single read has both.
 pub fn list_query(
     f: &JobFilter,
     after: Option<JobKey>,
@@ -136,9 +137,18 @@ pub fn list_query(
             .filter(job::Column::CreatedAt.lte(t))
             .filter(Condition::any().add(job::Column::CreatedAt.lt(t)).add(job::Column::Id.lt(id)));
     }
+    let no_text = || Expr::value(Option::<String>::None);
+    let live_progress: sea_orm::sea_query::SimpleExpr =
+        Expr::case(job::Column::Status.is_in(ACTIVE), Expr::col(job::Column::Progress))
+            .finally(no_text())
+            .into();
     q.select_only()
-        .columns(job::Column::iter().filter(|c| !matches!(c, job::Column::Result)))
-        .column_as(Expr::value(Option::<String>::None), "result")
+        .columns(
+            job::Column::iter()
+                .filter(|c| !matches!(c, job::Column::Result | job::Column::Progress)),
+        )
+        .column_as(no_text(), "result")
+        .column_as(live_progress, "progress")
         .order_by_desc(job::Column::CreatedAt)
         .order_by_desc(job::Column::Id)
         .limit(limit)

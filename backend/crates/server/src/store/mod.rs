@@ -183,7 +183,7 @@ pub(crate) fn like_contains(s: &str) -> String {
 /// `head` followed by `rows` groups of `cols` placeholders, in the backend's style (`?` or
 /// `$n`), then `tail` (an ON CONFLICT clause, or nothing): a multi-row INSERT built once,
 /// where sea-orm would build a model and a value tree per row.
-pub(crate) fn multi_row_sql(
+pub fn multi_row_sql(
     backend: DbBackend,
     head: &str,
     cols: usize,

@@ -28,7 +28,7 @@ mod feed;
 mod models;
 
 pub use models::*;
-use models::{list_views, one};
+use models::{one, views};
 
 pub struct JobsApi;
 
@@ -128,7 +128,7 @@ impl JobsApi {
         let with_total = with_total.0.unwrap_or(false);
         let page = domain::list(&state, &filter, cursor.0.as_deref(), limit, with_total).await?;
         Ok(Json(JobList {
-            items: list_views(&state, page.items).await?,
+            items: views(&state, page.items).await?,
             next_cursor: page.next_cursor,
             total: page.total.map(|t| t.count),
             total_capped: page.total.map(|t| t.capped),

@@ -88,18 +88,6 @@ pub(super) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job
         .collect())
 }
 
-/// List rows: as [`views`] (the store left `result` out), without the last progress of a
-/// job that ended; the single read has both.
-pub(super) async fn list_views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
-    let mut jobs = views(state, rows).await?;
-    for j in &mut jobs {
-        if domain::JobStatus::from(j.status).is_final() {
-            j.progress = None;
-        }
-    }
-    Ok(jobs)
-}
-
 pub(super) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
     Ok(views(state, vec![row]).await?.remove(0))
 }
