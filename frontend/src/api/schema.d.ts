@@ -1028,7 +1028,9 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             /**
              * Format: int64
-             * @description Pass as `before` to get the next (older) page; absent on the last page.
+             * @description Pass as `before` to get the next (older) page; absent on the last page. A text filter
+             *     (`actor`, `target`, an `action` prefix) looks at 20,000 events per page at most, so
+             *     its page can hold fewer than `limit` events, even none, and still have this.
              */
             next_before?: number;
         };

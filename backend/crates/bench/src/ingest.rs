@@ -262,7 +262,7 @@ async fn endpoint_round(
     (rate, f.0, f.1)
 }
 
-fn new_job(host: Uuid) -> (Uuid, JobRow) {
+pub(crate) fn new_job(host: Uuid) -> (Uuid, JobRow) {
     let id = Uuid::now_v7();
     (id, job_row(id, host))
 }
@@ -297,14 +297,14 @@ fn job_row(id: Uuid, host: Uuid) -> JobRow {
     }
 }
 
-async fn insert_job(state: &AppState, row: JobRow) {
+pub(crate) async fn insert_job(state: &AppState, row: JobRow) {
     let txn = state.store.write().await.expect("txn");
     jobs::insert(&*txn, row).await.expect("insert job");
     txn.commit().await.expect("commit");
 }
 
 /// A line like restic's (a skipped path, or a JSON status line), 60–200 bytes.
-fn line(i: usize) -> String {
+pub(crate) fn line(i: usize) -> String {
     if i.is_multiple_of(3) {
         format!(
             "{{\"message_type\":\"status\",\"percent_done\":0.{i:06},\"total_files\":{},\"files_done\":{i},\"total_bytes\":4294967296,\"bytes_done\":{}}}",
@@ -340,7 +340,7 @@ fn raw_insert(backend: sea_orm::DbBackend, job: Uuid, first: i64, chunk: &[Strin
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-fn events_body(first: usize, chunk: &[String]) -> String {
+pub(crate) fn events_body(first: usize, chunk: &[String]) -> String {
     let now = chrono::Utc::now();
     let events: Vec<serde_json::Value> = chunk
         .iter()

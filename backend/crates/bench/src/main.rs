@@ -4,7 +4,8 @@
 //! latency from "ping accepted by the API" to "command in the agent's hands" (P1), the
 //! time for one fleet-wide command to reach every agent (P2), and errors.
 //! `cairn-bench ingest`: job log ingestion versus raw INSERTs (P4, in ingest.rs).
-//! `cairn-bench lists`: the list endpoints over a big history (P5, in lists.rs).
+//! `cairn-bench lists`: the list endpoints over a big history (P5, in lists/).
+//! `cairn-bench retention`: one history retention pass and ingestion meanwhile (retention.rs).
 //! `cairn-bench agent-idle`: the real agent idling (P6).
 
 use std::{
@@ -26,6 +27,7 @@ use uuid::Uuid;
 
 mod ingest;
 mod lists;
+mod retention;
 
 struct Shared {
     /// command id → when an agent received it.
@@ -81,6 +83,7 @@ async fn main() {
         Some("agent-idle") => return agent_idle().await,
         Some("ingest") => return ingest::run().await,
         Some("lists") => return lists::run().await,
+        Some("retention") => return retention::run().await,
         _ => {}
     }
     let n = arg("--agents", 10_000);

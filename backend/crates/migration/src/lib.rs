@@ -12,6 +12,7 @@ mod m0006_list_indexes;
 mod m0007_history;
 mod m0008_audit_chain_start;
 mod m0009_jobs_host_kind_index;
+mod m0010_audit_time_index;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_history::Migration),
             Box::new(m0008_audit_chain_start::Migration),
             Box::new(m0009_jobs_host_kind_index::Migration),
+            Box::new(m0010_audit_time_index::Migration),
         ]
     }
 }

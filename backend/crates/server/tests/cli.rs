@@ -148,6 +148,7 @@ fn admin_reset_password_and_audit_verify() {
                 ..Default::default()
             },
             None,
+            None,
             10,
         )
         .await

@@ -28,38 +28,54 @@ const TARGET: &str = "[target ≥ 3,000 req/s, p99 ≤ 20 ms]";
 
 mod seed;
 
-use seed::seed;
+pub(crate) use seed::seed;
 
-pub(super) struct Opts {
+pub(crate) struct Opts {
     hosts: usize,
-    jobs: usize,
-    logs: usize,
-    audit: usize,
+    pub(crate) jobs: usize,
+    pub(crate) logs: usize,
+    pub(crate) audit: usize,
     conns: usize,
     secs: f64,
     deep: usize,
+    /// Only the cases whose name contains this (`--only jobs?limit=50`); all when absent.
+    only: Option<String>,
+}
+
+impl Opts {
+    /// The history's sizes and the load's shape from the command line, with defaults.
+    pub(crate) fn from_args() -> Opts {
+        Opts {
+            hosts: arg("--hosts", 1_000),
+            jobs: arg("--jobs", 100_000),
+            logs: arg("--logs", 1_000_000),
+            audit: arg("--audit", 1_000_000),
+            conns: arg("--conns", 32),
+            secs: arg("--secs", 4) as f64,
+            deep: arg("--deep", 1_990),
+            only: std::env::args().skip_while(|a| a != "--only").nth(1),
+        }
+    }
 }
 
 pub async fn run() {
-    let o = Opts {
-        hosts: arg("--hosts", 1_000),
-        jobs: arg("--jobs", 100_000),
-        logs: arg("--logs", 1_000_000),
-        audit: arg("--audit", 1_000_000),
-        conns: arg("--conns", 32),
-        secs: arg("--secs", 4) as f64,
-        deep: arg("--deep", 1_990),
-    };
+    let o = Opts::from_args();
     let server_bin =
         std::env::var("CAIRN_SERVER_BIN").unwrap_or_else(|_| "target/release/cairn-server".into());
     println!(
         "cairn-bench lists (P5): {} jobs over {} hosts, {} log lines, {} audit events; {} connections, {:.1} s per case",
         o.jobs, o.hosts, o.logs, o.audit, o.conns, o.secs
     );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
-    one_engine("SQLite", &sqlite, dir.path(), &server_bin, &o).await;
-    drop(dir);
+    // `--engine sqlite` or `--engine postgres` measures one; both by default.
+    let engine = std::env::args().skip_while(|a| a != "--engine").nth(1).unwrap_or_default();
+    if engine != "postgres" {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
+        one_engine("SQLite", &sqlite, dir.path(), &server_bin, &o).await;
+    }
+    if engine == "sqlite" {
+        return;
+    }
 
     let pg = std::env::var("CAIRN_BENCH_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
@@ -81,7 +97,7 @@ pub async fn run() {
 }
 
 /// What the load cases need to know about the seeded history.
-pub(super) struct Seeded {
+pub(crate) struct Seeded {
     pub(super) hosts: Vec<Uuid>,
     /// Jobs with the longest logs (over 1,000 lines with the default sizes: a full first
     /// page of logs).
@@ -229,6 +245,9 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
         (machine_busy_secs() - busy) / 2.0
     );
     for (name, urls) in &cases {
+        if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+            continue;
+        }
         if urls.is_empty() {
             println!("P5 {engine} {name}: skipped (nothing seeded to ask for)");
             continue;
@@ -266,7 +285,24 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
         );
     }
 
-    // Verifying the whole chain: time and memory.
+    if o.only.as_ref().is_none_or(|only| "GET /audit/verify".contains(only.as_str())) {
+        verify(&http, &base, &token, engine, pid).await;
+    }
+
+    let _ = server.start_kill();
+    let _ = server.wait().await;
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    let lines: Vec<&str> =
+        logged.lines().filter(|l| l.contains("ERROR") || l.contains("WARN")).collect();
+    println!("{engine}: server log: {} warnings or errors", lines.len());
+    for l in lines.iter().take(5) {
+        println!("    {}", &l[..l.len().min(300)]);
+    }
+}
+
+/// `GET /api/v1/audit/verify` over the whole chain: its time, and the server's RSS before,
+/// during (sampled every 20 ms) and after.
+async fn verify(http: &reqwest::Client, base: &str, token: &str, engine: &str, pid: u32) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let before = rss_mb(pid);
     let done = Arc::new(AtomicBool::new(false));
@@ -282,7 +318,7 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
         })
     };
     let t = Instant::now();
-    let r = http.get(format!("{base}/api/v1/audit/verify")).bearer_auth(&token).send().await;
+    let r = http.get(format!("{base}/api/v1/audit/verify")).bearer_auth(token).send().await;
     let answer: Value = match r {
         Ok(r) => r.json().await.unwrap_or_default(),
         Err(e) => json!({ "error": e.to_string() }),
@@ -302,16 +338,6 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
     );
     if answer["ok"] != json!(true) {
         println!("    answer: {answer}");
-    }
-
-    let _ = server.start_kill();
-    let _ = server.wait().await;
-    let logged = std::fs::read_to_string(&log).unwrap_or_default();
-    let lines: Vec<&str> =
-        logged.lines().filter(|l| l.contains("ERROR") || l.contains("WARN")).collect();
-    println!("{engine}: server log: {} warnings or errors", lines.len());
-    for l in lines.iter().take(5) {
-        println!("    {}", &l[..l.len().min(300)]);
     }
 }
 

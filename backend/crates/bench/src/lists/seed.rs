@@ -136,7 +136,7 @@ const AUDIT_COLS: [&str; 15] = [
     "hash",
 ];
 
-pub(super) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
+pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
     let backend = state.store.backend();
     let mut rng = Rng(0x0CA1_12B5);
     let now = Utc::now();

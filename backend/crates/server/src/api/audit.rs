@@ -87,7 +87,9 @@ impl From<AuditRow> for AuditEvent {
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     pub items: Vec<AuditEvent>,
-    /// Pass as `before` to get the next (older) page; absent on the last page.
+    /// Pass as `before` to get the next (older) page; absent on the last page. A text filter
+    /// (`actor`, `target`, an `action` prefix) looks at 20,000 events per page at most, so
+    /// its page can hold fewer than `limit` events, even none, and still have this.
     pub next_before: Option<i64>,
 }
 
@@ -201,12 +203,11 @@ impl AuditApi {
     ) -> Result<Json<AuditPage>, ApiError> {
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let limit = limit.0.unwrap_or(100);
-        let rows = domain_audit::page(&state.store, &f, before.0, limit + 1).await?;
-        let more = rows.len() as u64 > limit;
-        let items: Vec<AuditEvent> =
-            rows.into_iter().take(limit as usize).map(Into::into).collect();
-        let next_before = if more { items.last().map(|e| e.id) } else { None };
-        Ok(Json(AuditPage { items, next_before }))
+        let page = domain_audit::page(&state.store, &f, before.0, limit).await?;
+        Ok(Json(AuditPage {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_before: page.next_before,
+        }))
     }
 
     /// Downloads every matching event (newest first) as CSV or NDJSON.
@@ -331,10 +332,10 @@ fn export_stream(store: Store, f: AuditFilter, format: ExportFormat) -> Body {
             c.header = false;
         }
         match domain_audit::page(&c.store, &c.filter, c.before, 1000).await {
-            Ok(rows) => {
-                c.done = rows.len() < 1000;
-                c.before = rows.last().map(|r| r.id);
-                for r in &rows {
+            Ok(page) => {
+                c.done = page.next_before.is_none();
+                c.before = page.next_before;
+                for r in &page.items {
                     match format {
                         ExportFormat::Csv => out.push_str(&csv_line(r)),
                         ExportFormat::Ndjson => {

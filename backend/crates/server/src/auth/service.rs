@@ -332,7 +332,7 @@ pub async fn authenticate_session(
         }
     };
     let db = state.store.db();
-    let Some(session) = sessions::find(db, claims.sid).await? else {
+    let Some((session, user)) = sessions::find_with_user(db, claims.sid).await? else {
         return Ok(Err(Rejection::Refused("unknown session")));
     };
     if session.revoked_at.is_some()
@@ -341,7 +341,7 @@ pub async fn authenticate_session(
     {
         return Ok(Err(Rejection::Refused("session revoked or expired")));
     }
-    let Some(user) = users::find(db, claims.sub).await? else {
+    let Some(user) = user else {
         return Ok(Err(Rejection::Refused("user deleted")));
     };
     if user.disabled {

@@ -16,10 +16,7 @@ use crate::{
         DomainError,
         audit::{self, Event, Target},
     },
-    store::{
-        tokens::{self, TokenRow},
-        users,
-    },
+    store::tokens::{self, TokenRow},
 };
 
 pub const TOKEN_PREFIX: &str = "cairn_pat_";
@@ -32,7 +29,7 @@ pub async fn authenticate_token(
         return Ok(Err(Rejection::Refused("not a Cairn API token")));
     }
     let db = state.store.db();
-    let Some(row) = tokens::find_by_hash(db, &keys::token_hash(token)).await? else {
+    let Some((row, user)) = tokens::find_by_hash(db, &keys::token_hash(token)).await? else {
         return Ok(Err(Rejection::Refused("unknown API token")));
     };
     let now = Utc::now();
@@ -42,7 +39,7 @@ pub async fn authenticate_token(
     if row.expires_at.is_some_and(|e| e <= now) {
         return Ok(Err(Rejection::Refused("API token expired")));
     }
-    let Some(user) = users::find(db, row.user_id).await? else {
+    let Some(user) = user else {
         return Ok(Err(Rejection::Refused("user deleted")));
     };
     if user.disabled {

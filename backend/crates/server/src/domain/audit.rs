@@ -146,14 +146,60 @@ pub async fn record_alone(store: &Store, actor: &Actor, ev: Event) {
     }
 }
 
-/// One page of events matching `filter`, newest first, older than event `before`.
+/// How many events one page of a text search (a name that contains a string, an action
+/// prefix) looks at, at most: such a filter has no index, and this bounds each request.
+pub const TEXT_SEARCH_WINDOW: i64 = 20_000;
+
+/// One page of audit events and where the next one starts.
+pub struct AuditRows {
+    pub items: Vec<store_audit::AuditRow>,
+    /// Pass as `before` for the next (older) page; absent when no older event is left to
+    /// look at. A text search that found fewer than `limit` events in its window still
+    /// gives it, and the next page goes on searching from there.
+    pub next_before: Option<i64>,
+}
+
+/// One page of events matching `filter`, newest first, older than event `before`. A text
+/// search looks at [`TEXT_SEARCH_WINDOW`] events at most, so a page costs the same however
+/// rare the match is; the page may then hold fewer than `limit` events (even none) and
+/// still have a `next_before`.
 pub async fn page(
     store: &Store,
     filter: &store_audit::AuditFilter,
     before: Option<i64>,
     limit: u64,
-) -> Result<Vec<store_audit::AuditRow>, crate::domain::DomainError> {
-    Ok(store_audit::list(store.db(), filter, before, limit).await?)
+) -> Result<AuditRows, crate::domain::DomainError> {
+    page_within(store, filter, before, limit, TEXT_SEARCH_WINDOW).await
+}
+
+/// [`page`] with a text search window of `window` events (tests use a small one).
+pub async fn page_within(
+    store: &Store,
+    filter: &store_audit::AuditFilter,
+    before: Option<i64>,
+    limit: u64,
+    window: i64,
+) -> Result<AuditRows, crate::domain::DomainError> {
+    let db = store.db();
+    let window = if filter.searches_text() {
+        let Some((lo, hi)) = store_audit::id_range(db).await? else {
+            return Ok(AuditRows { items: Vec::new(), next_before: None });
+        };
+        let top = before.unwrap_or(hi + 1).min(hi + 1);
+        Some((top.saturating_sub(window), lo))
+    } else {
+        None
+    };
+    let from = window.map(|(from, _)| from);
+    let mut items = store_audit::list(db, filter, before, from, limit + 1).await?;
+    let next_before = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|r| r.id)
+    } else {
+        // The window ran out before the page filled: go on below it, if anything is there.
+        window.and_then(|(from, lo)| (from > lo).then_some(from))
+    };
+    Ok(AuditRows { items, next_before })
 }
 
 /// Recomputes the hash chain over every event.

@@ -317,12 +317,12 @@ pub async fn list(
     cursor: Option<&str>,
     limit: u64,
     with_total: bool,
-) -> Result<Page<JobRow>, DomainError> {
+) -> Result<Page<NamedJob>, DomainError> {
     let after = page::decode::<jobs::JobKey>(cursor)?;
     let db = state.store.db();
     let rows = jobs::list(db, filter, after, limit + 1).await?;
     let total = page::total_if_asked(with_total, |cap| jobs::count(db, filter, cap)).await?;
-    Ok(page::cut(rows, limit, |r| (r.created_at, r.id), total))
+    Ok(page::cut(rows, limit, |r| (r.row.created_at, r.row.id), total))
 }
 
 pub async fn logs_after(
@@ -358,11 +358,7 @@ pub async fn snapshots(
 }
 
 /// A job row with its host's name and its repository's name (absent when deleted since).
-pub struct NamedJob {
-    pub row: JobRow,
-    pub hostname: Option<String>,
-    pub repository_name: Option<String>,
-}
+pub use jobs::NamedJobRow as NamedJob;
 
 /// Jobs with their host and repository names, looked up in two queries for the page.
 pub async fn with_names(state: &Domain, rows: Vec<JobRow>) -> Result<Vec<NamedJob>, DomainError> {

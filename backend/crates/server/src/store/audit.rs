@@ -54,17 +54,24 @@ pub async fn append<C: ConnectionTrait>(db: &C, row: NewAuditRow) -> Result<Audi
         // Serialises appenders across connections and replicas until this transaction ends.
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})")).await?;
     }
-    let prev = audit_event::Entity::find()
+    let last = audit_event::Entity::find()
         .select_only()
         .column(audit_event::Column::Hash)
+        .column(audit_event::Column::Time)
         .order_by_desc(audit_event::Column::Id)
         .limit(1)
-        .into_tuple::<String>()
+        .into_tuple::<(String, DateTime<Utc>)>()
         .one(db)
-        .await?
-        .unwrap_or_else(|| GENESIS_HASH.to_string());
-    // Stored precision is microseconds on both engines; hash what will be read back.
+        .await?;
+    let (prev, prev_time) = match last {
+        Some((hash, time)) => (hash, Some(time)),
+        None => (GENESIS_HASH.to_string(), None),
+    };
+    // Stored precision is microseconds on both engines; hash what will be read back. Time
+    // never goes backwards along the chain (a clock stepped back gets the previous event's
+    // time), so a time range is an id range: `list_query` relies on it.
     let time = DateTime::from_timestamp_micros(row.time.timestamp_micros()).unwrap_or(row.time);
+    let time = prev_time.map_or(time, |p| Ord::max(time, p));
     let row = NewAuditRow { time, ..row };
     let hash = chain_hash(&prev, &row);
     let active = audit_event::ActiveModel {
@@ -124,24 +131,42 @@ fn as_new(row: &AuditRow) -> NewAuditRow {
     }
 }
 
-/// Newest first, strictly older than `before` (an event id) when given.
+/// Newest first, strictly older than `before` (an event id) and no older than event `from`
+/// when given.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     filter: &AuditFilter,
     before: Option<i64>,
+    from: Option<i64>,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    Ok(list_query(filter, before, limit).all(db).await?)
+    Ok(list_query(filter, before, from, limit).all(db).await?)
 }
 
-/// One page of events, newest first (by id), before `before`. With no filter, an outcome,
-/// or an exact action, a page reads `(…, id)` index entries in order; text filters and
-/// action prefixes look at events newest first until the page is full.
+impl AuditFilter {
+    /// Whether the filter tests text no index serves: a name that contains a string, or an
+    /// action prefix. Such a page reads events newest first and tests each one.
+    pub fn searches_text(&self) -> bool {
+        non_empty(&self.actor).is_some()
+            || non_empty(&self.target).is_some()
+            || non_empty(&self.action).is_some_and(|a| a.ends_with('.'))
+    }
+}
+
+/// One page of events, newest first (by id), before `before` and from `from`. With no
+/// filter, an outcome, or an exact action, a page reads `(…, id)` index entries in order;
+/// text filters and action prefixes look at events newest first until the page is full
+/// (the caller bounds that with `from`). A time range becomes an id range: time does not
+/// go backwards along the chain (see `append`), so the events in `[since, until]` are the
+/// ids from the first event at or after `since` to the last one at or before `until`, each
+/// found by one probe of the `(time, id)` index; the page then reads ids in order.
 pub fn list_query(
     filter: &AuditFilter,
     before: Option<i64>,
+    from: Option<i64>,
     limit: u64,
 ) -> sea_orm::Select<audit_event::Entity> {
+    use sea_orm::sea_query::{Query, SimpleExpr, SubQueryStatement};
     let mut q = audit_event::Entity::find();
     let lower_like = |col: audit_event::Column, pattern: &str| {
         Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
@@ -174,16 +199,47 @@ pub fn list_query(
     if let Some(outcome) = non_empty(&filter.outcome) {
         q = q.filter(audit_event::Column::Outcome.eq(outcome));
     }
+    // The id of the first (or last) event in time order on the given side of `t`.
+    let edge = |t: DateTime<Utc>, first: bool| -> SimpleExpr {
+        let mut sub = Query::select();
+        sub.column(audit_event::Column::Id).from(audit_event::Entity).limit(1);
+        if first {
+            sub.and_where(Expr::col(audit_event::Column::Time).gte(t))
+                .order_by(audit_event::Column::Time, sea_orm::Order::Asc)
+                .order_by(audit_event::Column::Id, sea_orm::Order::Asc);
+        } else {
+            sub.and_where(Expr::col(audit_event::Column::Time).lte(t))
+                .order_by(audit_event::Column::Time, sea_orm::Order::Desc)
+                .order_by(audit_event::Column::Id, sea_orm::Order::Desc);
+        }
+        SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::from(sub.to_owned())))
+    };
     if let Some(since) = filter.since {
-        q = q.filter(audit_event::Column::Time.gte(since));
+        q = q.filter(Expr::col(audit_event::Column::Id).gte(edge(since, true)));
     }
     if let Some(until) = filter.until {
-        q = q.filter(audit_event::Column::Time.lte(until));
+        q = q.filter(Expr::col(audit_event::Column::Id).lte(edge(until, false)));
     }
     if let Some(before) = before {
         q = q.filter(audit_event::Column::Id.lt(before));
     }
+    if let Some(from) = from {
+        q = q.filter(audit_event::Column::Id.gte(from));
+    }
     q.order_by_desc(audit_event::Column::Id).limit(limit)
+}
+
+/// The lowest and the highest event id, if there are events. Two subqueries, not one
+/// `SELECT MIN(id), MAX(id)`: SQLite answers a lone `MIN` or `MAX` from the end of the
+/// index, but scans the table for both together.
+pub async fn id_range<C: ConnectionTrait>(db: &C) -> Result<Option<(i64, i64)>, StoreError> {
+    let sql =
+        "SELECT (SELECT MIN(id) FROM audit_events) AS lo, (SELECT MAX(id) FROM audit_events) AS hi";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    let Some(row) = row else { return Ok(None) };
+    let lo: Option<i64> = row.try_get("", "lo")?;
+    let hi: Option<i64> = row.try_get("", "hi")?;
+    Ok(lo.zip(hi))
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -2,11 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use super::{StoreError, entities::session};
+use super::{
+    StoreError,
+    entities::{session, user},
+    users::UserRow,
+};
 
 pub use session::Model as SessionRow;
 
@@ -18,6 +23,22 @@ pub async fn insert<C: ConnectionTrait>(db: &C, row: SessionRow) -> Result<(), S
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<SessionRow>, StoreError> {
     Ok(session::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The session `id` with its user (absent when the user is gone since): one query, as every
+/// request from the browser starts with it.
+pub async fn find_with_user<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<(SessionRow, Option<UserRow>)>, StoreError> {
+    let owner = session::Entity::belongs_to(user::Entity)
+        .from(session::Column::UserId)
+        .to(user::Column::Id);
+    Ok(session::Entity::find_by_id(id)
+        .select_also(user::Entity)
+        .join(JoinType::LeftJoin, owner.into())
+        .one(db)
+        .await?)
 }
 
 pub async fn find_by_refresh_hash<C: ConnectionTrait>(

@@ -2,12 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use super::{StoreError, entities::api_token};
+use super::{
+    StoreError,
+    entities::{api_token, user},
+    users::UserRow,
+};
 
 pub use api_token::Model as TokenRow;
 
@@ -29,11 +33,21 @@ pub async fn list_for_user<C: ConnectionTrait>(
         .await?)
 }
 
+/// The token whose hash is `hash`, with its user (absent when the user is gone since): one
+/// query, as every request with a token starts with it.
 pub async fn find_by_hash<C: ConnectionTrait>(
     db: &C,
     hash: &str,
-) -> Result<Option<TokenRow>, StoreError> {
-    Ok(api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash)).one(db).await?)
+) -> Result<Option<(TokenRow, Option<UserRow>)>, StoreError> {
+    let owner = api_token::Entity::belongs_to(user::Entity)
+        .from(api_token::Column::UserId)
+        .to(user::Column::Id);
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .select_also(user::Entity)
+        .join(JoinType::LeftJoin, owner.into())
+        .one(db)
+        .await?)
 }
 
 pub async fn find_for_user<C: ConnectionTrait>(

@@ -224,7 +224,88 @@ async fn audit_rows_commit_with_the_change(db: Db) {
     assert_eq!(users["total"], 1);
 }
 
+/// Time never goes backwards along the chain, a time range is exact, and a text search
+/// looks at one window of events per page and says where to go on.
+async fn time_ranges_and_text_search_windows(db: Db) {
+    use cairn_server::{
+        domain::audit::page_within,
+        store::audit::{self, AuditFilter, NewAuditRow},
+    };
+    use chrono::{Duration, TimeZone, Utc};
+    let app = TestApp::spawn(db).await;
+    let store = &app.state().store;
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    // 30 events a minute apart, except the 11th, whose clock stepped back an hour.
+    let mut ids = Vec::new();
+    for i in 0..30i64 {
+        let time = if i == 10 { t0 - Duration::hours(1) } else { t0 + Duration::minutes(i) };
+        let actor = if i == 2 || i == 24 { "needle" } else { "hay" };
+        let row = NewAuditRow {
+            time,
+            actor_kind: "user".into(),
+            actor_id: None,
+            actor_name: Some(actor.into()),
+            source_ip: None,
+            user_agent: None,
+            action: "test.event".into(),
+            target_kind: None,
+            target_id: None,
+            target_name: None,
+            outcome: "success".into(),
+            details: "{}".into(),
+        };
+        ids.push(audit::append(store.db(), row).await.unwrap());
+    }
+    assert_eq!(ids[10].time, ids[9].time, "a step back keeps the previous event's time");
+    assert!(ids.windows(2).all(|w| w[0].time <= w[1].time));
+    let report = audit::verify_chain(store.db()).await.unwrap();
+    assert!(report.first_broken_id.is_none(), "{report:?}");
+
+    // Minutes 5 to 20 inclusive: 16 events (the stepped-back one counts as minute 9).
+    let f = AuditFilter {
+        action: Some("test.event".into()),
+        since: Some(t0 + Duration::minutes(5)),
+        until: Some(t0 + Duration::minutes(20)),
+        ..Default::default()
+    };
+    let got = page_within(store, &f, None, 100, 1_000).await.unwrap();
+    let want: Vec<i64> = ids[5..=20].iter().rev().map(|r| r.id).collect();
+    assert_eq!(got.items.iter().map(|r| r.id).collect::<Vec<_>>(), want);
+    assert_eq!(got.next_before, None);
+    let none = AuditFilter { since: Some(t0 + Duration::days(1)), ..Default::default() };
+    assert!(page_within(store, &none, None, 100, 1_000).await.unwrap().items.is_empty());
+
+    // A text search with a window of 10 events: the newest window holds one match, the
+    // next none, the oldest the other; each page says where the next one starts.
+    let needle = AuditFilter { actor: Some("NEEDLE".into()), ..Default::default() };
+    let last = ids.last().unwrap().id;
+    let p1 = page_within(store, &needle, None, 5, 10).await.unwrap();
+    assert_eq!(p1.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[24].id]);
+    assert_eq!(p1.next_before, Some(last + 1 - 10));
+    let p2 = page_within(store, &needle, p1.next_before, 5, 10).await.unwrap();
+    assert!(p2.items.is_empty());
+    assert_eq!(p2.next_before, Some(last + 1 - 20));
+    let p3 = page_within(store, &needle, p2.next_before, 5, 10).await.unwrap();
+    assert_eq!(p3.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[2].id]);
+    // What is left below the third window is the setup's own events, if any.
+    let lowest = audit::id_range(store.db()).await.unwrap().unwrap().0;
+    assert_eq!(p3.next_before, (last + 1 - 30 > lowest).then_some(last + 1 - 30));
+    // A full page stops at its last event, window or not.
+    let wide = page_within(
+        store,
+        &AuditFilter { actor: Some("hay".into()), ..Default::default() },
+        None,
+        3,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(wide.items.len(), 3);
+    assert_eq!(wide.next_before, Some(wide.items[2].id));
+}
+
 db_tests!(
+    time_ranges_and_text_search_windows,
     records_changes_with_actor_and_target,
     filters_and_paging,
     exports,

@@ -249,7 +249,7 @@ async fn old_audit_events_go_and_the_chain_still_verifies(db: Db) {
 
     // Someone removes the oldest kept event and moves the start past it by hand.
     let db = app.state().store.db();
-    let first = store_audit::list(db, &Default::default(), None, 10_000).await.unwrap();
+    let first = store_audit::list(db, &Default::default(), None, None, 10_000).await.unwrap();
     let first = first.last().unwrap();
     let sql = format!(
         "UPDATE audit_chain_start SET after_id = {}, prev_hash = '{}'",

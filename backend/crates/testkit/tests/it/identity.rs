@@ -419,6 +419,7 @@ async fn local_login_can_be_turned_off(db: Db) {
             ..Default::default()
         },
         None,
+        None,
         10,
     )
     .await

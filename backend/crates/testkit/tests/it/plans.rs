@@ -186,19 +186,46 @@ async fn hosts_users_and_snapshots_pages_read_an_index_in_order(db: Db) {
     assert!(faults.is_empty(), "list queries that scan or sort:\n{}", faults.join("\n"));
 }
 
-/// Audit pages with no filter, an outcome or an exact action read an index in id order.
+/// Audit pages read an index in id order with every filter: a time range is turned into
+/// an id range (one probe of the `(time, id)` index at each end), and a text search reads
+/// ids in order within its window.
 async fn audit_pages_read_an_index_in_order(db: Db) {
     let app = TestApp::spawn(db).await;
     let backend = app.state().store.db().get_database_backend();
+    let now = Utc::now();
+    let (since, until) = (Some(now - Duration::days(30)), Some(now - Duration::days(1)));
     let f = AuditFilter::default;
+    let text = || Some(1_000_000 - cairn_server::domain::audit::TEXT_SEARCH_WINDOW);
     let mut faults = Vec::new();
-    for (name, filter) in [
-        ("no filter", f()),
-        ("outcome", AuditFilter { outcome: Some("denied".into()), ..f() }),
-        ("action", AuditFilter { action: Some("user.create".into()), ..f() }),
+    for (name, filter, from) in [
+        ("no filter", f(), None),
+        ("outcome", AuditFilter { outcome: Some("denied".into()), ..f() }, None),
+        ("action", AuditFilter { action: Some("user.create".into()), ..f() }, None),
+        ("since", AuditFilter { since, ..f() }, None),
+        ("until", AuditFilter { until, ..f() }, None),
+        ("time range", AuditFilter { since, until, ..f() }, None),
+        (
+            "outcome and time range",
+            AuditFilter { outcome: Some("denied".into()), since, until, ..f() },
+            None,
+        ),
+        (
+            "action and since",
+            AuditFilter { action: Some("user.create".into()), since, ..f() },
+            None,
+        ),
+        ("actor text", AuditFilter { actor: Some("ali".into()), ..f() }, text()),
+        (
+            "target text and time range",
+            AuditFilter { target: Some("web".into()), since, until, ..f() },
+            text(),
+        ),
+        ("action prefix", AuditFilter { action: Some("user.".into()), ..f() }, text()),
     ] {
+        assert_eq!(from.is_some(), filter.searches_text(), "{name}");
         for before in [None, Some(1_000_000)] {
-            let mut p = plan(&app, audit::list_query(&filter, before, 101).build(backend)).await;
+            let mut p =
+                plan(&app, audit::list_query(&filter, before, from, 101).build(backend)).await;
             // SQLite keeps this table in id order (the id is its rowid): reading it newest
             // first and stopping at the page's end is the index read.
             p.retain(|l| !(name == "no filter" && l == "SCAN audit_events"));
@@ -207,7 +234,7 @@ async fn audit_pages_read_an_index_in_order(db: Db) {
             }
         }
     }
-    assert!(faults.is_empty(), "audit pages that sort:\n{}", faults.join("\n"));
+    assert!(faults.is_empty(), "audit pages that scan or sort:\n{}", faults.join("\n"));
 }
 
 db_tests!(

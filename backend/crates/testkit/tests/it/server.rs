@@ -226,6 +226,7 @@ async fn forwarded_client_ips_only_from_trusted_proxies(db: Db) {
                 ..Default::default()
             },
             None,
+            None,
             1,
         )
         .await

@@ -3,22 +3,47 @@
 import { Button, Center, Collapse, Group, Menu, Paper, Stack, Text } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { IconChevronDown, IconChevronUp, IconDownload, IconFilter, IconListSearch } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AuditEvent } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
 import { PageHeader } from '@/components/PageHeader';
 import { auditRetentionText, useHistorySettings } from '@/lib/history';
-import { emptyFilters, exportUrl, useAuditEvents, useVerifyAudit, type AuditFilters } from '../api';
+import { PAGE_SIZE, emptyFilters, exportUrl, useAuditEvents, useVerifyAudit, type AuditFilters } from '../api';
 import { AuditEventDrawer } from '../components/AuditEventDrawer';
 import { AuditFiltersForm } from '../components/AuditFiltersForm';
 import { AuditTable } from '../components/AuditTable';
 import { VerifyChainButton, VerifyResult } from '../components/VerifyChain';
 
+// A text filter (a name that contains, an action prefix) makes the server look at a window
+// of events per request: a short page that still has a next cursor means "no more matches
+// in this window". The page then asks for the next window by itself, this many per click.
+const AUTO_WINDOWS = 10;
+
 export function AuditPage() {
-  const [filters, setFilters] = useState<AuditFilters>(emptyFilters);
+  const [filters, setFiltersState] = useState<AuditFilters>(emptyFilters);
   const [open, setOpen] = useState<AuditEvent | null>(null);
   const events = useAuditEvents(filters);
+  // Pages there were when the user last asked (a new filter, a click): the pages fetched
+  // since, beyond the one asked for, were fetched by the page itself.
+  const [asked, setAsked] = useState(0);
+  const setFilters = (f: AuditFilters) => {
+    setAsked(0);
+    setFiltersState(f);
+  };
+  const pages = events.data?.pages ?? [];
+  const lastPage = pages.at(-1);
+  const lastShort = lastPage !== undefined && lastPage.items.length < PAGE_SIZE;
+  const autoLeft = AUTO_WINDOWS - Math.max(0, pages.length - asked - 1);
+  const { hasNextPage, isFetching, fetchNextPage } = events;
+  useEffect(() => {
+    if (lastShort && hasNextPage && !isFetching && autoLeft > 0) void fetchNextPage();
+  }, [lastShort, hasNextPage, isFetching, autoLeft, fetchNextPage]);
+  const searching = lastShort && hasNextPage && autoLeft > 0;
+  const loadMore = () => {
+    setAsked(pages.length);
+    void fetchNextPage();
+  };
   const verify = useVerifyAudit();
   const retention = auditRetentionText(useHistorySettings().data);
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
@@ -82,7 +107,7 @@ export function AuditPage() {
 
       <ErrorAlert error={events.error} title="Could not load the audit log" />
 
-      {events.data && items.length === 0 ? (
+      {events.data && items.length === 0 && !hasNextPage ? (
         <ListEmptyState
           icon={<IconListSearch size={28} />}
           things="events"
@@ -94,14 +119,18 @@ export function AuditPage() {
 
       {items.length > 0 ? <AuditTable events={items} onOpen={setOpen} /> : null}
 
-      {items.length > 0 ? (
+      {items.length > 0 || (events.data && hasNextPage) ? (
         <Group justify="space-between">
-          <Text size="sm" c="dimmed">
-            Showing {items.length} {items.length === 1 ? 'event' : 'events'}, newest first
+          <Text size="sm" c="dimmed" data-testid="audit-count">
+            {items.length === 0
+              ? searching
+                ? 'Searching older events…'
+                : 'No match among the newest events searched so far.'
+              : `Showing ${items.length} ${items.length === 1 ? 'event' : 'events'}, newest first`}
           </Text>
-          {events.hasNextPage ? (
-            <Button variant="default" onClick={() => void events.fetchNextPage()} loading={events.isFetchingNextPage}>
-              Load more
+          {hasNextPage ? (
+            <Button variant="default" onClick={loadMore} loading={events.isFetchingNextPage || searching}>
+              {items.length === 0 ? 'Search older events' : 'Load more'}
             </Button>
           ) : (
             <Text size="sm" c="dimmed">

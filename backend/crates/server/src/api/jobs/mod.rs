@@ -27,8 +27,8 @@ use crate::{
 mod feed;
 mod models;
 
+use models::one;
 pub use models::*;
-use models::{one, views};
 
 pub struct JobsApi;
 
@@ -128,7 +128,11 @@ impl JobsApi {
         let with_total = with_total.0.unwrap_or(false);
         let page = domain::list(&state, &filter, cursor.0.as_deref(), limit, with_total).await?;
         Ok(Json(JobList {
-            items: views(&state, page.items).await?,
+            items: page
+                .items
+                .into_iter()
+                .map(|j| view(j.row, j.hostname, j.repository_name))
+                .collect(),
             next_cursor: page.next_cursor,
             total: page.total.map(|t| t.count),
             total_capped: page.total.map(|t| t.capped),
