@@ -10,7 +10,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::security::{Auth, perm};
-use super::{ApiTags, auth::NoContent, error::ApiError};
+use super::{ApiTags, auth::NoContent, error::ApiError, serde_json_body::SerdeJson, wire_time};
 use crate::{
     app::AppState,
     domain::rows::{HostFilter, HostRow},
@@ -19,14 +19,15 @@ use crate::{
 
 pub struct HostsApi;
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum HostStatus {
     Online,
     Offline,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Host {
     pub id: Uuid,
@@ -34,6 +35,7 @@ pub struct Host {
     pub os: String,
     pub arch: String,
     pub agent_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub restic_version: Option<String>,
     /// True when the agent is older than this server.
     pub agent_outdated: bool,
@@ -41,10 +43,13 @@ pub struct Host {
     pub fingerprint: String,
     pub tags: Vec<String>,
     pub status: HostStatus,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub last_seen_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
     /// `token` or `announce`.
     pub enrolled_via: String,
+    #[serde(serialize_with = "wire_time::time")]
     pub created_at: DateTime<Utc>,
     pub repository_ids: Vec<Uuid>,
     /// The config version the server wants the agent on, and the one it reported.
@@ -87,16 +92,19 @@ fn view(
     }
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct HostList {
     /// By hostname.
     pub items: Vec<Host>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// How many hosts match, up to 10,000; only with `with_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
     /// More than `total` match; only with `with_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_capped: Option<bool>,
 }
 
@@ -209,7 +217,7 @@ impl HostsApi {
         /// Also count the matching hosts (up to 10,000; `total_capped` says when there are
         /// more).
         with_total: Query<Option<bool>>,
-    ) -> Result<Json<HostList>, ApiError> {
+    ) -> Result<SerdeJson<HostList>, ApiError> {
         let now = Utc::now();
         let offline_after = std::time::Duration::from_secs(state.config.agents.offline_after_secs);
         let cutoff = now - Duration::from_std(offline_after).unwrap_or_default();
@@ -234,7 +242,7 @@ impl HostsApi {
                 view(h, repos, offline_after, now)
             })
             .collect();
-        Ok(Json(HostList {
+        Ok(SerdeJson(HostList {
             items,
             next_cursor: page.next_cursor,
             total: page.total.map(|t| t.count),
@@ -367,5 +375,46 @@ mod tests {
         assert!(!older_than("0.10.0", "0.9.9"));
         assert!(!older_than("0.1.0", "0.1.0"));
         assert!(older_than("0.1.0", "0.1.1-dev"));
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+    use poem_openapi::types::ToJSON;
+
+    /// The host list is written by serde (`SerdeJson`): the same JSON as poem-openapi would
+    /// write from its `Object`s.
+    #[test]
+    fn serde_writes_what_the_document_describes() {
+        let t = DateTime::from_timestamp_micros(1_765_000_000_123_456).unwrap();
+        for full in [true, false] {
+            let host = Host {
+                id: Uuid::nil(),
+                hostname: "web-01".into(),
+                os: "linux".into(),
+                arch: "x86_64".into(),
+                agent_version: "0.1.0".into(),
+                restic_version: full.then(|| "0.14.0".into()),
+                agent_outdated: full,
+                fingerprint: "SHA256:x".into(),
+                tags: vec!["prod".into()],
+                status: if full { HostStatus::Online } else { HostStatus::Offline },
+                last_seen_at: full.then_some(t),
+                last_ip: full.then(|| "10.0.0.1".into()),
+                enrolled_via: "token".into(),
+                created_at: t,
+                repository_ids: vec![Uuid::max()],
+                config_version: 2,
+                applied_config_version: 1,
+            };
+            let list = HostList {
+                items: vec![host],
+                next_cursor: full.then(|| "c".into()),
+                total: full.then_some(1),
+                total_capped: full.then_some(true),
+            };
+            assert_eq!(serde_json::to_value(&list).unwrap(), list.to_json().unwrap(), "{full}");
+        }
     }
 }

@@ -19,6 +19,7 @@ mod serde_json_body;
 pub mod spec;
 pub mod system;
 pub mod users;
+mod wire_time;
 
 use poem_openapi::{OpenApiService, Tags};
 

@@ -1,6 +1,9 @@
-//! A JSON request body read straight into its serde type, documented exactly like
-//! poem-openapi's `Json<T>`. For the agent's hot paths (job event batches): `Json<T>` first
-//! builds a `serde_json::Value` tree and then walks it, about twice the work per event.
+//! A JSON body read straight into its serde type, or written straight from it, documented
+//! exactly like poem-openapi's `Json<T>`. For the hot paths (job event batches in, list
+//! pages out): `Json<T>` goes through a `serde_json::Value` tree (a map per object, a
+//! string per key) and then walks it, about twice the work. A type sent this way derives
+//! `serde::Serialize` with the same field names and absent-when-`None` rule as its
+//! `Object`; the contract check holds every answer the tests see to the document.
 
 use poem::{FromRequest, Request, RequestBody, Result};
 use poem_openapi::{
@@ -10,7 +13,7 @@ use poem_openapi::{
     registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
     types::Type,
 };
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 /// Same content type, schema and error responses as `Json<T>`; parsed by serde alone.
 pub struct SerdeJson<T>(pub T);
@@ -92,5 +95,21 @@ impl<'a, T: Type + DeserializeOwned + Send + 'static> ApiExtractor<'a> for Serde
             Some(ct) => Err(ContentTypeError::NotSupported { content_type: ct.to_string() }.into()),
             None => Err(ContentTypeError::ExpectContentType.into()),
         }
+    }
+}
+
+impl<T: Serialize + Send> poem::IntoResponse for SerdeJson<T> {
+    fn into_response(self) -> poem::Response {
+        poem::web::Json(self.0).into_response()
+    }
+}
+
+impl<T: poem_openapi::types::ToJSON + Serialize + Send> poem_openapi::ApiResponse for SerdeJson<T> {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        <Json<T> as poem_openapi::ApiResponse>::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
     }
 }

@@ -19,7 +19,7 @@ use std::{ops::Deref, sync::Arc, time::Duration};
 use cairn_migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -107,22 +107,34 @@ impl Store {
         Ok(Store { db, write_lock })
     }
 
-    /// Hands pages freed by a prune back to the file system on SQLite (a database created
-    /// with `auto_vacuum = INCREMENTAL`; on an older file this does nothing). PostgreSQL's
-    /// autovacuum reuses the space by itself.
-    pub async fn give_space_back(&self) {
+    /// Hands up to `pages` pages freed by a prune back to the file system on SQLite (a
+    /// database created with `auto_vacuum = INCREMENTAL`; on an older file this frees
+    /// nothing), in one short write. Returns the bytes given back; 0 when none are left to
+    /// give, and always on PostgreSQL, whose autovacuum reuses the space by itself.
+    pub async fn give_space_back(&self, pages: u32) -> Result<u64, StoreError> {
         if self.write_lock.is_none() {
-            return;
+            return Ok(0);
         }
-        let result = async {
-            let txn = self.write().await?;
-            txn.execute_unprepared("PRAGMA incremental_vacuum").await?;
-            txn.commit().await?;
-            Ok::<(), StoreError>(())
+        let txn = self.write().await?;
+        let count = |sql: &'static str| {
+            let txn = &txn;
+            async move {
+                let row = txn.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql)).await?;
+                Ok::<i64, StoreError>(match row {
+                    Some(r) => r.try_get_by_index::<i64>(0)?,
+                    None => 0,
+                })
+            }
         };
-        if let Err(e) = result.await {
-            tracing::warn!("incremental vacuum failed: {e}");
+        let free = count("PRAGMA freelist_count").await?;
+        if free == 0 {
+            return Ok(0);
         }
+        let page_size = count("PRAGMA page_size").await?;
+        txn.execute_unprepared(&format!("PRAGMA incremental_vacuum({pages})")).await?;
+        let left = count("PRAGMA freelist_count").await?;
+        txn.commit().await?;
+        Ok(((free - left).max(0) * page_size) as u64)
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

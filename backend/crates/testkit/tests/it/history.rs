@@ -264,7 +264,49 @@ async fn old_audit_events_go_and_the_chain_still_verifies(db: Db) {
     assert!(v["message"].as_str().unwrap().contains("without a retention record"), "{v}");
 }
 
+/// A pass that frees many pages hands them back to the file system on SQLite (the file
+/// shrinks); PostgreSQL's autovacuum reuses the space, so nothing is reported there.
+async fn a_pass_gives_space_back_on_sqlite(db: Db) {
+    let sqlite = matches!(db, Db::Sqlite);
+    let app = TestApp::spawn(db).await;
+    let admin = app.bootstrap().await;
+    let repo = admin.create_repository(&NewRepository::new("main", "/srv/r", "pw-12345")).await;
+    let host = admin.enroll_agent("a", &NewEnrollmentToken::linked_to(repo.id)).await.id.unwrap();
+    let now = Utc::now();
+    // One old job with 20,000 log lines of 200 bytes: about 5 MB of pages.
+    let old = job(host, repo.id, 365, JobStatus::Succeeded, now);
+    {
+        let txn = app.state().store.write().await.unwrap();
+        jobs::insert(&*txn, old.clone()).await.unwrap();
+        for chunk in (1..=20_000i64).collect::<Vec<_>>().chunks(500) {
+            let lines = chunk.iter().map(|&seq| job_log::ActiveModel {
+                job_id: sea_orm::Set(old.id),
+                seq: sea_orm::Set(seq),
+                at: sea_orm::Set(old.created_at),
+                stream: sea_orm::Set("stdout".into()),
+                line: sea_orm::Set(format!("{seq:>200}")),
+            });
+            job_log::Entity::insert_many(lines).exec(&*txn).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+    let file = app.data_dir.path().join("cairn.db");
+    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    let report = history::prune(&app.state().domain, now).await.unwrap();
+    assert_eq!(report.log_lines, 20_000, "{report:?}");
+    if sqlite {
+        assert!(report.bytes_given_back > 3_000_000, "{report:?}");
+        // The WAL holds the change until a checkpoint: checkpoint, then read the file.
+        app.state().store.db().execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+        assert!(size() + 3_000_000 < before, "file {before} → {} bytes", size());
+    } else {
+        assert_eq!(report.bytes_given_back, 0);
+    }
+}
+
 db_tests!(
+    a_pass_gives_space_back_on_sqlite,
     old_history_goes_and_what_matters_stays,
     old_audit_events_go_and_the_chain_still_verifies
 );

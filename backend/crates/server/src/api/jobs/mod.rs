@@ -17,7 +17,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::security::{Auth, perm};
-use super::{ApiTags, error::ApiError};
+use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson};
 use crate::{
     app::AppState,
     domain::jobs::{self as domain},
@@ -115,7 +115,7 @@ impl JobsApi {
         /// Also count the matching jobs (up to 10,000; `total_capped` says when there are
         /// more).
         with_total: Query<Option<bool>>,
-    ) -> Result<Json<JobList>, ApiError> {
+    ) -> Result<SerdeJson<JobList>, ApiError> {
         let filter = JobFilter {
             host: host_id.0,
             repository: repository_id.0,
@@ -127,7 +127,7 @@ impl JobsApi {
         let limit = limit.0.unwrap_or(50);
         let with_total = with_total.0.unwrap_or(false);
         let page = domain::list(&state, &filter, cursor.0.as_deref(), limit, with_total).await?;
-        Ok(Json(JobList {
+        Ok(SerdeJson(JobList {
             items: page
                 .items
                 .into_iter()
@@ -159,12 +159,12 @@ impl JobsApi {
         id: Path<Uuid>,
         after: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "5000")))] limit: Query<Option<u64>>,
-    ) -> Result<Json<LogPage>, ApiError> {
+    ) -> Result<SerdeJson<LogPage>, ApiError> {
         domain::get(&state, id.0).await?;
         let after = after.0.unwrap_or(0);
         let rows = domain::logs_after(&state, id.0, after, limit.0.unwrap_or(1000)).await?;
         let next_after = rows.last().map(|r| r.seq).unwrap_or(after);
-        Ok(Json(LogPage { items: rows.into_iter().map(Into::into).collect(), next_after }))
+        Ok(SerdeJson(LogPage { items: rows.into_iter().map(Into::into).collect(), next_after }))
     }
 
     /// The job live, as Server-Sent Events: `log` (id = seq), `progress`, `status` (the job

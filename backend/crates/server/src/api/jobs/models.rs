@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use uuid::Uuid;
 
-use super::super::error::ApiError;
+use super::super::{error::ApiError, wire_time};
 use crate::{
     app::AppState,
     domain::jobs::{self as domain},
@@ -14,39 +14,56 @@ use crate::{
 };
 
 /// A job. Never carries a secret: the command line shown is restic's arguments only.
-#[derive(Object, Clone)]
+#[derive(Object, Clone, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Job {
     pub id: Uuid,
     pub host_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub repository_name: Option<String>,
     pub kind: JobKind,
     pub status: JobStatus,
     /// `user`, `token`, `schedule` or `system`.
     pub actor_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// What a backup was asked to save.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupSpec>,
+    #[serde(serialize_with = "wire_time::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub dispatched_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub cancel_requested_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
     /// Stable class of the failure, e.g. `restic.wrong_password`, `restic.locked`,
     /// `restic.incomplete`, `agent.lost`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<BackupSummary>,
     /// The whole result the agent reported (unreadable paths, stale lock…).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<JobResult>,
     /// The latest progress while it runs (and the last one after).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<JobProgress>,
     pub log_lines: i64,
     /// When history retention removed the job's log lines (`history.job_logs_days`);
     /// `log_lines` still says how many there were.
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
     pub logs_removed_at: Option<DateTime<Utc>>,
 }
 
@@ -96,8 +113,9 @@ pub(super) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> 
 // new status is a compile error until the API shows it.
 /// Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
 /// `failed`, `cancelled` or `lost`.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Queued,
     Dispatched,
@@ -141,17 +159,20 @@ impl From<JobStatus> for domain::JobStatus {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct JobList {
     /// Newest first. List rows leave out `result` (and `progress` once a job ended): the
     /// single read has them.
     pub items: Vec<Job>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// How many jobs match the filters, up to 10,000; only with `with_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
     /// More than `total` match; only with `with_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_capped: Option<bool>,
 }
 
@@ -190,10 +211,11 @@ pub enum Started {
     Accepted(Json<Job>),
 }
 
-#[derive(Object, Clone)]
+#[derive(Object, Clone, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct LogLine {
     pub seq: i64,
+    #[serde(serialize_with = "wire_time::time")]
     pub at: DateTime<Utc>,
     /// `stdout`, `stderr` or `agent`.
     pub stream: String,
@@ -206,7 +228,7 @@ impl From<LogRow> for LogLine {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct LogPage {
     pub items: Vec<LogLine>,
@@ -262,4 +284,81 @@ pub struct SnapshotList {
     pub total: Option<u64>,
     /// More than `total`; only with `with_total=true`.
     pub total_capped: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cairn_proto::{JobOutcome, JobProgress, JobResult};
+    use poem_openapi::types::ToJSON;
+
+    /// A job with every field set, or with every optional field absent.
+    fn job(full: bool) -> Job {
+        let t = DateTime::from_timestamp_micros(1_765_000_000_123_456).unwrap();
+        let some = |v| if full { Some(v) } else { None };
+        let summary = BackupSummary {
+            data_added: 7,
+            total_duration_secs: 1.5,
+            snapshot_id: Some("ab".repeat(32)),
+            ..Default::default()
+        };
+        Job {
+            id: Uuid::nil(),
+            host_id: Uuid::max(),
+            hostname: some("web-01".into()),
+            repository_id: full.then(Uuid::max),
+            repository_name: some("nas \"main\"".into()),
+            kind: JobKind::Backup,
+            status: JobStatus::Warning,
+            actor_kind: "user".into(),
+            actor: some("ada".into()),
+            backup: full.then(|| BackupSpec {
+                paths: vec!["/etc".into()],
+                excludes: vec![],
+                tags: vec!["t".into()],
+            }),
+            created_at: t,
+            dispatched_at: full.then_some(t),
+            started_at: full.then_some(t),
+            finished_at: full.then_some(t),
+            cancel_requested_at: full.then_some(t),
+            exit_code: full.then_some(3),
+            error_class: some("restic.incomplete".into()),
+            error_message: some("ünreadable\n".into()),
+            summary: full.then(|| summary.clone()),
+            result: full.then(|| JobResult {
+                outcome: JobOutcome::Warning,
+                summary: Some(summary.clone()),
+                ..Default::default()
+            }),
+            progress: full.then(|| JobProgress {
+                fraction: 0.25,
+                seconds_remaining: Some(9),
+                ..Default::default()
+            }),
+            log_lines: 12,
+            logs_removed_at: full.then_some(t),
+        }
+    }
+
+    /// The job list and log page are written by serde (`SerdeJson`): the same JSON as
+    /// poem-openapi would write from their `Object`s, field for field.
+    #[test]
+    fn serde_writes_what_the_document_describes() {
+        for full in [true, false] {
+            let list = JobList {
+                items: vec![job(full)],
+                next_cursor: full.then(|| "c".into()),
+                total: full.then_some(1),
+                total_capped: full.then_some(false),
+            };
+            assert_eq!(serde_json::to_value(&list).unwrap(), list.to_json().unwrap(), "{full}");
+        }
+        let t = DateTime::from_timestamp_micros(1_765_000_000_000_001).unwrap();
+        let page = LogPage {
+            items: vec![LogLine { seq: 1, at: t, stream: "stdout".into(), line: "a\tb".into() }],
+            next_after: 1,
+        };
+        assert_eq!(serde_json::to_value(&page).unwrap(), page.to_json().unwrap());
+    }
 }
