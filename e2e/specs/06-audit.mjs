@@ -1,6 +1,7 @@
 // The audit log: admin signs back in; the events the earlier specs caused (setup, two users
-// created, sign-ins, the viewer's access.denied), a row's details, the outcome filter, CSV
-// export, the chain check; then dark mode surviving a reload, and the not-found page.
+// created, sign-ins, the viewer's access.denied), a row's details, the outcome filter, a text
+// filter on the actor and an empty time range, CSV export, the chain check; then dark mode
+// surviving a reload, and the not-found page.
 import { ADMIN, VIEWER, assert, check, shot, signIn, signOut, waitForPath } from '../harness/index.mjs';
 
 export const title = 'audit log';
@@ -58,6 +59,28 @@ export async function run({ page, base }) {
     await page.waitForFunction(() =>
       [...document.querySelectorAll('[data-testid="audit-row"]')].some((el) => el.dataset.outcome === 'success'),
     );
+  });
+
+  await check('a text filter on the actor and an empty time range', async () => {
+    await page.getByRole('textbox', { name: 'Actor', exact: true }).fill(VIEWER.username.slice(0, -1).toUpperCase());
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction((name) => {
+      const actors = [...document.querySelectorAll('[data-testid="audit-row"]')].map((el) => el.dataset.actor);
+      return actors.length > 0 && actors.every((a) => a === name);
+    }, VIEWER.username);
+    const events = await rows();
+    assert(events.every((e) => e.actor === VIEWER.username), `rows: ${JSON.stringify(events)}`);
+    const count = await page.getByTestId('audit-count').textContent();
+    assert(count?.includes(`Showing ${events.length} `), `count line: ${count}`);
+    await shot(page, 'audit-actor-filter');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('textbox', { name: 'From', exact: true }).fill('2000-01-01T00:00');
+    await page.getByRole('textbox', { name: 'To', exact: true }).fill('2000-01-02T00:00');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Widen the time range or clear a filter.').waitFor();
+    assert((await page.getByTestId('audit-row').count()) === 0, 'rows shown for the year 2000');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByTestId('audit-row').first().waitFor();
   });
 
   await check('CSV export downloads the events', async () => {
