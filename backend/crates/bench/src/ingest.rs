@@ -18,7 +18,7 @@ use cairn_server::{
     },
 };
 use cairn_testkit::agent::SimAgent;
-use sea_orm::{ConnectionTrait, Database, Statement, Value as DbValue};
+use sea_orm::{ConnectionTrait, Statement, Value as DbValue};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -37,35 +37,11 @@ pub async fn run() {
     println!(
         "cairn-bench ingest (P4): {rows} log lines per side per round, batches of {batch} (the agent's batch size is 500), {AGENTS} agents posting at once, {ROUNDS} rounds"
     );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
-    one_engine("SQLite", &sqlite, dir.path(), &server_bin, rows, batch).await;
-
-    let pg = std::env::var("CAIRN_BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    match Database::connect(format!("{pg}/postgres")).await {
-        Ok(admin) => {
-            let name = format!("cairn_bench_{}", std::process::id());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
-            let pg_dir = tempfile::tempdir().expect("temp dir");
-            one_engine(
-                "PostgreSQL",
-                &format!("{pg}/{name}"),
-                pg_dir.path(),
-                &server_bin,
-                rows,
-                batch,
-            )
-            .await;
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
-        Err(e) => println!("PostgreSQL: not measured ({pg} did not answer: {e})"),
-    }
+    let bin = &server_bin;
+    crate::each_engine("ingest", |engine, url, dir| async move {
+        one_engine(engine, &url, &dir, bin, rows, batch).await
+    })
+    .await;
 }
 
 /// One side's rounds (rows/s each; every round writes the same number of rows).

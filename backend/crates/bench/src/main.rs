@@ -56,6 +56,56 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Runs `one` (engine name, database URL, data directory) on SQLite in a temporary
+/// directory, then on a fresh PostgreSQL database named `cairn_bench_<what>_<pid>`, dropped
+/// after; PostgreSQL is reported as not measured when `CAIRN_BENCH_PG_URL` (default
+/// `postgres://postgres@127.0.0.1:5432`) does not answer. `--engine sqlite` or
+/// `--engine postgres` runs one of them.
+async fn each_engine<F, Fut>(what: &str, mut one: F)
+where
+    F: FnMut(&'static str, String, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let engine = std::env::args().skip_while(|a| a != "--engine").nth(1).unwrap_or_default();
+    if engine != "postgres" {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
+        one("SQLite", sqlite, dir.path().to_path_buf()).await;
+    }
+    if engine == "sqlite" {
+        return;
+    }
+    let pg = std::env::var("CAIRN_BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    match sea_orm::Database::connect(format!("{pg}/postgres")).await {
+        Ok(admin) => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("cairn_bench_{what}_{}", std::process::id());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
+            let dir = tempfile::tempdir().expect("temp dir");
+            one("PostgreSQL", format!("{pg}/{name}"), dir.path().to_path_buf()).await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+        Err(e) => println!("PostgreSQL: not measured ({pg} did not answer: {e})"),
+    }
+}
+
+/// The size in MB of a SQLite database (its file and WAL); `None` for another URL.
+fn sqlite_mb(db_url: &str) -> Option<f64> {
+    let file = db_url.strip_prefix("sqlite://")?;
+    let bytes: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{file}{s}")).ok())
+        .map(|m| m.len())
+        .sum();
+    Some(bytes as f64 / 1e6)
+}
+
 fn rss_mb(pid: u32) -> f64 {
     status_mb(pid, "VmRSS:")
 }

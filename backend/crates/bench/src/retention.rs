@@ -18,7 +18,7 @@ use std::{
 use cairn_proto::{AGENT_AUDIENCE, PROTOCOL_HEADER, PROTOCOL_VERSION};
 use cairn_server::{AppState, Config, store::hosts};
 use cairn_testkit::agent::SimAgent;
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -46,44 +46,18 @@ pub async fn run() {
         "cairn-bench retention: one pass over {} jobs, {} log lines, {} audit events (a year); defaults, audit kept 180 days; {AGENTS} agents posting log batches of {BATCH} meanwhile",
         o.jobs, o.logs, o.audit
     );
-    let engine = std::env::args().skip_while(|a| a != "--engine").nth(1).unwrap_or_default();
-    if engine != "postgres" {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
-        one_engine("SQLite", &sqlite, dir.path(), &server_bin, &o).await;
-    }
-    if engine == "sqlite" {
-        return;
-    }
-    let pg = std::env::var("CAIRN_BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    match Database::connect(format!("{pg}/postgres")).await {
-        Ok(admin) => {
-            let name = format!("cairn_bench_retention_{}", std::process::id());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
-            let pg_dir = tempfile::tempdir().expect("temp dir");
-            one_engine("PostgreSQL", &format!("{pg}/{name}"), pg_dir.path(), &server_bin, &o).await;
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
-        Err(e) => println!("PostgreSQL: not measured ({pg} did not answer: {e})"),
-    }
+    let (bin, o) = (&server_bin, &o);
+    crate::each_engine("retention", |engine, url, dir| async move {
+        one_engine(engine, &url, &dir, bin, o).await
+    })
+    .await;
 }
 
 /// The database's size in MB: the SQLite file and its WAL, or PostgreSQL's
 /// `pg_database_size`.
 async fn db_mb(state: &AppState, db_url: &str) -> f64 {
-    if let Some(file) = db_url.strip_prefix("sqlite://") {
-        let bytes: u64 = ["", "-wal"]
-            .iter()
-            .filter_map(|s| std::fs::metadata(format!("{file}{s}")).ok())
-            .map(|m| m.len())
-            .sum();
-        return bytes as f64 / 1e6;
+    if let Some(mb) = crate::sqlite_mb(db_url) {
+        return mb;
     }
     let db = state.store.db();
     let row = db

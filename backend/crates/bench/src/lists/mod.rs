@@ -18,7 +18,6 @@ use std::{
 
 use cairn_server::{AppState, Config};
 use chrono::{SecondsFormat, Utc};
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -66,34 +65,11 @@ pub async fn run() {
         "cairn-bench lists (P5): {} jobs over {} hosts, {} log lines, {} audit events; {} connections, {:.1} s per case",
         o.jobs, o.hosts, o.logs, o.audit, o.conns, o.secs
     );
-    // `--engine sqlite` or `--engine postgres` measures one; both by default.
-    let engine = std::env::args().skip_while(|a| a != "--engine").nth(1).unwrap_or_default();
-    if engine != "postgres" {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}", dir.path().join("cairn.db").display());
-        one_engine("SQLite", &sqlite, dir.path(), &server_bin, &o).await;
-    }
-    if engine == "sqlite" {
-        return;
-    }
-
-    let pg = std::env::var("CAIRN_BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    match Database::connect(format!("{pg}/postgres")).await {
-        Ok(admin) => {
-            let name = format!("cairn_bench_lists_{}", std::process::id());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
-            let pg_dir = tempfile::tempdir().expect("temp dir");
-            one_engine("PostgreSQL", &format!("{pg}/{name}"), pg_dir.path(), &server_bin, &o).await;
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
-        Err(e) => println!("PostgreSQL: not measured ({pg} did not answer: {e})"),
-    }
+    let (bin, o) = (&server_bin, &o);
+    crate::each_engine("lists", |engine, url, dir| async move {
+        one_engine(engine, &url, &dir, bin, o).await
+    })
+    .await;
 }
 
 /// What the load cases need to know about the seeded history.
@@ -108,13 +84,8 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
     let config = Config { data_dir: dir.into(), database_url: db_url.into(), ..Config::default() };
     let state = AppState::open(config).await.expect("open store (migrates)");
     let seeded = seed(engine, &state, o).await;
-    if let Some(file) = db_url.strip_prefix("sqlite://") {
-        let size: u64 = ["", "-wal"]
-            .iter()
-            .filter_map(|s| std::fs::metadata(format!("{file}{s}")).ok())
-            .map(|m| m.len())
-            .sum();
-        println!("{engine}: database file {:.0} MB", size as f64 / 1e6);
+    if let Some(mb) = crate::sqlite_mb(db_url) {
+        println!("{engine}: database file {mb:.0} MB");
     }
     state.store.clone().close().await;
 
