@@ -13,7 +13,7 @@ use poem_openapi::{
 use serde_json::Value;
 
 use super::security::{Auth, perm};
-use super::{ApiTags, error::ApiError};
+use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson, wire_time};
 use crate::{
     app::AppState,
     domain::{
@@ -36,6 +36,7 @@ pub enum AuditOutcome {
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditEvent {
     pub id: i64,
+    #[serde(serialize_with = "wire_time::time")]
     pub time: DateTime<Utc>,
     /// user, token, system, anonymous or cli.
     pub actor_kind: String,
@@ -83,14 +84,53 @@ impl From<AuditRow> for AuditEvent {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     pub items: Vec<AuditEvent>,
     /// Pass as `before` to get the next (older) page; absent on the last page. A text filter
     /// (`actor`, `target`, an `action` prefix) looks at 20,000 events per page at most, so
     /// its page can hold fewer than `limit` events, even none, and still have this.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_before: Option<i64>,
+}
+
+/// An event as the NDJSON export writes it: the list's fields, with the time in chrono's
+/// own form (`Z`), as the export has always written it and offline checkers read it.
+struct ExportEvent<'a>(&'a AuditEvent);
+
+impl serde::Serialize for ExportEvent<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let e = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &e.id)?;
+        m.serialize_entry("time", &e.time)?;
+        m.serialize_entry("actor_kind", &e.actor_kind)?;
+        let optional = [
+            ("actor_id", &e.actor_id),
+            ("actor_name", &e.actor_name),
+            ("source_ip", &e.source_ip),
+            ("user_agent", &e.user_agent),
+        ];
+        for (k, v) in optional {
+            if let Some(v) = v {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        m.serialize_entry("action", &e.action)?;
+        for (k, v) in
+            [("target_kind", &e.target_kind), ("target_id", &e.target_id), ("target_name", &e.target_name)]
+        {
+            if let Some(v) = v {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        m.serialize_entry("outcome", &e.outcome)?;
+        m.serialize_entry("details", &e.details)?;
+        m.serialize_entry("hash", &e.hash)?;
+        m.end()
+    }
 }
 
 #[derive(Object)]
@@ -200,11 +240,11 @@ impl AuditApi {
         /// Only events older than this id.
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-    ) -> Result<Json<AuditPage>, ApiError> {
+    ) -> Result<SerdeJson<AuditPage>, ApiError> {
         let f = filter(actor.0, action.0, target.0, outcome.0, since.0, until.0);
         let limit = limit.0.unwrap_or(100);
         let page = domain_audit::page(&state.store, &f, before.0, limit).await?;
-        Ok(Json(AuditPage {
+        Ok(SerdeJson(AuditPage {
             items: page.items.into_iter().map(Into::into).collect(),
             next_before: page.next_before,
         }))
@@ -340,7 +380,8 @@ fn export_stream(store: Store, f: AuditFilter, format: ExportFormat) -> Body {
                         ExportFormat::Csv => out.push_str(&csv_line(r)),
                         ExportFormat::Ndjson => {
                             let ev = AuditEvent::from(r.clone());
-                            out.push_str(&serde_json::to_string(&ev).unwrap_or_default());
+                            let line = serde_json::to_string(&ExportEvent(&ev));
+                            out.push_str(&line.unwrap_or_default());
                             out.push('\n');
                         }
                     }
@@ -361,7 +402,55 @@ fn export_stream(store: Store, f: AuditFilter, format: ExportFormat) -> Body {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_cell;
+    use super::{AuditEvent, AuditPage, ExportEvent, csv_cell};
+    use poem_openapi::types::ToJSON;
+
+    fn event(full: bool) -> AuditEvent {
+        let some = |v: &str| full.then(|| v.to_string());
+        AuditEvent {
+            id: 7,
+            time: "2026-12-06T10:11:12.345678Z".parse().unwrap(),
+            actor_kind: "user".into(),
+            actor_id: some("u1"),
+            actor_name: some("alice"),
+            source_ip: some("10.0.0.1"),
+            user_agent: some("curl/8"),
+            action: "user.create".into(),
+            target_kind: some("user"),
+            target_id: some("u2"),
+            target_name: some("bob \"the\" builder"),
+            outcome: "success".into(),
+            details: serde_json::json!({"role": "viewer", "n": [1, 2]}),
+            hash: "ab".repeat(32),
+        }
+    }
+
+    /// The list is written by serde (`SerdeJson`); it must say what poem's `Json` would.
+    #[test]
+    fn the_list_written_by_serde_is_what_poem_writes() {
+        for full in [true, false] {
+            let page = AuditPage {
+                items: vec![event(full), event(!full)],
+                next_before: full.then_some(6),
+            };
+            assert_eq!(serde_json::to_value(&page).unwrap(), page.to_json().unwrap(), "{full}");
+        }
+    }
+
+    /// The export keeps its `Z` times and otherwise says what the list says.
+    #[test]
+    fn the_export_writes_the_list_fields_with_z_times() {
+        for full in [true, false] {
+            let ev = event(full);
+            let mut exported = serde_json::to_value(ExportEvent(&ev)).unwrap();
+            assert_eq!(exported["time"], "2026-12-06T10:11:12.345678Z");
+            let mut listed = serde_json::to_value(&ev).unwrap();
+            assert_eq!(listed["time"], "2026-12-06T10:11:12.345678+00:00");
+            exported["time"] = serde_json::Value::Null;
+            listed["time"] = serde_json::Value::Null;
+            assert_eq!(exported, listed, "{full}");
+        }
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {
