@@ -471,6 +471,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hosts/{id}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A host's schedules by name, each with its next fires and last run. */
+        get: operations["list_host_schedules"];
+        put?: never;
+        /** Adds a schedule to a host; its agent receives the new set on its next poll. */
+        post: operations["create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts/{id}/snapshots": {
         parameters: {
             query?: never;
@@ -719,6 +737,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a cron expression means: in words, and its next 5 fires in `timezone` (else
+         *     the zone of `host_id`, else UTC). Refused as the schedule itself would be.
+         */
+        get: operations["preview_schedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_schedule"];
+        /** Replaces a schedule whole; its host's agent receives the change on its next poll. */
+        put: operations["replace_schedule"];
+        post?: never;
+        /** Deletes a schedule; the jobs it made stay in the history. */
+        delete: operations["delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs the schedule's backup now, with its paths, excludes and options. */
+        post: operations["run_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/setup": {
         parameters: {
             query?: never;
@@ -862,6 +935,12 @@ export interface components {
         /** AgentConfig */
         AgentConfig: {
             repositories: components["schemas"]["RepositoryConfig"][];
+            /**
+             * @description The host's schedules, enabled or not; the agent fires the enabled ones with a cron
+             *     on its own clock, even while the server is away.
+             * @default []
+             */
+            schedules: components["schemas"]["ScheduleConfig"][];
             /** Format: uint64 */
             version: number;
         };
@@ -878,6 +957,11 @@ export interface components {
             os: string;
             /** @description `None` when restic is not installed or does not answer `restic version`. */
             restic_version?: string;
+            /**
+             * @description The host's IANA time zone (`Europe/Berlin`), the one its schedules use by default;
+             *     `None` when the agent cannot tell (it then reads schedules in UTC).
+             */
+            timezone?: string;
         };
         /**
          * AnnounceRequest
@@ -1057,10 +1141,30 @@ export interface components {
         /** BackupSpec */
         BackupSpec: {
             /**
+             * @description Files on the host that list more exclude patterns (restic `--exclude-file`).
+             * @default []
+             */
+            exclude_files: string[];
+            /**
              * @description restic `--exclude` patterns.
              * @default []
              */
             excludes: string[];
+            /**
+             * Format: uint32
+             * @description Download limit in KiB/s (restic `--limit-download`).
+             */
+            limit_download_kib?: number;
+            /**
+             * Format: uint32
+             * @description Upload limit in KiB/s (restic `--limit-upload`).
+             */
+            limit_upload_kib?: number;
+            /**
+             * @description Stay on the file system of each path (restic `--one-file-system`).
+             * @default false
+             */
+            one_file_system: boolean;
             /** @description Absolute paths to back up. */
             paths: string[];
             /**
@@ -1214,6 +1318,18 @@ export interface components {
             token: components["schemas"]["EnrollmentToken"];
         };
         /**
+         * CronPreview
+         * @description What a cron expression means.
+         */
+        CronPreview: {
+            /** @description In words, e.g. "Every day at 03:00". */
+            description: string;
+            /** @description The next 5 fires, as instants. */
+            next_fires: string[];
+            /** @description The zone the fires are computed in. */
+            timezone: string;
+        };
+        /**
          * EnrollRequest
          * @description `POST /api/agent/v1/enroll`: join with a one-time enrollment token.
          */
@@ -1316,6 +1432,8 @@ export interface components {
             restic_version?: string;
             status: components["schemas"]["HostStatus"];
             tags: string[];
+            /** @description The IANA zone the agent reported; the one its schedules use by default. */
+            timezone?: string;
         };
         /** HostList */
         HostList: {
@@ -1637,6 +1755,11 @@ export interface components {
             role: components["schemas"]["Role"] & unknown;
             user: components["schemas"]["User"];
         };
+        /**
+         * @description What a fire missed while the agent was stopped becomes when it starts again.
+         * @enum {string}
+         */
+        MissedRun: "run_once" | "skip";
         /** PendingHost */
         PendingHost: {
             agent_version: string;
@@ -1661,7 +1784,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
         /** Ping */
         Ping: Record<string, never>;
         /** PingHostsRequest */
@@ -1864,6 +1987,32 @@ export interface components {
             new_password: string;
         };
         /**
+         * RetentionPolicy
+         * @description Which snapshots `restic forget` keeps; every rule that is set keeps its own, and a
+         *     snapshot any rule keeps stays.
+         */
+        RetentionPolicy: {
+            /** Format: uint32 */
+            keep_daily?: number;
+            /** Format: uint32 */
+            keep_hourly?: number;
+            /** Format: uint32 */
+            keep_last?: number;
+            /** Format: uint32 */
+            keep_monthly?: number;
+            /**
+             * @description Keep every snapshot with any of these tags.
+             * @default []
+             */
+            keep_tags: string[];
+            /** Format: uint32 */
+            keep_weekly?: number;
+            /** @description Keep every snapshot newer than this, restic's duration form: `30d`, `1y6m`, `2w`. */
+            keep_within?: string;
+            /** Format: uint32 */
+            keep_yearly?: number;
+        };
+        /**
          * @description Stored by name in `users.role` and `api_tokens.role`: a name this server does not know
          *     fails to load (an error, logged), it never falls back to a weaker or stronger role.
          * @enum {string}
@@ -1872,6 +2021,152 @@ export interface components {
         /** RunJob */
         RunJob: {
             job: components["schemas"]["JobSpec"];
+        };
+        /**
+         * RunScheduleRequest
+         * @description "Run now" options (`{}` for none): the schedule's own settings, with its bandwidth
+         *     limits overridden for this run when given.
+         */
+        RunScheduleRequest: {
+            /** Format: uint32 */
+            limit_download_kib?: number;
+            /** Format: uint32 */
+            limit_upload_kib?: number;
+        };
+        /** Schedule */
+        Schedule: {
+            backup: components["schemas"]["BackupSpec"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description The 5-field cron expression; absent for a manual schedule (runs only when asked). */
+            cron?: string;
+            /** @description The cron expression in words, e.g. "Every day at 03:00"; absent for a manual one. */
+            description?: string;
+            /** @description The zone its cron is read in: its own, else its host's, else UTC. */
+            effective_timezone: string;
+            enabled: boolean;
+            forget_after_backup: boolean;
+            /** Format: uuid */
+            host_id: string;
+            /** Format: uuid */
+            id: string;
+            last_run?: components["schemas"]["ScheduleRun"];
+            missed: components["schemas"]["MissedRun"];
+            name: string;
+            /**
+             * @description The next fires (up to 5) in `effective_timezone`, as instants; empty for a manual
+             *     or disabled schedule.
+             */
+            next_fires: string[];
+            prune_after_forget: boolean;
+            prune_max_unused?: string;
+            /** Format: uuid */
+            repository_id: string;
+            retention?: components["schemas"]["RetentionPolicy"];
+            /** @description The zone the schedule names; absent when it uses its host's. */
+            timezone?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * ScheduleConfig
+         * @description A schedule as its host's agent runs it.
+         */
+        ScheduleConfig: {
+            backup: components["schemas"]["BackupSpec"];
+            /** @description A 5-field cron expression; absent for a manual schedule (runs only when asked). */
+            cron?: string;
+            enabled: boolean;
+            forget_after_backup: boolean;
+            /** Format: uuid */
+            id: string;
+            missed: components["schemas"]["MissedRun"];
+            name: string;
+            prune_after_forget: boolean;
+            /** @description restic `prune --max-unused` (e.g. `5%`, `2G`, `unlimited`). */
+            prune_max_unused?: string;
+            /** Format: uuid */
+            repository_id: string;
+            /** @description Applied by `forget` after each backup when `forget_after_backup`. */
+            retention?: components["schemas"]["RetentionPolicy"] & unknown;
+            /** @description The IANA zone the cron expression is read in. */
+            timezone: string;
+        };
+        /**
+         * ScheduleList
+         * @description A host's schedules, and whether its agent runs the latest of them.
+         */
+        ScheduleList: {
+            /**
+             * Format: int64
+             * @description The version the host's agent last said it applied.
+             */
+            applied_config_version: number;
+            /**
+             * Format: int64
+             * @description The host's config version: every schedule change bumps it.
+             */
+            config_version: number;
+            /** @description The agent runs the current schedules (`applied_config_version ≥ config_version`). */
+            in_sync: boolean;
+            /** @description By name. */
+            items: components["schemas"]["Schedule"][];
+        };
+        /**
+         * ScheduleRequest
+         * @description A schedule as written: the whole of it, on create and on replace.
+         */
+        ScheduleRequest: {
+            backup: components["schemas"]["BackupSpec"];
+            /**
+             * @description 5 fields (minute hour day-of-month month day-of-week) or a nickname (`@daily`,
+             *     `@weekly`…); leave out for a manual schedule. Fires at most every 5 minutes.
+             */
+            cron?: string;
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @description Run `restic forget` with `retention` after each successful backup.
+             * @default false
+             */
+            forget_after_backup: boolean;
+            /**
+             * @description What a fire missed while the agent was stopped becomes when it starts again.
+             * @default run_once
+             */
+            missed: components["schemas"]["MissedRun"] & unknown;
+            /** @description 1–100 printable characters, unique on the host. */
+            name: string;
+            /**
+             * @description Run `restic prune` after forget (needs `forget_after_backup`).
+             * @default false
+             */
+            prune_after_forget: boolean;
+            /** @description restic `prune --max-unused`: `5%`, `2G` or `unlimited`. */
+            prune_max_unused?: string;
+            /**
+             * Format: uuid
+             * @description A repository linked to the host.
+             */
+            repository_id: string;
+            /** @description Leave out to keep every snapshot. */
+            retention?: components["schemas"]["RetentionPolicy"] & unknown;
+            /** @description An IANA zone (`Europe/Berlin`); leave out to use the host's. */
+            timezone?: string;
+        };
+        /**
+         * ScheduleRun
+         * @description The newest job a schedule made (by its cron or by "Run now").
+         */
+        ScheduleRun: {
+            /** Format: date-time */
+            created_at: string;
+            error_class?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** Format: uuid */
+            job_id: string;
+            status: components["schemas"]["JobStatus"];
         };
         /** ServerInfo */
         ServerInfo: {
@@ -5747,6 +6042,240 @@ export interface operations {
             };
         };
     };
+    list_host_schedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ScheduleList"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored; the host's agent receives it on its next poll. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_host_snapshots: {
         parameters: {
             query?: {
@@ -7523,6 +8052,592 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json; charset=utf-8": components["schemas"]["InitRepositoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_schedule: {
+        parameters: {
+            query: {
+                cron: string;
+                timezone?: string;
+                host_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CronPreview"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    run_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RunScheduleRequest"];
             };
         };
         responses: {

@@ -1,5 +1,5 @@
-//! What the agent reports about its host: hostname, OS, architecture, and the versions of
-//! the agent and of restic (by running `restic version`).
+//! What the agent reports about its host: hostname, OS, architecture, time zone, and the
+//! versions of the agent and of restic (by running `restic version`).
 
 use cairn_proto::AgentFacts;
 
@@ -51,7 +51,34 @@ pub async fn collect(restic: &str) -> AgentFacts {
         arch: std::env::consts::ARCH.to_string(),
         agent_version: env!("CARGO_PKG_VERSION").to_string(),
         restic_version: restic_version(restic).await,
+        timezone: timezone(),
     }
+}
+
+/// The host's IANA zone: `TZ` when it names one, else `/etc/timezone`, else where
+/// `/etc/localtime` links into the zoneinfo tree; `None` when none of these says.
+pub fn timezone() -> Option<String> {
+    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_string());
+    let from_file = || std::fs::read_to_string("/etc/timezone").ok();
+    let from_link = || {
+        let target = std::fs::read_link("/etc/localtime").ok()?;
+        let s = target.to_string_lossy().into_owned();
+        s.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
+    };
+    [from_env, from_file(), from_link()]
+        .into_iter()
+        .flatten()
+        .map(|z| z.trim().to_string())
+        .find(|z| looks_like_zone(z))
+}
+
+/// `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`: not a path, not a POSIX rule.
+fn looks_like_zone(z: &str) -> bool {
+    !z.is_empty()
+        && z.len() <= 64
+        && !z.starts_with('/')
+        && !z.contains("..")
+        && z.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
 }
 
 #[cfg(test)]
@@ -70,6 +97,16 @@ mod tests {
             Some("0.17.3")
         );
         assert_eq!(parse_restic_version("bash: restic: not found"), None);
+    }
+
+    #[test]
+    fn zone_names() {
+        for ok in ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5"] {
+            assert!(looks_like_zone(ok), "{ok}");
+        }
+        for bad in ["", "/usr/share/zoneinfo/UTC", "../etc/passwd", "EST5EDT,M3.2.0,M11.1.0"] {
+            assert!(!looks_like_zone(bad), "{bad}");
+        }
     }
 
     #[tokio::test]

@@ -240,7 +240,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctx = ctx(dir.path());
         let job = Uuid::new_v4();
-        let config = AgentConfig { version: 4, repositories: vec![] };
+        let config = AgentConfig { version: 4, repositories: vec![], schedules: vec![] };
         handle(&ctx, &run_job(job, Uuid::new_v4()), Some(&config));
         assert!(ctx.jobs.is_empty());
         assert!(ctx.journal.list().is_empty(), "the journal entry is gone");

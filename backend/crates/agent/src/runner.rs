@@ -101,6 +101,10 @@ impl Run<'_> {
         }
         let opts = BackupOptions {
             excludes: b.excludes.clone(),
+            exclude_files: b.exclude_files.iter().map(Into::into).collect(),
+            one_file_system: b.one_file_system,
+            limit_upload_kib: b.limit_upload_kib,
+            limit_download_kib: b.limit_download_kib,
             tags: b.tags.clone(),
             host: Some(self.host.clone()),
             ..BackupOptions::new(&b.paths)

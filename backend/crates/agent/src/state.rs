@@ -165,6 +165,7 @@ mod tests {
                 password: "very-secret-pass".into(),
                 env: BTreeMap::from([("AWS_SECRET_ACCESS_KEY".into(), "aws-secret-value".into())]),
             }],
+            schedules: vec![],
         };
         sd.save_config(&cfg).unwrap();
         let on_disk = std::fs::read_to_string(dir.path().join("config.enc")).unwrap();

@@ -270,6 +270,7 @@ fn job_row(id: Uuid, host: Uuid) -> JobRow {
         log_lines: 0,
         dispatches: 1,
         logs_removed_at: None,
+        schedule_id: None,
     }
 }
 

@@ -434,6 +434,7 @@ fn host_row(id: Uuid, a: &SimAgent) -> HostRow {
         last_ip: None,
         config_version: 1,
         applied_config_version: 0,
+        timezone: a.facts.timezone.clone(),
     }
 }
 

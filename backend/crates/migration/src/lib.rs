@@ -13,6 +13,7 @@ mod m0007_history;
 mod m0008_audit_chain_start;
 mod m0009_jobs_host_kind_index;
 mod m0010_audit_time_index;
+mod m0011_schedules;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_audit_chain_start::Migration),
             Box::new(m0009_jobs_host_kind_index::Migration),
             Box::new(m0010_audit_time_index::Migration),
+            Box::new(m0011_schedules::Migration),
         ]
     }
 }

@@ -33,6 +33,10 @@ pub struct AgentFacts {
     /// `None` when restic is not installed or does not answer `restic version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restic_version: Option<String>,
+    /// The host's IANA time zone (`Europe/Berlin`), the one its schedules use by default;
+    /// `None` when the agent cannot tell (it then reads schedules in UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 /// `POST /api/agent/v1/enroll`: join with a one-time enrollment token.
@@ -131,6 +135,104 @@ pub struct RepositoryConfig {
 pub struct AgentConfig {
     pub version: u64,
     pub repositories: Vec<RepositoryConfig>,
+    /// The host's schedules, enabled or not; the agent fires the enabled ones with a cron
+    /// on its own clock, even while the server is away.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub schedules: Vec<ScheduleConfig>,
+}
+
+/// A schedule as its host's agent runs it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ScheduleConfig {
+    pub id: Uuid,
+    pub name: String,
+    pub repository_id: Uuid,
+    /// A 5-field cron expression; absent for a manual schedule (runs only when asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
+    /// The IANA zone the cron expression is read in.
+    pub timezone: String,
+    pub enabled: bool,
+    pub backup: BackupSpec,
+    /// Applied by `forget` after each backup when `forget_after_backup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionPolicy>,
+    pub forget_after_backup: bool,
+    pub prune_after_forget: bool,
+    /// restic `prune --max-unused` (e.g. `5%`, `2G`, `unlimited`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prune_max_unused: Option<String>,
+    pub missed: MissedRun,
+}
+
+/// What a fire missed while the agent was stopped becomes when it starts again.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum MissedRun {
+    /// One run at start, however many fires were missed (never a burst).
+    #[default]
+    RunOnce,
+    /// Nothing; the next fire runs as usual.
+    Skip,
+}
+
+impl MissedRun {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissedRun::RunOnce => "run_once",
+            MissedRun::Skip => "skip",
+        }
+    }
+}
+
+/// Which snapshots `restic forget` keeps; every rule that is set keeps its own, and a
+/// snapshot any rule keeps stays.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct RetentionPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_last: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_hourly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_daily: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_weekly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_monthly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_yearly: Option<u32>,
+    /// Keep every snapshot newer than this, restic's duration form: `30d`, `1y6m`, `2w`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_within: Option<String>,
+    /// Keep every snapshot with any of these tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub keep_tags: Vec<String>,
+}
+
+impl RetentionPolicy {
+    /// True when no rule is set: `forget` would keep nothing.
+    pub fn keeps_nothing(&self) -> bool {
+        [
+            self.keep_last,
+            self.keep_hourly,
+            self.keep_daily,
+            self.keep_weekly,
+            self.keep_monthly,
+            self.keep_yearly,
+        ]
+        .iter()
+        .all(|k| k.unwrap_or(0) == 0)
+            && self.keep_within.is_none()
+            && self.keep_tags.is_empty()
+    }
 }
 
 /// A command for the agent: its id, when it was made, and what it asks (`action`, tagged
@@ -390,6 +492,20 @@ pub struct BackupSpec {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
     pub tags: Vec<String>,
+    /// Files on the host that list more exclude patterns (restic `--exclude-file`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub exclude_files: Vec<String>,
+    /// Stay on the file system of each path (restic `--one-file-system`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub one_file_system: bool,
+    /// Upload limit in KiB/s (restic `--limit-upload`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_upload_kib: Option<u32>,
+    /// Download limit in KiB/s (restic `--limit-download`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_download_kib: Option<u32>,
 }
 
 // ---- job events -------------------------------------------------------------------------
@@ -665,7 +781,14 @@ mod tests {
         let v = serde_json::to_value(&spec).unwrap();
         assert_eq!(
             v["args"],
-            serde_json::json!({"kind": "backup", "paths": ["/etc"], "excludes": [], "tags": []})
+            serde_json::json!({"kind": "backup", "paths": ["/etc"], "excludes": [], "tags": [],
+                               "exclude_files": [], "one_file_system": false})
+        );
+        // An older server's arguments (no exclude files, no limits) still read.
+        let old: JobArgs = serde_json::from_str(r#"{"kind":"backup","paths":["/etc"]}"#).unwrap();
+        assert_eq!(
+            old.backup().map(|b| (b.one_file_system, b.limit_upload_kib)),
+            Some((false, None))
         );
         let back: JobSpec = serde_json::from_value(v).unwrap();
         assert_eq!(

@@ -146,6 +146,10 @@ pub struct BackupOptions {
     pub host: Option<String>,
     pub parent: Option<String>,
     pub dry_run: bool,
+    /// restic `--limit-upload`, KiB/s.
+    pub limit_upload_kib: Option<u32>,
+    /// restic `--limit-download`, KiB/s.
+    pub limit_download_kib: Option<u32>,
 }
 
 impl BackupOptions {
@@ -185,6 +189,12 @@ impl BackupOptions {
         }
         if self.dry_run {
             a.flag("--dry-run");
+        }
+        if let Some(k) = self.limit_upload_kib {
+            a.opt("--limit-upload", k.to_string());
+        }
+        if let Some(k) = self.limit_download_kib {
+            a.opt("--limit-download", k.to_string());
         }
         a.positionals(&self.paths);
         Ok(a.done())
@@ -522,6 +532,7 @@ mod tests {
             tags: vec!["daily".into(), "-dash".into()],
             host: Some("web 1".into()),
             one_file_system: true,
+            limit_upload_kib: Some(2048),
             ..BackupOptions::new(["/srv/data", "-rf", "/home/a b"])
         };
         let args = opts.args().unwrap();
@@ -540,6 +551,8 @@ mod tests {
                 "-dash",
                 "--host",
                 "web 1",
+                "--limit-upload",
+                "2048",
                 "--",
                 "/srv/data",
                 "-rf",

@@ -47,6 +47,7 @@ impl SimAgent {
                 arch: "x86_64".into(),
                 agent_version: env!("CARGO_PKG_VERSION").into(),
                 restic_version: Some("0.14.0".into()),
+                timezone: Some("Europe/Berlin".into()),
             },
         }
     }

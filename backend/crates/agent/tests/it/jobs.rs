@@ -69,6 +69,7 @@ impl Fixture {
                 password: PASSWORD.into(),
                 env: BTreeMap::new(),
             }],
+            schedules: vec![],
         };
         Fixture { dir, ctx, config }
     }
@@ -160,6 +161,12 @@ fn backup_of(paths: &[&Path]) -> JobArgs {
         paths: paths.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
         excludes: vec!["*.skip".into()],
         tags: vec!["manual".into()],
+        // Passed to the real restic by every backup here: restic would refuse a flag
+        // it does not know.
+        one_file_system: true,
+        limit_upload_kib: Some(1_000_000),
+        limit_download_kib: Some(1_000_000),
+        ..Default::default()
     })
 }
 

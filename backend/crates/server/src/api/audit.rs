@@ -119,9 +119,11 @@ impl serde::Serialize for ExportEvent<'_> {
             }
         }
         m.serialize_entry("action", &e.action)?;
-        for (k, v) in
-            [("target_kind", &e.target_kind), ("target_id", &e.target_id), ("target_name", &e.target_name)]
-        {
+        for (k, v) in [
+            ("target_kind", &e.target_kind),
+            ("target_id", &e.target_id),
+            ("target_name", &e.target_name),
+        ] {
             if let Some(v) = v {
                 m.serialize_entry(k, v)?;
             }

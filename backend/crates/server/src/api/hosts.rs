@@ -55,6 +55,9 @@ pub struct Host {
     /// The config version the server wants the agent on, and the one it reported.
     pub config_version: i64,
     pub applied_config_version: i64,
+    /// The IANA zone the agent reported; the one its schedules use by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 /// Compares dotted versions numerically ("0.9.0" < "0.10.0").
@@ -89,6 +92,7 @@ fn view(
         repository_ids: repos,
         config_version: h.config_version,
         applied_config_version: h.applied_config_version,
+        timezone: h.timezone,
     }
 }
 
@@ -407,6 +411,7 @@ mod serde_tests {
                 repository_ids: vec![Uuid::max()],
                 config_version: 2,
                 applied_config_version: 1,
+                timezone: full.then(|| "Europe/Berlin".into()),
             };
             let list = HostList {
                 items: vec![host],

@@ -14,6 +14,7 @@ pub mod jobs;
 mod late_json;
 pub mod models;
 pub mod repositories;
+pub mod schedules;
 pub mod security;
 mod serde_json_body;
 pub mod spec;
@@ -39,6 +40,8 @@ pub enum ApiTags {
     Repositories,
     /// Backups and other restic runs: start, follow live, cancel; snapshots.
     Jobs,
+    /// What each host backs up, when, and how long it is kept.
+    Schedules,
     /// The agent protocol (`/api/agent/v1`), spoken by cairn-agent.
     Agent,
 }
@@ -52,6 +55,7 @@ pub type Apis = (
     enrollment::EnrollmentApi,
     repositories::RepositoriesApi,
     jobs::JobsApi,
+    schedules::SchedulesApi,
     agent::AgentApi,
 );
 
@@ -65,6 +69,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         enrollment::EnrollmentApi,
         repositories::RepositoriesApi,
         jobs::JobsApi,
+        schedules::SchedulesApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

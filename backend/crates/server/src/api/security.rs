@@ -61,6 +61,7 @@ pub mod perm {
         HostsManage,
         HostsApprove,
         JobsRun,
+        SchedulesManage,
         ReposRead,
         ReposManage,
         UsersRead,

@@ -47,13 +47,16 @@ impl Role {
         use Permission::*;
         match self {
             Role::Viewer => &[Profile, HostsRead, ReposRead],
-            Role::Operator => &[Profile, HostsRead, ReposRead, HostsManage, JobsRun],
+            Role::Operator => {
+                &[Profile, HostsRead, ReposRead, HostsManage, JobsRun, SchedulesManage]
+            }
             Role::Admin => &[
                 Profile,
                 HostsRead,
                 ReposRead,
                 HostsManage,
                 JobsRun,
+                SchedulesManage,
                 HostsApprove,
                 ReposManage,
                 UsersRead,
@@ -82,6 +85,8 @@ pub enum Permission {
     HostsApprove,
     /// Start and cancel jobs (backups, snapshot refreshes).
     JobsRun,
+    /// Create, edit and delete hosts' schedules (hooks excepted).
+    SchedulesManage,
     /// See repositories (never their secrets).
     ReposRead,
     /// Create, edit and delete repositories and their credentials.
@@ -99,6 +104,7 @@ impl Permission {
             Permission::HostsManage => "hosts_manage",
             Permission::HostsApprove => "hosts_approve",
             Permission::JobsRun => "jobs_run",
+            Permission::SchedulesManage => "schedules_manage",
             Permission::ReposRead => "repos_read",
             Permission::ReposManage => "repos_manage",
             Permission::UsersRead => "users_read",
@@ -174,6 +180,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("stream_job_events", Access::Requires(Permission::HostsRead)),
     ("cancel_job", Access::Requires(Permission::JobsRun)),
     ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
+    ("list_host_schedules", Access::Requires(Permission::HostsRead)),
+    ("create_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("get_schedule", Access::Requires(Permission::HostsRead)),
+    ("replace_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("delete_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("run_schedule", Access::Requires(Permission::JobsRun)),
+    ("preview_schedule", Access::Requires(Permission::HostsRead)),
 ];
 
 #[cfg(test)]

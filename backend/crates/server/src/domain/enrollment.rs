@@ -189,6 +189,7 @@ pub async fn enroll(
         last_ip: client.ip.clone(),
         config_version: 1,
         applied_config_version: 0,
+        timezone: None,
     };
     let duplicates = hosts::count_by_hostname(&*txn, &row.hostname).await?;
     let row = hosts::insert(&*txn, row).await?;
@@ -374,6 +375,7 @@ pub async fn accept_pending(
             last_ip: p.source_ip.clone(),
             config_version: 1,
             applied_config_version: 0,
+            timezone: None,
         },
     )
     .await?;

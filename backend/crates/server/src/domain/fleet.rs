@@ -70,6 +70,11 @@ pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
+/// The zone an agent reported, when it is an IANA zone this server knows.
+pub fn zone_of(f: &AgentFacts) -> Option<String> {
+    f.timezone.as_deref().filter(|z| cairn_schedule::zone(z).is_ok()).map(str::to_string)
+}
+
 pub fn tags_of(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }

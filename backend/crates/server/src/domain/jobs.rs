@@ -121,7 +121,44 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
             "tags",
         ));
     }
-    Ok(BackupSpec { paths, excludes, tags })
+    let exclude_files: Vec<String> = spec
+        .exclude_files
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if exclude_files.len() > 20 {
+        return Err(bad("At most 20 exclude files.".into(), "exclude_files"));
+    }
+    if let Some(f) = exclude_files
+        .iter()
+        .find(|f| !f.starts_with('/') || f.chars().count() > 4096 || f.contains('\0'))
+    {
+        return Err(bad(
+            format!("Exclude file {f:?} must be an absolute path on the host."),
+            "exclude_files",
+        ));
+    }
+    for (limit, field) in [
+        (spec.limit_upload_kib, "limit_upload_kib"),
+        (spec.limit_download_kib, "limit_download_kib"),
+    ] {
+        if limit.is_some_and(|l| l == 0 || l > 10_000_000) {
+            return Err(bad(
+                "A bandwidth limit is 1–10,000,000 KiB/s (leave it out for none).".into(),
+                field,
+            ));
+        }
+    }
+    Ok(BackupSpec {
+        paths,
+        excludes,
+        tags,
+        exclude_files,
+        one_file_system: spec.one_file_system,
+        limit_upload_kib: spec.limit_upload_kib,
+        limit_download_kib: spec.limit_download_kib,
+    })
 }
 
 /// Starts a job: checks, stores it with its run command in one transaction, then hands the
@@ -132,6 +169,18 @@ pub async fn create(
     host_id: Uuid,
     repository_id: Uuid,
     args: JobArgs,
+) -> Result<JobRow, DomainError> {
+    create_for(state, actor, host_id, repository_id, args, None).await
+}
+
+/// [`create`], for a schedule's run (its `schedule_id` is kept on the job).
+pub async fn create_for(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    repository_id: Uuid,
+    args: JobArgs,
+    schedule_id: Option<Uuid>,
 ) -> Result<JobRow, DomainError> {
     let kind = args.kind();
     let txn = state.store.write().await?;
@@ -190,6 +239,7 @@ pub async fn create(
         log_lines: 0,
         dispatches: 0,
         logs_removed_at: None,
+        schedule_id,
     };
     let row = match jobs::insert(&*txn, row).await {
         Ok(r) => r,
@@ -406,16 +456,31 @@ mod tests {
             paths: vec![" /etc ".into(), "".into()],
             excludes: vec!["*.tmp".into()],
             tags: vec!["daily".into()],
+            exclude_files: vec![" /etc/cairn/excludes ".into()],
+            one_file_system: true,
+            limit_upload_kib: Some(1024),
+            ..Default::default()
         })
         .unwrap();
         assert_eq!(ok.paths, vec!["/etc"]);
+        assert_eq!(ok.exclude_files, vec!["/etc/cairn/excludes"]);
+        assert!(ok.one_file_system);
+        assert_eq!(ok.limit_upload_kib, Some(1024));
+        for bad in [
+            BackupSpec { exclude_files: vec!["relative".into()], ..Default::default() },
+            BackupSpec { limit_upload_kib: Some(0), ..Default::default() },
+            BackupSpec { limit_download_kib: Some(20_000_000), ..Default::default() },
+        ] {
+            let r = validate_backup(BackupSpec { paths: vec!["/etc".into()], ..bad });
+            assert!(matches!(r, Err(DomainError::Invalid { code: Code::JobInvalidBackup, .. })));
+        }
         for (paths, tags) in [
             (vec![], vec![]),
             (vec!["etc".to_string()], vec![]),
             (vec!["/etc".to_string()], vec!["a,b".to_string()]),
             (vec!["/etc".to_string()], vec!["has space".to_string()]),
         ] {
-            let r = validate_backup(BackupSpec { paths, excludes: vec![], tags });
+            let r = validate_backup(BackupSpec { paths, tags, ..Default::default() });
             assert!(matches!(r, Err(DomainError::Invalid { code: Code::JobInvalidBackup, .. })));
         }
     }

@@ -14,6 +14,7 @@ pub mod page;
 pub mod poll;
 pub mod repositories;
 pub mod rows;
+pub mod schedules;
 pub mod users;
 
 pub use context::Domain;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     Domain, DomainError,
-    fleet::{check_facts, to_wire},
+    fleet::{self, check_facts, to_wire},
     repositories,
 };
 use crate::{
@@ -89,12 +89,15 @@ pub async fn poll(
     timeout: StdDuration,
 ) -> Result<Poll, DomainError> {
     check_facts(facts)?;
+    // A zone this server cannot read is kept as none (schedules then use UTC), not refused.
+    let zone = fleet::zone_of(facts);
     let now = Utc::now();
     let stale = host.last_seen_at.is_none_or(|t| now - t > Duration::seconds(15));
     let changed = host.hostname != facts.hostname
         || host.agent_version != facts.agent_version
         || host.restic_version != facts.restic_version
         || host.os != facts.os
+        || host.timezone != zone
         || host.applied_config_version != applied as i64
         || host.last_ip != client.ip;
     if stale || changed {
@@ -102,7 +105,7 @@ pub async fn poll(
             .poll_writer
             .submit(Op::Heartbeat {
                 host: host.id,
-                facts: facts.clone(),
+                facts: AgentFacts { timezone: zone, ..facts.clone() },
                 ip: client.ip.clone(),
                 applied: applied as i64,
                 at: now,

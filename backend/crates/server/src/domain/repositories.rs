@@ -313,7 +313,8 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
             env: open_env(state, &r)?,
         });
     }
-    Ok(AgentConfig { version: host.config_version as u64, repositories })
+    let schedules = super::schedules::agent_schedules(state, host).await?;
+    Ok(AgentConfig { version: host.config_version as u64, repositories, schedules })
 }
 
 /// A repository opened from one host through its agent: what restic said, or why it

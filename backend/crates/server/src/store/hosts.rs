@@ -174,6 +174,7 @@ pub async fn record_poll<C: ConnectionTrait>(
         .col_expr(host::Column::Arch, Expr::value(facts.arch.clone()))
         .col_expr(host::Column::AgentVersion, Expr::value(facts.agent_version.clone()))
         .col_expr(host::Column::ResticVersion, Expr::value(facts.restic_version.clone()))
+        .col_expr(host::Column::Timezone, Expr::value(facts.timezone.clone()))
         .col_expr(host::Column::LastSeenAt, Expr::value(now))
         .col_expr(host::Column::LastIp, Expr::value(ip.map(str::to_string)))
         .col_expr(host::Column::AppliedConfigVersion, Expr::value(config_applied))

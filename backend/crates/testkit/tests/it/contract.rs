@@ -111,6 +111,10 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         "create_backup" => json!({ "repository_id": any, "paths": ["/etc"] }),
         "init_repository" => json!({ "host_id": any }),
         "refresh_snapshots" => json!({ "repository_id": any }),
+        "create_schedule" | "replace_schedule" => {
+            json!({ "name": "s", "repository_id": any, "backup": { "paths": ["/etc"] } })
+        }
+        "run_schedule" => json!({}),
         "agent_enroll" => {
             json!({ "protocol_version": v, "token": "cairn_enroll_x", "public_key": agent.public_key(), "facts": facts })
         }

@@ -50,6 +50,7 @@ fn job(host: Uuid, repo: Uuid, age_days: i64, status: JobStatus, now: DateTime<U
         log_lines: 2,
         dispatches: 1,
         logs_removed_at: None,
+        schedule_id: None,
     }
 }
 

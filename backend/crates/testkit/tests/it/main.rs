@@ -12,6 +12,7 @@ mod jobs;
 mod pages;
 mod plans;
 mod rbac_matrix;
+mod schedules;
 mod serve;
 mod server;
 mod tokens;

@@ -55,6 +55,7 @@ fn job(
         log_lines: 0,
         dispatches: 0,
         logs_removed_at: None,
+        schedule_id: None,
     }
 }
 

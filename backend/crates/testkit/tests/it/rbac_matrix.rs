@@ -70,7 +70,7 @@ async fn matrix(db: Db) {
                     cairn_proto::PROTOCOL_HEADER,
                     cairn_proto::PROTOCOL_VERSION.to_string(),
                 );
-                if method == Method::POST || method == Method::PATCH {
+                if matches!(method, Method::POST | Method::PATCH | Method::PUT) {
                     rb = rb.json(&json!({}));
                 }
                 let resp = rb.send_checked().await;

@@ -27,7 +27,7 @@ use crate::{
 mod feed;
 mod models;
 
-use models::one;
+pub(crate) use models::one;
 pub use models::*;
 
 pub struct JobsApi;
@@ -53,6 +53,7 @@ impl JobsApi {
             paths: b.paths,
             excludes: b.excludes.unwrap_or_default(),
             tags: b.tags.unwrap_or_default(),
+            ..Default::default()
         })?;
         let row =
             domain::create(&state, &auth.actor(), id.0, b.repository_id, JobArgs::Backup(spec))

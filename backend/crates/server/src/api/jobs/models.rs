@@ -97,7 +97,7 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
 }
 
 /// Jobs with their host and repository names (the domain's read model), as the API shows them.
-pub(super) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
+pub(crate) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job>, ApiError> {
     Ok(domain::with_names(state, rows)
         .await?
         .into_iter()
@@ -105,7 +105,7 @@ pub(super) async fn views(state: &AppState, rows: Vec<JobRow>) -> Result<Vec<Job
         .collect())
 }
 
-pub(super) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
+pub(crate) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> {
     Ok(views(state, vec![row]).await?.remove(0))
 }
 
@@ -314,8 +314,8 @@ mod tests {
             actor: some("ada".into()),
             backup: full.then(|| BackupSpec {
                 paths: vec!["/etc".into()],
-                excludes: vec![],
                 tags: vec!["t".into()],
+                ..Default::default()
             }),
             created_at: t,
             dispatched_at: full.then_some(t),

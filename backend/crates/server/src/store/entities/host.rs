@@ -22,6 +22,8 @@ pub struct Model {
     pub last_ip: Option<String>,
     pub config_version: i64,
     pub applied_config_version: i64,
+    /// The IANA zone the agent reported, when it is one this server knows.
+    pub timezone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,9 @@ pub struct Model {
     pub dispatches: i32,
     /// When retention removed the job's log lines (`history.job_logs_days`).
     pub logs_removed_at: Option<ChronoDateTimeUtc>,
+    /// The schedule that made the job (its fire or its run-now); kept when the schedule
+    /// is deleted.
+    pub schedule_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

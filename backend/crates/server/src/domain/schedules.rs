@@ -1,0 +1,605 @@
+//! Schedules: what a host backs up to which linked repository, when (cron in an IANA zone,
+//! or manual) and how long snapshots are kept. Every change bumps the host's config
+//! version, so its agent receives the new set on its next poll and acks the version.
+
+use crate::codes::Code;
+
+use cairn_proto::{BackupSpec, JobArgs, MissedRun, RetentionPolicy, ScheduleConfig};
+use cairn_schedule::Schedule;
+use cairn_schedule::Tz;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Domain, DomainError,
+    audit::{self, Actor, Event, Target},
+    jobs::{self as job_service, validate_backup},
+};
+use crate::store::{
+    hosts::{self, HostRow},
+    jobs::JobRow,
+    repositories,
+    schedules::{self as store, ScheduleRow},
+};
+
+/// A host may hold this many schedules.
+pub const MAX_PER_HOST: u64 = 50;
+/// How many coming fires a schedule's view lists.
+pub const NEXT_FIRES: usize = 5;
+
+/// A schedule as an admin writes it (create, or replace whole).
+#[derive(Clone, Debug)]
+pub struct ScheduleInput {
+    pub name: String,
+    pub repository_id: Uuid,
+    pub cron: Option<String>,
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    pub backup: BackupSpec,
+    pub retention: Option<RetentionPolicy>,
+    pub forget_after_backup: bool,
+    pub prune_after_forget: bool,
+    pub prune_max_unused: Option<String>,
+    pub missed: MissedRun,
+}
+
+/// A schedule with what the server can say about it: its sentence, its next fires in its
+/// zone, its last run.
+pub struct ScheduleView {
+    pub row: ScheduleRow,
+    pub backup: BackupSpec,
+    pub retention: Option<RetentionPolicy>,
+    pub missed: MissedRun,
+    /// The zone its cron is read in: its own, else the host's, else UTC.
+    pub effective_timezone: String,
+    pub description: Option<String>,
+    pub next_fires: Vec<DateTime<Utc>>,
+    pub last_run: Option<JobRow>,
+}
+
+/// What a cron expression means, for the editor while a person types.
+pub struct CronPreview {
+    pub description: String,
+    pub timezone: String,
+    pub next_fires: Vec<DateTime<Utc>>,
+}
+
+fn target(s: &ScheduleRow, host: &HostRow) -> Target {
+    Target {
+        kind: "schedule",
+        id: s.id.to_string(),
+        name: Some(format!("{} on {}", s.name, host.hostname)),
+    }
+}
+
+fn invalid(code: Code, message: impl Into<String>, field: &'static str) -> DomainError {
+    DomainError::invalid(code, message, field)
+}
+
+/// The zone a schedule of `host` reads its cron in.
+fn effective_zone(own: Option<&str>, host: &HostRow) -> (Tz, String) {
+    let pick = own.or(host.timezone.as_deref()).unwrap_or("UTC");
+    match cairn_schedule::zone(pick) {
+        Ok(z) => (z, pick.to_string()),
+        Err(_) => (Tz::UTC, "UTC".to_string()),
+    }
+}
+
+fn check_zone(name: Option<String>) -> Result<Option<String>, DomainError> {
+    let Some(n) = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    cairn_schedule::zone(&n)
+        .map_err(|e| invalid(Code::ScheduleInvalidTimezone, format!("{e}."), "timezone"))?;
+    Ok(Some(n))
+}
+
+/// Parses a cron expression read in `zone` and judges it (fires at all, not too often).
+fn check_cron(expr: &str, zone: Tz, now: DateTime<Utc>) -> Result<Schedule, DomainError> {
+    Schedule::check(expr, zone, now).map_err(|e| {
+        invalid(
+            Code::ScheduleInvalidCron,
+            format!("The schedule {expr:?} cannot be used: {e}. Write 5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\" for every day at 03:00."),
+            "cron",
+        )
+    })
+}
+
+/// `1y6m`, `30d`, `12h`: restic's `--keep-within` form (years, months, days, hours).
+fn is_restic_duration(s: &str) -> bool {
+    let mut digits = 0;
+    let mut parts = 0;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 6 {
+                return false;
+            }
+        } else if "ymdh".contains(c) && digits > 0 {
+            digits = 0;
+            parts += 1;
+        } else {
+            return false;
+        }
+    }
+    digits == 0 && parts > 0
+}
+
+/// `5%`, `2.5%`, `500M`, `2G`, `unlimited`: restic's `prune --max-unused` form.
+fn is_max_unused(s: &str) -> bool {
+    if s == "unlimited" {
+        return true;
+    }
+    let num = s
+        .strip_suffix('%')
+        .or_else(|| s.strip_suffix(['k', 'K', 'm', 'M', 'g', 'G', 't', 'T']))
+        .unwrap_or(s);
+    !num.is_empty()
+        && num.len() <= 12
+        && num.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && num.chars().filter(|c| *c == '.').count() <= 1
+        && !num.starts_with('.')
+}
+
+fn check_retention(
+    policy: Option<RetentionPolicy>,
+) -> Result<Option<RetentionPolicy>, DomainError> {
+    let Some(mut p) = policy else { return Ok(None) };
+    let keeps =
+        [p.keep_last, p.keep_hourly, p.keep_daily, p.keep_weekly, p.keep_monthly, p.keep_yearly];
+    if keeps.iter().flatten().any(|k| *k > 100_000) {
+        return Err(invalid(
+            Code::ScheduleInvalidRetention,
+            "A keep count is at most 100,000.",
+            "retention",
+        ));
+    }
+    p.keep_within = p.keep_within.map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
+    if let Some(w) = &p.keep_within
+        && !is_restic_duration(w)
+    {
+        return Err(invalid(
+            Code::ScheduleInvalidRetention,
+            format!(
+                "keep_within {w:?} is not a duration restic reads: numbers with y, m, d or h, e.g. \"30d\" or \"1y6m\"."
+            ),
+            "retention",
+        ));
+    }
+    p.keep_tags =
+        p.keep_tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    if p.keep_tags.len() > 20
+        || p.keep_tags.iter().any(|t| {
+            t.chars().count() > 64
+                || t.contains(',')
+                || t.chars().any(|c| c.is_control() || c == ' ')
+        })
+    {
+        return Err(invalid(
+            Code::ScheduleInvalidRetention,
+            "At most 20 keep tags, each up to 64 characters with no commas or spaces.",
+            "retention",
+        ));
+    }
+    Ok(Some(p))
+}
+
+fn check_name(name: &str) -> Result<String, DomainError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(invalid(
+            Code::ScheduleInvalidName,
+            "Name must be 1–100 printable characters.",
+            "name",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+/// Every rule a schedule must meet before it is stored, in the order a person fixes them.
+fn check(
+    input: ScheduleInput,
+    host: &HostRow,
+    now: DateTime<Utc>,
+) -> Result<ScheduleInput, DomainError> {
+    let name = check_name(&input.name)?;
+    let timezone = check_zone(input.timezone)?;
+    let (zone, _) = effective_zone(timezone.as_deref(), host);
+    let cron = match input.cron.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()) {
+        Some(c) => Some(check_cron(&c, zone, now)?.expression().to_string()),
+        None => None,
+    };
+    let backup = validate_backup(input.backup).map_err(|e| match e {
+        DomainError::Invalid { message, field, .. } => {
+            DomainError::Invalid { code: Code::ScheduleInvalidBackup, message, field }
+        }
+        other => other,
+    })?;
+    let retention = check_retention(input.retention)?;
+    if input.forget_after_backup && retention.as_ref().is_none_or(RetentionPolicy::keeps_nothing) {
+        return Err(invalid(
+            Code::ScheduleRetentionKeepsNothing,
+            "\"Forget after backup\" needs a retention policy that keeps something (e.g. keep_daily 7); without one, forget would remove every snapshot.",
+            "retention",
+        ));
+    }
+    if input.prune_after_forget && !input.forget_after_backup {
+        return Err(invalid(
+            Code::SchedulePruneWithoutForget,
+            "\"Prune after forget\" needs \"forget after backup\": prune only frees what forget removed.",
+            "prune_after_forget",
+        ));
+    }
+    let prune_max_unused =
+        input.prune_max_unused.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    if let Some(m) = &prune_max_unused
+        && !is_max_unused(m)
+    {
+        return Err(invalid(
+            Code::ScheduleInvalidPrune,
+            format!(
+                "prune_max_unused {m:?} is not a limit restic reads: a percentage (\"5%\"), a size (\"2G\") or \"unlimited\"."
+            ),
+            "prune_max_unused",
+        ));
+    }
+    Ok(ScheduleInput { name, timezone, cron, backup, retention, prune_max_unused, ..input })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, DomainError> {
+    serde_json::to_string(v).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+fn to_row(
+    id: Uuid,
+    host: Uuid,
+    i: &ScheduleInput,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<ScheduleRow, DomainError> {
+    Ok(ScheduleRow {
+        id,
+        host_id: host,
+        repository_id: i.repository_id,
+        name: i.name.clone(),
+        cron: i.cron.clone(),
+        timezone: i.timezone.clone(),
+        enabled: i.enabled,
+        backup: to_json(&i.backup)?,
+        retention: i.retention.as_ref().map(to_json).transpose()?,
+        forget_after_backup: i.forget_after_backup,
+        prune_after_forget: i.prune_after_forget,
+        prune_max_unused: i.prune_max_unused.clone(),
+        missed: i.missed.as_str().to_string(),
+        created_at: created,
+        updated_at: now,
+    })
+}
+
+/// The stored JSON, read back. Written by this server, so a row that does not decode is
+/// damaged: an internal error, never a guessed default.
+fn decode<T: serde::de::DeserializeOwned>(
+    id: Uuid,
+    what: &str,
+    raw: &str,
+) -> Result<T, DomainError> {
+    serde_json::from_str(raw).map_err(|e| {
+        DomainError::Internal(format!("schedule {id}: stored {what} does not decode: {e}"))
+    })
+}
+
+fn missed_of(s: &str) -> MissedRun {
+    if s == MissedRun::Skip.as_str() { MissedRun::Skip } else { MissedRun::RunOnce }
+}
+
+fn view(
+    row: ScheduleRow,
+    host: &HostRow,
+    last_run: Option<JobRow>,
+    now: DateTime<Utc>,
+) -> Result<ScheduleView, DomainError> {
+    let backup: BackupSpec = decode(row.id, "backup", &row.backup)?;
+    let retention = match &row.retention {
+        Some(r) => Some(decode::<RetentionPolicy>(row.id, "retention", r)?),
+        None => None,
+    };
+    let (zone, zone_name) = effective_zone(row.timezone.as_deref(), host);
+    let parsed = row.cron.as_deref().and_then(|c| Schedule::parse(c).ok());
+    let next_fires = match (&parsed, row.enabled) {
+        (Some(s), true) => s.next_fires(zone, now, NEXT_FIRES),
+        _ => Vec::new(),
+    };
+    Ok(ScheduleView {
+        missed: missed_of(&row.missed),
+        description: parsed.map(|s| s.describe()),
+        next_fires,
+        effective_timezone: zone_name,
+        backup,
+        retention,
+        last_run,
+        row,
+    })
+}
+
+async fn host_of<C: sea_orm::ConnectionTrait>(db: &C, id: Uuid) -> Result<HostRow, DomainError> {
+    hosts::find(db, id).await?.ok_or(DomainError::NotFound { what: "host" })
+}
+
+async fn linked<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    host: &HostRow,
+    repo: Uuid,
+) -> Result<String, DomainError> {
+    let r = repositories::find(db, repo).await?.ok_or_else(|| {
+        invalid(
+            Code::ScheduleRepositoryNotLinked,
+            "That repository does not exist.",
+            "repository_id",
+        )
+    })?;
+    if !hosts::linked_repositories(db, host.id).await?.contains(&repo) {
+        return Err(invalid(
+            Code::ScheduleRepositoryNotLinked,
+            format!(
+                "Repository {} is not linked to {}; link it on the host's page first.",
+                r.name, host.hostname
+            ),
+            "repository_id",
+        ));
+    }
+    Ok(r.name)
+}
+
+fn name_taken(name: &str, host: &HostRow) -> DomainError {
+    DomainError::conflict(
+        Code::ScheduleNameTaken,
+        format!("{} already has a schedule named {name:?}.", host.hostname),
+    )
+}
+
+/// A host's schedules by name, each with its last run.
+pub async fn list_for_host(
+    state: &Domain,
+    host_id: Uuid,
+) -> Result<(HostRow, Vec<ScheduleView>), DomainError> {
+    let db = state.store.db();
+    let host = host_of(db, host_id).await?;
+    let rows = store::list_for_host(db, host_id).await?;
+    let mut runs = store::last_runs(db, host_id).await?;
+    let now = Utc::now();
+    let views = rows
+        .into_iter()
+        .map(|r| {
+            let last =
+                runs.iter().position(|j| j.schedule_id == Some(r.id)).map(|i| runs.swap_remove(i));
+            view(r, &host, last, now)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((host, views))
+}
+
+pub async fn get(state: &Domain, id: Uuid) -> Result<(HostRow, ScheduleView), DomainError> {
+    let db = state.store.db();
+    let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
+    let host = host_of(db, row.host_id).await?;
+    let last = store::last_runs(db, host.id).await?.into_iter().find(|j| j.schedule_id == Some(id));
+    let v = view(row, &host, last, Utc::now())?;
+    Ok((host, v))
+}
+
+pub async fn create(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    input: ScheduleInput,
+) -> Result<ScheduleView, DomainError> {
+    let now = Utc::now();
+    let txn = state.store.write().await?;
+    let host = host_of(&*txn, host_id).await?;
+    let input = check(input, &host, now)?;
+    let repo_name = linked(&*txn, &host, input.repository_id).await?;
+    if store::count_for_host(&*txn, host_id).await? >= MAX_PER_HOST {
+        return Err(DomainError::conflict(
+            Code::ScheduleLimit,
+            format!(
+                "{} already has {MAX_PER_HOST} schedules, the most a host may hold.",
+                host.hostname
+            ),
+        ));
+    }
+    if store::find_by_name(&*txn, host_id, &input.name).await?.is_some() {
+        return Err(name_taken(&input.name, &host));
+    }
+    let row = store::insert(&*txn, to_row(Uuid::now_v7(), host_id, &input, now, now)?).await?;
+    hosts::bump_config(&*txn, &[host_id]).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success("schedule.create", Some(target(&row, &host)), summary(&row, &repo_name)),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.wake(host_id);
+    view(row, &host, None, now)
+}
+
+/// Replaces a schedule whole (its host stays).
+pub async fn replace(
+    state: &Domain,
+    actor: &Actor,
+    id: Uuid,
+    input: ScheduleInput,
+) -> Result<ScheduleView, DomainError> {
+    let now = Utc::now();
+    let txn = state.store.write().await?;
+    let old = store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
+    let host = host_of(&*txn, old.host_id).await?;
+    let input = check(input, &host, now)?;
+    let repo_name = linked(&*txn, &host, input.repository_id).await?;
+    if let Some(other) = store::find_by_name(&*txn, host.id, &input.name).await?
+        && other.id != id
+    {
+        return Err(name_taken(&input.name, &host));
+    }
+    let row = store::save(&*txn, to_row(id, host.id, &input, old.created_at, now)?).await?;
+    hosts::bump_config(&*txn, &[host.id]).await?;
+    let mut details = summary(&row, &repo_name);
+    details["was"] = summary_fields(&old);
+    audit::record(
+        &*txn,
+        actor,
+        Event::success("schedule.update", Some(target(&row, &host)), details),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.wake(host.id);
+    let last = store::last_runs(state.store.db(), host.id)
+        .await?
+        .into_iter()
+        .find(|j| j.schedule_id == Some(id));
+    view(row, &host, last, now)
+}
+
+pub async fn delete(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    let row = store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
+    let host = host_of(&*txn, row.host_id).await?;
+    store::delete(&*txn, id).await?;
+    hosts::bump_config(&*txn, &[host.id]).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success("schedule.delete", Some(target(&row, &host)), summary_fields(&row)),
+    )
+    .await?;
+    txn.commit().await?;
+    state.hub.wake(host.id);
+    Ok(())
+}
+
+/// Runs a schedule's backup now, with its paths, excludes and options (`limits` override
+/// its bandwidth limits for this run only). Same checks as any backup: host online,
+/// repository linked, nothing else running on the pair.
+pub async fn run_now(
+    state: &Domain,
+    actor: &Actor,
+    id: Uuid,
+    limit_upload_kib: Option<u32>,
+    limit_download_kib: Option<u32>,
+) -> Result<JobRow, DomainError> {
+    let db = state.store.db();
+    let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
+    let mut backup: BackupSpec = decode(row.id, "backup", &row.backup)?;
+    if limit_upload_kib.is_some() {
+        backup.limit_upload_kib = limit_upload_kib;
+    }
+    if limit_download_kib.is_some() {
+        backup.limit_download_kib = limit_download_kib;
+    }
+    let backup = validate_backup(backup)?;
+    job_service::create_for(
+        state,
+        actor,
+        row.host_id,
+        row.repository_id,
+        JobArgs::Backup(backup),
+        Some(row.id),
+    )
+    .await
+}
+
+/// What a cron expression means in a zone (the given one, else the host's, else UTC).
+pub async fn preview(
+    state: &Domain,
+    cron: &str,
+    timezone: Option<String>,
+    host_id: Option<Uuid>,
+) -> Result<CronPreview, DomainError> {
+    let own = check_zone(timezone)?;
+    let host_zone = match host_id {
+        Some(h) => host_of(state.store.db(), h).await?.timezone,
+        None => None,
+    };
+    let name = own.or(host_zone).unwrap_or_else(|| "UTC".into());
+    let zone = cairn_schedule::zone(&name).unwrap_or(Tz::UTC);
+    let now = Utc::now();
+    let s = check_cron(cron.trim(), zone, now)?;
+    Ok(CronPreview {
+        description: s.describe(),
+        timezone: name,
+        next_fires: s.next_fires(zone, now, NEXT_FIRES),
+    })
+}
+
+/// The schedules an agent receives in its config.
+pub async fn agent_schedules(
+    state: &Domain,
+    host: &HostRow,
+) -> Result<Vec<ScheduleConfig>, DomainError> {
+    let rows = store::list_for_host(state.store.db(), host.id).await?;
+    rows.into_iter()
+        .map(|r| {
+            let (_, zone) = effective_zone(r.timezone.as_deref(), host);
+            Ok(ScheduleConfig {
+                backup: decode(r.id, "backup", &r.backup)?,
+                retention: match &r.retention {
+                    Some(p) => Some(decode(r.id, "retention", p)?),
+                    None => None,
+                },
+                missed: missed_of(&r.missed),
+                id: r.id,
+                name: r.name,
+                repository_id: r.repository_id,
+                cron: r.cron,
+                timezone: zone,
+                enabled: r.enabled,
+                forget_after_backup: r.forget_after_backup,
+                prune_after_forget: r.prune_after_forget,
+                prune_max_unused: r.prune_max_unused,
+            })
+        })
+        .collect()
+}
+
+fn summary_fields(r: &ScheduleRow) -> serde_json::Value {
+    json!({
+        "name": r.name,
+        "cron": r.cron,
+        "timezone": r.timezone,
+        "enabled": r.enabled,
+        "forget_after_backup": r.forget_after_backup,
+        "prune_after_forget": r.prune_after_forget,
+    })
+}
+
+fn summary(r: &ScheduleRow, repository: &str) -> serde_json::Value {
+    let mut v = summary_fields(r);
+    v["repository"] = json!(repository);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restic_durations() {
+        for ok in ["30d", "1y6m", "12h", "1y2m3d4h"] {
+            assert!(is_restic_duration(ok), "{ok}");
+        }
+        for bad in ["", "d", "30", "30 d", "2w", "1y-2m", "9999999d"] {
+            assert!(!is_restic_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn max_unused_limits() {
+        for ok in ["5%", "2.5%", "500M", "2G", "unlimited", "1024"] {
+            assert!(is_max_unused(ok), "{ok}");
+        }
+        for bad in ["", "%", "five%", "2GB", "-1%", ".5%", "1.2.3%"] {
+            assert!(!is_max_unused(bad), "{bad}");
+        }
+    }
+}

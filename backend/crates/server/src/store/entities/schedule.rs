@@ -1,0 +1,35 @@
+//! The `schedules` table: what one host backs up to one repository, when, and how long
+//! its snapshots are kept.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "schedules")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub repository_id: Uuid,
+    pub name: String,
+    /// 5-field cron expression; `None` for a manual schedule.
+    pub cron: Option<String>,
+    /// IANA zone; `None` for the host's own.
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    /// JSON `cairn_proto::BackupSpec`.
+    pub backup: String,
+    /// JSON `cairn_proto::RetentionPolicy`; `None` keeps everything.
+    pub retention: Option<String>,
+    pub forget_after_backup: bool,
+    pub prune_after_forget: bool,
+    pub prune_max_unused: Option<String>,
+    /// `run_once` or `skip`.
+    pub missed: String,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,266 @@
+//! Schedules through the real server: create, read, replace, delete, each refusal a person
+//! can make, the cron preview, the host's config carrying its schedules to the agent (and
+//! the version the agent acks), and "Run now" making a job that remembers its schedule.
+
+use cairn_testkit::{
+    Db, Session, TestApp,
+    agent::SimAgent,
+    api::{NewEnrollmentToken, NewRepository},
+    db_tests, error_code, error_field,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct Fixture {
+    _app: TestApp,
+    admin: Session,
+    agent: SimAgent,
+    host: Uuid,
+    repo: Uuid,
+}
+
+async fn fixture(db: Db) -> Fixture {
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+    let admin = app.bootstrap().await;
+    let repo = admin
+        .create_repository(&NewRepository::new("main", "/srv/restic", "repo-pass-123"))
+        .await
+        .id;
+    let agent = admin.enroll_agent("db-1", &NewEnrollmentToken::linked_to(repo)).await;
+    let host = agent.id.unwrap();
+    // The first poll records the facts, the host's zone among them (Europe/Berlin).
+    agent.poll_ok(0).await;
+    Fixture { _app: app, admin, agent, host, repo }
+}
+
+fn nightly(repo: Uuid) -> Value {
+    json!({
+        "name": "nightly",
+        "repository_id": repo,
+        "cron": "0 3 * * *",
+        "backup": { "paths": ["/etc", "/var/lib/app"], "excludes": ["*.tmp"], "tags": ["nightly"],
+                    "one_file_system": true, "limit_upload_kib": 2048 },
+        "retention": { "keep_daily": 7, "keep_weekly": 4, "keep_within": "2d" },
+        "forget_after_backup": true,
+        "prune_after_forget": true,
+        "prune_max_unused": "5%"
+    })
+}
+
+async fn create(f: &Fixture, body: Value) -> reqwest::Response {
+    f.admin.post(&format!("/api/v1/hosts/{}/schedules", f.host), body).await
+}
+
+async fn schedules_are_stored_shown_and_sent_to_the_agent(db: Db) {
+    let f = fixture(db).await;
+    let r = create(&f, nightly(f.repo)).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = r.json().await.unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
+    assert_eq!(s["description"], "Every day at 03:00");
+    // No zone of its own: the host's (the agent reported Europe/Berlin).
+    assert!(s.get("timezone").is_none());
+    assert_eq!(s["effective_timezone"], "Europe/Berlin");
+    let fires: Vec<chrono::DateTime<chrono::Utc>> =
+        serde_json::from_value(s["next_fires"].clone()).unwrap();
+    assert_eq!(fires.len(), 5);
+    let berlin = cairn_schedule::zone("Europe/Berlin").unwrap();
+    for w in fires.windows(2) {
+        assert!(w[0] < w[1]);
+    }
+    for t in &fires {
+        let local = t.with_timezone(&berlin);
+        assert_eq!(local.format("%H:%M").to_string(), "03:00", "{t}");
+    }
+    assert_eq!(s["backup"]["one_file_system"], true);
+    assert_eq!(s["backup"]["limit_upload_kib"], 2048);
+    assert_eq!(s["retention"]["keep_within"], "2d");
+    assert_eq!(s["missed"], "run_once");
+    assert_eq!(s["enabled"], true);
+
+    // The agent's next poll carries the new config with the schedule in it.
+    let before: Value =
+        f.admin.get(&format!("/api/v1/hosts/{}", f.host)).await.json().await.unwrap();
+    let version = before["config_version"].as_i64().unwrap();
+    let poll = f.agent.poll_ok(0).await;
+    let config = poll.config.expect("a newer config");
+    assert_eq!(config.version as i64, version);
+    assert_eq!(config.schedules.len(), 1);
+    let sc = &config.schedules[0];
+    assert_eq!(sc.id.to_string(), id);
+    assert_eq!(sc.cron.as_deref(), Some("0 3 * * *"));
+    assert_eq!(sc.timezone, "Europe/Berlin");
+    assert_eq!(sc.backup.paths, vec!["/etc", "/var/lib/app"]);
+    assert_eq!(sc.retention.as_ref().and_then(|r| r.keep_daily), Some(7));
+    assert!(sc.forget_after_backup && sc.prune_after_forget);
+
+    // Listed with the host's sync state: not in sync until the agent acks the version.
+    let list: Value =
+        f.admin.get(&format!("/api/v1/hosts/{}/schedules", f.host)).await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["in_sync"], false);
+    f.agent.poll_ok(version as u64).await;
+    let list: Value =
+        f.admin.get(&format!("/api/v1/hosts/{}/schedules", f.host)).await.json().await.unwrap();
+    assert_eq!(
+        (list["in_sync"].as_bool(), list["applied_config_version"].as_i64()),
+        (Some(true), Some(version))
+    );
+
+    // Replace: a manual schedule in another zone, disabled; the version moves on.
+    let mut manual = nightly(f.repo);
+    // A manual schedule has no cron (absent, as the document says; not null).
+    manual.as_object_mut().unwrap().remove("cron");
+    manual["timezone"] = json!("America/New_York");
+    manual["enabled"] = json!(false);
+    manual["name"] = json!("on demand");
+    let r = f.admin.put_json(&format!("/api/v1/schedules/{id}"), manual).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let s: Value = r.json().await.unwrap();
+    assert_eq!(
+        (s["name"].as_str(), s["effective_timezone"].as_str()),
+        (Some("on demand"), Some("America/New_York"))
+    );
+    assert!(s.get("cron").is_none() && s.get("description").is_none());
+    assert_eq!(s["next_fires"], json!([]));
+    let got: Value = f.admin.get(&format!("/api/v1/schedules/{id}")).await.json().await.unwrap();
+    assert_eq!(got["name"], "on demand");
+    let poll = f.agent.poll_ok(version as u64).await;
+    let config = poll.config.expect("the replaced schedule");
+    assert!(config.version as i64 > version);
+    assert_eq!((config.schedules[0].cron.as_deref(), config.schedules[0].enabled), (None, false));
+
+    // Every change is in the audit log.
+    let audit: Value = f.admin.get("/api/v1/audit?action=schedule.").await.json().await.unwrap();
+    let actions: Vec<&str> =
+        audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, vec!["schedule.update", "schedule.create"]);
+
+    // Delete: gone from the list and from the agent's config.
+    let r = f.admin.delete(&format!("/api/v1/schedules/{id}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = f.admin.get(&format!("/api/v1/schedules/{id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let poll = f.agent.poll_ok(config.version).await;
+    assert_eq!(poll.config.expect("the emptied set").schedules.len(), 0);
+}
+
+async fn bad_schedules_are_refused_with_what_to_fix(db: Db) {
+    let f = fixture(db).await;
+    let with = |k: &str, v: Value| {
+        let mut b = nightly(f.repo);
+        b[k] = v;
+        b
+    };
+    let cases = [
+        (with("cron", json!("* * * * *")), "schedule.invalid_cron", "cron"),
+        (with("cron", json!("0 3 * *")), "schedule.invalid_cron", "cron"),
+        (with("cron", json!("0 0 30 2 *")), "schedule.invalid_cron", "cron"),
+        (with("timezone", json!("Mars/Olympus")), "schedule.invalid_timezone", "timezone"),
+        (with("name", json!("   ")), "schedule.invalid_name", "name"),
+        (with("backup", json!({ "paths": ["relative"] })), "schedule.invalid_backup", "paths"),
+        (with("retention", json!({})), "schedule.retention_keeps_nothing", "retention"),
+        (
+            with("retention", json!({ "keep_within": "2 weeks" })),
+            "schedule.invalid_retention",
+            "retention",
+        ),
+        (with("prune_max_unused", json!("lots")), "schedule.invalid_prune", "prune_max_unused"),
+    ];
+    for (body, code, field) in cases {
+        let r = create(&f, body.clone()).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error_field(r).await, (code.to_string(), Some(field.to_string())), "{body}");
+    }
+    let mut no_forget = nightly(f.repo);
+    no_forget["forget_after_backup"] = json!(false);
+    let r = create(&f, no_forget).await;
+    assert_eq!(error_code(r).await, "schedule.prune_without_forget");
+    // A repository not linked to the host.
+    let other = f
+        .admin
+        .create_repository(&NewRepository::new("other", "/srv/other", "repo-pass-456"))
+        .await;
+    let r = create(&f, with("repository_id", json!(other.id))).await;
+    assert_eq!(
+        error_field(r).await,
+        ("schedule.repository_not_linked".into(), Some("repository_id".into()))
+    );
+    // Names are unique per host.
+    assert_eq!(create(&f, nightly(f.repo)).await.status(), StatusCode::CREATED);
+    let r = create(&f, nightly(f.repo)).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(r).await, "schedule.name_taken");
+    // Unknown fields are refused by the document; an unknown host is a 404.
+    let r = create(&f, with("colour", json!("blue"))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r =
+        f.admin.post(&format!("/api/v1/hosts/{}/schedules", Uuid::now_v7()), nightly(f.repo)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+async fn the_preview_says_what_a_cron_means(db: Db) {
+    let f = fixture(db).await;
+    let p: Value = f
+        .admin
+        .get("/api/v1/schedules/preview?cron=0%2022%20*%20*%201-5&timezone=UTC")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["timezone"], "UTC");
+    assert!(p["description"].as_str().unwrap().contains("22:00"), "{p}");
+    let fires: Vec<chrono::DateTime<chrono::Utc>> =
+        serde_json::from_value(p["next_fires"].clone()).unwrap();
+    assert_eq!(fires.len(), 5);
+    use chrono::{Datelike, Timelike};
+    for t in fires {
+        assert_eq!(t.hour(), 22);
+        assert!(t.weekday().number_from_monday() <= 5, "{t}");
+    }
+    // Without a zone, the host's.
+    let p: Value = f
+        .admin
+        .get(&format!("/api/v1/schedules/preview?cron=%40daily&host_id={}", f.host))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["timezone"], "Europe/Berlin");
+    let r = f.admin.get("/api/v1/schedules/preview?cron=banana").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(r).await, "schedule.invalid_cron");
+}
+
+async fn run_now_makes_a_job_of_the_schedule(db: Db) {
+    let f = fixture(db).await;
+    let s: Value = create(&f, nightly(f.repo)).await.json().await.unwrap();
+    let id = s["id"].as_str().unwrap();
+    let r = f
+        .admin
+        .post(&format!("/api/v1/schedules/{id}/run"), json!({ "limit_upload_kib": 512 }))
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let job: Value = r.json().await.unwrap();
+    assert_eq!(job["kind"], "backup");
+    assert_eq!(job["backup"]["paths"], json!(["/etc", "/var/lib/app"]));
+    // The run's own limit replaces the schedule's for this run only.
+    assert_eq!(job["backup"]["limit_upload_kib"], 512);
+    // The schedule shows it as its last run.
+    let got: Value = f.admin.get(&format!("/api/v1/schedules/{id}")).await.json().await.unwrap();
+    assert_eq!(got["last_run"]["job_id"], job["id"]);
+    assert_eq!(got["last_run"]["status"], "queued");
+    assert_eq!(got["backup"]["limit_upload_kib"], 2048);
+    // The agent receives it like any backup.
+    let poll: Value = f.agent.poll(0).await.json().await.unwrap();
+    let cmd = poll["commands"].as_array().unwrap().iter().find(|c| c["id"] == job["id"]).cloned();
+    assert_eq!(cmd.unwrap()["action"]["job"]["args"]["limit_upload_kib"], 512);
+}
+
+db_tests!(
+    schedules_are_stored_shown_and_sent_to_the_agent,
+    bad_schedules_are_refused_with_what_to_fix,
+    the_preview_says_what_a_cron_means,
+    run_now_makes_a_job_of_the_schedule
+);
