@@ -58,18 +58,17 @@ pub async fn collect(restic: &str) -> AgentFacts {
 /// The host's IANA zone: `TZ` when it names one, else `/etc/timezone`, else where
 /// `/etc/localtime` links into the zoneinfo tree; `None` when none of these says.
 pub fn timezone() -> Option<String> {
-    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_string());
-    let from_file = || std::fs::read_to_string("/etc/timezone").ok();
+    let valid = |z: String| Some(z.trim().to_string()).filter(|z| looks_like_zone(z));
+    let from_env =
+        || std::env::var("TZ").ok().and_then(|tz| valid(tz.trim_start_matches(':').into()));
+    let from_file = || std::fs::read_to_string("/etc/timezone").ok().and_then(valid);
     let from_link = || {
         let target = std::fs::read_link("/etc/localtime").ok()?;
         let s = target.to_string_lossy().into_owned();
-        s.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
+        s.split_once("zoneinfo/").and_then(|(_, zone)| valid(zone.to_string()))
     };
-    [from_env, from_file(), from_link()]
-        .into_iter()
-        .flatten()
-        .map(|z| z.trim().to_string())
-        .find(|z| looks_like_zone(z))
+    // Each source is read only when the one before says nothing usable.
+    from_env().or_else(from_file).or_else(from_link)
 }
 
 /// `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`: not a path, not a POSIX rule.

@@ -80,6 +80,12 @@ fn job_target(job: Uuid, kind: JobKind, host: &HostRow) -> Target {
     }
 }
 
+/// A tag restic accepts on a snapshot (and in `--keep-tag`): up to 64 characters, no
+/// commas (restic's list separator), no spaces or control characters.
+pub fn is_tag(t: &str) -> bool {
+    t.chars().count() <= 64 && !t.contains(',') && !t.chars().any(|c| c.is_control() || c == ' ')
+}
+
 /// Checks a backup request: absolute paths, sane sizes, tags restic accepts.
 pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
     let bad = |msg: String, field| DomainError::invalid(Code::JobInvalidBackup, msg, field);
@@ -113,9 +119,7 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
     if tags.len() > 20 {
         return Err(bad("At most 20 tags.".into(), "tags"));
     }
-    if let Some(t) = tags.iter().find(|t| {
-        t.chars().count() > 64 || t.contains(',') || t.chars().any(|c| c.is_control() || c == ' ')
-    }) {
+    if let Some(t) = tags.iter().find(|t| !is_tag(t)) {
         return Err(bad(
             format!("Tag {t:?} is not valid: up to 64 characters, no commas or spaces."),
             "tags",

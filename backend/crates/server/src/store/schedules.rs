@@ -62,6 +62,19 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreE
     Ok(schedule::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }
 
+/// A schedule's newest job: one probe of `idx_jobs_schedule_page`.
+pub async fn last_run<C: ConnectionTrait>(
+    db: &C,
+    schedule: Uuid,
+) -> Result<Option<job::Model>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::ScheduleId.eq(schedule))
+        .order_by_desc(job::Column::CreatedAt)
+        .order_by_desc(job::Column::Id)
+        .one(db)
+        .await?)
+}
+
 /// The newest job of each of a host's schedules, in one statement: each schedule's
 /// newest job id is one probe of `idx_jobs_schedule_page`.
 pub async fn last_runs<C: ConnectionTrait>(

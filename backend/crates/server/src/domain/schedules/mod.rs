@@ -5,8 +5,7 @@
 use crate::codes::Code;
 
 use cairn_proto::{BackupSpec, JobArgs, MissedRun, RetentionPolicy, ScheduleConfig};
-use cairn_schedule::Schedule;
-use cairn_schedule::Tz;
+use cairn_schedule::{Schedule, Tz};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -16,12 +15,15 @@ use super::{
     audit::{self, Actor, Event, Target},
     jobs::{self as job_service, validate_backup},
 };
+
+mod rules;
 use crate::store::{
     hosts::{self, HostRow},
     jobs::JobRow,
     repositories,
     schedules::{self as store, ScheduleRow},
 };
+use rules::{check, check_cron, check_zone, zone_of};
 
 /// A host may hold this many schedules.
 pub const MAX_PER_HOST: u64 = 50;
@@ -73,178 +75,9 @@ fn target(s: &ScheduleRow, host: &HostRow) -> Target {
     }
 }
 
-fn invalid(code: Code, message: impl Into<String>, field: &'static str) -> DomainError {
-    DomainError::invalid(code, message, field)
-}
-
 /// The zone a schedule of `host` reads its cron in.
 fn effective_zone(own: Option<&str>, host: &HostRow) -> (Tz, String) {
-    let pick = own.or(host.timezone.as_deref()).unwrap_or("UTC");
-    match cairn_schedule::zone(pick) {
-        Ok(z) => (z, pick.to_string()),
-        Err(_) => (Tz::UTC, "UTC".to_string()),
-    }
-}
-
-fn check_zone(name: Option<String>) -> Result<Option<String>, DomainError> {
-    let Some(n) = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) else {
-        return Ok(None);
-    };
-    cairn_schedule::zone(&n)
-        .map_err(|e| invalid(Code::ScheduleInvalidTimezone, format!("{e}."), "timezone"))?;
-    Ok(Some(n))
-}
-
-/// Parses a cron expression read in `zone` and judges it (fires at all, not too often).
-fn check_cron(expr: &str, zone: Tz, now: DateTime<Utc>) -> Result<Schedule, DomainError> {
-    Schedule::check(expr, zone, now).map_err(|e| {
-        invalid(
-            Code::ScheduleInvalidCron,
-            format!("The schedule {expr:?} cannot be used: {e}. Write 5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\" for every day at 03:00."),
-            "cron",
-        )
-    })
-}
-
-/// `1y6m`, `30d`, `12h`: restic's `--keep-within` form (years, months, days, hours).
-fn is_restic_duration(s: &str) -> bool {
-    let mut digits = 0;
-    let mut parts = 0;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits > 6 {
-                return false;
-            }
-        } else if "ymdh".contains(c) && digits > 0 {
-            digits = 0;
-            parts += 1;
-        } else {
-            return false;
-        }
-    }
-    digits == 0 && parts > 0
-}
-
-/// `5%`, `2.5%`, `500M`, `2G`, `unlimited`: restic's `prune --max-unused` form.
-fn is_max_unused(s: &str) -> bool {
-    if s == "unlimited" {
-        return true;
-    }
-    let num = s
-        .strip_suffix('%')
-        .or_else(|| s.strip_suffix(['k', 'K', 'm', 'M', 'g', 'G', 't', 'T']))
-        .unwrap_or(s);
-    !num.is_empty()
-        && num.len() <= 12
-        && num.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && num.chars().filter(|c| *c == '.').count() <= 1
-        && !num.starts_with('.')
-}
-
-fn check_retention(
-    policy: Option<RetentionPolicy>,
-) -> Result<Option<RetentionPolicy>, DomainError> {
-    let Some(mut p) = policy else { return Ok(None) };
-    let keeps =
-        [p.keep_last, p.keep_hourly, p.keep_daily, p.keep_weekly, p.keep_monthly, p.keep_yearly];
-    if keeps.iter().flatten().any(|k| *k > 100_000) {
-        return Err(invalid(
-            Code::ScheduleInvalidRetention,
-            "A keep count is at most 100,000.",
-            "retention",
-        ));
-    }
-    p.keep_within = p.keep_within.map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
-    if let Some(w) = &p.keep_within
-        && !is_restic_duration(w)
-    {
-        return Err(invalid(
-            Code::ScheduleInvalidRetention,
-            format!(
-                "keep_within {w:?} is not a duration restic reads: numbers with y, m, d or h, e.g. \"30d\" or \"1y6m\"."
-            ),
-            "retention",
-        ));
-    }
-    p.keep_tags =
-        p.keep_tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-    if p.keep_tags.len() > 20
-        || p.keep_tags.iter().any(|t| {
-            t.chars().count() > 64
-                || t.contains(',')
-                || t.chars().any(|c| c.is_control() || c == ' ')
-        })
-    {
-        return Err(invalid(
-            Code::ScheduleInvalidRetention,
-            "At most 20 keep tags, each up to 64 characters with no commas or spaces.",
-            "retention",
-        ));
-    }
-    Ok(Some(p))
-}
-
-fn check_name(name: &str) -> Result<String, DomainError> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(invalid(
-            Code::ScheduleInvalidName,
-            "Name must be 1–100 printable characters.",
-            "name",
-        ));
-    }
-    Ok(n.to_string())
-}
-
-/// Every rule a schedule must meet before it is stored, in the order a person fixes them.
-fn check(
-    input: ScheduleInput,
-    host: &HostRow,
-    now: DateTime<Utc>,
-) -> Result<ScheduleInput, DomainError> {
-    let name = check_name(&input.name)?;
-    let timezone = check_zone(input.timezone)?;
-    let (zone, _) = effective_zone(timezone.as_deref(), host);
-    let cron = match input.cron.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()) {
-        Some(c) => Some(check_cron(&c, zone, now)?.expression().to_string()),
-        None => None,
-    };
-    let backup = validate_backup(input.backup).map_err(|e| match e {
-        DomainError::Invalid { message, field, .. } => {
-            DomainError::Invalid { code: Code::ScheduleInvalidBackup, message, field }
-        }
-        other => other,
-    })?;
-    let retention = check_retention(input.retention)?;
-    if input.forget_after_backup && retention.as_ref().is_none_or(RetentionPolicy::keeps_nothing) {
-        return Err(invalid(
-            Code::ScheduleRetentionKeepsNothing,
-            "\"Forget after backup\" needs a retention policy that keeps something (e.g. keep_daily 7); without one, forget would remove every snapshot.",
-            "retention",
-        ));
-    }
-    if input.prune_after_forget && !input.forget_after_backup {
-        return Err(invalid(
-            Code::SchedulePruneWithoutForget,
-            "\"Prune after forget\" needs \"forget after backup\": prune only frees what forget removed.",
-            "prune_after_forget",
-        ));
-    }
-    let prune_max_unused =
-        input.prune_max_unused.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
-    if let Some(m) = &prune_max_unused
-        && !is_max_unused(m)
-    {
-        return Err(invalid(
-            Code::ScheduleInvalidPrune,
-            format!(
-                "prune_max_unused {m:?} is not a limit restic reads: a percentage (\"5%\"), a size (\"2G\") or \"unlimited\"."
-            ),
-            "prune_max_unused",
-        ));
-    }
-    Ok(ScheduleInput { name, timezone, cron, backup, retention, prune_max_unused, ..input })
+    zone_of(own, host.timezone.as_deref())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, DomainError> {
@@ -293,17 +126,20 @@ fn missed_of(s: &str) -> MissedRun {
     if s == MissedRun::Skip.as_str() { MissedRun::Skip } else { MissedRun::RunOnce }
 }
 
+/// A row's stored backup options and retention policy, read back.
+fn stored(row: &ScheduleRow) -> Result<(BackupSpec, Option<RetentionPolicy>), DomainError> {
+    let backup = decode(row.id, "backup", &row.backup)?;
+    let retention = row.retention.as_deref().map(|r| decode(row.id, "retention", r)).transpose()?;
+    Ok((backup, retention))
+}
+
 fn view(
     row: ScheduleRow,
     host: &HostRow,
     last_run: Option<JobRow>,
     now: DateTime<Utc>,
 ) -> Result<ScheduleView, DomainError> {
-    let backup: BackupSpec = decode(row.id, "backup", &row.backup)?;
-    let retention = match &row.retention {
-        Some(r) => Some(decode::<RetentionPolicy>(row.id, "retention", r)?),
-        None => None,
-    };
+    let (backup, retention) = stored(&row)?;
     let (zone, zone_name) = effective_zone(row.timezone.as_deref(), host);
     let parsed = row.cron.as_deref().and_then(|c| Schedule::parse(c).ok());
     let next_fires = match (&parsed, row.enabled) {
@@ -332,14 +168,14 @@ async fn linked<C: sea_orm::ConnectionTrait>(
     repo: Uuid,
 ) -> Result<String, DomainError> {
     let r = repositories::find(db, repo).await?.ok_or_else(|| {
-        invalid(
+        DomainError::invalid(
             Code::ScheduleRepositoryNotLinked,
             "That repository does not exist.",
             "repository_id",
         )
     })?;
     if !hosts::linked_repositories(db, host.id).await?.contains(&repo) {
-        return Err(invalid(
+        return Err(DomainError::invalid(
             Code::ScheduleRepositoryNotLinked,
             format!(
                 "Repository {} is not linked to {}; link it on the host's page first.",
@@ -383,7 +219,7 @@ pub async fn get(state: &Domain, id: Uuid) -> Result<(HostRow, ScheduleView), Do
     let db = state.store.db();
     let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
     let host = host_of(db, row.host_id).await?;
-    let last = store::last_runs(db, host.id).await?.into_iter().find(|j| j.schedule_id == Some(id));
+    let last = store::last_run(db, id).await?;
     let v = view(row, &host, last, Utc::now())?;
     Ok((host, v))
 }
@@ -454,10 +290,7 @@ pub async fn replace(
     .await?;
     txn.commit().await?;
     state.hub.wake(host.id);
-    let last = store::last_runs(state.store.db(), host.id)
-        .await?
-        .into_iter()
-        .find(|j| j.schedule_id == Some(id));
+    let last = store::last_run(state.store.db(), id).await?;
     view(row, &host, last, now)
 }
 
@@ -490,7 +323,7 @@ pub async fn run_now(
 ) -> Result<JobRow, DomainError> {
     let db = state.store.db();
     let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
-    let mut backup: BackupSpec = decode(row.id, "backup", &row.backup)?;
+    let (mut backup, _) = stored(&row)?;
     if limit_upload_kib.is_some() {
         backup.limit_upload_kib = limit_upload_kib;
     }
@@ -521,8 +354,7 @@ pub async fn preview(
         Some(h) => host_of(state.store.db(), h).await?.timezone,
         None => None,
     };
-    let name = own.or(host_zone).unwrap_or_else(|| "UTC".into());
-    let zone = cairn_schedule::zone(&name).unwrap_or(Tz::UTC);
+    let (zone, name) = zone_of(own.as_deref(), host_zone.as_deref());
     let now = Utc::now();
     let s = check_cron(cron.trim(), zone, now)?;
     Ok(CronPreview {
@@ -541,12 +373,10 @@ pub async fn agent_schedules(
     rows.into_iter()
         .map(|r| {
             let (_, zone) = effective_zone(r.timezone.as_deref(), host);
+            let (backup, retention) = stored(&r)?;
             Ok(ScheduleConfig {
-                backup: decode(r.id, "backup", &r.backup)?,
-                retention: match &r.retention {
-                    Some(p) => Some(decode(r.id, "retention", p)?),
-                    None => None,
-                },
+                backup,
+                retention,
                 missed: missed_of(&r.missed),
                 id: r.id,
                 name: r.name,
@@ -577,29 +407,4 @@ fn summary(r: &ScheduleRow, repository: &str) -> serde_json::Value {
     let mut v = summary_fields(r);
     v["repository"] = json!(repository);
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restic_durations() {
-        for ok in ["30d", "1y6m", "12h", "1y2m3d4h"] {
-            assert!(is_restic_duration(ok), "{ok}");
-        }
-        for bad in ["", "d", "30", "30 d", "2w", "1y-2m", "9999999d"] {
-            assert!(!is_restic_duration(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn max_unused_limits() {
-        for ok in ["5%", "2.5%", "500M", "2G", "unlimited", "1024"] {
-            assert!(is_max_unused(ok), "{ok}");
-        }
-        for bad in ["", "%", "five%", "2GB", "-1%", ".5%", "1.2.3%"] {
-            assert!(!is_max_unused(bad), "{bad}");
-        }
-    }
 }
