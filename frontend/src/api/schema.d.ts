@@ -964,6 +964,28 @@ export interface components {
             timezone?: string;
         };
         /**
+         * AgentJob
+         * @description A job the agent made on its own clock: which schedule fired, and what it runs.
+         */
+        AgentJob: {
+            args: components["schemas"]["JobArgs"];
+            /**
+             * Format: uint64
+             * @description The config version the agent fired it under.
+             */
+            config_version: number;
+            /**
+             * Format: date-time
+             * @description The cron time this run belongs to (for a catch-up run, the last fire missed).
+             */
+            fire_time: string;
+            /** Format: uuid */
+            repository_id: string;
+            /** Format: uuid */
+            schedule_id: string;
+            trigger: components["schemas"]["FireTrigger"];
+        };
+        /**
          * AnnounceRequest
          * @description `POST /api/agent/v1/announce`: ask to join; an admin accepts or rejects.
          */
@@ -1379,6 +1401,11 @@ export interface components {
         /** @enum {string} */
         FeedKind: "log" | "progress" | "status" | "end";
         /**
+         * @description Why the agent started a scheduled run.
+         * @enum {string}
+         */
+        FireTrigger: "on_time" | "missed" | "coalesced";
+        /**
          * HistorySettings
          * @description How long this server keeps history (`[history]`; 0 = for ever).
          */
@@ -1469,6 +1496,7 @@ export interface components {
          * @description A job. Never carries a secret: the command line shown is restic's arguments only.
          */
         Job: {
+            /** @description For `schedule`, the schedule's name (its agent started the run on its clock). */
             actor?: string;
             /** @description `user`, `token`, `schedule` or `system`. */
             actor_kind: string;
@@ -1511,6 +1539,11 @@ export interface components {
             repository_name?: string;
             /** @description The whole result the agent reported (unreadable paths, stale lock…). */
             result?: components["schemas"]["JobResult"] & unknown;
+            /**
+             * Format: uuid
+             * @description The schedule the job ran for: its fire, or its "Run now".
+             */
+            schedule_id?: string;
             /** Format: date-time */
             started_at?: string;
             status: components["schemas"]["JobStatus"];
@@ -1580,6 +1613,7 @@ export interface components {
         JobEvent: {
             /** Format: date-time */
             at: string;
+            created?: components["schemas"]["AgentJob"];
             kind: components["schemas"]["JobEventKind"];
             line?: string;
             /** Format: uint32 */
@@ -1612,7 +1646,7 @@ export interface components {
          * @description What an event says.
          * @enum {string}
          */
-        JobEventKind: "started" | "log" | "progress" | "snapshots" | "finished";
+        JobEventKind: "created" | "started" | "log" | "progress" | "snapshots" | "finished";
         /**
          * JobFeedEvent
          * @description One Server-Sent Event of `GET /v1/jobs/{id}/events`; the SSE `event:` field is `kind`
@@ -1711,6 +1745,12 @@ export interface components {
             job_id: string;
             /** Format: uuid */
             repository_id: string;
+            /**
+             * Format: uuid
+             * @description The schedule the job runs for (its "Run now"), so the agent coalesces a fire that
+             *     comes while it runs.
+             */
+            schedule_id?: string;
         };
         /**
          * @description Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,

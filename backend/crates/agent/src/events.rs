@@ -47,7 +47,13 @@ fn event(kind: JobEventKind) -> JobEvent {
         progress: None,
         snapshots: None,
         result: None,
+        created: None,
     }
+}
+
+/// The first event of a job the agent made for a schedule's fire.
+pub fn created(job: cairn_proto::AgentJob) -> JobEvent {
+    JobEvent { created: Some(job), ..event(JobEventKind::Created) }
 }
 
 pub fn started(pid: Option<u32>) -> JobEvent {

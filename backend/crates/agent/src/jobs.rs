@@ -41,6 +41,8 @@ pub struct Ctx {
 struct Slot {
     canceller: Canceller,
     reason: Option<StopReason>,
+    /// The schedule the job runs for, if any: a fire that comes meanwhile waits for it.
+    schedule: Option<Uuid>,
 }
 
 /// The jobs running now. A job is in here from the moment its command is handled until
@@ -57,14 +59,19 @@ impl Registry {
     }
 
     /// Registers a job; `None` when it is already registered.
-    pub fn insert(&self, job: Uuid) -> Option<CancelToken> {
+    pub fn insert(&self, job: Uuid, schedule: Option<Uuid>) -> Option<CancelToken> {
         let mut jobs = self.lock();
         if jobs.contains_key(&job) {
             return None;
         }
         let (canceller, token) = cancel_pair();
-        jobs.insert(job, Slot { canceller, reason: None });
+        jobs.insert(job, Slot { canceller, reason: None, schedule });
         Some(token)
+    }
+
+    /// The job running for a schedule (its fire or its "Run now"), if one is.
+    pub fn running_for(&self, schedule: Uuid) -> Option<Uuid> {
+        self.lock().iter().find(|(_, s)| s.schedule == Some(schedule)).map(|(id, _)| *id)
     }
 
     pub fn contains(&self, job: Uuid) -> bool {
@@ -142,7 +149,7 @@ impl Ctx {
 pub fn handle(ctx: &Arc<Ctx>, cmd: &Command, config: Option<&AgentConfig>) {
     match &cmd.action {
         Action::Ping(_) => tracing::info!(command = %cmd.id, "command received: ping"),
-        Action::RunJob(RunJob { job }) => start(ctx, job, config),
+        Action::RunJob(RunJob { job }) => start(ctx, job, config, vec![]),
         Action::CancelJob(CancelJob { job_id }) => {
             if ctx.jobs.cancel(*job_id, StopReason::Requested) {
                 tracing::info!(job = %job_id, "cancelling job");
@@ -157,18 +164,24 @@ pub fn handle(ctx: &Arc<Ctx>, cmd: &Command, config: Option<&AgentConfig>) {
 }
 
 /// Registers the job at once (the next poll lists it) and starts it in the background.
-fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>) {
+/// `intro` are a job's first events when the agent made it itself (a schedule's fire:
+/// `created`, then why it runs): they go into the outbox before anything the run says, so
+/// the server learns of the job from them.
+pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro: Vec<JobEvent>) {
     let job = spec.job_id;
     if ctx.outbox.contains(job) {
         tracing::warn!(job = %job, "job already ran or runs here; duplicate command ignored");
         return;
     }
-    let Some(cancel) = ctx.jobs.insert(job) else {
+    let Some(cancel) = ctx.jobs.insert(job, spec.schedule_id) else {
         tracing::warn!(job = %job, "job already runs; duplicate command ignored");
         return;
     };
-    tracing::info!(job = %job, kind = ?spec.args.kind(), "job received");
+    tracing::info!(job = %job, kind = ?spec.args.kind(), schedule = ?spec.schedule_id, "job started");
     ctx.outbox.open_job(job);
+    for event in intro {
+        ctx.emit(job, event);
+    }
     let entry = Entry {
         job_id: job,
         kind: Some(spec.args.kind()),
@@ -230,6 +243,7 @@ mod tests {
                     repository_id,
                     config_version: 1,
                     args: cairn_proto::JobArgs::Snapshots(cairn_proto::SnapshotsArgs {}),
+                    schedule_id: None,
                 },
             }),
         }
@@ -261,8 +275,11 @@ mod tests {
     fn cancel_reaches_the_token_and_keeps_the_first_reason() {
         let reg = Registry::default();
         let job = Uuid::new_v4();
-        let token = reg.insert(job).unwrap();
-        assert!(reg.insert(job).is_none());
+        let schedule = Uuid::new_v4();
+        let token = reg.insert(job, Some(schedule)).unwrap();
+        assert!(reg.insert(job, None).is_none());
+        assert_eq!(reg.running_for(schedule), Some(job));
+        assert_eq!(reg.running_for(Uuid::new_v4()), None);
         assert!(!token.is_cancelled());
         assert!(reg.cancel(job, StopReason::Requested));
         reg.cancel_all(StopReason::AgentStopping);

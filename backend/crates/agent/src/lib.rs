@@ -14,6 +14,7 @@ pub mod journal;
 pub mod outbox;
 pub mod recovery;
 pub mod runner;
+pub mod scheduler;
 pub mod state;
 pub mod tls;
 pub mod uploader;

@@ -15,7 +15,7 @@ use cairn_agent::{
     jobs::{self, Ctx, Registry, ResticSettings},
     journal::Journal,
     outbox::Outbox,
-    recovery,
+    recovery, scheduler,
     state::{DEFAULT_DIR, State, StateDir},
     uploader,
 };
@@ -282,6 +282,9 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
         tokio::spawn(recovery::recover(ctx.clone(), lost, config.clone()));
     }
     tokio::spawn(uploader::run(ctx.clone(), client.clone(), id.clone(), host));
+    // Schedules fire from the stored config at once, server or not.
+    let (config_tx, config_rx) = tokio::sync::watch::channel(config.clone());
+    tokio::spawn(scheduler::run(ctx.clone(), dir.dir.clone(), config_rx));
     let mut backoff = Backoff::default();
     let mut refreshed = tokio::time::Instant::now();
     let shutdown = shutdown_signal();
@@ -328,6 +331,7 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
                         }
                     }
                     config = Some(new);
+                    config_tx.send_replace(config.clone());
                 }
                 for cmd in &answer.commands {
                     tracing::info!(command = %cmd.id, kind = ?cmd.kind(), "command received");

@@ -14,6 +14,7 @@ mod m0008_audit_chain_start;
 mod m0009_jobs_host_kind_index;
 mod m0010_audit_time_index;
 mod m0011_schedules;
+mod m0012_scheduled_jobs_overlap;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_jobs_host_kind_index::Migration),
             Box::new(m0010_audit_time_index::Migration),
             Box::new(m0011_schedules::Migration),
+            Box::new(m0012_scheduled_jobs_overlap::Migration),
         ]
     }
 }

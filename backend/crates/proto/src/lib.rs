@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 /// Header carrying PROTOCOL_VERSION on every agent request.
 pub const PROTOCOL_HEADER: &str = "X-Cairn-Protocol";
 /// `aud` of agent request tokens.
@@ -358,6 +358,10 @@ pub struct JobSpec {
     /// newer one) before it starts, so a just-linked repository is known.
     pub config_version: u64,
     pub args: JobArgs,
+    /// The schedule the job runs for (its "Run now"), so the agent coalesces a fire that
+    /// comes while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<Uuid>,
 }
 
 /// A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -516,6 +520,9 @@ pub struct BackupSpec {
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum JobEventKind {
+    /// The agent made this job itself, for a schedule's fire (`created`). Always seq 1:
+    /// the server learns of the job from it, even when it arrives hours later.
+    Created,
     /// restic started (`pid`).
     Started,
     /// A line restic printed (`stream`, `line`).
@@ -560,6 +567,48 @@ pub struct JobEvent {
     pub snapshots: Option<Vec<SnapshotInfo>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<JobResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<AgentJob>,
+}
+
+/// A job the agent made on its own clock: which schedule fired, and what it runs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct AgentJob {
+    pub schedule_id: Uuid,
+    pub repository_id: Uuid,
+    /// The config version the agent fired it under.
+    pub config_version: u64,
+    pub args: JobArgs,
+    /// The cron time this run belongs to (for a catch-up run, the last fire missed).
+    pub fire_time: DateTime<Utc>,
+    pub trigger: FireTrigger,
+}
+
+/// Why the agent started a scheduled run.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum FireTrigger {
+    /// The cron fired on time.
+    OnTime,
+    /// One or more fires passed while the agent was stopped (or its host asleep); this is
+    /// the one run the `run_once` policy makes for them.
+    Missed,
+    /// A fire came while the schedule's previous run was still running; this run follows it.
+    Coalesced,
+}
+
+impl FireTrigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FireTrigger::OnTime => "on_time",
+            FireTrigger::Missed => "missed",
+            FireTrigger::Coalesced => "coalesced",
+        }
+    }
 }
 
 /// `POST /api/agent/v1/jobs/{id}/events`.
@@ -777,13 +826,39 @@ mod tests {
             repository_id: Uuid::nil(),
             config_version: 4,
             args: JobArgs::Backup(BackupSpec { paths: vec!["/etc".into()], ..Default::default() }),
+            schedule_id: None,
         };
         let v = serde_json::to_value(&spec).unwrap();
+        assert!(v.get("schedule_id").is_none(), "absent, not null, when not a schedule's");
         assert_eq!(
             v["args"],
             serde_json::json!({"kind": "backup", "paths": ["/etc"], "excludes": [], "tags": [],
                                "exclude_files": [], "one_file_system": false})
         );
+        // A schedule's fire, as its first event says it.
+        let created = JobEvent {
+            seq: 1,
+            at: DateTime::UNIX_EPOCH,
+            kind: JobEventKind::Created,
+            stream: None,
+            line: None,
+            pid: None,
+            progress: None,
+            snapshots: None,
+            result: None,
+            created: Some(AgentJob {
+                schedule_id: Uuid::nil(),
+                repository_id: Uuid::nil(),
+                config_version: 2,
+                args: JobArgs::Init(InitArgs {}),
+                fire_time: DateTime::UNIX_EPOCH,
+                trigger: FireTrigger::Missed,
+            }),
+        };
+        let cv = serde_json::to_value(&created).unwrap();
+        assert_eq!(cv["kind"], "created");
+        assert_eq!(cv["created"]["trigger"], "missed");
+        assert_eq!(cv["created"]["args"], serde_json::json!({"kind": "init"}));
         // An older server's arguments (no exclude files, no limits) still read.
         let old: JobArgs = serde_json::from_str(r#"{"kind":"backup","paths":["/etc"]}"#).unwrap();
         assert_eq!(

@@ -89,6 +89,7 @@ impl Fixture {
             repository_id: self.repo_id(),
             config_version: self.config.version,
             args,
+            schedule_id: None,
         };
         let cmd = Command {
             id: Uuid::new_v4(),

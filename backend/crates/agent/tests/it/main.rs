@@ -7,4 +7,5 @@ mod backup;
 mod common;
 mod jobs;
 mod process;
+mod schedules;
 mod server_crash;

@@ -20,103 +20,19 @@
 
 use std::{
     collections::BTreeSet,
-    os::unix::process::ExitStatusExt,
     path::{Path, PathBuf},
-    process::Stdio,
     time::{Duration, Instant},
 };
 
-use crate::common::{AGENT, Captured, agent, capture, random_dir, spawn_agent, wait_for};
+use crate::common::{Captured, Install, random_dir, sigkill, wait_for};
 use cairn_testkit::{
-    ADMIN, PASSWORD, Session,
-    api::{Job, JobStatus, NewBackup, NewEnrollmentToken, NewRepository},
+    Session,
+    api::{Job, JobStatus, NewBackup},
 };
-use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use serde_json::Value;
 use uuid::Uuid;
 
 const REPO_PASSWORD: &str = "repo-password-for-the-crash";
-
-/// The cairn-server binary of this build: beside cairn-agent in the target dir, or
-/// $CAIRN_SERVER_BIN. Cargo builds it only for the server crate's own tests (or on request),
-/// so `cargo nextest run --workspace` has it, fresh; `-p cairn-agent` alone does not build
-/// it, hence the checks that it is there and not older than what it is built from.
-fn server_binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("CAIRN_SERVER_BIN") {
-        return bin.into();
-    }
-    let bin = Path::new(AGENT).with_file_name("cairn-server");
-    let build = "build it with `cargo build -p cairn-server` (`make test`, i.e. `cargo nextest run --workspace`, does)";
-    let built = std::fs::metadata(&bin)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|_| panic!("{} is missing: {build}", bin.display()));
-    // Cargo's dep-info file beside the binary lists every source it was built from.
-    let deps = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
-    let stale = deps
-        .split_once(": ")
-        .map(|(_, list)| list.split_whitespace())
-        .into_iter()
-        .flatten()
-        .map(PathBuf::from)
-        .find(|src| std::fs::metadata(src).and_then(|m| m.modified()).is_ok_and(|t| t > built));
-    if let Some(src) = stale {
-        panic!("{} is older than {}: re{build}", bin.display(), src.display());
-    }
-    bin
-}
-
-/// `cairn-server serve` as a child process on `data`, listening on `port`.
-fn start_server(bin: &Path, data: &Path, port: u16) -> (Child, Captured) {
-    let mut cmd = Command::new(bin);
-    // Only this test's configuration (a developer's CAIRN_CONFIG etc. stay out).
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("CAIRN_") {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
-        .arg("serve")
-        .env("CAIRN_DATA_DIR", data)
-        .env("CAIRN_DATABASE_URL", format!("sqlite://{}", data.join("cairn.db").display()))
-        .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CAIRN_AGENTS_POLL_TIMEOUT_SECS", "2")
-        .env("CAIRN_LOG_LEVEL", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
-    let log = capture(&mut child);
-    (child, log)
-}
-
-async fn wait_ready(server: &mut Child, log: &mut Captured, base: &str) {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let t0 = Instant::now();
-    loop {
-        if let Ok(Some(status)) = server.try_wait() {
-            log.drain().await;
-            panic!("the server exited ({status}):\n{}", log.lock());
-        }
-        let ready = http.get(format!("{base}/readyz")).send().await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "the server is not ready after 60 s:\n{}",
-            log.lock()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// SIGKILL: no shutdown of any kind, whatever the process was doing.
-async fn sigkill(child: &mut Child) {
-    child.start_kill().unwrap();
-    let status = child.wait().await.unwrap();
-    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
-}
 
 /// What the failure messages show.
 struct Logs<'a> {
@@ -133,13 +49,6 @@ impl std::fmt::Display for Logs<'_> {
         }
         write!(f, "server log:\n{}\nagent log:\n{}", self.server.lock(), self.agent.lock())
     }
-}
-
-async fn json_of(r: reqwest::Response, what: &str) -> Value {
-    let status = r.status();
-    let text = r.text().await.unwrap_or_default();
-    assert!(status.is_success(), "{what}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {e}: {text}"))
 }
 
 async fn wait_ended(admin: &Session, id: Uuid, secs: u64, logs: Logs<'_>) -> Job {
@@ -166,41 +75,12 @@ fn is_summary(line: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_killed_mid_backup_and_restarted_loses_nothing() {
-    let bin = server_binary();
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("server");
-    std::fs::create_dir_all(&data).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-
     // A fresh install: setup with the token the server wrote, a repository, an agent.
-    let (mut server, mut server_log) = start_server(&bin, &data, port);
-    wait_ready(&mut server, &mut server_log, &base).await;
-    let admin = Session::browser_at(&base);
-    let token = std::fs::read_to_string(data.join("setup-token")).expect("the setup token file");
-    let r = admin
-        .post(
-            "/api/v1/setup",
-            json!({ "token": token.trim(), "username": ADMIN, "password": PASSWORD }),
-        )
-        .await;
-    json_of(r, "setup").await;
-    let url = tmp.path().join("repo").to_string_lossy().into_owned();
-    let repo = admin.create_repository(&NewRepository::new("local", &url, REPO_PASSWORD)).await.id;
-    let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo)).await;
-    let out = agent(&tmp.path().join("state"))
-        .args(["enroll", "--server", &base, "--token", &t.secret])
-        .output()
-        .await
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (mut agent_proc, agent_log) = spawn_agent(tmp.path());
-    let logs = || Logs { killed: None, server: &server_log, agent: &agent_log };
-    wait_for("config applied", 60, || agent_log.lock().contains("config applied")).await;
-    let host = admin.hosts().await.items[0].id;
-    let init = admin.init_repository(repo, host).await;
-    let init = wait_ended(&admin, init.id, 120, logs()).await;
-    assert_eq!(init.status, JobStatus::Succeeded, "{init:#?}\n{}", logs());
+    let mut install = Install::new(tmp.path(), REPO_PASSWORD).await;
+    let (repo, host) = (install.repo, install.host);
+    let admin = &install.admin;
+    let logs = || Logs { killed: None, server: &install.server_log, agent: &install.agent_log };
 
     // A backup that runs for a while (random data) and whose log is partly known in
     // advance: a path that does not exist makes restic print one line and carry on.
@@ -239,24 +119,25 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
         "restic already finished: the backup should run longer\n{}",
         logs()
     );
-    sigkill(&mut server).await;
+    sigkill(&mut install.server).await;
     let killed_at = Instant::now();
     // The agent notices (its next events cannot be delivered) and keeps them on disk.
-    wait_for("the agent to notice", 120, || agent_log.lock().contains("cannot deliver job events"))
-        .await;
+    wait_for("the agent to notice", 120, || {
+        install.agent_log.lock().contains("cannot deliver job events")
+    })
+    .await;
 
     // The same binary on the same data and port, as systemd would restart it.
     let restic_running = tmp.path().join(format!("state/jobs/{job_id}.json")).exists();
-    let first_log = server_log;
-    let (mut server, mut server_log) = start_server(&bin, &data, port);
-    wait_ready(&mut server, &mut server_log, &base).await;
-    let logs = || Logs { killed: Some(&first_log), server: &server_log, agent: &agent_log };
+    let first_log = install.restart_server().await;
+    let logs = || Logs {
+        killed: Some(&first_log),
+        server: &install.server_log,
+        agent: &install.agent_log,
+    };
     let down = killed_at.elapsed();
-    let admin = Session::browser_at(&base);
-    let r =
-        admin.post("/api/v1/auth/login", json!({ "username": ADMIN, "password": PASSWORD })).await;
-    json_of(r, "login").await;
-    let done = wait_ended(&admin, job_id, 300, logs()).await;
+    let admin = &install.admin;
+    let done = wait_ended(admin, job_id, 300, logs()).await;
     eprintln!(
         "killed with {stored_before} log lines stored and {} events recorded; down {:.1} s; \
          restic still running at the restart: {restic_running}; the job took {:.1} s",
@@ -324,7 +205,7 @@ async fn server_killed_mid_backup_and_restarted_loses_nothing() {
     assert_eq!(Some(&snaps[0].id), snapshot.as_ref(), "{done:#?}");
 
     // No process left behind (kill_on_drop covers a failed assertion above).
-    agent_proc.start_kill().unwrap();
-    agent_proc.wait().await.unwrap();
-    sigkill(&mut server).await;
+    install.agent.start_kill().unwrap();
+    install.agent.wait().await.unwrap();
+    sigkill(&mut install.server).await;
 }

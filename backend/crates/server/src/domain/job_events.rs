@@ -3,7 +3,7 @@
 //! (re-sent if never started, else `lost`).
 
 use crate::codes::Code;
-use cairn_proto::{JobEvent, JobEventAck, JobEventKind, JobResult, LogStream};
+use cairn_proto::{AgentJob, JobEvent, JobEventAck, JobEventKind, JobResult, LogStream};
 use chrono::{DateTime, Utc};
 use sea_orm::SqlErr;
 use serde_json::json;
@@ -12,8 +12,9 @@ use uuid::Uuid;
 use super::{Domain, DomainError, jobs::JobStatus};
 use crate::store::{
     StoreError, commands,
-    hosts::HostRow,
+    hosts::{self, HostRow},
     jobs::{self, JobRow, LogRow, SnapshotRow},
+    schedules,
 };
 
 /// A log line longer than this is cut (restic's lines are short; a runaway one is not).
@@ -68,6 +69,7 @@ pub async fn ingest(
     let inserts = jobs::log_inserts(state.store.backend(), lines);
 
     let txn = state.store.write().await?;
+    let mut opened = false;
     let (last_seq, status, cancel_requested) = if status_events.is_empty() {
         // A job that does not exist fails the lines' foreign key; another host's job is
         // not updated. Both are "not found", and dropping the transaction takes the lines
@@ -83,11 +85,20 @@ pub async fn ingest(
             };
         (tick.last_seq, tick.status, tick.cancel_requested)
     } else {
-        // Another host's job is "not found", exactly like a job that does not exist.
-        let mut job = jobs::find(&*txn, job_id)
-            .await?
-            .filter(|j| j.host_id == host.id)
-            .ok_or(DomainError::NotFound { what: "job" })?;
+        // Another host's job is "not found", exactly like a job that does not exist. A job
+        // the server has not seen is made from its `created` event (a schedule's fire).
+        let mut job = match jobs::find(&*txn, job_id).await? {
+            Some(j) if j.host_id == host.id => j,
+            Some(_) => return Err(DomainError::NotFound { what: "job" }),
+            None => {
+                let created = status_events
+                    .iter()
+                    .find(|e| e.kind == JobEventKind::Created)
+                    .ok_or(DomainError::NotFound { what: "job" })?;
+                opened = true;
+                create_agent_job(&txn, host, job_id, created).await?
+            }
+        };
         let applied = job.last_seq.max(0);
         if let Some((_, p)) = progress.filter(|(seq, _)| *seq > applied) {
             job.progress = Some(p);
@@ -101,6 +112,9 @@ pub async fn ingest(
         (job.last_seq, job.status, job.cancel_requested_at.is_some())
     };
     txn.commit().await?;
+    if opened {
+        state.hub.job_opened(host.id);
+    }
     state.hub.job_changed(job_id);
     Ok(JobEventAck {
         stored_through: last_seq.max(0) as u64,
@@ -144,6 +158,8 @@ async fn apply(
     match e.kind {
         // Taken apart before the transaction.
         JobEventKind::Log | JobEventKind::Progress => {}
+        // Made the job (or it existed already: a retried batch).
+        JobEventKind::Created => {}
         JobEventKind::Started => {
             if may_change(job) && job.status != JobStatus::Running {
                 job.status = JobStatus::Running;
@@ -179,6 +195,68 @@ async fn apply(
     }
     Ok(())
 }
+
+/// Stores a job the agent made for a schedule's fire, as handed out at its fire time; the
+/// events after `created` move it on like any other. What the agent names is checked
+/// against its own host: a repository no longer linked, or a schedule that is gone or
+/// another host's, is not kept on the job (the run itself is, it happened).
+async fn create_agent_job(
+    txn: &crate::store::WriteTxn,
+    host: &HostRow,
+    job_id: Uuid,
+    e: &JobEvent,
+) -> Result<JobRow, DomainError> {
+    let AgentJob { schedule_id, repository_id, args, fire_time, trigger, .. } =
+        e.created.clone().ok_or_else(|| {
+            DomainError::invalid(
+                Code::JobBadSeq,
+                "A created event must say what the agent started (created).",
+                "events",
+            )
+        })?;
+    let repository_id = hosts::linked_repositories(&**txn, host.id)
+        .await?
+        .contains(&repository_id)
+        .then_some(repository_id);
+    let schedule = schedules::find(&**txn, schedule_id).await?.filter(|s| s.host_id == host.id);
+    let kind = args.kind();
+    let stored_args =
+        serde_json::to_string(&args).map_err(|err| DomainError::Internal(err.to_string()))?;
+    tracing::info!(job = %job_id, host = %host.hostname, trigger = %trigger.as_str(), fire_time = %fire_time, "a schedule's run reported by its agent");
+    let row = JobRow {
+        id: job_id,
+        host_id: host.id,
+        repository_id,
+        kind,
+        status: JobStatus::Dispatched,
+        actor_kind: SCHEDULE_ACTOR.into(),
+        actor: Some(
+            schedule.as_ref().map_or_else(|| "an unknown schedule".into(), |s| s.name.clone()),
+        ),
+        args: stored_args,
+        created_at: e.at,
+        dispatched_at: Some(e.at),
+        started_at: None,
+        finished_at: None,
+        cancel_requested_at: None,
+        exit_code: None,
+        error_class: None,
+        error_message: None,
+        summary: None,
+        snapshot_id: None,
+        result: None,
+        progress: None,
+        last_seq: 0,
+        log_lines: 0,
+        dispatches: 0,
+        logs_removed_at: None,
+        schedule_id: schedule.map(|s| s.id),
+    };
+    Ok(jobs::insert(&**txn, row).await?)
+}
+
+/// `actor_kind` of a job an agent started on its schedule's clock.
+pub const SCHEDULE_ACTOR: &str = "schedule";
 
 fn finish(job: &mut JobRow, r: &JobResult, at: DateTime<Utc>) {
     job.status = JobStatus::of_outcome(r.outcome);

@@ -262,6 +262,7 @@ pub async fn create_for(
         repository_id,
         config_version: host.config_version.max(0) as u64,
         args,
+        schedule_id,
     };
     let cmd = fleet::command(id, Action::RunJob(RunJob { job: spec }), now);
     commands::enqueue(&*txn, fleet::command_row(&cmd, host_id, actor)?).await?;

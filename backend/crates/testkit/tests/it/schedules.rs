@@ -262,5 +262,90 @@ db_tests!(
     schedules_are_stored_shown_and_sent_to_the_agent,
     bad_schedules_are_refused_with_what_to_fix,
     the_preview_says_what_a_cron_means,
-    run_now_makes_a_job_of_the_schedule
+    run_now_makes_a_job_of_the_schedule,
+    an_agent_reports_a_run_it_started_on_its_own_clock
 );
+
+/// The events of a scheduled run as an agent uploads them: `created` first.
+fn scheduled_run(schedule: &str, repo: Uuid, at: chrono::DateTime<chrono::Utc>) -> Value {
+    json!([
+        { "seq": 1, "at": at, "kind": "created", "created": {
+            "schedule_id": schedule, "repository_id": repo, "config_version": 2,
+            "args": { "kind": "backup", "paths": ["/etc"] },
+            "fire_time": at, "trigger": "missed" } },
+        { "seq": 2, "at": at, "kind": "log", "stream": "agent", "line": "Scheduled run of \"nightly\"" },
+        { "seq": 3, "at": at, "kind": "started", "pid": 42 },
+        { "seq": 4, "at": at, "kind": "finished", "result": { "outcome": "succeeded", "exit_code": 0 } }
+    ])
+}
+
+async fn an_agent_reports_a_run_it_started_on_its_own_clock(db: Db) {
+    let f = fixture(db).await;
+    let s: Value = create(&f, nightly(f.repo)).await.json().await.unwrap();
+    let schedule = s["id"].as_str().unwrap().to_string();
+    // A "Run now" is queued for the same host and repository: the agent's run, which
+    // happened (perhaps hours ago, while the server was away), is taken all the same.
+    let r = f.admin.post(&format!("/api/v1/schedules/{schedule}/run"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let run_now: Value = r.json().await.unwrap();
+
+    let job = Uuid::now_v7();
+    let at = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let events = scheduled_run(&schedule, f.repo, at);
+    let r = f.agent.send_events(job, events.clone()).await;
+    let status = r.status();
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    assert_eq!(ack["stored_through"], 4);
+    let got: Value = f.admin.get(&format!("/api/v1/jobs/{job}")).await.json().await.unwrap();
+    assert_eq!(got["status"], "succeeded");
+    assert_eq!(got["actor_kind"], "schedule");
+    assert_eq!(got["actor"], "nightly");
+    assert_eq!(got["schedule_id"], schedule.as_str());
+    assert_eq!(got["repository_id"], f.repo.to_string());
+    assert_eq!(got["backup"]["paths"], json!(["/etc"]));
+    assert_eq!(got["log_lines"], 1);
+    let created: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(got["created_at"].clone()).unwrap();
+    assert_eq!(created.timestamp_millis(), at.timestamp_millis(), "made at the fire");
+    // The schedule's last run is the agent's (the newer of the two).
+    let s: Value =
+        f.admin.get(&format!("/api/v1/schedules/{schedule}")).await.json().await.unwrap();
+    assert_eq!(s["last_run"]["job_id"], job.to_string());
+    assert_eq!(s["last_run"]["status"], "succeeded");
+
+    // The same batch again (a retry after a lost answer) changes nothing.
+    let r = f.agent.send_events(job, events).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let jobs: Value =
+        f.admin.get(&format!("/api/v1/jobs?host_id={}", f.host)).await.json().await.unwrap();
+    let ids: Vec<&str> =
+        jobs["items"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "the run now and the scheduled run, once: {ids:?}");
+    assert!(ids.contains(&run_now["id"].as_str().unwrap()));
+
+    // Events of a job the server does not know, without `created`: still not found.
+    let stray = json!([{ "seq": 1, "at": at, "kind": "started" }]);
+    let r = f.agent.send_events(Uuid::now_v7(), stray).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Another host's agent naming this host's schedule and repository: the run is kept as
+    // its own host's, without the schedule or repository it may not name.
+    let other_repo =
+        f.admin.create_repository(&NewRepository::new("other", "/srv/other", "pw-123456")).await.id;
+    let other = f.admin.enroll_agent("db-2", &NewEnrollmentToken::linked_to(other_repo)).await;
+    let theirs = Uuid::now_v7();
+    let r = other.send_events(theirs, scheduled_run(&schedule, f.repo, at)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let got: Value = f.admin.get(&format!("/api/v1/jobs/{theirs}")).await.json().await.unwrap();
+    assert_eq!(got["host_id"], other.id.unwrap().to_string());
+    assert_eq!(got["actor"], "an unknown schedule");
+    assert!(got.get("schedule_id").is_none() && got.get("repository_id").is_none(), "{got}");
+    let s: Value =
+        f.admin.get(&format!("/api/v1/schedules/{schedule}")).await.json().await.unwrap();
+    assert_eq!(
+        s["last_run"]["job_id"],
+        job.to_string(),
+        "another host's run is not this schedule's"
+    );
+}

@@ -29,8 +29,12 @@ pub struct Job {
     pub status: JobStatus,
     /// `user`, `token`, `schedule` or `system`.
     pub actor_kind: String,
+    /// For `schedule`, the schedule's name (its agent started the run on its clock).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// The schedule the job ran for: its fire, or its "Run now".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<Uuid>,
     /// What a backup was asked to save.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupSpec>,
@@ -79,6 +83,7 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
         status: row.status.into(),
         actor_kind: row.actor_kind,
         actor: row.actor,
+        schedule_id: row.schedule_id,
         backup: args.as_ref().and_then(|a| a.backup()).cloned(),
         created_at: row.created_at,
         dispatched_at: row.dispatched_at,
@@ -312,6 +317,7 @@ mod tests {
             status: JobStatus::Warning,
             actor_kind: "user".into(),
             actor: some("ada".into()),
+            schedule_id: full.then(Uuid::max),
             backup: full.then(|| BackupSpec {
                 paths: vec!["/etc".into()],
                 tags: vec!["t".into()],
