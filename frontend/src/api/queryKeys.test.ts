@@ -43,6 +43,13 @@ describe('query keys', () => {
     expect(isUnder(keys.snapshots.list(OTHER, null), keys.snapshots.ofHost(HOST))).toBe(false);
   });
 
+  it("keeps a host's schedules apart from another host's and from the cron previews", () => {
+    expect(isUnder(keys.schedules.ofHost(HOST), keys.schedules.all)).toBe(true);
+    expect(isUnder(keys.schedules.ofHost(OTHER), keys.schedules.ofHost(HOST))).toBe(false);
+    expect(isUnder(keys.schedules.preview('0 3 * * *', null, HOST), keys.schedules.ofHost(HOST))).toBe(false);
+    expect(keys.schedules.preview('0 3 * * *', 'UTC', HOST)).toEqual(keys.schedules.preview('0 3 * * *', 'UTC', HOST));
+  });
+
   it("puts each resource's reads under its root, and tokens apart from me", () => {
     expect(isUnder(keys.repositories.list(), keys.repositories.all)).toBe(true);
     expect(isUnder(keys.users.list({ q: '' }), keys.users.all)).toBe(true);

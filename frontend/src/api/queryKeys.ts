@@ -4,7 +4,7 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { HistorySettings, Host, HostStatus, Job, JobList, Me, ServerInfo } from './types';
+import type { CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, ScheduleList, ServerInfo } from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -15,6 +15,7 @@ const typed =
 const hostsRoot = ['hosts'] as const;
 const jobsRoot = ['jobs'] as const;
 const snapshotsRoot = ['snapshots'] as const;
+const schedulesRoot = ['schedules'] as const;
 
 export const keys = {
   /** GET /v1/info: the server info (is setup needed?). */
@@ -66,6 +67,15 @@ export const keys = {
     ofHost: (hostId: string) => [...snapshotsRoot, 'host', hostId] as const,
     /** A host's snapshots, in one repository or all (an infinite query: the pages loaded so far, by cursor). */
     list: (hostId: string, repositoryId: string | null) => [...snapshotsRoot, 'host', hostId, 'list', repositoryId] as const,
+  },
+
+  schedules: {
+    all: schedulesRoot,
+    /** A host's schedules with its config versions (GET /v1/hosts/{id}/schedules). */
+    ofHost: (hostId: string) => typed<ScheduleList>()([...schedulesRoot, 'host', hostId]),
+    /** What a cron expression means in a zone (the editor's live preview); never invalidated by a change. */
+    preview: (cron: string, timezone: string | null, hostId: string) =>
+      typed<CronPreview>()([...schedulesRoot, 'preview', { cron, timezone, hostId }]),
   },
 
   repositories: {

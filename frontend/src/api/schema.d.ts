@@ -576,6 +576,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs again, past the delete guard, a forget its guard blocked (same host,
+         *     repository and policy). Audited as `job.approve`.
+         */
+        post: operations["approve_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/{id}/cancel": {
         parameters: {
             query?: never;
@@ -731,6 +751,50 @@ export interface paths {
         put?: never;
         /** Creates the restic repository (`restic init`) through a linked host's agent. */
         post: operations["init_repository"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repositories/{id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a repository operation through a linked host's agent: `forget` (within the
+         *     repository's delete guard; a run past it removes nothing and ends `blocked`),
+         *     `prune`, `check`, `unlock` (stale locks; all locks, `remove_all`, needs an admin)
+         *     or `stats`. Refused (409) like a backup when the host is offline, the repository not
+         *     linked to it, or a job on that pair still runs.
+         */
+        post: operations["start_repository_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repositories/{id}/retention-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a retention policy would keep and remove in this repository, asked of a linked
+         *     host's agent (`restic forget --dry-run`; nothing changes), and whether the delete
+         *     guard would let it run. Waits for the answer, at most `agents.ask_timeout_secs`.
+         */
+        post: operations["preview_retention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1018,7 +1082,7 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
-        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_AskFailure"];
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_AskFailure"];
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
@@ -1052,6 +1116,23 @@ export interface components {
              * @enum {string}
              */
             kind: "repository_probe";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_RetentionAnswer: {
+            /**
+             * @example retention_preview
+             * @enum {string}
+             */
+            kind: "retention_preview";
+        } & components["schemas"]["RetentionAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "retention_preview";
         };
         /**
          * ApiToken
@@ -1234,6 +1315,17 @@ export interface components {
             new_password: string;
         };
         /**
+         * CheckArgs
+         * @description `restic check`.
+         */
+        CheckArgs: {
+            /**
+             * @description `--read-data-subset`: a percentage (`10%`), `n/m`, or a size (`500M`); absent: the
+             *     structure only, no data read.
+             */
+            read_data_subset?: string;
+        };
+        /**
          * Command
          * @description A command for the agent: its id, when it was made, and what it asks (`action`, tagged
          *     by `kind`). A new kind of command is a new `Action` variant, so both sides learn of it
@@ -1297,6 +1389,11 @@ export interface components {
             env: {
                 [key: string]: string;
             };
+            /**
+             * @description The delete guard; leave out for the default (at most 50 % per forget, at least one
+             *     snapshot kept per group).
+             */
+            guard?: components["schemas"]["ForgetGuard"] & unknown;
             /** @description 1–100 printable characters, unique. */
             name: string;
             password: string;
@@ -1404,7 +1501,88 @@ export interface components {
          * @description Why the agent started a scheduled run.
          * @enum {string}
          */
-        FireTrigger: "on_time" | "missed" | "coalesced";
+        FireTrigger: "on_time" | "missed" | "coalesced" | "after_backup";
+        /**
+         * ForgetArgs
+         * @description `restic forget` (then `prune` when `prune`): which snapshots it may touch and which it
+         *     keeps. It first asks restic what it would remove (`--dry-run`); a run that would remove
+         *     more than the repository's delete guard allows removes nothing and ends `blocked`.
+         */
+        ForgetArgs: {
+            /**
+             * @description An admin approved this one run past the delete guard.
+             * @default false
+             */
+            approved: boolean;
+            /** @description Only snapshots of this host name (restic `--host`); absent: every host's. */
+            host?: string;
+            /** @description `prune --max-unused` (`5%`, `2G`, `unlimited`). */
+            max_unused?: string;
+            policy: components["schemas"]["RetentionPolicy"];
+            /**
+             * @description Run `restic prune` after the forget.
+             * @default false
+             */
+            prune: boolean;
+            /**
+             * @description Only snapshots with all of these tags (restic `--tag`).
+             * @default []
+             */
+            tags: string[];
+        };
+        /**
+         * ForgetGuard
+         * @description The delete guard of a repository: what one forget may remove before it stops, removes
+         *     nothing and ends `blocked` for an admin to approve.
+         */
+        ForgetGuard: {
+            /**
+             * Format: uint32
+             * @description At most this many snapshots per run; absent: no count limit.
+             */
+            max_delete_count?: number;
+            /**
+             * Format: uint32
+             * @description At most this percentage of the snapshots in the run's scope; absent: no limit.
+             */
+            max_delete_percent?: number;
+            /**
+             * Format: uint32
+             * @description At least this many snapshots stay in each group restic forgets in (host and paths),
+             *     whatever the policy says.
+             */
+            min_keep: number;
+        };
+        /**
+         * ForgetReport
+         * @description What a forget kept and removed, with restic's reasons for each kept snapshot.
+         */
+        ForgetReport: {
+            keep: components["schemas"]["ForgetSnapshot"][];
+            remove: components["schemas"]["ForgetSnapshot"][];
+            /** @description Whether the snapshots in `remove` are gone (false: a dry run, or blocked). */
+            removed: boolean;
+        };
+        /**
+         * ForgetSnapshot
+         * @description A snapshot in a forget's report.
+         */
+        ForgetSnapshot: {
+            hostname: string;
+            /** @description The full 64-hex id. */
+            id: string;
+            paths: string[];
+            /**
+             * @description Why it is kept, as restic says it (`daily snapshot`, `last snapshot`…); empty for
+             *     one removed.
+             * @default []
+             */
+            reasons: string[];
+            /** @default [] */
+            tags: string[];
+            /** Format: date-time */
+            time: string;
+        };
         /**
          * HistorySettings
          * @description How long this server keeps history (`[history]`; 0 = for ever).
@@ -1452,8 +1630,18 @@ export interface components {
             /** Format: uuid */
             id: string;
             last_ip?: string;
+            /**
+             * @description The newest job any of the host's schedules made, by its cron or by "Run now";
+             *     absent when they made none.
+             */
+            last_scheduled_run?: components["schemas"]["HostScheduledRun"] & unknown;
             /** Format: date-time */
             last_seen_at?: string;
+            /**
+             * @description The earliest coming fire over the host's enabled cron schedules; absent when it has
+             *     none.
+             */
+            next_run?: components["schemas"]["HostNextRun"] & unknown;
             os: string;
             repository_ids: string[];
             restic_version?: string;
@@ -1475,6 +1663,36 @@ export interface components {
             total?: number;
             /** @description More than `total` match; only with `with_total=true`. */
             total_capped?: boolean;
+        };
+        /**
+         * HostNextRun
+         * @description When a host's schedules fire next, and which one.
+         */
+        HostNextRun: {
+            /**
+             * Format: date-time
+             * @description The fire time, read in the schedule's zone (its own, else the host's, else UTC).
+             */
+            at: string;
+            /** Format: uuid */
+            schedule_id: string;
+            schedule_name: string;
+        };
+        /**
+         * HostScheduledRun
+         * @description The newest job a host's schedules made.
+         */
+        HostScheduledRun: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** Format: uuid */
+            job_id: string;
+            /** Format: uuid */
+            schedule_id: string;
+            schedule_name: string;
+            status: components["schemas"]["JobStatus"];
         };
         /** @enum {string} */
         HostStatus: "online" | "offline";
@@ -1548,12 +1766,18 @@ export interface components {
             started_at?: string;
             status: components["schemas"]["JobStatus"];
             summary?: components["schemas"]["BackupSummary"];
+            /**
+             * Format: uuid
+             * @description While `queued`: the job on the same repository it waits for (a prune waits for a
+             *     backup, a backup for a check…); it is handed out once that one ends.
+             */
+            waiting_for?: string;
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
          */
-        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"];
+        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"];
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
@@ -1570,6 +1794,40 @@ export interface components {
              * @enum {string}
              */
             kind: "backup";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_CheckArgs: {
+            /**
+             * @example check
+             * @enum {string}
+             */
+            kind: "check";
+        } & components["schemas"]["CheckArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "check";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_ForgetArgs: {
+            /**
+             * @example forget
+             * @enum {string}
+             */
+            kind: "forget";
+        } & components["schemas"]["ForgetArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "forget";
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -1592,6 +1850,23 @@ export interface components {
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
          */
+        JobArgs_PruneArgs: {
+            /**
+             * @example prune
+             * @enum {string}
+             */
+            kind: "prune";
+        } & components["schemas"]["PruneArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "prune";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
         JobArgs_SnapshotsArgs: {
             /**
              * @example snapshots
@@ -1604,6 +1879,40 @@ export interface components {
              * @enum {string}
              */
             kind: "snapshots";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_StatsArgs: {
+            /**
+             * @example stats
+             * @enum {string}
+             */
+            kind: "stats";
+        } & components["schemas"]["StatsArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "stats";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_UnlockArgs: {
+            /**
+             * @example unlock
+             * @enum {string}
+             */
+            kind: "unlock";
+        } & components["schemas"]["UnlockArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "unlock";
         };
         /**
          * JobEvent
@@ -1662,7 +1971,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "backup" | "init" | "snapshots";
+        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats";
         /** JobList */
         JobList: {
             /**
@@ -1684,7 +1993,7 @@ export interface components {
          * @description How a job ended.
          * @enum {string}
          */
-        JobOutcome: "succeeded" | "warning" | "failed" | "cancelled" | "lost";
+        JobOutcome: "succeeded" | "warning" | "failed" | "cancelled" | "lost" | "blocked";
         /** JobProgress */
         JobProgress: {
             /** Format: uint64 */
@@ -1716,11 +2025,17 @@ export interface components {
             error_class?: string;
             /** Format: int32 */
             exit_code?: number;
+            /** @description A forget's snapshots kept and removed (or, when blocked, that it would have removed). */
+            forget?: components["schemas"]["ForgetReport"] & unknown;
+            /** @description An unlock's locks: removed, and still held. */
+            locks?: components["schemas"]["LockReport"] & unknown;
             /** @description A sentence for people. */
             message?: string;
             outcome: components["schemas"]["JobOutcome"];
             /** @description A restic lock left behind (e.g. by a killed backup), described for people. */
             stale_lock?: string;
+            /** @description A stats job's figures. */
+            stats?: components["schemas"]["RepositoryStats"] & unknown;
             summary?: components["schemas"]["BackupSummary"];
             /**
              * @description Paths restic could not read (an incomplete snapshot).
@@ -1754,10 +2069,33 @@ export interface components {
         };
         /**
          * @description Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
-         *     `failed`, `cancelled` or `lost`.
+         *     `failed`, `cancelled`, `lost` or `blocked` (a guard stopped it before it changed
+         *     anything, e.g. a forget past the repository's delete guard; an admin may approve it).
          * @enum {string}
          */
-        JobStatus: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost";
+        JobStatus: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost" | "blocked";
+        /**
+         * LockHolder
+         * @description Who holds a restic lock.
+         */
+        LockHolder: {
+            exclusive: boolean;
+            hostname: string;
+            /** Format: uint32 */
+            pid: number;
+            /** Format: date-time */
+            since: string;
+            username: string;
+        };
+        /**
+         * LockReport
+         * @description The locks an unlock found.
+         */
+        LockReport: {
+            /** @description Live locks left in place (their owner may still run). */
+            remaining: components["schemas"]["LockHolder"][];
+            removed: components["schemas"]["LockHolder"][];
+        };
         /** LogLine */
         LogLine: {
             /** Format: date-time */
@@ -1824,7 +2162,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "repos_read" | "repos_manage" | "users_read" | "users_manage" | "audit_read";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read";
         /** Ping */
         Ping: Record<string, never>;
         /** PingHostsRequest */
@@ -1898,7 +2236,15 @@ export interface components {
             restic_repository_id: string;
             restic_version?: string;
         };
-        Question: components["schemas"]["Question_RepositoryProbe"];
+        /**
+         * PruneArgs
+         * @description `restic prune`.
+         */
+        PruneArgs: {
+            /** @description `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent. */
+            max_unused?: string;
+        };
+        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"];
         Question_RepositoryProbe: {
             /**
              * @example repository_probe
@@ -1911,6 +2257,19 @@ export interface components {
              * @enum {string}
              */
             kind: "repository_probe";
+        };
+        Question_RetentionQuery: {
+            /**
+             * @example retention_preview
+             * @enum {string}
+             */
+            kind: "retention_preview";
+        } & components["schemas"]["RetentionQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "retention_preview";
         };
         /** QueuedCommand */
         QueuedCommand: {
@@ -1941,6 +2300,8 @@ export interface components {
             created_at: string;
             /** @description Names of the backend environment variables that are set (values are never returned). */
             env_keys: string[];
+            /** @description How many snapshots one forget may remove before it stops and waits for an admin. */
+            guard: components["schemas"]["ForgetGuard"] & unknown;
             /** @description Always true: a repository cannot exist without a password (it is never returned). */
             has_password: boolean;
             /** Format: uuid */
@@ -1961,12 +2322,33 @@ export interface components {
             env: {
                 [key: string]: string;
             };
+            /**
+             * @description How much one forget may remove.
+             * @default {
+             *       "max_delete_percent": 50,
+             *       "min_keep": 1
+             *     }
+             */
+            guard: components["schemas"]["ForgetGuard"] & unknown;
             /** Format: uuid */
             id: string;
             name: string;
             password: string;
             /** @description restic repository URL: a path, `sftp:`, `rest:`, `s3:`, `b2:`… */
             url: string;
+        };
+        /**
+         * RepositoryJobRequest
+         * @description A repository operation and the host whose agent runs it.
+         */
+        RepositoryJobRequest: {
+            /** @description `forget`, `prune`, `check`, `unlock` or `stats`, with its arguments. */
+            args: Omit<components["schemas"]["JobArgs"], "kind"> & unknown;
+            /**
+             * Format: uuid
+             * @description A host linked to the repository, online.
+             */
+            host_id: string;
         };
         /** RepositoryList */
         RepositoryList: {
@@ -2018,6 +2400,29 @@ export interface components {
              */
             round_trip_ms: number;
         };
+        /**
+         * RepositoryStats
+         * @description A repository's size as `restic stats` measures it.
+         */
+        RepositoryStats: {
+            /**
+             * Format: double
+             * @description `restore_size / raw_size`: how much dedup and compression save.
+             */
+            dedup_ratio: number;
+            /**
+             * Format: uint64
+             * @description What the repository stores (`--mode raw-data`), after dedup and compression.
+             */
+            raw_size: number;
+            /**
+             * Format: uint64
+             * @description What restoring every snapshot would write (`--mode restore-size`).
+             */
+            restore_size: number;
+            /** Format: uint64 */
+            snapshots: number;
+        };
         /** ResetPasswordRequest */
         ResetPasswordRequest: {
             /**
@@ -2025,6 +2430,15 @@ export interface components {
              * @description At least `auth.password_min_length` characters (12 on this server).
              */
             new_password: string;
+        };
+        /**
+         * RetentionAnswer
+         * @description What a forget would do, changing nothing.
+         */
+        RetentionAnswer: {
+            /** @description Why the repository's delete guard would block the run; absent when it would run. */
+            blocked_by?: string;
+            report: components["schemas"]["ForgetReport"];
         };
         /**
          * RetentionPolicy
@@ -2051,6 +2465,45 @@ export interface components {
             keep_within?: string;
             /** Format: uint32 */
             keep_yearly?: number;
+        };
+        /**
+         * RetentionPreview
+         * @description What the policy would keep (each with restic's reasons) and remove, newest first.
+         *     Nothing was changed.
+         */
+        RetentionPreview: {
+            /** @description Why the repository's delete guard would block this forget; absent when it would run. */
+            blocked_by?: string;
+            /** Format: date-time */
+            checked_at: string;
+            keep: components["schemas"]["ForgetSnapshot"][];
+            remove: components["schemas"]["ForgetSnapshot"][];
+        };
+        /**
+         * RetentionPreviewRequest
+         * @description A retention policy to try on a repository, from one linked host.
+         */
+        RetentionPreviewRequest: {
+            /** @description Only snapshots of this host name; leave out for every host's. */
+            host?: string;
+            /**
+             * Format: uuid
+             * @description A linked, online host whose agent asks restic.
+             */
+            host_id: string;
+            policy: components["schemas"]["RetentionPolicy"];
+            /**
+             * @description Only snapshots with all of these tags.
+             * @default []
+             */
+            tags: string[];
+        };
+        /** RetentionQuery */
+        RetentionQuery: {
+            /** @description The forget to preview (`prune` and `approved` play no part). */
+            forget: components["schemas"]["ForgetArgs"] & unknown;
+            /** Format: uuid */
+            repository_id: string;
         };
         /**
          * @description Stored by name in `users.role` and `api_tokens.role`: a name this server does not know
@@ -2291,6 +2744,11 @@ export interface components {
          * @description Listing snapshots takes no arguments (the host is the agent's own).
          */
         SnapshotsArgs: Record<string, never>;
+        /**
+         * StatsArgs
+         * @description `restic stats` takes no arguments (the whole repository).
+         */
+        StatsArgs: Record<string, never>;
         /** TlsCertificate */
         TlsCertificate: {
             /** @description `SHA256:` + base64 of the certificate: the value for `cairn-agent enroll --pin`. */
@@ -2299,6 +2757,17 @@ export interface components {
             fingerprint_hex: string;
             /** @description `self_signed` (made by the server; agents must pin it) or `files`. */
             mode: string;
+        };
+        /**
+         * UnlockArgs
+         * @description `restic unlock`.
+         */
+        UnlockArgs: {
+            /**
+             * @description Also live locks (`--remove-all`): only when their owner is known to be gone.
+             * @default false
+             */
+            remove_all: boolean;
         };
         /** UpdateHostRequest */
         UpdateHostRequest: {
@@ -2328,6 +2797,8 @@ export interface components {
             env_set: {
                 [key: string]: string;
             };
+            /** @description A new delete guard, whole; leave out to keep it. */
+            guard?: components["schemas"]["ForgetGuard"] & unknown;
             name?: string;
             /** @description A new password; omit to keep the current one. */
             password?: string;
@@ -6811,6 +7282,126 @@ export interface operations {
             };
         };
     };
+    approve_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     cancel_job: {
         parameters: {
             query?: never;
@@ -8102,6 +8693,271 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_repository_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RepositoryJobRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_retention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RetentionPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RetentionPreview"];
                 };
             };
             /** @description The request is malformed or breaks a rule. */

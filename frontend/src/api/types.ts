@@ -66,3 +66,13 @@ export const JOB_KINDS: readonly JobKind[] = ['backup', 'init', 'snapshots'];
 export const JOB_STATES: readonly JobState[] = ['queued', 'dispatched', 'running', 'succeeded', 'warning', 'failed', 'cancelled', 'lost'];
 /** States in which a job has not ended yet (it may still be cancelled). */
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['queued', 'dispatched', 'running'];
+
+// Schedules: a host's recurring (or manual) backups, their retention, and what a cron means.
+export type Schedule = Schemas['Schedule'];
+export type ScheduleList = Schemas['ScheduleList'];
+export type ScheduleRequest = Schemas['ScheduleRequest'];
+export type ScheduleRun = Schemas['ScheduleRun'];
+export type RetentionPolicy = Schemas['RetentionPolicy'];
+export type MissedRun = Schemas['MissedRun'];
+export type RunScheduleRequest = Schemas['RunScheduleRequest'];
+export type CronPreview = Schemas['CronPreview'];

@@ -18,12 +18,22 @@ export const JOB_STATE_META: Record<JobState, StateMeta> = {
   failed: { label: 'Failed', color: 'red', help: 'restic failed; the log says why.' },
   cancelled: { label: 'Cancelled', color: 'gray', help: 'Stopped on request.' },
   lost: { label: 'Lost', color: 'orange', help: 'The agent stopped reporting on it (restarted or gone).' },
+  blocked: {
+    label: 'Blocked',
+    color: 'grape',
+    help: 'A guard stopped it before it changed anything (e.g. a forget past the delete guard); an admin can approve it.',
+  },
 };
 
 export const JOB_KIND_LABEL: Record<JobKind, string> = {
   backup: 'Backup',
   init: 'Initialize repository',
   snapshots: 'Refresh snapshots',
+  forget: 'Forget (retention)',
+  prune: 'Prune',
+  check: 'Check',
+  unlock: 'Unlock',
+  stats: 'Repository stats',
 };
 
 export function isActiveJob(status: JobState): boolean {
@@ -41,6 +51,13 @@ export function jobTitle(job: Pick<Job, 'kind' | 'hostname' | 'host_id' | 'repos
       return `Initialize ${job.repository_name ?? 'repository'} from ${host}`;
     case 'snapshots':
       return `Refresh snapshots of ${host}${job.repository_name ? ` in ${job.repository_name}` : ''}`;
+    case 'forget':
+      return `Retention of ${job.repository_name ?? 'a repository'} from ${host}`;
+    case 'prune':
+    case 'check':
+    case 'unlock':
+    case 'stats':
+      return `${JOB_KIND_LABEL[job.kind]} of ${job.repository_name ?? 'a repository'} from ${host}`;
   }
 }
 

@@ -10,6 +10,8 @@ describe('paths', () => {
   it('builds the links the pages use', () => {
     expect(paths.home()).toBe('/');
     expect(paths.host(ID)).toBe(`/hosts/${ID}`);
+    expect(paths.host(ID, 'overview')).toBe(`/hosts/${ID}`);
+    expect(paths.host(ID, 'schedules')).toBe(`/hosts/${ID}?tab=schedules`);
     expect(paths.job(ID)).toBe(`/jobs/${ID}`);
     expect(paths.jobs()).toBe('/jobs');
     expect(paths.jobs({ hostId: ID })).toBe(`/jobs?host_id=${ID}`);
@@ -35,6 +37,7 @@ describe('paths', () => {
       [patterns.hosts, paths.hosts({ status: 'offline' })],
       [patterns.hosts, paths.pendingHosts()],
       [patterns.host, paths.host(ID)],
+      [patterns.host, paths.host(ID, 'schedules')],
       [patterns.jobs, paths.jobs({ hostId: ID })],
       [patterns.job, paths.job(ID)],
       [patterns.repositories, paths.repositories()],

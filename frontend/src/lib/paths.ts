@@ -36,6 +36,9 @@ export interface HostsLink {
   tag?: string | null;
 }
 
+/** The host page's tabs; the page reads `tab` from its URL (the overview when absent). */
+export type HostTab = 'overview' | 'schedules';
+
 export interface JobsLink {
   hostId?: string | null;
 }
@@ -49,7 +52,8 @@ export const paths = {
   hosts: (filters: HostsLink = {}) => withQuery(patterns.hosts, { status: filters.status, tag: filters.tag }),
   /** The fleet list, scrolled to the hosts waiting for approval. */
   pendingHosts: () => `${patterns.hosts}#pending`,
-  host: (id: string) => `${patterns.hosts}/${segment(id)}`,
+  /** A host's page, on its overview or another tab (`?tab=schedules`). */
+  host: (id: string, tab: HostTab = 'overview') => withQuery(`${patterns.hosts}/${segment(id)}`, { tab: tab === 'overview' ? null : tab }),
   /** The jobs history, optionally filtered (the page reads `host_id` from its URL). */
   jobs: (filters: JobsLink = {}) => withQuery(patterns.jobs, { host_id: filters.hostId }),
   job: (id: string) => `${patterns.jobs}/${segment(id)}`,

@@ -25,6 +25,10 @@ function installBrowserStubs() {
     disconnect() {}
   };
   window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
+  // The Font Loading API (Mantine's autosize text areas listen to it).
+  if (!('fonts' in document)) {
+    Object.defineProperty(document, 'fonts', { value: { addEventListener: vi.fn(), removeEventListener: vi.fn() } });
+  }
 }
 
 if (typeof window !== 'undefined') installBrowserStubs();

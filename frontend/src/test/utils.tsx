@@ -77,13 +77,14 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'repos_read',
     'hosts_manage',
     'jobs_run',
+    'schedules_manage',
     'hosts_approve',
     'repos_manage',
     'users_read',
     'users_manage',
     'audit_read',
   ],
-  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run'],
+  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage'],
   viewer: ['profile', 'hosts_read', 'repos_read'],
 };
 
@@ -150,6 +151,7 @@ export function makeRepository(overrides: Partial<Repository> = {}): Repository 
     url: 'sftp:backup@nas:/srv/restic',
     has_password: true,
     env_keys: [],
+    guard: { max_delete_percent: 50, min_keep: 1 },
     created_at: '2025-02-01T09:00:00Z',
     updated_at: '2025-02-01T09:00:00Z',
     ...overrides,

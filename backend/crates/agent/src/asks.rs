@@ -4,11 +4,14 @@
 
 use std::{sync::Arc, time::Instant};
 
-use cairn_proto::{AgentConfig, Answer, Ask, AskFailure, ProbeAnswer, Question, RepositoryConfig};
+use cairn_proto::{
+    AgentConfig, Answer, Ask, AskFailure, ForgetArgs, ProbeAnswer, Question, RepositoryConfig,
+    RetentionAnswer,
+};
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::{client::Client, identity::Identity, jobs::ResticSettings, runner};
+use crate::{client::Client, identity::Identity, jobs::ResticSettings, maintenance, runner};
 
 /// Answers `ask` (the command `ask_id`) in the background and posts the answer. A question
 /// whose deadline has passed is dropped: the server no longer waits for it.
@@ -45,20 +48,38 @@ pub async fn answer(
     question: &Question,
     config: Option<&AgentConfig>,
 ) -> Answer {
+    let repository = match question {
+        Question::RepositoryProbe(p) => p.repository_id,
+        Question::RetentionPreview(q) => q.repository_id,
+    };
+    let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
+        return failed(
+            "agent.unknown_repository",
+            &format!(
+                "Repository {repository} is not in this host's configuration (version {}); link it to the host first",
+                config.map_or(0, |c| c.version)
+            ),
+        );
+    };
     match question {
-        Question::RepositoryProbe(p) => {
-            match config.and_then(|c| c.repositories.iter().find(|r| r.id == p.repository_id)) {
-                Some(repo) => probe(settings, repo).await,
-                None => failed(
-                    "agent.unknown_repository",
-                    &format!(
-                        "Repository {} is not in this host's configuration (version {}); link it to the host first",
-                        p.repository_id,
-                        config.map_or(0, |c| c.version)
-                    ),
-                ),
-            }
-        }
+        Question::RepositoryProbe(_) => probe(settings, repo).await,
+        Question::RetentionPreview(q) => retention(settings, repo, &q.forget).await,
+    }
+}
+
+/// `restic forget --dry-run --json`: what the policy keeps (with restic's reasons) and
+/// removes, and whether the repository's delete guard would let it.
+async fn retention(settings: &ResticSettings, cfg: &RepositoryConfig, f: &ForgetArgs) -> Answer {
+    let restic = match runner::restic(settings).await {
+        Ok(r) => r,
+        Err(e) => return failed(e.code(), &e.to_string()),
+    };
+    match restic.forget_preview(&runner::repo(cfg), &maintenance::forget_options(f)).await {
+        Ok(groups) => Answer::RetentionPreview(RetentionAnswer {
+            report: maintenance::report(&groups, false),
+            blocked_by: maintenance::guard_verdict(&cfg.guard, &groups),
+        }),
+        Err(e) => failed(e.code(), &e.to_string()),
     }
 }
 

@@ -255,17 +255,40 @@ pub fn backup_result(out: &Outcome, stop: Option<StopReason>) -> JobResult {
                 });
             }
         }
-        RunStatus::Failed => {
-            r.outcome = JobOutcome::Failed;
-            match &out.error {
-                Some(class) => {
-                    r.error_class = Some(class.code().to_owned());
-                    r.message = Some(sentence(&class.to_string()));
-                    r.stale_lock = lock_holder(class);
-                }
-                None => r.error_class = Some("restic.failed".to_owned()),
-            }
+        RunStatus::Failed => failed_run(&mut r, out),
+    }
+    r
+}
+
+/// A run restic ended in failure: its class, its sentence, the lock it met.
+fn failed_run(r: &mut JobResult, out: &Outcome) {
+    r.outcome = JobOutcome::Failed;
+    match &out.error {
+        Some(class) => {
+            r.error_class = Some(class.code().to_owned());
+            r.message = Some(sentence(&class.to_string()));
+            r.stale_lock = lock_holder(class);
         }
+        None => r.error_class = Some("restic.failed".to_owned()),
+    }
+}
+
+/// The result of a streamed maintenance command (check, prune, forget): `done` is the
+/// sentence for success; a failure carries restic's class and sentence.
+pub fn run_result(out: &Outcome, stop: Option<StopReason>, done: String) -> JobResult {
+    let mut r = JobResult { exit_code: out.exit_code, ..JobResult::default() };
+    match out.status() {
+        RunStatus::Succeeded => {
+            r.outcome = JobOutcome::Succeeded;
+            r.message = Some(done);
+        }
+        RunStatus::Cancelled => {
+            r = JobResult {
+                exit_code: out.exit_code,
+                ..stopped(stop.unwrap_or(StopReason::Requested))
+            };
+        }
+        RunStatus::Warning | RunStatus::Failed => failed_run(&mut r, out),
     }
     r
 }

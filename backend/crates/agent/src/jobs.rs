@@ -203,15 +203,26 @@ pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro
         return;
     };
     let runner = tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, cancel, entry));
-    // A bug in a runner must not leave its job "running" for ever: the job still ends.
+    // A schedule that forgets after each backup does so once its backup succeeded.
+    let follow_up = crate::scheduler::follow_up(spec, config);
     let ctx = ctx.clone();
     tokio::spawn(async move {
-        if let Err(e) = runner.await
-            && ctx.jobs.contains(job)
-        {
-            tracing::error!(job = %job, "the job's runner crashed: {e}");
-            let msg = "The agent hit an internal error while running this job; its log says more";
-            ctx.finish(job, events::failed("agent.internal_error", msg));
+        match runner.await {
+            Ok(outcome) => {
+                if let Some((cfg, schedule)) = follow_up
+                    && outcome == cairn_proto::JobOutcome::Succeeded
+                {
+                    crate::scheduler::forget_after_backup(&ctx, &cfg, &schedule);
+                }
+            }
+            // A bug in a runner must not leave its job "running" for ever: the job still ends.
+            Err(e) if ctx.jobs.contains(job) => {
+                tracing::error!(job = %job, "the job's runner crashed: {e}");
+                let msg =
+                    "The agent hit an internal error while running this job; its log says more";
+                ctx.finish(job, events::failed("agent.internal_error", msg));
+            }
+            Err(_) => {}
         }
     });
 }

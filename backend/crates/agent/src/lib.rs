@@ -11,6 +11,7 @@ pub mod facts;
 pub mod identity;
 pub mod jobs;
 pub mod journal;
+pub mod maintenance;
 pub mod outbox;
 pub mod recovery;
 pub mod runner;

@@ -29,10 +29,12 @@ pub async fn run(
     repo: RepositoryConfig,
     cancel: CancelToken,
     entry: Entry,
-) {
+) -> JobOutcome {
     let job = spec.job_id;
     let result = execute(&ctx, &spec, &repo, &cancel, entry).await;
+    let outcome = result.outcome;
     ctx.finish(job, result);
+    outcome
 }
 
 /// The detected restic, set up for jobs: the cache directory, and killed by the kernel if
@@ -69,33 +71,91 @@ async fn execute(
         cancel,
         host: facts::hostname(),
     };
+    let mut entry = entry;
     match &spec.args {
-        JobArgs::Backup(b) => run.backup(b, entry).await,
+        JobArgs::Backup(b) => run.backup(b, &mut entry).await,
         JobArgs::Init(_) => run.init().await,
         JobArgs::Snapshots(_) => run.snapshots().await,
+        JobArgs::Forget(f) => run.forget(f, &cfg.guard, &mut entry).await,
+        JobArgs::Prune(p) => run.prune(p.max_unused.clone(), &mut entry).await,
+        JobArgs::Check(c) => run.check(c, &mut entry).await,
+        JobArgs::Unlock(u) => run.unlock(u.remove_all).await,
+        JobArgs::Stats(_) => run.stats().await,
     }
 }
 
-struct Run<'a> {
-    ctx: &'a Ctx,
-    job: Uuid,
-    restic: &'a Restic,
-    repo: &'a Repo,
-    cancel: &'a CancelToken,
+/// One job's run: what it needs to run restic and report.
+pub(crate) struct Run<'a> {
+    pub(crate) ctx: &'a Ctx,
+    pub(crate) job: Uuid,
+    pub(crate) restic: &'a Restic,
+    pub(crate) repo: &'a Repo,
+    pub(crate) cancel: &'a CancelToken,
     /// The hostname the agent reports; snapshots are made and listed under it.
-    host: String,
+    pub(crate) host: String,
 }
 
 impl Run<'_> {
-    fn note(&self, line: &str) {
+    pub(crate) fn note(&self, line: &str) {
         self.ctx.emit(self.job, events::log(LogStream::Agent, line));
     }
 
-    fn stopped(&self) -> JobResult {
+    pub(crate) fn stopped(&self) -> JobResult {
         events::stopped(self.ctx.jobs.stop_reason(self.job).unwrap_or(StopReason::Requested))
     }
 
-    async fn backup(&self, b: &BackupSpec, mut entry: Entry) -> JobResult {
+    /// Runs a streaming restic command (`run` gets its control), its lines and progress into
+    /// the outbox as they come, and its pid into the journal (a crash of the agent then
+    /// finds and stops it). `started` is said once restic runs, with its pid.
+    pub(crate) async fn streamed<F>(
+        &self,
+        entry: &mut Entry,
+        started: impl Fn(u32),
+        run: impl FnOnce(RunControl) -> F,
+    ) -> cairn_restic::Result<cairn_restic::Outcome>
+    where
+        F: std::future::Future<Output = cairn_restic::Result<cairn_restic::Outcome>>,
+    {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let ctl = RunControl::default().with_events(tx).with_cancel(self.cancel.clone());
+        let run = run(ctl);
+        // The runner drops the sender when restic is done, which ends this loop.
+        let pump = async {
+            while let Some(ev) = rx.recv().await {
+                self.ctx.emit(self.job, events::from_restic(&ev));
+                if let Event::Started { pid } = ev {
+                    entry.process = Some(ProcessId::of(pid));
+                    if let Err(e) = self.ctx.journal.write(entry) {
+                        tracing::error!(job = %self.job, "cannot record restic's pid: {e}");
+                    }
+                    started(pid);
+                }
+            }
+        };
+        let (outcome, ()) = tokio::join!(run, pump);
+        outcome
+    }
+
+    /// Sends the repository's list of this host's snapshots (the server replaces its own);
+    /// a failure is only noted, the job's work is done.
+    pub(crate) async fn report_snapshots(&self) -> Option<Vec<cairn_restic::Snapshot>> {
+        match self.list_snapshots().await {
+            Some(Ok(list)) => {
+                self.ctx.emit(self.job, events::snapshots(&list));
+                Some(list)
+            }
+            Some(Err(e)) => {
+                self.note(&format!("cannot list the snapshots: {e}"));
+                None
+            }
+            None => {
+                self.note("listing the snapshots was cancelled");
+                None
+            }
+        }
+    }
+
+    async fn backup(&self, b: &BackupSpec, entry: &mut Entry) -> JobResult {
         if b.paths.is_empty() {
             return events::failed("agent.invalid_job", "A backup job needs at least one path");
         }
@@ -109,30 +169,18 @@ impl Run<'_> {
             host: Some(self.host.clone()),
             ..BackupOptions::new(&b.paths)
         };
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let ctl = RunControl::default().with_events(tx).with_cancel(self.cancel.clone());
-        let run = self.restic.backup(self.repo, &opts, ctl);
-        // The runner drops the sender when restic is done, which ends this loop.
-        let pump = async {
-            while let Some(ev) = rx.recv().await {
-                self.ctx.emit(self.job, events::from_restic(&ev));
-                if let Event::Started { pid } = ev {
-                    entry.process = Some(ProcessId::of(pid));
-                    if let Err(e) = self.ctx.journal.write(&entry) {
-                        tracing::error!(job = %self.job, "cannot record restic's pid: {e}");
-                    }
-                    self.note(&format!(
-                        "restic {} (pid {pid}) backs up {} to {} as host {}",
-                        self.restic.version(),
-                        b.paths.join(", "),
-                        self.repo.display_url(),
-                        self.host
-                    ));
-                }
-            }
+        let started = |pid| {
+            self.note(&format!(
+                "restic {} (pid {pid}) backs up {} to {} as host {}",
+                self.restic.version(),
+                b.paths.join(", "),
+                self.repo.display_url(),
+                self.host
+            ))
         };
-        let (outcome, ()) = tokio::join!(run, pump);
-        let outcome = match outcome {
+        let outcome =
+            self.streamed(entry, started, |ctl| self.restic.backup(self.repo, &opts, ctl));
+        let outcome = match outcome.await {
             Ok(o) => o,
             Err(e) => return events::from_error(&e),
         };
@@ -144,17 +192,11 @@ impl Run<'_> {
         );
         let mut result = events::backup_result(&outcome, self.ctx.jobs.stop_reason(self.job));
         if matches!(result.outcome, JobOutcome::Succeeded | JobOutcome::Warning) {
-            // The server replaces its list with this one; a failure here does not undo
-            // the backup, so it is only noted.
-            match self.list_snapshots().await {
-                Some(Ok(list)) => {
-                    if let Some(s) = result.summary.as_mut() {
-                        full_snapshot_id(s, &list);
-                    }
-                    self.ctx.emit(self.job, events::snapshots(&list));
-                }
-                Some(Err(e)) => self.note(&format!("cannot list the snapshots: {e}")),
-                None => self.note("listing the snapshots was cancelled"),
+            // A failure here does not undo the backup, so it is only noted.
+            if let Some(list) = self.report_snapshots().await
+                && let Some(s) = result.summary.as_mut()
+            {
+                full_snapshot_id(s, &list);
             }
         }
         result

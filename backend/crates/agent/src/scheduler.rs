@@ -15,7 +15,8 @@ use std::{
 };
 
 use cairn_proto::{
-    AgentConfig, AgentJob, FireTrigger, JobArgs, JobSpec, LogStream, MissedRun, ScheduleConfig,
+    AgentConfig, AgentJob, FireTrigger, ForgetArgs, JobArgs, JobSpec, LogStream, MissedRun,
+    ScheduleConfig,
 };
 use cairn_schedule::Schedule;
 use chrono::{DateTime, Utc};
@@ -288,7 +289,62 @@ fn why(s: &ScheduleConfig, fire_time: DateTime<Utc>, trigger: FireTrigger) -> St
             "Scheduled run of \"{}\" ({cron}, {}) for {at}: it came while the previous run still ran, and runs now that it ended.",
             s.name, s.timezone
         ),
+        FireTrigger::AfterBackup => format!(
+            "Retention of \"{}\" after its backup: forget{} with the schedule's policy.",
+            s.name,
+            if s.prune_after_forget { " and prune" } else { "" }
+        ),
     }
+}
+
+/// The schedule whose retention runs after this job, if it is a backup of a schedule
+/// that forgets after each one (with the config to start it in).
+pub fn follow_up(
+    spec: &JobSpec,
+    config: Option<&AgentConfig>,
+) -> Option<(AgentConfig, ScheduleConfig)> {
+    let (JobArgs::Backup(_), Some(id), Some(cfg)) = (&spec.args, spec.schedule_id, config) else {
+        return None;
+    };
+    let s = cfg.schedules.iter().find(|s| s.id == id)?;
+    (s.forget_after_backup && s.retention.is_some()).then(|| (cfg.clone(), s.clone()))
+}
+
+/// What a schedule's retention forgets: this host's snapshots with the schedule's tags.
+pub fn retention_args(s: &ScheduleConfig, host: String) -> Option<ForgetArgs> {
+    Some(ForgetArgs {
+        policy: s.retention.clone()?,
+        host: Some(host),
+        tags: s.backup.tags.clone(),
+        prune: s.prune_after_forget,
+        max_unused: s.prune_max_unused.clone(),
+        approved: false,
+    })
+}
+
+/// Starts a schedule's retention after its backup succeeded: a job made here, like a
+/// fire, so it runs (and reaches the server) with or without the server.
+pub fn forget_after_backup(ctx: &Arc<Ctx>, cfg: &AgentConfig, s: &ScheduleConfig) {
+    let Some(args) = retention_args(s, crate::facts::hostname()) else { return };
+    let spec = JobSpec {
+        job_id: Uuid::now_v7(),
+        repository_id: s.repository_id,
+        config_version: cfg.version,
+        args: JobArgs::Forget(args),
+        schedule_id: Some(s.id),
+    };
+    let now = Utc::now();
+    tracing::info!(schedule = %s.name, job = %spec.job_id, "retention after backup");
+    let created = events::created(AgentJob {
+        schedule_id: s.id,
+        repository_id: s.repository_id,
+        config_version: cfg.version,
+        args: spec.args.clone(),
+        fire_time: now,
+        trigger: FireTrigger::AfterBackup,
+    });
+    let why = events::log(LogStream::Agent, &why(s, now, FireTrigger::AfterBackup));
+    jobs::start(ctx, &spec, Some(cfg), vec![created, why]);
 }
 
 #[cfg(test)]

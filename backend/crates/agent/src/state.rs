@@ -164,6 +164,7 @@ mod tests {
                 url: "/srv/repo".into(),
                 password: "very-secret-pass".into(),
                 env: BTreeMap::from([("AWS_SECRET_ACCESS_KEY".into(), "aws-secret-value".into())]),
+                guard: Default::default(),
             }],
             schedules: vec![],
         };

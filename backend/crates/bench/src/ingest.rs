@@ -271,6 +271,7 @@ fn job_row(id: Uuid, host: Uuid) -> JobRow {
         dispatches: 1,
         logs_removed_at: None,
         schedule_id: None,
+        waiting_for: None,
     }
 }
 

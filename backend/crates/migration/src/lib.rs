@@ -15,6 +15,9 @@ mod m0009_jobs_host_kind_index;
 mod m0010_audit_time_index;
 mod m0011_schedules;
 mod m0012_scheduled_jobs_overlap;
+mod m0013_schedule_runs_index;
+mod m0014_repository_guard;
+mod m0015_job_queue;
 
 pub struct Migrator;
 
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_audit_time_index::Migration),
             Box::new(m0011_schedules::Migration),
             Box::new(m0012_scheduled_jobs_overlap::Migration),
+            Box::new(m0013_schedule_runs_index::Migration),
+            Box::new(m0014_repository_guard::Migration),
+            Box::new(m0015_job_queue::Migration),
         ]
     }
 }

@@ -127,6 +127,64 @@ pub struct RepositoryConfig {
     pub password: String,
     /// Backend environment, e.g. AWS_ACCESS_KEY_ID.
     pub env: BTreeMap<String, String>,
+    /// How much one forget may remove.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub guard: ForgetGuard,
+}
+
+/// The delete guard of a repository: what one forget may remove before it stops, removes
+/// nothing and ends `blocked` for an admin to approve.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ForgetGuard {
+    /// At most this many snapshots per run; absent: no count limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delete_count: Option<u32>,
+    /// At most this percentage of the snapshots in the run's scope; absent: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delete_percent: Option<u32>,
+    /// At least this many snapshots stay in each group restic forgets in (host and paths),
+    /// whatever the policy says.
+    pub min_keep: u32,
+}
+
+impl Default for ForgetGuard {
+    fn default() -> Self {
+        ForgetGuard { max_delete_count: None, max_delete_percent: Some(50), min_keep: 1 }
+    }
+}
+
+impl ForgetGuard {
+    /// Why removing `remove` of `total` snapshots (the fewest any group keeps being
+    /// `least_kept`) is refused; `None` when allowed.
+    pub fn refuses(&self, remove: usize, total: usize, least_kept: usize) -> Option<String> {
+        if remove == 0 {
+            return None;
+        }
+        if let Some(max) = self.max_delete_count
+            && remove > max as usize
+        {
+            return Some(format!(
+                "it would remove {remove} snapshots, more than this repository's limit of {max} per run"
+            ));
+        }
+        if let Some(pct) = self.max_delete_percent
+            && remove * 100 > pct as usize * total
+        {
+            return Some(format!(
+                "it would remove {remove} of {total} snapshots, more than this repository's limit of {pct} %"
+            ));
+        }
+        if least_kept < self.min_keep as usize {
+            return Some(format!(
+                "a group would keep {least_kept} snapshot(s), fewer than this repository's minimum of {}",
+                self.min_keep
+            ));
+        }
+        None
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -334,6 +392,17 @@ pub enum JobKind {
     Init,
     /// Report the repository's snapshots of this host (`restic snapshots --host`).
     Snapshots,
+    /// `restic forget` with a retention policy, within the repository's delete guard; then
+    /// `prune` when asked.
+    Forget,
+    /// `restic prune`.
+    Prune,
+    /// `restic check`, optionally reading a subset of the data.
+    Check,
+    /// `restic unlock`: stale locks only, or every lock when an admin confirmed it.
+    Unlock,
+    /// `restic stats`: restore size, raw size, dedup ratio, snapshot count.
+    Stats,
 }
 
 impl JobKind {
@@ -342,6 +411,11 @@ impl JobKind {
             JobKind::Backup => "backup",
             JobKind::Init => "init",
             JobKind::Snapshots => "snapshots",
+            JobKind::Forget => "forget",
+            JobKind::Prune => "prune",
+            JobKind::Check => "check",
+            JobKind::Unlock => "unlock",
+            JobKind::Stats => "stats",
         }
     }
 }
@@ -377,6 +451,16 @@ pub enum JobArgs {
     Init(InitArgs),
     #[cfg_attr(feature = "openapi", oai(mapping = "snapshots"))]
     Snapshots(SnapshotsArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "forget"))]
+    Forget(ForgetArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "prune"))]
+    Prune(PruneArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "check"))]
+    Check(CheckArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "unlock"))]
+    Unlock(UnlockArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "stats"))]
+    Stats(StatsArgs),
 }
 
 impl JobArgs {
@@ -385,6 +469,11 @@ impl JobArgs {
             JobArgs::Backup(_) => JobKind::Backup,
             JobArgs::Init(_) => JobKind::Init,
             JobArgs::Snapshots(_) => JobKind::Snapshots,
+            JobArgs::Forget(_) => JobKind::Forget,
+            JobArgs::Prune(_) => JobKind::Prune,
+            JobArgs::Check(_) => JobKind::Check,
+            JobArgs::Unlock(_) => JobKind::Unlock,
+            JobArgs::Stats(_) => JobKind::Stats,
         }
     }
 
@@ -392,7 +481,7 @@ impl JobArgs {
     pub fn backup(&self) -> Option<&BackupSpec> {
         match self {
             JobArgs::Backup(b) => Some(b),
-            JobArgs::Init(_) | JobArgs::Snapshots(_) => None,
+            _ => None,
         }
     }
 }
@@ -408,6 +497,70 @@ pub struct InitArgs {}
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct SnapshotsArgs {}
+
+/// `restic forget` (then `prune` when `prune`): which snapshots it may touch and which it
+/// keeps. It first asks restic what it would remove (`--dry-run`); a run that would remove
+/// more than the repository's delete guard allows removes nothing and ends `blocked`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ForgetArgs {
+    pub policy: RetentionPolicy,
+    /// Only snapshots of this host name (restic `--host`); absent: every host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Only snapshots with all of these tags (restic `--tag`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub tags: Vec<String>,
+    /// Run `restic prune` after the forget.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub prune: bool,
+    /// `prune --max-unused` (`5%`, `2G`, `unlimited`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unused: Option<String>,
+    /// An admin approved this one run past the delete guard.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub approved: bool,
+}
+
+/// `restic prune`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct PruneArgs {
+    /// `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unused: Option<String>,
+}
+
+/// `restic check`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct CheckArgs {
+    /// `--read-data-subset`: a percentage (`10%`), `n/m`, or a size (`500M`); absent: the
+    /// structure only, no data read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_data_subset: Option<String>,
+}
+
+/// `restic unlock`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct UnlockArgs {
+    /// Also live locks (`--remove-all`): only when their owner is known to be gone.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub remove_all: bool,
+}
+
+/// `restic stats` takes no arguments (the whole repository).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct StatsArgs {}
 
 // ---- asking the agent -------------------------------------------------------------------
 
@@ -434,6 +587,29 @@ pub enum Question {
     /// does the password open it, how long does that take from this host.
     #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
     RepositoryProbe(RepositoryProbe),
+    /// What a forget would keep and remove (`restic forget --dry-run --json`), with
+    /// restic's reasons, and whether the repository's delete guard would let it run.
+    #[cfg_attr(feature = "openapi", oai(mapping = "retention_preview"))]
+    RetentionPreview(RetentionQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RetentionQuery {
+    pub repository_id: Uuid,
+    /// The forget to preview (`prune` and `approved` play no part).
+    pub forget: ForgetArgs,
+}
+
+/// What a forget would do, changing nothing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct RetentionAnswer {
+    pub report: ForgetReport,
+    /// Why the repository's delete guard would block the run; absent when it would run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -451,6 +627,8 @@ pub struct RepositoryProbe {
 pub enum Answer {
     #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
     RepositoryProbe(ProbeAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "retention_preview"))]
+    RetentionPreview(RetentionAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]
@@ -599,6 +777,8 @@ pub enum FireTrigger {
     Missed,
     /// A fire came while the schedule's previous run was still running; this run follows it.
     Coalesced,
+    /// The schedule's backup succeeded and it forgets (and prunes) after each one.
+    AfterBackup,
 }
 
 impl FireTrigger {
@@ -607,6 +787,7 @@ impl FireTrigger {
             FireTrigger::OnTime => "on_time",
             FireTrigger::Missed => "missed",
             FireTrigger::Coalesced => "coalesced",
+            FireTrigger::AfterBackup => "after_backup",
         }
     }
 }
@@ -662,6 +843,9 @@ pub enum JobOutcome {
     Cancelled,
     /// The agent lost track of it (it was restarted while the job ran).
     Lost,
+    /// A guard stopped it before it changed anything (e.g. a forget that would remove more
+    /// snapshots than the repository allows); the result says why.
+    Blocked,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
@@ -704,6 +888,77 @@ pub struct JobResult {
     /// A restic lock left behind (e.g. by a killed backup), described for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale_lock: Option<String>,
+    /// A forget's snapshots kept and removed (or, when blocked, that it would have removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forget: Option<ForgetReport>,
+    /// A stats job's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<RepositoryStats>,
+    /// An unlock's locks: removed, and still held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locks: Option<LockReport>,
+}
+
+/// What a forget kept and removed, with restic's reasons for each kept snapshot.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ForgetReport {
+    pub keep: Vec<ForgetSnapshot>,
+    pub remove: Vec<ForgetSnapshot>,
+    /// Whether the snapshots in `remove` are gone (false: a dry run, or blocked).
+    pub removed: bool,
+}
+
+/// A snapshot in a forget's report.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ForgetSnapshot {
+    /// The full 64-hex id.
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub hostname: String,
+    pub paths: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub tags: Vec<String>,
+    /// Why it is kept, as restic says it (`daily snapshot`, `last snapshot`…); empty for
+    /// one removed.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub reasons: Vec<String>,
+}
+
+/// A repository's size as `restic stats` measures it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RepositoryStats {
+    /// What restoring every snapshot would write (`--mode restore-size`).
+    pub restore_size: u64,
+    /// What the repository stores (`--mode raw-data`), after dedup and compression.
+    pub raw_size: u64,
+    pub snapshots: u64,
+    /// `restore_size / raw_size`: how much dedup and compression save.
+    pub dedup_ratio: f64,
+}
+
+/// The locks an unlock found.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct LockReport {
+    pub removed: Vec<LockHolder>,
+    /// Live locks left in place (their owner may still run).
+    pub remaining: Vec<LockHolder>,
+}
+
+/// Who holds a restic lock.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct LockHolder {
+    pub hostname: String,
+    pub pid: u32,
+    pub username: String,
+    pub exclusive: bool,
+    pub since: DateTime<Utc>,
 }
 
 /// A snapshot as `restic snapshots --json` describes it.

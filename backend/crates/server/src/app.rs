@@ -181,6 +181,8 @@ pub struct Running {
     task: JoinHandle<std::io::Result<()>>,
     /// History retention's background passes (`domain::history::run`).
     pruner: JoinHandle<()>,
+    /// The maintenance queue's sweep (`domain::queue::run`).
+    queue: JoinHandle<()>,
 }
 
 impl Running {
@@ -190,6 +192,7 @@ impl Running {
             let _ = tx.send(());
         }
         self.pruner.abort();
+        self.queue.abort();
         let _ = self.task.await;
     }
 
@@ -244,5 +247,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         None => tokio::spawn(http::serve::run(acceptor, app, shutdown, grace, head_timeout)),
     };
     let pruner = tokio::spawn(crate::domain::history::run(state.domain.clone()));
-    Ok(Running { addr, state, shutdown: Some(tx), task, pruner })
+    let queue = tokio::spawn(crate::domain::queue::run(state.domain.clone()));
+    Ok(Running { addr, state, shutdown: Some(tx), task, pruner, queue })
 }

@@ -126,6 +126,9 @@ pub struct AgentsConfig {
     /// How long a request that asks an agent a question (e.g. a repository probe) waits
     /// for the answer before it is `504 agent.no_answer`.
     pub ask_timeout_secs: u64,
+    /// A prune, check, unlock or forget handed out longer than this is failed
+    /// (`job.lease_expired`), so a hung one cannot hold its repository's backups back.
+    pub maintenance_lease_hours: u64,
 }
 
 impl Default for AgentsConfig {
@@ -139,6 +142,7 @@ impl Default for AgentsConfig {
             announce_per_ip_per_hour: 10,
             max_concurrent_requests: 256,
             ask_timeout_secs: 20,
+            maintenance_lease_hours: 12,
         }
     }
 }
@@ -344,6 +348,11 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "agents.poll_timeout_secs must be at least 1 and below http.request_timeout_secs"
                     .into(),
+            ));
+        }
+        if self.agents.maintenance_lease_hours == 0 {
+            return Err(ConfigError::Invalid(
+                "agents.maintenance_lease_hours must be at least 1".into(),
             ));
         }
         if self.agents.ask_timeout_secs == 0

@@ -211,3 +211,28 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The set-up most job tests start from: a server (polls held 1 s), its admin signed in,
+/// a repository "main", and an enrolled agent linked to it that has polled once.
+pub struct OneHost {
+    pub app: TestApp,
+    pub admin: Session,
+    pub agent: agent::SimAgent,
+    pub host: uuid::Uuid,
+    pub repo: uuid::Uuid,
+}
+
+impl OneHost {
+    pub async fn new(db: Db, hostname: &str) -> OneHost {
+        let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+        let admin = app.bootstrap().await;
+        let repo = admin
+            .create_repository(&api::NewRepository::new("main", "/srv/restic", "repo-pass-123"))
+            .await
+            .id;
+        let agent = admin.enroll_agent(hostname, &api::NewEnrollmentToken::linked_to(repo)).await;
+        let host = agent.id.expect("an enrolled agent has a host id");
+        agent.poll_ok(0).await;
+        OneHost { app, admin, agent, host, repo }
+    }
+}

@@ -1,18 +1,20 @@
 // The host page as the app composes it: the hosts feature's page with the snapshots feature's
-// panel in its slot, through the real route table; the panel's "Run backup now" opens the
-// page's own backup dialog, and a viewer gets the snapshots without a way to run or refresh.
-import { screen, within } from '@testing-library/react';
+// panel and the schedules feature's tab in its slots, through the real route table; the panel's
+// "Run backup now" opens the page's own backup dialog, a viewer gets the snapshots without a way
+// to run or refresh, and the Schedules tab is read from and written to the URL.
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Role, Snapshot } from '@/api/types';
 import { REPO_ID, makeJobsMe, makeSnapshot } from '@/test/jobs';
+import { makeSchedule, makeScheduleList } from '@/test/schedules';
 import { cursorList, fakeServer, json, makeHost, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
 import { routes } from '../router';
 
 const repo = makeRepository();
 const host = makeHost({ repository_ids: [REPO_ID] });
 
-function setup(role: Role, snapshots: Snapshot[]) {
+function setup(role: Role, snapshots: Snapshot[], route = `/hosts/${host.id}`) {
   const me = makeJobsMe(role);
   const server = fakeServer({
     'GET /api/v1/info': () => json(200, readyInfo),
@@ -22,10 +24,11 @@ function setup(role: Role, snapshots: Snapshot[]) {
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     'GET /api/v1/jobs': cursorList([]),
     [`GET /api/v1/hosts/${host.id}/snapshots`]: cursorList(snapshots),
+    [`GET /api/v1/hosts/${host.id}/schedules`]: () => json(200, makeScheduleList([makeSchedule()])),
   });
   vi.stubGlobal('fetch', server.fetch);
-  renderWithProviders(null, { routes, route: `/hosts/${host.id}`, me, info: readyInfo });
-  return server;
+  const { router } = renderWithProviders(null, { routes, route, me, info: readyInfo });
+  return { server, router };
 }
 
 describe('host page composition', () => {
@@ -44,5 +47,21 @@ describe('host page composition', () => {
     expect(await within(section).findByTestId('snapshot-row')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Refresh' })).not.toBeInTheDocument();
+  });
+
+  it('opens the Schedules tab from the URL, and writes the tab to it', async () => {
+    const { router, server } = setup('operator', [], `/hosts/${host.id}?tab=schedules`);
+    expect(await screen.findByRole('tab', { name: 'Schedules' })).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByTestId('schedule-row')).toHaveTextContent('Every day at 03:00');
+    // The overview is not mounted behind it: its snapshots are not asked for.
+    expect(screen.queryByTestId('snapshots-section')).not.toBeInTheDocument();
+    expect(server.calls('GET', `/api/v1/hosts/${host.id}/snapshots`)).toHaveLength(0);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('tab', { name: 'Overview' }));
+    expect(await screen.findByTestId('snapshots-section')).toBeInTheDocument();
+    expect(router.state.location.search).toBe('');
+    await user.click(screen.getByRole('tab', { name: 'Schedules' }));
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=schedules'));
+    expect(await screen.findByTestId('schedules-section')).toBeInTheDocument();
   });
 });

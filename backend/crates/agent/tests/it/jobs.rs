@@ -11,14 +11,17 @@ use std::{
 };
 
 use cairn_agent::{
+    asks,
     jobs::{self, Ctx, Registry, ResticSettings},
     journal::{Entry, Journal, ProcessId},
     outbox::Outbox,
     recovery,
 };
 use cairn_proto::{
-    Action, AgentConfig, BackupSpec, CancelJob, Command, InitArgs, JobArgs, JobEvent, JobEventKind,
-    JobKind, JobOutcome, JobSpec, LogStream, RepositoryConfig, RunJob, SnapshotsArgs,
+    Action, AgentConfig, Answer, BackupSpec, CancelJob, CheckArgs, Command, ForgetArgs, InitArgs,
+    JobArgs, JobEvent, JobEventKind, JobKind, JobOutcome, JobSpec, LogStream, PruneArgs, Question,
+    RepositoryConfig, RetentionAnswer, RetentionPolicy, RetentionQuery, RunJob, SnapshotsArgs,
+    StatsArgs, UnlockArgs,
 };
 use chrono::Utc;
 use uuid::Uuid;
@@ -68,6 +71,7 @@ impl Fixture {
                 url: dir.path().join("repo").to_string_lossy().into(),
                 password: PASSWORD.into(),
                 env: BTreeMap::new(),
+                guard: Default::default(),
             }],
             schedules: vec![],
         };
@@ -155,6 +159,33 @@ fn random_dir(dir: &Path, files: usize, mib: usize) -> PathBuf {
         }
     }
     dir.to_owned()
+}
+
+/// A restic backup of 100 MiB of random data that no agent started (a plain child in its
+/// own process group), once it holds its lock on the fixture's repository.
+fn foreign_backup(f: &Fixture, extra: &[&str]) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let big = random_dir(&f.path("big"), 4, 25);
+    let repo = &f.config.repositories[0];
+    let child = std::process::Command::new(restic_path())
+        .args(["--json", "--cache-dir"])
+        .arg(f.path("cache"))
+        .arg("backup")
+        .args(extra)
+        .arg(&big)
+        .env("RESTIC_REPOSITORY", &repo.url)
+        .env("RESTIC_PASSWORD", &repo.password)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while std::fs::read_dir(f.path("repo/locks")).unwrap().count() == 0 {
+        assert!(t0.elapsed() < Duration::from_secs(30), "restic never took its lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 fn backup_of(paths: &[&Path]) -> JobArgs {
@@ -306,28 +337,9 @@ async fn a_journaled_job_is_reported_lost_with_its_stale_lock() {
     let init = f.run(JobArgs::Init(InitArgs {}));
     f.wait(init, 60).await;
     f.drain(init);
-    let big = random_dir(&f.path("big"), 4, 25);
-    // A restic started by "the previous agent": a plain child in its own process group.
-    let repo = &f.config.repositories[0];
-    use std::os::unix::process::CommandExt;
-    let mut child = std::process::Command::new(restic_path())
-        .args(["--json", "--cache-dir"])
-        .arg(f.path("cache"))
-        .args(["backup", "--host", "old-agent"])
-        .arg(&big)
-        .env("RESTIC_REPOSITORY", &repo.url)
-        .env("RESTIC_PASSWORD", &repo.password)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn()
-        .unwrap();
+    // A restic started by "the previous agent".
+    let mut child = foreign_backup(&f, &["--host", "old-agent"]);
     let pid = child.id();
-    let t0 = Instant::now();
-    while std::fs::read_dir(f.path("repo/locks")).unwrap().count() == 0 {
-        assert!(t0.elapsed() < Duration::from_secs(30), "restic never took its lock");
-        std::thread::sleep(Duration::from_millis(20));
-    }
     let job = Uuid::now_v7();
     f.ctx
         .journal
@@ -362,4 +374,144 @@ async fn a_journaled_job_is_reported_lost_with_its_stale_lock() {
         "{lock}"
     );
     assert!(lock.starts_with("shared lock"), "{lock}");
+}
+
+/// The repository's snapshots as restic lists them (ids).
+async fn snapshot_ids(f: &Fixture) -> Vec<String> {
+    let restic = cairn_restic::Restic::detect(restic_path()).await.unwrap();
+    let repo = cairn_agent::runner::repo(&f.config.repositories[0]);
+    let mut ids: Vec<String> = restic
+        .snapshots(&repo, &cairn_restic::SnapshotFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn run_to_end(f: &Fixture, args: JobArgs) -> cairn_proto::JobResult {
+    let job = f.run(args);
+    f.wait(job, 180).await;
+    let ev = f.drain(job);
+    assert_contiguous(&ev);
+    result(&ev)
+}
+
+/// The agent's answer to the server's retention preview of `keep_last n` (a dry run).
+async fn preview(f: &Fixture, n: u32) -> RetentionAnswer {
+    let Some(JobArgs::Forget(forget)) = Some(keep_last(n, false)) else { unreachable!() };
+    let q = Question::RetentionPreview(RetentionQuery { repository_id: f.repo_id(), forget });
+    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+        Answer::RetentionPreview(a) => a,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn keep_last(n: u32, approved: bool) -> JobArgs {
+    JobArgs::Forget(ForgetArgs {
+        policy: RetentionPolicy { keep_last: Some(n), ..Default::default() },
+        approved,
+        ..Default::default()
+    })
+}
+
+/// Retention for real: what the dry run says forget removes is what it removes, with
+/// restic's reasons for what stays; a run past the delete guard removes nothing and ends
+/// blocked with its report; the same run approved goes through.
+#[tokio::test]
+async fn forget_removes_what_its_dry_run_said_within_the_delete_guard() {
+    let f = Fixture::new();
+    assert_eq!(run_to_end(&f, JobArgs::Init(InitArgs {})).await.outcome, JobOutcome::Succeeded);
+    for _ in 0..4 {
+        let r = run_to_end(&f, backup_of(&[&f.path("data")])).await;
+        assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    }
+    let before = snapshot_ids(&f).await;
+    assert_eq!(before.len(), 4);
+
+    // What the server's retention preview gets from this agent (a dry run).
+    let dry = preview(&f, 2).await;
+    assert_eq!(dry.blocked_by, None, "half of four is within the guard");
+    assert!(dry.report.keep.iter().all(|k| !k.reasons.is_empty()), "{dry:?}");
+    let mut would: Vec<String> = dry.report.remove.iter().map(|s| s.id.clone()).collect();
+    would.sort();
+    assert_eq!(would.len(), 2);
+
+    // Half of four: within the default guard (at most 50 %).
+    let r = run_to_end(&f, keep_last(2, false)).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    let report = r.forget.unwrap();
+    assert!(report.removed);
+    let mut removed: Vec<String> = report.remove.iter().map(|s| s.id.clone()).collect();
+    removed.sort();
+    assert_eq!(removed, would, "forget removed exactly what the dry run said");
+    assert!(
+        report.keep.iter().all(|k| k.reasons.iter().any(|r| r == "last snapshot")),
+        "{report:?}"
+    );
+    let after = snapshot_ids(&f).await;
+    assert_eq!(after.len(), 2);
+    assert!(would.iter().all(|id| !after.contains(id)));
+
+    // Three more, then keep one: four of five would go, past the guard.
+    for _ in 0..3 {
+        run_to_end(&f, backup_of(&[&f.path("data")])).await;
+    }
+    let five = snapshot_ids(&f).await;
+    let blocked_by = preview(&f, 1).await.blocked_by.expect("the preview says the guard blocks it");
+    assert!(blocked_by.contains("4 of 5"), "{blocked_by}");
+    let r = run_to_end(&f, keep_last(1, false)).await;
+    assert_eq!(r.outcome, JobOutcome::Blocked, "{r:?}");
+    assert_eq!(r.error_class.as_deref(), Some("forget.guard"));
+    assert!(r.message.as_deref().unwrap().contains("4 of 5"), "{r:?}");
+    let report = r.forget.unwrap();
+    assert_eq!((report.remove.len(), report.keep.len(), report.removed), (4, 1, false));
+    assert_eq!(snapshot_ids(&f).await, five, "a blocked forget removes nothing");
+
+    // Approved by an admin: the same run removes them.
+    let r = run_to_end(&f, keep_last(1, true)).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    assert_eq!(snapshot_ids(&f).await.len(), 1);
+
+    // And prune, check and stats on what is left.
+    let r = run_to_end(&f, JobArgs::Prune(PruneArgs { max_unused: Some("0%".into()) })).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    let r =
+        run_to_end(&f, JobArgs::Check(CheckArgs { read_data_subset: Some("50%".into()) })).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    assert!(r.message.unwrap().contains("50% of the data"));
+    let r = run_to_end(&f, JobArgs::Stats(StatsArgs {})).await;
+    let stats = r.stats.expect("figures");
+    assert_eq!(stats.snapshots, 1);
+    // The fixture's three small files, restored in full.
+    assert_eq!(stats.restore_size, "alpha\nbravo\ncharlie\n".len() as u64, "{stats:?}");
+    assert!(stats.raw_size > 0 && stats.dedup_ratio > 0.0, "{stats:?}");
+}
+
+/// Safe unlock: a live lock (its restic still runs, on this host) stays; once that restic
+/// is killed its lock is stale and goes.
+#[tokio::test]
+async fn unlock_removes_stale_locks_and_leaves_live_ones() {
+    let f = Fixture::new();
+    run_to_end(&f, JobArgs::Init(InitArgs {})).await;
+    let mut child = foreign_backup(&f, &["--limit-upload", "2048"]);
+    let pid = child.id();
+
+    let r = run_to_end(&f, JobArgs::Unlock(UnlockArgs { remove_all: false })).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    let locks = r.locks.unwrap();
+    assert!(locks.removed.is_empty(), "{locks:?}");
+    assert_eq!(locks.remaining.iter().map(|l| l.pid).collect::<Vec<_>>(), vec![pid]);
+    assert!(r.message.unwrap().contains(&format!("PID {pid}")));
+    assert_eq!(std::fs::read_dir(f.path("repo/locks")).unwrap().count(), 1, "the live lock stays");
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let r = run_to_end(&f, JobArgs::Unlock(UnlockArgs { remove_all: false })).await;
+    let locks = r.locks.unwrap();
+    assert_eq!(locks.removed.iter().map(|l| l.pid).collect::<Vec<_>>(), vec![pid], "{locks:?}");
+    assert!(locks.remaining.is_empty());
+    assert_eq!(std::fs::read_dir(f.path("repo/locks")).unwrap().count(), 0);
 }

@@ -23,6 +23,7 @@ fn fired(log: &str, schedule: &str, n: usize) -> Option<Uuid> {
 }
 
 async fn schedule(install: &Install, name: &str, cron: &str, missed: &str, path: &str) -> Value {
+    // Keeps the newest snapshot after each backup: the second run's forget removes one.
     let body = json!({
         "name": name,
         "repository_id": install.repo,
@@ -30,6 +31,8 @@ async fn schedule(install: &Install, name: &str, cron: &str, missed: &str, path:
         "timezone": "UTC",
         "missed": missed,
         "backup": { "paths": [path], "tags": ["scheduled"] },
+        "retention": { "keep_last": 1 },
+        "forget_after_backup": true,
     });
     let r = install.admin.post(&format!("/api/v1/hosts/{}/schedules", install.host), body).await;
     json_of(r, "create a schedule").await
@@ -57,7 +60,8 @@ async fn ended(install: &Install, job: Uuid, secs: u64) -> Value {
     }
 }
 
-async fn runs_of(install: &Install, schedule: &str) -> Vec<Value> {
+/// The schedule's jobs of `kind` (`backup`, or `forget` for its retention).
+async fn runs_of(install: &Install, schedule: &str, kind: &str) -> Vec<Value> {
     let page: Value = install
         .admin
         .get(&format!("/api/v1/jobs?host_id={}&limit=100", install.host))
@@ -69,7 +73,7 @@ async fn runs_of(install: &Install, schedule: &str) -> Vec<Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|j| j["schedule_id"] == schedule)
+        .filter(|j| j["schedule_id"] == schedule && j["kind"] == kind)
         .cloned()
         .collect()
 }
@@ -139,10 +143,13 @@ async fn schedules_fire_on_the_agents_clock_with_the_server_down_and_across_rest
         !tmp.path().join(format!("state/outbox/{job}.jsonl")).exists()
     })
     .await;
-    assert_eq!(runs_of(&install, &nightly_id).await.len(), 1, "once, nothing duplicated");
-    let s: Value =
-        install.admin.get(&format!("/api/v1/schedules/{nightly_id}")).await.json().await.unwrap();
-    assert_eq!(s["last_run"]["job_id"], job.to_string());
+    assert_eq!(runs_of(&install, &nightly_id, "backup").await.len(), 1, "once, nothing duplicated");
+    // Its retention ran after it, also on the agent's clock: one snapshot, nothing to remove.
+    let forgets = runs_of(&install, &nightly_id, "forget").await;
+    assert_eq!(forgets.len(), 1, "{forgets:#?}\n{}", install.logs());
+    let forget = ended(&install, forgets[0]["id"].as_str().unwrap().parse().unwrap(), 60).await;
+    assert_eq!(forget["status"], "succeeded", "{forget:#}");
+    assert_eq!(forget["result"]["forget"]["remove"], json!([]), "{forget:#}");
 
     // The agent stopped for three days: both schedules missed fires while it was away.
     unsafe { libc::kill(install.agent.id().unwrap() as i32, libc::SIGTERM) };
@@ -167,10 +174,30 @@ async fn schedules_fire_on_the_agents_clock_with_the_server_down_and_across_rest
     assert_eq!(got["status"], "succeeded", "{got:#}\n{}", install.logs());
     let lines = install.admin.job_logs(missed).await;
     assert!(lines[0].line.contains("missed while the agent was stopped"), "{:?}", lines[0]);
+    // Its retention removed the first run's snapshot: one of two, within the delete guard.
+    wait_for("the second retention", 60, || {
+        install.agent_log.lock().contains("retention after backup")
+    })
+    .await;
+    let t0 = Instant::now();
+    let forget = loop {
+        let forgets = runs_of(&install, &nightly_id, "forget").await;
+        if let Some(f) =
+            forgets.iter().find(|f| f["created_at"].as_str() > got["created_at"].as_str())
+        {
+            break ended(&install, f["id"].as_str().unwrap().parse().unwrap(), 60).await;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "no retention after the catch-up run");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(forget["status"], "succeeded", "{forget:#}\n{}", install.logs());
+    let removed = forget["result"]["forget"]["remove"].as_array().unwrap().clone();
+    assert_eq!(removed.len(), 1, "{forget:#}");
+    assert_eq!(removed[0]["id"], snapshot.as_str(), "the older snapshot went");
     // Three days of fires made one run, not three; the skipping schedule made none.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(runs_of(&install, &nightly_id).await.len(), 2);
-    assert!(runs_of(&install, &skipper_id).await.is_empty());
+    assert_eq!(runs_of(&install, &nightly_id, "backup").await.len(), 2);
+    assert!(runs_of(&install, &skipper_id, "backup").await.is_empty());
     assert!(fired(&install.agent_log.lock(), "nightly", 1).is_none(), "{}", install.logs());
 
     install.agent.start_kill().unwrap();

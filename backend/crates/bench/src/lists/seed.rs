@@ -9,6 +9,7 @@ use cairn_server::{
         hosts::{self, HostRow},
         multi_row_sql,
         repositories::{self, RepositoryRow},
+        schedules::{self, ScheduleRow},
     },
 };
 use cairn_testkit::agent::SimAgent;
@@ -92,7 +93,7 @@ fn insert(backend: DbBackend, table: &str, cols: &[&str], values: Vec<DbValue>) 
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-const JOB_COLS: [&str; 23] = [
+const JOB_COLS: [&str; 24] = [
     "id",
     "host_id",
     "repository_id",
@@ -116,6 +117,7 @@ const JOB_COLS: [&str; 23] = [
     "last_seq",
     "log_lines",
     "dispatches",
+    "schedule_id",
 ];
 const LOG_COLS: [&str; 5] = ["job_id", "seq", "at", "stream", "line"];
 const AUDIT_COLS: [&str; 15] = [
@@ -193,6 +195,9 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
                     password_enc: "bench-not-a-real-ciphertext".into(),
                     env_enc: "bench-not-a-real-ciphertext".into(),
                     env_keys: "[]".into(),
+                    guard_max_delete_count: None,
+                    guard_max_delete_percent: Some(50),
+                    guard_min_keep: 1,
                     created_at: start,
                     updated_at: start,
                 },
@@ -210,6 +215,46 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
         t.elapsed().as_secs_f64()
     );
 
+    // Schedules: two a host, a nightly cron (staggered over 4 hours and read in one of
+    // four zones, as a fleet spreads its load) and a manual one. Their own generator, so
+    // the jobs and events below are the ones seeded before schedules were.
+    let t = Instant::now();
+    let mut srng = Rng(0x5C4E_D01E);
+    let zones = [None, Some("UTC"), Some("America/New_York"), Some("Asia/Tokyo")];
+    let mut schedules_of: Vec<[Uuid; 2]> = Vec::with_capacity(o.hosts);
+    {
+        let txn = state.store.write().await.expect("txn");
+        for (i, host) in host_ids.iter().enumerate() {
+            let repo = repo_ids[srng.below(repo_ids.len() as u64) as usize];
+            let mut ids = [Uuid::nil(); 2];
+            for (k, id) in ids.iter_mut().enumerate() {
+                *id = Uuid::now_v7();
+                let cron = (k == 0).then(|| format!("{} {} * * *", i % 60, 1 + (i / 60) % 4));
+                let row = ScheduleRow {
+                    id: *id,
+                    host_id: *host,
+                    repository_id: repo,
+                    name: if k == 0 { "nightly" } else { "on demand" }.into(),
+                    cron,
+                    timezone: zones[i % zones.len()].map(str::to_string),
+                    enabled: true,
+                    backup: r#"{"paths":["/etc","/srv"]}"#.into(),
+                    retention: None,
+                    forget_after_backup: false,
+                    prune_after_forget: false,
+                    prune_max_unused: None,
+                    missed: "run_once".into(),
+                    created_at: start,
+                    updated_at: start,
+                };
+                schedules::insert(&*txn, row).await.expect("insert schedule");
+            }
+            schedules_of.push(ids);
+        }
+        txn.commit().await.expect("commit");
+    }
+    println!("{engine}: seeded {} schedules in {:.1} s", 2 * o.hosts, t.elapsed().as_secs_f64());
+
     // Jobs: every 200th has a long log (over 1,000 lines), the rest a few lines each.
     let long_every = 200usize;
     let n_long = o.jobs.div_ceil(long_every).max(1);
@@ -223,7 +268,8 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
     let mut bytes = 0usize;
     for i in 0..o.jobs {
         let id = Uuid::now_v7();
-        let host = host_ids[rng.below(host_ids.len() as u64) as usize];
+        let h = rng.below(host_ids.len() as u64) as usize;
+        let host = host_ids[h];
         let repo = repo_ids[rng.below(repo_ids.len() as u64) as usize];
         let created = at((i as f64 + rng.unit()) / o.jobs as f64);
         let kind = match rng.below(100) {
@@ -278,6 +324,9 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
         let progress = job_progress(&mut rng);
         bytes += summary.as_ref().map_or(0, String::len) + result.len() + progress.len();
         let actor = (rng.below(5) == 0).then(|| "alice".to_string());
+        // Three backups in four were made by one of the host's schedules (mostly its cron).
+        let schedule = (kind == "backup" && srng.below(4) != 0)
+            .then(|| schedules_of[h][usize::from(srng.below(5) == 0)]);
         values.extend([
             DbValue::from(id),
             host.into(),
@@ -302,6 +351,7 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
             (lines as i64).into(),
             (lines as i64).into(),
             1i32.into(),
+            schedule.into(),
         ]);
         if values.len() >= 1000 * JOB_COLS.len() {
             b.exec(insert(backend, "jobs", &JOB_COLS, std::mem::take(&mut values))).await;

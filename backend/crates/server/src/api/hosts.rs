@@ -9,11 +9,13 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::jobs::JobStatus;
 use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError, serde_json_body::SerdeJson, wire_time};
 use crate::{
     app::AppState,
     domain::rows::{HostFilter, HostRow},
+    domain::schedules::{self, HostRuns},
     domain::{fleet, repositories},
 };
 
@@ -58,6 +60,38 @@ pub struct Host {
     /// The IANA zone the agent reported; the one its schedules use by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// The earliest coming fire over the host's enabled cron schedules; absent when it has
+    /// none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_run: Option<HostNextRun>,
+    /// The newest job any of the host's schedules made, by its cron or by "Run now";
+    /// absent when they made none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_scheduled_run: Option<HostScheduledRun>,
+}
+
+/// When a host's schedules fire next, and which one.
+#[derive(Object, serde::Serialize)]
+pub struct HostNextRun {
+    /// The fire time, read in the schedule's zone (its own, else the host's, else UTC).
+    #[serde(serialize_with = "wire_time::time")]
+    pub at: DateTime<Utc>,
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+}
+
+/// The newest job a host's schedules made.
+#[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HostScheduledRun {
+    pub job_id: Uuid,
+    pub status: JobStatus,
+    #[serde(serialize_with = "wire_time::time")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
 }
 
 /// Compares dotted versions numerically ("0.9.0" < "0.10.0").
@@ -70,11 +104,25 @@ pub fn older_than(agent: &str, server: &str) -> bool {
 fn view(
     h: HostRow,
     repos: Vec<Uuid>,
+    runs: HostRuns,
     offline_after: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Host {
     let online = fleet::is_online(&h, offline_after, now);
     Host {
+        next_run: runs.next_run.map(|n| HostNextRun {
+            at: n.at,
+            schedule_id: n.schedule_id,
+            schedule_name: n.schedule_name,
+        }),
+        last_scheduled_run: runs.last_run.map(|j| HostScheduledRun {
+            job_id: j.job_id,
+            status: j.status.into(),
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+            schedule_id: j.schedule_id,
+            schedule_name: j.schedule_name,
+        }),
         agent_outdated: older_than(&h.agent_version, env!("CARGO_PKG_VERSION")),
         tags: fleet::tags_of(&h.tags),
         status: if online { HostStatus::Online } else { HostStatus::Offline },
@@ -190,12 +238,15 @@ pub struct RepositoryProbeResult {
 }
 
 pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiError> {
+    let now = Utc::now();
     let repos = fleet::linked_repositories(state, h.id).await?;
+    let runs = schedules::runs_of_hosts(state, std::slice::from_ref(&h), now).await?;
     Ok(view(
         h,
         repos,
+        runs.into_iter().next().unwrap_or_default(),
         std::time::Duration::from_secs(state.config.agents.offline_after_secs),
-        Utc::now(),
+        now,
     ))
 }
 
@@ -239,11 +290,13 @@ impl HostsApi {
         let rows = page.items;
         let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
         let links = fleet::links_for_hosts(&state, &ids).await?;
+        let runs = schedules::runs_of_hosts(&state, &rows, now).await?;
         let items = rows
             .into_iter()
-            .map(|h| {
+            .zip(runs)
+            .map(|(h, runs)| {
                 let repos = links.iter().filter(|(hid, _)| *hid == h.id).map(|(_, r)| *r).collect();
-                view(h, repos, offline_after, now)
+                view(h, repos, runs, offline_after, now)
             })
             .collect();
         Ok(SerdeJson(HostList {
@@ -412,6 +465,19 @@ mod serde_tests {
                 config_version: 2,
                 applied_config_version: 1,
                 timezone: full.then(|| "Europe/Berlin".into()),
+                next_run: full.then(|| HostNextRun {
+                    at: t,
+                    schedule_id: Uuid::nil(),
+                    schedule_name: "nightly".into(),
+                }),
+                last_scheduled_run: Some(HostScheduledRun {
+                    job_id: Uuid::max(),
+                    status: JobStatus::Succeeded,
+                    created_at: t,
+                    finished_at: full.then_some(t),
+                    schedule_id: Uuid::nil(),
+                    schedule_name: "nightly".into(),
+                }),
             };
             let list = HostList {
                 items: vec![host],

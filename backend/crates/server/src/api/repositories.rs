@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cairn_proto::{ForgetArgs, ForgetGuard, ForgetSnapshot, RetentionPolicy};
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
@@ -12,8 +13,10 @@ use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
-    domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys},
+    codes::Code,
+    domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys, guard_of},
     domain::rows::RepositoryRow,
+    domain::{DomainError, maintenance},
 };
 
 pub struct RepositoriesApi;
@@ -29,6 +32,8 @@ pub struct Repository {
     pub has_password: bool,
     /// Names of the backend environment variables that are set (values are never returned).
     pub env_keys: Vec<String>,
+    /// How many snapshots one forget may remove before it stops and waits for an admin.
+    pub guard: ForgetGuard,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +42,7 @@ impl From<RepositoryRow> for Repository {
     fn from(r: RepositoryRow) -> Self {
         Repository {
             env_keys: env_keys(&r),
+            guard: guard_of(&r),
             has_password: !r.password_enc.is_empty(),
             id: r.id,
             name: r.name,
@@ -75,6 +81,9 @@ pub struct CreateRepositoryRequest {
     /// values up to 4096 characters without NUL.
     #[oai(default, write_only, validator(max_properties = 64))]
     pub env: BTreeMap<String, String>,
+    /// The delete guard; leave out for the default (at most 50 % per forget, at least one
+    /// snapshot kept per group).
+    pub guard: Option<ForgetGuard>,
 }
 
 #[derive(Object)]
@@ -97,6 +106,35 @@ pub struct UpdateRepositoryRequest {
     /// Variables to remove.
     #[oai(default, validator(max_items = 64, max_length = 128))]
     pub env_remove: Vec<String>,
+    /// A new delete guard, whole; leave out to keep it.
+    pub guard: Option<ForgetGuard>,
+}
+
+/// A retention policy to try on a repository, from one linked host.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct RetentionPreviewRequest {
+    /// A linked, online host whose agent asks restic.
+    pub host_id: Uuid,
+    pub policy: RetentionPolicy,
+    /// Only snapshots of this host name; leave out for every host's.
+    #[oai(validator(max_length = 255))]
+    pub host: Option<String>,
+    /// Only snapshots with all of these tags.
+    #[oai(default, validator(max_items = 20))]
+    pub tags: Vec<String>,
+}
+
+/// What the policy would keep (each with restic's reasons) and remove, newest first.
+/// Nothing was changed.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RetentionPreview {
+    pub keep: Vec<ForgetSnapshot>,
+    pub remove: Vec<ForgetSnapshot>,
+    /// Why the repository's delete guard would block this forget; absent when it would run.
+    pub blocked_by: Option<String>,
+    pub checked_at: DateTime<Utc>,
 }
 
 #[derive(ApiResponse)]
@@ -129,7 +167,13 @@ impl RepositoriesApi {
         let row = service::create(
             &state,
             &auth.actor(),
-            NewRepository { name: b.name, url: b.url, password: b.password, env: b.env },
+            NewRepository {
+                name: b.name,
+                url: b.url,
+                password: b.password,
+                env: b.env,
+                guard: b.guard,
+            },
         )
         .await?;
         Ok(CreatedRepository::Created(Json(row.into())))
@@ -161,8 +205,40 @@ impl RepositoriesApi {
             password: b.password,
             env_set: b.env_set,
             env_remove: b.env_remove,
+            guard: b.guard,
         };
         Ok(Json(service::update(&state, &auth.actor(), id.0, patch).await?.into()))
+    }
+
+    /// What a retention policy would keep and remove in this repository, asked of a linked
+    /// host's agent (`restic forget --dry-run`; nothing changes), and whether the delete
+    /// guard would let it run. Waits for the answer, at most `agents.ask_timeout_secs`.
+    #[oai(path = "/:id/retention-preview", method = "post", operation_id = "preview_retention")]
+    async fn preview_retention(
+        &self,
+        auth: Auth<perm::ReposMaintain>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RetentionPreviewRequest>,
+    ) -> Result<Json<RetentionPreview>, ApiError> {
+        let b = body.0;
+        let forget =
+            ForgetArgs { policy: b.policy, host: b.host, tags: b.tags, ..Default::default() };
+        let answer = maintenance::preview(&state, &auth.actor(), id.0, b.host_id, forget).await?;
+        match answer {
+            Ok(a) => Ok(Json(RetentionPreview {
+                keep: a.report.keep,
+                remove: a.report.remove,
+                blocked_by: a.blocked_by,
+                checked_at: Utc::now(),
+            })),
+            Err(f) => Err(DomainError::Conflict {
+                code: Code::RetentionPreviewFailed,
+                message: f.message,
+                details: serde_json::json!({ "error_class": f.error_class }),
+            }
+            .into()),
+        }
     }
 
     /// Deletes a repository that no host uses.

@@ -64,6 +64,7 @@ pub mod perm {
         SchedulesManage,
         ReposRead,
         ReposManage,
+        ReposMaintain,
         UsersRead,
         UsersManage,
         AuditRead

@@ -47,9 +47,15 @@ impl Role {
         use Permission::*;
         match self {
             Role::Viewer => &[Profile, HostsRead, ReposRead],
-            Role::Operator => {
-                &[Profile, HostsRead, ReposRead, HostsManage, JobsRun, SchedulesManage]
-            }
+            Role::Operator => &[
+                Profile,
+                HostsRead,
+                ReposRead,
+                HostsManage,
+                JobsRun,
+                SchedulesManage,
+                ReposMaintain,
+            ],
             Role::Admin => &[
                 Profile,
                 HostsRead,
@@ -57,6 +63,7 @@ impl Role {
                 HostsManage,
                 JobsRun,
                 SchedulesManage,
+                ReposMaintain,
                 HostsApprove,
                 ReposManage,
                 UsersRead,
@@ -89,8 +96,11 @@ pub enum Permission {
     SchedulesManage,
     /// See repositories (never their secrets).
     ReposRead,
-    /// Create, edit and delete repositories and their credentials.
+    /// Create, edit and delete repositories and their credentials; remove live locks and
+    /// approve a forget its delete guard stopped.
     ReposManage,
+    /// Repository care: forget, prune, check, unlock stale locks, stats.
+    ReposMaintain,
     UsersRead,
     UsersManage,
     AuditRead,
@@ -107,6 +117,7 @@ impl Permission {
             Permission::SchedulesManage => "schedules_manage",
             Permission::ReposRead => "repos_read",
             Permission::ReposManage => "repos_manage",
+            Permission::ReposMaintain => "repos_maintain",
             Permission::UsersRead => "users_read",
             Permission::UsersManage => "users_manage",
             Permission::AuditRead => "audit_read",
@@ -187,6 +198,9 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("delete_schedule", Access::Requires(Permission::SchedulesManage)),
     ("run_schedule", Access::Requires(Permission::JobsRun)),
     ("preview_schedule", Access::Requires(Permission::HostsRead)),
+    ("start_repository_job", Access::Requires(Permission::ReposMaintain)),
+    ("approve_job", Access::Requires(Permission::ReposManage)),
+    ("preview_retention", Access::Requires(Permission::ReposMaintain)),
 ];
 
 #[cfg(test)]

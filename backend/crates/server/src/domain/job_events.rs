@@ -70,6 +70,8 @@ pub async fn ingest(
 
     let txn = state.store.write().await?;
     let mut opened = false;
+    // The repository whose queue may move on: this batch ended the job.
+    let mut ended_on = None;
     let (last_seq, status, cancel_requested) = if status_events.is_empty() {
         // A job that does not exist fails the lines' foreign key; another host's job is
         // not updated. Both are "not found", and dropping the transaction takes the lines
@@ -99,6 +101,7 @@ pub async fn ingest(
                 create_agent_job(&txn, host, job_id, created).await?
             }
         };
+        let before_final = job.status.is_final();
         let applied = job.last_seq.max(0);
         if let Some((_, p)) = progress.filter(|(seq, _)| *seq > applied) {
             job.progress = Some(p);
@@ -108,7 +111,11 @@ pub async fn ingest(
         }
         job.last_seq = job.last_seq.max(through);
         job.log_lines += jobs::run_log_inserts(&*txn, inserts).await? as i64;
+        let was_final = before_final;
         let job = jobs::update(&*txn, job).await?;
+        if job.status.is_final() && !was_final {
+            ended_on = job.repository_id;
+        }
         (job.last_seq, job.status, job.cancel_requested_at.is_some())
     };
     txn.commit().await?;
@@ -116,6 +123,9 @@ pub async fn ingest(
         state.hub.job_opened(host.id);
     }
     state.hub.job_changed(job_id);
+    if let Some(repo) = ended_on {
+        super::queue::release(state, repo).await?;
+    }
     Ok(JobEventAck {
         stored_through: last_seq.max(0) as u64,
         cancel_requested: cancel_requested && !status.is_final(),
@@ -223,34 +233,15 @@ async fn create_agent_job(
     let stored_args =
         serde_json::to_string(&args).map_err(|err| DomainError::Internal(err.to_string()))?;
     tracing::info!(job = %job_id, host = %host.hostname, trigger = %trigger.as_str(), fire_time = %fire_time, "a schedule's run reported by its agent");
+    let actor = schedule.as_ref().map_or_else(|| "an unknown schedule".into(), |s| s.name.clone());
     let row = JobRow {
-        id: job_id,
-        host_id: host.id,
         repository_id,
-        kind,
         status: JobStatus::Dispatched,
         actor_kind: SCHEDULE_ACTOR.into(),
-        actor: Some(
-            schedule.as_ref().map_or_else(|| "an unknown schedule".into(), |s| s.name.clone()),
-        ),
-        args: stored_args,
-        created_at: e.at,
+        actor: Some(actor),
         dispatched_at: Some(e.at),
-        started_at: None,
-        finished_at: None,
-        cancel_requested_at: None,
-        exit_code: None,
-        error_class: None,
-        error_message: None,
-        summary: None,
-        snapshot_id: None,
-        result: None,
-        progress: None,
-        last_seq: 0,
-        log_lines: 0,
-        dispatches: 0,
-        logs_removed_at: None,
         schedule_id: schedule.map(|s| s.id),
+        ..jobs::new_row(job_id, host.id, kind, stored_args, e.at)
     };
     Ok(jobs::insert(&**txn, row).await?)
 }
@@ -324,15 +315,19 @@ pub async fn reconcile(
             "The agent no longer runs this job and has nothing more to report about it (it was restarted, or never received the job)."
                 .into(),
         );
-        changed.push(jobs::update(&*txn, job).await?.id);
+        let job = jobs::update(&*txn, job).await?;
+        changed.push((job.id, job.repository_id));
     }
     txn.commit().await?;
     if !redelivered.is_empty() {
         state.hub.slot(host).redelivered(&redelivered);
     }
-    for id in changed {
+    for (id, repo) in changed {
         tracing::warn!(job = %id, host = %host, "job lost: its agent no longer knows it");
         state.hub.job_changed(id);
+        if let Some(repo) = repo {
+            super::queue::release(state, repo).await?;
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
 pub use super::job_events::{ingest, reconcile};
-use cairn_proto::{Action, BackupSpec, CancelJob, JobArgs, JobKind, JobOutcome, JobSpec, RunJob};
+use cairn_proto::{Action, BackupSpec, CancelJob, JobArgs, JobKind, JobOutcome};
 use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
@@ -37,6 +37,7 @@ impl JobStatus {
             JobStatus::Failed => "failed",
             JobStatus::Cancelled => "cancelled",
             JobStatus::Lost => "lost",
+            JobStatus::Blocked => "blocked",
         }
     }
 
@@ -51,6 +52,7 @@ impl JobStatus {
             JobOutcome::Failed => JobStatus::Failed,
             JobOutcome::Cancelled => JobStatus::Cancelled,
             JobOutcome::Lost => JobStatus::Lost,
+            JobOutcome::Blocked => JobStatus::Blocked,
         }
     }
 }
@@ -174,18 +176,34 @@ pub async fn create(
     repository_id: Uuid,
     args: JobArgs,
 ) -> Result<JobRow, DomainError> {
-    create_for(state, actor, host_id, repository_id, args, None).await
+    create_for(state, actor, host_id, repository_id, args, Origin::Direct).await
 }
 
-/// [`create`], for a schedule's run (its `schedule_id` is kept on the job).
+/// Why a job is started, beyond who asked: a schedule's "Run now", or an admin's approval
+/// of a run a guard blocked. Kept on the job (`schedule_id`) and in its audit event.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Origin {
+    #[default]
+    Direct,
+    Schedule(Uuid),
+    Approval {
+        blocked: Uuid,
+    },
+}
+
+/// [`create`], for a schedule's run or an approved one.
 pub async fn create_for(
     state: &Domain,
     actor: &Actor,
     host_id: Uuid,
     repository_id: Uuid,
     args: JobArgs,
-    schedule_id: Option<Uuid>,
+    origin: Origin,
 ) -> Result<JobRow, DomainError> {
+    let schedule_id = match origin {
+        Origin::Schedule(id) => Some(id),
+        Origin::Direct | Origin::Approval { .. } => None,
+    };
     let kind = args.kind();
     let txn = state.store.write().await?;
     let host = hosts::find(&*txn, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
@@ -219,31 +237,11 @@ pub async fn create_for(
     let stored_args =
         serde_json::to_string(&args).map_err(|e| DomainError::Internal(e.to_string()))?;
     let row = JobRow {
-        id,
-        host_id,
         repository_id: Some(repository_id),
-        kind,
-        status: JobStatus::Queued,
         actor_kind: actor.kind.as_str().into(),
         actor: actor.name.clone(),
-        args: stored_args,
-        created_at: now,
-        dispatched_at: None,
-        started_at: None,
-        finished_at: None,
-        cancel_requested_at: None,
-        exit_code: None,
-        error_class: None,
-        error_message: None,
-        summary: None,
-        snapshot_id: None,
-        result: None,
-        progress: None,
-        last_seq: 0,
-        log_lines: 0,
-        dispatches: 0,
-        logs_removed_at: None,
         schedule_id,
+        ..jobs::new_row(id, host_id, kind, stored_args, now)
     };
     let row = match jobs::insert(&*txn, row).await {
         Ok(r) => r,
@@ -257,33 +255,47 @@ pub async fn create_for(
         Err(e) => return Err(e.into()),
     };
     let paths = args.backup().map(|b| b.paths.clone());
-    let spec = JobSpec {
-        job_id: id,
-        repository_id,
-        config_version: host.config_version.max(0) as u64,
-        args,
-        schedule_id,
+    // The maintenance queue: a job that would collide with one on the same repository
+    // (any host) waits for it and gets its run command when that one ends.
+    let (row, cmd) = match super::queue::blocker(&*txn, repository_id, kind, id).await? {
+        Some(b) => {
+            let row = jobs::update(&*txn, JobRow { waiting_for: Some(b.id), ..row }).await?;
+            (row, None)
+        }
+        None => {
+            let cmd = super::queue::run_command(&row, host.config_version)?;
+            commands::enqueue(&*txn, fleet::command_row(&cmd, host_id, actor)?).await?;
+            (row, Some(cmd))
+        }
     };
-    let cmd = fleet::command(id, Action::RunJob(RunJob { job: spec }), now);
-    commands::enqueue(&*txn, fleet::command_row(&cmd, host_id, actor)?).await?;
     audit::record(
         &*txn,
         actor,
         Event::success(
-            "job.create",
+            match origin {
+                Origin::Approval { .. } => "job.approve",
+                Origin::Direct | Origin::Schedule(_) => "job.create",
+            },
             Some(job_target(id, kind, &host)),
             json!({
                 "host_id": host_id,
                 "repository": repo.name,
                 "kind": kind.as_str(),
                 "paths": paths,
+                "schedule_id": schedule_id,
+                "approves": match origin {
+                    Origin::Approval { blocked } => Some(blocked),
+                    Origin::Direct | Origin::Schedule(_) => None,
+                },
             }),
         ),
     )
     .await?;
     txn.commit().await?;
     state.hub.job_opened(host_id);
-    state.hub.deliver(host_id, vec![cmd]);
+    if let Some(cmd) = cmd {
+        state.hub.deliver(host_id, vec![cmd]);
+    }
     Ok(row)
 }
 
@@ -326,8 +338,9 @@ pub async fn cancel(state: &Domain, actor: &Actor, id: Uuid) -> Result<JobRow, D
         hosts::find(&*txn, job.host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     let now = Utc::now();
     job.cancel_requested_at = Some(now);
-    let retracted =
-        job.status == JobStatus::Queued && commands::retract_undelivered(&*txn, job.id).await?;
+    // A job waiting in its repository's queue has no run command yet.
+    let retracted = job.status == JobStatus::Queued
+        && (job.waiting_for.is_some() || commands::retract_undelivered(&*txn, job.id).await?);
     let mut wire = None;
     if retracted {
         job.status = JobStatus::Cancelled;
@@ -358,6 +371,11 @@ pub async fn cancel(state: &Domain, actor: &Actor, id: Uuid) -> Result<JobRow, D
         state.hub.slot(job.host_id).delivered([job.id]);
     }
     state.hub.job_changed(job.id);
+    if job.status.is_final()
+        && let Some(repo) = job.repository_id
+    {
+        super::queue::release(state, repo).await?;
+    }
     Ok(job)
 }
 

@@ -6,7 +6,8 @@ use crate::codes::Code;
 use std::collections::BTreeMap;
 
 use cairn_proto::{
-    AgentConfig, Answer, AskFailure, ProbeAnswer, Question, RepositoryConfig, RepositoryProbe,
+    AgentConfig, Answer, AskFailure, ForgetGuard, ProbeAnswer, Question, RepositoryConfig,
+    RepositoryProbe,
 };
 use chrono::Utc;
 use serde_json::json;
@@ -28,6 +29,8 @@ pub struct NewRepository {
     pub url: String,
     pub password: String,
     pub env: BTreeMap<String, String>,
+    /// `None`: the default guard.
+    pub guard: Option<ForgetGuard>,
 }
 
 #[derive(Default)]
@@ -40,6 +43,45 @@ pub struct RepositoryPatch {
     pub env_set: BTreeMap<String, String>,
     /// Variables to remove.
     pub env_remove: Vec<String>,
+    /// A new delete guard, whole.
+    pub guard: Option<ForgetGuard>,
+}
+
+/// A repository's delete guard as stored.
+pub fn guard_of(r: &RepositoryRow) -> ForgetGuard {
+    ForgetGuard {
+        max_delete_count: r.guard_max_delete_count.map(|n| n.max(0) as u32),
+        max_delete_percent: r.guard_max_delete_percent.map(|n| n.clamp(0, 100) as u32),
+        min_keep: r.guard_min_keep.max(0) as u32,
+    }
+}
+
+/// Counts 1–100,000, a percentage 1–100, a minimum kept 0–1,000.
+fn check_guard(g: &ForgetGuard) -> Result<(), DomainError> {
+    let bad =
+        |msg: &str, field| Err(DomainError::invalid(Code::RepositoryInvalidGuard, msg, field));
+    if g.max_delete_count.is_some_and(|n| !(1..=100_000).contains(&n)) {
+        return bad(
+            "At most 1–100,000 snapshots per forget, or no count limit.",
+            "guard.max_delete_count",
+        );
+    }
+    if g.max_delete_percent.is_some_and(|n| !(1..=100).contains(&n)) {
+        return bad(
+            "At most 1–100 % of the snapshots per forget, or no limit.",
+            "guard.max_delete_percent",
+        );
+    }
+    if g.min_keep > 1000 {
+        return bad("Keep at least 0–1,000 snapshots per group.", "guard.min_keep");
+    }
+    Ok(())
+}
+
+fn set_guard(row: &mut RepositoryRow, g: &ForgetGuard) {
+    row.guard_max_delete_count = g.max_delete_count.map(|n| n as i32);
+    row.guard_max_delete_percent = g.max_delete_percent.map(|n| n as i32);
+    row.guard_min_keep = g.min_keep as i32;
 }
 
 fn target(r: &RepositoryRow) -> Target {
@@ -164,19 +206,25 @@ pub async fn create(
     let url = check_url(&new.url)?;
     check_password(&new.password)?;
     check_env(&new.env)?;
+    let guard = new.guard.unwrap_or_default();
+    check_guard(&guard)?;
     let id = Uuid::now_v7();
     let (env_enc, env_key_list) = seal_env(state, id, &new.env);
     let now = Utc::now();
-    let row = RepositoryRow {
+    let mut row = RepositoryRow {
         id,
         name,
         url,
         password_enc: state.keys.seal(&password_context(id), new.password.as_bytes()),
         env_enc,
         env_keys: env_key_list,
+        guard_max_delete_count: None,
+        guard_max_delete_percent: None,
+        guard_min_keep: 0,
         created_at: now,
         updated_at: now,
     };
+    set_guard(&mut row, &guard);
     let txn = state.store.write().await?;
     if repo_store::find_by_name(&*txn, &row.name).await?.is_some() {
         return Err(DomainError::conflict(
@@ -211,6 +259,9 @@ pub async fn update(
         check_password(p)?;
     }
     check_env(&patch.env_set)?;
+    if let Some(g) = &patch.guard {
+        check_guard(g)?;
+    }
     let txn = state.store.write().await?;
     let mut row =
         repo_store::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "repository" })?;
@@ -242,6 +293,10 @@ pub async fn update(
         check_env(&env)?;
         (row.env_enc, row.env_keys) = seal_env(state, id, &env);
     }
+    let guard_changed = patch.guard.as_ref().is_some_and(|g| *g != guard_of(&before));
+    if let Some(g) = &patch.guard {
+        set_guard(&mut row, g);
+    }
     row.updated_at = Utc::now();
     let row = repo_store::save(&*txn, row).await?;
     let hosts = hosts::bump_config_for_repository(&*txn, id).await?;
@@ -258,6 +313,7 @@ pub async fn update(
                 }),
                 "password_changed": password_changed,
                 "env_keys": env_changed.then(|| env_keys(&row)),
+                "guard": guard_changed.then(|| [guard_of(&before), guard_of(&row)]),
             }),
         ),
     )
@@ -311,10 +367,47 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
             password: String::from_utf8(password)
                 .map_err(|e| DomainError::Internal(e.to_string()))?,
             env: open_env(state, &r)?,
+            guard: guard_of(&r),
         });
     }
     let schedules = super::schedules::agent_schedules(state, host).await?;
     Ok(AgentConfig { version: host.config_version as u64, repositories, schedules })
+}
+
+/// A host and a repository linked to it, for asking the host's agent about it (`409
+/// repository.not_linked` otherwise).
+pub async fn linked_pair(
+    state: &Domain,
+    host_id: Uuid,
+    repository_id: Uuid,
+) -> Result<(HostRow, RepositoryRow), DomainError> {
+    let db = state.store.db();
+    let host = hosts::find(db, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let repo = repo_store::find(db, repository_id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "repository" })?;
+    if !hosts::linked_repositories(db, host_id).await?.contains(&repository_id) {
+        return Err(DomainError::conflict(
+            Code::RepositoryNotLinked,
+            format!(
+                "Repository {} is not linked to {}; link it on the host's page first.",
+                repo.name, host.hostname
+            ),
+        ));
+    }
+    Ok((host, repo))
+}
+
+/// An agent that answered a question with an answer of another kind (a bug on its side).
+pub fn wrong_answer(a: &Answer) -> AskFailure {
+    let kind = serde_json::to_value(a).ok().and_then(|v| v["kind"].as_str().map(str::to_owned));
+    AskFailure {
+        error_class: "agent.wrong_answer".into(),
+        message: format!(
+            "The agent answered with a {} answer; upgrade it to the server's version.",
+            kind.unwrap_or_default()
+        ),
+    }
 }
 
 /// A repository opened from one host through its agent: what restic said, or why it
@@ -337,26 +430,14 @@ pub async fn probe(
     host_id: Uuid,
     repository_id: Uuid,
 ) -> Result<Probe, DomainError> {
-    let db = state.store.db();
-    let host = hosts::find(db, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
-    let repo = repo_store::find(db, repository_id)
-        .await?
-        .ok_or(DomainError::NotFound { what: "repository" })?;
-    if !hosts::linked_repositories(db, host_id).await?.contains(&repository_id) {
-        return Err(DomainError::conflict(
-            Code::RepositoryNotLinked,
-            format!(
-                "Repository {} is not linked to {}; link it on the host's page first.",
-                repo.name, host.hostname
-            ),
-        ));
-    }
+    let (host, _) = linked_pair(state, host_id, repository_id).await?;
     let started = std::time::Instant::now();
     let question = Question::RepositoryProbe(RepositoryProbe { repository_id });
     let answer = asks::ask(state, actor, &host, question, asks::deadline(state)).await?;
     let outcome = match answer {
         Answer::RepositoryProbe(p) => Ok(p),
         Answer::Failed(f) => Err(f),
+        other => Err(wrong_answer(&other)),
     };
     Ok(Probe {
         host_id,

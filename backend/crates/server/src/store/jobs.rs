@@ -31,6 +31,95 @@ pub struct JobFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// A job row that nothing has happened to yet: queued, no result, nothing counted. Callers
+/// set who started it and for which repository and schedule.
+pub fn new_row(id: Uuid, host_id: Uuid, kind: JobKind, args: String, at: DateTime<Utc>) -> JobRow {
+    JobRow {
+        id,
+        host_id,
+        repository_id: None,
+        kind,
+        status: JobStatus::Queued,
+        actor_kind: String::new(),
+        actor: None,
+        args,
+        created_at: at,
+        dispatched_at: None,
+        started_at: None,
+        finished_at: None,
+        cancel_requested_at: None,
+        exit_code: None,
+        error_class: None,
+        error_message: None,
+        summary: None,
+        snapshot_id: None,
+        result: None,
+        progress: None,
+        last_seq: 0,
+        log_lines: 0,
+        dispatches: 0,
+        logs_removed_at: None,
+        schedule_id: None,
+        waiting_for: None,
+    }
+}
+
+/// A repository's jobs that are handed out or about to be (waiting ones left out), any host.
+pub async fn active_on_repository<C: ConnectionTrait>(
+    db: &C,
+    repository: Uuid,
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::RepositoryId.eq(repository))
+        .filter(job::Column::Status.is_in(ACTIVE))
+        .filter(job::Column::WaitingFor.is_null())
+        .all(db)
+        .await?)
+}
+
+/// A repository's waiting jobs, oldest first.
+pub async fn waiting_on_repository<C: ConnectionTrait>(
+    db: &C,
+    repository: Uuid,
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::RepositoryId.eq(repository))
+        .filter(job::Column::Status.eq(JobStatus::Queued))
+        .filter(job::Column::WaitingFor.is_not_null())
+        .order_by_asc(job::Column::CreatedAt)
+        .order_by_asc(job::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The jobs handed out (dispatched or running) of these kinds, any host.
+pub async fn handed_out_of_kinds<C: ConnectionTrait>(
+    db: &C,
+    kinds: &[JobKind],
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(job::Entity::find()
+        .filter(job::Column::Status.is_in([JobStatus::Dispatched, JobStatus::Running]))
+        .filter(job::Column::Kind.is_in(kinds.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Repositories with a waiting job.
+pub async fn repositories_with_waiting<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<Uuid>, StoreError> {
+    let rows = job::Entity::find()
+        .select_only()
+        .column(job::Column::RepositoryId)
+        .filter(job::Column::Status.eq(JobStatus::Queued))
+        .filter(job::Column::WaitingFor.is_not_null())
+        .distinct()
+        .into_tuple::<Option<Uuid>>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
 pub async fn insert<C: ConnectionTrait>(db: &C, row: JobRow) -> Result<JobRow, StoreError> {
     let active: job::ActiveModel = row.into();
     Ok(active.reset_all().insert(db).await?)

@@ -115,6 +115,8 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
             json!({ "name": "s", "repository_id": any, "backup": { "paths": ["/etc"] } })
         }
         "run_schedule" => json!({}),
+        "start_repository_job" => json!({ "host_id": any, "args": { "kind": "stats" } }),
+        "preview_retention" => json!({ "host_id": any, "policy": { "keep_last": 1 } }),
         "agent_enroll" => {
             json!({ "protocol_version": v, "token": "cairn_enroll_x", "public_key": agent.public_key(), "facts": facts })
         }

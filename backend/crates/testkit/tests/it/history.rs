@@ -51,6 +51,7 @@ fn job(host: Uuid, repo: Uuid, age_days: i64, status: JobStatus, now: DateTime<U
         dispatches: 1,
         logs_removed_at: None,
         schedule_id: None,
+        waiting_for: None,
     }
 }
 

@@ -3,37 +3,20 @@
 //! with Last-Event-ID, cancel before and after delivery, and lost detection.
 
 use cairn_testkit::{
-    Db, SendChecked, Session, TestApp,
-    agent::SimAgent,
+    Db, OneHost, SendChecked,
     api::{JobStatus, NewBackup, NewEnrollmentToken, NewRepository},
     db_tests, error_code, error_field,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 const SNAP: &str = "0b8c5f2f4e1d9a7c3b6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a";
 
-struct Fixture {
-    app: TestApp,
-    admin: Session,
-    agent: SimAgent,
-    host: Uuid,
-    repo: Uuid,
-}
-
 /// A server, an admin, a repository, and an enrolled agent linked to it that has polled.
+type Fixture = OneHost;
+
 async fn fixture(db: Db) -> Fixture {
-    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
-    let admin = app.bootstrap().await;
-    let repo = admin
-        .create_repository(&NewRepository::new("main", "/srv/restic", "repo-pass-123"))
-        .await
-        .id;
-    let agent = admin.enroll_agent("web-1", &NewEnrollmentToken::linked_to(repo)).await;
-    let host = agent.id.unwrap();
-    agent.poll_ok(0).await;
-    Fixture { app, admin, agent, host, repo }
+    OneHost::new(db, "web-1").await
 }
 
 async fn backup(f: &Fixture, paths: Value) -> reqwest::Response {

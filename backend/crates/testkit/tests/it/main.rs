@@ -9,6 +9,7 @@ mod fleet;
 mod history;
 mod identity;
 mod jobs;
+mod maintenance;
 mod pages;
 mod plans;
 mod rbac_matrix;

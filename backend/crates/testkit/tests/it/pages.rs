@@ -37,6 +37,11 @@ fn job(
             JobKind::Backup => r#"{"kind":"backup","paths":["/etc"],"excludes":[],"tags":[]}"#,
             JobKind::Init => r#"{"kind":"init"}"#,
             JobKind::Snapshots => r#"{"kind":"snapshots"}"#,
+            JobKind::Forget => r#"{"kind":"forget","policy":{"keep_last":3}}"#,
+            JobKind::Prune => r#"{"kind":"prune"}"#,
+            JobKind::Check => r#"{"kind":"check"}"#,
+            JobKind::Unlock => r#"{"kind":"unlock"}"#,
+            JobKind::Stats => r#"{"kind":"stats"}"#,
         }
         .into(),
         created_at: at,
@@ -56,6 +61,7 @@ fn job(
         dispatches: 0,
         logs_removed_at: None,
         schedule_id: None,
+        waiting_for: None,
     }
 }
 

@@ -10,6 +10,7 @@ use cairn_server::{
         audit::{self, AuditFilter},
         hosts::{self, HostFilter},
         jobs::{self, JobFilter, JobKind, JobStatus},
+        schedules,
         users::{self, UserFilter},
     },
 };
@@ -186,6 +187,47 @@ async fn hosts_users_and_snapshots_pages_read_an_index_in_order(db: Db) {
     assert!(faults.is_empty(), "list queries that scan or sort:\n{}", faults.join("\n"));
 }
 
+/// A host page's schedules with each one's newest job (their next and last runs): the
+/// schedules by their host index, each newest job from the schedule's job index alone,
+/// never a scan of either table, whether the page has one host or a hundred.
+async fn host_pages_read_their_schedules_runs_by_index(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let backend = app.state().store.db().get_database_backend();
+    let mut faults = Vec::new();
+    for n in [1, 100] {
+        let hosts: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
+        let p = plan(&app, schedules::runs_of_hosts_query(backend, &hosts)).await;
+        for table in ["schedules", "jobs"] {
+            if let Some(line) = fault(&p, table) {
+                faults.push(format!("{n} hosts, {table}: {line}\n  {p:?}"));
+            }
+        }
+        for index in ["idx_schedules_host_name", "idx_jobs_schedule_runs"] {
+            if !p.iter().any(|l| l.contains(index)) {
+                faults.push(format!("{n} hosts: {index} not read\n  {p:?}"));
+            }
+        }
+        // Jobs are read from that index alone, never from their rows, and only where a
+        // schedule's entries are (a probe: SQLite's SEARCH, PostgreSQL's Index Cond), never
+        // the whole index.
+        for (i, line) in p.iter().enumerate() {
+            let l = line.trim_start_matches([' ', '-', '>']);
+            let sqlite_rows = l.starts_with("SEARCH j ") || l.starts_with("SEARCH l ");
+            let pg_scan = l.contains(" on jobs ");
+            let next = p.get(i + 1).map_or("", String::as_str);
+            let fault = l.starts_with("SCAN ")
+                || sqlite_rows && !l.contains("COVERING INDEX")
+                || pg_scan && !l.starts_with("Index Only Scan")
+                || pg_scan && !(next.contains("Index Cond: ") && next.contains("schedule_id = "));
+            if fault {
+                faults
+                    .push(format!("{n} hosts: reads job rows or the whole index: {line}\n  {p:?}"));
+            }
+        }
+    }
+    assert!(faults.is_empty(), "schedule runs that scan or sort:\n{}", faults.join("\n"));
+}
+
 /// Audit pages read an index in id order with every filter: a time range is turned into
 /// an id range (one probe of the `(time, id)` index at each end), and a text search reads
 /// ids in order within its window.
@@ -241,4 +283,5 @@ db_tests!(
     audit_pages_read_an_index_in_order,
     every_jobs_page_and_count_reads_an_index_in_order,
     hosts_users_and_snapshots_pages_read_an_index_in_order,
+    host_pages_read_their_schedules_runs_by_index,
 );

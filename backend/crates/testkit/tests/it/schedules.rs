@@ -5,7 +5,7 @@
 use cairn_testkit::{
     Db, Session, TestApp,
     agent::SimAgent,
-    api::{NewEnrollmentToken, NewRepository},
+    api::{NewBackup, NewEnrollmentToken, NewRepository},
     db_tests, error_code, error_field,
 };
 use reqwest::StatusCode;
@@ -263,7 +263,8 @@ db_tests!(
     bad_schedules_are_refused_with_what_to_fix,
     the_preview_says_what_a_cron_means,
     run_now_makes_a_job_of_the_schedule,
-    an_agent_reports_a_run_it_started_on_its_own_clock
+    an_agent_reports_a_run_it_started_on_its_own_clock,
+    hosts_show_their_next_run_and_last_scheduled_run
 );
 
 /// The events of a scheduled run as an agent uploads them: `created` first.
@@ -348,4 +349,186 @@ async fn an_agent_reports_a_run_it_started_on_its_own_clock(db: Db) {
         job.to_string(),
         "another host's run is not this schedule's"
     );
+}
+
+/// The first `hh:mm` in `zone` strictly after `now` (on `weekday` when given), worked out
+/// with chrono alone: the check on the server's cron reading. Callers pick times no
+/// daylight-saving change skips or repeats in their zone.
+fn next_local(
+    zone: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    (hour, minute): (u32, u32),
+    weekday: Option<chrono::Weekday>,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Datelike, TimeZone};
+    let tz = cairn_schedule::zone(zone).unwrap();
+    let today = now.with_timezone(&tz).date_naive();
+    today
+        .iter_days()
+        .take(9)
+        .filter(|d| weekday.is_none_or(|w| d.weekday() == w))
+        .filter_map(|d| tz.from_local_datetime(&d.and_hms_opt(hour, minute, 0).unwrap()).single())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .find(|t| *t > now)
+        .unwrap()
+}
+
+/// The host's row in the list and its detail, which must agree.
+async fn host_row(f: &Fixture, host: Uuid) -> Value {
+    let list: Value = f.admin.get("/api/v1/hosts").await.json().await.unwrap();
+    let row = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == host.to_string())
+        .cloned()
+        .unwrap();
+    let detail: Value = f.admin.get(&format!("/api/v1/hosts/{host}")).await.json().await.unwrap();
+    for k in ["next_run", "last_scheduled_run"] {
+        assert_eq!(row.get(k), detail.get(k), "{k}: list row and detail differ");
+    }
+    row
+}
+
+async fn hosts_show_their_next_run_and_last_scheduled_run(db: Db) {
+    let f = fixture(db).await;
+    let other_repo =
+        f.admin.create_repository(&NewRepository::new("other", "/srv/other", "pw-123456")).await.id;
+    let other_agent =
+        f.admin.enroll_agent("web-1", &NewEnrollmentToken::linked_to(other_repo)).await;
+    other_agent.poll_ok(0).await;
+    let other = other_agent.id.unwrap();
+    let row = host_row(&f, f.host).await;
+    assert!(row.get("next_run").is_none() && row.get("last_scheduled_run").is_none(), "{row}");
+
+    // Manual and disabled schedules never fire: still no next run.
+    let mut manual = nightly(f.repo);
+    manual.as_object_mut().unwrap().remove("cron");
+    manual["name"] = json!("manual");
+    let manual: Value = create(&f, manual).await.json().await.unwrap();
+    let mut paused = nightly(f.repo);
+    paused["name"] = json!("paused");
+    paused["cron"] = json!("*/10 * * * *");
+    paused["enabled"] = json!(false);
+    assert_eq!(create(&f, paused).await.status(), StatusCode::CREATED);
+    let row = host_row(&f, f.host).await;
+    assert!(row.get("next_run").is_none() && row.get("last_scheduled_run").is_none(), "{row}");
+
+    // Two cron schedules: 03:00 in New York (its own zone), and Sundays at 04:30 in the
+    // host's zone (Europe/Berlin). The host's next run is the earlier of the two.
+    let mut ny = nightly(f.repo);
+    ny["timezone"] = json!("America/New_York");
+    let ny: Value = create(&f, ny).await.json().await.unwrap();
+    let mut weekly = nightly(f.repo);
+    weekly["name"] = json!("weekly");
+    weekly["cron"] = json!("30 4 * * 0");
+    let weekly: Value = create(&f, weekly).await.json().await.unwrap();
+    let expect = |now| {
+        let a = (next_local("America/New_York", now, (3, 0), None), &ny);
+        let b = (next_local("Europe/Berlin", now, (4, 30), Some(chrono::Weekday::Sun)), &weekly);
+        let (at, s) = if a.0 <= b.0 { a } else { b };
+        (at, s["id"].clone(), s["name"].clone())
+    };
+    let before = chrono::Utc::now();
+    let row = host_row(&f, f.host).await;
+    let after = chrono::Utc::now();
+    let next = &row["next_run"];
+    let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(next["at"].clone()).unwrap();
+    let got = (at, next["schedule_id"].clone(), next["schedule_name"].clone());
+    // A fire passing during the request moves the answer on; it is either side's.
+    assert!(got == expect(before) || got == expect(after), "{row} against {:?}", expect(before));
+    // The schedule itself says the same first fire.
+    let s: Value = f
+        .admin
+        .get(&format!("/api/v1/schedules/{}", got.1.as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["next_fires"][0], next["at"]);
+    assert!(row.get("last_scheduled_run").is_none(), "{row}");
+
+    // "Run now" of the manual schedule: its job is the host's last scheduled run.
+    let mid = manual["id"].as_str().unwrap();
+    let r = f.admin.post(&format!("/api/v1/schedules/{mid}/run"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let run_now: Value = r.json().await.unwrap();
+    let last = host_row(&f, f.host).await["last_scheduled_run"].clone();
+    assert_eq!(last["job_id"], run_now["id"]);
+    assert_eq!(last["status"], "queued");
+    assert_eq!(last["created_at"], run_now["created_at"]);
+    assert_eq!(
+        (last["schedule_id"].as_str(), last["schedule_name"].as_str()),
+        (Some(mid), Some("manual"))
+    );
+    assert!(last.get("finished_at").is_none(), "{last}");
+    // A backup started by hand, not by a schedule, is not a scheduled run; and the other
+    // host's row has nothing of this host's schedules.
+    f.admin.start_backup(other, &NewBackup::new(other_repo, ["/srv"])).await;
+    let row = host_row(&f, other).await;
+    assert!(row.get("next_run").is_none() && row.get("last_scheduled_run").is_none(), "{row}");
+
+    // A run the agent fired on its own clock, newer: it becomes the last scheduled run.
+    let job = Uuid::now_v7();
+    let at = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let sid = ny["id"].as_str().unwrap();
+    let r = f.agent.send_events(job, scheduled_run(sid, f.repo, at)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let last = host_row(&f, f.host).await["last_scheduled_run"].clone();
+    assert_eq!(last["job_id"], job.to_string());
+    assert_eq!(last["status"], "succeeded");
+    assert_eq!(
+        (last["schedule_id"].as_str(), last["schedule_name"].as_str()),
+        (Some(sid), Some("nightly"))
+    );
+    let created: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(last["created_at"].clone()).unwrap();
+    assert_eq!(created.timestamp_millis(), at.timestamp_millis());
+    assert!(last.get("finished_at").is_some(), "{last}");
+
+    // An older run reported late (from the agent's outbox) does not replace it.
+    let late = Uuid::now_v7();
+    let then = at - chrono::Duration::hours(5);
+    let r = f.agent.send_events(late, scheduled_run(sid, f.repo, then)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let row = host_row(&f, f.host).await;
+    assert_eq!(row["last_scheduled_run"]["job_id"], job.to_string());
+    // Two runs made at the same instant: the one with the greater id, as the job list
+    // orders them.
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let same = at + chrono::Duration::seconds(1);
+    for id in [second, first] {
+        let r = f.agent.send_events(id, scheduled_run(sid, f.repo, same)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let row = host_row(&f, f.host).await;
+    assert_eq!(row["last_scheduled_run"]["job_id"], second.to_string());
+
+    // Disabling the schedules takes the next run away; the last run stays.
+    let job = second;
+    for s in [&ny, &weekly] {
+        let mut body = s.clone();
+        let o = body.as_object_mut().unwrap();
+        for k in [
+            "id",
+            "host_id",
+            "effective_timezone",
+            "description",
+            "next_fires",
+            "last_run",
+            "created_at",
+            "updated_at",
+        ] {
+            o.remove(k);
+        }
+        body["enabled"] = json!(false);
+        let r = f
+            .admin
+            .put_json(&format!("/api/v1/schedules/{}", s["id"].as_str().unwrap()), body)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let row = host_row(&f, f.host).await;
+    assert!(row.get("next_run").is_none(), "{row}");
+    assert_eq!(row["last_scheduled_run"]["job_id"], job.to_string());
 }

@@ -57,7 +57,7 @@ export function RecentJobs({ host }: { host: Host }) {
         <ErrorAlert error={jobs.error} title="Could not load jobs" />
         {jobs.data && items.length === 0 ? (
           <Text size="sm" c="dimmed" data-testid="recent-jobs-empty">
-            Nothing has run on this host yet. Backups you start here (and later, schedules) are listed with their logs.
+            Nothing has run on this host yet. Backups started here or by its schedules are listed with their logs.
           </Text>
         ) : null}
         {jobs.isPending ? (

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Host } from '@/api/types';
 import { JOB_ID, REPO_ID, makeJob } from '@/test/jobs';
 import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
-import { excludesRule, lines, pathsRule, tagsRule, RunBackupModal } from './RunBackupModal';
+import { RunBackupModal } from './RunBackupModal';
 
 const repo = makeRepository();
 const other = makeRepository({ id: '30000000-0000-4000-8000-000000000002', name: 'offsite-b2' });
@@ -32,31 +32,6 @@ function setup(answer: Handler, host: Host = makeHost({ repository_ids: [REPO_ID
 function fill(label: string, value: string) {
   fireEvent.change(screen.getByLabelText(label), { target: { value } });
 }
-
-describe('backup form rules', () => {
-  it('needs at least one absolute path', () => {
-    expect(pathsRule('')).toMatch(/at least one path/);
-    expect(pathsRule('  \n \n')).toMatch(/at least one path/);
-    expect(pathsRule('/etc\nhome/ada')).toBe('“home/ada” is not an absolute path: start it with /');
-    expect(pathsRule(' /etc \n\n/home ')).toBeNull();
-    expect(lines(' /etc \n\n/home ')).toEqual(['/etc', '/home']);
-  });
-
-  it('keeps to the server’s counts and lengths', () => {
-    expect(pathsRule(Array.from({ length: 101 }, (_, i) => `/p${i}`).join('\n'))).toBe('At most 100 paths per backup (101 entered)');
-    expect(pathsRule(`/${'a'.repeat(4095)}`)).toBeNull();
-    expect(pathsRule(`/${'a'.repeat(4096)}`)).toMatch(/is too long: at most 4096 characters/);
-    expect(excludesRule(Array.from({ length: 201 }, (_, i) => `*.t${i}`).join('\n'))).toBe('At most 200 exclude patterns (201 entered)');
-    expect(excludesRule('x'.repeat(4097))).toMatch(/is too long: at most 4096 characters/);
-    expect(tagsRule(Array.from({ length: 21 }, (_, i) => `t${i}`))).toBe('At most 20 tags');
-    expect(tagsRule(['x'.repeat(65)])).toMatch(/up to 64 characters/);
-  });
-
-  it('refuses tags restic would not take', () => {
-    expect(tagsRule(['daily', 'pre-upgrade'])).toBeNull();
-    expect(tagsRule(['two words'])).toMatch(/no commas or spaces/);
-  });
-});
 
 describe('RunBackupModal', () => {
   it('validates the paths before sending anything', async () => {

@@ -9,6 +9,7 @@ import { ApiError, detailOf, inputFor } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
+import { excludesRule, lines, pathsRule, tagsRule } from '@/lib/backupRules';
 import { submitOnModEnter } from '@/lib/keyboard';
 import { paths } from '@/lib/paths';
 import { useCreateBackup } from '../jobs-api';
@@ -18,44 +19,6 @@ export interface BackupValues {
   paths: string;
   excludes: string;
   tags: string[];
-}
-
-export function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-}
-
-/** Longest path or exclude pattern the server takes (CreateBackupRequest, in characters). */
-export const MAX_PATTERN_LENGTH = 4096;
-
-const tooLong = (line: string) => [...line].length > MAX_PATTERN_LENGTH;
-const shortened = (line: string) => (line.length > 40 ? `${line.slice(0, 40)}…` : line);
-
-/** The server's rules (CreateBackupRequest in the API spec, domain::jobs::validate_backup), checked here first. */
-export function pathsRule(text: string): string | null {
-  const paths = lines(text);
-  if (paths.length === 0) return 'Enter at least one path to back up, one per line';
-  if (paths.length > 100) return `At most 100 paths per backup (${paths.length} entered)`;
-  const relative = paths.find((p) => !p.startsWith('/'));
-  if (relative) return `“${relative}” is not an absolute path: start it with /`;
-  const long = paths.find(tooLong);
-  if (long) return `The path “${shortened(long)}” is too long: at most ${MAX_PATTERN_LENGTH} characters`;
-  return null;
-}
-
-export function excludesRule(text: string): string | null {
-  const excludes = lines(text);
-  if (excludes.length > 200) return `At most 200 exclude patterns (${excludes.length} entered)`;
-  const long = excludes.find(tooLong);
-  return long ? `The pattern “${shortened(long)}” is too long: at most ${MAX_PATTERN_LENGTH} characters` : null;
-}
-
-export function tagsRule(tags: string[]): string | null {
-  if (tags.length > 20) return 'At most 20 tags';
-  const bad = tags.find((t) => t.length > 64 || /[\s,]/.test(t));
-  return bad ? `Tag “${bad}” is not valid: up to 64 characters, no commas or spaces` : null;
 }
 
 /** The request's fields → the form's inputs, for a refusal that names its field. */

@@ -1,7 +1,8 @@
 // /hosts/:id: what Cairn knows about one host (refreshed every few seconds), its tags and
 // repositories (each with an access test), a connection test, its recent jobs, a backup, and
-// deletion. Its snapshots come from the snapshots feature, which the app puts in the
-// `snapshots` slot (features do not import each other).
+// deletion, on the Overview tab; its schedules on the Schedules tab (`?tab=schedules`). Its
+// snapshots and its schedules come from their own features, which the app puts in the
+// `snapshots` and `schedules` slots (features do not import each other).
 import {
   Alert,
   Anchor,
@@ -16,12 +17,22 @@ import {
   SimpleGrid,
   Skeleton,
   Stack,
+  Tabs,
   Text,
   Title,
 } from '@mantine/core';
-import { IconCircleCheck, IconClockHour4, IconPlayerPlay, IconPlugConnected, IconServerOff, IconTrash } from '@tabler/icons-react';
+import {
+  IconCalendarTime,
+  IconCircleCheck,
+  IconClockHour4,
+  IconLayoutDashboard,
+  IconPlayerPlay,
+  IconPlugConnected,
+  IconServerOff,
+  IconTrash,
+} from '@tabler/icons-react';
 import { useState, type ComponentType, type ReactNode } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -29,7 +40,7 @@ import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
-import { paths } from '@/lib/paths';
+import { paths, type HostTab } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
 import { DeleteHostForm } from '../components/DeleteHostForm';
 import { Fingerprint } from '../components/Fingerprint';
@@ -51,9 +62,32 @@ export interface HostSnapshotsProps {
   onRunBackup: () => void;
 }
 
+/** What the host page hands to the panel in its schedules slot (the panel reads the user's permissions itself). */
+export interface HostSchedulesProps {
+  host: Host;
+  /** Every repository (for names); the host's own are `host.repository_ids`. */
+  repositories: Repository[];
+}
+
 export interface HostDetailPageProps {
   /** The host's snapshots panel, shown under the facts; none when left out. */
   snapshots?: ComponentType<HostSnapshotsProps>;
+  /** The host's schedules panel, on its own tab; no tabs when left out. */
+  schedules?: ComponentType<HostSchedulesProps>;
+}
+
+/** The tab the URL asks for (`?tab=`), the overview for anything else or a tab without its panel. */
+function useHostTab(hasSchedules: boolean): [HostTab, (tab: HostTab) => void] {
+  const [params, setParams] = useSearchParams();
+  const tab: HostTab = hasSchedules && params.get('tab') === 'schedules' ? 'schedules' : 'overview';
+  const setTab = (next: HostTab) =>
+    setParams((prev) => {
+      const p = new URLSearchParams(prev);
+      if (next === 'overview') p.delete('tab');
+      else p.set('tab', next);
+      return p;
+    });
+  return [tab, setTab];
 }
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -131,7 +165,7 @@ function PingButton({ host }: { host: Host }) {
   );
 }
 
-function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailPageProps) {
+function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host: Host } & HostDetailPageProps) {
   const me = useSession();
   const navigate = useNavigate();
   const canManage = hasPermission(me, 'hosts_manage');
@@ -142,50 +176,10 @@ function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailP
   const forgetHost = useForgetHost();
   const canRun = hasPermission(me, 'jobs_run');
   const [runBackup, setRunBackup] = useState(false);
+  const [tab, setTab] = useHostTab(Schedules !== undefined);
 
-  return (
+  const overview = (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Anchor component={Link} to={paths.hosts()} size="sm">
-          Hosts
-        </Anchor>
-        <Text size="sm">{host.hostname}</Text>
-      </Breadcrumbs>
-      <Group justify="space-between" align="flex-end" gap="sm">
-        <Stack gap={4}>
-          <Group gap="sm">
-            <Title order={2} ff="monospace" style={{ wordBreak: 'break-all' }}>
-              {host.hostname}
-            </Title>
-            <Badge
-              variant="dot"
-              color={host.status === 'online' ? 'green' : 'gray'}
-              size="lg"
-              data-testid="host-status"
-              data-status={host.status}
-            >
-              {host.status === 'online' ? 'Online' : 'Offline'}
-            </Badge>
-          </Group>
-          <Text size="sm" c="dimmed">
-            Last seen <RelativeTime value={host.last_seen_at} />
-            {host.last_ip ? ` from ${host.last_ip}` : ''}
-          </Text>
-        </Stack>
-        <Group gap="xs">
-          {canRun ? (
-            <Button leftSection={<IconPlayerPlay size={16} />} onClick={() => setRunBackup(true)}>
-              Run backup now
-            </Button>
-          ) : null}
-          {canApprove ? (
-            <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
-              Delete host
-            </Button>
-          ) : null}
-        </Group>
-      </Group>
-
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" style={{ alignItems: 'start' }}>
         <Section title="Facts">
           <DataList labelWidth={150} data-testid="host-facts">
@@ -242,6 +236,72 @@ function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailP
       {Snapshots ? (
         <Snapshots host={host} repositories={repos.data?.items ?? []} canRun={canRun} onRunBackup={() => setRunBackup(true)} />
       ) : null}
+    </Stack>
+  );
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Anchor component={Link} to={paths.hosts()} size="sm">
+          Hosts
+        </Anchor>
+        <Text size="sm">{host.hostname}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between" align="flex-end" gap="sm">
+        <Stack gap={4}>
+          <Group gap="sm">
+            <Title order={2} ff="monospace" style={{ wordBreak: 'break-all' }}>
+              {host.hostname}
+            </Title>
+            <Badge
+              variant="dot"
+              color={host.status === 'online' ? 'green' : 'gray'}
+              size="lg"
+              data-testid="host-status"
+              data-status={host.status}
+            >
+              {host.status === 'online' ? 'Online' : 'Offline'}
+            </Badge>
+          </Group>
+          <Text size="sm" c="dimmed">
+            Last seen <RelativeTime value={host.last_seen_at} />
+            {host.last_ip ? ` from ${host.last_ip}` : ''}
+          </Text>
+        </Stack>
+        <Group gap="xs">
+          {canRun ? (
+            <Button leftSection={<IconPlayerPlay size={16} />} onClick={() => setRunBackup(true)}>
+              Run backup now
+            </Button>
+          ) : null}
+          {canApprove ? (
+            <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
+              Delete host
+            </Button>
+          ) : null}
+        </Group>
+      </Group>
+
+      {Schedules ? (
+        <Tabs value={tab} onChange={(value) => setTab(value === 'schedules' ? 'schedules' : 'overview')} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="overview" leftSection={<IconLayoutDashboard size={16} />}>
+              Overview
+            </Tabs.Tab>
+            <Tabs.Tab value="schedules" leftSection={<IconCalendarTime size={16} />}>
+              Schedules
+            </Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="overview" pt="md">
+            {overview}
+          </Tabs.Panel>
+          <Tabs.Panel value="schedules" pt="md">
+            <Schedules host={host} repositories={repos.data?.items ?? []} />
+          </Tabs.Panel>
+        </Tabs>
+      ) : (
+        overview
+      )}
       <RunBackupModal opened={runBackup} onClose={() => setRunBackup(false)} host={host} repositories={repos.data?.items ?? []} />
 
       <Modal opened={deleting} onClose={() => setDeleting(false)} title={`Delete ${host.hostname}?`}>
@@ -260,10 +320,10 @@ function HostDetail({ host, snapshots: Snapshots }: { host: Host } & HostDetailP
   );
 }
 
-export function HostDetailPage({ snapshots }: HostDetailPageProps) {
+export function HostDetailPage({ snapshots, schedules }: HostDetailPageProps) {
   const { id = '' } = useParams();
   const host = useHost(id);
-  if (host.data) return <HostDetail host={host.data} snapshots={snapshots} />;
+  if (host.data) return <HostDetail host={host.data} snapshots={snapshots} schedules={schedules} />;
   if (host.isError) {
     if (host.error instanceof ApiError && (host.error.status === 404 || host.error.status === 400)) {
       return (

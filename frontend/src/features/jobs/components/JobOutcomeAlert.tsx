@@ -1,10 +1,12 @@
 // Why a job did not simply succeed, in words a person can act on: the failure class and
 // message, the files restic could not read, a stale repository lock, or a pending cancel.
-import { Alert, Code, List, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle, IconCircleX, IconHandStop, IconLock, IconPlugConnectedX } from '@tabler/icons-react';
+import { Alert, Anchor, Code, List, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle, IconCircleX, IconClockPause, IconHandStop, IconLock, IconPlugConnectedX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { Job } from '@/api/types';
 import { formatDateTime } from '@/lib/format';
+import { paths } from '@/lib/paths';
 
 /** Unreadable paths listed before "and N more". */
 const UNREADABLE_SHOWN = 20;
@@ -19,6 +21,7 @@ const ADVICE: Record<string, string> = {
   'restic.network': 'The host could not reach the repository: check its network, DNS and firewall, then run it again.',
   'agent.lost': 'The agent stopped reporting on this job (it restarted, or the host went away). Run the backup again.',
   'agent.restarted': 'The agent restarted while the job ran. Run the backup again.',
+  'job.lease_expired': 'It ran too long, or its host went away; it was failed so the repository’s other jobs can run. Once its lock is stale, unlock the repository.',
 };
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -121,6 +124,50 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
         </Stack>
       </Alert>
     );
+  } else if (job.status === 'queued' && job.waiting_for) {
+    main = (
+      <Alert color="blue" variant="light" icon={<IconClockPause size={20} />} title="Queued: waiting for another job" data-testid="job-outcome" data-outcome="waiting">
+        <Text size="sm">
+          This job would collide with{' '}
+          <Anchor component={Link} to={paths.job(job.waiting_for)}>
+            job {job.waiting_for.slice(0, 8)}
+          </Anchor>{' '}
+          on the same repository (restic cannot prune or check while a backup runs, nor the other way round). It starts
+          as soon as that one ends.
+        </Text>
+      </Alert>
+    );
+  } else if (job.status === 'blocked') {
+    const report = job.result?.forget;
+    main = (
+      <Alert
+        color="grape"
+        variant="light"
+        role="alert"
+        icon={<IconHandStop size={20} />}
+        title="Blocked: nothing was removed"
+        data-testid="job-outcome"
+        data-outcome="blocked"
+      >
+        <Stack gap={6}>
+          <Text size="sm" data-testid="job-error-message">
+            {message ?? 'A guard stopped this job before it changed anything.'}
+          </Text>
+          {report ? (
+            <Text size="sm" data-testid="blocked-report">
+              It would have removed {report.remove.length} and kept {report.keep.length}{' '}
+              {report.keep.length === 1 ? 'snapshot' : 'snapshots'}. An admin can approve this one run; otherwise change
+              the policy or the repository&apos;s delete guard.
+            </Text>
+          ) : null}
+          {errorClass ? (
+            <Text size="xs" c="dimmed">
+              <Code>{errorClass}</Code>
+            </Text>
+          ) : null}
+        </Stack>
+      </Alert>
+    );
   } else if (job.status === 'cancelled') {
     main = (
       <Alert color="gray" variant="light" icon={<IconHandStop size={20} />} title="Cancelled" data-testid="job-outcome" data-outcome="cancelled">
@@ -155,5 +202,15 @@ function kindNoun(job: Job): string {
       return 'Initializing the repository';
     case 'snapshots':
       return 'Refreshing snapshots';
+    case 'forget':
+      return 'Retention';
+    case 'prune':
+      return 'Prune';
+    case 'check':
+      return 'Check';
+    case 'unlock':
+      return 'Unlock';
+    case 'stats':
+      return 'Stats';
   }
 }

@@ -25,6 +25,7 @@ const columns: Column[] = [
 export function resultLine(job: Job): { text: string; tone: 'dimmed' | 'red' | 'normal' } {
   if (isActiveJob(job.status)) {
     if (job.status === 'running' && job.progress) return { text: `${percent(job.progress.fraction)} % done`, tone: 'dimmed' };
+    if (job.waiting_for) return { text: `queued: waiting for job ${job.waiting_for.slice(0, 8)} on this repository`, tone: 'dimmed' };
     return { text: job.status === 'queued' ? 'waiting for the agent' : 'starting', tone: 'dimmed' };
   }
   const s = job.summary;

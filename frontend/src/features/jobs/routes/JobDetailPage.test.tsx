@@ -217,6 +217,32 @@ describe('JobDetailPage', () => {
     expect(alert).toHaveTextContent('Check the repository password');
   });
 
+  it('says which job a queued one waits for on its repository, with a link to it', async () => {
+    const other = '01900000-0000-7000-8000-0000000000aa';
+    setup(makeJob({ kind: 'prune', status: 'queued', waiting_for: other, started_at: undefined }));
+    const alert = await screen.findByTestId('job-outcome');
+    expect(alert).toHaveAttribute('data-outcome', 'waiting');
+    expect(within(alert).getByRole('link', { name: 'job 01900000' })).toHaveAttribute('href', `/jobs/${other}`);
+  });
+
+  it('shows what a blocked forget would have removed', async () => {
+    const snap = { id: 'ab'.repeat(32), time: '2025-03-01T03:00:00Z', hostname: 'web-01', paths: ['/etc'], tags: [], reasons: [] };
+    setup(
+      makeJob({
+        kind: 'forget',
+        status: 'blocked',
+        finished_at: '2025-03-01T10:00:05Z',
+        error_class: 'forget.guard',
+        error_message: 'Nothing removed: it would remove 4 of 5 snapshots.',
+        result: { outcome: 'blocked', unreadable: [], forget: { keep: [snap], remove: [snap, snap, snap, snap], removed: false } },
+      }),
+    );
+    const alert = await screen.findByTestId('job-outcome');
+    expect(alert).toHaveAttribute('data-outcome', 'blocked');
+    expect(alert).toHaveTextContent('it would remove 4 of 5 snapshots');
+    expect(within(alert).getByTestId('blocked-report')).toHaveTextContent('removed 4 and kept 1 snapshot');
+  });
+
   it('lists the unreadable paths of a warning, and a stale lock of a lost job', async () => {
     setup(
       makeJob({

@@ -5,7 +5,9 @@
 use crate::codes::Code;
 use std::{collections::VecDeque, time::Duration};
 
-use cairn_proto::{BackupSpec, BackupSummary, InitArgs, JobArgs, JobKind, SnapshotsArgs};
+use cairn_proto::{
+    BackupSpec, BackupSummary, InitArgs, JobArgs, JobKind, SnapshotsArgs, UnlockArgs,
+};
 use chrono::{DateTime, Utc};
 use futures_util::stream::BoxStream;
 use poem::web::{Data, sse::Event};
@@ -20,7 +22,9 @@ use super::security::{Auth, perm};
 use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson};
 use crate::{
     app::AppState,
+    auth::permission::Permission,
     domain::jobs::{self as domain},
+    domain::maintenance,
     domain::rows::JobFilter,
 };
 
@@ -72,6 +76,44 @@ impl JobsApi {
     ) -> Result<Started, ApiError> {
         let args = JobArgs::Init(InitArgs {});
         let row = domain::create(&state, &auth.actor(), body.host_id, id.0, args).await?;
+        Ok(Started::Accepted(Json(one(&state, row).await?)))
+    }
+
+    /// Runs a repository operation through a linked host's agent: `forget` (within the
+    /// repository's delete guard; a run past it removes nothing and ends `blocked`),
+    /// `prune`, `check`, `unlock` (stale locks; all locks, `remove_all`, needs an admin)
+    /// or `stats`. Refused (409) like a backup when the host is offline, the repository not
+    /// linked to it, or a job on that pair still runs.
+    #[oai(
+        path = "/v1/repositories/:id/jobs",
+        method = "post",
+        operation_id = "start_repository_job"
+    )]
+    async fn start_repository_job(
+        &self,
+        auth: Auth<perm::ReposMaintain>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RepositoryJobRequest>,
+    ) -> Result<Started, ApiError> {
+        let b = body.0;
+        if matches!(b.args, JobArgs::Unlock(UnlockArgs { remove_all: true })) {
+            auth.require(Permission::ReposManage).await?;
+        }
+        let row = maintenance::start(&state, &auth.actor(), id.0, b.host_id, b.args).await?;
+        Ok(Started::Accepted(Json(one(&state, row).await?)))
+    }
+
+    /// Runs again, past the delete guard, a forget its guard blocked (same host,
+    /// repository and policy). Audited as `job.approve`.
+    #[oai(path = "/v1/jobs/:id/approve", method = "post", operation_id = "approve_job")]
+    async fn approve_job(
+        &self,
+        auth: Auth<perm::ReposManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Started, ApiError> {
+        let row = maintenance::approve(&state, &auth.actor(), id.0).await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 

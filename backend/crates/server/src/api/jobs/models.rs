@@ -1,7 +1,7 @@
 //! The shapes of the jobs API: a job (with its decoded summary, result and progress), its
 //! status, log lines, the live feed's events, snapshots, and the request bodies.
 
-use cairn_proto::{BackupSpec, BackupSummary, JobKind, JobProgress, JobResult};
+use cairn_proto::{BackupSpec, BackupSummary, JobArgs, JobKind, JobProgress, JobResult};
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use uuid::Uuid;
@@ -35,6 +35,10 @@ pub struct Job {
     /// The schedule the job ran for: its fire, or its "Run now".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<Uuid>,
+    /// While `queued`: the job on the same repository it waits for (a prune waits for a
+    /// backup, a backup for a check…); it is handed out once that one ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<Uuid>,
     /// What a backup was asked to save.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupSpec>,
@@ -84,6 +88,7 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
         actor_kind: row.actor_kind,
         actor: row.actor,
         schedule_id: row.schedule_id,
+        waiting_for: row.waiting_for.filter(|_| row.status == domain::JobStatus::Queued),
         backup: args.as_ref().and_then(|a| a.backup()).cloned(),
         created_at: row.created_at,
         dispatched_at: row.dispatched_at,
@@ -117,7 +122,8 @@ pub(crate) async fn one(state: &AppState, row: JobRow) -> Result<Job, ApiError> 
 // The domain's `JobStatus`, one to one: the matches below are exhaustive both ways, so a
 // new status is a compile error until the API shows it.
 /// Where a job is in its life: `queued → dispatched → running →` `succeeded`, `warning`,
-/// `failed`, `cancelled` or `lost`.
+/// `failed`, `cancelled`, `lost` or `blocked` (a guard stopped it before it changed
+/// anything, e.g. a forget past the repository's delete guard; an admin may approve it).
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +136,7 @@ pub enum JobStatus {
     Failed,
     Cancelled,
     Lost,
+    Blocked,
 }
 
 impl From<domain::JobStatus> for JobStatus {
@@ -144,6 +151,7 @@ impl From<domain::JobStatus> for JobStatus {
             D::Failed => JobStatus::Failed,
             D::Cancelled => JobStatus::Cancelled,
             D::Lost => JobStatus::Lost,
+            D::Blocked => JobStatus::Blocked,
         }
     }
 }
@@ -160,6 +168,7 @@ impl From<JobStatus> for domain::JobStatus {
             JobStatus::Failed => D::Failed,
             JobStatus::Cancelled => D::Cancelled,
             JobStatus::Lost => D::Lost,
+            JobStatus::Blocked => D::Blocked,
         }
     }
 }
@@ -201,6 +210,16 @@ pub struct CreateBackupRequest {
 pub struct InitRepositoryRequest {
     /// The host whose agent runs `restic init` (it must be linked to the repository).
     pub host_id: Uuid,
+}
+
+/// A repository operation and the host whose agent runs it.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct RepositoryJobRequest {
+    /// A host linked to the repository, online.
+    pub host_id: Uuid,
+    /// `forget`, `prune`, `check`, `unlock` or `stats`, with its arguments.
+    pub args: JobArgs,
 }
 
 #[derive(Object)]
@@ -318,6 +337,7 @@ mod tests {
             actor_kind: "user".into(),
             actor: some("ada".into()),
             schedule_id: full.then(Uuid::max),
+            waiting_for: full.then(Uuid::max),
             backup: full.then(|| BackupSpec {
                 paths: vec!["/etc".into()],
                 tags: vec!["t".into()],

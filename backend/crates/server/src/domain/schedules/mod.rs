@@ -16,12 +16,13 @@ use super::{
     jobs::{self as job_service, validate_backup},
 };
 
-mod rules;
+mod next_fire;
+pub(crate) mod rules;
 use crate::store::{
     hosts::{self, HostRow},
-    jobs::JobRow,
+    jobs::{JobRow, JobStatus},
     repositories,
-    schedules::{self as store, ScheduleRow},
+    schedules::{self as store, ScheduleRow, ScheduleRunRow},
 };
 use rules::{check, check_cron, check_zone, zone_of};
 
@@ -58,6 +59,32 @@ pub struct ScheduleView {
     pub description: Option<String>,
     pub next_fires: Vec<DateTime<Utc>>,
     pub last_run: Option<JobRow>,
+}
+
+/// The next fire over a host's enabled cron schedules, and which schedule fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextRun {
+    pub at: DateTime<Utc>,
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+}
+
+/// The newest job any of a host's schedules made, fired or run now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledRun {
+    pub job_id: Uuid,
+    pub status: JobStatus,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+}
+
+/// What a host's row says of its schedules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostRuns {
+    pub next_run: Option<NextRun>,
+    pub last_run: Option<ScheduledRun>,
 }
 
 /// What a cron expression means, for the editor while a person types.
@@ -215,6 +242,60 @@ pub async fn list_for_host(
     Ok((host, views))
 }
 
+/// For each of `hosts`, in their order: its next fire and its newest scheduled job. One
+/// statement for all of them (a page of the host list is one, not one per host); the
+/// fires are computed here, in each schedule's zone by the same rule as its own view.
+pub async fn runs_of_hosts(
+    state: &Domain,
+    hosts: &[HostRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<HostRuns>, DomainError> {
+    let ids: Vec<Uuid> = hosts.iter().map(|h| h.id).collect();
+    let rows = store::runs_of_hosts(state.store.db(), &ids).await?;
+    let mut out = vec![HostRuns::default(); hosts.len()];
+    let mut fires = next_fire::memo();
+    for r in rows {
+        let Some(i) = ids.iter().position(|id| *id == r.host_id) else { continue };
+        add_run(&mut out[i], &hosts[i], r, now, &mut fires);
+    }
+    Ok(out)
+}
+
+/// Folds one schedule into its host's runs: the earlier next fire (ties by name, so the
+/// answer does not change between reads) and the newer job (in the job list's order).
+fn add_run(
+    runs: &mut HostRuns,
+    host: &HostRow,
+    r: ScheduleRunRow,
+    now: DateTime<Utc>,
+    fires: &mut next_fire::NextFires,
+) {
+    if let (Some(job_id), Some(status), Some(created_at)) =
+        (r.job_id, r.job_status, r.job_created_at)
+        && runs.last_run.as_ref().is_none_or(|l| (created_at, job_id) > (l.created_at, l.job_id))
+    {
+        runs.last_run = Some(ScheduledRun {
+            job_id,
+            status,
+            created_at,
+            finished_at: r.job_finished_at,
+            schedule_id: r.id,
+            schedule_name: r.name.clone(),
+        });
+    }
+    let Some(cron) = r.cron.as_deref().filter(|_| r.enabled) else { return };
+    let (zone, _) = effective_zone(r.timezone.as_deref(), host);
+    // A stored cron was checked when written; one that no longer parses fires never.
+    let Some(at) = fires.after(cron, zone, now) else { return };
+    if runs
+        .next_run
+        .as_ref()
+        .is_none_or(|n| (at, r.name.as_str()) < (n.at, n.schedule_name.as_str()))
+    {
+        runs.next_run = Some(NextRun { at, schedule_id: r.id, schedule_name: r.name });
+    }
+}
+
 pub async fn get(state: &Domain, id: Uuid) -> Result<(HostRow, ScheduleView), DomainError> {
     let db = state.store.db();
     let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
@@ -337,7 +418,7 @@ pub async fn run_now(
         row.host_id,
         row.repository_id,
         JobArgs::Backup(backup),
-        Some(row.id),
+        job_service::Origin::Schedule(row.id),
     )
     .await
 }

@@ -69,7 +69,7 @@ fn is_restic_duration(s: &str) -> bool {
 }
 
 /// `5%`, `2.5%`, `500M`, `2G`, `unlimited`: restic's `prune --max-unused` form.
-fn is_max_unused(s: &str) -> bool {
+pub(crate) fn is_max_unused(s: &str) -> bool {
     if s == "unlimited" {
         return true;
     }
@@ -84,7 +84,7 @@ fn is_max_unused(s: &str) -> bool {
         && !num.starts_with('.')
 }
 
-fn check_retention(
+pub(crate) fn check_retention(
     policy: Option<RetentionPolicy>,
 ) -> Result<Option<RetentionPolicy>, DomainError> {
     let Some(mut p) = policy else { return Ok(None) };

@@ -17,6 +17,7 @@ pub enum JobStatus {
     Failed,
     Cancelled,
     Lost,
+    Blocked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -58,6 +59,9 @@ pub struct Model {
     /// The schedule that made the job (its fire or its run-now); kept when the schedule
     /// is deleted.
     pub schedule_id: Option<Uuid>,
+    /// The job on the same repository this one waits for (the maintenance queue); its
+    /// run command is made once that one ends.
+    pub waiting_for: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

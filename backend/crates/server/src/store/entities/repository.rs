@@ -13,6 +13,10 @@ pub struct Model {
     pub env_enc: String,
     /// JSON array of variable names
     pub env_keys: String,
+    /// The delete guard (`cairn_proto::ForgetGuard`).
+    pub guard_max_delete_count: Option<i32>,
+    pub guard_max_delete_percent: Option<i32>,
+    pub guard_min_keep: i32,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -1,0 +1,252 @@
+// Schedules, on the host 08 linked to the repository 09 initialized (its agent running): the
+// host page's Schedules tab starts empty; the editor shows the server's refusal of a cron that
+// fires too often, then a preset's sentence and next five fires in the host's zone; saving adds
+// the row with its next fire; the badge turns "In sync" once the agent applies the set; "Run
+// now" runs the backup and the row's last run shows it succeeded, linked to its job; editing
+// moves it to another zone and disables it; dark mode and phone width (the list and the
+// editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed.
+// Real server, agent and restic. Expects the admin signed in at 1280×800, light; leaves the
+// disabled schedule on the host (11 deletes the host) and state.scheduleId.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { api, assert, check, scratchDir, shot, sidewaysOverflow } from '../harness/index.mjs';
+
+// Monthly (the 1st at 03:00): the agents fire schedules on their own clock, and a fire must not
+// land inside the run and race its "Run now".
+const NAME = 'e2e-monthly';
+const MONTHLY = '0 3 1 * *';
+const MANUAL = 'e2e-manual';
+const TOO_OFTEN = '* * * * *';
+const RUN_TIMEOUT = 120_000;
+const FINAL = ['succeeded', 'warning', 'failed', 'cancelled', 'lost'];
+
+export const title = 'schedules: the host’s Schedules tab, the live preview, Run now, edit and disable';
+
+export async function run({ page, base, state }) {
+  const hostId = state.linkedHostId;
+  let host = null;
+  let repoName = '';
+  let zone = '';
+  let scheduleId = '';
+
+  // What the schedule backs up: a few small files (the backup itself is 09's subject).
+  const source = await scratchDir('cairn-e2e-scheduled-');
+  for (let i = 0; i < 20; i += 1) await writeFile(path.join(source, `file-${i}.txt`), `scheduled ${i}\n`);
+
+  const row = (name) => page.locator('[data-testid="schedule-row"]').filter({ has: page.getByTestId('schedule-name').getByText(name, { exact: true }) });
+  const listViaApi = async () => (await api(page, 'GET', `/api/v1/hosts/${hostId}/schedules`)).body;
+
+  await check('schedules: the host’s Schedules tab says nothing is scheduled yet', async () => {
+    host = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+    assert(host?.repository_ids?.length === 1, `the host has no single linked repository: ${JSON.stringify(host)}`);
+    const repos = (await api(page, 'GET', '/api/v1/repositories')).body.items;
+    repoName = repos.find((r) => r.id === host.repository_ids[0])?.name ?? '';
+    assert(repoName, 'the linked repository is not listed');
+    // The zone the host's agent reported (schedules default to it), else UTC.
+    zone = host.timezone ?? 'UTC';
+    await page.goto(`${base}/hosts/${hostId}`);
+    await page.getByTestId('host-facts').waitFor();
+    await page.getByRole('tab', { name: 'Schedules' }).click();
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'schedules');
+    const empty = page.getByTestId('schedules-empty');
+    await empty.waitFor();
+    const text = (await empty.textContent()) ?? '';
+    assert(text.includes('No schedule yet') && text.includes(`${host.hostname} is backed up only when you click “Run backup now”`), `empty state: ${text}`);
+    assert((await page.getByTestId('host-facts').count()) === 0, 'the overview is still shown behind the Schedules tab');
+    await page.getByTestId('schedules-sync').filter({ hasText: 'In sync' }).waitFor();
+    await shot(page, 'schedules-empty');
+  });
+
+  let editor = null;
+
+  await check('schedules: a cron that fires every minute gets the server’s own message in the preview', async () => {
+    await page.getByTestId('schedules-empty').getByRole('button', { name: 'New schedule' }).click();
+    editor = page.getByRole('dialog', { name: `New schedule for ${host.hostname}` });
+    await editor.waitFor();
+    const name = editor.getByRole('textbox', { name: /^Name/ });
+    assert(await name.evaluate((el) => el === document.activeElement), 'the Name field does not have the focus');
+    // A new schedule starts on the daily preset, already previewed.
+    await editor.locator('[data-testid="cron-preview"][data-state="ok"]').waitFor();
+    const cron = editor.getByRole('textbox', { name: /^Cron expression/ });
+    await cron.fill(TOO_OFTEN);
+    const refused = editor.locator('[data-testid="cron-preview"][data-state="error"]');
+    await refused.waitFor();
+    const expected = await api(page, 'GET', `/api/v1/schedules/preview?cron=${encodeURIComponent(TOO_OFTEN)}&host_id=${hostId}`);
+    assert(expected.status === 400 && expected.body?.code === 'schedule.invalid_cron', `preview API: ${expected.status} ${JSON.stringify(expected.body)}`);
+    const shown = (await refused.textContent()) ?? '';
+    assert(shown.includes(expected.body.message), `preview shows "${shown}", the server says "${expected.body.message}"`);
+    assert((await editor.getByTestId('cron-preview-fire').count()) === 0, 'fire times are listed for a refused expression');
+    await shot(page, 'schedules-editor-bad-cron');
+  });
+
+  let fires = [];
+  await check('schedules: the monthly preset fills the cron; the preview shows its sentence and the next five fires', async () => {
+    await editor.getByRole('combobox', { name: 'Preset' }).click();
+    await page.getByRole('option', { name: 'On the 1st of every month at 03:00' }).click();
+    const cron = editor.getByRole('textbox', { name: /^Cron expression/ });
+    assert((await cron.inputValue()) === MONTHLY, `cron field: ${await cron.inputValue()}`);
+    const preview = editor.locator('[data-testid="cron-preview"][data-state="ok"]');
+    await preview.waitFor();
+    const expected = (await api(page, 'GET', `/api/v1/schedules/preview?cron=${encodeURIComponent(MONTHLY)}&host_id=${hostId}`)).body;
+    assert(expected.timezone === zone, `preview zone ${expected.timezone}, host zone ${zone}`);
+    await preview.getByTestId('cron-preview-sentence').filter({ hasText: expected.description }).waitFor();
+    fires = await preview.getByTestId('cron-preview-time').allTextContents();
+    assert(fires.length === 5, `${fires.length} fire times: ${fires.join(' | ')}`);
+    // The 1st of five months in a row at 03:00, written in the zone it runs in.
+    for (const fire of fires) assert(/\b[A-Z][a-z]{2} 1,.*\b03:00\b/.test(fire), `fire time not the 1st at 03:00: ${fire}`);
+    const months = new Set(fires.map((f) => /\b([A-Z][a-z]{2}) 1,/.exec(f)?.[1]));
+    assert(months.size === 5, `fire times repeat a month: ${fires.join(' | ')}`);
+    const caption = (await preview.textContent()) ?? '';
+    assert(caption.includes(`Next runs, in ${zone} (the host’s zone)`), `preview caption: ${caption}`);
+    const zoneField = editor.getByRole('textbox', { name: /^Time zone/ }).or(editor.getByRole('combobox', { name: /^Time zone/ }));
+    assert(((await zoneField.first().getAttribute('placeholder')) ?? '').includes(zone), 'the time zone field does not show the host’s zone');
+    await shot(page, 'schedules-editor');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'schedules-editor-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+  });
+
+  await check('schedules: Enter in the name saves; the row shows the sentence, the zone and the next fire', async () => {
+    await editor.getByRole('textbox', { name: /^Paths/ }).fill(source);
+    await editor.getByRole('combobox', { name: 'Tags', exact: true }).fill('scheduled');
+    await editor.getByRole('combobox', { name: 'Tags', exact: true }).press('Enter');
+    await editor.getByRole('textbox', { name: 'Keep daily' }).fill('7');
+    const repo = editor.getByRole('combobox', { name: /^Repository/ }).or(editor.getByRole('textbox', { name: /^Repository/ }));
+    assert((await repo.first().inputValue()) === repoName, `repository field: ${await repo.first().inputValue()}`);
+    await editor.getByRole('textbox', { name: /^Name/ }).fill(NAME);
+    await editor.getByRole('textbox', { name: /^Name/ }).press('Enter');
+    await editor.waitFor({ state: 'hidden' });
+    const r = row(NAME);
+    await r.waitFor();
+    const list = await listViaApi();
+    const saved = list.items.find((s) => s.name === NAME);
+    assert(saved && saved.cron === MONTHLY && saved.timezone === undefined, `stored: ${JSON.stringify(saved)}`);
+    assert(saved.backup.paths[0] === source && saved.backup.tags[0] === 'scheduled' && saved.retention?.keep_daily === 7, `stored: ${JSON.stringify(saved)}`);
+    assert(saved.next_fires.length === 5 && saved.effective_timezone === zone, `fires/zone: ${JSON.stringify(saved)}`);
+    scheduleId = saved.id;
+    assert((await r.getAttribute('data-schedule-id')) === scheduleId, 'row id');
+    const sentence = (await r.getByTestId('schedule-sentence').textContent()) ?? '';
+    assert(sentence === saved.description, `row sentence "${sentence}", server "${saved.description}"`);
+    assert(((await r.getByTestId('schedule-zone').textContent()) ?? '').includes(`${zone} (host’s zone)`), 'row zone');
+    assert(((await r.getByTestId('schedule-repository').textContent()) ?? '') === `to ${repoName}`, 'row repository');
+    const relative = (await r.getByTestId('schedule-next-relative').textContent()) ?? '';
+    assert(/^(in \d+ (days?|weeks?|months?)|tomorrow|next (week|month))$/.test(relative), `next fire (relative): ${relative}`);
+    const absolute = (await r.getByTestId('schedule-next-absolute').textContent()) ?? '';
+    assert(absolute === fires[0] || fires.includes(absolute), `next fire "${absolute}" is not the preview's first "${fires[0]}"`);
+    assert((await r.getByTestId('schedule-last-run').getAttribute('data-status')) === 'none', 'a new schedule has a last run');
+  });
+
+  await check('schedules: the badge says "In sync" once the agent has applied the new set', async () => {
+    await page.locator('[data-testid="schedules-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+    const list = await listViaApi();
+    assert(list.in_sync && list.applied_config_version === list.config_version, `list: ${list.applied_config_version}/${list.config_version}`);
+    const h = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+    assert(h.config_version === list.config_version, `host config ${h.config_version}, schedules list ${list.config_version}`);
+  });
+
+  await check('schedules: Run now runs the backup; the row’s last run shows it succeeded, linked to its job', async () => {
+    const r = row(NAME);
+    await r.getByRole('button', { name: 'Run now' }).click();
+    await page.getByText(`${NAME} started; its progress shows under Last run.`).waitFor();
+    const last = r.getByTestId('schedule-last-run');
+    await r.locator(`[data-testid="schedule-last-run"]:is(${FINAL.map((s) => `[data-status="${s}"]`).join(', ')})`).waitFor({ timeout: RUN_TIMEOUT });
+    const jobId = await last.getAttribute('data-job-id');
+    const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+    assert(job.status === 'succeeded', `run ended ${job.status}: ${job.error_class} ${job.error_message}`);
+    assert((await last.getAttribute('data-status')) === 'succeeded', `row shows ${await last.getAttribute('data-status')}`);
+    assert(job.kind === 'backup' && job.schedule_id === scheduleId, `job: ${job.kind}, schedule ${job.schedule_id}`);
+    assert(job.backup.paths[0] === source && job.backup.tags.includes('scheduled'), `job spec: ${JSON.stringify(job.backup)}`);
+    assert((await last.getAttribute('href')) === `/jobs/${jobId}`, `last run links to ${await last.getAttribute('href')}`);
+    assert(((await last.textContent()) ?? '').includes('Succeeded'), `last run: ${await last.textContent()}`);
+    const stored = (await listViaApi()).items.find((s) => s.id === scheduleId);
+    assert(stored.last_run?.job_id === jobId && stored.last_run.status === 'succeeded', `last_run: ${JSON.stringify(stored.last_run)}`);
+    await shot(page, 'schedules-list');
+  });
+
+  await check('schedules: the list reads well in dark mode and at phone width (375 px)', async () => {
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'schedules-list-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      const r = row(NAME);
+      await r.waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      assert(overflow <= 1, `the Schedules tab scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+      // The facts stack: "Next run" sits under "When", not beside it.
+      const when = await r.getByTestId('schedule-when').boundingBox();
+      const next = await r.getByTestId('schedule-next').boundingBox();
+      assert(when && next && next.y >= when.y + when.height - 1, `facts side by side at phone width: ${JSON.stringify({ when, next })}`);
+      await shot(page, 'schedules-list-phone');
+      await r.getByRole('button', { name: 'Edit' }).click();
+      const phoneEditor = page.getByRole('dialog', { name: `Edit ${NAME}` });
+      await phoneEditor.locator('[data-testid="cron-preview"][data-state="ok"]').waitFor();
+      const m = await sidewaysOverflow(page);
+      assert(m.overflow <= 1, `the editor scrolls sideways at phone width by ${m.overflow}px: ${m.culprits.join('; ')}`);
+      const box = await phoneEditor.boundingBox();
+      assert(box && box.width <= 376, `the editor is ${box?.width}px wide on a 375px screen`);
+      await shot(page, 'schedules-editor-phone', { fullPage: false });
+      await phoneEditor.getByRole('button', { name: 'Cancel' }).click();
+      await phoneEditor.waitFor({ state: 'hidden' });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  await check('schedules: Edit moves it to Europe/Berlin and disables it; the row says so', async () => {
+    const r = row(NAME);
+    await r.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    await edit.waitFor();
+    assert((await edit.getByRole('textbox', { name: /^Cron expression/ }).inputValue()) === MONTHLY, 'the editor does not start from the schedule');
+    assert((await edit.getByRole('textbox', { name: /^Paths/ }).inputValue()) === source, 'paths not filled in');
+    const zoneField = edit.getByRole('textbox', { name: /^Time zone/ }).or(edit.getByRole('combobox', { name: /^Time zone/ })).first();
+    await zoneField.click();
+    await zoneField.fill('Europe/Berl');
+    await page.getByRole('option', { name: 'Europe/Berlin' }).click();
+    await edit.locator('[data-testid="cron-preview"][data-state="ok"]').filter({ hasText: 'Next runs, in Europe/Berlin:' }).waitFor();
+    const enabled = edit.getByRole('switch', { name: /^Enabled/ });
+    assert(await enabled.isChecked(), 'the schedule does not start enabled');
+    await enabled.click();
+    assert(!(await enabled.isChecked()), 'Enabled is still on');
+    await edit.getByRole('button', { name: 'Save schedule' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"][data-enabled="false"]`).waitFor();
+    assert(((await r.getByTestId('schedule-disabled').textContent()) ?? '') === 'Disabled', 'no Disabled badge');
+    assert(((await r.getByTestId('schedule-next').textContent()) ?? '').includes('None: disabled'), `next run: ${await r.getByTestId('schedule-next').textContent()}`);
+    assert(((await r.getByTestId('schedule-zone').textContent()) ?? '').trim() === 'Europe/Berlin', `zone: ${await r.getByTestId('schedule-zone').textContent()}`);
+    const saved = (await listViaApi()).items.find((s) => s.id === scheduleId);
+    assert(!saved.enabled && saved.timezone === 'Europe/Berlin' && saved.next_fires.length === 0, `stored: ${JSON.stringify(saved)}`);
+    // The rest was sent back unchanged.
+    assert(saved.backup.paths[0] === source && saved.retention?.keep_daily === 7 && saved.last_run?.status === 'succeeded', `stored: ${JSON.stringify(saved)}`);
+    await page.locator('[data-testid="schedules-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+    await shot(page, 'schedules-disabled');
+  });
+
+  await check('schedules: a manual schedule reads “runs only when asked”; Delete asks for its name, then it goes', async () => {
+    const created = await api(page, 'POST', `/api/v1/hosts/${hostId}/schedules`, {
+      name: MANUAL,
+      repository_id: host.repository_ids[0],
+      backup: { paths: [source] },
+    });
+    assert(created.status === 201 && created.body.cron === undefined, `create: ${created.status} ${JSON.stringify(created.body)}`);
+    await page.reload();
+    const r = row(MANUAL);
+    await r.waitFor();
+    assert(((await r.getByTestId('schedule-sentence').textContent()) ?? '') === 'Manual — runs only when asked', 'manual sentence');
+    assert(((await r.getByTestId('schedule-next').textContent()) ?? '').includes('Only when asked'), 'manual next run');
+    await r.getByRole('button', { name: `Actions for ${MANUAL}` }).click();
+    await page.getByRole('menuitem', { name: 'Delete…' }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete ${MANUAL}?` });
+    const button = confirm.getByRole('button', { name: 'Delete schedule' });
+    assert(await button.isDisabled(), 'delete must stay disabled until the name is typed');
+    await confirm.getByLabel(`Type ${MANUAL} to confirm`).fill(MANUAL);
+    await button.click();
+    await confirm.waitFor({ state: 'hidden' });
+    await r.waitFor({ state: 'detached' });
+    const left = (await listViaApi()).items.map((s) => s.name);
+    assert(left.length === 1 && left[0] === NAME, `schedules left: ${JSON.stringify(left)}`);
+  });
+
+  Object.assign(state, { scheduleId });
+}

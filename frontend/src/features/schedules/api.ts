@@ -1,0 +1,100 @@
+// Schedules API hooks: a host's schedules (polled faster while its agent catches up or a run
+// is under way), create / replace / delete, "Run now", and the cron preview. A change bumps the
+// host's config version, so the host itself is read again too (its "Configuration" fact).
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/api/client';
+import { unwrap } from '@/api/errors';
+import { keys } from '@/api/queryKeys';
+import type { ScheduleList, ScheduleRequest } from '@/api/types';
+import { isActiveJob } from '@/lib/jobs';
+
+/** While the agent has not applied the latest set, or a schedule's last run has not ended. */
+export const BUSY_REFRESH_MS = 2_000;
+/** Otherwise: the next fires move on, and a schedule may have fired. */
+export const IDLE_REFRESH_MS = 15_000;
+
+/** Something on the list is about to change by itself: the agent's ack or a run's end. */
+export function isBusy(list: ScheduleList | undefined): boolean {
+  if (!list) return false;
+  return !list.in_sync || list.items.some((s) => s.last_run !== undefined && isActiveJob(s.last_run.status));
+}
+
+export function useHostSchedules(hostId: string) {
+  return useQuery({
+    queryKey: keys.schedules.ofHost(hostId),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/hosts/{id}/schedules', { signal, params: { path: { id: hostId } } })),
+    refetchInterval: (query) => (isBusy(query.state.data) ? BUSY_REFRESH_MS : IDLE_REFRESH_MS),
+  });
+}
+
+/** After a change: the host's schedules and the host (its config version moved). */
+function useRefreshHost(hostId: string) {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.schedules.ofHost(hostId) }),
+      queryClient.invalidateQueries({ queryKey: keys.hosts.detail(hostId) }),
+    ]);
+}
+
+export function useCreateSchedule(hostId: string) {
+  const refresh = useRefreshHost(hostId);
+  return useMutation({
+    mutationFn: (body: ScheduleRequest) => unwrap(api.POST('/v1/hosts/{id}/schedules', { params: { path: { id: hostId } }, body })),
+    onSuccess: refresh,
+  });
+}
+
+export function useReplaceSchedule(hostId: string) {
+  const refresh = useRefreshHost(hostId);
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: ScheduleRequest }) =>
+      unwrap(api.PUT('/v1/schedules/{id}', { params: { path: { id } }, body })),
+    onSuccess: refresh,
+  });
+}
+
+export function useDeleteSchedule(hostId: string) {
+  const refresh = useRefreshHost(hostId);
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/schedules/{id}', { params: { path: { id } } })),
+    onSuccess: refresh,
+  });
+}
+
+/** "Run now" with the schedule's own settings (`{}`); answers the started job, shown as the schedule's last run. */
+export function useRunSchedule(hostId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/v1/schedules/{id}/run', { params: { path: { id } }, body: {} })),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: keys.schedules.ofHost(hostId) }),
+        queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+      ]),
+  });
+}
+
+/**
+ * What `cron` means read in `timezone` (null: the host's zone): a sentence and the next 5 fires,
+ * or the server's refusal as the query's error. The caller debounces `cron`; a refused
+ * expression is not retried (a 4xx will not change), and the last answer stays up while the
+ * next one is asked so the panel does not flicker while typing.
+ */
+export function useCronPreview(cron: string, timezone: string | null, hostId: string) {
+  const expression = cron.trim();
+  return useQuery({
+    queryKey: keys.schedules.preview(expression, timezone, hostId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/v1/schedules/preview', {
+          signal,
+          params: { query: { cron: expression, timezone: timezone ?? undefined, host_id: hostId } },
+        }),
+      ),
+    enabled: expression !== '',
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+    retry: false,
+  });
+}

@@ -1,0 +1,260 @@
+// The schedule editor's pure logic: presets ↔ cron, the form → request mapping (optional fields
+// left out, never null), a stored schedule going back out unchanged, and the rules that mirror
+// the server's.
+import { describe, expect, it } from 'vitest';
+import type { Schedule } from '@/api/types';
+import {
+  CUSTOM_PRESET,
+  cronOfPreset,
+  keepsSomething,
+  newScheduleValues,
+  presetOf,
+  retentionOf,
+  retentionSummary,
+  scheduleRequest,
+  scheduleValues,
+  validateSchedule,
+  type ScheduleValues,
+} from './form';
+
+const REPO = '30000000-0000-4000-8000-000000000001';
+
+function values(overrides: Partial<ScheduleValues> = {}): ScheduleValues {
+  return { ...newScheduleValues([REPO]), name: 'nightly', paths: '/etc\n/home', ...overrides };
+}
+
+function schedule(overrides: Partial<Schedule> = {}): Schedule {
+  return {
+    id: '50000000-0000-4000-8000-000000000001',
+    host_id: '10000000-0000-4000-8000-000000000001',
+    repository_id: REPO,
+    name: 'nightly',
+    cron: '0 3 * * *',
+    description: 'Every day at 03:00',
+    timezone: 'Europe/Berlin',
+    effective_timezone: 'Europe/Berlin',
+    enabled: true,
+    backup: {
+      paths: ['/etc', '/home'],
+      excludes: ['*.tmp'],
+      exclude_files: ['/etc/restic/excludes'],
+      tags: ['nightly'],
+      one_file_system: true,
+      limit_upload_kib: 2048,
+    },
+    retention: { keep_daily: 7, keep_weekly: 4, keep_within: '30d', keep_tags: ['keep'] },
+    forget_after_backup: true,
+    prune_after_forget: true,
+    prune_max_unused: '5%',
+    missed: 'skip',
+    next_fires: [],
+    created_at: '2026-12-01T10:00:00Z',
+    updated_at: '2026-12-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+describe('cron presets', () => {
+  it('names the preset an expression is, whatever its spacing, and custom otherwise', () => {
+    expect(presetOf('0 3 * * *')).toBe('daily');
+    expect(presetOf('  0   3 * *  * ')).toBe('daily');
+    expect(presetOf('0 */6 * * *')).toBe('every-6-hours');
+    expect(presetOf('0 3 * * 0')).toBe('weekly');
+    expect(presetOf('0 3 1 * *')).toBe('monthly');
+    expect(presetOf('0 * * * *')).toBe('hourly');
+    expect(presetOf('@hourly')).toBe('hourly');
+    // @daily is midnight, not the 03:00 preset.
+    expect(presetOf('@daily')).toBe(CUSTOM_PRESET);
+    expect(presetOf('30 2 * * 1-5')).toBe(CUSTOM_PRESET);
+    expect(presetOf('')).toBe(CUSTOM_PRESET);
+  });
+
+  it('gives each preset its expression, and nothing for custom', () => {
+    expect(cronOfPreset('every-6-hours')).toBe('0 */6 * * *');
+    expect(cronOfPreset('weekly')).toBe('0 3 * * 0');
+    expect(cronOfPreset(CUSTOM_PRESET)).toBeUndefined();
+    for (const preset of ['hourly', 'every-6-hours', 'daily', 'weekly', 'monthly']) {
+      expect(presetOf(cronOfPreset(preset) ?? '')).toBe(preset);
+    }
+  });
+
+  it('starts a new schedule daily at 03:00 on the only linked repository', () => {
+    expect(presetOf(newScheduleValues([REPO]).cron)).toBe('daily');
+    expect(newScheduleValues([REPO]).repositoryId).toBe(REPO);
+    expect(newScheduleValues([REPO, 'other']).repositoryId).toBeNull();
+    expect(newScheduleValues([]).repositoryId).toBeNull();
+  });
+});
+
+describe('scheduleRequest', () => {
+  it('leaves every optional field out when it is empty, rather than sending null', () => {
+    const body = scheduleRequest(values({ name: '  nightly ', excludes: '\n \n' }));
+    expect(body).toEqual({
+      name: 'nightly',
+      repository_id: REPO,
+      cron: '0 3 * * *',
+      backup: { paths: ['/etc', '/home'], excludes: [], exclude_files: [], tags: [], one_file_system: false },
+      enabled: true,
+      forget_after_backup: false,
+      prune_after_forget: false,
+      missed: 'run_once',
+    });
+    const json = JSON.stringify(body);
+    expect(json).not.toContain('null');
+    for (const key of ['timezone', 'retention', 'prune_max_unused']) expect(Object.hasOwn(body, key), key).toBe(false);
+    expect(Object.hasOwn(body.backup, 'limit_upload_kib')).toBe(false);
+    expect(Object.hasOwn(body.backup, 'limit_download_kib')).toBe(false);
+  });
+
+  it('sends no cron for a manual schedule, even with an expression left in the field', () => {
+    const body = scheduleRequest(values({ kind: 'manual', cron: '0 3 * * *', timezone: 'UTC' }));
+    expect(Object.hasOwn(body, 'cron')).toBe(false);
+    expect(body.timezone).toBe('UTC');
+  });
+
+  it('sends what is set: zone, limits, retention rules, forget, prune and its max unused', () => {
+    const body = scheduleRequest(
+      values({
+        cron: ' 0 */6 * * * ',
+        timezone: 'Europe/Berlin',
+        excludes: '*.tmp',
+        excludeFiles: '/etc/restic/excludes',
+        tags: [' nightly ', ''],
+        oneFileSystem: true,
+        limitUploadKib: 2048,
+        limitDownloadKib: '',
+        keepDaily: 7,
+        keepWeekly: 0,
+        keepWithin: ' 30d ',
+        forgetAfterBackup: true,
+        pruneAfterForget: true,
+        pruneMaxUnused: ' 5% ',
+        missed: 'skip',
+        enabled: false,
+      }),
+    );
+    expect(body).toEqual({
+      name: 'nightly',
+      repository_id: REPO,
+      cron: '0 */6 * * *',
+      timezone: 'Europe/Berlin',
+      backup: {
+        paths: ['/etc', '/home'],
+        excludes: ['*.tmp'],
+        exclude_files: ['/etc/restic/excludes'],
+        tags: ['nightly'],
+        one_file_system: true,
+        limit_upload_kib: 2048,
+      },
+      // A 0 typed in is a rule the person set (keep none weekly): sent, not dropped.
+      retention: { keep_daily: 7, keep_weekly: 0, keep_within: '30d', keep_tags: [] },
+      forget_after_backup: true,
+      prune_after_forget: true,
+      prune_max_unused: '5%',
+      missed: 'skip',
+      enabled: false,
+    });
+  });
+
+  it('does not send prune (or its max unused) without forget', () => {
+    const body = scheduleRequest(values({ keepLast: 3, forgetAfterBackup: false, pruneAfterForget: true, pruneMaxUnused: '5%' }));
+    expect(body.prune_after_forget).toBe(false);
+    expect(Object.hasOwn(body, 'prune_max_unused')).toBe(false);
+    expect(body.retention).toEqual({ keep_last: 3, keep_tags: [] });
+  });
+
+  it('sends a stored schedule back unchanged (the edit form and enable/disable replace it whole)', () => {
+    const s = schedule();
+    const body = scheduleRequest(scheduleValues(s));
+    expect(body).toEqual({
+      name: s.name,
+      repository_id: s.repository_id,
+      cron: s.cron,
+      timezone: s.timezone,
+      backup: s.backup,
+      retention: s.retention,
+      forget_after_backup: true,
+      prune_after_forget: true,
+      prune_max_unused: '5%',
+      missed: 'skip',
+      enabled: true,
+    });
+  });
+
+  it('keeps a schedule on its host’s zone and a manual one manual', () => {
+    const s = schedule({ cron: undefined, description: undefined, timezone: undefined, effective_timezone: 'Europe/Berlin', retention: undefined });
+    const v = scheduleValues(s);
+    expect(v.kind).toBe('manual');
+    expect(v.timezone).toBeNull();
+    const body = scheduleRequest(v);
+    for (const key of ['cron', 'timezone', 'retention']) expect(Object.hasOwn(body, key), key).toBe(false);
+  });
+});
+
+describe('retention', () => {
+  it('is left out when no rule is set, and keeps something only with a non-zero rule', () => {
+    expect(retentionOf(values())).toBeUndefined();
+    expect(keepsSomething(undefined)).toBe(false);
+    expect(keepsSomething(retentionOf(values({ keepDaily: 0 })))).toBe(false);
+    expect(keepsSomething(retentionOf(values({ keepDaily: 1 })))).toBe(true);
+    expect(keepsSomething(retentionOf(values({ keepWithin: '30d' })))).toBe(true);
+    expect(keepsSomething(retentionOf(values({ keepTags: ['keep'] })))).toBe(true);
+  });
+
+  it('reads as a short summary for the list', () => {
+    expect(retentionSummary(undefined)).toBeNull();
+    expect(retentionSummary({ keep_tags: [] })).toBeNull();
+    expect(retentionSummary({ keep_daily: 7, keep_weekly: 4, keep_within: '30d', keep_tags: ['keep', 'gold'] })).toBe(
+      'keep 7 daily, 4 weekly, within 30d, tagged keep, gold',
+    );
+  });
+});
+
+describe('validateSchedule', () => {
+  it('accepts a complete schedule, and a manual one without an expression', () => {
+    expect(validateSchedule(values())).toEqual({});
+    expect(validateSchedule(values({ kind: 'manual', cron: '' }))).toEqual({});
+  });
+
+  it('needs a name, a repository, paths and (for a cron schedule) an expression', () => {
+    const errors = validateSchedule(values({ name: ' ', repositoryId: null, paths: '', cron: '  ' }));
+    expect(errors.name).toBe('Name is required');
+    expect(errors.repositoryId).toBe('Choose the repository to back up to');
+    expect(errors.paths).toMatch(/at least one path/);
+    expect(errors.cron).toMatch(/^Enter when it runs/);
+    expect(validateSchedule(values({ name: 'x'.repeat(101) })).name).toBe('Name must be at most 100 characters');
+    expect(validateSchedule(values({ name: 'a\tb' })).name).toBe('Name must not contain control characters');
+  });
+
+  it('refuses forget without a rule that keeps something (forget would remove every snapshot)', () => {
+    expect(validateSchedule(values({ forgetAfterBackup: true })).forgetAfterBackup).toMatch(/keeps something/);
+    expect(validateSchedule(values({ forgetAfterBackup: true, keepLast: 0 })).forgetAfterBackup).toMatch(/keeps something/);
+    expect(validateSchedule(values({ forgetAfterBackup: true, keepLast: 1 }))).toEqual({});
+  });
+
+  it('checks keep counts, keep within and max unused in restic’s forms', () => {
+    expect(validateSchedule(values({ keepDaily: 100_000 }))).toEqual({});
+    expect(validateSchedule(values({ keepDaily: 100_001 })).keepDaily).toBe('Enter a whole number from 0 to 100,000');
+    expect(validateSchedule(values({ keepHourly: 1.5 })).keepHourly).toBe('Enter a whole number from 0 to 100,000');
+    for (const ok of ['30d', '1y6m', '12h', '2y']) expect(validateSchedule(values({ keepWithin: ok })), ok).toEqual({});
+    for (const bad of ['30 days', 'd30', '1.5d', '2w']) expect(validateSchedule(values({ keepWithin: bad })).keepWithin, bad).toMatch(/y, m, d or h/);
+    const prune = { keepLast: 1, forgetAfterBackup: true, pruneAfterForget: true };
+    for (const ok of ['5%', '2.5%', '500M', '2G', 'unlimited', '']) expect(validateSchedule(values({ ...prune, pruneMaxUnused: ok })), ok).toEqual({});
+    for (const bad of ['5 %', '.5%', 'lots', '2GB']) {
+      expect(validateSchedule(values({ ...prune, pruneMaxUnused: bad })).pruneMaxUnused, bad).toBe('A percentage (5%), a size (2G) or unlimited');
+    }
+    // Without prune the field is not sent, so it is not judged.
+    expect(validateSchedule(values({ pruneMaxUnused: 'lots' }))).toEqual({});
+  });
+
+  it('checks the backup options like a one-off backup, plus exclude files, limits and keep tags', () => {
+    const errors = validateSchedule(
+      values({ excludeFiles: 'relative.txt', limitUploadKib: 0, limitDownloadKib: 10_000_001, tags: ['two words'], keepTags: ['a,b'] }),
+    );
+    expect(errors.excludeFiles).toMatch(/not an absolute path/);
+    expect(errors.limitUploadKib).toMatch(/^Enter 1–10,000,000 KiB\/s/);
+    expect(errors.limitDownloadKib).toMatch(/^Enter 1–10,000,000 KiB\/s/);
+    expect(errors.tags).toMatch(/no commas or spaces/);
+    expect(errors.keepTags).toMatch(/no commas or spaces/);
+  });
+});
