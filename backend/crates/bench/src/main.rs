@@ -19,7 +19,14 @@ use std::{
 
 use cairn_server::{
     AppState, Config,
-    store::hosts::{self, HostRow},
+    domain::{
+        audit::Actor,
+        repositories::{self, NewRepository},
+    },
+    store::{
+        hosts::{self, HostRow},
+        schedules::{self, ScheduleRow},
+    },
 };
 use cairn_testkit::agent::SimAgent;
 use serde_json::{Value, json};
@@ -35,6 +42,9 @@ struct Shared {
     held: AtomicUsize,
     errors: AtomicU64,
     polls: AtomicU64,
+    /// A config version to wait for (0: none), and how many agents have it.
+    target: AtomicU64,
+    reached: AtomicUsize,
 }
 
 /// A free local port for a server to listen on, and its base URL.
@@ -147,6 +157,7 @@ async fn main() {
 
     // Seed: N hosts with the simulated agents' public keys, straight into the store.
     let t0 = Instant::now();
+    let fleet_repo;
     let mut agents: Vec<SimAgent> =
         (0..n).map(|i| SimAgent::new(&base, &format!("sim-{i:05}"))).collect();
     {
@@ -156,18 +167,46 @@ async fn main() {
             ..Config::default()
         };
         let state = AppState::open(config).await.expect("open store");
+        // One repository (sealed like any, through the domain) linked to every host, and
+        // three schedules per host: what each agent's config carries.
+        let repo = repositories::create(
+            &state,
+            &Actor::cli(),
+            NewRepository {
+                name: "fleet".into(),
+                url: "s3:https://s3.example.net/fleet".into(),
+                password: "bench-repository-password".into(),
+                env: Default::default(),
+                guard: None,
+            },
+        )
+        .await
+        .expect("create repository")
+        .id;
+        let now = chrono::Utc::now();
         for chunk in agents.chunks_mut(1000) {
             let txn = state.store.write().await.expect("txn");
             for a in chunk {
                 let id = Uuid::now_v7();
                 hosts::insert(&*txn, host_row(id, a)).await.expect("insert host");
+                hosts::link(&*txn, id, repo, now).await.expect("link");
+                for (name, cron) in SCHEDULES {
+                    schedules::insert(&*txn, schedule_row(id, repo, name, cron, now))
+                        .await
+                        .expect("insert schedule");
+                }
                 a.id = Some(id);
             }
             txn.commit().await.expect("commit");
         }
         state.store.clone().close().await;
+        fleet_repo = repo;
     }
-    println!("seeded {n} hosts in {:.1} s", t0.elapsed().as_secs_f64());
+    println!(
+        "seeded {n} hosts, each linked to one repository with {} schedules, in {:.1} s",
+        SCHEDULES.len(),
+        t0.elapsed().as_secs_f64()
+    );
 
     let mut server = spawn_server(
         &server_bin,
@@ -191,6 +230,8 @@ async fn main() {
         held: AtomicUsize::new(0),
         errors: AtomicU64::new(0),
         polls: AtomicU64::new(0),
+        target: AtomicU64::new(0),
+        reached: AtomicUsize::new(0),
     });
     let host_ids: Vec<Uuid> = agents.iter().filter_map(|a| a.id).collect();
     let connect = Instant::now();
@@ -204,6 +245,7 @@ async fn main() {
             tokio::time::sleep(delay).await;
             let mut version = 0u64;
             let mut counted = false;
+            let mut reached = false;
             loop {
                 if version > 0 && !counted {
                     shared.held.fetch_add(1, Ordering::Relaxed);
@@ -222,6 +264,11 @@ async fn main() {
                         let at = Instant::now();
                         if let Some(cfg) = v["config"]["version"].as_u64() {
                             version = cfg;
+                            let target = shared.target.load(Ordering::Relaxed);
+                            if target > 0 && cfg >= target && !reached {
+                                reached = true;
+                                shared.reached.fetch_add(1, Ordering::Relaxed);
+                            }
                         }
                         if let Some(cmds) = v["commands"].as_array() {
                             let mut got = shared.received.lock().expect("lock");
@@ -348,6 +395,38 @@ async fn main() {
         rss_mb(pid),
         status_mb(pid, "VmHWM:")
     );
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    // Schedules: one change that gives every host a new config (the repository's delete
+    // guard, which every host's config carries with its 3 schedules), pushed to all.
+    shared.target.store(2, Ordering::Relaxed);
+    let sent = Instant::now();
+    let r = http
+        .patch(format!("{base}/api/v1/repositories/{fleet_repo}"))
+        .bearer_auth(&admin)
+        .json(&json!({ "guard": { "max_delete_percent": 30, "min_keep": 2 } }))
+        .send()
+        .await;
+    let ok = r.as_ref().is_ok_and(|r| r.status().is_success());
+    let accepted = sent.elapsed();
+    loop {
+        let got = shared.reached.load(Ordering::Relaxed);
+        if got >= n || sent.elapsed() > Duration::from_secs(120) {
+            println!(
+                "schedules: a change to all {n} hosts' config (3 schedules each) in {got} agents' hands {:.2} s after the request (API {} in {:.0} ms)  [target ≤ 5 s]",
+                sent.elapsed().as_secs_f64(),
+                if ok { "answered" } else { "FAILED" },
+                accepted.as_secs_f64() * 1e3
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!(
+        "server RSS after the fleet-wide config push: {:.0} MB (peak so far {:.0} MB)",
+        rss_mb(pid),
+        status_mb(pid, "VmHWM:")
+    );
     // The fleet back to waiting: every agent has re-polled, and the burst's memory is
     // either handed back or still held.
     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -414,6 +493,37 @@ fn spawn_server(
         cmd.stderr(out.try_clone().expect("log file")).stdout(out);
     }
     cmd.spawn().expect("start server")
+}
+
+/// Each simulated host's schedules: name and cron.
+const SCHEDULES: [(&str, &str); 3] =
+    [("nightly", "0 3 * * *"), ("hourly-db", "15 * * * *"), ("weekly-full", "0 4 * * 0")];
+
+/// A schedule row as the API would store it (backup paths, a retention policy).
+fn schedule_row(
+    host: Uuid,
+    repo: Uuid,
+    name: &str,
+    cron: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ScheduleRow {
+    ScheduleRow {
+        id: Uuid::now_v7(),
+        host_id: host,
+        repository_id: repo,
+        name: name.into(),
+        cron: Some(cron.into()),
+        timezone: None,
+        enabled: true,
+        backup: r#"{"paths":["/etc","/var/lib/app"],"excludes":["*.tmp"],"tags":["bench"]}"#.into(),
+        retention: Some(r#"{"keep_daily":7,"keep_weekly":4}"#.into()),
+        forget_after_backup: true,
+        prune_after_forget: false,
+        prune_max_unused: None,
+        missed: "run_once".into(),
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// A host row for a simulated agent, seeded straight into the store.
