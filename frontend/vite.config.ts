@@ -30,5 +30,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'eslint/**/*.test.js'],
     restoreMocks: true,
     unstubGlobals: true,
+    // Typing into a filter re-renders a whole table per keystroke; on a loaded 2-core CI
+    // machine that alone can pass 5 s. A broken test still fails, at 15 s.
+    testTimeout: 15_000,
   },
 });
