@@ -4,7 +4,9 @@
 // the row with its next fire; the badge turns "In sync" once the agent applies the set; "Run
 // now" runs the backup and the row's last run shows it succeeded, linked to its job; editing
 // moves it to another zone and disables it; dark mode and phone width (the list and the
-// editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed.
+// editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed;
+// the repository's page runs stats through the host's agent and shows the figures (light, dark,
+// phone width).
 // Real server, agent and restic. Expects the admin signed in at 1280×800, light; leaves the
 // disabled schedule on the host (11 deletes the host) and state.scheduleId.
 import { writeFile } from 'node:fs/promises';
@@ -246,6 +248,61 @@ export async function run({ page, base, state }) {
     await r.waitFor({ state: 'detached' });
     const left = (await listViaApi()).items.map((s) => s.name);
     assert(left.length === 1 && left[0] === NAME, `schedules left: ${JSON.stringify(left)}`);
+  });
+
+  await check('schedules: the repository page runs stats through the host and shows the figures', async () => {
+    await page.goto(`${base}/repositories`);
+    await page.getByRole('link', { name: repoName, exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/repositories/${host.repository_ids[0]}`);
+    await page.getByTestId('repository-stats').waitFor();
+    const linked = page.getByTestId('linked-host').filter({ hasText: host.hostname });
+    await linked.waitFor();
+    const stats = page.getByRole('button', { name: 'Stats…' });
+    await page.waitForFunction(() => {
+      const b = [...document.querySelectorAll('button')].find((el) => el.textContent === 'Stats…');
+      return b && !b.disabled;
+    });
+    await stats.click();
+    const dialog = page.getByRole('dialog');
+    const hostField = dialog.getByRole('textbox', { name: /^Host/ }).or(dialog.getByRole('combobox', { name: /^Host/ })).first();
+    if (!(await hostField.inputValue())) {
+      await hostField.click();
+      await page.getByRole('option', { name: host.hostname, exact: true }).click();
+    }
+    await dialog.getByRole('button', { name: 'Start stats' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/jobs/'));
+    const jobId = new URL(page.url()).pathname.split('/').pop();
+    const badge = page.getByTestId('job-status').first();
+    await page.waitForFunction(
+      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+      FINAL,
+      { timeout: RUN_TIMEOUT },
+    );
+    const status = await badge.getAttribute('data-status');
+    const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+    assert(status === 'succeeded', `stats ended ${status}: ${JSON.stringify(job.result ?? job.error_message)}`);
+    const figures = job.result?.stats;
+    assert(figures && figures.snapshots >= 1 && figures.raw_size > 0 && figures.restore_size > 0, `stats: ${JSON.stringify(figures)}`);
+
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname.startsWith('/repositories/'));
+    const snapshots = page.getByTestId('stats-snapshots');
+    await snapshots.waitFor({ timeout: 20_000 });
+    assert(((await snapshots.textContent()) ?? '').trim() === figures.snapshots.toLocaleString('en-US'), `snapshots shown: ${await snapshots.textContent()}`);
+    const dedup = ((await page.getByTestId('stats-dedup').textContent()) ?? '').trim();
+    assert(dedup === `${figures.dedup_ratio.toFixed(2)}×`, `dedup shown: ${dedup}, stored ${figures.dedup_ratio}`);
+    await page.locator('[data-testid="last-stats"][data-status="succeeded"]').waitFor();
+    await page.locator(`[data-testid="maintenance-row"][data-kind="stats"]`).first().waitFor();
+    await shot(page, 'repository-page');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'repository-page-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    await page.setViewportSize({ width: 375, height: 812 });
+    await snapshots.waitFor();
+    const { overflow, culprits } = await sidewaysOverflow(page);
+    await shot(page, 'repository-page-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert(overflow <= 1, `the repository page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
   });
 
   Object.assign(state, { scheduleId });

@@ -4,7 +4,7 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, ScheduleList, ServerInfo } from './types';
+import type { CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, ScheduleList, ServerInfo } from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -57,6 +57,10 @@ export const keys = {
     /** A host's latest jobs (under `lists()`, so new jobs refresh it). */
     hostRecent: (hostId: string) => typed<JobList>()([...jobsRoot, 'list', 'host-recent', hostId]),
     detail: (id: string) => typed<Job>()([...jobsRoot, 'one', id]),
+    /** A repository's newest care jobs of each kind (under `lists()`, so new jobs refresh it). */
+    repositoryMaintenance: (repositoryId: string) => [...jobsRoot, 'list', 'repository-maintenance', repositoryId] as const,
+    /** A repository's newest stats job, read whole (under `lists()`). */
+    repositoryStats: (repositoryId: string) => typed<Job | null>()([...jobsRoot, 'list', 'repository-stats', repositoryId]),
     /** The hosts offered by the history's host filter. */
     hostChoices: () => [...jobsRoot, 'host-choices'] as const,
   },
@@ -81,6 +85,7 @@ export const keys = {
   repositories: {
     all: ['repositories'] as const,
     list: () => ['repositories', 'list'] as const,
+    detail: (id: string) => typed<Repository>()(['repositories', 'one', id]),
   },
 
   users: {

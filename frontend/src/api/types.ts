@@ -76,3 +76,13 @@ export type RetentionPolicy = Schemas['RetentionPolicy'];
 export type MissedRun = Schemas['MissedRun'];
 export type RunScheduleRequest = Schemas['RunScheduleRequest'];
 export type CronPreview = Schemas['CronPreview'];
+
+// Repository care: forget reports, the retention preview, maintenance jobs, the delete guard, stats.
+export type ForgetReport = Schemas['ForgetReport'];
+export type ForgetSnapshot = Schemas['ForgetSnapshot'];
+export type ForgetGuard = Schemas['ForgetGuard'];
+export type RetentionPreview = Schemas['RetentionPreview'];
+export type RetentionPreviewRequest = Schemas['RetentionPreviewRequest'];
+export type RepositoryJobRequest = Schemas['RepositoryJobRequest'];
+export type RepositoryStats = Schemas['RepositoryStats'];
+export type ForgetArgs = Schemas['ForgetArgs'];

@@ -7,7 +7,7 @@ import { HomePage } from '@/features/home';
 import { HostsPage } from '@/features/hosts';
 import { JobDetailPage, JobsPage } from '@/features/jobs';
 import { ProfilePage } from '@/features/profile';
-import { RepositoriesPage } from '@/features/repositories';
+import { RepositoriesPage, RepositoryDetailPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
 import { UsersPage } from '@/features/users';
 import { patterns } from '@/lib/paths';
@@ -69,6 +69,14 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="repos_read" what="repositories">
                 <RepositoriesPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.repository,
+            element: (
+              <RequirePermission permission="repos_read" what="repositories">
+                <RepositoryDetailPage />
               </RequirePermission>
             ),
           },

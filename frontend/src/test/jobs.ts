@@ -1,6 +1,6 @@
 // Fixtures for jobs and snapshots, built on the generated types, and signed-in users whose
 // permissions match the server's table including jobs_run (operators and admins).
-import type { Job, JobProgress, LogLine, Me, Role, Snapshot } from '@/api/types';
+import type { ForgetSnapshot, Job, JobProgress, LogLine, Me, Role, Snapshot } from '@/api/types';
 import { makeMe } from './utils';
 
 export const HOST_ID = '10000000-0000-4000-8000-000000000001';
@@ -65,5 +65,17 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     data_added: 1_572_864,
     job_id: JOB_ID,
     ...overrides,
+  };
+}
+
+/** A snapshot in a forget's report: `n` hours before 2025-03-01 10:00 UTC, with 64-hex id `n` repeated. */
+export function makeForgetSnapshot(n: number, reasons: string[] = []): ForgetSnapshot {
+  return {
+    id: String(n % 10).repeat(64),
+    time: new Date(Date.parse('2025-03-01T10:00:00Z') - n * 3_600_000).toISOString(),
+    hostname: 'web-01',
+    paths: ['/etc'],
+    tags: [],
+    reasons,
   };
 }

@@ -78,13 +78,14 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'hosts_manage',
     'jobs_run',
     'schedules_manage',
+    'repos_maintain',
     'hosts_approve',
     'repos_manage',
     'users_read',
     'users_manage',
     'audit_read',
   ],
-  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage'],
+  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain'],
   viewer: ['profile', 'hosts_read', 'repos_read'],
 };
 

@@ -1,5 +1,6 @@
 // Jobs API hooks: the filtered history, read a page at a time by cursor ("Load more"; polled
-// faster while something runs), one job, cancel, and the hosts for the host filter.
+// faster while something runs), one job, cancel, an admin's approval of a blocked forget, and
+// the hosts for the host filter.
 import { keepPreviousData, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
@@ -102,6 +103,23 @@ export function useCancelJob() {
     mutationFn: (id: string) => unwrap(api.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } })),
     onSuccess: store,
     // `job.finished`: it ended meanwhile; show how.
+    onError: (_error, id) => queryClient.invalidateQueries({ queryKey: keys.jobs.detail(id) }),
+  });
+}
+
+/**
+ * Approve one forget the delete guard blocked: the server starts a new forget with the same
+ * arguments past the guard and answers it (202). The history shows the new job.
+ */
+export function useApproveJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/v1/jobs/{id}/approve', { params: { path: { id } } })),
+    onSuccess: (job) => {
+      queryClient.setQueryData(keys.jobs.detail(job.id), job);
+      void queryClient.invalidateQueries({ queryKey: keys.jobs.lists() });
+    },
+    // `job.not_blocked`: someone approved it meanwhile, or it is not a blocked forget; show it as it is.
     onError: (_error, id) => queryClient.invalidateQueries({ queryKey: keys.jobs.detail(id) }),
   });
 }

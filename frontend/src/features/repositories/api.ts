@@ -1,10 +1,13 @@
-// Repositories API hooks: list, create, update (write-only credentials), delete; and `restic
-// init` through a linked host's agent (the hosts linked to a repository, to choose which runs it).
+// Repositories API hooks: list, one, create, update (write-only credentials; the delete guard),
+// delete; `restic init` and the care operations (forget, prune, check, unlock, stats) through a
+// linked host's agent; the retention preview; and the repository's maintenance history.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { keys } from '@/api/queryKeys';
-import type { CreateRepositoryRequest, Host, UpdateRepositoryRequest } from '@/api/types';
+import type { CreateRepositoryRequest, ForgetGuard, Host, Job, JobKind, RetentionPreviewRequest, UpdateRepositoryRequest } from '@/api/types';
+import { isActiveJob } from '@/lib/jobs';
+import { asJobRequest, type OperationRequest, type PreviewRequest } from './jobForm';
 
 export function useRepositories() {
   return useQuery({
@@ -86,5 +89,105 @@ export function useInitRepository(repositoryId: string) {
     mutationFn: (hostId: string) =>
       unwrap(api.POST('/v1/repositories/{id}/init', { params: { path: { id: repositoryId } }, body: { host_id: hostId } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+  });
+}
+
+export function useRepository(id: string) {
+  return useQuery({
+    queryKey: keys.repositories.detail(id),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories/{id}', { signal, params: { path: { id } } })),
+  });
+}
+
+/**
+ * Replace the delete guard (admin). Only `guard` is sent: `env_set`/`env_remove` have server
+ * defaults (nothing changes), which the generated type marks required.
+ */
+export function useUpdateGuard(id: string) {
+  const invalidate = useInvalidateRepos();
+  return useMutation({
+    mutationFn: (guard: ForgetGuard) =>
+      unwrap(api.PATCH('/v1/repositories/{id}', { params: { path: { id } }, body: { guard } as UpdateRepositoryRequest })),
+    onSuccess: invalidate,
+  });
+}
+
+/** The care operations, each a job kind of its own; their newest runs make the page's history. */
+export const MAINTENANCE_KINDS: readonly JobKind[] = ['forget', 'prune', 'check', 'unlock', 'stats'];
+const PER_KIND = 5;
+const ACTIVE_REFRESH_MS = 3_000;
+const IDLE_REFRESH_MS = 15_000;
+
+export interface Maintenance {
+  /** The newest runs of every care kind together, newest first. */
+  recent: Job[];
+  /** The newest run of each kind (list rows: no `result`). */
+  latest: Partial<Record<JobKind, Job>>;
+}
+
+/**
+ * The repository's recent maintenance: the newest few jobs of each care kind (one list query
+ * per kind, so backups never crowd them out), merged newest first. Polled faster while one
+ * has not ended, so "queued: waiting for …" turns into running and done by itself.
+ */
+export function useMaintenance(repositoryId: string) {
+  return useQuery({
+    queryKey: keys.jobs.repositoryMaintenance(repositoryId),
+    queryFn: async ({ signal }): Promise<Maintenance> => {
+      const lists = await Promise.all(
+        MAINTENANCE_KINDS.map((kind) =>
+          unwrap(api.GET('/v1/jobs', { signal, params: { query: { repository_id: repositoryId, kind, limit: PER_KIND } } })),
+        ),
+      );
+      const latest: Partial<Record<JobKind, Job>> = {};
+      MAINTENANCE_KINDS.forEach((kind, i) => {
+        const first = lists[i]?.items[0];
+        if (first) latest[kind] = first;
+      });
+      const recent = lists.flatMap((l) => l.items).sort((a, b) => b.created_at.localeCompare(a.created_at));
+      return { recent, latest };
+    },
+    refetchInterval: (query) => (query.state.data?.recent.some((j) => isActiveJob(j.status)) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS),
+  });
+}
+
+/**
+ * The newest stats job with its figures: list rows leave out `result`, so the job is read
+ * whole once found. Null when stats never ran.
+ */
+export function useLatestStats(repositoryId: string) {
+  return useQuery({
+    queryKey: keys.jobs.repositoryStats(repositoryId),
+    queryFn: async ({ signal }) => {
+      const list = await unwrap(api.GET('/v1/jobs', { signal, params: { query: { repository_id: repositoryId, kind: 'stats', limit: 1 } } }));
+      const newest = list.items[0];
+      if (!newest) return null;
+      return unwrap(api.GET('/v1/jobs/{id}', { signal, params: { path: { id: newest.id } } }));
+    },
+    refetchInterval: (query) => (query.state.data && isActiveJob(query.state.data.status) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS),
+  });
+}
+
+/** Start a care operation through a linked host's agent; answers the queued job (202). */
+export function useStartRepositoryJob(repositoryId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: OperationRequest) =>
+      unwrap(api.POST('/v1/repositories/{id}/jobs', { params: { path: { id: repositoryId } }, body: asJobRequest(body) })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+  });
+}
+
+/** What a forget's policy would keep and remove, asked of a linked host's agent; nothing changes. */
+export function usePreviewRetention(repositoryId: string) {
+  return useMutation({
+    mutationFn: (body: PreviewRequest) =>
+      unwrap(
+        api.POST('/v1/repositories/{id}/retention-preview', {
+          params: { path: { id: repositoryId } },
+          // `tags` is left out when empty: the server's default, which the generated type marks required.
+          body: body as RetentionPreviewRequest,
+        }),
+      ),
   });
 }

@@ -1,12 +1,14 @@
 // Schedules API hooks: a host's schedules (polled faster while its agent catches up or a run
 // is under way), create / replace / delete, "Run now", and the cron preview. A change bumps the
-// host's config version, so the host itself is read again too (its "Configuration" fact).
+// host's config version, so the host itself is read again too (its "Configuration" fact). And
+// the retention preview: what the editor's rules would keep and remove in the repository.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { keys } from '@/api/queryKeys';
-import type { ScheduleList, ScheduleRequest } from '@/api/types';
+import type { RetentionPreviewRequest, ScheduleList, ScheduleRequest } from '@/api/types';
 import { isActiveJob } from '@/lib/jobs';
+import type { PreviewRequest } from './form';
 
 /** While the agent has not applied the latest set, or a schedule's last run has not ended. */
 export const BUSY_REFRESH_MS = 2_000;
@@ -71,6 +73,8 @@ export function useRunSchedule(hostId: string) {
       Promise.all([
         queryClient.invalidateQueries({ queryKey: keys.schedules.ofHost(hostId) }),
         queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+        // The host's header shows its last scheduled run: this one, from now on.
+        queryClient.invalidateQueries({ queryKey: keys.hosts.detail(hostId) }),
       ]),
   });
 }
@@ -96,5 +100,23 @@ export function useCronPreview(cron: string, timezone: string | null, hostId: st
     placeholderData: keepPreviousData,
     staleTime: 60_000,
     retry: false,
+  });
+}
+
+/**
+ * Ask a linked host's agent what the rules would keep and remove (`restic forget --dry-run`;
+ * nothing changes). The server waits for the agent up to its ask timeout (20 s) and answers
+ * 409 `retention.preview_failed` / `host.offline` or 504 `agent.no_answer` with a message.
+ */
+export function usePreviewRetention() {
+  return useMutation({
+    mutationFn: ({ repositoryId, body }: { repositoryId: string; body: PreviewRequest }) =>
+      unwrap(
+        api.POST('/v1/repositories/{id}/retention-preview', {
+          params: { path: { id: repositoryId } },
+          // `tags` is left out when empty: the server's default, which the generated type marks required.
+          body: body as RetentionPreviewRequest,
+        }),
+      ),
   });
 }

@@ -1,7 +1,7 @@
 // The schedule editor's values, rules and request building, kept pure so they are tested
 // directly: cron presets, the form ↔ ScheduleRequest mapping (optional fields left out, never
 // sent as null: the server refuses null) and the checks that mirror the server's.
-import type { MissedRun, RetentionPolicy, Schedule, ScheduleRequest } from '@/api/types';
+import type { Host, MissedRun, RetentionPolicy, RetentionPreviewRequest, Schedule, ScheduleRequest } from '@/api/types';
 import { excludeFilesRule, excludesRule, limitRule, lines, pathsRule, tagsRule } from '@/lib/backupRules';
 
 /** A number input's value: '' when empty (Mantine's NumberInput), else the number. */
@@ -318,4 +318,24 @@ export function retentionSummary(policy: RetentionPolicy | undefined): string | 
   if (policy.keep_within) parts.push(`within ${policy.keep_within}`);
   if (policy.keep_tags.length) parts.push(`tagged ${policy.keep_tags.join(', ')}`);
   return parts.length ? `keep ${parts.join(', ')}` : null;
+}
+
+/**
+ * A retention preview's request. `tags` has a server default (none), which the generated type
+ * marks required; it is left out when the backup sets no tags, like every optional field.
+ */
+export type PreviewRequest = Omit<RetentionPreviewRequest, 'tags'> & Partial<Pick<RetentionPreviewRequest, 'tags'>>;
+
+/**
+ * What "Preview retention" asks: this host's snapshots (by its hostname) carrying all of the
+ * backup's tags — the same scope as the forget after a backup — under the form's rules; null
+ * while the rules are empty (a preview of "keep everything" says nothing).
+ */
+export function retentionPreviewRequest(v: ScheduleValues, host: Pick<Host, 'id' | 'hostname'>): PreviewRequest | null {
+  const policy = retentionOf(v);
+  if (!policy) return null;
+  const body: PreviewRequest = { host_id: host.id, policy, host: host.hostname };
+  const tags = cleanTags(v.tags);
+  if (tags.length > 0) body.tags = tags;
+  return body;
 }

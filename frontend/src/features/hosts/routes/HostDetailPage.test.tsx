@@ -9,9 +9,9 @@ import { HostDetailPage } from './HostDetailPage';
 const repo = makeRepository();
 const host = makeHost({ config_version: 3, applied_config_version: 2, repository_ids: [repo.id], tags: ['web'] });
 
-function setup(role: 'admin' | 'viewer') {
+function setup(role: 'admin' | 'viewer', shown = host) {
   const server = fakeServer({
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, shown),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     [`POST /api/v1/hosts/${host.id}/ping`]: () => json(202, { command_id: 'c1', created_at: '2025-03-01T10:00:00Z' }),
@@ -47,5 +47,25 @@ describe('HostDetailPage', () => {
     expect(screen.queryByRole('button', { name: 'Save repositories' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Test connection' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Delete host' })).not.toBeInTheDocument();
+  });
+
+  it('shows the next run and the last scheduled run in the header', async () => {
+    const jobId = '40000000-0000-4000-8000-0000000000bb';
+    setup('viewer', {
+      ...host,
+      next_run: { at: new Date(Date.now() + 3 * 3600_000).toISOString(), schedule_id: 's1', schedule_name: 'nightly' },
+      last_scheduled_run: {
+        job_id: jobId,
+        status: 'succeeded',
+        created_at: new Date(Date.now() - 2 * 3600_000).toISOString(),
+        schedule_id: 's1',
+        schedule_name: 'nightly',
+      },
+    });
+    const runs = await screen.findByTestId('host-runs');
+    expect(within(runs).getByTestId('host-next-run')).toHaveTextContent('in 3 hours · nightly');
+    const last = within(runs).getByTestId('host-last-run');
+    expect(last).toHaveAttribute('href', `/jobs/${jobId}`);
+    expect(last).toHaveTextContent(/Succeeded\s*2 hours ago/);
   });
 });

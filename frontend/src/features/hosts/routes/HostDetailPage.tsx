@@ -1,4 +1,5 @@
-// /hosts/:id: what Cairn knows about one host (refreshed every few seconds), its tags and
+// /hosts/:id: what Cairn knows about one host (refreshed every few seconds; its schedules' next
+// and last run in the header), its tags and
 // repositories (each with an access test), a connection test, its recent jobs, a backup, and
 // deletion, on the Overview tab; its schedules on the Schedules tab (`?tab=schedules`). Its
 // snapshots and its schedules come from their own features, which the app puts in the
@@ -45,6 +46,7 @@ import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices
 import { DeleteHostForm } from '../components/DeleteHostForm';
 import { Fingerprint } from '../components/Fingerprint';
 import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
+import { LastScheduledRun, NextRun } from '../components/HostRuns';
 import { AgentVersion, ResticVersion } from '../components/HostVersions';
 import { RecentJobs } from '../components/RecentJobs';
 import { RepositoryProbes } from '../components/RepositoryProbes';
@@ -267,6 +269,20 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
             Last seen <RelativeTime value={host.last_seen_at} />
             {host.last_ip ? ` from ${host.last_ip}` : ''}
           </Text>
+          <Group gap="lg" wrap="wrap" data-testid="host-runs" style={{ rowGap: 2 }}>
+            <Group gap={6} wrap="nowrap">
+              <Text size="sm" c="dimmed">
+                Next run
+              </Text>
+              <NextRun host={host} />
+            </Group>
+            <Group gap={6} wrap="nowrap">
+              <Text size="sm" c="dimmed">
+                Last scheduled run
+              </Text>
+              <LastScheduledRun host={host} />
+            </Group>
+          </Group>
         </Stack>
         <Group gap="xs">
           {canRun ? (

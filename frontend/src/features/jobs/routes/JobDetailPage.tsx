@@ -1,15 +1,18 @@
 // /jobs/:id: one job, live. Status, what went wrong (if anything), progress while it runs,
-// the summary when done, the log as it is written, its details and the raw result.
+// the summary when done, the log as it is written, its details and the raw result. A forget
+// shows what it kept and removed; one the delete guard blocked can be approved by an admin.
 import { Alert, Button, Card, EmptyState, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { Job } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { ForgetReportTable } from '@/components/ForgetReportTable';
 import { hasPermission, useSession } from '@/lib/auth';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
 import { useFetchJob, useJob, useStoreJob } from '../api';
+import { ApproveJobButton } from '../components/ApproveJobButton';
 import { JobFacts } from '../components/JobFacts';
 import { JobHeader } from '../components/JobHeader';
 import { JobOutcomeAlert } from '../components/JobOutcomeAlert';
@@ -61,6 +64,8 @@ function JobView({ job }: { job: Job }) {
     <Stack gap="md">
       <JobHeader job={job} canCancel={canCancel} />
       <JobOutcomeAlert job={job} />
+      {job.status === 'blocked' && job.kind === 'forget' && hasPermission(me, 'repos_manage') ? <ApproveJobButton job={job} /> : null}
+      {job.result?.forget ? <ForgetReportTable report={job.result.forget} /> : null}
       {job.kind === 'backup' && active ? <JobProgressCard progress={progress} running={job.status === 'running'} /> : null}
       {summary ? <JobSummaryStats summary={summary} /> : null}
       <Card withBorder radius="md" padding="lg">

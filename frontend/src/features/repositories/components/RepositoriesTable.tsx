@@ -1,6 +1,8 @@
-// Repositories table: names, URLs and which credentials are set (never their values); for
+// Repositories table: names (linked to each repository's page), URLs and which credentials are set (never their values); for
 // admins a row menu to initialize (restic init), edit or delete.
-import { Badge, Group, Menu, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Menu, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { paths } from '@/lib/paths';
 import { IconDatabasePlus, IconPencil, IconTrash } from '@tabler/icons-react';
 import type { Repository } from '@/api/types';
 import { actionsColumn, DataTable, RowActionsMenu, type Column } from '@/components/DataTable';
@@ -28,9 +30,9 @@ export function RepositoriesTable({ repositories, canManage, onAction }: Props) 
       {repositories.map((repo) => (
         <Table.Tr key={repo.id} data-testid={`repository-row-${repo.name}`}>
           <Table.Td>
-            <Text size="sm" fw={600}>
+            <Anchor component={Link} to={paths.repository(repo.id)} size="sm" fw={600}>
               {repo.name}
-            </Text>
+            </Anchor>
             <Text size="xs" c="dimmed" ff="monospace" hiddenFrom="sm" style={{ wordBreak: 'break-all' }}>
               {repo.url}
             </Text>

@@ -1,9 +1,11 @@
 // The schedule editor (create and edit, in a modal; full screen on a phone): what, where, when
 // (a preset or any cron, in the schedule's or the host's zone, with the server's live preview),
-// retention and what follows the backup. Enter in a one-line field sends, Ctrl/Cmd+Enter from
-// anywhere; the server's refusals land on the field `details.field` names.
+// retention (with a preview of what the rules keep and remove, for repos_maintain) and what
+// follows the backup. Enter in a one-line field sends, Ctrl/Cmd+Enter from anywhere; the
+// server's refusals land on the field `details.field` names.
 import {
   Alert,
+  Button,
   Fieldset,
   Group,
   Modal,
@@ -20,16 +22,18 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconDeviceFloppy, IconInfoCircle, IconPlus } from '@tabler/icons-react';
+import { IconDeviceFloppy, IconEye, IconInfoCircle, IconPlus } from '@tabler/icons-react';
 import { useId } from 'react';
 import { ApiError, inputFor } from '@/api/errors';
 import type { Host, MissedRun, Repository, Schedule } from '@/api/types';
 import { PHONE_QUERY } from '@/components/DataTable';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
+import { RetentionPreviewResult } from '@/components/RetentionPreviewResult';
+import { usePermission } from '@/lib/auth';
 import { submitOnModEnter } from '@/lib/keyboard';
 import { notifySuccess } from '@/lib/notify';
-import { useCreateSchedule, useReplaceSchedule } from '../api';
+import { useCreateSchedule, usePreviewRetention, useReplaceSchedule } from '../api';
 import {
   CRON_PRESETS,
   CUSTOM_PRESET,
@@ -37,6 +41,7 @@ import {
   cronOfPreset,
   newScheduleValues,
   presetOf,
+  retentionPreviewRequest,
   scheduleRequest,
   scheduleValues,
   validateSchedule,
@@ -65,6 +70,49 @@ const KEEP_FIELDS: { field: KeepCount; label: string }[] = [
 const mono = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
 const noSpellcheck = { spellCheck: false, autoCapitalize: 'off', autoComplete: 'off' } as const;
 
+/**
+ * "Preview retention": what the form's rules would keep and remove in its repository, asked of
+ * this host's agent. Disabled, with why, while there are no rules or no repository; a result
+ * whose rules changed since is dimmed until asked again.
+ */
+function RetentionPreviewControl({ host, values }: { host: Host; values: ScheduleValues }) {
+  const preview = usePreviewRetention();
+  const body = retentionPreviewRequest(values, host);
+  const repositoryId = values.repositoryId;
+  const requestKey = JSON.stringify([repositoryId, body]);
+  const asked = preview.variables ? JSON.stringify([preview.variables.repositoryId, preview.variables.body]) : null;
+  const hint = !body
+    ? 'Set at least one rule to preview it.'
+    : !repositoryId
+      ? 'Choose the repository first.'
+      : host.status !== 'online'
+        ? `${host.hostname} is offline: its agent answers the preview.`
+        : `Asks ${host.hostname}’s agent (restic forget --dry-run) about this host’s snapshots; nothing changes.`;
+  return (
+    <Stack gap="xs" data-testid="retention-preview-control">
+      <Group gap="sm" wrap="wrap">
+        <Button
+          variant="light"
+          size="xs"
+          leftSection={<IconEye size={14} />}
+          disabled={!body || !repositoryId}
+          loading={preview.isPending}
+          onClick={() => {
+            if (body && repositoryId) preview.mutate({ repositoryId, body });
+          }}
+        >
+          Preview retention
+        </Button>
+        <Text size="xs" c="dimmed" style={{ flex: '1 1 14rem' }} data-testid="retention-preview-hint">
+          {hint}
+        </Text>
+      </Group>
+      {preview.error ? <ErrorAlert error={preview.error} title="Could not preview the retention" /> : null}
+      {preview.data ? <RetentionPreviewResult preview={preview.data} stale={asked !== requestKey} /> : null}
+    </Stack>
+  );
+}
+
 /** The field a refusal belongs on: the one `details.field` names, or the name for a taken name. */
 function fieldOfRefusal(error: unknown): string | undefined {
   if (error instanceof ApiError && error.code === 'schedule.name_taken') return 'name';
@@ -81,6 +129,7 @@ interface FormProps {
 
 function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
   const formId = useId();
+  const canPreview = usePermission('repos_maintain');
   const create = useCreateSchedule(host.id);
   const replace = useReplaceSchedule(host.id);
   const save = schedule ? replace : create;
@@ -308,8 +357,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
           <Stack gap="sm">
             <Text size="sm" c="dimmed">
               <code>restic forget</code> applies these rules: each rule keeps its own snapshots, and a snapshot any rule keeps
-              stays. Leave them all empty to keep every snapshot. A preview of what a repository would keep is not available
-              yet.
+              stays. Leave them all empty to keep every snapshot.
             </Text>
             <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm">
               {KEEP_FIELDS.map(({ field, label }) => (
@@ -334,6 +382,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
                 {...form.getInputProps('keepTags')}
               />
             </SimpleGrid>
+            {canPreview ? <RetentionPreviewControl host={host} values={v} /> : null}
             {keepError ? (
               <Text size="sm" c="red" role="alert" data-field-error tabIndex={-1} data-testid="retention-error">
                 {keepError}
