@@ -34,11 +34,19 @@ export function useUrlSearchText(key = 'q', delayMs = 300) {
   const value = params.get(key) ?? '';
   const [text, setText] = useState(value);
   const [seen, setSeen] = useState(value);
+  // What this box last wrote to the URL: when the URL comes back with it, that is our own
+  // echo, and the person may have typed on since; only another change (Back, "Clear
+  // filters", a link) replaces what is in the box. Without this, a slow render let an echo
+  // of "host-0" overwrite a box that already said "host-01", losing keystrokes.
+  const [written, setWritten] = useState<string | null>(null);
   if (value !== seen) {
     setSeen(value);
-    setText(value);
+    if (value !== written) setText(value);
   }
-  const write = useDebouncedCallback((next: string) => setParams((prev) => withParam(prev, key, next), { replace: true }), delayMs);
+  const write = useDebouncedCallback((next: string) => {
+    setWritten(next);
+    setParams((prev) => withParam(prev, key, next), { replace: true });
+  }, delayMs);
   return {
     value,
     text,
