@@ -2,8 +2,12 @@
 // per-test cleanup of the DOM and cookies. Node-environment tests skip the browser parts.
 import '@testing-library/jest-dom/vitest';
 import { notifications } from '@mantine/notifications';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
+
+// findBy*/waitFor give up after 1 s by default; a page's first render with its queries can
+// take longer than that on a loaded 2-core CI machine. A missing element still fails, at 5 s.
+configure({ asyncUtilTimeout: 5000 });
 
 function installBrowserStubs() {
   Object.defineProperty(window, 'matchMedia', {
