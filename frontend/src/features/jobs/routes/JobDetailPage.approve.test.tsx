@@ -85,7 +85,8 @@ describe('approving a blocked forget', () => {
     expect(toggle).toHaveAttribute('aria-expanded', 'false');
     await userEvent.setup().click(toggle);
     expect(toggle).toHaveAttribute('aria-expanded', 'true');
-    const rows = within(report).getAllByRole('row').slice(1);
+    // The Collapse opens over a transition: wait for its rows to become visible.
+    const rows = (await within(report).findAllByRole('row')).slice(1);
     // Newest first: the kept one (1 h old), then the removed ones (2 h, 3 h).
     expect(rows.map((r) => r.getAttribute('data-testid'))).toEqual(['forget-kept', 'forget-removed', 'forget-removed']);
     expect(rows[0]).toHaveTextContent('11111111');
