@@ -18,6 +18,7 @@ mod m0012_scheduled_jobs_overlap;
 mod m0013_schedule_runs_index;
 mod m0014_repository_guard;
 mod m0015_job_queue;
+mod m0016_schedule_last_job;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_schedule_runs_index::Migration),
             Box::new(m0014_repository_guard::Migration),
             Box::new(m0015_job_queue::Migration),
+            Box::new(m0016_schedule_last_job::Migration),
         ]
     }
 }

@@ -361,6 +361,14 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
         b.exec(insert(backend, "jobs", &JOB_COLS, std::mem::take(&mut values))).await;
     }
     b.commit().await;
+    // The jobs went in by raw INSERTs, past the store: copy each schedule's newest job onto
+    // it, as the store does when it writes a job.
+    {
+        let all: Vec<Uuid> = schedules_of.iter().flatten().copied().collect();
+        let txn = state.store.write().await.expect("txn");
+        schedules::refresh_last_jobs(&*txn, &all).await.expect("copy newest jobs");
+        txn.commit().await.expect("commit");
+    }
     println!(
         "{engine}: seeded {} jobs in {:.1} s (summary + result + progress: {:.2} KB a job on average)",
         o.jobs,

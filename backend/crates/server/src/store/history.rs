@@ -88,13 +88,17 @@ pub async fn removable_jobs<C: ConnectionTrait>(
     rows.iter().map(|r| r.try_get::<Uuid>("", "id").map_err(StoreError::from)).collect()
 }
 
-/// Removes these jobs (their log lines go with them).
+/// Removes these jobs (their log lines go with them). A schedule whose copied newest job
+/// was among them copies its newest remaining one.
 pub async fn remove_jobs<C: ConnectionTrait>(db: &C, jobs: &[Uuid]) -> Result<u64, StoreError> {
-    Ok(job::Entity::delete_many()
+    let schedules = super::schedules::of_jobs(db, jobs).await?;
+    let removed = job::Entity::delete_many()
         .filter(job::Column::Id.is_in(jobs.iter().copied()))
         .exec(db)
         .await?
-        .rows_affected)
+        .rows_affected;
+    super::schedules::refresh_last_jobs(db, &schedules).await?;
+    Ok(removed)
 }
 
 /// Removes up to `limit` commands agents received before `cutoff`.

@@ -120,18 +120,30 @@ pub async fn repositories_with_waiting<C: ConnectionTrait>(
     Ok(rows.into_iter().flatten().collect())
 }
 
+/// Stores a new job; a schedule's job becomes its schedule's copied newest job when it is
+/// newer than the one copied (`schedules::refresh_last_jobs`).
 pub async fn insert<C: ConnectionTrait>(db: &C, row: JobRow) -> Result<JobRow, StoreError> {
     let active: job::ActiveModel = row.into();
-    Ok(active.reset_all().insert(db).await?)
+    let row = active.reset_all().insert(db).await?;
+    if let Some(s) = row.schedule_id {
+        super::schedules::refresh_last_jobs(db, &[s]).await?;
+    }
+    Ok(row)
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<JobRow>, StoreError> {
     Ok(job::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Saves a job whole; a schedule's job also refreshes its schedule's copy of its newest job
+/// (a status or end time may have changed).
 pub async fn update<C: ConnectionTrait>(db: &C, row: JobRow) -> Result<JobRow, StoreError> {
     let active: job::ActiveModel = row.into();
-    Ok(active.reset_all().update(db).await?)
+    let row = active.reset_all().update(db).await?;
+    if let Some(s) = row.schedule_id {
+        super::schedules::refresh_last_jobs(db, &[s]).await?;
+    }
+    Ok(row)
 }
 
 /// The unfinished job of this host on this repository, if any.
@@ -294,7 +306,8 @@ pub async fn count<C: ConnectionTrait>(db: &C, f: &JobFilter, cap: u64) -> Resul
     super::count_capped(db, count_query(db.get_database_backend(), f, cap)).await
 }
 
-/// Jobs whose run command an agent just received: queued → dispatched.
+/// Jobs whose run command an agent just received: queued → dispatched (and so the copies
+/// of those that are their schedule's newest).
 pub async fn mark_dispatched<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
@@ -310,6 +323,7 @@ pub async fn mark_dispatched<C: ConnectionTrait>(
             .filter(job::Column::Status.eq(JobStatus::Queued))
             .exec(db)
             .await?;
+        super::schedules::refresh_last_jobs_of(db, chunk).await?;
     }
     Ok(())
 }

@@ -14,8 +14,8 @@ use super::{
 
 pub use schedule::Model as ScheduleRow;
 
-/// A schedule as its host's row shows it: when it fires, and its newest job (the `job_*`
-/// fields, absent when it made none or its newest was removed by retention).
+/// A schedule as its host's row shows it: when it fires, and the copy of its newest job
+/// (the `job_*` fields, absent when it made none that is still stored).
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct ScheduleRunRow {
     pub id: Uuid,
@@ -112,69 +112,111 @@ pub async fn last_runs<C: ConnectionTrait>(
     Ok(job::Entity::find().from_raw_sql(stmt).all(db).await?)
 }
 
-/// The schedules of `hosts` (a page of the host list, or one host), each with its newest
-/// job, in one statement: the schedules along `idx_schedules_host_name`, and each one's
-/// newest job from `idx_jobs_schedule_runs`, which holds every field read here, so a
-/// job's own row (kilobytes of JSON, a page read apiece) is never read.
-///
-/// PostgreSQL reads the newest job in one backward probe (a lateral join, which also keeps
-/// the planner from hashing the whole index). SQLite has no lateral join: it probes for the
-/// newest time, then for the jobs at that time; two jobs of one schedule made in the same
-/// microsecond both come back, and the caller keeps the greater id, as the job list does.
+/// The schedules of `hosts` (a page of the host list, or one host) with the copy of each
+/// one's newest job, in one statement along `idx_schedules_host_name`. `jobs` is not read:
+/// probing it for each schedule's newest job cost more than the rest of the page.
 pub fn runs_of_hosts_query(backend: DbBackend, hosts: &[Uuid]) -> Statement {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let s = |c: schedule::Column| (schedule::Entity, c);
-    let (j, l) = (Alias::new("j"), Alias::new("l"));
-    let jc = |c: job::Column| Expr::col((j.clone(), c));
-    let mut q = Query::select()
-        .columns([
-            s(schedule::Column::Id),
-            s(schedule::Column::HostId),
-            s(schedule::Column::Name),
-            s(schedule::Column::Cron),
-            s(schedule::Column::Timezone),
-            s(schedule::Column::Enabled),
-        ])
-        .expr_as(jc(job::Column::Id), Alias::new("job_id"))
-        .expr_as(jc(job::Column::Status), Alias::new("job_status"))
-        .expr_as(jc(job::Column::CreatedAt), Alias::new("job_created_at"))
-        .expr_as(jc(job::Column::FinishedAt), Alias::new("job_finished_at"))
-        .from(schedule::Entity)
-        .and_where(Expr::col(s(schedule::Column::HostId)).is_in(hosts.iter().copied()))
-        .to_owned();
-    match backend {
-        DbBackend::Postgres => {
-            let lc = |c: job::Column| (l.clone(), c);
-            let newest = Query::select()
-                .columns([
-                    lc(job::Column::Id),
-                    lc(job::Column::Status),
-                    lc(job::Column::CreatedAt),
-                    lc(job::Column::FinishedAt),
-                ])
-                .from_as(job::Entity, l.clone())
-                .and_where(Expr::col(lc(job::Column::ScheduleId)).equals(s(schedule::Column::Id)))
-                .order_by(lc(job::Column::CreatedAt), Order::Desc)
-                .order_by(lc(job::Column::Id), Order::Desc)
-                .limit(1)
-                .to_owned();
-            q.join_lateral(JoinType::LeftJoin, newest, j.clone(), Expr::cust("TRUE"));
-        }
-        _ => {
-            let newest = Expr::cust(
-                "(SELECT MAX(l.created_at) FROM jobs l WHERE l.schedule_id = schedules.id)",
-            );
-            q.join_as(
-                JoinType::LeftJoin,
-                job::Entity,
-                j.clone(),
-                jc(job::Column::ScheduleId)
-                    .equals(s(schedule::Column::Id))
-                    .and(jc(job::Column::CreatedAt).eq(newest)),
-            );
-        }
+    let copy =
+        |c: &str, name: &str| (Expr::col((schedule::Entity, Alias::new(c))), Alias::new(name));
+    let mut q = Query::select();
+    q.columns([
+        s(schedule::Column::Id),
+        s(schedule::Column::HostId),
+        s(schedule::Column::Name),
+        s(schedule::Column::Cron),
+        s(schedule::Column::Timezone),
+        s(schedule::Column::Enabled),
+    ]);
+    for (c, name) in [
+        ("last_job_id", "job_id"),
+        ("last_job_status", "job_status"),
+        ("last_job_created_at", "job_created_at"),
+        ("last_job_finished_at", "job_finished_at"),
+    ] {
+        let (expr, alias) = copy(c, name);
+        q.expr_as(expr, alias);
     }
+    q.from(schedule::Entity)
+        .and_where(Expr::col(s(schedule::Column::HostId)).is_in(hosts.iter().copied()));
     backend.build(&q)
+}
+
+/// The newest job of the schedule, copied onto its row: one probe of
+/// `idx_jobs_schedule_runs`, which holds every field copied.
+const NEWEST_JOB: &str = "UPDATE schedules SET \
+     (last_job_id, last_job_status, last_job_created_at, last_job_finished_at) = \
+     (SELECT l.id, l.status, l.created_at, l.finished_at FROM jobs l \
+      WHERE l.schedule_id = schedules.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
+     WHERE id IN ";
+
+/// `(p1, p2, …)` in the backend's placeholder style, for `n` values.
+fn in_list(backend: DbBackend, n: usize) -> String {
+    let p = (1..=n)
+        .map(|i| if backend == DbBackend::Postgres { format!("${i}") } else { "?".into() })
+        .collect::<Vec<_>>();
+    format!("({})", p.join(","))
+}
+
+/// The statement of [`refresh_last_jobs`] for up to 500 schedules.
+pub fn refresh_last_jobs_statement(backend: DbBackend, schedules: &[Uuid]) -> Statement {
+    let sql = format!("{NEWEST_JOB}{}", in_list(backend, schedules.len()));
+    let values = schedules.iter().map(|id| (*id).into()).collect::<Vec<sea_orm::Value>>();
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// The statement of [`refresh_last_jobs_of`] for up to 500 jobs.
+pub fn refresh_last_jobs_of_statement(backend: DbBackend, jobs: &[Uuid]) -> Statement {
+    let sql = format!(
+        "{NEWEST_JOB}(SELECT j.schedule_id FROM jobs j WHERE j.id IN {} \
+         AND j.schedule_id IS NOT NULL)",
+        in_list(backend, jobs.len())
+    );
+    let values = jobs.iter().map(|id| (*id).into()).collect::<Vec<sea_orm::Value>>();
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Copies each schedule's newest job onto its row again (the job list's order: newest
+/// `created_at`, then greatest id), after a job of theirs was written or removed. Called
+/// inside the writer's transaction, so the copy changes with the job.
+pub async fn refresh_last_jobs<C: ConnectionTrait>(
+    db: &C,
+    schedules: &[Uuid],
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    for chunk in schedules.chunks(500) {
+        db.execute_raw(refresh_last_jobs_statement(backend, chunk)).await?;
+    }
+    Ok(())
+}
+
+/// [`refresh_last_jobs`] for the schedules that made any of `jobs` (nothing for jobs no
+/// schedule made, found by a primary-key probe each).
+pub async fn refresh_last_jobs_of<C: ConnectionTrait>(
+    db: &C,
+    jobs: &[Uuid],
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    for chunk in jobs.chunks(500) {
+        db.execute_raw(refresh_last_jobs_of_statement(backend, chunk)).await?;
+    }
+    Ok(())
+}
+
+/// The schedules that made any of `jobs`.
+pub async fn of_jobs<C: ConnectionTrait>(db: &C, jobs: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    use sea_orm::QuerySelect;
+    let ids: Vec<Option<Uuid>> = job::Entity::find()
+        .select_only()
+        .column(job::Column::ScheduleId)
+        .filter(job::Column::Id.is_in(jobs.iter().copied()))
+        .filter(job::Column::ScheduleId.is_not_null())
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
 }
 
 /// See [`runs_of_hosts_query`]; no statement at all for no hosts.

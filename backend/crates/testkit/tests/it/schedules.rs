@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 struct Fixture {
-    _app: TestApp,
+    app: TestApp,
     admin: Session,
     agent: SimAgent,
     host: Uuid,
@@ -31,7 +31,7 @@ async fn fixture(db: Db) -> Fixture {
     let host = agent.id.unwrap();
     // The first poll records the facts, the host's zone among them (Europe/Berlin).
     agent.poll_ok(0).await;
-    Fixture { _app: app, admin, agent, host, repo }
+    Fixture { app, admin, agent, host, repo }
 }
 
 fn nightly(repo: Uuid) -> Value {
@@ -462,6 +462,17 @@ async fn hosts_show_their_next_run_and_last_scheduled_run(db: Db) {
         (Some(mid), Some("manual"))
     );
     assert!(last.get("finished_at").is_none(), "{last}");
+    // The agent receives it: the row follows the job's status.
+    let poll: Value = f.agent.poll(0).await.json().await.unwrap();
+    assert!(
+        poll["commands"].as_array().unwrap().iter().any(|c| c["id"] == run_now["id"]),
+        "{poll}"
+    );
+    let last = host_row(&f, f.host).await["last_scheduled_run"].clone();
+    assert_eq!(
+        (last["job_id"].clone(), last["status"].as_str()),
+        (run_now["id"].clone(), Some("dispatched"))
+    );
     // A backup started by hand, not by a schedule, is not a scheduled run; and the other
     // host's row has nothing of this host's schedules.
     f.admin.start_backup(other, &NewBackup::new(other_repo, ["/srv"])).await;
@@ -504,8 +515,15 @@ async fn hosts_show_their_next_run_and_last_scheduled_run(db: Db) {
     let row = host_row(&f, f.host).await;
     assert_eq!(row["last_scheduled_run"]["job_id"], second.to_string());
 
+    // History retention removes the two newest: the run before them is the last again.
+    let state = f.app.state();
+    let txn = state.store.write().await.unwrap();
+    cairn_server::store::history::remove_jobs(&*txn, &[first, second]).await.unwrap();
+    txn.commit().await.unwrap();
+    let row = host_row(&f, f.host).await;
+    assert_eq!(row["last_scheduled_run"]["job_id"], job.to_string());
+
     // Disabling the schedules takes the next run away; the last run stays.
-    let job = second;
     for s in [&ny, &weekly] {
         let mut body = s.clone();
         let o = body.as_object_mut().unwrap();

@@ -252,10 +252,12 @@ pub async fn runs_of_hosts(
 ) -> Result<Vec<HostRuns>, DomainError> {
     let ids: Vec<Uuid> = hosts.iter().map(|h| h.id).collect();
     let rows = store::runs_of_hosts(state.store.db(), &ids).await?;
+    let at: std::collections::HashMap<Uuid, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut out = vec![HostRuns::default(); hosts.len()];
     let mut fires = next_fire::memo();
     for r in rows {
-        let Some(i) = ids.iter().position(|id| *id == r.host_id) else { continue };
+        let Some(&i) = at.get(&r.host_id) else { continue };
         add_run(&mut out[i], &hosts[i], r, now, &mut fires);
     }
     Ok(out)

@@ -1,5 +1,8 @@
 //! The `schedules` table: what one host backs up to one repository, when, and how long
-//! its snapshots are kept.
+//! its snapshots are kept. The table also holds a copy of each schedule's newest job
+//! (`last_job_id`, `last_job_status`, `last_job_created_at`, `last_job_finished_at`),
+//! written only by `store::schedules::refresh_last_jobs`; it is left out of this model so
+//! that saving a schedule never overwrites it.
 
 use sea_orm::entity::prelude::*;
 
