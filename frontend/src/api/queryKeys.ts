@@ -4,7 +4,7 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, ScheduleList, ServerInfo } from './types';
+import type { BackupOption, CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, ScheduleList, ServerInfo } from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -80,6 +80,8 @@ export const keys = {
     /** What a cron expression means in a zone (the editor's live preview); never invalidated by a change. */
     preview: (cron: string, timezone: string | null, hostId: string) =>
       typed<CronPreview>()([...schedulesRoot, 'preview', { cron, timezone, hostId }]),
+    /** The `restic backup` options a schedule may add (GET /v1/backup-options); fixed per server version. */
+    backupOptions: () => typed<BackupOption[]>()([...schedulesRoot, 'backup-options']),
   },
 
   repositories: {

@@ -291,6 +291,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/backup-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The `restic backup` options a schedule may add, and the value each takes. Anything
+         *     else (a repository, a password, TLS, a command) is refused.
+         */
+        get: operations["list_backup_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/enrollment-tokens": {
         parameters: {
             query?: never;
@@ -483,6 +503,28 @@ export interface paths {
         put?: never;
         /** Adds a schedule to a host; its agent receives the new set on its next poll. */
         post: operations["create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/schedules/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a schedule before it is saved: the server's findings about its settings, and
+         *     the host's agent's (paths, repository, disk, hooks), with the command it would run.
+         *     Nothing is stored. Refused (400) as saving it would be. Waits for the agent up to
+         *     `agents.ask_timeout_secs`; an agent that does not answer is a finding.
+         */
+        post: operations["preflight_schedule_draft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -801,6 +843,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/repositories/{id}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotates the repository's password: a new random one is given to `host_id`'s agent,
+         *     which adds a key for it (`key_add`); every linked host then gets it, and once each
+         *     has applied that config the old key is removed (`key_remove`, through any online
+         *     linked host). A host offline meanwhile keeps the old key working until it acks.
+         *     Refused (409 `repository.rotation_in_progress`) while one is under way; after a
+         *     failed removal of the old key it retries that removal.
+         */
+        post: operations["rotate_repository_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules/preview": {
         parameters: {
             query?: never;
@@ -834,6 +900,26 @@ export interface paths {
         post?: never;
         /** Deletes a schedule; the jobs it made stay in the history. */
         delete: operations["delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a stored schedule now (as its runs do); the agent's findings become its
+         *     newest and its `state` follows them.
+         */
+        post: operations["preflight_schedule"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1082,7 +1168,7 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
-        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_AskFailure"];
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_AskFailure"];
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
@@ -1099,6 +1185,23 @@ export interface components {
              * @enum {string}
              */
             kind: "failed";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_PreflightAnswer: {
+            /**
+             * @example preflight
+             * @enum {string}
+             */
+            kind: "preflight";
+        } & components["schemas"]["PreflightAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "preflight";
         };
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
@@ -1241,6 +1344,38 @@ export interface components {
         };
         /** @enum {string} */
         AuthMethodKind: "session" | "token";
+        /**
+         * BackupHooks
+         * @description The hooks of a schedule's backups. A failing `pre` hook (exit code not 0, or killed at
+         *     its timeout) stops the backup, which ends `failed` with error class `hook_failed`;
+         *     `post` runs after every run, the failed ones included, with `CAIRN_JOB_STATUS` and
+         *     `CAIRN_JOB_ID` in its environment.
+         */
+        BackupHooks: {
+            post?: components["schemas"]["Hook"];
+            pre?: components["schemas"]["Hook"];
+        };
+        /**
+         * BackupOption
+         * @description A `restic backup` option a schedule may add (`backup.extra_options`).
+         */
+        BackupOption: {
+            help: string;
+            /** Format: uint32 */
+            max?: number;
+            /** Format: uint32 */
+            min?: number;
+            /** @description E.g. `--exclude-larger-than`. */
+            name: string;
+            /** @description The first restic release that has it (`0.17`). */
+            since: string;
+            /**
+             * @description `none` (a flag: `--name`), `size` (`--name=500M`), `integer` (within `min`–`max`),
+             *     `word` (one of `words`) or `text`.
+             */
+            value: string;
+            words?: string[];
+        };
         /** BackupSpec */
         BackupSpec: {
             /**
@@ -1253,6 +1388,12 @@ export interface components {
              * @default []
              */
             excludes: string[];
+            /**
+             * @description More `restic backup` options from the allow-list (`BACKUP_OPTIONS`), each
+             *     `--name` or `--name=value`, e.g. `--exclude-caches`, `--exclude-larger-than=2G`.
+             * @default []
+             */
+            extra_options: string[];
             /**
              * Format: uint32
              * @description Download limit in KiB/s (restic `--limit-download`).
@@ -1495,8 +1636,28 @@ export interface components {
         };
         /** @enum {string} */
         ExportFormat: "csv" | "ndjson";
+        /**
+         * FailedCheck
+         * @description A check that found errors in a repository.
+         */
+        FailedCheck: {
+            /** Format: date-time */
+            finished_at: string;
+            /** Format: uuid */
+            job_id: string;
+        };
         /** @enum {string} */
         FeedKind: "log" | "progress" | "status" | "end";
+        /**
+         * Finding
+         * @description One thing a preflight found, with a stable code (`path.missing`, `backup.root_without_
+         *     system_excludes`, …) and a sentence saying what to do.
+         */
+        Finding: {
+            code: string;
+            message: string;
+            severity: components["schemas"]["Severity"];
+        };
         /**
          * @description Why the agent started a scheduled run.
          * @enum {string}
@@ -1606,6 +1767,20 @@ export interface components {
             jobs_days: number;
             /** Format: uint64 */
             jobs_keep_per_host: number;
+        };
+        /**
+         * Hook
+         * @description A command the agent runs with `/bin/sh -c`, as the agent's own user, in a process group
+         *     of its own that is killed whole when the timeout passes.
+         */
+        Hook: {
+            /** @description The shell command (at most 4,096 characters). */
+            command: string;
+            /**
+             * Format: uint32
+             * @description Seconds before its process group is killed (1 to 86,400).
+             */
+            timeout_secs: number;
         };
         /** Host */
         Host: {
@@ -1777,7 +1952,7 @@ export interface components {
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
          */
-        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"];
+        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"] | components["schemas"]["JobArgs_KeyAddArgs"] | components["schemas"]["JobArgs_KeyRemoveArgs"];
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
@@ -1845,6 +2020,40 @@ export interface components {
              * @enum {string}
              */
             kind: "init";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_KeyAddArgs: {
+            /**
+             * @example key_add
+             * @enum {string}
+             */
+            kind: "key_add";
+        } & components["schemas"]["KeyAddArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "key_add";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_KeyRemoveArgs: {
+            /**
+             * @example key_remove
+             * @enum {string}
+             */
+            kind: "key_remove";
+        } & components["schemas"]["KeyRemoveArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "key_remove";
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -1971,7 +2180,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats";
+        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats" | "key_add" | "key_remove";
         /** JobList */
         JobList: {
             /**
@@ -2025,8 +2234,16 @@ export interface components {
             error_class?: string;
             /** Format: int32 */
             exit_code?: number;
+            /**
+             * @description A backup's preflight findings on the agent (warnings it ran with, or what blocked
+             *     it); empty when all passed.
+             * @default []
+             */
+            findings: components["schemas"]["Finding"][];
             /** @description A forget's snapshots kept and removed (or, when blocked, that it would have removed). */
             forget?: components["schemas"]["ForgetReport"] & unknown;
+            /** @description What a `key_add` or `key_remove` did. */
+            keys?: components["schemas"]["KeyReport"] & unknown;
             /** @description An unlock's locks: removed, and still held. */
             locks?: components["schemas"]["LockReport"] & unknown;
             /** @description A sentence for people. */
@@ -2075,6 +2292,64 @@ export interface components {
          */
         JobStatus: "queued" | "dispatched" | "running" | "succeeded" | "warning" | "failed" | "cancelled" | "lost" | "blocked";
         /**
+         * KeyAddArgs
+         * @description `restic key add`: the new password is in the agent's config, never in the job (jobs are
+         *     stored and listed).
+         */
+        KeyAddArgs: Record<string, never>;
+        /**
+         * KeyRemoveArgs
+         * @description `restic key remove` of the key the old password opened.
+         */
+        KeyRemoveArgs: {
+            /**
+             * @description The key's id as `restic key list` prints it (8 hex digits, or 64 by version);
+             *     restic takes a unique prefix.
+             */
+            key_id: string;
+        };
+        /**
+         * KeyReport
+         * @description A key rotation's step: the key the old password opened and the one added (`key_add`),
+         *     or the key removed (`key_remove`). Ids are as `restic key list` prints them.
+         */
+        KeyReport: {
+            new_key_id?: string;
+            old_key_id?: string;
+            removed_key_id?: string;
+        };
+        /**
+         * KeyRotation
+         * @description Where a key rotation is.
+         */
+        KeyRotation: {
+            /** @description The key the old password opens, once known. */
+            old_key_id?: string;
+            /** Format: date-time */
+            started_at?: string;
+            /**
+             * @description `adding` (the new key is being added), `waiting` (every linked host is taking the
+             *     new password; the old key still works), `removing` (the old key goes), or
+             *     `remove_failed` (start the rotation again to retry the removal).
+             */
+            state: string;
+        };
+        /**
+         * LastCheck
+         * @description A check's verdict on its repository.
+         */
+        LastCheck: {
+            /** Format: date-time */
+            finished_at: string;
+            /** Format: uuid */
+            job_id: string;
+            /**
+             * @description False: the check found errors (a check that could not reach the repository, or was
+             *     stopped, gives no verdict and is not shown here).
+             */
+            passed: boolean;
+        };
+        /**
          * LockHolder
          * @description Who holds a restic lock.
          */
@@ -2103,7 +2378,10 @@ export interface components {
             line: string;
             /** Format: int64 */
             seq: number;
-            /** @description `stdout`, `stderr` or `agent`. */
+            /**
+             * @description `stdout`, `stderr`, `agent` (the agent's own notes) or `hook` (what a schedule's
+             *     pre or post hook printed).
+             */
             stream: string;
         };
         /** LogPage */
@@ -2116,7 +2394,7 @@ export interface components {
             next_after: number;
         };
         /** @enum {string} */
-        LogStream: "stdout" | "stderr" | "agent";
+        LogStream: "stdout" | "stderr" | "agent" | "hook";
         /** LoginRequest */
         LoginRequest: {
             password: string;
@@ -2162,7 +2440,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "schedules_hooks" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read";
         /** Ping */
         Ping: Record<string, never>;
         /** PingHostsRequest */
@@ -2218,6 +2496,64 @@ export interface components {
             refused?: components["schemas"]["Refusal"] & unknown;
         };
         /**
+         * PreflightAnswer
+         * @description The agent's checks (paths there and readable, exclude files there, hook programs
+         *     executable, the repository opens with its password, room for restic's cache, options
+         *     this restic knows) and the command it would run.
+         */
+        PreflightAnswer: {
+            /** @description The argv the agent would run (the restic binary first), with no secret in it. */
+            command: string[];
+            /** @description The environment restic gets, values of secrets masked (`RESTIC_PASSWORD=***`). */
+            env: string[];
+            /** @description Only what is wrong; empty when everything passed. */
+            findings: components["schemas"]["Finding"][];
+            restic_version: string;
+        };
+        /**
+         * PreflightDraftRequest
+         * @description A schedule as written, to check before saving it; `schedule_id` names the stored one it
+         *     would replace (its hooks are checked when the draft leaves them out).
+         */
+        PreflightDraftRequest: {
+            schedule: components["schemas"]["ScheduleRequest"];
+            /** Format: uuid */
+            schedule_id?: string;
+        };
+        /**
+         * PreflightQuery
+         * @description Ask the agent whether this backup can run from its host, and what it would run.
+         */
+        PreflightQuery: {
+            backup: components["schemas"]["BackupSpec"];
+            /** @default {} */
+            hooks: components["schemas"]["BackupHooks"] & unknown;
+            /** Format: uuid */
+            repository_id: string;
+        };
+        /**
+         * PreflightReport
+         * @description A preflight: the server's findings about the settings, the agent's checks on its host,
+         *     and what the agent would run.
+         */
+        PreflightReport: {
+            /** @description Whether the agent answered; when not, a finding says why. */
+            agent_checked: boolean;
+            /** @description The argv the agent would run, the restic binary first, with no secret in it. */
+            command?: string[];
+            /** @description The environment restic would get, secrets masked (`RESTIC_PASSWORD=***`). */
+            env?: string[];
+            /** @description The server's findings, then the agent's; empty when all passed. */
+            findings: components["schemas"]["Finding"][];
+            restic_version?: string;
+            state: components["schemas"]["PreflightState"];
+        };
+        /**
+         * @description What a schedule's findings add up to.
+         * @enum {string}
+         */
+        PreflightState: "ready" | "warning" | "blocked";
+        /**
          * ProbeAnswer
          * @description A repository opened from a host: what `restic cat config` said.
          */
@@ -2244,7 +2580,20 @@ export interface components {
             /** @description `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent. */
             max_unused?: string;
         };
-        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"];
+        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"];
+        Question_PreflightQuery: {
+            /**
+             * @example preflight
+             * @enum {string}
+             */
+            kind: "preflight";
+        } & components["schemas"]["PreflightQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "preflight";
+        };
         Question_RepositoryProbe: {
             /**
              * @example repository_probe
@@ -2306,6 +2655,13 @@ export interface components {
             has_password: boolean;
             /** Format: uuid */
             id: string;
+            /** @description A key rotation under way (`POST /repositories/{id}/rotate-key`); absent otherwise. */
+            key_rotation?: components["schemas"]["KeyRotation"] & unknown;
+            /**
+             * @description The newest check that ran to a verdict. While it found errors, forget and prune
+             *     end `blocked` (`check.failed`) until a check passes. Absent before the first one.
+             */
+            last_check?: components["schemas"]["LastCheck"] & unknown;
             name: string;
             /** Format: date-time */
             updated_at: string;
@@ -2323,6 +2679,12 @@ export interface components {
                 [key: string]: string;
             };
             /**
+             * @description The newest check of this repository that found errors, when none has passed since:
+             *     forget and prune end `blocked` (`check.failed`) until a check passes, so no data a
+             *     repair may need is deleted.
+             */
+            failed_check?: components["schemas"]["FailedCheck"] & unknown;
+            /**
              * @description How much one forget may remove.
              * @default {
              *       "max_delete_percent": 50,
@@ -2333,6 +2695,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description During a key rotation, until its `key_add` job ran: the password of the key to add. */
+            new_password?: string;
             password: string;
             /** @description restic repository URL: a path, `sftp:`, `rest:`, `s3:`, `b2:`… */
             url: string;
@@ -2511,6 +2875,14 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "operator" | "admin";
+        /** RotateKeyRequest */
+        RotateKeyRequest: {
+            /**
+             * Format: uuid
+             * @description The linked, online host whose agent adds the new key.
+             */
+            host_id: string;
+        };
         /** RunJob */
         RunJob: {
             job: components["schemas"]["JobSpec"];
@@ -2528,6 +2900,12 @@ export interface components {
         };
         /** Schedule */
         Schedule: {
+            /**
+             * Format: date-time
+             * @description When the agent last checked it (a preflight or a run); absent when never since it
+             *     last changed.
+             */
+            agent_checked_at?: string;
             backup: components["schemas"]["BackupSpec"];
             /** Format: date-time */
             created_at: string;
@@ -2538,7 +2916,19 @@ export interface components {
             /** @description The zone its cron is read in: its own, else its host's, else UTC. */
             effective_timezone: string;
             enabled: boolean;
+            /**
+             * @description The server's findings about its settings, then the agent's newest (from "Check"
+             *     or its latest run); empty when all is well.
+             */
+            findings: components["schemas"]["Finding"][];
             forget_after_backup: boolean;
+            /** @description Whether it has a pre or post hook. */
+            has_hooks: boolean;
+            /**
+             * @description The hooks themselves: only for admins (they may hold secrets); absent for others
+             *     and when there are none.
+             */
+            hooks?: components["schemas"]["BackupHooks"] & unknown;
             /** Format: uuid */
             host_id: string;
             /** Format: uuid */
@@ -2556,6 +2946,8 @@ export interface components {
             /** Format: uuid */
             repository_id: string;
             retention?: components["schemas"]["RetentionPolicy"];
+            /** @description `ready`, `warning` (runs; see `findings`) or `blocked` (does not run). */
+            state: components["schemas"]["PreflightState"] & unknown;
             /** @description The zone the schedule names; absent when it uses its host's. */
             timezone?: string;
             /** Format: date-time */
@@ -2567,10 +2959,20 @@ export interface components {
          */
         ScheduleConfig: {
             backup: components["schemas"]["BackupSpec"];
+            /**
+             * @description Why the server holds this schedule back (a blocking preflight finding): the agent
+             *     does not fire it while set.
+             */
+            blocked_by?: string;
             /** @description A 5-field cron expression; absent for a manual schedule (runs only when asked). */
             cron?: string;
             enabled: boolean;
             forget_after_backup: boolean;
+            /**
+             * @description Commands run before and after each backup of this schedule (admins set them).
+             * @default {}
+             */
+            hooks: components["schemas"]["BackupHooks"] & unknown;
             /** Format: uuid */
             id: string;
             missed: components["schemas"]["MissedRun"];
@@ -2623,6 +3025,11 @@ export interface components {
              * @default false
              */
             forget_after_backup: boolean;
+            /**
+             * @description Commands run before and after each backup (admins only). Leave out to keep the
+             *     stored ones (none on a new schedule); `{}` removes them.
+             */
+            hooks?: components["schemas"]["BackupHooks"] & unknown;
             /**
              * @description What a fire missed while the agent was stopped becomes when it starts again.
              * @default run_once
@@ -2688,6 +3095,11 @@ export interface components {
             /** @description 2–64 of `a-z 0-9 . _ -`, starting with a letter or digit (stored lower-cased). */
             username: string;
         };
+        /**
+         * @description How much a finding holds a schedule back.
+         * @enum {string}
+         */
+        Severity: "warning" | "blocked";
         /** Snapshot */
         Snapshot: {
             /**
@@ -5009,6 +5421,105 @@ export interface operations {
             };
         };
     };
+    list_backup_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BackupOption"][];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_enrollment_tokens: {
         parameters: {
             query?: never;
@@ -6676,6 +7187,138 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preflight_schedule_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PreflightDraftRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PreflightReport"];
                 };
             };
             /** @description The request is malformed or breaks a rule. */
@@ -9069,6 +9712,139 @@ export interface operations {
             };
         };
     };
+    rotate_repository_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RotateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     preview_schedule: {
         parameters: {
             query: {
@@ -9421,6 +10197,125 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preflight_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PreflightReport"];
+                };
             };
             /** @description The request is malformed or breaks a rule. */
             400: {

@@ -76,6 +76,17 @@ export type RetentionPolicy = Schemas['RetentionPolicy'];
 export type MissedRun = Schemas['MissedRun'];
 export type RunScheduleRequest = Schemas['RunScheduleRequest'];
 export type CronPreview = Schemas['CronPreview'];
+/** A schedule's pre and post commands (admins only) and one of them. */
+export type BackupHooks = Schemas['BackupHooks'];
+export type Hook = Schemas['Hook'];
+/** A `restic backup` option a schedule may add (`backup.extra_options`), from GET /v1/backup-options. */
+export type BackupOption = Schemas['BackupOption'];
+/** What a preflight found, how much it holds a schedule back, and the whole answer. */
+export type Finding = Schemas['Finding'];
+export type Severity = Schemas['Severity'];
+export type PreflightState = Schemas['PreflightState'];
+export type PreflightReport = Schemas['PreflightReport'];
+export type PreflightDraftRequest = Schemas['PreflightDraftRequest'];
 
 // Repository care: forget reports, the retention preview, maintenance jobs, the delete guard, stats.
 export type ForgetReport = Schemas['ForgetReport'];
@@ -86,3 +97,5 @@ export type RetentionPreviewRequest = Schemas['RetentionPreviewRequest'];
 export type RepositoryJobRequest = Schemas['RepositoryJobRequest'];
 export type RepositoryStats = Schemas['RepositoryStats'];
 export type ForgetArgs = Schemas['ForgetArgs'];
+/** A repository's newest check verdict (`last_check`). */
+export type LastCheck = Schemas['LastCheck'];

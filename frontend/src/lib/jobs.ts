@@ -34,6 +34,8 @@ export const JOB_KIND_LABEL: Record<JobKind, string> = {
   check: 'Check',
   unlock: 'Unlock',
   stats: 'Repository stats',
+  key_add: 'Key rotation: add the new key',
+  key_remove: 'Key rotation: remove the old key',
 };
 
 export function isActiveJob(status: JobState): boolean {
@@ -58,6 +60,10 @@ export function jobTitle(job: Pick<Job, 'kind' | 'hostname' | 'host_id' | 'repos
     case 'unlock':
     case 'stats':
       return `${JOB_KIND_LABEL[job.kind]} of ${job.repository_name ?? 'a repository'} from ${host}`;
+    case 'key_add':
+      return `Key rotation of ${job.repository_name ?? 'a repository'}: the new key, added through ${host}`;
+    case 'key_remove':
+      return `Key rotation of ${job.repository_name ?? 'a repository'}: the old key, removed through ${host}`;
   }
 }
 

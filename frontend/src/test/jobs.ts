@@ -25,7 +25,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     status: 'running',
     actor_kind: 'user',
     actor: 'ada',
-    backup: { paths: ['/etc', '/home'], excludes: ['*.tmp'], tags: ['manual'], exclude_files: [], one_file_system: false },
+    backup: { paths: ['/etc', '/home'], excludes: ['*.tmp'], tags: ['manual'], exclude_files: [], one_file_system: false, extra_options: [] },
     created_at: '2025-03-01T10:00:00Z',
     dispatched_at: '2025-03-01T10:00:01Z',
     started_at: '2025-03-01T10:00:02Z',

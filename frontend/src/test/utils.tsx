@@ -78,6 +78,7 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'hosts_manage',
     'jobs_run',
     'schedules_manage',
+    'schedules_hooks',
     'repos_maintain',
     'hosts_approve',
     'repos_manage',

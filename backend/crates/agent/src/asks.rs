@@ -5,13 +5,16 @@
 use std::{sync::Arc, time::Instant};
 
 use cairn_proto::{
-    AgentConfig, Answer, Ask, AskFailure, ForgetArgs, ProbeAnswer, Question, RepositoryConfig,
-    RetentionAnswer,
+    AgentConfig, Answer, Ask, AskFailure, Finding, ForgetArgs, PreflightAnswer, PreflightQuery,
+    ProbeAnswer, Question, RepositoryConfig, RetentionAnswer, Severity,
 };
+use cairn_restic::{Error, ErrorClass};
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::{client::Client, identity::Identity, jobs::ResticSettings, maintenance, runner};
+use crate::{
+    client::Client, facts, identity::Identity, jobs::ResticSettings, maintenance, preflight, runner,
+};
 
 /// Answers `ask` (the command `ask_id`) in the background and posts the answer. A question
 /// whose deadline has passed is dropped: the server no longer waits for it.
@@ -51,6 +54,7 @@ pub async fn answer(
     let repository = match question {
         Question::RepositoryProbe(p) => p.repository_id,
         Question::RetentionPreview(q) => q.repository_id,
+        Question::Preflight(q) => q.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -64,7 +68,86 @@ pub async fn answer(
     match question {
         Question::RepositoryProbe(_) => probe(settings, repo).await,
         Question::RetentionPreview(q) => retention(settings, repo, &q.forget).await,
+        Question::Preflight(q) => preflight_answer(settings, repo, q).await,
     }
+}
+
+/// Could this backup run from here, and what would run: the local checks, the repository
+/// opened with its password (`restic cat config`, as the probe does), and the argv and
+/// environment (secrets masked) a backup job of this spec would get.
+async fn preflight_answer(
+    settings: &ResticSettings,
+    cfg: &RepositoryConfig,
+    q: &PreflightQuery,
+) -> Answer {
+    let restic = match runner::restic(settings).await {
+        Ok(r) => r,
+        Err(e) => return failed(e.code(), &e.to_string()),
+    };
+    let host = facts::hostname();
+    let mut findings = preflight::local_checks(
+        &q.backup,
+        &q.hooks,
+        settings.cache_dir.as_deref(),
+        Some(restic.version()),
+        &host,
+    );
+    let repo = runner::repo(cfg);
+    if let Err(e) = restic.cat_config(&repo).await {
+        findings.push(repository_finding(&e, &repo.display_url(), &host));
+    }
+    // The same function a backup job builds its options with, so this is what would run.
+    let args =
+        runner::backup_options(&q.backup, &host).and_then(|o| o.args().map_err(|e| e.to_string()));
+    let command = match args {
+        Ok(args) => std::iter::once(restic.binary().as_os_str().to_owned())
+            .chain(restic.argv(args))
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        Err(why) => {
+            // Said once: the local checks may have named the reason already.
+            if preflight::blocked(&findings).next().is_none() {
+                findings.push(Finding::new(
+                    "backup.invalid",
+                    Severity::Blocked,
+                    format!("This backup cannot be built: {why}."),
+                ));
+            }
+            vec![]
+        }
+    };
+    Answer::Preflight(PreflightAnswer {
+        findings,
+        command,
+        env: repo.masked_env(),
+        restic_version: restic.version().to_string(),
+    })
+}
+
+/// Why the repository did not open, as a blocking finding with restic's class.
+fn repository_finding(e: &Error, url: &str, host: &str) -> Finding {
+    let class = e.code();
+    let (code, message) = match e {
+        Error::Restic(ErrorClass::WrongPassword) => (
+            "repository.wrong_password",
+            format!(
+                "The repository's password does not open {url} ({class}): correct the password in the repository's settings."
+            ),
+        ),
+        Error::Restic(ErrorClass::RepoMissing) => (
+            "repository.missing",
+            format!(
+                "There is no restic repository at {url} ({class}): initialise it, or correct the repository's URL."
+            ),
+        ),
+        other => (
+            "repository.unreachable",
+            format!(
+                "{host} cannot open the repository at {url} ({class}: {other}): check the URL, the network and the backend's credentials."
+            ),
+        ),
+    };
+    Finding::new(code, Severity::Blocked, message)
 }
 
 /// `restic forget --dry-run --json`: what the policy keeps (with restic's reasons) and

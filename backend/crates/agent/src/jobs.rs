@@ -202,7 +202,12 @@ pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro
         ctx.finish(job, events::failed("agent.unknown_repository", &msg));
         return;
     };
-    let runner = tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, cancel, entry));
+    let schedule = spec
+        .schedule_id
+        .and_then(|id| config.and_then(|c| c.schedules.iter().find(|s| s.id == id)))
+        .cloned();
+    let runner =
+        tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, schedule, cancel, entry));
     // A schedule that forgets after each backup does so once its backup succeeded.
     let follow_up = crate::scheduler::follow_up(spec, config);
     let ctx = ctx.clone();

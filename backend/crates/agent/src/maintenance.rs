@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use cairn_proto::{
-    CheckArgs, ForgetArgs, ForgetGuard, ForgetReport, ForgetSnapshot, JobOutcome, JobResult,
-    LockHolder, LockReport, RepositoryStats,
+    CheckArgs, FailedCheck, ForgetArgs, ForgetGuard, ForgetReport, ForgetSnapshot, JobOutcome,
+    JobResult, LockHolder, LockReport, RepositoryStats,
 };
 use cairn_restic::{
     CheckOptions, ForgetGroup, ForgetOptions, LockInfo, PruneOptions, SnapshotFilter, StatsMode,
@@ -160,6 +160,26 @@ impl Run<'_> {
             }
         }
         result
+    }
+
+    /// Forget and prune wait while the repository's newest check found errors: deleting
+    /// snapshots or packs then could remove what a repair needs.
+    pub(crate) fn held_by_check(&self, failed: &FailedCheck) -> JobResult {
+        self.ctx.emit(self.job, events::started(None));
+        let message = format!(
+            "Nothing removed: the check of {} at {} (job {}) found errors in this repository; \
+             forget and prune wait until a check passes.",
+            self.repo.display_url(),
+            failed.finished_at.format("%Y-%m-%d %H:%M UTC"),
+            failed.job_id
+        );
+        self.note(&message);
+        JobResult {
+            outcome: JobOutcome::Blocked,
+            error_class: Some("check.failed".into()),
+            message: Some(message),
+            ..JobResult::default()
+        }
     }
 
     pub(crate) async fn prune(&self, max_unused: Option<String>, entry: &mut Entry) -> JobResult {

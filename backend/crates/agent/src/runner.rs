@@ -5,7 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use cairn_proto::{
-    BackupSpec, JobArgs, JobOutcome, JobResult, JobSpec, LogStream, RepositoryConfig,
+    BackupHooks, BackupSpec, Hook, JobArgs, JobOutcome, JobResult, JobSpec, LogStream,
+    RepositoryConfig, ScheduleConfig, Severity,
 };
 use cairn_restic::{
     BackupOptions, CancelToken, Event, GlobalOptions, Repo, Restic, RunControl, SnapshotFilter,
@@ -16,22 +17,32 @@ use uuid::Uuid;
 use crate::{
     events::{self, StopReason},
     facts,
+    hooks::{self, HookEnd, HookEnv, Phase},
     jobs::{Ctx, ResticSettings},
     journal::{Entry, ProcessId},
+    preflight,
 };
 
 /// Listing snapshots is quick; a backend that hangs must not hold the job forever.
 const SNAPSHOTS_TIMEOUT: Duration = Duration::from_secs(300);
+/// A post-hook after a job the agent's own stop cancelled gets at most this long: the
+/// agent waits 20 s for its jobs before it exits, and the hook must end before that.
+const POST_HOOK_WHILE_STOPPING: Duration = Duration::from_secs(10);
+/// Blocking findings quoted in a blocked backup's message; the rest are only counted.
+const MESSAGE_FINDINGS: usize = 5;
 
+/// `schedule` is the schedule the job runs for, when the agent's config has it: its
+/// hooks run around a backup.
 pub async fn run(
     ctx: Arc<Ctx>,
     spec: JobSpec,
     repo: RepositoryConfig,
+    schedule: Option<ScheduleConfig>,
     cancel: CancelToken,
     entry: Entry,
 ) -> JobOutcome {
     let job = spec.job_id;
-    let result = execute(&ctx, &spec, &repo, &cancel, entry).await;
+    let result = execute(&ctx, &spec, &repo, schedule.as_ref(), &cancel, entry).await;
     let outcome = result.outcome;
     ctx.finish(job, result);
     outcome
@@ -51,10 +62,46 @@ pub fn repo(cfg: &RepositoryConfig) -> Repo {
     cfg.env.iter().fold(Repo::new(&cfg.url, &cfg.password), |r, (k, v)| r.with_env(k, v))
 }
 
+/// The restic options of a backup of `b` made as `host`: what a backup job of this spec
+/// runs, and what the preflight answer shows it would run. The extra options are checked
+/// against the allow-list here again: the server checked them, but this is what runs.
+pub fn backup_options(b: &BackupSpec, host: &str) -> Result<BackupOptions, String> {
+    if b.paths.is_empty() {
+        return Err("A backup job needs at least one path".to_owned());
+    }
+    if b.extra_options.len() > cairn_proto::MAX_EXTRA_OPTIONS {
+        return Err(format!(
+            "A backup takes at most {} extra options; this one has {}",
+            cairn_proto::MAX_EXTRA_OPTIONS,
+            b.extra_options.len()
+        ));
+    }
+    for arg in &b.extra_options {
+        if let Err(why) = cairn_proto::allowed_option(arg) {
+            let name: String = arg.split('=').next().unwrap_or(arg).chars().take(64).collect();
+            return Err(format!(
+                "The backup option {name:?} is refused ({why}); restic did not run"
+            ));
+        }
+    }
+    Ok(BackupOptions {
+        excludes: b.excludes.clone(),
+        exclude_files: b.exclude_files.iter().map(Into::into).collect(),
+        one_file_system: b.one_file_system,
+        limit_upload_kib: b.limit_upload_kib,
+        limit_download_kib: b.limit_download_kib,
+        tags: b.tags.clone(),
+        host: Some(host.to_owned()),
+        extra: b.extra_options.clone(),
+        ..BackupOptions::new(&b.paths)
+    })
+}
+
 async fn execute(
     ctx: &Ctx,
     spec: &JobSpec,
     cfg: &RepositoryConfig,
+    schedule: Option<&ScheduleConfig>,
     cancel: &CancelToken,
     entry: Entry,
 ) -> JobResult {
@@ -72,8 +119,12 @@ async fn execute(
         host: facts::hostname(),
     };
     let mut entry = entry;
+    if let (Some(failed), JobArgs::Forget(_) | JobArgs::Prune(_)) = (&cfg.failed_check, &spec.args)
+    {
+        return run.held_by_check(failed);
+    }
     match &spec.args {
-        JobArgs::Backup(b) => run.backup(b, &mut entry).await,
+        JobArgs::Backup(b) => run.backup(b, cfg, schedule, &mut entry).await,
         JobArgs::Init(_) => run.init().await,
         JobArgs::Snapshots(_) => run.snapshots().await,
         JobArgs::Forget(f) => run.forget(f, &cfg.guard, &mut entry).await,
@@ -81,6 +132,8 @@ async fn execute(
         JobArgs::Check(c) => run.check(c, &mut entry).await,
         JobArgs::Unlock(u) => run.unlock(u.remove_all).await,
         JobArgs::Stats(_) => run.stats().await,
+        JobArgs::KeyAdd(_) => run.key_add(cfg).await,
+        JobArgs::KeyRemove(k) => run.key_remove(&k.key_id).await,
     }
 }
 
@@ -155,20 +208,146 @@ impl Run<'_> {
         }
     }
 
-    async fn backup(&self, b: &BackupSpec, entry: &mut Entry) -> JobResult {
-        if b.paths.is_empty() {
-            return events::failed("agent.invalid_job", "A backup job needs at least one path");
-        }
-        let opts = BackupOptions {
-            excludes: b.excludes.clone(),
-            exclude_files: b.exclude_files.iter().map(Into::into).collect(),
-            one_file_system: b.one_file_system,
-            limit_upload_kib: b.limit_upload_kib,
-            limit_download_kib: b.limit_download_kib,
-            tags: b.tags.clone(),
-            host: Some(self.host.clone()),
-            ..BackupOptions::new(&b.paths)
+    /// A backup: preflight, the schedule's pre-hook, restic, the post-hook. The post-hook
+    /// runs whatever happened before it (a blocked preflight, a failed pre-hook, a failed
+    /// or cancelled restic), with that status in its environment.
+    async fn backup(
+        &self,
+        b: &BackupSpec,
+        cfg: &RepositoryConfig,
+        schedule: Option<&ScheduleConfig>,
+        entry: &mut Entry,
+    ) -> JobResult {
+        let opts = match backup_options(b, &self.host) {
+            Ok(o) => o,
+            Err(msg) => return events::failed("agent.invalid_job", &msg),
         };
+        self.ctx.emit(self.job, events::started(None));
+        // Hooks belong to a schedule's backups only.
+        let with_hooks = schedule.filter(|s| !s.hooks.is_empty());
+        let no_hooks = BackupHooks::default();
+        let findings = preflight::local_checks(
+            b,
+            with_hooks.map_or(&no_hooks, |s| &s.hooks),
+            self.ctx.restic.cache_dir.as_deref(),
+            Some(self.restic.version()),
+            &self.host,
+        );
+        for w in findings.iter().filter(|f| f.severity == Severity::Warning) {
+            self.note(&format!("Preflight warning: {}", w.message));
+        }
+        let env = with_hooks.map(|s| HookEnv {
+            job_id: self.job,
+            schedule_id: s.id,
+            schedule_name: s.name.clone(),
+            repository: cfg.name.clone(),
+            ..HookEnv::default()
+        });
+        let pre = with_hooks.and_then(|s| s.hooks.pre.as_ref());
+        let blocked: Vec<&str> =
+            preflight::blocked(&findings).map(|f| f.message.as_str()).collect();
+        let mut result = if blocked.is_empty() {
+            self.pre_hook_then_restic(b, &opts, pre.zip(env.as_ref()), entry).await
+        } else {
+            // The first few say what to fix; all of them are in `findings`.
+            let mut message = format!(
+                "Preflight found what stops this backup; restic did not run. {}",
+                blocked[..blocked.len().min(MESSAGE_FINDINGS)].join(" ")
+            );
+            if blocked.len() > MESSAGE_FINDINGS {
+                message.push_str(&format!(
+                    " And {} more (see the findings).",
+                    blocked.len() - MESSAGE_FINDINGS
+                ));
+            }
+            self.note(&message);
+            JobResult {
+                outcome: JobOutcome::Blocked,
+                error_class: Some("preflight.failed".to_owned()),
+                message: Some(message),
+                ..JobResult::default()
+            }
+        };
+        if let (Some(post), Some(env)) = (with_hooks.and_then(|s| s.hooks.post.as_ref()), env) {
+            self.post_hook(post, env, &mut result).await;
+        }
+        result.findings = findings;
+        result
+    }
+
+    async fn pre_hook_then_restic(
+        &self,
+        b: &BackupSpec,
+        opts: &BackupOptions,
+        pre: Option<(&Hook, &HookEnv)>,
+        entry: &mut Entry,
+    ) -> JobResult {
+        if let Some((hook, env)) = pre {
+            let limit = Duration::from_secs(hook.timeout_secs.into());
+            let end =
+                hooks::run(self.ctx, self.job, Phase::Pre, hook, env, limit, Some(self.cancel))
+                    .await;
+            match end {
+                HookEnd::Cancelled => return self.stopped(),
+                end if !end.succeeded() => {
+                    return events::failed(
+                        "hook_failed",
+                        &format!("The pre-hook {}; the backup did not run", end.describe()),
+                    );
+                }
+                _ => {}
+            }
+            if self.cancel.is_cancelled() {
+                return self.stopped();
+            }
+        }
+        self.restic_backup(b, opts, entry).await
+    }
+
+    /// Runs the post-hook with the job's status so far; a failing one makes a succeeded
+    /// job a warning (never the other way) and adds why to the message.
+    async fn post_hook(&self, hook: &Hook, env: HookEnv, result: &mut JobResult) {
+        let status = match result.outcome {
+            JobOutcome::Succeeded => "succeeded",
+            JobOutcome::Warning => "warning",
+            JobOutcome::Failed | JobOutcome::Lost => "failed",
+            JobOutcome::Cancelled => "cancelled",
+            JobOutcome::Blocked => "blocked",
+        };
+        let env = HookEnv {
+            job_status: Some(status),
+            snapshot_id: result.summary.as_ref().and_then(|s| s.snapshot_id.clone()),
+            ..env
+        };
+        let mut limit = Duration::from_secs(hook.timeout_secs.into());
+        if self.ctx.jobs.stop_reason(self.job) == Some(StopReason::AgentStopping) {
+            limit = limit.min(POST_HOOK_WHILE_STOPPING);
+        }
+        // A job cancelled already still gets its post-hook (that is what it is for); only a
+        // cancel that comes while it runs stops it.
+        let cancel = (!self.cancel.is_cancelled()).then_some(self.cancel);
+        let end = hooks::run(self.ctx, self.job, Phase::Post, hook, &env, limit, cancel).await;
+        if end.succeeded() {
+            return;
+        }
+        let reason = format!("The post-hook {}.", end.describe());
+        if result.outcome == JobOutcome::Succeeded {
+            result.outcome = JobOutcome::Warning;
+            result.error_class.get_or_insert_with(|| "hook_failed".to_owned());
+        }
+        result.message = Some(match result.message.take() {
+            Some(m) => format!("{m} {reason}"),
+            None => reason,
+        });
+    }
+
+    /// restic's own part of a backup, then the host's snapshot list.
+    async fn restic_backup(
+        &self,
+        b: &BackupSpec,
+        opts: &BackupOptions,
+        entry: &mut Entry,
+    ) -> JobResult {
         let started = |pid| {
             self.note(&format!(
                 "restic {} (pid {pid}) backs up {} to {} as host {}",
@@ -178,8 +357,7 @@ impl Run<'_> {
                 self.host
             ))
         };
-        let outcome =
-            self.streamed(entry, started, |ctl| self.restic.backup(self.repo, &opts, ctl));
+        let outcome = self.streamed(entry, started, |ctl| self.restic.backup(self.repo, opts, ctl));
         let outcome = match outcome.await {
             Ok(o) => o,
             Err(e) => return events::from_error(&e),

@@ -91,6 +91,9 @@ pub enum Step {
     Fire { fire_time: DateTime<Utc>, trigger: FireTrigger },
     /// Fires were missed and the policy says skip: only move the mark.
     Skip { fire_time: DateTime<Utc> },
+    /// Due, but the server holds the schedule back (`blocked_by`): no run, only the mark
+    /// moves, so the schedule keeps its clock and fires on time (no catch-up) once freed.
+    Held { fire_time: DateTime<Utc> },
 }
 
 /// The cron and zone of a schedule the agent can fire, or why it cannot.
@@ -106,6 +109,21 @@ fn cron_of(s: &ScheduleConfig) -> Option<Result<(Schedule, cairn_schedule::Tz), 
 /// Decides what one enabled cron schedule needs at `now`, given its mark. Pure: the loop
 /// and the tests share it.
 pub fn plan(
+    s: &ScheduleConfig,
+    cron: &Schedule,
+    zone: cairn_schedule::Tz,
+    mark: Option<&Mark>,
+    now: DateTime<Utc>,
+) -> Step {
+    match (plan_unheld(s, cron, zone, mark, now), &s.blocked_by) {
+        (Step::Fire { fire_time, .. } | Step::Skip { fire_time }, Some(_)) => {
+            Step::Held { fire_time }
+        }
+        (step, _) => step,
+    }
+}
+
+fn plan_unheld(
     s: &ScheduleConfig,
     cron: &Schedule,
     zone: cairn_schedule::Tz,
@@ -152,6 +170,8 @@ pub async fn run(ctx: Arc<Ctx>, dir: PathBuf, mut config: watch::Receiver<Option
     let mut waiting: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     // Schedules whose cron this agent cannot read, said once each.
     let mut unreadable: HashMap<Uuid, String> = HashMap::new();
+    // Schedules the server holds back, with the reason last said (said once each).
+    let mut held: HashMap<Uuid, String> = HashMap::new();
     loop {
         let current = config.borrow_and_update().clone();
         let now = Utc::now();
@@ -179,6 +199,16 @@ pub async fn run(ctx: Arc<Ctx>, dir: PathBuf, mut config: watch::Receiver<Option
                 }
             };
             unreadable.remove(&s.id);
+            match &s.blocked_by {
+                Some(reason) if held.get(&s.id) != Some(reason) => {
+                    tracing::info!(schedule = %s.name, %reason, "the server holds this schedule back; it does not fire until that is fixed");
+                    held.insert(s.id, reason.clone());
+                }
+                None if held.remove(&s.id).is_some() => {
+                    tracing::info!(schedule = %s.name, "the server no longer holds this schedule back; it fires again");
+                }
+                _ => {}
+            }
             let mark = |last| Mark {
                 last,
                 cron: cron.expression().to_string(),
@@ -197,6 +227,11 @@ pub async fn run(ctx: Arc<Ctx>, dir: PathBuf, mut config: watch::Receiver<Option
                 }
                 Step::Skip { fire_time } => {
                     tracing::info!(schedule = %s.name, missed = %fire_time, "fires were missed while the agent was stopped; skipped (missed: skip)");
+                    book.marks.insert(s.id, mark(now));
+                    changed = true;
+                }
+                Step::Held { fire_time } => {
+                    tracing::debug!(schedule = %s.name, fire = %fire_time, "held back: not fired");
                     book.marks.insert(s.id, mark(now));
                     changed = true;
                 }
@@ -220,8 +255,9 @@ pub async fn run(ctx: Arc<Ctx>, dir: PathBuf, mut config: watch::Receiver<Option
             .collect();
         for (id, fire_time) in ready {
             waiting.remove(&id);
-            if let (Some(cfg), Some(s)) = (current.as_ref(), schedules.iter().find(|s| s.id == id))
-            {
+            // A schedule held back since this fire came does not run it.
+            let s = schedules.iter().find(|s| s.id == id && s.blocked_by.is_none());
+            if let (Some(cfg), Some(s)) = (current.as_ref(), s) {
                 fire(&ctx, cfg, s, fire_time, FireTrigger::Coalesced);
             }
         }
@@ -368,6 +404,8 @@ mod tests {
             prune_after_forget: false,
             prune_max_unused: None,
             missed,
+            hooks: Default::default(),
+            blocked_by: None,
         }
     }
 
@@ -445,6 +483,37 @@ mod tests {
         // next), not wait for 10:00.
         assert_eq!(step(&s, Some(at(9, 0, 0)), at(5, 20, 0)), Step::Track);
         assert_eq!(step(&s, Some(at(5, 20, 0)), at(5, 20, 1)), Step::Wait(Some(at(6, 0, 0))));
+    }
+
+    #[test]
+    fn a_held_schedule_keeps_its_clock_and_never_fires() {
+        let mut s = schedule("0 * * * *", MissedRun::RunOnce);
+        s.blocked_by = Some("/srv does not exist on this host".into());
+        // Due on time, or with fires missed: held either way, never a run.
+        assert_eq!(
+            step(&s, Some(at(1, 30, 0)), at(2, 0, 5)),
+            Step::Held { fire_time: at(2, 0, 0) }
+        );
+        assert_eq!(
+            step(&s, Some(at(1, 30, 0)), at(6, 10, 0)),
+            Step::Held { fire_time: at(6, 0, 0) }
+        );
+        s.missed = MissedRun::Skip;
+        assert_eq!(
+            step(&s, Some(at(1, 30, 0)), at(6, 10, 0)),
+            Step::Held { fire_time: at(6, 0, 0) }
+        );
+        // Not due: it waits for its time like any schedule (so the loop moves its mark).
+        assert_eq!(step(&s, Some(at(2, 0, 5)), at(2, 30, 0)), Step::Wait(Some(at(3, 0, 0))));
+        // Freed after the loop moved its mark at 06:10: the next fire is on time, no
+        // catch-up for the hours it was held.
+        s.blocked_by = None;
+        s.missed = MissedRun::RunOnce;
+        assert_eq!(step(&s, Some(at(6, 10, 0)), at(6, 20, 0)), Step::Wait(Some(at(7, 0, 0))));
+        assert_eq!(
+            step(&s, Some(at(6, 10, 0)), at(7, 0, 3)),
+            Step::Fire { fire_time: at(7, 0, 0), trigger: FireTrigger::OnTime }
+        );
     }
 
     #[test]

@@ -165,6 +165,8 @@ mod tests {
                 password: "very-secret-pass".into(),
                 env: BTreeMap::from([("AWS_SECRET_ACCESS_KEY".into(), "aws-secret-value".into())]),
                 guard: Default::default(),
+                failed_check: None,
+                new_password: None,
             }],
             schedules: vec![],
         };

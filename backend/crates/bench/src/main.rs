@@ -521,6 +521,9 @@ fn schedule_row(
         prune_after_forget: false,
         prune_max_unused: None,
         missed: "run_once".into(),
+        hooks_enc: None,
+        agent_findings: None,
+        agent_checked_at: None,
         created_at: now,
         updated_at: now,
     }

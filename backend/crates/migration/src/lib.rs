@@ -19,6 +19,9 @@ mod m0013_schedule_runs_index;
 mod m0014_repository_guard;
 mod m0015_job_queue;
 mod m0016_schedule_last_job;
+mod m0017_repository_last_check;
+mod m0018_schedule_hooks_preflight;
+mod m0019_key_rotation;
 
 pub struct Migrator;
 
@@ -42,6 +45,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_repository_guard::Migration),
             Box::new(m0015_job_queue::Migration),
             Box::new(m0016_schedule_last_job::Migration),
+            Box::new(m0017_repository_last_check::Migration),
+            Box::new(m0018_schedule_hooks_preflight::Migration),
+            Box::new(m0019_key_rotation::Migration),
         ]
     }
 }

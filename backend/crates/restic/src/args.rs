@@ -150,6 +150,10 @@ pub struct BackupOptions {
     pub limit_upload_kib: Option<u32>,
     /// restic `--limit-download`, KiB/s.
     pub limit_download_kib: Option<u32>,
+    /// More options, each one argv element (`--exclude-larger-than=2G`), placed before the
+    /// paths. The caller decides which are allowed; this only makes sure none can be
+    /// taken for a path or a short flag.
+    pub extra: Vec<String>,
 }
 
 impl BackupOptions {
@@ -195,6 +199,14 @@ impl BackupOptions {
         }
         if let Some(k) = self.limit_download_kib {
             a.opt("--limit-download", k.to_string());
+        }
+        for x in &self.extra {
+            // `--name[=value]` only: a bare word would become a path and `-x` could be a
+            // short flag bundle restic reads differently.
+            if !x.starts_with("--") || x.len() < 3 || x.chars().any(char::is_control) {
+                return Err(Error::InvalidArgument(format!("not a long option: {x:?}")));
+            }
+            a.flag(x);
         }
         a.positionals(&self.paths);
         Ok(a.done())
@@ -533,6 +545,7 @@ mod tests {
             host: Some("web 1".into()),
             one_file_system: true,
             limit_upload_kib: Some(2048),
+            extra: vec!["--exclude-larger-than=2G".into(), "--exclude-caches".into()],
             ..BackupOptions::new(["/srv/data", "-rf", "/home/a b"])
         };
         let args = opts.args().unwrap();
@@ -553,6 +566,8 @@ mod tests {
                 "web 1",
                 "--limit-upload",
                 "2048",
+                "--exclude-larger-than=2G",
+                "--exclude-caches",
                 "--",
                 "/srv/data",
                 "-rf",
@@ -580,6 +595,10 @@ mod tests {
                 .args()
                 .is_err()
         );
+        for extra in ["/etc", "-x", "--", "--a\nb"] {
+            let opts = BackupOptions { extra: vec![extra.into()], ..BackupOptions::new(["/x"]) };
+            assert!(opts.args().is_err(), "{extra:?} accepted");
+        }
         assert!(validate_snapshot_id("--help").is_err());
         assert!(validate_snapshot_id("latest").is_ok());
         assert!(validate_snapshot_id("8c67eca7").is_ok());

@@ -106,7 +106,7 @@ impl Restic {
     }
 
     /// Runs a short command; stdout on success, the classified failure otherwise.
-    async fn capture(&self, repo: &Repo, sub: Vec<OsString>) -> Result<Vec<u8>> {
+    pub(crate) async fn capture(&self, repo: &Repo, sub: Vec<OsString>) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         let f = self.run_to(repo, sub, &mut out).await?;
         self.check_exit(&f)?;
@@ -287,7 +287,10 @@ fn snippet(text: &str) -> String {
     t[..end].to_owned()
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(out: &[u8], command: &'static str) -> Result<T> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    out: &[u8],
+    command: &'static str,
+) -> Result<T> {
     serde_json::from_slice(out).map_err(|e| Error::Parse {
         command,
         detail: format!("{e}; output starts with {:?}", snippet(&String::from_utf8_lossy(out))),

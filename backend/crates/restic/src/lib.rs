@@ -12,6 +12,7 @@ mod args;
 mod client;
 mod coalesce;
 mod error;
+mod keys;
 mod process;
 mod repo;
 mod stream;
@@ -25,6 +26,7 @@ pub use args::{
 pub use client::Restic;
 pub use coalesce::Coalescer;
 pub use error::{Error, ErrorClass, Result, classify};
+pub use keys::KeyInfo;
 pub use repo::Repo;
 pub use stream::{
     CancelToken, Canceller, Event, Outcome, RunControl, RunStatus, StreamKind, Summary, cancel_pair,

@@ -49,6 +49,22 @@ impl Repo {
         self.env.keys().map(String::as_str)
     }
 
+    /// The environment [`Repo::apply_env`] gives restic, as `KEY=value` with every value
+    /// but the (redacted) URL masked: what a person may be shown of it.
+    pub fn masked_env(&self) -> Vec<String> {
+        let mut v = vec![
+            format!("RESTIC_REPOSITORY={}", self.display_url()),
+            "RESTIC_PASSWORD=***".to_owned(),
+        ];
+        v.extend(
+            self.env
+                .keys()
+                .filter(|k| !OWNED_VARS.contains(&k.as_str()))
+                .map(|k| format!("{k}=***")),
+        );
+        v
+    }
+
     /// Sets the repository environment on `cmd` and removes inherited RESTIC_* variables, which
     /// could point restic at another repository, password file or key.
     pub(crate) fn apply_env(&self, cmd: &mut Command) {
@@ -155,5 +171,12 @@ mod tests {
         assert_eq!(envs["AWS_ACCESS_KEY_ID"].as_deref(), Some("id"));
         assert_eq!(envs.get("RESTIC_PASSWORD_FILE").cloned().flatten(), None);
         assert_eq!(envs.get("RESTIC_KEY_HINT").cloned().flatten(), None);
+        // What may be shown: the same keys, no value but the URL.
+        assert_eq!(
+            repo.masked_env(),
+            ["RESTIC_REPOSITORY=/srv/r", "RESTIC_PASSWORD=***", "AWS_ACCESS_KEY_ID=***"]
+        );
+        let with_creds = Repo::new("rest:https://u:secret@h/", "pw");
+        assert_eq!(with_creds.masked_env()[0], "RESTIC_REPOSITORY=rest:https://u:<redacted>@h/");
     }
 }

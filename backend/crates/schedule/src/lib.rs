@@ -34,9 +34,15 @@ pub enum ScheduleError {
     #[error("this schedule never fires")]
     Never,
     #[error(
-        "this schedule fires every {0} minutes or more often; the shortest interval allowed is 5 minutes"
+        "this schedule fires {} or more often; the shortest interval allowed is 5 minutes",
+        every_minutes(*.0)
     )]
     TooOften(i64),
+}
+
+/// "every minute", "every 2 minutes".
+fn every_minutes(n: i64) -> String {
+    if n == 1 { "every minute".into() } else { format!("every {n} minutes") }
 }
 
 /// A parsed 5-field cron expression (`minute hour day-of-month month day-of-week`, or a
@@ -207,6 +213,11 @@ mod tests {
             ScheduleError::TooOften(2)
         );
         assert!(Schedule::check("*/5 * * * *", Tz::UTC, now).is_ok());
+        // The sentence a person reads in the editor.
+        let once = ScheduleError::TooOften(1).to_string();
+        assert!(once.starts_with("this schedule fires every minute or"), "{once}");
+        let twice = ScheduleError::TooOften(2).to_string();
+        assert!(twice.starts_with("this schedule fires every 2 minutes or"), "{twice}");
         assert_eq!(Schedule::check("0 0 30 2 *", Tz::UTC, now).unwrap_err(), ScheduleError::Never);
         assert!(matches!(zone("Mars/Olympus"), Err(ScheduleError::Zone(_))));
     }

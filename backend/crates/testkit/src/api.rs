@@ -198,6 +198,7 @@ pub enum JobStatus {
     Failed,
     Cancelled,
     Lost,
+    Blocked,
 }
 
 impl JobStatus {

@@ -235,4 +235,21 @@ impl OneHost {
         agent.poll_ok(0).await;
         OneHost { app, admin, agent, host, repo }
     }
+
+    /// Polls until the server's next question to the agent arrives (at most 10 s): the
+    /// whole `ask` command.
+    pub async fn next_question(&self) -> serde_json::Value {
+        let t0 = std::time::Instant::now();
+        loop {
+            let v: serde_json::Value =
+                self.agent.poll(1).await.json().await.expect("a poll answer");
+            if let Some(c) = v["commands"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["action"]["kind"] == "ask"))
+            {
+                return c.clone();
+            }
+            assert!(t0.elapsed() < std::time::Duration::from_secs(10), "no question arrived");
+        }
+    }
 }

@@ -113,7 +113,7 @@ export function useUpdateGuard(id: string) {
 }
 
 /** The care operations, each a job kind of its own; their newest runs make the page's history. */
-export const MAINTENANCE_KINDS: readonly JobKind[] = ['forget', 'prune', 'check', 'unlock', 'stats'];
+export const MAINTENANCE_KINDS: readonly JobKind[] = ['forget', 'prune', 'check', 'unlock', 'stats', 'key_add', 'key_remove'];
 const PER_KIND = 5;
 const ACTIVE_REFRESH_MS = 3_000;
 const IDLE_REFRESH_MS = 15_000;
@@ -175,6 +175,20 @@ export function useStartRepositoryJob(repositoryId: string) {
     mutationFn: (body: OperationRequest) =>
       unwrap(api.POST('/v1/repositories/{id}/jobs', { params: { path: { id: repositoryId } }, body: asJobRequest(body) })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+  });
+}
+
+/** Start a key rotation (admin) through a linked, online host: answers the `key_add` job. */
+export function useRotateKey(repositoryId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (hostId: string) =>
+      unwrap(api.POST('/v1/repositories/{id}/rotate-key', { params: { path: { id: repositoryId } }, body: { host_id: hostId } })),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+        queryClient.invalidateQueries({ queryKey: keys.repositories.detail(repositoryId) }),
+      ]),
   });
 }
 

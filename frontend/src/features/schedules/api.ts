@@ -2,11 +2,14 @@
 // is under way), create / replace / delete, "Run now", and the cron preview. A change bumps the
 // host's config version, so the host itself is read again too (its "Configuration" fact). And
 // the retention preview: what the editor's rules would keep and remove in the repository.
+// Preflight: "Check" a draft or a stored schedule (the server's findings and its agent's, with
+// the command it would run), and a check of each saved schedule in the background; the
+// `restic backup` options a schedule may add.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { keys } from '@/api/queryKeys';
-import type { RetentionPreviewRequest, ScheduleList, ScheduleRequest } from '@/api/types';
+import type { PreflightDraftRequest, RetentionPreviewRequest, Schedule, ScheduleList, ScheduleRequest } from '@/api/types';
 import { isActiveJob } from '@/lib/jobs';
 import type { PreviewRequest } from './form';
 
@@ -39,20 +42,74 @@ function useRefreshHost(hostId: string) {
     ]);
 }
 
-export function useCreateSchedule(hostId: string) {
+/**
+ * After a save: ask the agent to check the saved schedule (it may take up to the server's ask
+ * timeout) and read the list again when it answers, so the row shows the agent's findings. A
+ * failure here is not the save's: the list keeps the server's own findings.
+ */
+function useCheckInBackground(hostId: string) {
+  const queryClient = useQueryClient();
+  return (id: string) => {
+    void unwrap(api.POST('/v1/schedules/{id}/preflight', { params: { path: { id } } }))
+      .catch(() => undefined)
+      .then(() => queryClient.invalidateQueries({ queryKey: keys.schedules.ofHost(hostId) }));
+  };
+}
+
+interface SaveOptions {
+  /** Check the saved schedule on its agent afterwards (the editor; not enable/disable). */
+  checkAfter?: boolean;
+}
+
+export function useCreateSchedule(hostId: string, { checkAfter = false }: SaveOptions = {}) {
   const refresh = useRefreshHost(hostId);
+  const check = useCheckInBackground(hostId);
   return useMutation({
     mutationFn: (body: ScheduleRequest) => unwrap(api.POST('/v1/hosts/{id}/schedules', { params: { path: { id: hostId } }, body })),
-    onSuccess: refresh,
+    onSuccess: async (saved: Schedule) => {
+      await refresh();
+      if (checkAfter) check(saved.id);
+    },
   });
 }
 
-export function useReplaceSchedule(hostId: string) {
+export function useReplaceSchedule(hostId: string, { checkAfter = false }: SaveOptions = {}) {
   const refresh = useRefreshHost(hostId);
+  const check = useCheckInBackground(hostId);
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: ScheduleRequest }) =>
       unwrap(api.PUT('/v1/schedules/{id}', { params: { path: { id } }, body })),
-    onSuccess: refresh,
+    onSuccess: async (saved: Schedule) => {
+      await refresh();
+      if (checkAfter) check(saved.id);
+    },
+  });
+}
+
+/** "Check now" on a stored schedule: the agent's findings become its newest; the list is read again. */
+export function usePreflightSchedule(hostId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/v1/schedules/{id}/preflight', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.schedules.ofHost(hostId) }),
+  });
+}
+
+/** "Check" in the editor: the schedule as written (nothing is stored); a 400 is the save's refusal. */
+export function usePreflightDraft(hostId: string) {
+  return useMutation({
+    mutationFn: (body: PreflightDraftRequest) =>
+      unwrap(api.POST('/v1/hosts/{id}/schedules/preflight', { params: { path: { id: hostId } }, body })),
+  });
+}
+
+/** The `restic backup` options a schedule may add; fixed for a server version, so read once. */
+export function useBackupOptions() {
+  return useQuery({
+    queryKey: keys.schedules.backupOptions(),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/backup-options', { signal })),
+    staleTime: Infinity,
+    retry: false,
   });
 }
 

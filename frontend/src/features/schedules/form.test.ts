@@ -41,12 +41,16 @@ function schedule(overrides: Partial<Schedule> = {}): Schedule {
       tags: ['nightly'],
       one_file_system: true,
       limit_upload_kib: 2048,
+      extra_options: [],
     },
     retention: { keep_daily: 7, keep_weekly: 4, keep_within: '30d', keep_tags: ['keep'] },
     forget_after_backup: true,
     prune_after_forget: true,
     prune_max_unused: '5%',
     missed: 'skip',
+    has_hooks: false,
+    state: 'ready',
+    findings: [],
     next_fires: [],
     created_at: '2026-12-01T10:00:00Z',
     updated_at: '2026-12-01T10:00:00Z',
@@ -93,7 +97,7 @@ describe('scheduleRequest', () => {
       name: 'nightly',
       repository_id: REPO,
       cron: '0 3 * * *',
-      backup: { paths: ['/etc', '/home'], excludes: [], exclude_files: [], tags: [], one_file_system: false },
+      backup: { paths: ['/etc', '/home'], excludes: [], exclude_files: [], tags: [], one_file_system: false, extra_options: [] },
       enabled: true,
       forget_after_backup: false,
       prune_after_forget: false,
@@ -123,6 +127,7 @@ describe('scheduleRequest', () => {
         oneFileSystem: true,
         limitUploadKib: 2048,
         limitDownloadKib: '',
+        extraOptions: ' --exclude-caches \n\n--exclude-larger-than=2G',
         keepDaily: 7,
         keepWeekly: 0,
         keepWithin: ' 30d ',
@@ -145,6 +150,7 @@ describe('scheduleRequest', () => {
         tags: ['nightly'],
         one_file_system: true,
         limit_upload_kib: 2048,
+        extra_options: ['--exclude-caches', '--exclude-larger-than=2G'],
       },
       // A 0 typed in is a rule the person set (keep none weekly): sent, not dropped.
       retention: { keep_daily: 7, keep_weekly: 0, keep_within: '30d', keep_tags: [] },
@@ -179,6 +185,33 @@ describe('scheduleRequest', () => {
       missed: 'skip',
       enabled: true,
     });
+  });
+
+  it('round-trips the extra options of a stored schedule', () => {
+    const s = schedule({ backup: { ...schedule().backup, extra_options: ['--exclude-caches', '--exclude-larger-than=2G', '--compression=max'] } });
+    const v = scheduleValues(s);
+    expect(v.extraOptions).toBe('--exclude-caches\n--exclude-larger-than=2G\n--compression=max');
+    expect(scheduleRequest(v).backup).toEqual(s.backup);
+    // A schedule the server sent without the (default, empty) list goes back with an empty one.
+    const { extra_options: _dropped, ...bare } = s.backup;
+    expect(scheduleRequest(scheduleValues(schedule({ backup: bare as Schedule['backup'] }))).backup.extra_options).toEqual([]);
+  });
+
+  it('leaves hooks out unless asked, so a non-admin’s save keeps the stored ones', () => {
+    const hooks = { pre: { command: 'pg_dump app > /tmp/app.sql', timeout_secs: 600 }, post: { command: 'echo done', timeout_secs: 30 } };
+    const s = schedule({ has_hooks: true, hooks });
+    expect(Object.hasOwn(scheduleRequest(scheduleValues(s)), 'hooks')).toBe(false);
+    // An admin's round trip sends them back unchanged.
+    expect(scheduleRequest(scheduleValues(s), { withHooks: true }).hooks).toEqual(hooks);
+    // A viewer's copy (no `hooks`) starts empty with the default timeouts.
+    const hidden = scheduleValues(schedule({ has_hooks: true }));
+    expect([hidden.hookPre, hidden.hookPost, hidden.hookPreTimeout, hidden.hookPostTimeout]).toEqual(['', '', 300, 300]);
+  });
+
+  it('sends {} to remove the hooks, and a blank command as no hook', () => {
+    expect(scheduleRequest(values(), { withHooks: true }).hooks).toEqual({});
+    const body = scheduleRequest(values({ hookPre: '  ', hookPost: ' systemctl start app \n', hookPostTimeout: 45 }), { withHooks: true });
+    expect(body.hooks).toEqual({ post: { command: 'systemctl start app', timeout_secs: 45 } });
   });
 
   it('keeps a schedule on its host’s zone and a manual one manual', () => {
@@ -245,6 +278,37 @@ describe('validateSchedule', () => {
     }
     // Without prune the field is not sent, so it is not judged.
     expect(validateSchedule(values({ pruneMaxUnused: 'lots' }))).toEqual({});
+  });
+
+  it('checks extra options: the --name form, at most 20, and against the allow-list when it is known', () => {
+    const options = [
+      { name: '--exclude-caches', value: 'none', since: '0.9', help: 'h' },
+      { name: '--exclude-larger-than', value: 'size', since: '0.10', help: 'h' },
+    ];
+    expect(validateSchedule(values({ extraOptions: '--exclude-caches\n--exclude-larger-than=2G' }), { options })).toEqual({});
+    expect(validateSchedule(values({ extraOptions: 'exclude-caches' })).extraOptions).toMatch(/write it as --name or --name=value/);
+    expect(validateSchedule(values({ extraOptions: Array.from({ length: 21 }, (_, i) => `--o${i}`).join('\n') })).extraOptions).toBe(
+      'At most 20 extra options (21 entered)',
+    );
+    expect(validateSchedule(values({ extraOptions: '--password-command=sh' }), { options }).extraOptions).toBe(
+      '--password-command is not an option a schedule may add',
+    );
+    // Without the list (it could not be read) the server is left to judge the name.
+    expect(validateSchedule(values({ extraOptions: '--password-command=sh' }))).toEqual({});
+    expect(validateSchedule(values({ extraOptions: '--exclude-caches=yes' }), { options }).extraOptions).toBe('--exclude-caches takes no value');
+    expect(validateSchedule(values({ extraOptions: '--exclude-larger-than' }), { options }).extraOptions).toBe(
+      '--exclude-larger-than needs a value: --exclude-larger-than=…',
+    );
+  });
+
+  it('judges hook timeouts only for those who send hooks, and only with a command', () => {
+    const bad = values({ hookPre: 'true', hookPreTimeout: 0, hookPost: 'true', hookPostTimeout: 86_401 });
+    expect(validateSchedule(bad)).toEqual({});
+    const errors = validateSchedule(bad, { withHooks: true });
+    expect(errors.hookPreTimeout).toBe('Enter a whole number of seconds from 1 to 86,400');
+    expect(errors.hookPostTimeout).toBe('Enter a whole number of seconds from 1 to 86,400');
+    expect(validateSchedule(values({ hookPreTimeout: 0 }), { withHooks: true })).toEqual({});
+    expect(validateSchedule(values({ hookPre: 'x'.repeat(4097) }), { withHooks: true }).hookPre).toBe('At most 4,096 characters');
   });
 
   it('checks the backup options like a one-off backup, plus exclude files, limits and keep tags', () => {

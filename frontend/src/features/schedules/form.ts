@@ -1,7 +1,8 @@
 // The schedule editor's values, rules and request building, kept pure so they are tested
 // directly: cron presets, the form ↔ ScheduleRequest mapping (optional fields left out, never
-// sent as null: the server refuses null) and the checks that mirror the server's.
-import type { Host, MissedRun, RetentionPolicy, RetentionPreviewRequest, Schedule, ScheduleRequest } from '@/api/types';
+// sent as null: the server refuses null; hooks only for those who may set them) and the checks
+// that mirror the server's.
+import type { BackupHooks, BackupOption, Host, MissedRun, RetentionPolicy, RetentionPreviewRequest, Schedule, ScheduleRequest } from '@/api/types';
 import { excludeFilesRule, excludesRule, limitRule, lines, pathsRule, tagsRule } from '@/lib/backupRules';
 
 /** A number input's value: '' when empty (Mantine's NumberInput), else the number. */
@@ -26,6 +27,14 @@ export interface ScheduleValues {
   oneFileSystem: boolean;
   limitUploadKib: NumberValue;
   limitDownloadKib: NumberValue;
+  /** More `restic backup` options from the server's allow-list, one per line (`--exclude-caches`). */
+  extraOptions: string;
+  /** The pre-hook's shell command; empty for none (admins only). */
+  hookPre: string;
+  hookPreTimeout: NumberValue;
+  /** The post-hook's shell command; empty for none (admins only). */
+  hookPost: string;
+  hookPostTimeout: NumberValue;
   keepLast: NumberValue;
   keepHourly: NumberValue;
   keepDaily: NumberValue;
@@ -75,6 +84,12 @@ export function cronOfPreset(value: string): string | undefined {
 }
 
 const DEFAULT_CRON = '0 3 * * *';
+/** A hook's timeout until someone sets another, in seconds. */
+export const DEFAULT_HOOK_TIMEOUT = 300;
+/** The server's bounds (proto HOOK_MAX_*). */
+export const MAX_HOOK_TIMEOUT = 86_400;
+export const MAX_HOOK_COMMAND = 4096;
+export const MAX_EXTRA_OPTIONS = 20;
 
 /** A new schedule: every night at 03:00 in the host's zone, the host's only repository when it has one. */
 export function newScheduleValues(linkedRepositoryIds: readonly string[]): ScheduleValues {
@@ -91,6 +106,11 @@ export function newScheduleValues(linkedRepositoryIds: readonly string[]): Sched
     oneFileSystem: false,
     limitUploadKib: '',
     limitDownloadKib: '',
+    extraOptions: '',
+    hookPre: '',
+    hookPreTimeout: DEFAULT_HOOK_TIMEOUT,
+    hookPost: '',
+    hookPostTimeout: DEFAULT_HOOK_TIMEOUT,
     keepLast: '',
     keepHourly: '',
     keepDaily: '',
@@ -109,9 +129,14 @@ export function newScheduleValues(linkedRepositoryIds: readonly string[]): Sched
 
 const orEmpty = (n: number | undefined): NumberValue => (n === undefined ? '' : n);
 
-/** The editor's values for a stored schedule (its own zone, not the effective one). */
+/**
+ * The editor's values for a stored schedule (its own zone, not the effective one). Its hooks
+ * come only to admins; for others the hook fields stay empty and are never sent.
+ */
 export function scheduleValues(s: Schedule): ScheduleValues {
   const r = s.retention;
+  const pre = s.hooks?.pre;
+  const post = s.hooks?.post;
   return {
     name: s.name,
     repositoryId: s.repository_id,
@@ -126,6 +151,11 @@ export function scheduleValues(s: Schedule): ScheduleValues {
     oneFileSystem: s.backup.one_file_system,
     limitUploadKib: orEmpty(s.backup.limit_upload_kib),
     limitDownloadKib: orEmpty(s.backup.limit_download_kib),
+    extraOptions: (s.backup.extra_options ?? []).join('\n'),
+    hookPre: pre?.command ?? '',
+    hookPreTimeout: pre?.timeout_secs ?? DEFAULT_HOOK_TIMEOUT,
+    hookPost: post?.command ?? '',
+    hookPostTimeout: post?.timeout_secs ?? DEFAULT_HOOK_TIMEOUT,
     keepLast: orEmpty(r?.keep_last),
     keepHourly: orEmpty(r?.keep_hourly),
     keepDaily: orEmpty(r?.keep_daily),
@@ -186,11 +216,33 @@ export function keepsSomething(policy: RetentionPolicy | undefined): boolean {
 }
 
 /**
+ * The hooks the values set: a hook with an empty command is none, so `{}` removes them all
+ * (what the server reads when `hooks` is sent).
+ */
+export function hooksOf(v: ScheduleValues): BackupHooks {
+  const hooks: BackupHooks = {};
+  const pre = v.hookPre.trim();
+  const post = v.hookPost.trim();
+  if (pre) hooks.pre = { command: pre, timeout_secs: numberOf(v.hookPreTimeout) ?? DEFAULT_HOOK_TIMEOUT };
+  if (post) hooks.post = { command: post, timeout_secs: numberOf(v.hookPostTimeout) ?? DEFAULT_HOOK_TIMEOUT };
+  return hooks;
+}
+
+export interface RequestOptions {
+  /**
+   * Send `hooks` (people with schedules_hooks: admins). Everyone else leaves the key out,
+   * which keeps the stored hooks; sending it would be refused (403).
+   */
+  withHooks?: boolean;
+}
+
+/**
  * The request for create and replace (PUT sends the whole schedule, like create). Optional
  * fields are left out when empty: no cron for a manual schedule, no zone to use the host's,
- * no limits, no retention without a rule, no max-unused without prune.
+ * no limits, no retention without a rule, no max-unused without prune; `hooks` only with
+ * `withHooks`.
  */
-export function scheduleRequest(v: ScheduleValues): ScheduleRequest {
+export function scheduleRequest(v: ScheduleValues, { withHooks = false }: RequestOptions = {}): ScheduleRequest {
   const upload = numberOf(v.limitUploadKib);
   const download = numberOf(v.limitDownloadKib);
   const backup: ScheduleRequest['backup'] = {
@@ -199,6 +251,7 @@ export function scheduleRequest(v: ScheduleValues): ScheduleRequest {
     exclude_files: lines(v.excludeFiles),
     tags: cleanTags(v.tags),
     one_file_system: v.oneFileSystem,
+    extra_options: lines(v.extraOptions),
   };
   if (upload !== undefined) backup.limit_upload_kib = upload;
   if (download !== undefined) backup.limit_download_kib = download;
@@ -222,6 +275,7 @@ export function scheduleRequest(v: ScheduleValues): ScheduleRequest {
   if (retention) body.retention = retention;
   const maxUnused = v.pruneMaxUnused.trim();
   if (prune && maxUnused) body.prune_max_unused = maxUnused;
+  if (withHooks) body.hooks = hooksOf(v);
   return body;
 }
 
@@ -248,13 +302,48 @@ export function keepWithinRule(value: string): string | null {
   return !v || DURATION.test(v) ? null : 'Use numbers with y, m, d or h, e.g. 30d or 1y6m';
 }
 
+/**
+ * Extra options: at most 20, each `--name` or `--name=value` (the server checks the name and
+ * value against its allow-list; with `options` known, an unknown name is caught here first).
+ */
+export function extraOptionsRule(text: string, options?: readonly BackupOption[]): string | null {
+  const opts = lines(text);
+  if (opts.length > MAX_EXTRA_OPTIONS) return `At most ${MAX_EXTRA_OPTIONS} extra options (${opts.length} entered)`;
+  for (const opt of opts) {
+    if (!opt.startsWith('--')) return `“${opt}” is not an option: write it as --name or --name=value`;
+    if ([...opt].length > 256 || CONTROL.test(opt)) return `“${opt.slice(0, 40)}” is too long or has control characters`;
+    const name = opt.split('=')[0] ?? opt;
+    const known = options?.find((o) => o.name === name);
+    if (options && options.length > 0 && !known) return `${name} is not an option a schedule may add`;
+    if (known && known.value === 'none' && opt.includes('=')) return `${name} takes no value`;
+    if (known && known.value !== 'none' && !opt.includes('=')) return `${name} needs a value: ${name}=…`;
+  }
+  return null;
+}
+
+/** A hook's timeout: a whole number of seconds, 1 to 86,400 (judged only when it has a command). */
+export function hookTimeoutRule(value: NumberValue): string | null {
+  const n = numberOf(value);
+  return n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_HOOK_TIMEOUT
+    ? null
+    : `Enter a whole number of seconds from 1 to ${MAX_HOOK_TIMEOUT.toLocaleString('en-US')}`;
+}
+
+export function hookCommandRule(value: string): string | null {
+  if ([...value].length > MAX_HOOK_COMMAND) return `At most ${MAX_HOOK_COMMAND.toLocaleString('en-US')} characters`;
+  return value.includes('\0') ? 'The command must not contain a NUL character' : null;
+}
+
 export function maxUnusedRule(value: string): string | null {
   const v = value.trim();
   return !v || isMaxUnused(v) ? null : 'A percentage (5%), a size (2G) or unlimited';
 }
 
-/** Errors keyed like @mantine/form paths; empty when the values may be sent. */
-export function validateSchedule(v: ScheduleValues): Record<string, string> {
+/**
+ * Errors keyed like @mantine/form paths; empty when the values may be sent. The hook fields
+ * are judged only for those who send them (`withHooks`).
+ */
+export function validateSchedule(v: ScheduleValues, { withHooks = false, options }: RequestOptions & { options?: readonly BackupOption[] } = {}): Record<string, string> {
   const errors: Record<string, string> = {};
   const set = (field: string, error: string | null) => {
     if (error) errors[field] = error;
@@ -271,6 +360,13 @@ export function validateSchedule(v: ScheduleValues): Record<string, string> {
   set('tags', tagsRule(v.tags));
   set('limitUploadKib', limitRule(v.limitUploadKib));
   set('limitDownloadKib', limitRule(v.limitDownloadKib));
+  set('extraOptions', extraOptionsRule(v.extraOptions, options));
+  if (withHooks) {
+    set('hookPre', hookCommandRule(v.hookPre));
+    set('hookPost', hookCommandRule(v.hookPost));
+    if (v.hookPre.trim()) set('hookPreTimeout', hookTimeoutRule(v.hookPreTimeout));
+    if (v.hookPost.trim()) set('hookPostTimeout', hookTimeoutRule(v.hookPostTimeout));
+  }
   for (const field of KEEP_COUNTS) set(field, keepCountRule(v[field]));
   set('keepWithin', keepWithinRule(v.keepWithin));
   set('keepTags', tagsRule(v.keepTags));
@@ -296,6 +392,10 @@ export const INPUTS: Readonly<Record<string, string>> = {
   tags: 'tags',
   limit_upload_kib: 'limitUploadKib',
   limit_download_kib: 'limitDownloadKib',
+  extra_options: 'extraOptions',
+  hooks: 'hookPre',
+  'hooks.pre': 'hookPre',
+  'hooks.post': 'hookPost',
   retention: 'retention',
   forget_after_backup: 'forgetAfterBackup',
   prune_after_forget: 'pruneAfterForget',

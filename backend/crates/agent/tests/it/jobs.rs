@@ -18,17 +18,17 @@ use cairn_agent::{
     recovery,
 };
 use cairn_proto::{
-    Action, AgentConfig, Answer, BackupSpec, CancelJob, CheckArgs, Command, ForgetArgs, InitArgs,
-    JobArgs, JobEvent, JobEventKind, JobKind, JobOutcome, JobSpec, LogStream, PruneArgs, Question,
-    RepositoryConfig, RetentionAnswer, RetentionPolicy, RetentionQuery, RunJob, SnapshotsArgs,
-    StatsArgs, UnlockArgs,
+    Action, AgentConfig, Answer, BackupSpec, CancelJob, CheckArgs, Command, FailedCheck,
+    ForgetArgs, InitArgs, JobArgs, JobEvent, JobEventKind, JobKind, JobOutcome, JobSpec, LogStream,
+    PruneArgs, Question, RepositoryConfig, RetentionAnswer, RetentionPolicy, RetentionQuery,
+    RunJob, SnapshotsArgs, StatsArgs, UnlockArgs,
 };
 use chrono::Utc;
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-fn restic_path() -> PathBuf {
+pub(crate) fn restic_path() -> PathBuf {
     let p = std::env::var_os("CAIRN_TEST_RESTIC")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/restic"));
@@ -36,14 +36,14 @@ fn restic_path() -> PathBuf {
     p
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    ctx: Arc<Ctx>,
-    config: AgentConfig,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) ctx: Arc<Ctx>,
+    pub(crate) config: AgentConfig,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state");
         std::fs::create_dir_all(&state).unwrap();
@@ -72,28 +72,35 @@ impl Fixture {
                 password: PASSWORD.into(),
                 env: BTreeMap::new(),
                 guard: Default::default(),
+                failed_check: None,
+                new_password: None,
             }],
             schedules: vec![],
         };
         Fixture { dir, ctx, config }
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
-    fn repo_id(&self) -> Uuid {
+    pub(crate) fn repo_id(&self) -> Uuid {
         self.config.repositories[0].id
     }
 
-    fn run(&self, args: JobArgs) -> Uuid {
+    pub(crate) fn run(&self, args: JobArgs) -> Uuid {
+        self.run_for(None, args)
+    }
+
+    /// Runs a job as the schedule `schedule`'s (its "Run now"), when given.
+    pub(crate) fn run_for(&self, schedule: Option<Uuid>, args: JobArgs) -> Uuid {
         let job = Uuid::now_v7();
         let spec = JobSpec {
             job_id: job,
             repository_id: self.repo_id(),
             config_version: self.config.version,
             args,
-            schedule_id: None,
+            schedule_id: schedule,
         };
         let cmd = Command {
             id: Uuid::new_v4(),
@@ -106,7 +113,7 @@ impl Fixture {
         job
     }
 
-    fn cancel(&self, job: Uuid) {
+    pub(crate) fn cancel(&self, job: Uuid) {
         let cmd = Command {
             id: Uuid::new_v4(),
             created_at: Utc::now(),
@@ -115,7 +122,7 @@ impl Fixture {
         jobs::handle(&self.ctx, &cmd, Some(&self.config));
     }
 
-    async fn wait(&self, job: Uuid, secs: u64) {
+    pub(crate) async fn wait(&self, job: Uuid, secs: u64) {
         let t0 = Instant::now();
         while self.ctx.jobs.contains(job) {
             assert!(t0.elapsed() < Duration::from_secs(secs), "job {job} still runs");
@@ -124,7 +131,7 @@ impl Fixture {
     }
 
     /// Reads the job's events as the uploader would, acknowledging each batch.
-    fn drain(&self, job: Uuid) -> Vec<JobEvent> {
+    pub(crate) fn drain(&self, job: Uuid) -> Vec<JobEvent> {
         let mut out = Vec::new();
         while let Some(b) = self.ctx.outbox.next_batch(job).unwrap() {
             self.ctx.outbox.ack(&b, b.last_seq());
@@ -134,13 +141,13 @@ impl Fixture {
     }
 }
 
-fn result(events: &[JobEvent]) -> cairn_proto::JobResult {
+pub(crate) fn result(events: &[JobEvent]) -> cairn_proto::JobResult {
     let last = events.last().expect("events");
     assert_eq!(last.kind, JobEventKind::Finished, "{events:#?}");
     last.result.clone().unwrap()
 }
 
-fn assert_contiguous(events: &[JobEvent]) {
+pub(crate) fn assert_contiguous(events: &[JobEvent]) {
     let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
     let finished = events.iter().filter(|e| e.kind == JobEventKind::Finished).count();
@@ -188,7 +195,7 @@ fn foreign_backup(f: &Fixture, extra: &[&str]) -> std::process::Child {
     child
 }
 
-fn backup_of(paths: &[&Path]) -> JobArgs {
+pub(crate) fn backup_of(paths: &[&Path]) -> JobArgs {
     JobArgs::Backup(BackupSpec {
         paths: paths.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
         excludes: vec!["*.skip".into()],
@@ -222,7 +229,9 @@ async fn init_backup_and_snapshots_jobs() {
     let ev = f.drain(job);
     assert_contiguous(&ev);
     assert_eq!(f.ctx.poll_lists(), (vec![], vec![]), "delivered: neither list");
-    assert!(ev[0].kind == JobEventKind::Started && ev[0].pid.is_some(), "{:?}", ev[0]);
+    // The job starts (preflight, hooks) before restic does; restic's start has its pid.
+    assert!(ev[0].kind == JobEventKind::Started && ev[0].pid.is_none(), "{:?}", ev[0]);
+    assert!(ev.iter().any(|e| e.kind == JobEventKind::Started && e.pid.is_some()), "{ev:#?}");
     let agent_line = ev.iter().find(|e| e.stream == Some(LogStream::Agent)).unwrap();
     assert!(agent_line.line.as_deref().unwrap().contains("backs up"), "{agent_line:?}");
     assert!(ev.iter().any(|e| e.kind == JobEventKind::Progress));
@@ -307,7 +316,7 @@ async fn cancel_stops_restic_and_leaves_no_lock() {
             seen = b.events;
         }
         if seen.iter().any(|e| e.kind == JobEventKind::Progress) {
-            break seen[0].pid.unwrap();
+            break seen.iter().find_map(|e| e.pid).unwrap();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
@@ -377,7 +386,7 @@ async fn a_journaled_job_is_reported_lost_with_its_stale_lock() {
 }
 
 /// The repository's snapshots as restic lists them (ids).
-async fn snapshot_ids(f: &Fixture) -> Vec<String> {
+pub(crate) async fn snapshot_ids(f: &Fixture) -> Vec<String> {
     let restic = cairn_restic::Restic::detect(restic_path()).await.unwrap();
     let repo = cairn_agent::runner::repo(&f.config.repositories[0]);
     let mut ids: Vec<String> = restic
@@ -391,7 +400,7 @@ async fn snapshot_ids(f: &Fixture) -> Vec<String> {
     ids
 }
 
-async fn run_to_end(f: &Fixture, args: JobArgs) -> cairn_proto::JobResult {
+pub(crate) async fn run_to_end(f: &Fixture, args: JobArgs) -> cairn_proto::JobResult {
     let job = f.run(args);
     f.wait(job, 180).await;
     let ev = f.drain(job);
@@ -488,6 +497,60 @@ async fn forget_removes_what_its_dry_run_said_within_the_delete_guard() {
     // The fixture's three small files, restored in full.
     assert_eq!(stats.restore_size, "alpha\nbravo\ncharlie\n".len() as u64, "{stats:?}");
     assert!(stats.raw_size > 0 && stats.dedup_ratio > 0.0, "{stats:?}");
+}
+
+/// A repository missing a pack file fails its check with `restic.failed` (a verdict the
+/// server keeps, unlike a check that could not reach the repository); while the server
+/// says the newest check found errors, forget and prune remove nothing, approved or not.
+#[tokio::test]
+async fn a_damaged_repository_fails_its_check_and_holds_forget_and_prune() {
+    let mut f = Fixture::new();
+    run_to_end(&f, JobArgs::Init(InitArgs {})).await;
+    for _ in 0..3 {
+        let r = run_to_end(&f, backup_of(&[&f.path("data")])).await;
+        assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+    }
+    let r = run_to_end(&f, JobArgs::Check(CheckArgs { read_data_subset: None })).await;
+    assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
+
+    // Damage: one data pack gone.
+    let pack = walk(&f.path("repo/data")).into_iter().next().expect("a data pack");
+    std::fs::remove_file(&pack).unwrap();
+    let r = run_to_end(&f, JobArgs::Check(CheckArgs { read_data_subset: None })).await;
+    assert_eq!(
+        (r.outcome, r.error_class.as_deref()),
+        (JobOutcome::Failed, Some("restic.failed")),
+        "{r:?}"
+    );
+
+    let failed = FailedCheck { job_id: Uuid::now_v7(), finished_at: Utc::now() };
+    f.config.repositories[0].failed_check = Some(failed.clone());
+    let before = snapshot_ids(&f).await;
+    for args in [
+        keep_last(1, false),
+        keep_last(1, true),
+        JobArgs::Prune(PruneArgs { max_unused: Some("0%".into()) }),
+    ] {
+        let r = run_to_end(&f, args).await;
+        assert_eq!(
+            (r.outcome, r.error_class.as_deref()),
+            (JobOutcome::Blocked, Some("check.failed")),
+            "{r:?}"
+        );
+        let message = r.message.unwrap_or_default();
+        assert!(message.contains(&failed.job_id.to_string()), "{message}");
+    }
+    assert_eq!(snapshot_ids(&f).await, before, "nothing removed");
+}
+
+/// Every file under `dir`, depth first.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
 }
 
 /// Safe unlock: a live lock (its restic still runs, on this host) stays; once that restic

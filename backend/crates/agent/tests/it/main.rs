@@ -5,7 +5,10 @@
 
 mod backup;
 mod common;
+mod hooks;
 mod jobs;
+mod keys;
+mod preflight;
 mod process;
 mod schedules;
 mod server_crash;

@@ -34,8 +34,36 @@ pub struct Repository {
     pub env_keys: Vec<String>,
     /// How many snapshots one forget may remove before it stops and waits for an admin.
     pub guard: ForgetGuard,
+    /// The newest check that ran to a verdict. While it found errors, forget and prune
+    /// end `blocked` (`check.failed`) until a check passes. Absent before the first one.
+    pub last_check: Option<LastCheck>,
+    /// A key rotation under way (`POST /repositories/{id}/rotate-key`); absent otherwise.
+    pub key_rotation: Option<KeyRotation>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a key rotation is.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct KeyRotation {
+    /// `adding` (the new key is being added), `waiting` (every linked host is taking the
+    /// new password; the old key still works), `removing` (the old key goes), or
+    /// `remove_failed` (start the rotation again to retry the removal).
+    pub state: String,
+    pub started_at: Option<DateTime<Utc>>,
+    /// The key the old password opens, once known.
+    pub old_key_id: Option<String>,
+}
+
+/// A check's verdict on its repository.
+#[derive(Object)]
+pub struct LastCheck {
+    pub job_id: Uuid,
+    pub finished_at: DateTime<Utc>,
+    /// False: the check found errors (a check that could not reach the repository, or was
+    /// stopped, gives no verdict and is not shown here).
+    pub passed: bool,
 }
 
 impl From<RepositoryRow> for Repository {
@@ -44,6 +72,17 @@ impl From<RepositoryRow> for Repository {
             env_keys: env_keys(&r),
             guard: guard_of(&r),
             has_password: !r.password_enc.is_empty(),
+            key_rotation: r.rotation_state.clone().map(|state| KeyRotation {
+                state,
+                started_at: r.rotation_started_at,
+                old_key_id: r.rotation_old_key.clone(),
+            }),
+            last_check: match (r.last_check_job_id, r.last_check_at, r.last_check_passed) {
+                (Some(job_id), Some(finished_at), Some(passed)) => {
+                    Some(LastCheck { job_id, finished_at, passed })
+                }
+                _ => None,
+            },
             id: r.id,
             name: r.name,
             // Credentials inside a URL (rest:https://user:pass@…) are never shown.

@@ -1,7 +1,7 @@
 //! `/hosts/{id}/schedules` and `/schedules/{id}`: what each host backs up, when, and how
 //! long it is kept; run one now; preview what a cron expression means.
 
-use cairn_proto::{BackupSpec, MissedRun, RetentionPolicy};
+use cairn_proto::{BackupHooks, BackupSpec, Finding, MissedRun, RetentionPolicy};
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json};
@@ -12,9 +12,34 @@ use super::security::{Auth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
+    auth::Permission,
     domain::rows::HostRow,
-    domain::schedules::{self as service, ScheduleInput, ScheduleView},
+    domain::schedules::{
+        self as service, PreflightReport as Report, ScheduleInput, ScheduleView, preflight,
+    },
 };
+
+/// What a schedule's findings add up to.
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum PreflightState {
+    /// Nothing found: it runs.
+    Ready,
+    /// It runs; the findings say what may go wrong.
+    Warning,
+    /// It does not run until a blocking finding is fixed.
+    Blocked,
+}
+
+impl From<preflight::PreflightState> for PreflightState {
+    fn from(s: preflight::PreflightState) -> Self {
+        match s {
+            preflight::PreflightState::Ready => PreflightState::Ready,
+            preflight::PreflightState::Warning => PreflightState::Warning,
+            preflight::PreflightState::Blocked => PreflightState::Blocked,
+        }
+    }
+}
 
 pub struct SchedulesApi;
 
@@ -55,14 +80,44 @@ pub struct Schedule {
     pub prune_max_unused: Option<String>,
     pub missed: MissedRun,
     pub last_run: Option<ScheduleRun>,
+    /// Whether it has a pre or post hook.
+    pub has_hooks: bool,
+    /// The hooks themselves: only for admins (they may hold secrets); absent for others
+    /// and when there are none.
+    pub hooks: Option<BackupHooks>,
+    /// `ready`, `warning` (runs; see `findings`) or `blocked` (does not run).
+    pub state: PreflightState,
+    /// The server's findings about its settings, then the agent's newest (from "Check"
+    /// or its latest run); empty when all is well.
+    pub findings: Vec<Finding>,
+    /// When the agent last checked it (a preflight or a run); absent when never since it
+    /// last changed.
+    pub agent_checked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Schedule {
+    /// The view for a caller who may or may not see hooks.
+    fn for_caller(v: ScheduleView, sees_hooks: bool) -> Self {
+        let hooks = (sees_hooks && !v.hooks.is_empty()).then(|| v.hooks.clone());
+        Schedule { hooks, ..v.into() }
+    }
+}
+
+fn sees_hooks<P: crate::api::security::Needs>(auth: &Auth<P>) -> bool {
+    auth.principal.role.allows(Permission::SchedulesHooks)
 }
 
 impl From<ScheduleView> for Schedule {
     fn from(v: ScheduleView) -> Self {
         let r = v.row;
         Schedule {
+            has_hooks: !v.hooks.is_empty(),
+            hooks: None,
+            state: v.state.into(),
+            findings: v.findings,
+            agent_checked_at: r.agent_checked_at,
             id: r.id,
             host_id: r.host_id,
             repository_id: r.repository_id,
@@ -142,6 +197,22 @@ pub struct ScheduleRequest {
     /// What a fire missed while the agent was stopped becomes when it starts again.
     #[oai(default)]
     pub missed: MissedRun,
+    /// Commands run before and after each backup (admins only). Leave out to keep the
+    /// stored ones (none on a new schedule); `{}` removes them.
+    pub hooks: Option<BackupHooks>,
+}
+
+impl ScheduleRequest {
+    /// Hooks run as the agent's user: setting them needs `schedules_hooks` (admins).
+    async fn check_hooks<P: crate::api::security::Needs>(
+        &self,
+        auth: &Auth<P>,
+    ) -> Result<(), ApiError> {
+        if self.hooks.is_some() {
+            auth.require(Permission::SchedulesHooks).await?;
+        }
+        Ok(())
+    }
 }
 
 fn yes() -> bool {
@@ -162,6 +233,7 @@ impl From<ScheduleRequest> for ScheduleInput {
             prune_after_forget: b.prune_after_forget,
             prune_max_unused: b.prune_max_unused,
             missed: b.missed,
+            hooks: b.hooks,
         }
     }
 }
@@ -175,6 +247,87 @@ pub struct RunScheduleRequest {
     pub limit_upload_kib: Option<u32>,
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub limit_download_kib: Option<u32>,
+}
+
+/// A preflight: the server's findings about the settings, the agent's checks on its host,
+/// and what the agent would run.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct PreflightReport {
+    pub state: PreflightState,
+    /// The server's findings, then the agent's; empty when all passed.
+    pub findings: Vec<Finding>,
+    /// Whether the agent answered; when not, a finding says why.
+    pub agent_checked: bool,
+    /// The argv the agent would run, the restic binary first, with no secret in it.
+    pub command: Option<Vec<String>>,
+    /// The environment restic would get, secrets masked (`RESTIC_PASSWORD=***`).
+    pub env: Option<Vec<String>>,
+    pub restic_version: Option<String>,
+}
+
+impl From<Report> for PreflightReport {
+    fn from(r: Report) -> Self {
+        let agent_checked = r.answer.is_some();
+        let (command, env, restic_version) = match r.answer {
+            Some(a) => (Some(a.command), Some(a.env), Some(a.restic_version)),
+            None => (None, None, None),
+        };
+        PreflightReport {
+            state: r.state.into(),
+            findings: r.findings,
+            agent_checked,
+            command,
+            env,
+            restic_version,
+        }
+    }
+}
+
+/// A schedule as written, to check before saving it; `schedule_id` names the stored one it
+/// would replace (its hooks are checked when the draft leaves them out).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct PreflightDraftRequest {
+    pub schedule: ScheduleRequest,
+    pub schedule_id: Option<Uuid>,
+}
+
+/// A `restic backup` option a schedule may add (`backup.extra_options`).
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BackupOption {
+    /// E.g. `--exclude-larger-than`.
+    pub name: String,
+    /// `none` (a flag: `--name`), `size` (`--name=500M`), `integer` (within `min`–`max`),
+    /// `word` (one of `words`) or `text`.
+    pub value: String,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub words: Option<Vec<String>>,
+    /// The first restic release that has it (`0.17`).
+    pub since: String,
+    pub help: String,
+}
+
+fn backup_option(o: &cairn_proto::AllowedOption) -> BackupOption {
+    use cairn_proto::OptionValue as V;
+    let (value, min, max, words) = match o.value {
+        V::None => ("none", None, None, None),
+        V::Size => ("size", None, None, None),
+        V::Int(lo, hi) => ("integer", Some(lo), Some(hi), None),
+        V::Word(w) => ("word", None, None, Some(w.iter().map(|s| s.to_string()).collect())),
+        V::Text => ("text", None, None, None),
+    };
+    BackupOption {
+        name: o.name.into(),
+        value: value.into(),
+        min,
+        max,
+        words,
+        since: format!("{}.{}", o.since.0, o.since.1),
+        help: o.help.into(),
+    }
 }
 
 /// What a cron expression means.
@@ -201,13 +354,14 @@ impl SchedulesApi {
     #[oai(path = "/v1/hosts/:id/schedules", method = "get", operation_id = "list_host_schedules")]
     async fn list(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: Auth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<ScheduleList>, ApiError> {
         let (host, views) = service::list_for_host(&state, id.0).await?;
+        let sees = sees_hooks(&auth);
         Ok(Json(ScheduleList {
-            items: views.into_iter().map(Into::into).collect(),
+            items: views.into_iter().map(|v| Schedule::for_caller(v, sees)).collect(),
             config_version: host.config_version,
             applied_config_version: host.applied_config_version,
             in_sync: in_sync(&host),
@@ -223,18 +377,20 @@ impl SchedulesApi {
         id: Path<Uuid>,
         body: Json<ScheduleRequest>,
     ) -> Result<CreatedSchedule, ApiError> {
+        body.check_hooks(&auth).await?;
         let v = service::create(&state, &auth.actor(), id.0, body.0.into()).await?;
-        Ok(CreatedSchedule::Created(Json(v.into())))
+        Ok(CreatedSchedule::Created(Json(Schedule::for_caller(v, sees_hooks(&auth)))))
     }
 
     #[oai(path = "/v1/schedules/:id", method = "get", operation_id = "get_schedule")]
     async fn get(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: Auth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Schedule>, ApiError> {
-        Ok(Json(service::get(&state, id.0).await?.1.into()))
+        let v = service::get(&state, id.0).await?.1;
+        Ok(Json(Schedule::for_caller(v, sees_hooks(&auth))))
     }
 
     /// Replaces a schedule whole; its host's agent receives the change on its next poll.
@@ -246,7 +402,9 @@ impl SchedulesApi {
         id: Path<Uuid>,
         body: Json<ScheduleRequest>,
     ) -> Result<Json<Schedule>, ApiError> {
-        Ok(Json(service::replace(&state, &auth.actor(), id.0, body.0.into()).await?.into()))
+        body.check_hooks(&auth).await?;
+        let v = service::replace(&state, &auth.actor(), id.0, body.0.into()).await?;
+        Ok(Json(Schedule::for_caller(v, sees_hooks(&auth))))
     }
 
     /// Deletes a schedule; the jobs it made stay in the history.
@@ -275,6 +433,56 @@ impl SchedulesApi {
             service::run_now(&state, &auth.actor(), id.0, o.limit_upload_kib, o.limit_download_kib)
                 .await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
+    }
+
+    /// Checks a schedule before it is saved: the server's findings about its settings, and
+    /// the host's agent's (paths, repository, disk, hooks), with the command it would run.
+    /// Nothing is stored. Refused (400) as saving it would be. Waits for the agent up to
+    /// `agents.ask_timeout_secs`; an agent that does not answer is a finding.
+    #[oai(
+        path = "/v1/hosts/:id/schedules/preflight",
+        method = "post",
+        operation_id = "preflight_schedule_draft"
+    )]
+    async fn preflight_draft(
+        &self,
+        auth: Auth<perm::SchedulesManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<PreflightDraftRequest>,
+    ) -> Result<Json<PreflightReport>, ApiError> {
+        let b = body.0;
+        b.schedule.check_hooks(&auth).await?;
+        let r =
+            service::preflight_draft(&state, &auth.actor(), id.0, b.schedule.into(), b.schedule_id)
+                .await?;
+        Ok(Json(r.into()))
+    }
+
+    /// Checks a stored schedule now (as its runs do); the agent's findings become its
+    /// newest and its `state` follows them.
+    #[oai(
+        path = "/v1/schedules/:id/preflight",
+        method = "post",
+        operation_id = "preflight_schedule"
+    )]
+    async fn preflight(
+        &self,
+        auth: Auth<perm::SchedulesManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<PreflightReport>, ApiError> {
+        Ok(Json(service::preflight_stored(&state, &auth.actor(), id.0).await?.into()))
+    }
+
+    /// The `restic backup` options a schedule may add, and the value each takes. Anything
+    /// else (a repository, a password, TLS, a command) is refused.
+    #[oai(path = "/v1/backup-options", method = "get", operation_id = "list_backup_options")]
+    async fn backup_options(
+        &self,
+        _auth: Auth<perm::HostsRead>,
+    ) -> Result<Json<Vec<BackupOption>>, ApiError> {
+        Ok(Json(cairn_proto::BACKUP_OPTIONS.iter().map(backup_option).collect()))
     }
 
     /// What a cron expression means: in words, and its next 5 fires in `timezone` (else

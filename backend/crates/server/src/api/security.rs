@@ -62,6 +62,7 @@ pub mod perm {
         HostsApprove,
         JobsRun,
         SchedulesManage,
+        SchedulesHooks,
         ReposRead,
         ReposManage,
         ReposMaintain,

@@ -63,6 +63,7 @@ impl Role {
                 HostsManage,
                 JobsRun,
                 SchedulesManage,
+                SchedulesHooks,
                 ReposMaintain,
                 HostsApprove,
                 ReposManage,
@@ -94,6 +95,9 @@ pub enum Permission {
     JobsRun,
     /// Create, edit and delete hosts' schedules (hooks excepted).
     SchedulesManage,
+    /// See and set the commands a schedule runs before and after its backups (they run as
+    /// the agent's user, often root).
+    SchedulesHooks,
     /// See repositories (never their secrets).
     ReposRead,
     /// Create, edit and delete repositories and their credentials; remove live locks and
@@ -115,6 +119,7 @@ impl Permission {
             Permission::HostsApprove => "hosts_approve",
             Permission::JobsRun => "jobs_run",
             Permission::SchedulesManage => "schedules_manage",
+            Permission::SchedulesHooks => "schedules_hooks",
             Permission::ReposRead => "repos_read",
             Permission::ReposManage => "repos_manage",
             Permission::ReposMaintain => "repos_maintain",
@@ -198,6 +203,10 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("delete_schedule", Access::Requires(Permission::SchedulesManage)),
     ("run_schedule", Access::Requires(Permission::JobsRun)),
     ("preview_schedule", Access::Requires(Permission::HostsRead)),
+    ("preflight_schedule_draft", Access::Requires(Permission::SchedulesManage)),
+    ("preflight_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("rotate_repository_key", Access::Requires(Permission::ReposManage)),
+    ("list_backup_options", Access::Requires(Permission::HostsRead)),
     ("start_repository_job", Access::Requires(Permission::ReposMaintain)),
     ("approve_job", Access::Requires(Permission::ReposManage)),
     ("preview_retention", Access::Requires(Permission::ReposMaintain)),

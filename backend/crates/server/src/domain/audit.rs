@@ -98,6 +98,10 @@ impl Event {
     pub fn success(action: &'static str, target: Option<Target>, details: Value) -> Event {
         Event { action, target, outcome: Outcome::Success, details }
     }
+
+    pub fn failure(action: &'static str, target: Option<Target>, details: Value) -> Event {
+        Event { action, target, outcome: Outcome::Failure, details }
+    }
 }
 
 fn row(actor: &Actor, ev: Event) -> NewAuditRow {

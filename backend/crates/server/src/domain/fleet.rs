@@ -22,7 +22,7 @@ use crate::{
     store::{
         commands::{self, CommandRow},
         hosts::{self, HostFilter, HostRow},
-        repositories as repo_store,
+        repositories as repo_store, schedules as schedule_store,
     },
 };
 
@@ -197,6 +197,26 @@ pub async fn set_repositories(
         ));
     }
     let current = hosts::linked_repositories(&*txn, id).await?;
+    // A schedule backs up to a linked repository: unlinking one under a schedule would
+    // leave the agent a schedule it cannot run, so the schedule goes (or moves) first.
+    let unlinked: Vec<Uuid> = current.iter().filter(|r| !repos.contains(r)).copied().collect();
+    let stranded: Vec<String> = schedule_store::list_for_host(&*txn, id)
+        .await?
+        .into_iter()
+        .filter(|s| unlinked.contains(&s.repository_id))
+        .map(|s| s.name)
+        .collect();
+    if !stranded.is_empty() {
+        return Err(DomainError::Conflict {
+            code: Code::HostRepositoryHasSchedules,
+            message: format!(
+                "Schedule(s) {} back up to a repository you are unlinking; delete them or \
+                 point them at another repository first.",
+                stranded.join(", ")
+            ),
+            details: json!({ "schedules": stranded }),
+        });
+    }
     let now = Utc::now();
     for r in repos.iter().filter(|r| !current.contains(r)) {
         hosts::link(&*txn, id, *r, now).await?;

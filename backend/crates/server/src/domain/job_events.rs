@@ -72,6 +72,8 @@ pub async fn ingest(
     let mut opened = false;
     // The repository whose queue may move on: this batch ended the job.
     let mut ended_on = None;
+    // Hosts whose config a check's verdict changed.
+    let mut reconfigured = Vec::new();
     let (last_seq, status, cancel_requested) = if status_events.is_empty() {
         // A job that does not exist fails the lines' foreign key; another host's job is
         // not updated. Both are "not found", and dropping the transaction takes the lines
@@ -115,6 +117,9 @@ pub async fn ingest(
         let job = jobs::update(&*txn, job).await?;
         if job.status.is_final() && !was_final {
             ended_on = job.repository_id;
+            reconfigured = super::maintenance::record_check(&*txn, &job).await?;
+            super::schedules::record_run_findings(&*txn, &job).await?;
+            reconfigured.extend(super::key_rotation::on_job_end(state, &*txn, &job).await?);
         }
         (job.last_seq, job.status, job.cancel_requested_at.is_some())
     };
@@ -122,6 +127,7 @@ pub async fn ingest(
     if opened {
         state.hub.job_opened(host.id);
     }
+    state.hub.wake_many(&reconfigured);
     state.hub.job_changed(job_id);
     if let Some(repo) = ended_on {
         super::queue::release(state, repo).await?;
@@ -154,6 +160,7 @@ fn log_row(job_id: Uuid, e: JobEvent) -> LogRow {
         LogStream::Stdout => "stdout",
         LogStream::Stderr => "stderr",
         LogStream::Agent => "agent",
+        LogStream::Hook => "hook",
     };
     LogRow { job_id, seq: e.seq as i64, at: e.at, stream: stream.into(), line }
 }

@@ -156,6 +156,27 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
             ));
         }
     }
+    let extra_options: Vec<String> = spec
+        .extra_options
+        .into_iter()
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if extra_options.len() > cairn_proto::MAX_EXTRA_OPTIONS {
+        return Err(bad(
+            format!("At most {} extra options.", cairn_proto::MAX_EXTRA_OPTIONS),
+            "extra_options",
+        ));
+    }
+    for o in &extra_options {
+        if let Err(why) = cairn_proto::allowed_option(o) {
+            let allowed: Vec<&str> = cairn_proto::BACKUP_OPTIONS.iter().map(|a| a.name).collect();
+            return Err(bad(
+                format!("Option {o:?} cannot be used: {why}. Allowed: {}.", allowed.join(", ")),
+                "extra_options",
+            ));
+        }
+    }
     Ok(BackupSpec {
         paths,
         excludes,
@@ -164,6 +185,7 @@ pub fn validate_backup(spec: BackupSpec) -> Result<BackupSpec, DomainError> {
         one_file_system: spec.one_file_system,
         limit_upload_kib: spec.limit_upload_kib,
         limit_download_kib: spec.limit_download_kib,
+        extra_options,
     })
 }
 
@@ -482,9 +504,11 @@ mod tests {
             exclude_files: vec![" /etc/cairn/excludes ".into()],
             one_file_system: true,
             limit_upload_kib: Some(1024),
+            extra_options: vec![" --exclude-caches ".into(), "--exclude-larger-than=2G".into()],
             ..Default::default()
         })
         .unwrap();
+        assert_eq!(ok.extra_options, vec!["--exclude-caches", "--exclude-larger-than=2G"]);
         assert_eq!(ok.paths, vec!["/etc"]);
         assert_eq!(ok.exclude_files, vec!["/etc/cairn/excludes"]);
         assert!(ok.one_file_system);
@@ -493,6 +517,21 @@ mod tests {
             BackupSpec { exclude_files: vec!["relative".into()], ..Default::default() },
             BackupSpec { limit_upload_kib: Some(0), ..Default::default() },
             BackupSpec { limit_download_kib: Some(20_000_000), ..Default::default() },
+            // Not on the allow-list: a command restic would run, a repository.
+            BackupSpec {
+                extra_options: vec!["--password-command=sh".into()],
+                ..Default::default()
+            },
+            BackupSpec { extra_options: vec!["--repo=/tmp/x".into()], ..Default::default() },
+            // On it, with a wrong value or a value where none goes.
+            BackupSpec {
+                extra_options: vec!["--exclude-larger-than=big".into()],
+                ..Default::default()
+            },
+            BackupSpec { extra_options: vec!["--read-concurrency=0".into()], ..Default::default() },
+            BackupSpec { extra_options: vec!["--compression=fast".into()], ..Default::default() },
+            BackupSpec { extra_options: vec!["--exclude-caches=yes".into()], ..Default::default() },
+            BackupSpec { extra_options: vec!["--iexclude".into()], ..Default::default() },
         ] {
             let r = validate_backup(BackupSpec { paths: vec!["/etc".into()], ..bad });
             assert!(matches!(r, Err(DomainError::Invalid { code: Code::JobInvalidBackup, .. })));

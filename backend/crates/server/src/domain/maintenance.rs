@@ -15,7 +15,10 @@ use super::{
     repositories,
     schedules::rules::{check_retention, is_max_unused},
 };
-use crate::{codes::Code, store::jobs::JobRow};
+use crate::{
+    codes::Code,
+    store::{hosts, jobs::JobRow, repositories as repo_store},
+};
 
 fn invalid(message: impl Into<String>, field: &'static str) -> DomainError {
     DomainError::invalid(Code::JobInvalidArgs, message, field)
@@ -46,9 +49,13 @@ pub fn check(args: JobArgs) -> Result<JobArgs, DomainError> {
             JobArgs::Check(CheckArgs { read_data_subset: check_subset(c.read_data_subset)? })
         }
         a @ (JobArgs::Unlock(_) | JobArgs::Stats(_)) => a,
-        JobArgs::Backup(_) | JobArgs::Init(_) | JobArgs::Snapshots(_) => {
+        JobArgs::Backup(_)
+        | JobArgs::Init(_)
+        | JobArgs::Snapshots(_)
+        | JobArgs::KeyAdd(_)
+        | JobArgs::KeyRemove(_) => {
             return Err(invalid(
-                "Backups, init and snapshot refreshes have their own operations; here: forget, prune, check, unlock or stats.",
+                "Backups, init, snapshot refreshes and key rotation have their own operations; here: forget, prune, check, unlock or stats.",
                 "args.kind",
             ));
         }
@@ -166,6 +173,17 @@ pub async fn approve(state: &Domain, actor: &Actor, blocked: Uuid) -> Result<Job
         ));
     };
     debug_assert_eq!(job.kind, JobKind::Forget);
+    if job.error_class.as_deref() != Some("forget.guard") {
+        // Held by a failed check (or anything else): approval passes the guard only; a
+        // check that passes lifts the hold.
+        return Err(DomainError::conflict(
+            Code::JobNotBlocked,
+            format!(
+                "Only a forget its delete guard blocked can be approved; this one was held by {}.",
+                job.error_class.as_deref().unwrap_or("an unknown reason")
+            ),
+        ));
+    }
     f.approved = true;
     jobs::create_for(
         state,
@@ -176,6 +194,68 @@ pub async fn approve(state: &Domain, actor: &Actor, blocked: Uuid) -> Result<Job
         Origin::Approval { blocked },
     )
     .await
+}
+
+/// Error classes of a check that never looked at the data (the repository unreachable,
+/// locked or missing, a wrong password, restic not runnable, the run stopped): no verdict,
+/// the previous one stands.
+const NO_VERDICT: [&str; 9] = [
+    "restic.network",
+    "restic.locked",
+    "restic.wrong_password",
+    "restic.repo_missing",
+    "restic.interrupted",
+    "restic.not_runnable",
+    "restic.unsupported_version",
+    "restic.io",
+    "restic.invalid_argument",
+];
+
+/// What an ended check says of its repository: passed, found errors, or nothing (it did
+/// not run to a verdict, or the job is no check).
+pub fn check_verdict(job: &JobRow) -> Option<bool> {
+    if job.kind != JobKind::Check {
+        return None;
+    }
+    match job.status {
+        JobStatus::Succeeded | JobStatus::Warning => Some(true),
+        JobStatus::Failed => match job.error_class.as_deref() {
+            Some(c)
+                if NO_VERDICT.contains(&c) || c.starts_with("agent.") || c.starts_with("job.") =>
+            {
+                None
+            }
+            _ => Some(false),
+        },
+        _ => None,
+    }
+}
+
+/// Keeps an ended check's verdict on its repository. When forget and prune were held or
+/// now are, every linked host gets a new config; those hosts are returned, to wake once
+/// the transaction commits.
+pub async fn record_check<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    job: &JobRow,
+) -> Result<Vec<Uuid>, DomainError> {
+    let (Some(passed), Some(repo)) = (check_verdict(job), job.repository_id) else {
+        return Ok(vec![]);
+    };
+    let Some(mut row) = repo_store::find(db, repo).await? else { return Ok(vec![]) };
+    let at = job.finished_at.unwrap_or_else(chrono::Utc::now);
+    // A check uploaded late from an agent's outbox does not replace a newer verdict.
+    if row.last_check_at.is_some_and(|t| t > at) {
+        return Ok(vec![]);
+    }
+    let held_before = repositories::failed_check(&row).is_some();
+    row.last_check_job_id = Some(job.id);
+    row.last_check_at = Some(at);
+    row.last_check_passed = Some(passed);
+    repo_store::save(db, row).await?;
+    if !held_before && passed {
+        return Ok(vec![]);
+    }
+    Ok(hosts::bump_config_for_repository(db, repo).await?)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod history;
 pub mod job_events;
 pub mod jobs;
+pub mod key_rotation;
 pub mod maintenance;
 pub mod page;
 pub mod poll;

@@ -24,7 +24,7 @@ use crate::store::{
 /// Kinds that need the repository to themselves (restic takes an exclusive lock, or
 /// removes locks).
 fn exclusive(k: JobKind) -> bool {
-    matches!(k, JobKind::Prune | JobKind::Check | JobKind::Unlock)
+    matches!(k, JobKind::Prune | JobKind::Check | JobKind::Unlock | JobKind::KeyRemove)
 }
 
 /// Kinds that write snapshots (and so must not meet an exclusive one).
@@ -70,11 +70,12 @@ pub fn run_command(job: &JobRow, config_version: i64) -> Result<cairn_proto::Com
 /// Hands out the waiting jobs of `repository` that nothing blocks any more, oldest first
 /// (a released exclusive job then blocks the ones after it).
 pub async fn release(state: &Domain, repository: Uuid) -> Result<(), DomainError> {
-    let txn = state.store.write().await?;
-    let waiting = jobs::waiting_on_repository(&*txn, repository).await?;
-    if waiting.is_empty() {
+    // Most jobs end with nothing waiting behind them: a read, not the single writer's lock.
+    if jobs::waiting_on_repository(state.store.db(), repository).await?.is_empty() {
         return Ok(());
     }
+    let txn = state.store.write().await?;
+    let waiting = jobs::waiting_on_repository(&*txn, repository).await?;
     let mut out = Vec::new();
     for mut job in waiting {
         match blocker(&*txn, repository, job.kind, job.id).await? {
@@ -175,6 +176,7 @@ pub async fn sweep(state: &Domain) -> Result<(), DomainError> {
     for repo in jobs::repositories_with_waiting(state.store.db()).await? {
         release(state, repo).await?;
     }
+    super::key_rotation::advance(state).await?;
     Ok(())
 }
 

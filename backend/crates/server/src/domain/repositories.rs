@@ -158,7 +158,7 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn password_context(id: Uuid) -> String {
+pub(super) fn password_context(id: Uuid) -> String {
     format!("repository:{id}:password")
 }
 
@@ -221,6 +221,14 @@ pub async fn create(
         guard_max_delete_count: None,
         guard_max_delete_percent: None,
         guard_min_keep: 0,
+        last_check_job_id: None,
+        last_check_at: None,
+        last_check_passed: None,
+        next_password_enc: None,
+        rotation_state: None,
+        rotation_old_key: None,
+        rotation_waits: None,
+        rotation_started_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -349,6 +357,16 @@ pub async fn delete(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), Domai
     Ok(())
 }
 
+/// The check that holds forget and prune back: the newest verdict, when it found errors.
+pub fn failed_check(r: &RepositoryRow) -> Option<cairn_proto::FailedCheck> {
+    match (r.last_check_passed, r.last_check_job_id, r.last_check_at) {
+        (Some(false), Some(job_id), Some(finished_at)) => {
+            Some(cairn_proto::FailedCheck { job_id, finished_at })
+        }
+        _ => None,
+    }
+}
+
 /// The config an agent receives: its linked repositories with their secrets opened.
 pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig, DomainError> {
     let db = state.store.db();
@@ -368,6 +386,8 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
                 .map_err(|e| DomainError::Internal(e.to_string()))?,
             env: open_env(state, &r)?,
             guard: guard_of(&r),
+            failed_check: failed_check(&r),
+            new_password: super::key_rotation::new_password(state, &r)?,
         });
     }
     let schedules = super::schedules::agent_schedules(state, host).await?;

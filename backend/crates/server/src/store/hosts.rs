@@ -184,6 +184,20 @@ pub async fn record_poll<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The hosts linked to `repository`.
+pub async fn hosts_of_repository<C: ConnectionTrait>(
+    db: &C,
+    repository: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(host_repository::Entity::find()
+        .select_only()
+        .column(host_repository::Column::HostId)
+        .filter(host_repository::Column::RepositoryId.eq(repository))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Marks every host linked to `repository` as needing a new config.
 pub async fn bump_config_for_repository<C: ConnectionTrait>(
     db: &C,

@@ -54,6 +54,17 @@ pub async fn save<C: ConnectionTrait>(
     Ok(active.reset_all().update(db).await?)
 }
 
+/// Repositories whose key rotation is at `step`.
+pub async fn rotating<C: ConnectionTrait>(
+    db: &C,
+    step: &str,
+) -> Result<Vec<RepositoryRow>, StoreError> {
+    Ok(repository::Entity::find()
+        .filter(repository::Column::RotationState.eq(step))
+        .all(db)
+        .await?)
+}
+
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
     Ok(repository::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }

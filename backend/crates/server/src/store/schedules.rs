@@ -219,6 +219,23 @@ pub async fn of_jobs<C: ConnectionTrait>(db: &C, jobs: &[Uuid]) -> Result<Vec<Uu
     Ok(ids.into_iter().flatten().collect())
 }
 
+/// Keeps the agent's newest preflight findings of a schedule (JSON), and when.
+pub async fn record_findings<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    findings: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::Expr;
+    schedule::Entity::update_many()
+        .col_expr(schedule::Column::AgentFindings, Expr::value(findings))
+        .col_expr(schedule::Column::AgentCheckedAt, Expr::value(Some(at)))
+        .filter(schedule::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// See [`runs_of_hosts_query`]; no statement at all for no hosts.
 pub async fn runs_of_hosts<C: ConnectionTrait>(
     db: &C,

@@ -115,6 +115,11 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
             json!({ "name": "s", "repository_id": any, "backup": { "paths": ["/etc"] } })
         }
         "run_schedule" => json!({}),
+        "preflight_schedule_draft" => json!({
+            "schedule": { "name": "s", "repository_id": any, "backup": { "paths": ["/etc"] } }
+        }),
+        "preflight_schedule" => json!({}),
+        "rotate_repository_key" => json!({ "host_id": any }),
         "start_repository_job" => json!({ "host_id": any, "args": { "kind": "stats" } }),
         "preview_retention" => json!({ "host_id": any, "policy": { "keep_last": 1 } }),
         "agent_enroll" => {

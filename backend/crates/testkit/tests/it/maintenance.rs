@@ -168,20 +168,6 @@ async fn the_delete_guard_is_stored_checked_and_sent_to_agents(db: Db) {
     assert_eq!(created["guard"], json!({ "max_delete_percent": 10, "min_keep": 0 }));
 }
 
-/// Polls until a question arrives; returns the ask command.
-async fn question(f: &Fixture) -> Value {
-    let t0 = std::time::Instant::now();
-    loop {
-        let v: Value = f.agent.poll(1).await.json().await.unwrap();
-        if let Some(c) =
-            v["commands"].as_array().unwrap().iter().find(|c| c["action"]["kind"] == "ask")
-        {
-            return c.clone();
-        }
-        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "no question arrived");
-    }
-}
-
 async fn a_retention_preview_is_asked_of_the_agent(db: Db) {
     let f = fixture(db).await;
     let path = format!("/api/v1/repositories/{}/retention-preview", f.repo);
@@ -192,7 +178,7 @@ async fn a_retention_preview_is_asked_of_the_agent(db: Db) {
 
     let (admin, p, b) = (f.admin.clone(), path.clone(), body.clone());
     let pending = tokio::spawn(async move { admin.post(&p, b).await });
-    let ask = question(&f).await;
+    let ask = f.next_question().await;
     assert_eq!(
         ask["action"]["question"],
         json!({ "kind": "retention_preview", "repository_id": f.repo, "forget": {
@@ -218,7 +204,7 @@ async fn a_retention_preview_is_asked_of_the_agent(db: Db) {
     // restic's refusal reaches the caller with its class.
     let (admin, p) = (f.admin.clone(), path.clone());
     let pending = tokio::spawn(async move { admin.post(&p, body).await });
-    let ask = question(&f).await;
+    let ask = f.next_question().await;
     let failed = json!({ "kind": "failed", "error_class": "restic.wrong_password",
                          "message": "Wrong repository password." });
     f.agent.answer(ask["id"].as_str().unwrap().parse().unwrap(), failed).await;
@@ -231,6 +217,7 @@ async fn a_retention_preview_is_asked_of_the_agent(db: Db) {
 }
 
 db_tests!(
+    a_check_that_finds_errors_holds_forget_and_prune,
     maintenance_waits_for_the_repositorys_backups_and_they_for_it,
     a_retention_preview_is_asked_of_the_agent,
     repository_jobs_are_checked_gated_and_sent_to_the_agent,
@@ -301,4 +288,62 @@ async fn maintenance_waits_for_the_repositorys_backups_and_they_for_it(db: Db) {
         .await;
     let stats: Value = r.json().await.unwrap();
     assert!(stats.get("waiting_for").is_none(), "{stats}");
+}
+
+/// Starts a check and reports it ended with `result`: its job id.
+async fn run_check(f: &Fixture, result: Value) -> String {
+    let r = start(f, &f.admin, json!({ "kind": "check" })).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    finish(f, &id, result).await;
+    id
+}
+
+/// A check that found errors is kept on its repository and sent to its agents, which then
+/// hold forget and prune (agent side: the agent crate's tests); a check that could not run
+/// changes nothing; a passing one lifts the hold. The held forget cannot be approved.
+async fn a_check_that_finds_errors_holds_forget_and_prune(db: Db) {
+    let f = fixture(db).await;
+    let repo_path = format!("/api/v1/repositories/{}", f.repo);
+    let repo: Value = f.admin.get(&repo_path).await.json().await.unwrap();
+    assert!(repo.get("last_check").is_none(), "{repo}");
+    let version = f.agent.poll_ok(0).await.config.expect("config").version;
+
+    let broken = run_check(
+        &f,
+        json!({ "outcome": "failed", "error_class": "restic.failed",
+                                   "message": "repository contains errors" }),
+    )
+    .await;
+    let repo: Value = f.admin.get(&repo_path).await.json().await.unwrap();
+    assert_eq!(
+        (repo["last_check"]["job_id"].as_str(), repo["last_check"]["passed"].as_bool()),
+        (Some(broken.as_str()), Some(false))
+    );
+    let config = f.agent.poll_ok(0).await.config.expect("config");
+    assert!(config.version > version, "the hold is a new config");
+    let held = config.repositories[0].failed_check.clone().expect("the failed check");
+    assert_eq!(held.job_id.to_string(), broken);
+
+    // A check that never reached the data gives no verdict: the hold stays.
+    run_check(&f, json!({ "outcome": "failed", "error_class": "restic.network" })).await;
+    let repo: Value = f.admin.get(&repo_path).await.json().await.unwrap();
+    assert_eq!(repo["last_check"]["job_id"].as_str(), Some(broken.as_str()));
+
+    // The agent holds the forget; approving it is refused: only a passing check lifts it.
+    let r = start(&f, &f.admin, json!({ "kind": "forget", "policy": { "keep_last": 3 } })).await;
+    let forget = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    finish(&f, &forget, json!({ "outcome": "blocked", "error_class": "check.failed" })).await;
+    let r = f.admin.post(&format!("/api/v1/jobs/{forget}/approve"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(r).await, "job.not_blocked");
+
+    let passed = run_check(&f, json!({ "outcome": "succeeded" })).await;
+    let repo: Value = f.admin.get(&repo_path).await.json().await.unwrap();
+    assert_eq!(
+        (repo["last_check"]["job_id"].as_str(), repo["last_check"]["passed"].as_bool()),
+        (Some(passed.as_str()), Some(true))
+    );
+    let config = f.agent.poll_ok(0).await.config.expect("config");
+    assert_eq!(config.repositories[0].failed_check, None);
 }

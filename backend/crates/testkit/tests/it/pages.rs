@@ -42,6 +42,8 @@ fn job(
             JobKind::Check => r#"{"kind":"check"}"#,
             JobKind::Unlock => r#"{"kind":"unlock"}"#,
             JobKind::Stats => r#"{"kind":"stats"}"#,
+            JobKind::KeyAdd => r#"{"kind":"key_add"}"#,
+            JobKind::KeyRemove => r#"{"kind":"key_remove","key_id":"aa"}"#,
         }
         .into(),
         created_at: at,

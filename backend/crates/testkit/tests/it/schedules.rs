@@ -137,6 +137,22 @@ async fn schedules_are_stored_shown_and_sent_to_the_agent(db: Db) {
         audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["schedule.update", "schedule.create"]);
 
+    // The repository cannot be unlinked from under the schedule: the agent would keep a
+    // schedule it cannot run.
+    let r = f
+        .admin
+        .put_json(
+            &format!("/api/v1/hosts/{}/repositories", f.host),
+            json!({ "repository_ids": [] }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["details"]["schedules"].clone()),
+        (Some("host.repository_has_schedules"), json!(["on demand"]))
+    );
+
     // Delete: gone from the list and from the agent's config.
     let r = f.admin.delete(&format!("/api/v1/schedules/{id}")).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
@@ -144,6 +160,9 @@ async fn schedules_are_stored_shown_and_sent_to_the_agent(db: Db) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let poll = f.agent.poll_ok(config.version).await;
     assert_eq!(poll.config.expect("the emptied set").schedules.len(), 0);
+    // Without the schedule, unlinking works.
+    let host = f.admin.link_repositories(f.host, &[]).await;
+    assert!(host.repository_ids.is_empty());
 }
 
 async fn bad_schedules_are_refused_with_what_to_fix(db: Db) {
@@ -536,6 +555,10 @@ async fn hosts_show_their_next_run_and_last_scheduled_run(db: Db) {
             "last_run",
             "created_at",
             "updated_at",
+            "has_hooks",
+            "state",
+            "findings",
+            "agent_checked_at",
         ] {
             o.remove(k);
         }

@@ -1,8 +1,11 @@
-// Host detail editors: tags, linked repositories (for hosts_manage; read-only otherwise).
-import { Anchor, Badge, Button, Group, MultiSelect, Stack, TagsInput, Text } from '@mantine/core';
-import { IconDeviceFloppy } from '@tabler/icons-react';
+// Host detail editors: tags, linked repositories (for hosts_manage; read-only otherwise). Unlinking
+// a repository the host's schedules back up to is refused (409): the schedules are named, with
+// the way to them.
+import { Alert, Anchor, Badge, Button, Group, List, MultiSelect, Stack, TagsInput, Text } from '@mantine/core';
+import { IconAlertTriangle, IconDeviceFloppy } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { ApiError, detailOf } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { notifySuccess } from '@/lib/notify';
@@ -65,6 +68,39 @@ export function HostTagsEditor({ host, canManage, tagOptions }: { host: Host; ca
   );
 }
 
+/** The schedules a refused unlink names (`details.schedules`), or null for any other error. */
+function strandedSchedules(error: unknown): string[] | null {
+  if (!(error instanceof ApiError) || error.code !== 'host.repository_has_schedules') return null;
+  const names = detailOf(error, 'schedules');
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+}
+
+function UnlinkRefused({ host, error, names }: { host: Host; error: ApiError; names: string[] }) {
+  return (
+    <Alert color="red" variant="light" role="alert" icon={<IconAlertTriangle size={18} />} title="Could not save the repository links" data-testid="unlink-refused">
+      <Stack gap={4}>
+        <Text size="sm">{error.message}</Text>
+        {names.length > 0 ? (
+          <List size="sm" data-testid="unlink-schedules">
+            {names.map((n) => (
+              <List.Item key={n}>{n}</List.Item>
+            ))}
+          </List>
+        ) : null}
+        <Text size="sm">
+          <Anchor component={Link} to={paths.host(host.id, 'schedules')} size="sm">
+            Open {host.hostname}’s schedules
+          </Anchor>{' '}
+          to delete them or move them to another repository, then unlink it.
+        </Text>
+        <Text size="xs" c="dimmed">
+          {error.code}
+        </Text>
+      </Stack>
+    </Alert>
+  );
+}
+
 export function HostRepositoriesEditor({
   host,
   repositories,
@@ -100,6 +136,7 @@ export function HostRepositoriesEditor({
   }
 
   const dirty = !sameSet(selected, host.repository_ids);
+  const stranded = strandedSchedules(save.error);
   const noRepos = !loading && repositories.length === 0;
   return (
     <form
@@ -133,7 +170,11 @@ export function HostRepositoriesEditor({
             first.
           </Text>
         ) : null}
-        <ErrorAlert error={save.error} title="Could not save the repository links" />
+        {stranded && save.error instanceof ApiError ? (
+          <UnlinkRefused host={host} error={save.error} names={stranded} />
+        ) : (
+          <ErrorAlert error={save.error} title="Could not save the repository links" />
+        )}
         <SaveOrUndo label="Save repositories" dirty={dirty} loading={save.isPending} onUndo={() => setSelected(host.repository_ids)} />
       </Stack>
     </form>

@@ -9,17 +9,15 @@ import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { JOB_KIND_LABEL, jobActor } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
+import { shellQuote } from '@/lib/shell';
 import { formatDuration, secondsBetween } from '@/lib/units';
-
-/** POSIX shell quoting, only where needed, so the line can be pasted. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
 
 export function backupCommand(spec: BackupSpec): string {
   const args = ['restic', 'backup'];
   for (const tag of spec.tags) args.push('--tag', shellQuote(tag));
   for (const exclude of spec.excludes) args.push('--exclude', shellQuote(exclude));
+  // Absent when empty: the server leaves the default out.
+  for (const option of spec.extra_options ?? []) args.push(shellQuote(option));
   args.push(...spec.paths.map(shellQuote));
   return args.join(' ');
 }
@@ -110,6 +108,11 @@ export function JobFacts({ job }: { job: Job }) {
               <Fact label="Excludes">
                 <Words items={spec.excludes} empty="none" testId="spec-excludes" />
               </Fact>
+              {spec.extra_options?.length ? (
+                <Fact label="Extra options">
+                  <Words items={spec.extra_options} empty="none" testId="spec-extra-options" />
+                </Fact>
+              ) : null}
               <Fact label="Tags">
                 {spec.tags.length ? (
                   <Group gap={4} data-testid="spec-tags">

@@ -1,5 +1,6 @@
 // Why a job did not simply succeed, in words a person can act on: the failure class and
-// message, the files restic could not read, a stale repository lock, or a pending cancel.
+// message (with what a hook, preflight or failed-check class means), the files restic could
+// not read, a stale repository lock, or a pending cancel.
 import { Alert, Anchor, Code, List, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCircleX, IconClockPause, IconHandStop, IconLock, IconPlugConnectedX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -23,6 +24,47 @@ const ADVICE: Record<string, string> = {
   'agent.restarted': 'The agent restarted while the job ran. Run the backup again.',
   'job.lease_expired': 'It ran too long, or its host went away; it was failed so the repository’s other jobs can run. Once its lock is stale, unlock the repository.',
 };
+
+/**
+ * What the classes of schedules' hooks, the agent's preflight and a failed check mean, and
+ * what to do: these say more than the message alone.
+ */
+function explanation(job: Job, errorClass: string | undefined): ReactNode {
+  switch (errorClass) {
+    case 'hook_failed':
+      return job.status === 'failed'
+        ? 'The pre-hook failed; the backup did not run. What the hook printed is in the log, marked [hook].'
+        : 'The post-hook failed; the backup itself finished. What the hook printed is in the log, marked [hook].';
+    case 'preflight.failed':
+      return 'Blocked by the agent’s preflight: restic did not run. Fix what the findings below say (or check the schedule again), then run it.';
+    case 'check.failed':
+      return (
+        <>
+          Held: the repository’s last check found errors; run a check that passes. Forget and prune wait until one does, so
+          nothing a repair may need is deleted.
+          {job.repository_id ? (
+            <>
+              {' '}
+              <Anchor component={Link} to={paths.repository(job.repository_id)} size="sm">
+                Open {job.repository_name ?? 'the repository'}
+              </Anchor>
+            </>
+          ) : null}
+        </>
+      );
+    default:
+      return null;
+  }
+}
+
+function Explanation({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <Text size="sm" data-testid="job-explanation">
+      {children}
+    </Text>
+  );
+}
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -57,6 +99,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
   const errorClass = job.error_class ?? job.result?.error_class;
   const message = job.error_message ?? job.result?.message;
   const advice = errorClass ? ADVICE[errorClass] : undefined;
+  const explained = explanation(job, errorClass);
 
   let main: ReactNode = null;
   if (job.status === 'failed' || job.status === 'lost') {
@@ -75,6 +118,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
           <Text size="sm" data-testid="job-error-message" style={{ whiteSpace: 'pre-wrap' }}>
             {message ?? (failed ? 'restic exited with an error; the log below has the details.' : 'The agent stopped reporting on it.')}
           </Text>
+          <Explanation>{explained}</Explanation>
           {advice ? <Text size="sm">{advice}</Text> : null}
           <Text size="xs" c="dimmed">
             {errorClass ? <Code data-testid="job-error-class">{errorClass}</Code> : null}
@@ -90,7 +134,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
         variant="light"
         role="alert"
         icon={<IconAlertTriangle size={20} />}
-        title="Finished with warnings: the snapshot is incomplete"
+        title={errorClass === 'hook_failed' ? 'Finished with warnings: the post-hook failed' : 'Finished with warnings: the snapshot is incomplete'}
         data-testid="job-outcome"
         data-outcome="warning"
       >
@@ -98,6 +142,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
           <Text size="sm" data-testid="job-error-message">
             {message ?? 'restic could not read some files; everything else was saved.'}
           </Text>
+          <Explanation>{explained}</Explanation>
           {unreadable.length > 0 ? (
             <>
               <Field label="Could not read">
@@ -145,7 +190,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
         variant="light"
         role="alert"
         icon={<IconHandStop size={20} />}
-        title="Blocked: nothing was removed"
+        title={job.kind === 'backup' ? 'Blocked: the backup did not run' : errorClass === 'check.failed' ? 'Held: nothing was removed' : 'Blocked: nothing was removed'}
         data-testid="job-outcome"
         data-outcome="blocked"
       >
@@ -153,6 +198,7 @@ export function JobOutcomeAlert({ job }: { job: Job }) {
           <Text size="sm" data-testid="job-error-message">
             {message ?? 'A guard stopped this job before it changed anything.'}
           </Text>
+          <Explanation>{explained}</Explanation>
           {report ? (
             <Text size="sm" data-testid="blocked-report">
               It would have removed {report.remove.length} and kept {report.keep.length}{' '}
@@ -212,5 +258,9 @@ function kindNoun(job: Job): string {
       return 'Unlock';
     case 'stats':
       return 'Stats';
+    case 'key_add':
+      return 'Adding the repository key';
+    case 'key_remove':
+      return 'Removing the old repository key';
   }
 }

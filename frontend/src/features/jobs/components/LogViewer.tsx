@@ -1,5 +1,5 @@
 // The job's log: monospace, only the rows on screen are rendered (fixed row height), stderr
-// tinted, follows new lines while the view is at the bottom and pauses when scrolled up.
+// tinted, the agent's own notes marked [agent] and what a schedule's hooks printed [hook], follows new lines while the view is at the bottom and pauses when scrolled up.
 import { Badge, Box, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useElementSize, useMergedRef } from '@mantine/hooks';
 import { IconArrowDown, IconDownload } from '@tabler/icons-react';
@@ -24,7 +24,11 @@ function clock(at: string): string {
 const streamStyle: Record<string, CSSProperties> = {
   stderr: { background: 'var(--mantine-color-red-light)', color: 'var(--mantine-color-red-light-color)' },
   agent: { color: 'var(--mantine-color-blue-light-color)', fontStyle: 'italic' },
+  hook: { color: 'var(--mantine-color-grape-light-color)', background: 'var(--mantine-color-grape-light)' },
 };
+
+/** The marker before a line that is not restic's own output. */
+const STREAM_MARK: Record<string, string> = { agent: '[agent] ', hook: '[hook] ' };
 
 function Row({ line, top }: { line: LogLine; top: number }) {
   return (
@@ -48,7 +52,11 @@ function Row({ line, top }: { line: LogLine; top: number }) {
         {clock(line.at)}{' '}
       </span>
       {line.stream === 'stderr' ? <span style={{ fontWeight: 600 }}>! </span> : null}
-      {line.stream === 'agent' ? <span style={{ userSelect: 'none' }}>[agent] </span> : null}
+      {STREAM_MARK[line.stream] ? (
+        <span style={{ userSelect: 'none', fontWeight: line.stream === 'hook' ? 600 : undefined }} data-testid="log-mark">
+          {STREAM_MARK[line.stream]}
+        </span>
+      ) : null}
       {line.line}
     </div>
   );

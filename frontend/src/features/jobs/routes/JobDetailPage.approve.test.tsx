@@ -21,6 +21,7 @@ const blocked = makeJob({
   result: {
     outcome: 'blocked',
     unreadable: [],
+    findings: [],
     forget: {
       removed: false,
       keep: [makeForgetSnapshot(1, ['last snapshot', 'daily snapshot'])],

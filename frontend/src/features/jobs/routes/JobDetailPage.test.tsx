@@ -234,7 +234,7 @@ describe('JobDetailPage', () => {
         finished_at: '2025-03-01T10:00:05Z',
         error_class: 'forget.guard',
         error_message: 'Nothing removed: it would remove 4 of 5 snapshots.',
-        result: { outcome: 'blocked', unreadable: [], forget: { keep: [snap], remove: [snap, snap, snap, snap], removed: false } },
+        result: { outcome: 'blocked', unreadable: [], findings: [], forget: { keep: [snap], remove: [snap, snap, snap, snap], removed: false } },
       }),
     );
     const alert = await screen.findByTestId('job-outcome');
@@ -250,7 +250,7 @@ describe('JobDetailPage', () => {
         finished_at: '2025-03-01T10:00:05Z',
         error_class: 'restic.incomplete',
         error_message: 'Some files could not be read.',
-        result: { outcome: 'warning', unreadable: ['/root/.ssh', '/var/lib/secret'] },
+        result: { outcome: 'warning', unreadable: ['/root/.ssh', '/var/lib/secret'], findings: [] },
       }),
     );
     const alert = await screen.findByTestId('job-outcome');
@@ -268,7 +268,7 @@ describe('JobDetailPage', () => {
         finished_at: '2025-03-01T10:30:00Z',
         error_class: 'agent.lost',
         error_message: 'The agent stopped reporting.',
-        result: { outcome: 'lost', unreadable: [], stale_lock: 'lock 4f2a by restic on web-01 (PID 812), created 10:00' },
+        result: { outcome: 'lost', unreadable: [], findings: [], stale_lock: 'lock 4f2a by restic on web-01 (PID 812), created 10:00' },
       }),
     );
     expect(await screen.findByTestId('job-outcome')).toHaveTextContent('Lost track of this job');

@@ -1,12 +1,14 @@
 // /jobs/:id: one job, live. Status, what went wrong (if anything), progress while it runs,
 // the summary when done, the log as it is written, its details and the raw result. A forget
-// shows what it kept and removed; one the delete guard blocked can be approved by an admin.
+// shows what it kept and removed; one the delete guard blocked can be approved by an admin
+// (not one a failed check holds). A backup lists what the agent's preflight found.
 import { Alert, Button, Card, EmptyState, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { Job } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { FindingsList } from '@/components/FindingsList';
 import { ForgetReportTable } from '@/components/ForgetReportTable';
 import { hasPermission, useSession } from '@/lib/auth';
 import { isActiveJob } from '@/lib/jobs';
@@ -59,12 +61,28 @@ function JobView({ job }: { job: Job }) {
   const canCancel = active && hasPermission(me, 'jobs_run');
   const progress = feed.progress ?? job.progress;
   const summary = job.summary ?? job.result?.summary;
+  const findings = job.result?.findings ?? [];
+  // A forget held by a failed check waits for a passing check; approving it is not a way out.
+  const approvable = job.status === 'blocked' && job.kind === 'forget' && (job.error_class ?? job.result?.error_class) !== 'check.failed';
 
   return (
     <Stack gap="md">
       <JobHeader job={job} canCancel={canCancel} />
       <JobOutcomeAlert job={job} />
-      {job.status === 'blocked' && job.kind === 'forget' && hasPermission(me, 'repos_manage') ? <ApproveJobButton job={job} /> : null}
+      {findings.length > 0 ? (
+        <Card withBorder radius="md" padding="lg" data-testid="job-findings">
+          <Stack gap="xs">
+            <Title order={3} fz="h4">
+              Preflight findings
+            </Title>
+            <Text size="sm" c="dimmed">
+              What the agent found before it ran the backup: warnings it ran with, or what stopped it.
+            </Text>
+            <FindingsList findings={findings} />
+          </Stack>
+        </Card>
+      ) : null}
+      {approvable && hasPermission(me, 'repos_manage') ? <ApproveJobButton job={job} /> : null}
       {job.result?.forget ? <ForgetReportTable report={job.result.forget} /> : null}
       {job.kind === 'backup' && active ? <JobProgressCard progress={progress} running={job.status === 'running'} /> : null}
       {summary ? <JobSummaryStats summary={summary} /> : null}

@@ -1,5 +1,6 @@
 // /repositories/:id: one repository's care. Its URL and linked hosts, the latest stats (restore
-// size, stored size, dedup ratio, snapshots), its last check and prune, the delete guard (admins
+// size, stored size, dedup ratio, snapshots), its last check's verdict (`last_check`: a check that
+// found errors holds forget and prune, said at the top) and prune, the delete guard (admins
 // edit it), its recent maintenance jobs (with what a queued one waits for), and the operations
 // (forget, prune, check, unlock, stats) for repos_maintain, each a small form run by a linked host.
 import {
@@ -20,21 +21,23 @@ import {
   Title,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconChartBar, IconDatabaseOff, IconInfoCircle, IconTool } from '@tabler/icons-react';
+import { IconAlertOctagon, IconChartBar, IconDatabaseOff, IconInfoCircle, IconTool } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '@/api/errors';
-import type { Job, Repository } from '@/api/types';
+import type { Job, LastCheck, Repository } from '@/api/types';
 import { PHONE_QUERY } from '@/components/DataTable';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { RelativeTime } from '@/components/RelativeTime';
 import { hasPermission, useSession } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
 import { JOB_KIND_LABEL } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
 import { formatBytes, formatCount } from '@/lib/units';
 import { useLatestStats, useLinkedHosts, useMaintenance, useRepository } from '../api';
 import { GuardSection } from '../components/GuardSection';
+import { KeyRotationSection } from '../components/KeyRotationSection';
 import { OPERATION_LABEL, OperationForm } from '../components/OperationForm';
 import { OPERATIONS, type Operation } from '../jobForm';
 
@@ -94,6 +97,43 @@ function LastRun({ label, job, testId }: { label: string; job: Job | undefined; 
   );
 }
 
+/**
+ * "Last check": the newest check's verdict (passed, or found errors) linked to its job; before
+ * any verdict, the newest check job as it stands (running, or one that could not reach it).
+ */
+function LastCheckRow({ verdict, job }: { verdict: LastCheck | undefined; job: Job | undefined }) {
+  if (!verdict) return <LastRun label="Last check" job={job} testId="last-check" />;
+  return (
+    <Group justify="space-between" gap="xs" wrap="nowrap" data-testid="last-check" data-verdict={verdict.passed ? 'passed' : 'errors'}>
+      <Text size="sm" c="dimmed">
+        Last check
+      </Text>
+      <Anchor component={Link} to={paths.job(verdict.job_id)} underline="never" data-testid="last-check-link">
+        <Group gap={6} wrap="nowrap">
+          <Badge color={verdict.passed ? 'teal' : 'red'} variant="light" size="sm" tt="none">
+            {verdict.passed ? 'Passed' : 'Found errors'}
+          </Badge>
+          <RelativeTime value={verdict.finished_at} />
+        </Group>
+      </Anchor>
+    </Group>
+  );
+}
+
+/** A check found errors and none has passed since: forget and prune are held (`check.failed`). */
+function FailedCheckAlert({ verdict }: { verdict: LastCheck }) {
+  return (
+    <Alert color="red" variant="light" role="alert" icon={<IconAlertOctagon size={18} />} title="The last check found errors" data-testid="check-failed-alert">
+      <Text size="sm">
+        The check on {formatDateTime(verdict.finished_at)} found errors. Forget and prune are on hold until a check passes.{' '}
+        <Anchor component={Link} to={paths.job(verdict.job_id)} size="sm">
+          Open the check
+        </Anchor>
+      </Text>
+    </Alert>
+  );
+}
+
 function StatsSection({ repository, latest }: { repository: Repository; latest: Partial<Record<string, Job>> | undefined }) {
   const stats = useLatestStats(repository.id);
   const job = stats.data ?? undefined;
@@ -125,7 +165,7 @@ function StatsSection({ repository, latest }: { repository: Repository; latest: 
       ) : null}
       <Stack gap={6}>
         <LastRun label="Stats measured" job={job} testId="last-stats" />
-        <LastRun label="Last check" job={latest?.check} testId="last-check" />
+        <LastCheckRow verdict={repository.last_check} job={latest?.check} />
         <LastRun label="Last prune" job={latest?.prune} testId="last-prune" />
       </Stack>
     </Section>
@@ -222,6 +262,8 @@ function RepositoryView({ repository }: { repository: Repository }) {
         </Text>
       </Stack>
 
+      {repository.last_check && !repository.last_check.passed ? <FailedCheckAlert verdict={repository.last_check} /> : null}
+
       {canMaintain ? (
         <Section title="Operations" description="Each runs as a job through a linked, online host’s agent." testId="repository-operations">
           {linked.data && hosts.length === 0 ? (
@@ -277,10 +319,13 @@ function RepositoryView({ repository }: { repository: Repository }) {
           <Section title="Delete guard" testId="repository-guard">
             <GuardSection key={JSON.stringify(repository.guard)} repository={repository} canEdit={isAdmin} />
           </Section>
+          <Section title="Key rotation" testId="repository-key-rotation">
+            <KeyRotationSection repository={repository} hosts={hosts} canRotate={isAdmin} />
+          </Section>
         </Stack>
       </SimpleGrid>
 
-      <Section title="Recent maintenance" description="The newest forget, prune, check, unlock and stats runs." testId="repository-maintenance">
+      <Section title="Recent maintenance" description="The newest forget, prune, check, unlock, stats and key rotation runs." testId="repository-maintenance">
         <ErrorAlert error={maintenance.error} title="Could not load the jobs" />
         {maintenance.isPending ? <Skeleton height={80} /> : null}
         {maintenance.data ? <MaintenanceList jobs={maintenance.data.recent} /> : null}

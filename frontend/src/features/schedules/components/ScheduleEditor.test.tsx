@@ -109,7 +109,7 @@ describe('ScheduleEditor', () => {
       name: 'nightly',
       repository_id: REPO_ID,
       cron: '0 3 * * *',
-      backup: { paths: ['/etc', '/home'], excludes: [], exclude_files: [], tags: [], one_file_system: false },
+      backup: { paths: ['/etc', '/home'], excludes: [], exclude_files: [], tags: [], one_file_system: false, extra_options: [] },
       enabled: true,
       forget_after_backup: false,
       prune_after_forget: false,

@@ -1,8 +1,10 @@
 // The schedule editor (create and edit, in a modal; full screen on a phone): what, where, when
 // (a preset or any cron, in the schedule's or the host's zone, with the server's live preview),
-// retention (with a preview of what the rules keep and remove, for repos_maintain) and what
-// follows the backup. Enter in a one-line field sends, Ctrl/Cmd+Enter from anywhere; the
-// server's refusals land on the field `details.field` names.
+// retention (with a preview of what the rules keep and remove, for repos_maintain), what
+// follows the backup, extra restic options from the server's allow-list, hooks (admins only),
+// and "Check": the server's and the agent's findings with the command it would run. Enter in a
+// one-line field sends, Ctrl/Cmd+Enter from anywhere; the server's refusals land on the field
+// `details.field` names.
 import {
   Alert,
   Button,
@@ -22,7 +24,7 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconDeviceFloppy, IconEye, IconInfoCircle, IconPlus } from '@tabler/icons-react';
+import { IconChecklist, IconDeviceFloppy, IconEye, IconInfoCircle, IconPlus } from '@tabler/icons-react';
 import { useId } from 'react';
 import { ApiError, inputFor } from '@/api/errors';
 import type { Host, MissedRun, Repository, Schedule } from '@/api/types';
@@ -33,7 +35,7 @@ import { RetentionPreviewResult } from '@/components/RetentionPreviewResult';
 import { usePermission } from '@/lib/auth';
 import { submitOnModEnter } from '@/lib/keyboard';
 import { notifySuccess } from '@/lib/notify';
-import { useCreateSchedule, usePreviewRetention, useReplaceSchedule } from '../api';
+import { useBackupOptions, useCreateSchedule, usePreflightDraft, usePreviewRetention, useReplaceSchedule } from '../api';
 import {
   CRON_PRESETS,
   CUSTOM_PRESET,
@@ -50,6 +52,9 @@ import {
 } from '../form';
 import { timeZones } from '../time';
 import { CronPreviewPanel } from './CronPreviewPanel';
+import { ExtraOptionsField } from './ExtraOptionsField';
+import { HooksFieldset } from './HooksFieldset';
+import { PreflightResult } from './PreflightResult';
 
 const PRESET_OPTIONS = [...CRON_PRESETS.map((p) => ({ value: p.value, label: p.label })), { value: CUSTOM_PRESET, label: 'Custom: write the expression' }];
 
@@ -113,10 +118,16 @@ function RetentionPreviewControl({ host, values }: { host: Host; values: Schedul
   );
 }
 
-/** The field a refusal belongs on: the one `details.field` names, or the name for a taken name. */
-function fieldOfRefusal(error: unknown): string | undefined {
+const HOOK_INPUTS = new Set(['hookPre', 'hookPost']);
+
+/**
+ * The field a refusal belongs on: the one `details.field` names, or the name for a taken name.
+ * A hook's field only when its inputs are shown (else the message goes above the form).
+ */
+function fieldOfRefusal(error: unknown, hooksShown: boolean): string | undefined {
   if (error instanceof ApiError && error.code === 'schedule.name_taken') return 'name';
-  return inputFor(error, INPUTS);
+  const input = inputFor(error, INPUTS);
+  return input && HOOK_INPUTS.has(input) && !hooksShown ? undefined : input;
 }
 
 interface FormProps {
@@ -130,8 +141,12 @@ interface FormProps {
 function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
   const formId = useId();
   const canPreview = usePermission('repos_maintain');
-  const create = useCreateSchedule(host.id);
-  const replace = useReplaceSchedule(host.id);
+  // Hooks run as the agent's user: only schedules_hooks (admins) sees, sends or changes them.
+  const canHooks = usePermission('schedules_hooks');
+  const backupOptions = useBackupOptions();
+  const create = useCreateSchedule(host.id, { checkAfter: true });
+  const replace = useReplaceSchedule(host.id, { checkAfter: true });
+  const draft = usePreflightDraft(host.id);
   const save = schedule ? replace : create;
   const linked = host.repository_ids.map((id) => ({ value: id, label: repositories.find((r) => r.id === id)?.name ?? id }));
   // A schedule's repository that was unlinked since stays visible (the server says what to do).
@@ -140,7 +155,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
   }
   const form = useForm<ScheduleValues>({
     initialValues: schedule ? scheduleValues(schedule) : newScheduleValues(host.repository_ids),
-    validate: validateSchedule,
+    validate: (values) => validateSchedule(values, { withHooks: canHooks, options: backupOptions.data }),
   });
   const v = form.values;
   const zones = v.timezone && !timeZones().includes(v.timezone) ? [v.timezone, ...timeZones()] : timeZones();
@@ -159,7 +174,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
       onDone();
     },
     onError: (error: Error) => {
-      const field = fieldOfRefusal(error);
+      const field = fieldOfRefusal(error, canHooks);
       if (field) {
         form.setFieldError(field, error.message);
         focusFirstError();
@@ -167,10 +182,32 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
     },
   };
   const submit = form.onSubmit((values) => {
-    const body = scheduleRequest(values);
+    const body = scheduleRequest(values, { withHooks: canHooks });
     if (schedule) replace.mutate({ id: schedule.id, body }, handlers);
     else create.mutate(body, handlers);
   }, focusFirstError);
+
+  /** "Check": the schedule as written, asked of the server and the host's agent; nothing is stored. */
+  const check = () => {
+    const result = form.validate();
+    if (result.hasErrors) {
+      focusFirstError();
+      return;
+    }
+    const body = scheduleRequest(form.values, { withHooks: canHooks });
+    draft.mutate(schedule ? { schedule: body, schedule_id: schedule.id } : { schedule: body }, {
+      onError: (error) => {
+        const field = fieldOfRefusal(error, canHooks);
+        if (field) {
+          form.setFieldError(field, error.message);
+          focusFirstError();
+        }
+      },
+    });
+  };
+  const checkedKey = draft.variables ? JSON.stringify(draft.variables.schedule) : null;
+  const currentKey = JSON.stringify(scheduleRequest(v, { withHooks: canHooks }));
+  const draftFieldError = fieldOfRefusal(draft.error, canHooks) !== undefined;
 
   if (linked.length === 0) {
     return (
@@ -186,7 +223,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
   }
 
   const hostZone = host.timezone ?? 'UTC';
-  const fieldError = fieldOfRefusal(save.error) !== undefined;
+  const fieldError = fieldOfRefusal(save.error, canHooks) !== undefined;
   const keepError = form.errors.retention;
 
   return (
@@ -324,6 +361,13 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
               description="restic --one-file-system: do not cross into other mounts under these paths."
               {...form.getInputProps('oneFileSystem', { type: 'checkbox' })}
             />
+            <ExtraOptionsField
+              value={v.extraOptions}
+              onChange={(value) => form.setFieldValue('extraOptions', value)}
+              error={form.errors.extraOptions as string | undefined}
+              options={backupOptions.data}
+              optionsError={backupOptions.isError}
+            />
             <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
               <NumberInput
                 label="Upload limit"
@@ -411,6 +455,24 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
                 {...form.getInputProps('pruneMaxUnused')}
               />
             </SimpleGrid>
+          </Stack>
+        </Fieldset>
+
+        <HooksFieldset form={form} canEdit={canHooks} hasHooks={schedule?.has_hooks ?? false} />
+
+        <Fieldset legend="Check before saving" data-testid="preflight-fieldset">
+          <Stack gap="xs">
+            <Group gap="sm" wrap="wrap">
+              <Button variant="light" size="xs" leftSection={<IconChecklist size={14} />} loading={draft.isPending} onClick={check}>
+                Check
+              </Button>
+              <Text size="xs" c="dimmed" style={{ flex: '1 1 14rem' }}>
+                The server checks the settings and {host.hostname}’s agent checks the paths, the repository, disk space and
+                hooks, and shows the command it would run. Nothing is saved.
+              </Text>
+            </Group>
+            {draft.error && !draftFieldError ? <ErrorAlert error={draft.error} title="Could not check the schedule" /> : null}
+            {draft.data ? <PreflightResult report={draft.data} stale={checkedKey !== currentKey} /> : null}
           </Stack>
         </Fieldset>
 

@@ -1,4 +1,5 @@
-// One schedule in the host's list: its name, repository and state with the actions at the top,
+// One schedule in the host's list: its name, repository, preflight state (Ready / Warning /
+// Blocked, opening its findings and "Check now") and whether it is enabled, with the actions at the top,
 // then when it runs (the server's sentence, its zone), its next fire and its last run (linked to
 // the job), then what it backs up and keeps. The facts wrap into one column on a phone.
 import { Anchor, Badge, Button, Code, Group, Menu, Paper, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
@@ -13,6 +14,7 @@ import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
 import { retentionSummary } from '../form';
 import { formatInZone } from '../time';
+import { PreflightBadge } from './PreflightBadge';
 
 export const MANUAL_SENTENCE = 'Manual — runs only when asked';
 
@@ -93,13 +95,16 @@ interface Props {
   running: boolean;
   /** This row's enable/disable request is under way. */
   toggling: boolean;
+  /** This row's "Check now" request is under way. */
+  checking: boolean;
+  onCheck: () => void;
   onRun: () => void;
   onEdit: () => void;
   onToggle: () => void;
   onDelete: () => void;
 }
 
-export function ScheduleRow({ schedule, repositoryName, canManage, canRun, running, toggling, onRun, onEdit, onToggle, onDelete }: Props) {
+export function ScheduleRow({ schedule, repositoryName, canManage, canRun, running, toggling, checking, onCheck, onRun, onEdit, onToggle, onDelete }: Props) {
   const active = schedule.last_run !== undefined && isActiveJob(schedule.last_run.status);
   return (
     <Paper
@@ -120,6 +125,7 @@ export function ScheduleRow({ schedule, repositoryName, canManage, canRun, runni
               <Text fw={650} style={{ overflowWrap: 'anywhere' }} data-testid="schedule-name">
                 {schedule.name}
               </Text>
+              <PreflightBadge schedule={schedule} canCheck={canManage} checking={checking} onCheck={onCheck} />
               {schedule.enabled ? null : (
                 <Badge color="gray" variant="outline" tt="none" data-testid="schedule-disabled">
                   Disabled

@@ -49,7 +49,11 @@ describe('SchedulesSection', () => {
     setup(makeScheduleList([makeSchedule()]), { role: 'viewer' });
     const row = await screen.findByTestId('schedule-row');
     expect(row).toHaveTextContent('Every day at 03:00');
-    expect(within(row).queryByRole('button')).not.toBeInTheDocument();
+    // The only button opens the preflight findings, which a viewer may read.
+    expect(within(row).getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual(['Preflight: Ready']);
+    await userEvent.setup().click(within(row).getByTestId('schedule-state'));
+    expect(await screen.findByTestId('schedule-state-details')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Check now' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New schedule' })).not.toBeInTheDocument();
   });
 
@@ -156,7 +160,7 @@ describe('SchedulesSection', () => {
   it('disables a schedule by sending it back whole with only enabled changed', async () => {
     const stored = makeSchedule({
       timezone: 'Europe/Berlin',
-      backup: { paths: ['/srv'], excludes: [], exclude_files: ['/etc/x'], tags: ['t'], one_file_system: true, limit_download_kib: 512 },
+      backup: { paths: ['/srv'], excludes: [], exclude_files: ['/etc/x'], tags: ['t'], one_file_system: true, limit_download_kib: 512, extra_options: [] },
       prune_after_forget: true,
       prune_max_unused: '10%',
       missed: 'skip',
@@ -188,6 +192,113 @@ describe('SchedulesSection', () => {
       enabled: false,
     });
     expect(await screen.findByText('nightly is disabled: it keeps its settings and never runs by itself.')).toBeInTheDocument();
+  });
+
+  it('shows each schedule’s preflight state with its findings', async () => {
+    setup(
+      makeScheduleList([
+        makeSchedule({ agent_checked_at: new Date(Date.now() - 5 * 60_000).toISOString() }),
+        makeSchedule({
+          id: '50000000-0000-4000-8000-000000000002',
+          name: 'root',
+          state: 'warning',
+          findings: [{ code: 'backup.root_without_system_excludes', severity: 'warning', message: 'It backs up / without excluding /proc, /sys and /dev.' }],
+        }),
+        makeSchedule({
+          id: '50000000-0000-4000-8000-000000000003',
+          name: 'data',
+          state: 'blocked',
+          findings: [{ code: 'path.missing', severity: 'blocked', message: '/srv/data does not exist on web-01.' }],
+        }),
+      ]),
+    );
+    const [ready, warning, blocked] = (await screen.findAllByTestId('schedule-row')) as [HTMLElement, HTMLElement, HTMLElement];
+    expect(within(ready).getByTestId('schedule-state')).toHaveAttribute('data-state', 'ready');
+    expect(within(ready).getByTestId('schedule-state')).toHaveTextContent(/^Ready$/);
+    expect(within(warning).getByTestId('schedule-state')).toHaveTextContent('Warning · 1');
+    expect(within(blocked).getByRole('button', { name: 'Preflight: Blocked, 1 finding' })).toHaveAttribute('data-state', 'blocked');
+
+    const user = userEvent.setup();
+    await user.click(within(ready).getByTestId('schedule-state'));
+    let details = await screen.findByTestId('schedule-state-details');
+    expect(details).toHaveTextContent('Ready: the server and the agent found nothing to fix.');
+    expect(within(details).getByTestId('schedule-checked-at')).toHaveTextContent('The agent last checked it 5 minutes ago');
+    await user.click(within(ready).getByTestId('schedule-state'));
+    await waitFor(() => expect(screen.queryByTestId('schedule-state-details')).not.toBeInTheDocument());
+
+    await user.click(within(blocked).getByTestId('schedule-state'));
+    details = await screen.findByTestId('schedule-state-details');
+    const finding = within(details).getByTestId('finding');
+    expect(finding).toHaveAttribute('data-severity', 'blocked');
+    expect(finding).toHaveTextContent('/srv/data does not exist on web-01.');
+    expect(within(details).getByTestId('schedule-checked-at')).toHaveTextContent('The agent has not checked it since it last changed');
+  });
+
+  it('checks a schedule now: shows the agent’s report and reads the list again', async () => {
+    let checked = false;
+    const { server, user } = setup(
+      () =>
+        json(
+          200,
+          makeScheduleList([
+            checked
+              ? makeSchedule({ state: 'blocked', findings: [{ code: 'repository.wrong_password', severity: 'blocked', message: 'The repository password is wrong.' }] })
+              : makeSchedule(),
+          ]),
+        ),
+      {
+        extra: {
+          [`POST /api/v1/schedules/${SCHEDULE_ID}/preflight`]: () => {
+            checked = true;
+            return json(200, {
+              state: 'blocked',
+              agent_checked: true,
+              findings: [{ code: 'repository.wrong_password', severity: 'blocked', message: 'The repository password is wrong.' }],
+              command: ['restic', 'backup', '/etc', '/home'],
+              env: ['RESTIC_PASSWORD=***'],
+              restic_version: '0.14.0',
+            });
+          },
+        },
+      },
+    );
+    const row = await screen.findByTestId('schedule-row');
+    expect(within(row).getByTestId('schedule-state')).toHaveAttribute('data-state', 'ready');
+    await user.click(within(row).getByTestId('schedule-state'));
+    await user.click(await screen.findByRole('button', { name: 'Check now' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Check of nightly' });
+    const report = within(dialog).getByTestId('preflight-report');
+    expect(within(report).getByTestId('preflight-state')).toHaveTextContent('Blocked: it does not run until this is fixed.');
+    expect(within(report).getByTestId('finding')).toHaveTextContent('The repository password is wrong.');
+    expect(within(report).getByTestId('preflight-command')).toHaveTextContent('restic backup /etc /home');
+    expect(server.calls('POST', `/api/v1/schedules/${SCHEDULE_ID}/preflight`)).toHaveLength(1);
+    // The list is read again: the row now shows what the agent found.
+    await waitFor(() => expect(within(row).getByTestId('schedule-state')).toHaveAttribute('data-state', 'blocked'));
+  });
+
+  it('shows the agent’s findings on the row after a save from the editor', async () => {
+    let checked = false;
+    const { server, user } = setup(
+      () => json(200, makeScheduleList([checked ? makeSchedule({ state: 'warning', findings: [{ code: 'disk.low', severity: 'warning', message: 'Little room for restic’s cache.' }] }) : makeSchedule()])),
+      {
+        extra: {
+          'GET /api/v1/schedules/preview': () => json(200, { description: 'Every day at 03:00', timezone: 'Europe/Berlin', next_fires: [] }),
+          'GET /api/v1/backup-options': () => json(200, []),
+          [`PUT /api/v1/schedules/${SCHEDULE_ID}`]: () => json(200, makeSchedule()),
+          [`POST /api/v1/schedules/${SCHEDULE_ID}/preflight`]: () => {
+            checked = true;
+            return json(200, { state: 'warning', agent_checked: true, findings: [] });
+          },
+        },
+      },
+    );
+    const row = await screen.findByTestId('schedule-row');
+    await user.click(within(row).getByRole('button', { name: 'Edit' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Edit nightly' });
+    await user.click(within(dialog).getByRole('button', { name: 'Save schedule' }));
+    await waitFor(() => expect(server.calls('POST', `/api/v1/schedules/${SCHEDULE_ID}/preflight`)).toHaveLength(1));
+    await waitFor(() => expect(within(row).getByTestId('schedule-state')).toHaveAttribute('data-state', 'warning'));
+    expect(within(row).getByTestId('schedule-state')).toHaveTextContent('Warning · 1');
   });
 
   it('deletes a schedule once its name is typed', async () => {

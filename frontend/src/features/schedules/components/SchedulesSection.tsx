@@ -1,18 +1,19 @@
 // The host page's Schedules tab: the host's schedules by name with whether its agent runs the
 // current set, each with Run now / Edit / Enable-Disable / Delete for the people who may, the
-// empty state, and the editor and delete dialogs. Operators and admins manage schedules
-// (schedules_manage) and run them (jobs_run); viewers see them.
+// empty state, and the editor and delete dialogs; "Check now" on a row shows the agent's report.
+// Operators and admins manage schedules (schedules_manage) and run them (jobs_run); viewers see them.
 import { Button, Card, EmptyState, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconCalendarOff, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Host, Repository, Schedule } from '@/api/types';
+import type { Host, PreflightReport, Repository, Schedule } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { usePermission } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
-import { useHostSchedules, useReplaceSchedule, useRunSchedule } from '../api';
+import { useHostSchedules, usePreflightSchedule, useReplaceSchedule, useRunSchedule } from '../api';
 import { scheduleRequest, scheduleValues } from '../form';
 import { DeleteScheduleForm } from './DeleteScheduleForm';
+import { PreflightResult } from './PreflightResult';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleRow } from './ScheduleRow';
 import { SyncBadge } from './SyncBadge';
@@ -30,6 +31,9 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
   const schedules = useHostSchedules(host.id);
   const run = useRunSchedule(host.id);
   const toggle = useReplaceSchedule(host.id);
+  const preflight = usePreflightSchedule(host.id);
+  const [checked, setChecked] = useState<{ name: string; report: PreflightReport } | null>(null);
+  const [checkedOpen, setCheckedOpen] = useState(false);
   const [editorOpen, setEditorOpen] = useState(false);
   // Kept after closing, so the dialog's title does not change while it fades out.
   const [editTarget, setEditTarget] = useState<Schedule | undefined>(undefined);
@@ -48,7 +52,17 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
       onError: (error) => notifyError(`Could not run ${s.name}`, error),
     });
 
-  // Enable/disable sends the whole schedule back (PUT replaces it) with only `enabled` changed.
+  const checkNow = (s: Schedule) =>
+    preflight.mutate(s.id, {
+      onSuccess: (report) => {
+        setChecked({ name: s.name, report });
+        setCheckedOpen(true);
+      },
+      onError: (error) => notifyError(`Could not check ${s.name}`, error),
+    });
+
+  // Enable/disable sends the whole schedule back (PUT replaces it) with only `enabled` changed;
+  // `hooks` is left out, which keeps the stored ones (and is the only way a non-admin may save).
   const setEnabled = (s: Schedule, enabled: boolean) =>
     toggle.mutate(
       { id: s.id, body: scheduleRequest({ ...scheduleValues(s), enabled }) },
@@ -115,6 +129,8 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
                 canRun={canRun}
                 running={run.isPending && run.variables === s.id}
                 toggling={toggle.isPending && toggle.variables?.id === s.id}
+                checking={preflight.isPending && preflight.variables === s.id}
+                onCheck={() => checkNow(s)}
                 onRun={() => runNow(s)}
                 onEdit={() => openEditor(s)}
                 onToggle={() => setEnabled(s, !s.enabled)}
@@ -126,6 +142,10 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
       </Stack>
 
       <ScheduleEditor opened={editorOpen} onClose={() => setEditorOpen(false)} host={host} repositories={repositories} schedule={editTarget} />
+
+      <Modal opened={checkedOpen} onClose={() => setCheckedOpen(false)} title={checked ? `Check of ${checked.name}` : ''} size="lg">
+        {checked ? <PreflightResult report={checked.report} /> : null}
+      </Modal>
 
       <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title={deleting ? `Delete ${deleting.name}?` : ''}>
         {deleting ? (

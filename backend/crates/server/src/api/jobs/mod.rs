@@ -104,6 +104,29 @@ impl JobsApi {
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
 
+    /// Rotates the repository's password: a new random one is given to `host_id`'s agent,
+    /// which adds a key for it (`key_add`); every linked host then gets it, and once each
+    /// has applied that config the old key is removed (`key_remove`, through any online
+    /// linked host). A host offline meanwhile keeps the old key working until it acks.
+    /// Refused (409 `repository.rotation_in_progress`) while one is under way; after a
+    /// failed removal of the old key it retries that removal.
+    #[oai(
+        path = "/v1/repositories/:id/rotate-key",
+        method = "post",
+        operation_id = "rotate_repository_key"
+    )]
+    async fn rotate_key(
+        &self,
+        auth: Auth<perm::ReposManage>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<RotateKeyRequest>,
+    ) -> Result<Started, ApiError> {
+        let row =
+            crate::domain::key_rotation::start(&state, &auth.actor(), id.0, body.0.host_id).await?;
+        Ok(Started::Accepted(Json(one(&state, row).await?)))
+    }
+
     /// Runs again, past the delete guard, a forget its guard blocked (same host,
     /// repository and policy). Audited as `job.approve`.
     #[oai(path = "/v1/jobs/:id/approve", method = "post", operation_id = "approve_job")]

@@ -212,6 +212,13 @@ pub struct InitRepositoryRequest {
     pub host_id: Uuid,
 }
 
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct RotateKeyRequest {
+    /// The linked, online host whose agent adds the new key.
+    pub host_id: Uuid,
+}
+
 /// A repository operation and the host whose agent runs it.
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
@@ -241,7 +248,8 @@ pub struct LogLine {
     pub seq: i64,
     #[serde(serialize_with = "wire_time::time")]
     pub at: DateTime<Utc>,
-    /// `stdout`, `stderr` or `agent`.
+    /// `stdout`, `stderr`, `agent` (the agent's own notes) or `hook` (what a schedule's
+    /// pre or post hook printed).
     pub stream: String,
     pub line: String,
 }

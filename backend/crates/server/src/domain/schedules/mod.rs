@@ -4,7 +4,9 @@
 
 use crate::codes::Code;
 
-use cairn_proto::{BackupSpec, JobArgs, MissedRun, RetentionPolicy, ScheduleConfig};
+use cairn_proto::{
+    BackupHooks, BackupSpec, Finding, JobArgs, MissedRun, RetentionPolicy, ScheduleConfig,
+};
 use cairn_schedule::{Schedule, Tz};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -17,6 +19,7 @@ use super::{
 };
 
 mod next_fire;
+pub mod preflight;
 pub(crate) mod rules;
 use crate::store::{
     hosts::{self, HostRow},
@@ -24,6 +27,7 @@ use crate::store::{
     repositories,
     schedules::{self as store, ScheduleRow, ScheduleRunRow},
 };
+use preflight::{PreflightState, Sibling, Subject};
 use rules::{check, check_cron, check_zone, zone_of};
 
 /// A host may hold this many schedules.
@@ -45,6 +49,9 @@ pub struct ScheduleInput {
     pub prune_after_forget: bool,
     pub prune_max_unused: Option<String>,
     pub missed: MissedRun,
+    /// `None`: none on a new schedule, the stored ones kept on a replace (only admins may
+    /// set them; the API checks that before this layer).
+    pub hooks: Option<BackupHooks>,
 }
 
 /// A schedule with what the server can say about it: its sentence, its next fires in its
@@ -59,6 +66,10 @@ pub struct ScheduleView {
     pub description: Option<String>,
     pub next_fires: Vec<DateTime<Utc>>,
     pub last_run: Option<JobRow>,
+    pub hooks: BackupHooks,
+    /// The server's findings, then the agent's newest ones.
+    pub findings: Vec<Finding>,
+    pub state: PreflightState,
 }
 
 /// The next fire over a host's enabled cron schedules, and which schedule fires.
@@ -115,6 +126,7 @@ fn to_row(
     id: Uuid,
     host: Uuid,
     i: &ScheduleInput,
+    hooks_enc: Option<String>,
     created: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ScheduleRow, DomainError> {
@@ -132,9 +144,102 @@ fn to_row(
         prune_after_forget: i.prune_after_forget,
         prune_max_unused: i.prune_max_unused.clone(),
         missed: i.missed.as_str().to_string(),
+        hooks_enc,
+        // A changed schedule's old findings may be about paths it no longer has: the next
+        // check or run finds again.
+        agent_findings: None,
+        agent_checked_at: None,
         created_at: created,
         updated_at: now,
     })
+}
+
+fn hooks_context(id: Uuid) -> String {
+    format!("schedule:{id}:hooks")
+}
+
+/// Hooks sealed for the row; `None` for none.
+fn seal_hooks(
+    state: &Domain,
+    id: Uuid,
+    hooks: &BackupHooks,
+) -> Result<Option<String>, DomainError> {
+    if hooks.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(state.keys.seal(&hooks_context(id), to_json(hooks)?.as_bytes())))
+}
+
+fn open_hooks(state: &Domain, row: &ScheduleRow) -> Result<BackupHooks, DomainError> {
+    let Some(sealed) = &row.hooks_enc else { return Ok(BackupHooks::default()) };
+    let raw = state
+        .keys
+        .open(&hooks_context(row.id), sealed)
+        .map_err(|e| DomainError::Internal(format!("schedule {}: hooks: {e}", row.id)))?;
+    serde_json::from_slice(&raw)
+        .map_err(|e| DomainError::Internal(format!("schedule {}: hooks: {e}", row.id)))
+}
+
+/// What a schedule's findings are judged among: the schedules of its host and the
+/// repositories whose newest check found errors.
+struct Surroundings {
+    siblings: Vec<(Uuid, String, Uuid, BackupSpec)>,
+    held: Vec<Uuid>,
+}
+
+impl Surroundings {
+    async fn of<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        rows: &[ScheduleRow],
+    ) -> Result<Self, DomainError> {
+        let mut repos: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
+        repos.sort();
+        repos.dedup();
+        let held = repositories::find_many(db, &repos)
+            .await?
+            .iter()
+            .filter(|r| super::repositories::failed_check(r).is_some())
+            .map(|r| r.id)
+            .collect();
+        let siblings = rows
+            .iter()
+            .map(|r| Ok((r.id, r.name.clone(), r.repository_id, stored(r)?.0)))
+            .collect::<Result<_, DomainError>>()?;
+        Ok(Surroundings { siblings, held })
+    }
+
+    async fn of_host<C: sea_orm::ConnectionTrait>(db: &C, host: Uuid) -> Result<Self, DomainError> {
+        Self::of(db, &store::list_for_host(db, host).await?).await
+    }
+
+    fn server_findings(&self, s: &Subject) -> Vec<Finding> {
+        let siblings: Vec<Sibling> = self
+            .siblings
+            .iter()
+            .map(|(id, name, repository_id, backup)| Sibling {
+                id: *id,
+                name,
+                repository_id: *repository_id,
+                backup,
+            })
+            .collect();
+        preflight::server_findings(s, &siblings, self.held.contains(&s.repository_id))
+    }
+
+    fn of_row(&self, row: &ScheduleRow, backup: &BackupSpec) -> Vec<Finding> {
+        self.server_findings(&Subject {
+            id: Some(row.id),
+            repository_id: row.repository_id,
+            enabled: row.enabled,
+            backup,
+            forget_after_backup: row.forget_after_backup,
+        })
+    }
+}
+
+/// The agent's newest findings stored on the row.
+fn agent_findings(row: &ScheduleRow) -> Result<Vec<Finding>, DomainError> {
+    row.agent_findings.as_deref().map_or(Ok(Vec::new()), |f| decode(row.id, "agent findings", f))
 }
 
 /// The stored JSON, read back. Written by this server, so a row that does not decode is
@@ -161,12 +266,16 @@ fn stored(row: &ScheduleRow) -> Result<(BackupSpec, Option<RetentionPolicy>), Do
 }
 
 fn view(
+    state: &Domain,
     row: ScheduleRow,
     host: &HostRow,
     last_run: Option<JobRow>,
+    around: &Surroundings,
     now: DateTime<Utc>,
 ) -> Result<ScheduleView, DomainError> {
     let (backup, retention) = stored(&row)?;
+    let mut findings = around.of_row(&row, &backup);
+    findings.extend(agent_findings(&row)?);
     let (zone, zone_name) = effective_zone(row.timezone.as_deref(), host);
     let parsed = row.cron.as_deref().and_then(|c| Schedule::parse(c).ok());
     let next_fires = match (&parsed, row.enabled) {
@@ -178,6 +287,9 @@ fn view(
         description: parsed.map(|s| s.describe()),
         next_fires,
         effective_timezone: zone_name,
+        state: preflight::state_of(&findings),
+        findings,
+        hooks: open_hooks(state, &row)?,
         backup,
         retention,
         last_run,
@@ -230,13 +342,14 @@ pub async fn list_for_host(
     let host = host_of(db, host_id).await?;
     let rows = store::list_for_host(db, host_id).await?;
     let mut runs = store::last_runs(db, host_id).await?;
+    let around = Surroundings::of(db, &rows).await?;
     let now = Utc::now();
     let views = rows
         .into_iter()
         .map(|r| {
             let last =
                 runs.iter().position(|j| j.schedule_id == Some(r.id)).map(|i| runs.swap_remove(i));
-            view(r, &host, last, now)
+            view(state, r, &host, last, &around, now)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((host, views))
@@ -303,7 +416,8 @@ pub async fn get(state: &Domain, id: Uuid) -> Result<(HostRow, ScheduleView), Do
     let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
     let host = host_of(db, row.host_id).await?;
     let last = store::last_run(db, id).await?;
-    let v = view(row, &host, last, Utc::now())?;
+    let around = Surroundings::of_host(db, host.id).await?;
+    let v = view(state, row, &host, last, &around, Utc::now())?;
     Ok((host, v))
 }
 
@@ -330,17 +444,23 @@ pub async fn create(
     if store::find_by_name(&*txn, host_id, &input.name).await?.is_some() {
         return Err(name_taken(&input.name, &host));
     }
-    let row = store::insert(&*txn, to_row(Uuid::now_v7(), host_id, &input, now, now)?).await?;
+    let id = Uuid::now_v7();
+    let hooks = input.hooks.clone().unwrap_or_default();
+    let sealed = seal_hooks(state, id, &hooks)?;
+    let row = store::insert(&*txn, to_row(id, host_id, &input, sealed, now, now)?).await?;
     hosts::bump_config(&*txn, &[host_id]).await?;
+    let mut details = summary(&row, &repo_name);
+    details["hooks"] = hooks_summary(&hooks);
     audit::record(
         &*txn,
         actor,
-        Event::success("schedule.create", Some(target(&row, &host)), summary(&row, &repo_name)),
+        Event::success("schedule.create", Some(target(&row, &host)), details),
     )
     .await?;
+    let around = Surroundings::of_host(&*txn, host_id).await?;
     txn.commit().await?;
     state.hub.wake(host_id);
-    view(row, &host, None, now)
+    view(state, row, &host, None, &around, now)
 }
 
 /// Replaces a schedule whole (its host stays).
@@ -361,9 +481,17 @@ pub async fn replace(
     {
         return Err(name_taken(&input.name, &host));
     }
-    let row = store::save(&*txn, to_row(id, host.id, &input, old.created_at, now)?).await?;
+    let old_hooks = open_hooks(state, &old)?;
+    let (sealed, hooks) = match &input.hooks {
+        Some(h) => (seal_hooks(state, id, h)?, h.clone()),
+        None => (old.hooks_enc.clone(), old_hooks.clone()),
+    };
+    let row = store::save(&*txn, to_row(id, host.id, &input, sealed, old.created_at, now)?).await?;
     hosts::bump_config(&*txn, &[host.id]).await?;
     let mut details = summary(&row, &repo_name);
+    details["hooks"] = hooks_summary(&hooks);
+    // Whether the commands changed, never what they are: a hook may hold a secret.
+    details["hooks_changed"] = json!(hooks != old_hooks);
     details["was"] = summary_fields(&old);
     audit::record(
         &*txn,
@@ -371,10 +499,11 @@ pub async fn replace(
         Event::success("schedule.update", Some(target(&row, &host)), details),
     )
     .await?;
+    let around = Surroundings::of_host(&*txn, host.id).await?;
     txn.commit().await?;
     state.hub.wake(host.id);
     let last = store::last_run(state.store.db(), id).await?;
-    view(row, &host, last, now)
+    view(state, row, &host, last, &around, now)
 }
 
 pub async fn delete(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
@@ -407,6 +536,10 @@ pub async fn run_now(
     let db = state.store.db();
     let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
     let (mut backup, _) = stored(&row)?;
+    let around = Surroundings::of_host(db, row.host_id).await?;
+    if let Some(why) = preflight::blocked_by(&around.of_row(&row, &backup)) {
+        return Err(DomainError::conflict(Code::ScheduleBlocked, format!("It cannot run: {why}")));
+    }
     if limit_upload_kib.is_some() {
         backup.limit_upload_kib = limit_upload_kib;
     }
@@ -423,6 +556,135 @@ pub async fn run_now(
         job_service::Origin::Schedule(row.id),
     )
     .await
+}
+
+/// A preflight's whole answer: the findings (the server's, then the agent's), their state,
+/// and what the agent would run (absent when it did not answer).
+pub struct PreflightReport {
+    pub state: PreflightState,
+    pub findings: Vec<Finding>,
+    pub answer: Option<cairn_proto::PreflightAnswer>,
+}
+
+/// Asks the host's agent to check a backup; a failure to ask is a finding, not an error,
+/// so the server's own findings are still shown.
+async fn ask_preflight(
+    state: &Domain,
+    actor: &Actor,
+    host: &HostRow,
+    repository_id: Uuid,
+    backup: BackupSpec,
+    hooks: BackupHooks,
+) -> Result<(Vec<Finding>, Option<cairn_proto::PreflightAnswer>), DomainError> {
+    use cairn_proto::{Answer, PreflightQuery, Question, Severity};
+    let q = Question::Preflight(PreflightQuery { repository_id, backup, hooks });
+    let not_checked = |why: String| {
+        Finding::new(
+            "agent.not_checked",
+            Severity::Warning,
+            format!(
+                "{why}: its paths, the repository and the hooks were not checked on {}.",
+                host.hostname
+            ),
+        )
+    };
+    match super::asks::ask(state, actor, host, q, super::asks::deadline(state)).await {
+        Ok(Answer::Preflight(a)) => Ok((a.findings.clone(), Some(a))),
+        Ok(Answer::Failed(f)) => {
+            Ok((vec![not_checked(format!("The agent could not check ({})", f.message))], None))
+        }
+        Ok(other) => {
+            let f = super::repositories::wrong_answer(&other);
+            Ok((vec![not_checked(format!("The agent could not check ({})", f.message))], None))
+        }
+        Err(DomainError::Conflict { message, .. } | DomainError::NoAnswer { message }) => {
+            Ok((vec![not_checked(format!("The agent did not answer ({message})"))], None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks a schedule as written, before it is saved: the same rules as saving it, the
+/// server's findings, and the agent's. Nothing is stored.
+pub async fn preflight_draft(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    input: ScheduleInput,
+    id: Option<Uuid>,
+) -> Result<PreflightReport, DomainError> {
+    let db = state.store.db();
+    let host = host_of(db, host_id).await?;
+    let input = check(input, &host, Utc::now())?;
+    linked(db, &host, input.repository_id).await?;
+    // A draft of a stored schedule without hooks in it keeps the stored ones.
+    let hooks = match (&input.hooks, id) {
+        (Some(h), _) => h.clone(),
+        (None, Some(id)) => match store::find(db, id).await? {
+            Some(row) if row.host_id == host.id => open_hooks(state, &row)?,
+            _ => BackupHooks::default(),
+        },
+        (None, None) => BackupHooks::default(),
+    };
+    let around = Surroundings::of_host(db, host.id).await?;
+    let mut findings = around.server_findings(&Subject {
+        id,
+        repository_id: input.repository_id,
+        enabled: input.enabled,
+        backup: &input.backup,
+        forget_after_backup: input.forget_after_backup,
+    });
+    let (agent, answer) =
+        ask_preflight(state, actor, &host, input.repository_id, input.backup.clone(), hooks)
+            .await?;
+    findings.extend(agent);
+    Ok(PreflightReport { state: preflight::state_of(&findings), findings, answer })
+}
+
+/// Checks a stored schedule now; the agent's findings are kept as its newest.
+pub async fn preflight_stored(
+    state: &Domain,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<PreflightReport, DomainError> {
+    let db = state.store.db();
+    let row = store::find(db, id).await?.ok_or(DomainError::NotFound { what: "schedule" })?;
+    let host = host_of(db, row.host_id).await?;
+    let (backup, _) = stored(&row)?;
+    let around = Surroundings::of_host(db, host.id).await?;
+    let mut findings = around.of_row(&row, &backup);
+    let hooks = open_hooks(state, &row)?;
+    let (agent, answer) =
+        ask_preflight(state, actor, &host, row.repository_id, backup, hooks).await?;
+    if answer.is_some() {
+        let txn = state.store.write().await?;
+        store::record_findings(&*txn, id, Some(to_json(&agent)?), Utc::now()).await?;
+        txn.commit().await?;
+    }
+    findings.extend(agent);
+    Ok(PreflightReport { state: preflight::state_of(&findings), findings, answer })
+}
+
+/// Keeps what the agent's preflight found when a backup of the schedule ended (in the
+/// transaction that ends it).
+pub async fn record_run_findings<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    job: &JobRow,
+) -> Result<(), DomainError> {
+    let (Some(schedule), cairn_proto::JobKind::Backup) = (job.schedule_id, job.kind) else {
+        return Ok(());
+    };
+    // A run that ended without the agent's result (lost, cancelled before it started)
+    // found nothing new.
+    let Some(result) =
+        job.result.as_deref().and_then(|r| serde_json::from_str::<cairn_proto::JobResult>(r).ok())
+    else {
+        return Ok(());
+    };
+    let findings = result.findings;
+    let at = job.finished_at.unwrap_or_else(Utc::now);
+    store::record_findings(db, schedule, Some(to_json(&findings)?), at).await?;
+    Ok(())
 }
 
 /// What a cron expression means in a zone (the given one, else the host's, else UTC).
@@ -452,12 +714,18 @@ pub async fn agent_schedules(
     state: &Domain,
     host: &HostRow,
 ) -> Result<Vec<ScheduleConfig>, DomainError> {
-    let rows = store::list_for_host(state.store.db(), host.id).await?;
+    let db = state.store.db();
+    let rows = store::list_for_host(db, host.id).await?;
+    let around = Surroundings::of(db, &rows).await?;
     rows.into_iter()
         .map(|r| {
             let (_, zone) = effective_zone(r.timezone.as_deref(), host);
             let (backup, retention) = stored(&r)?;
+            let blocked_by = preflight::blocked_by(&around.of_row(&r, &backup));
+            let hooks = open_hooks(state, &r)?;
             Ok(ScheduleConfig {
+                hooks,
+                blocked_by,
                 backup,
                 retention,
                 missed: missed_of(&r.missed),
@@ -484,6 +752,11 @@ fn summary_fields(r: &ScheduleRow) -> serde_json::Value {
         "forget_after_backup": r.forget_after_backup,
         "prune_after_forget": r.prune_after_forget,
     })
+}
+
+/// Which hooks are set, for the audit log (never their commands).
+fn hooks_summary(h: &BackupHooks) -> serde_json::Value {
+    json!({ "pre": h.pre.is_some(), "post": h.post.is_some() })
 }
 
 fn summary(r: &ScheduleRow, repository: &str) -> serde_json::Value {

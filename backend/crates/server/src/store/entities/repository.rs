@@ -17,6 +17,19 @@ pub struct Model {
     pub guard_max_delete_count: Option<i32>,
     pub guard_max_delete_percent: Option<i32>,
     pub guard_min_keep: i32,
+    /// The newest check that ran to a verdict: its job, when it ended, and whether it
+    /// passed (`domain::maintenance::record_check`).
+    pub last_check_job_id: Option<Uuid>,
+    pub last_check_at: Option<ChronoDateTimeUtc>,
+    pub last_check_passed: Option<bool>,
+    /// A key rotation (`domain::key_rotation`): the new password, sealed, until its key is
+    /// added; the state (`adding`, `waiting`, `removing`, `remove_failed`); the old key's
+    /// id; JSON `{host id: config version}` each linked host must apply first.
+    pub next_password_enc: Option<String>,
+    pub rotation_state: Option<String>,
+    pub rotation_old_key: Option<String>,
+    pub rotation_waits: Option<String>,
+    pub rotation_started_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

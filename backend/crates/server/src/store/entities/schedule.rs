@@ -28,6 +28,12 @@ pub struct Model {
     pub prune_max_unused: Option<String>,
     /// `run_once` or `skip`.
     pub missed: String,
+    /// Sealed JSON `cairn_proto::BackupHooks`; `None` for no hooks.
+    pub hooks_enc: Option<String>,
+    /// JSON `Vec<cairn_proto::Finding>`: what the agent's newest preflight of this schedule
+    /// found (an explicit check or a run), and when.
+    pub agent_findings: Option<String>,
+    pub agent_checked_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -1,0 +1,106 @@
+//! Questions the server asks an online agent and awaits the answer to (probe a
+//! repository, preview retention, preflight a backup); they read, never change.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// A question the server asks an online agent and awaits the answer to. The agent answers
+/// with `POST /api/agent/v1/asks/{command id}/answer` before `deadline`, or not at all
+/// (after it the server has stopped waiting). Questions read; they never change a
+/// repository or the host.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct Ask {
+    pub deadline: DateTime<Utc>,
+    /// The config version the question was asked under: the agent applies that config (or
+    /// a newer one) first, as for a job.
+    pub config_version: u64,
+    pub question: Question,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Question {
+    /// Open a linked repository with its credentials (`restic cat config`): is it there,
+    /// does the password open it, how long does that take from this host.
+    #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
+    RepositoryProbe(RepositoryProbe),
+    /// What a forget would keep and remove (`restic forget --dry-run --json`), with
+    /// restic's reasons, and whether the repository's delete guard would let it run.
+    #[cfg_attr(feature = "openapi", oai(mapping = "retention_preview"))]
+    RetentionPreview(RetentionQuery),
+    /// Could this backup run from this host, and what exactly would the agent run.
+    #[cfg_attr(feature = "openapi", oai(mapping = "preflight"))]
+    Preflight(PreflightQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RetentionQuery {
+    pub repository_id: Uuid,
+    /// The forget to preview (`prune` and `approved` play no part).
+    pub forget: ForgetArgs,
+}
+
+/// What a forget would do, changing nothing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct RetentionAnswer {
+    pub report: ForgetReport,
+    /// Why the repository's delete guard would block the run; absent when it would run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RepositoryProbe {
+    pub repository_id: Uuid,
+}
+
+/// `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+/// kind, or why there is none.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Union))]
+#[cfg_attr(feature = "openapi", oai(discriminator_name = "kind", one_of))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answer {
+    #[cfg_attr(feature = "openapi", oai(mapping = "repository_probe"))]
+    RepositoryProbe(ProbeAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "retention_preview"))]
+    RetentionPreview(RetentionAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "preflight"))]
+    Preflight(PreflightAnswer),
+    /// The question could not be answered: restic failed, the repository is not in this
+    /// host's config, …
+    #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]
+    Failed(AskFailure),
+}
+
+/// A repository opened from a host: what `restic cat config` said.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ProbeAnswer {
+    /// restic's own id of the repository (64 hex digits).
+    pub restic_repository_id: String,
+    /// The repository format version (1 or 2).
+    pub format_version: u32,
+    /// How long opening it took, in milliseconds (restic's start-up included).
+    pub elapsed_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restic_version: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct AskFailure {
+    /// Stable class, e.g. `restic.wrong_password`, `restic.repo_missing`,
+    /// `restic.network`, `agent.unknown_repository`.
+    pub error_class: String,
+    /// A sentence for people.
+    pub message: String,
+}
