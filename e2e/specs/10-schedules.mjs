@@ -2,7 +2,8 @@
 // host page's Schedules tab starts empty; the editor shows the server's refusal of a cron that
 // fires too often, then a preset's sentence and next five fires in the host's zone; saving adds
 // the row with its next fire; the badge turns "In sync" once the agent applies the set; "Run
-// now" runs the backup and the row's last run shows it succeeded, linked to its job; editing
+// now" runs the backup and the row's last run shows it succeeded, linked to its job; a cron set
+// two minutes ahead fires on the agent's clock and the row shows that run; editing
 // moves it to another zone and disables it; dark mode and phone width (the list and the
 // editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed;
 // the repository's page runs stats through the host's agent and shows the figures (light, dark,
@@ -163,6 +164,58 @@ export async function run({ page, base, state }) {
     const stored = (await listViaApi()).items.find((s) => s.id === scheduleId);
     assert(stored.last_run?.job_id === jobId && stored.last_run.status === 'succeeded', `last_run: ${JSON.stringify(stored.last_run)}`);
     await shot(page, 'schedules-list');
+  });
+
+  await check('schedules: a cron set two minutes ahead fires on the agent’s clock; the row shows the run, made by the schedule', async () => {
+    const r = row(NAME);
+    const last = r.getByTestId('schedule-last-run');
+    const manual = await last.getAttribute('data-job-id');
+    // The first whole minute at least 90 s away (time for the agent to take the new set),
+    // written in the zone the schedule is read in (the host's). Once a day: allowed.
+    const at = new Date(Math.ceil((Date.now() + 90_000) / 60_000) * 60_000);
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    );
+    const soon = `${Number(parts.minute)} ${Number(parts.hour)} * * *`;
+    await r.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    const cron = edit.getByRole('textbox', { name: /^Cron expression/ });
+    await cron.fill(soon);
+    await edit.locator('[data-testid="cron-preview"][data-state="ok"]').waitFor();
+    await edit.getByRole('button', { name: 'Save schedule' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await page.locator('[data-testid="schedules-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+    // Nobody clicks: the agent fires it, and the list (refreshed every 15 s) shows the run.
+    const wait = at.getTime() - Date.now() + RUN_TIMEOUT;
+    await page.waitForFunction(
+      ({ id, before, final }) => {
+        const el = document.querySelector(`[data-testid="schedule-row"][data-schedule-id="${id}"] [data-testid="schedule-last-run"]`);
+        return el && el.getAttribute('data-job-id') !== before && final.includes(el.getAttribute('data-status') ?? '');
+      },
+      { id: scheduleId, before: manual, final: FINAL },
+      { timeout: wait },
+    );
+    const jobId = await last.getAttribute('data-job-id');
+    const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+    assert(job.status === 'succeeded', `the fired run ended ${job.status}: ${job.error_class} ${job.error_message}`);
+    assert(job.actor_kind === 'schedule' && job.actor === NAME && job.schedule_id === scheduleId, `not the schedule's run: ${job.actor_kind} ${job.actor} ${job.schedule_id}`);
+    // It fired at the minute asked, on the agent's clock (the job's time is the fire time).
+    const fired = Date.parse(job.created_at);
+    assert(Math.abs(fired - at.getTime()) < 60_000, `fired at ${job.created_at}, asked for ${at.toISOString()}`);
+    await shot(page, 'schedules-fired');
+    // Back to monthly for the steps that follow (through the API: the editor is covered).
+    const saved = (await listViaApi()).items.find((s) => s.id === scheduleId);
+    const body = {
+      name: saved.name, repository_id: saved.repository_id, cron: MONTHLY, enabled: saved.enabled, backup: saved.backup,
+      retention: saved.retention, forget_after_backup: saved.forget_after_backup, prune_after_forget: saved.prune_after_forget,
+      missed: saved.missed,
+    };
+    const put = await api(page, 'PUT', `/api/v1/schedules/${scheduleId}`, body);
+    assert(put.status === 200, `restore monthly: ${put.status} ${JSON.stringify(put.body)}`);
+    await page.reload();
+    await row(NAME).waitFor();
   });
 
   await check('schedules: the list reads well in dark mode and at phone width (375 px)', async () => {
