@@ -224,7 +224,12 @@ pub struct OneHost {
 
 impl OneHost {
     pub async fn new(db: Db, hostname: &str) -> OneHost {
-        let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 1).await;
+        Self::with_poll_timeout(db, hostname, 1).await
+    }
+
+    /// [`OneHost::new`] with polls held up to `secs` (a held poll is what a deliver wakes).
+    pub async fn with_poll_timeout(db: Db, hostname: &str, secs: u64) -> OneHost {
+        let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = secs).await;
         let admin = app.bootstrap().await;
         let repo = admin
             .create_repository(&api::NewRepository::new("main", "/srv/restic", "repo-pass-123"))

@@ -5,7 +5,7 @@
 use crate::codes::Code;
 use std::time::Duration as StdDuration;
 
-use cairn_proto::{AgentConfig, AgentFacts, Command, CommandKind, PollRequest, Refusal};
+use cairn_proto::{Action, AgentConfig, AgentFacts, Command, CommandKind, PollRequest, Refusal};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
@@ -184,7 +184,18 @@ impl HeldPoll {
                 // Answering must not wait for the mark: a fleet-wide wake-up would queue
                 // every answer behind one transaction.
                 self.state.poll_writer.submit_nowait(delivered(&commands, Vec::new()));
-                PollAnswer { commands, config: None, refused: None }
+                // A job made for a config newer than the agent's (a repository linked a
+                // moment ago, a key rotation's new password) travels with that config: the
+                // agent applies an answer's config before its commands.
+                let config = if needs_newer_config(&commands, self.applied) {
+                    match hosts::find(self.state.store.db(), self.host).await? {
+                        Some(h) => newer_config(&self.state, &h, self.applied).await?,
+                        None => None,
+                    }
+                } else {
+                    None
+                };
+                PollAnswer { commands, config, refused: None }
             };
             self.slot.delivered(answer.commands.iter().map(|c| c.id));
             if !answer.is_empty() {
@@ -192,6 +203,13 @@ impl HeldPoll {
             }
         }
     }
+}
+
+/// Whether a run command asks for a config newer than `applied`.
+fn needs_newer_config(commands: &[Command], applied: u64) -> bool {
+    commands
+        .iter()
+        .any(|c| matches!(&c.action, Action::RunJob(r) if r.job.config_version > applied))
 }
 
 /// The host's config when newer than the one the agent applied.

@@ -150,7 +150,31 @@ async fn a_failed_key_add_changes_nothing(db: Db) {
     assert_eq!(r.status(), StatusCode::ACCEPTED);
 }
 
+/// The agent's poll is held when the rotation starts: the answer that wakes it carries the
+/// `key_add` job and, with it, the config that has the new password (the agent applies an
+/// answer's config before its commands).
+async fn a_held_poll_gets_the_new_password_with_the_job(db: Db) {
+    let f = OneHost::with_poll_timeout(db, "db-1", 20).await;
+    let version = f.agent.poll_ok(0).await.config.expect("config").version;
+    let (admin, path, host) =
+        (f.admin.clone(), format!("/api/v1/repositories/{}/rotate-key", f.repo), f.host);
+    let rotate = tokio::spawn(async move {
+        // Long enough for the poll below to be held.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        admin.post(&path, json!({ "host_id": host })).await
+    });
+    let t0 = std::time::Instant::now();
+    let answer = f.agent.poll_ok(version).await;
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(400), "the poll was not held");
+    let add: Value = rotate.await.unwrap().json().await.unwrap();
+    assert!(answer.commands.iter().any(|c| c.id.to_string() == add["id"]), "{answer:?}");
+    let config = answer.config.expect("the newer config with the job");
+    assert!(config.version > version);
+    assert!(config.repositories[0].new_password.is_some(), "no new password with the job");
+}
+
 db_tests!(
     the_old_key_stays_until_every_linked_host_has_the_new_password,
-    a_failed_key_add_changes_nothing
+    a_failed_key_add_changes_nothing,
+    a_held_poll_gets_the_new_password_with_the_job
 );
