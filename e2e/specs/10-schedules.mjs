@@ -7,7 +7,8 @@
 // moves it to another zone and disables it; dark mode and phone width (the list and the
 // editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed;
 // the repository's page runs stats through the host's agent and shows the figures (light, dark,
-// phone width).
+// phone width); an admin adds an extra option and a post-hook, Check shows the exact command and
+// the next run's hook sees its status; an admin rotates the repository's key and backups go on.
 // Real server, agent and restic. Expects the admin signed in at 1280×800, light; leaves the
 // disabled schedule on the host (11 deletes the host) and state.scheduleId.
 import { writeFile } from 'node:fs/promises';
@@ -218,6 +219,59 @@ export async function run({ page, base, state }) {
     await row(NAME).waitFor();
   });
 
+  await check('schedules: an admin adds an extra option and a post-hook; Check shows the exact command; the next run’s post-hook sees its status', async () => {
+    const out = path.join(await scratchDir('cairn-e2e-hook-'), 'post-hook.txt');
+    const r = row(NAME);
+    await r.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    await edit.waitFor();
+    await edit.getByRole('textbox', { name: /^Extra restic options/ }).fill('--exclude-caches');
+    await edit.getByTestId('hooks-warning').waitFor();
+    await edit.getByRole('textbox', { name: /^Post-hook command/ }).fill(`echo "post saw $CAIRN_JOB_STATUS"; echo "$CAIRN_JOB_STATUS $CAIRN_JOB_ID" > ${out}`);
+    await edit.getByRole('button', { name: 'Check', exact: true }).click();
+    const report = edit.locator('[data-testid="preflight-report"][data-stale="false"]');
+    await report.waitFor({ timeout: 30_000 });
+    assert((await report.getAttribute('data-state')) === 'ready', `preflight: ${await report.textContent()}`);
+    const command = (await edit.getByTestId('preflight-command').textContent()) ?? '';
+    for (const part of ['restic', ' backup ', '--exclude-caches', '--tag scheduled', ` -- ${source}`]) {
+      assert(command.includes(part), `the command lacks "${part}": ${command}`);
+    }
+    const env = (await edit.getByTestId('preflight-env').textContent()) ?? '';
+    assert(env.includes('RESTIC_PASSWORD=***') && env.includes('RESTIC_REPOSITORY='), `environment: ${env}`);
+    await report.scrollIntoViewIfNeeded();
+    await shot(page, 'schedules-preflight', { fullPage: false });
+    await edit.getByRole('button', { name: 'Save schedule' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    const saved = (await listViaApi()).items.find((x) => x.id === scheduleId);
+    assert(saved.has_hooks && saved.hooks?.post?.command.includes(out) && saved.backup.extra_options[0] === '--exclude-caches', `stored: ${JSON.stringify(saved)}`);
+    await page.locator('[data-testid="schedules-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
+
+    const before = await r.getByTestId('schedule-last-run').getAttribute('data-job-id');
+    await r.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForFunction(
+      ({ id, before, final }) => {
+        const el = document.querySelector(`[data-testid="schedule-row"][data-schedule-id="${id}"] [data-testid="schedule-last-run"]`);
+        return el && el.getAttribute('data-job-id') !== before && final.includes(el.getAttribute('data-status') ?? '');
+      },
+      { id: scheduleId, before, final: FINAL },
+      { timeout: RUN_TIMEOUT },
+    );
+    const jobId = await r.getByTestId('schedule-last-run').getAttribute('data-job-id');
+    const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+    assert(job.status === 'succeeded', `the run ended ${job.status}: ${job.error_class} ${job.error_message}`);
+    const { readFile } = await import('node:fs/promises');
+    const seen = (await readFile(out, 'utf8')).trim();
+    assert(seen === `succeeded ${jobId}`, `the post-hook wrote "${seen}"`);
+    const logs = (await api(page, 'GET', `/api/v1/jobs/${jobId}/logs?limit=1000`)).body.items;
+    assert(logs.some((l) => l.stream === 'hook' && l.line.includes('post saw succeeded')), `no hook line in the log: ${JSON.stringify(logs.slice(-5))}`);
+    // The job page marks the hook's line.
+    await page.goto(`${base}/jobs/${jobId}`);
+    await page.getByText('post saw succeeded').first().waitFor();
+    await shot(page, 'job-hook-log');
+    await page.goto(`${base}/hosts/${hostId}?tab=schedules`);
+    await row(NAME).waitFor();
+  });
+
   await check('schedules: the list reads well in dark mode and at phone width (375 px)', async () => {
     await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
     await shot(page, 'schedules-list-dark');
@@ -356,6 +410,52 @@ export async function run({ page, base, state }) {
     await shot(page, 'repository-page-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     assert(overflow <= 1, `the repository page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+  });
+
+  await check('repositories: an admin rotates the key; the old key goes once the host has the new password', async () => {
+    const repoId = host.repository_ids[0];
+    await page.goto(`${base}/repositories/${repoId}`);
+    const section = page.getByTestId('repository-key-rotation');
+    await section.waitFor();
+    const button = section.getByRole('button', { name: 'Rotate key' });
+    await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Rotate key' && !b.disabled));
+    await button.click();
+    await page.waitForURL((url) => url.pathname.startsWith('/jobs/'));
+    const addId = new URL(page.url()).pathname.split('/').pop();
+    await page.waitForFunction(
+      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+      FINAL,
+      { timeout: RUN_TIMEOUT },
+    );
+    const add = (await api(page, 'GET', `/api/v1/jobs/${addId}`)).body;
+    assert(add.kind === 'key_add' && add.status === 'succeeded', `key_add: ${add.status} ${add.error_class} ${add.error_message}`);
+    assert(add.result?.keys?.old_key_id && add.result.keys.new_key_id && add.result.keys.old_key_id !== add.result.keys.new_key_id, `keys: ${JSON.stringify(add.result?.keys)}`);
+    await shot(page, 'key-rotation-job');
+    // The agent takes the new password at its next poll; the sweep (every 30 s) then removes the old key.
+    const t0 = Date.now();
+    let repo = null;
+    while (Date.now() - t0 < 90_000) {
+      repo = (await api(page, 'GET', `/api/v1/repositories/${repoId}`)).body;
+      if (!repo.key_rotation) break;
+      await page.waitForTimeout(2_000);
+    }
+    assert(!repo.key_rotation, `the rotation did not end: ${JSON.stringify(repo.key_rotation)}`);
+    const removed = (await api(page, 'GET', `/api/v1/jobs?kind=key_remove&repository_id=${repoId}`)).body.items[0];
+    assert(removed?.status === 'succeeded', `key_remove: ${JSON.stringify(removed)}`);
+    // Backups go on with the new password.
+    const list = (await listViaApi()).items.find((x) => x.id === scheduleId);
+    const run = await api(page, 'POST', `/api/v1/schedules/${list.id}/run`, {});
+    assert(run.status === 202, `run now: ${run.status} ${JSON.stringify(run.body)}`);
+    const t1 = Date.now();
+    let job = run.body;
+    while (Date.now() - t1 < RUN_TIMEOUT && !FINAL.includes(job.status)) {
+      await page.waitForTimeout(1_000);
+      job = (await api(page, 'GET', `/api/v1/jobs/${run.body.id}`)).body;
+    }
+    assert(job.status === 'succeeded', `a backup after the rotation ended ${job.status}: ${job.error_class} ${job.error_message}`);
+    await page.goto(`${base}/repositories/${repoId}`);
+    await page.locator('[data-testid="maintenance-row"][data-kind="key_remove"]').first().waitFor();
+    await shot(page, 'repository-key-rotated');
   });
 
   Object.assign(state, { scheduleId });
