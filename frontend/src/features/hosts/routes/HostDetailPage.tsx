@@ -12,7 +12,6 @@ import {
   Button,
   Card,
   DataList,
-  EmptyState,
   Group,
   Modal,
   SimpleGrid,
@@ -34,8 +33,8 @@ import {
 } from '@tabler/icons-react';
 import { useState, type ComponentType, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { ApiError } from '@/api/errors';
 import type { Host, Repository } from '@/api/types';
+import { DetailLoadError } from '@/components/DetailLoadError';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
@@ -341,25 +340,16 @@ export function HostDetailPage({ snapshots, schedules }: HostDetailPageProps) {
   const host = useHost(id);
   if (host.data) return <HostDetail host={host.data} snapshots={snapshots} schedules={schedules} />;
   if (host.isError) {
-    if (host.error instanceof ApiError && (host.error.status === 404 || host.error.status === 400)) {
-      return (
-        <EmptyState
-          mt="xl"
-          variant="light"
-          color="gray"
-          icon={<IconServerOff size={28} />}
-          title="Host not found"
-          description="It may have been deleted. The hosts list shows every host Cairn knows."
-        >
-          <EmptyState.Actions>
-            <Button component={Link} to={paths.hosts()} variant="default">
-              Back to hosts
-            </Button>
-          </EmptyState.Actions>
-        </EmptyState>
-      );
-    }
-    return <ErrorAlert error={host.error} title="Could not load the host" />;
+    return (
+      <DetailLoadError
+        error={host.error}
+        what="Host"
+        icon={<IconServerOff size={28} />}
+        description="It may have been deleted. The hosts list shows every host Cairn knows."
+        backTo={paths.hosts()}
+        backLabel="Back to hosts"
+      />
+    );
   }
   return (
     <Stack gap="md" aria-busy="true" aria-label="Loading host">

@@ -2,12 +2,11 @@
 // the summary when done, the log as it is written, its details and the raw result. A forget
 // shows what it kept and removed; one the delete guard blocked can be approved by an admin
 // (not one a failed check holds). A backup lists what the agent's preflight found.
-import { Alert, Button, Card, EmptyState, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
-import { Link, useParams } from 'react-router';
-import { ApiError } from '@/api/errors';
+import { useParams } from 'react-router';
 import type { Job } from '@/api/types';
-import { ErrorAlert } from '@/components/ErrorAlert';
+import { DetailLoadError } from '@/components/DetailLoadError';
 import { FindingsList } from '@/components/FindingsList';
 import { ForgetReportTable } from '@/components/ForgetReportTable';
 import { hasPermission, useSession } from '@/lib/auth';
@@ -111,25 +110,16 @@ export function JobDetailPage() {
   const job = useJob(id);
   if (job.data) return <JobView key={id} job={job.data} />;
   if (job.isError) {
-    if (job.error instanceof ApiError && (job.error.status === 404 || job.error.status === 400)) {
-      return (
-        <EmptyState
-          mt="xl"
-          variant="light"
-          color="gray"
-          icon={<IconClipboardOff size={28} />}
-          title="Job not found"
-          description="It may belong to a host that was deleted. The jobs list shows every job Cairn has run."
-        >
-          <EmptyState.Actions>
-            <Button component={Link} to={paths.jobs()} variant="default">
-              Back to jobs
-            </Button>
-          </EmptyState.Actions>
-        </EmptyState>
-      );
-    }
-    return <ErrorAlert error={job.error} title="Could not load the job" />;
+    return (
+      <DetailLoadError
+        error={job.error}
+        what="Job"
+        icon={<IconClipboardOff size={28} />}
+        description="It may belong to a host that was deleted. The jobs list shows every job Cairn has run."
+        backTo={paths.jobs()}
+        backLabel="Back to jobs"
+      />
+    );
   }
   return (
     <Stack gap="md" aria-busy="true" aria-label="Loading job">

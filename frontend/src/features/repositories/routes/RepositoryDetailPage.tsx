@@ -10,7 +10,6 @@ import {
   Breadcrumbs,
   Button,
   Card,
-  EmptyState,
   Group,
   Modal,
   SimpleGrid,
@@ -24,9 +23,9 @@ import { useMediaQuery } from '@mantine/hooks';
 import { IconAlertOctagon, IconChartBar, IconDatabaseOff, IconInfoCircle, IconTool } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '@/api/errors';
 import type { Job, LastCheck, Repository } from '@/api/types';
 import { PHONE_QUERY } from '@/components/DataTable';
+import { DetailLoadError } from '@/components/DetailLoadError';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { RelativeTime } from '@/components/RelativeTime';
@@ -343,25 +342,16 @@ export function RepositoryDetailPage() {
   const repo = useRepository(id);
   if (repo.data) return <RepositoryView repository={repo.data} />;
   if (repo.isError) {
-    if (repo.error instanceof ApiError && (repo.error.status === 404 || repo.error.status === 400)) {
-      return (
-        <EmptyState
-          mt="xl"
-          variant="light"
-          color="gray"
-          icon={<IconDatabaseOff size={28} />}
-          title="Repository not found"
-          description="It may have been deleted. The repositories list shows every repository Cairn knows."
-        >
-          <EmptyState.Actions>
-            <Button component={Link} to={paths.repositories()} variant="default">
-              Back to repositories
-            </Button>
-          </EmptyState.Actions>
-        </EmptyState>
-      );
-    }
-    return <ErrorAlert error={repo.error} title="Could not load the repository" />;
+    return (
+      <DetailLoadError
+        error={repo.error}
+        what="Repository"
+        icon={<IconDatabaseOff size={28} />}
+        description="It may have been deleted. The repositories list shows every repository Cairn knows."
+        backTo={paths.repositories()}
+        backLabel="Back to repositories"
+      />
+    );
   }
   return (
     <Stack gap="md" aria-busy="true" aria-label="Loading repository">
