@@ -782,6 +782,26 @@ export interface paths {
         patch: operations["update_repository"];
         trace?: never;
     };
+    "/v1/repositories/{id}/copies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The copies this repository is the source or the mirror of (`copy` jobs, run from
+         *     here or after a schedule's backups), with how far each mirror is behind.
+         */
+        get: operations["list_repository_copies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/repositories/{id}/init": {
         parameters: {
             query?: never;
@@ -1479,6 +1499,56 @@ export interface components {
             /** Format: uuid */
             id: string;
         };
+        /**
+         * CopyArgs
+         * @description `restic copy` into the job's repository (the mirror) from `from_repository_id` (the
+         *     source), both linked to the host that runs it. Snapshots already in the mirror are
+         *     skipped, so a copy only moves what is new.
+         */
+        CopyArgs: {
+            /** Format: uuid */
+            from_repository_id: string;
+            /** @description Only snapshots of this host name (restic `--host`); absent: every host's. */
+            host?: string;
+            /**
+             * @description Only snapshots with all of these tags (restic `--tag`).
+             * @default []
+             */
+            tags: string[];
+        };
+        /**
+         * CopyReport
+         * @description A copy's result, measured by listing both repositories after it: the source's
+         *     snapshots in the copy's scope, and which of them the mirror holds (by restic's
+         *     `original` id, which a copied snapshot keeps).
+         */
+        CopyReport: {
+            /**
+             * Format: uint32
+             * @description Snapshots this run added to the mirror.
+             */
+            copied: number;
+            /**
+             * Format: date-time
+             * @description The newest of the source's snapshots that the mirror holds.
+             */
+            copied_newest?: string;
+            /**
+             * Format: uint32
+             * @description Of those, how many the mirror does not hold after the run.
+             */
+            missing: number;
+            /**
+             * Format: date-time
+             * @description The newest snapshot in the source's scope.
+             */
+            source_newest?: string;
+            /**
+             * Format: uint32
+             * @description Snapshots in the source within the copy's scope (host, tags).
+             */
+            source_snapshots: number;
+        };
         /** CreateApiTokenRequest */
         CreateApiTokenRequest: {
             /**
@@ -1523,7 +1593,7 @@ export interface components {
         CreateRepositoryRequest: {
             /**
              * @description Backend environment, e.g. {"AWS_ACCESS_KEY_ID": "…"}: at most 64 variables, names
-             *     of `A–Z 0–9 _` not starting with a digit, not `RESTIC_PASSWORD*`/`RESTIC_REPOSITORY*`;
+             *     of `A–Z 0–9 _` not starting with a digit, not `RESTIC_PASSWORD*`/`RESTIC_REPOSITORY*`/`RESTIC_FROM_*`;
              *     values up to 4096 characters without NUL.
              * @default {}
              */
@@ -1952,7 +2022,7 @@ export interface components {
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
          */
-        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"] | components["schemas"]["JobArgs_KeyAddArgs"] | components["schemas"]["JobArgs_KeyRemoveArgs"];
+        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"] | components["schemas"]["JobArgs_KeyAddArgs"] | components["schemas"]["JobArgs_KeyRemoveArgs"] | components["schemas"]["JobArgs_CopyArgs"];
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
@@ -1986,6 +2056,23 @@ export interface components {
              * @enum {string}
              */
             kind: "check";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_CopyArgs: {
+            /**
+             * @example copy
+             * @enum {string}
+             */
+            kind: "copy";
+        } & components["schemas"]["CopyArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "copy";
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -2180,7 +2267,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats" | "key_add" | "key_remove";
+        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats" | "key_add" | "key_remove" | "copy";
         /** JobList */
         JobList: {
             /**
@@ -2230,6 +2317,8 @@ export interface components {
         };
         /** JobResult */
         JobResult: {
+            /** @description What a `copy` moved, and how far the mirror is behind its source after it. */
+            copy?: components["schemas"]["CopyReport"] & unknown;
             /** @description Stable class, e.g. `restic.wrong_password`, `restic.locked`, `agent.restarted`. */
             error_class?: string;
             /** Format: int32 */
@@ -2702,6 +2791,67 @@ export interface components {
             url: string;
         };
         /**
+         * RepositoryCopy
+         * @description A source → mirror pair (for one host's snapshots, or every host's) and what its newest
+         *     copy measured: how far the mirror is behind its source.
+         */
+        RepositoryCopy: {
+            /**
+             * Format: int64
+             * @description `source_newest − copied_newest` in seconds (0: up to date); absent when nothing
+             *     was measured or copied yet.
+             */
+            behind_seconds?: number;
+            /**
+             * Format: date-time
+             * @description The newest of those snapshots that the mirror holds.
+             */
+            copied_newest?: string;
+            /** @description The host name whose snapshots are copied; absent: every host's. */
+            host?: string;
+            /** Format: date-time */
+            last_at: string;
+            /**
+             * Format: uuid
+             * @description The newest copy job of the pair, its status and when it ended.
+             */
+            last_job_id: string;
+            last_status: components["schemas"]["JobStatus"];
+            /**
+             * Format: date-time
+             * @description When the pair was last measured (the end of the newest copy that ran to the end).
+             */
+            measured_at?: string;
+            /** Format: uuid */
+            mirror_id: string;
+            mirror_name: string;
+            /** Format: uint32 */
+            missing?: number;
+            /** Format: uuid */
+            source_id: string;
+            source_name: string;
+            /**
+             * Format: date-time
+             * @description The newest snapshot in the source's scope: the copy's measure, or a newer backup
+             *     the server heard of since.
+             */
+            source_newest?: string;
+            /**
+             * Format: uint32
+             * @description The source's snapshots in scope, and how many of them the mirror lacks, as the
+             *     newest copy that ran to the end measured; absent before one did.
+             */
+            source_snapshots?: number;
+        };
+        /**
+         * RepositoryCopyList
+         * @description The copies a repository is the source or the mirror of.
+         */
+        RepositoryCopyList: {
+            /** @description Newest copy first. */
+            items: components["schemas"]["RepositoryCopy"][];
+        };
+        /**
          * RepositoryJobRequest
          * @description A repository operation and the host whose agent runs it.
          */
@@ -2907,6 +3057,12 @@ export interface components {
              */
             agent_checked_at?: string;
             backup: components["schemas"]["BackupSpec"];
+            /**
+             * Format: uuid
+             * @description The mirror repository each successful backup's snapshots are copied to (after the
+             *     retention, when there is one); absent: no copy.
+             */
+            copy_to?: string;
             /** Format: date-time */
             created_at: string;
             /** @description The 5-field cron expression; absent for a manual schedule (runs only when asked). */
@@ -2964,6 +3120,12 @@ export interface components {
              *     does not fire it while set.
              */
             blocked_by?: string;
+            /**
+             * Format: uuid
+             * @description A second repository linked to the host that each successful backup's snapshots are
+             *     copied to (`restic copy`, after the retention when there is one).
+             */
+            copy_to?: string;
             /** @description A 5-field cron expression; absent for a manual schedule (runs only when asked). */
             cron?: string;
             enabled: boolean;
@@ -3013,6 +3175,12 @@ export interface components {
          */
         ScheduleRequest: {
             backup: components["schemas"]["BackupSpec"];
+            /**
+             * Format: uuid
+             * @description A second repository linked to the host: after each successful backup (and its
+             *     retention), this host's snapshots of the schedule are copied to it (3-2-1).
+             */
+            copy_to?: string;
             /**
              * @description 5 fields (minute hour day-of-month month day-of-week) or a nickname (`@daily`,
              *     `@weekly`…); leave out for a manual schedule. Fires at most every 5 minutes.
@@ -9269,6 +9437,107 @@ export interface operations {
             };
             /** @description `request.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_repository_copies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RepositoryCopyList"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -36,6 +36,7 @@ export const JOB_KIND_LABEL: Record<JobKind, string> = {
   stats: 'Repository stats',
   key_add: 'Key rotation: add the new key',
   key_remove: 'Key rotation: remove the old key',
+  copy: 'Copy to a mirror',
 };
 
 export function isActiveJob(status: JobState): boolean {
@@ -64,6 +65,8 @@ export function jobTitle(job: Pick<Job, 'kind' | 'hostname' | 'host_id' | 'repos
       return `Key rotation of ${job.repository_name ?? 'a repository'}: the new key, added through ${host}`;
     case 'key_remove':
       return `Key rotation of ${job.repository_name ?? 'a repository'}: the old key, removed through ${host}`;
+    case 'copy':
+      return `Copy of snapshots to the mirror ${job.repository_name ?? 'a repository'} through ${host}`;
   }
 }
 

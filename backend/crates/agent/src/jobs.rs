@@ -8,7 +8,9 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use cairn_proto::{Action, AgentConfig, CancelJob, Command, JobEvent, JobResult, JobSpec, RunJob};
+use cairn_proto::{
+    Action, AgentConfig, CancelJob, Command, JobArgs, JobEvent, JobResult, JobSpec, RunJob,
+};
 use cairn_restic::{CancelToken, Canceller, cancel_pair};
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -206,18 +208,25 @@ pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro
         .schedule_id
         .and_then(|id| config.and_then(|c| c.schedules.iter().find(|s| s.id == id)))
         .cloned();
+    let source = match &spec.args {
+        JobArgs::Copy(c) => config
+            .and_then(|cfg| cfg.repositories.iter().find(|r| r.id == c.from_repository_id))
+            .cloned(),
+        _ => None,
+    };
+    let surround = crate::runner::Surround { schedule, source };
     let runner =
-        tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, schedule, cancel, entry));
-    // A schedule that forgets after each backup does so once its backup succeeded.
+        tokio::spawn(crate::runner::run(ctx.clone(), spec.clone(), repo, surround, cancel, entry));
+    // A schedule that forgets or copies after each backup does so once its backup
+    // succeeded (the copy after the retention, when there is one).
     let follow_up = crate::scheduler::follow_up(spec, config);
+    let kind = spec.args.kind();
     let ctx = ctx.clone();
     tokio::spawn(async move {
         match runner.await {
             Ok(outcome) => {
-                if let Some((cfg, schedule)) = follow_up
-                    && outcome == cairn_proto::JobOutcome::Succeeded
-                {
-                    crate::scheduler::forget_after_backup(&ctx, &cfg, &schedule);
+                if let Some((cfg, schedule)) = follow_up {
+                    crate::scheduler::after_job(&ctx, &cfg, &schedule, kind, outcome);
                 }
             }
             // A bug in a runner must not leave its job "running" for ever: the job still ends.

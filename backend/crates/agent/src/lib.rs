@@ -6,6 +6,7 @@
 pub mod asks;
 pub mod backoff;
 pub mod client;
+mod copy;
 pub mod events;
 pub mod facts;
 pub mod hooks;

@@ -31,18 +31,26 @@ const POST_HOOK_WHILE_STOPPING: Duration = Duration::from_secs(10);
 /// Blocking findings quoted in a blocked backup's message; the rest are only counted.
 const MESSAGE_FINDINGS: usize = 5;
 
-/// `schedule` is the schedule the job runs for, when the agent's config has it: its
-/// hooks run around a backup.
+/// The config a job runs with, beside its own repository's.
+#[derive(Default)]
+pub struct Surround {
+    /// The schedule the job runs for, when the agent's config has it: its hooks run
+    /// around a backup.
+    pub schedule: Option<ScheduleConfig>,
+    /// A copy's source repository, when the agent's config has it.
+    pub source: Option<RepositoryConfig>,
+}
+
 pub async fn run(
     ctx: Arc<Ctx>,
     spec: JobSpec,
     repo: RepositoryConfig,
-    schedule: Option<ScheduleConfig>,
+    surround: Surround,
     cancel: CancelToken,
     entry: Entry,
 ) -> JobOutcome {
     let job = spec.job_id;
-    let result = execute(&ctx, &spec, &repo, schedule.as_ref(), &cancel, entry).await;
+    let result = execute(&ctx, &spec, &repo, &surround, &cancel, entry).await;
     let outcome = result.outcome;
     ctx.finish(job, result);
     outcome
@@ -101,10 +109,11 @@ async fn execute(
     ctx: &Ctx,
     spec: &JobSpec,
     cfg: &RepositoryConfig,
-    schedule: Option<&ScheduleConfig>,
+    surround: &Surround,
     cancel: &CancelToken,
     entry: Entry,
 ) -> JobResult {
+    let schedule = surround.schedule.as_ref();
     let restic = match restic(&ctx.restic).await {
         Ok(r) => r,
         Err(e) => return events::from_error(&e),
@@ -134,6 +143,16 @@ async fn execute(
         JobArgs::Stats(_) => run.stats().await,
         JobArgs::KeyAdd(_) => run.key_add(cfg).await,
         JobArgs::KeyRemove(k) => run.key_remove(&k.key_id).await,
+        JobArgs::Copy(c) => match &surround.source {
+            Some(source) => run.copy(c, source, &mut entry).await,
+            None => events::failed(
+                "agent.unknown_repository",
+                &format!(
+                    "The copy's source repository {} is not in this host's configuration; link it to the host first",
+                    c.from_repository_id
+                ),
+            ),
+        },
     }
 }
 

@@ -15,8 +15,8 @@ use std::{
 };
 
 use cairn_proto::{
-    AgentConfig, AgentJob, FireTrigger, ForgetArgs, JobArgs, JobSpec, LogStream, MissedRun,
-    ScheduleConfig,
+    AgentConfig, AgentJob, CopyArgs, FireTrigger, ForgetArgs, JobArgs, JobKind, JobOutcome,
+    JobSpec, LogStream, MissedRun, ScheduleConfig,
 };
 use cairn_schedule::Schedule;
 use chrono::{DateTime, Utc};
@@ -333,17 +333,45 @@ fn why(s: &ScheduleConfig, fire_time: DateTime<Utc>, trigger: FireTrigger) -> St
     }
 }
 
-/// The schedule whose retention runs after this job, if it is a backup of a schedule
-/// that forgets after each one (with the config to start it in).
+/// The schedule whose follow-up (retention, then a copy to its mirror) may run after this
+/// job: a backup, or a retention's forget, of a schedule that has one (with the config to
+/// start it in).
 pub fn follow_up(
     spec: &JobSpec,
     config: Option<&AgentConfig>,
 ) -> Option<(AgentConfig, ScheduleConfig)> {
-    let (JobArgs::Backup(_), Some(id), Some(cfg)) = (&spec.args, spec.schedule_id, config) else {
+    let (JobArgs::Backup(_) | JobArgs::Forget(_), Some(id), Some(cfg)) =
+        (&spec.args, spec.schedule_id, config)
+    else {
         return None;
     };
     let s = cfg.schedules.iter().find(|s| s.id == id)?;
-    (s.forget_after_backup && s.retention.is_some()).then(|| (cfg.clone(), s.clone()))
+    (forgets_after_backup(s) || s.copy_to.is_some()).then(|| (cfg.clone(), s.clone()))
+}
+
+fn forgets_after_backup(s: &ScheduleConfig) -> bool {
+    s.forget_after_backup && s.retention.is_some()
+}
+
+/// What follows a schedule's job that ended with `outcome`: a successful backup starts
+/// the retention (or, without one, the copy); a retention that ran to an end, whatever
+/// it removed or refused, starts the copy. A stopped job (the agent is stopping) starts
+/// nothing.
+pub fn after_job(
+    ctx: &Arc<Ctx>,
+    cfg: &AgentConfig,
+    s: &ScheduleConfig,
+    kind: JobKind,
+    outcome: JobOutcome,
+) {
+    match (kind, outcome) {
+        (JobKind::Backup, JobOutcome::Succeeded) if forgets_after_backup(s) => {
+            forget_after_backup(ctx, cfg, s)
+        }
+        (JobKind::Backup, JobOutcome::Succeeded) => copy_after_backup(ctx, cfg, s),
+        (JobKind::Forget, o) if o != JobOutcome::Cancelled => copy_after_backup(ctx, cfg, s),
+        _ => {}
+    }
 }
 
 /// What a schedule's retention forgets: this host's snapshots with the schedule's tags.
@@ -362,25 +390,57 @@ pub fn retention_args(s: &ScheduleConfig, host: String) -> Option<ForgetArgs> {
 /// fire, so it runs (and reaches the server) with or without the server.
 pub fn forget_after_backup(ctx: &Arc<Ctx>, cfg: &AgentConfig, s: &ScheduleConfig) {
     let Some(args) = retention_args(s, crate::facts::hostname()) else { return };
+    start_follow_up(ctx, cfg, s, s.repository_id, JobArgs::Forget(args), "retention");
+}
+
+/// Starts the copy of this host's snapshots of a schedule (its tags) to its mirror.
+pub fn copy_after_backup(ctx: &Arc<Ctx>, cfg: &AgentConfig, s: &ScheduleConfig) {
+    let Some(mirror) = s.copy_to else { return };
+    let args = JobArgs::Copy(CopyArgs {
+        from_repository_id: s.repository_id,
+        host: Some(crate::facts::hostname()),
+        tags: s.backup.tags.clone(),
+    });
+    start_follow_up(ctx, cfg, s, mirror, args, "copy to the mirror");
+}
+
+fn start_follow_up(
+    ctx: &Arc<Ctx>,
+    cfg: &AgentConfig,
+    s: &ScheduleConfig,
+    repository_id: Uuid,
+    args: JobArgs,
+    what: &str,
+) {
     let spec = JobSpec {
         job_id: Uuid::now_v7(),
-        repository_id: s.repository_id,
+        repository_id,
         config_version: cfg.version,
-        args: JobArgs::Forget(args),
+        args,
         schedule_id: Some(s.id),
     };
     let now = Utc::now();
-    tracing::info!(schedule = %s.name, job = %spec.job_id, "retention after backup");
+    tracing::info!(schedule = %s.name, job = %spec.job_id, "{what} after backup");
     let created = events::created(AgentJob {
         schedule_id: s.id,
-        repository_id: s.repository_id,
+        repository_id,
         config_version: cfg.version,
         args: spec.args.clone(),
         fire_time: now,
         trigger: FireTrigger::AfterBackup,
     });
-    let why = events::log(LogStream::Agent, &why(s, now, FireTrigger::AfterBackup));
-    jobs::start(ctx, &spec, Some(cfg), vec![created, why]);
+    let line = match &spec.args {
+        JobArgs::Copy(_) => {
+            let mirror = cfg.repositories.iter().find(|r| r.id == repository_id);
+            format!(
+                "Copy of \"{}\" after its backup: this host's snapshots to the mirror {}.",
+                s.name,
+                mirror.map_or_else(|| repository_id.to_string(), |r| format!("\"{}\"", r.name))
+            )
+        }
+        _ => why(s, now, FireTrigger::AfterBackup),
+    };
+    jobs::start(ctx, &spec, Some(cfg), vec![created, events::log(LogStream::Agent, &line)]);
 }
 
 #[cfg(test)]
@@ -403,6 +463,7 @@ mod tests {
             forget_after_backup: false,
             prune_after_forget: false,
             prune_max_unused: None,
+            copy_to: None,
             missed,
             hooks: Default::default(),
             blocked_by: None,

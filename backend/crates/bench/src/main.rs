@@ -520,6 +520,7 @@ fn schedule_row(
         forget_after_backup: true,
         prune_after_forget: false,
         prune_max_unused: None,
+        copy_to: None,
         missed: "run_once".into(),
         hooks_enc: None,
         agent_findings: None,

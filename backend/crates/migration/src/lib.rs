@@ -22,6 +22,7 @@ mod m0016_schedule_last_job;
 mod m0017_repository_last_check;
 mod m0018_schedule_hooks_preflight;
 mod m0019_key_rotation;
+mod m0020_repository_copies;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_repository_last_check::Migration),
             Box::new(m0018_schedule_hooks_preflight::Migration),
             Box::new(m0019_key_rotation::Migration),
+            Box::new(m0020_repository_copies::Migration),
         ]
     }
 }

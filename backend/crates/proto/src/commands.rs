@@ -120,6 +120,10 @@ pub enum JobKind {
     /// The second half, once every linked host runs with the new password: `restic key
     /// remove` of the old key.
     KeyRemove,
+    /// `restic copy` of snapshots into this job's repository from another repository
+    /// linked to the same host (a mirror for 3-2-1), then both sides listed to measure
+    /// how far the mirror is behind.
+    Copy,
 }
 
 impl JobKind {
@@ -135,6 +139,7 @@ impl JobKind {
             JobKind::Stats => "stats",
             JobKind::KeyAdd => "key_add",
             JobKind::KeyRemove => "key_remove",
+            JobKind::Copy => "copy",
         }
     }
 }
@@ -184,6 +189,8 @@ pub enum JobArgs {
     KeyAdd(KeyAddArgs),
     #[cfg_attr(feature = "openapi", oai(mapping = "key_remove"))]
     KeyRemove(KeyRemoveArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "copy"))]
+    Copy(CopyArgs),
 }
 
 impl JobArgs {
@@ -199,6 +206,7 @@ impl JobArgs {
             JobArgs::Stats(_) => JobKind::Stats,
             JobArgs::KeyAdd(_) => JobKind::KeyAdd,
             JobArgs::KeyRemove(_) => JobKind::KeyRemove,
+            JobArgs::Copy(_) => JobKind::Copy,
         }
     }
 
@@ -335,4 +343,21 @@ pub struct KeyRemoveArgs {
     /// The key's id as `restic key list` prints it (8 hex digits, or 64 by version);
     /// restic takes a unique prefix.
     pub key_id: String,
+}
+
+/// `restic copy` into the job's repository (the mirror) from `from_repository_id` (the
+/// source), both linked to the host that runs it. Snapshots already in the mirror are
+/// skipped, so a copy only moves what is new.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct CopyArgs {
+    pub from_repository_id: Uuid,
+    /// Only snapshots of this host name (restic `--host`); absent: every host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Only snapshots with all of these tags (restic `--tag`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub tags: Vec<String>,
 }

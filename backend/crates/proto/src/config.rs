@@ -129,6 +129,10 @@ pub struct ScheduleConfig {
     /// restic `prune --max-unused` (e.g. `5%`, `2G`, `unlimited`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prune_max_unused: Option<String>,
+    /// A second repository linked to the host that each successful backup's snapshots are
+    /// copied to (`restic copy`, after the retention when there is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to: Option<Uuid>,
     pub missed: MissedRun,
     /// Commands run before and after each backup of this schedule (admins set them).
     #[serde(default, skip_serializing_if = "BackupHooks::is_empty")]

@@ -91,7 +91,8 @@ pub enum FireTrigger {
     Missed,
     /// A fire came while the schedule's previous run was still running; this run follows it.
     Coalesced,
-    /// The schedule's backup succeeded and it forgets (and prunes) after each one.
+    /// The schedule's backup succeeded and it forgets (and prunes), or copies to a mirror,
+    /// after each one.
     AfterBackup,
 }
 
@@ -214,6 +215,9 @@ pub struct JobResult {
     /// What a `key_add` or `key_remove` did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<KeyReport>,
+    /// What a `copy` moved, and how far the mirror is behind its source after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyReport>,
     /// A backup's preflight findings on the agent (warnings it ran with, or what blocked
     /// it); empty when all passed.
     #[serde(default)]
@@ -261,6 +265,27 @@ pub struct RepositoryStats {
     pub snapshots: u64,
     /// `restore_size / raw_size`: how much dedup and compression save.
     pub dedup_ratio: f64,
+}
+
+/// A copy's result, measured by listing both repositories after it: the source's
+/// snapshots in the copy's scope, and which of them the mirror holds (by restic's
+/// `original` id, which a copied snapshot keeps).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct CopyReport {
+    /// Snapshots this run added to the mirror.
+    pub copied: u32,
+    /// Snapshots in the source within the copy's scope (host, tags).
+    pub source_snapshots: u32,
+    /// Of those, how many the mirror does not hold after the run.
+    pub missing: u32,
+    /// The newest snapshot in the source's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_newest: Option<DateTime<Utc>>,
+    /// The newest of the source's snapshots that the mirror holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_newest: Option<DateTime<Utc>>,
 }
 
 /// The locks an unlock found.

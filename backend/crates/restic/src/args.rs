@@ -214,6 +214,13 @@ impl BackupOptions {
 }
 
 /// `snapshots`.
+/// `copy` of the snapshots `filter` selects (every one when it is empty).
+pub(crate) fn copy_args(filter: &SnapshotFilter) -> Result<Vec<OsString>> {
+    let mut a = Args::new(&["copy"]);
+    filter.push(&mut a)?;
+    Ok(a.done())
+}
+
 pub(crate) fn snapshots_args(filter: &SnapshotFilter) -> Result<Vec<OsString>> {
     let mut a = Args::new(&["snapshots"]);
     filter.push(&mut a)?;

@@ -265,7 +265,7 @@ impl Restic {
         self.stream(repo, opts.args()?, Kind::Forget, ctl).await
     }
 
-    async fn stream(
+    pub(crate) async fn stream(
         &self,
         repo: &Repo,
         sub: Vec<OsString>,

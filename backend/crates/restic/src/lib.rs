@@ -11,6 +11,7 @@
 mod args;
 mod client;
 mod coalesce;
+mod copy;
 mod error;
 mod keys;
 mod process;
@@ -25,6 +26,7 @@ pub use args::{
 };
 pub use client::Restic;
 pub use coalesce::Coalescer;
+pub use copy::{MirrorState, mirror_state};
 pub use error::{Error, ErrorClass, Result, classify};
 pub use keys::KeyInfo;
 pub use repo::Repo;

@@ -23,11 +23,31 @@ pub struct Repo {
     url: String,
     password: String,
     env: BTreeMap<String, String>,
+    /// For `restic copy`: the repository snapshots are copied from (restic's
+    /// `RESTIC_FROM_*` variables). Set only by [`Repo::copying_from`].
+    from: Option<Box<Repo>>,
 }
 
 impl Repo {
     pub fn new(url: impl Into<String>, password: impl Into<String>) -> Self {
-        Self { url: url.into(), password: password.into(), env: BTreeMap::new() }
+        Self { url: url.into(), password: password.into(), env: BTreeMap::new(), from: None }
+    }
+
+    /// This repository as the destination of a `restic copy` from `source`. restic reads
+    /// both repositories' backend variables from one environment, so the two must not set
+    /// the same variable to different values (two S3 buckets with different keys cannot
+    /// be copied between in one run).
+    pub(crate) fn copying_from(&self, source: &Repo) -> Result<Repo, String> {
+        for (k, v) in &source.env {
+            if self.env.get(k).is_some_and(|mine| mine != v) {
+                return Err(format!(
+                    "both repositories set {k} to different values; restic reads one environment for both"
+                ));
+            }
+        }
+        let mut to = self.clone();
+        to.from = Some(Box::new(Repo { from: None, ..source.clone() }));
+        Ok(to)
     }
 
     /// Adds a backend variable, e.g. `("AWS_SECRET_ACCESS_KEY", "…")`.
@@ -70,12 +90,22 @@ impl Repo {
     pub(crate) fn apply_env(&self, cmd: &mut Command) {
         clear_inherited_restic_env(cmd);
         for (k, v) in &self.env {
-            if !OWNED_VARS.contains(&k.as_str()) {
+            // RESTIC_FROM_* would point a copy at another source than the one given.
+            if !OWNED_VARS.contains(&k.as_str()) && !k.starts_with("RESTIC_FROM_") {
                 cmd.env(k, v);
             }
         }
         cmd.env("RESTIC_REPOSITORY", &self.url);
         cmd.env("RESTIC_PASSWORD", &self.password);
+        if let Some(from) = &self.from {
+            for (k, v) in &from.env {
+                if !OWNED_VARS.contains(&k.as_str()) && !k.starts_with("RESTIC_") {
+                    cmd.env(k, v);
+                }
+            }
+            cmd.env("RESTIC_FROM_REPOSITORY", &from.url);
+            cmd.env("RESTIC_FROM_PASSWORD", &from.password);
+        }
     }
 }
 

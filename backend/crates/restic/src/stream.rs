@@ -194,6 +194,7 @@ pub(crate) enum Kind {
     Check,
     Prune,
     Forget,
+    Copy,
 }
 
 const STDERR_KEEP: usize = 64;
@@ -304,7 +305,7 @@ impl Collector {
             Kind::Backup => serde_json::from_value(v).ok().map(Summary::Backup),
             Kind::Restore => serde_json::from_value(v).ok().map(Summary::Restore),
             Kind::Check => serde_json::from_value(v).ok().map(Summary::Check),
-            Kind::Prune | Kind::Forget => None,
+            Kind::Prune | Kind::Forget | Kind::Copy => None,
         }
     }
 

@@ -40,6 +40,10 @@ pub struct Snapshot {
     pub excludes: Vec<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub tags: Vec<String>,
+    /// The id of the snapshot this one was copied from (`restic copy` sets it, and keeps
+    /// an existing one when it copies a copy).
+    #[serde(default)]
+    pub original: Option<String>,
     /// restic 0.17+.
     #[serde(default)]
     pub program_version: Option<String>,

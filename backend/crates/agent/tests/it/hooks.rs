@@ -34,6 +34,7 @@ pub(crate) fn with_schedule(f: &mut Fixture, hooks: BackupHooks, paths: &[&Path]
         forget_after_backup: false,
         prune_after_forget: false,
         prune_max_unused: None,
+        copy_to: None,
         missed: MissedRun::RunOnce,
         hooks,
         blocked_by: None,

@@ -5,6 +5,7 @@
 
 mod backup;
 mod common;
+mod copy;
 mod hooks;
 mod jobs;
 mod keys;

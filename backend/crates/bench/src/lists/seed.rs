@@ -251,6 +251,7 @@ pub(crate) async fn seed(engine: &str, state: &AppState, o: &Opts) -> Seeded {
                     forget_after_backup: false,
                     prune_after_forget: false,
                     prune_max_unused: None,
+                    copy_to: None,
                     missed: "run_once".into(),
                     hooks_enc: None,
                     agent_findings: None,

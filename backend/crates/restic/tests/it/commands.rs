@@ -2,8 +2,8 @@
 
 use crate::common::{self, Fixture};
 use cairn_restic::{
-    CheckOptions, Event, ForgetOptions, LsOptions, PruneOptions, RestoreOptions, RetentionPolicy,
-    RunControl, RunStatus, SnapshotFilter, StatsMode, StatsOptions, Summary,
+    CheckOptions, Event, ForgetOptions, LsOptions, PruneOptions, Repo, RestoreOptions,
+    RetentionPolicy, RunControl, RunStatus, SnapshotFilter, StatsMode, StatsOptions, Summary,
 };
 
 #[tokio::test]
@@ -229,4 +229,43 @@ async fn progress_of_a_real_backup_is_coalesced_to_two_per_second() {
     assert!(out.status_lines >= count);
     // The final forwarded state is restic's last status line.
     assert_eq!(last, out.last_progress);
+}
+
+#[tokio::test]
+async fn copy_fills_a_mirror_once_and_the_mirror_state_says_so() {
+    let f = Fixture::new().await;
+    for i in 0..2 {
+        std::fs::write(f.data.join(format!("new{i}.txt")), format!("{i}")).unwrap();
+        let (out, _) = f.backup().await;
+        assert_eq!(out.status(), RunStatus::Succeeded, "{out:?}");
+    }
+    let mirror = Repo::new(f.path("mirror").to_string_lossy(), "another password");
+    f.restic.init(&mirror).await.unwrap();
+    let scope = SnapshotFilter::host("testhost");
+
+    let out = f.restic.copy(&mirror, &f.repo, &scope, RunControl::default()).await.unwrap();
+    assert_eq!(out.status(), RunStatus::Succeeded, "{out:?}");
+    let source = f.restic.snapshots(&f.repo, &scope).await.unwrap();
+    let copied = f.restic.snapshots(&mirror, &SnapshotFilter::default()).await.unwrap();
+    assert_eq!(copied.len(), 2);
+    assert!(copied.iter().all(|c| source.iter().any(|s| c.original.as_deref() == Some(&s.id))));
+    let state = cairn_restic::mirror_state(&source, &copied);
+    assert_eq!((state.source, state.held, state.missing()), (2, 2, 0));
+    assert_eq!(state.copied_newest, source.iter().map(|s| s.time).max());
+
+    // A second copy moves nothing; a new backup makes the mirror one behind until copied.
+    f.restic.copy(&mirror, &f.repo, &scope, RunControl::default()).await.unwrap();
+    assert_eq!(f.restic.snapshots(&mirror, &SnapshotFilter::default()).await.unwrap().len(), 2);
+    std::fs::write(f.data.join("later.txt"), "later").unwrap();
+    f.backup().await;
+    let source = f.restic.snapshots(&f.repo, &scope).await.unwrap();
+    let state = cairn_restic::mirror_state(&source, &copied);
+    assert_eq!(state.missing(), 1);
+    assert!(state.copied_newest < state.source_newest);
+
+    // Backend variables that disagree cannot share restic's one environment.
+    let a = f.repo.clone().with_env("AWS_ACCESS_KEY_ID", "one");
+    let b = mirror.clone().with_env("AWS_ACCESS_KEY_ID", "two");
+    let err = f.restic.copy(&b, &a, &scope, RunControl::default()).await.unwrap_err();
+    assert_eq!(err.code(), "restic.invalid_argument", "{err}");
 }

@@ -16,7 +16,7 @@ use crate::{
     codes::Code,
     domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys, guard_of},
     domain::rows::RepositoryRow,
-    domain::{DomainError, maintenance},
+    domain::{DomainError, copies, maintenance},
 };
 
 pub struct RepositoriesApi;
@@ -116,7 +116,7 @@ pub struct CreateRepositoryRequest {
     #[oai(write_only, validator(min_length = 1, max_length = 4096))]
     pub password: String,
     /// Backend environment, e.g. {"AWS_ACCESS_KEY_ID": "…"}: at most 64 variables, names
-    /// of `A–Z 0–9 _` not starting with a digit, not `RESTIC_PASSWORD*`/`RESTIC_REPOSITORY*`;
+    /// of `A–Z 0–9 _` not starting with a digit, not `RESTIC_PASSWORD*`/`RESTIC_REPOSITORY*`/`RESTIC_FROM_*`;
     /// values up to 4096 characters without NUL.
     #[oai(default, write_only, validator(max_properties = 64))]
     pub env: BTreeMap<String, String>,
@@ -176,6 +176,66 @@ pub struct RetentionPreview {
     pub checked_at: DateTime<Utc>,
 }
 
+/// The copies a repository is the source or the mirror of.
+#[derive(Object)]
+pub struct RepositoryCopyList {
+    /// Newest copy first.
+    pub items: Vec<RepositoryCopy>,
+}
+
+/// A source → mirror pair (for one host's snapshots, or every host's) and what its newest
+/// copy measured: how far the mirror is behind its source.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RepositoryCopy {
+    pub source_id: Uuid,
+    pub source_name: String,
+    pub mirror_id: Uuid,
+    pub mirror_name: String,
+    /// The host name whose snapshots are copied; absent: every host's.
+    pub host: Option<String>,
+    /// The newest copy job of the pair, its status and when it ended.
+    pub last_job_id: Uuid,
+    pub last_status: super::jobs::JobStatus,
+    pub last_at: DateTime<Utc>,
+    /// The source's snapshots in scope, and how many of them the mirror lacks, as the
+    /// newest copy that ran to the end measured; absent before one did.
+    pub source_snapshots: Option<u32>,
+    pub missing: Option<u32>,
+    /// The newest snapshot in the source's scope: the copy's measure, or a newer backup
+    /// the server heard of since.
+    pub source_newest: Option<DateTime<Utc>>,
+    /// The newest of those snapshots that the mirror holds.
+    pub copied_newest: Option<DateTime<Utc>>,
+    /// When the pair was last measured (the end of the newest copy that ran to the end).
+    pub measured_at: Option<DateTime<Utc>>,
+    /// `source_newest − copied_newest` in seconds (0: up to date); absent when nothing
+    /// was measured or copied yet.
+    pub behind_seconds: Option<i64>,
+}
+
+impl From<copies::MirrorView> for RepositoryCopy {
+    fn from(v: copies::MirrorView) -> Self {
+        let r = v.row;
+        RepositoryCopy {
+            source_id: r.source_id,
+            source_name: v.source_name,
+            mirror_id: r.mirror_id,
+            mirror_name: v.mirror_name,
+            host: Some(r.host).filter(|h| !h.is_empty()),
+            last_job_id: r.last_job_id,
+            last_status: r.last_status.into(),
+            last_at: r.last_at,
+            source_snapshots: r.source_snapshots.map(|n| n.max(0) as u32),
+            missing: r.missing.map(|n| n.max(0) as u32),
+            source_newest: v.source_newest,
+            copied_newest: r.copied_newest,
+            measured_at: r.measured_at,
+            behind_seconds: v.behind_seconds,
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CreatedRepository {
     #[oai(status = 201)]
@@ -226,6 +286,20 @@ impl RepositoriesApi {
         id: Path<Uuid>,
     ) -> Result<Json<Repository>, ApiError> {
         Ok(Json(service::get(&state, id.0).await?.into()))
+    }
+
+    /// The copies this repository is the source or the mirror of (`copy` jobs, run from
+    /// here or after a schedule's backups), with how far each mirror is behind.
+    #[oai(path = "/:id/copies", method = "get", operation_id = "list_repository_copies")]
+    async fn copies(
+        &self,
+        _auth: Auth<perm::ReposRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<RepositoryCopyList>, ApiError> {
+        service::get(&state, id.0).await?;
+        let items = copies::of_repository(&state, id.0).await?;
+        Ok(Json(RepositoryCopyList { items: items.into_iter().map(Into::into).collect() }))
     }
 
     /// Edits a repository; linked hosts receive the new config on their next poll.

@@ -78,6 +78,9 @@ pub struct Schedule {
     pub forget_after_backup: bool,
     pub prune_after_forget: bool,
     pub prune_max_unused: Option<String>,
+    /// The mirror repository each successful backup's snapshots are copied to (after the
+    /// retention, when there is one); absent: no copy.
+    pub copy_to: Option<Uuid>,
     pub missed: MissedRun,
     pub last_run: Option<ScheduleRun>,
     /// Whether it has a pre or post hook.
@@ -133,6 +136,7 @@ impl From<ScheduleView> for Schedule {
             forget_after_backup: r.forget_after_backup,
             prune_after_forget: r.prune_after_forget,
             prune_max_unused: r.prune_max_unused,
+            copy_to: r.copy_to,
             missed: v.missed,
             last_run: v.last_run.map(|j| ScheduleRun {
                 job_id: j.id,
@@ -194,6 +198,9 @@ pub struct ScheduleRequest {
     /// restic `prune --max-unused`: `5%`, `2G` or `unlimited`.
     #[oai(validator(max_length = 16))]
     pub prune_max_unused: Option<String>,
+    /// A second repository linked to the host: after each successful backup (and its
+    /// retention), this host's snapshots of the schedule are copied to it (3-2-1).
+    pub copy_to: Option<Uuid>,
     /// What a fire missed while the agent was stopped becomes when it starts again.
     #[oai(default)]
     pub missed: MissedRun,
@@ -232,6 +239,7 @@ impl From<ScheduleRequest> for ScheduleInput {
             forget_after_backup: b.forget_after_backup,
             prune_after_forget: b.prune_after_forget,
             prune_max_unused: b.prune_max_unused,
+            copy_to: b.copy_to,
             missed: b.missed,
             hooks: b.hooks,
         }

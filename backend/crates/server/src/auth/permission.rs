@@ -178,6 +178,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("reject_pending_host", Access::Requires(Permission::HostsApprove)),
     ("list_repositories", Access::Requires(Permission::ReposRead)),
     ("get_repository", Access::Requires(Permission::ReposRead)),
+    ("list_repository_copies", Access::Requires(Permission::ReposRead)),
     ("create_repository", Access::Requires(Permission::ReposManage)),
     ("update_repository", Access::Requires(Permission::ReposManage)),
     ("delete_repository", Access::Requires(Permission::ReposManage)),

@@ -203,15 +203,17 @@ pub async fn set_repositories(
     let stranded: Vec<String> = schedule_store::list_for_host(&*txn, id)
         .await?
         .into_iter()
-        .filter(|s| unlinked.contains(&s.repository_id))
+        .filter(|s| {
+            unlinked.contains(&s.repository_id) || s.copy_to.is_some_and(|m| unlinked.contains(&m))
+        })
         .map(|s| s.name)
         .collect();
     if !stranded.is_empty() {
         return Err(DomainError::Conflict {
             code: Code::HostRepositoryHasSchedules,
             message: format!(
-                "Schedule(s) {} back up to a repository you are unlinking; delete them or \
-                 point them at another repository first.",
+                "Schedule(s) {} back up or copy to a repository you are unlinking; delete \
+                 them or point them at another repository first.",
                 stranded.join(", ")
             ),
             details: json!({ "schedules": stranded }),

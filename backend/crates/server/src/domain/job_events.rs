@@ -119,6 +119,7 @@ pub async fn ingest(
             ended_on = job.repository_id;
             reconfigured = super::maintenance::record_check(&*txn, &job).await?;
             super::schedules::record_run_findings(&*txn, &job).await?;
+            super::copies::record(&*txn, &job).await?;
             reconfigured.extend(super::key_rotation::on_job_end(state, &*txn, &job).await?);
         }
         (job.last_seq, job.status, job.cancel_requested_at.is_some())

@@ -1,4 +1,4 @@
-//! Repository care as jobs: forget, prune, check, unlock and stats, run by a linked host's
+//! Repository care as jobs: forget, prune, check, unlock, stats and copy, run by a linked host's
 //! agent like a backup (live log, history, error classes). Their arguments are checked
 //! here; an admin may approve one forget its repository's delete guard blocked.
 
@@ -34,6 +34,16 @@ pub async fn start(
     args: JobArgs,
 ) -> Result<JobRow, DomainError> {
     let args = check(args)?;
+    if let JobArgs::Copy(c) = &args {
+        super::copies::check_pair(
+            state.store.db(),
+            host,
+            c.from_repository_id,
+            repository,
+            "args.from_repository_id",
+        )
+        .await?;
+    }
     jobs::create(state, actor, host, repository, args).await
 }
 
@@ -49,13 +59,14 @@ pub fn check(args: JobArgs) -> Result<JobArgs, DomainError> {
             JobArgs::Check(CheckArgs { read_data_subset: check_subset(c.read_data_subset)? })
         }
         a @ (JobArgs::Unlock(_) | JobArgs::Stats(_)) => a,
+        JobArgs::Copy(c) => JobArgs::Copy(super::copies::check_args(c)?),
         JobArgs::Backup(_)
         | JobArgs::Init(_)
         | JobArgs::Snapshots(_)
         | JobArgs::KeyAdd(_)
         | JobArgs::KeyRemove(_) => {
             return Err(invalid(
-                "Backups, init, snapshot refreshes and key rotation have their own operations; here: forget, prune, check, unlock or stats.",
+                "Backups, init, snapshot refreshes and key rotation have their own operations; here: forget, prune, check, unlock, stats or copy.",
                 "args.kind",
             ));
         }

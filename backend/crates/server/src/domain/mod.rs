@@ -4,6 +4,7 @@
 pub mod asks;
 pub mod audit;
 pub mod context;
+pub mod copies;
 pub mod enrollment;
 pub mod error;
 pub mod fleet;

@@ -27,9 +27,10 @@ fn exclusive(k: JobKind) -> bool {
     matches!(k, JobKind::Prune | JobKind::Check | JobKind::Unlock | JobKind::KeyRemove)
 }
 
-/// Kinds that write snapshots (and so must not meet an exclusive one).
+/// Kinds that write snapshots (and so must not meet an exclusive one). A copy writes its
+/// job's repository, the mirror; its source is only read under restic's shared lock.
 fn writes(k: JobKind) -> bool {
-    matches!(k, JobKind::Backup | JobKind::Forget)
+    matches!(k, JobKind::Backup | JobKind::Forget | JobKind::Copy)
 }
 
 /// Whether a job of kind `a` must wait for a job of kind `b` on the same repository.

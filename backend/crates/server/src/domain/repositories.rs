@@ -137,12 +137,17 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<(), DomainError> {
             && k.len() <= 128
             && k.chars().next().is_some_and(|c| c.is_ascii_uppercase() || c == '_')
             && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        // RESTIC_PASSWORD* and RESTIC_REPOSITORY* would fight the fields above.
-        if !name_ok || k.starts_with("RESTIC_PASSWORD") || k.starts_with("RESTIC_REPOSITORY") {
+        // RESTIC_PASSWORD* and RESTIC_REPOSITORY* would fight the fields above, and
+        // RESTIC_FROM_* would point a copy at another source than the one it names.
+        if !name_ok
+            || k.starts_with("RESTIC_PASSWORD")
+            || k.starts_with("RESTIC_REPOSITORY")
+            || k.starts_with("RESTIC_FROM_")
+        {
             return Err(DomainError::invalid(
                 Code::RepositoryInvalidEnv,
                 format!(
-                    "{k:?} is not an allowed variable name (A–Z, 0–9, _; not RESTIC_PASSWORD*/RESTIC_REPOSITORY*)."
+                    "{k:?} is not an allowed variable name (A–Z, 0–9, _; not RESTIC_PASSWORD*/RESTIC_REPOSITORY*/RESTIC_FROM_*)."
                 ),
                 "env",
             ));

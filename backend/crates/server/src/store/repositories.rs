@@ -68,3 +68,64 @@ pub async fn rotating<C: ConnectionTrait>(
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
     Ok(repository::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }
+
+pub use super::entities::repository_copy::Model as CopyRow;
+use super::entities::{repository_copy, snapshot};
+
+/// The source → mirror pair's row for `host`'s snapshots, if a copy ever ran for it.
+pub async fn find_copy<C: ConnectionTrait>(
+    db: &C,
+    source: Uuid,
+    mirror: Uuid,
+    host: &str,
+) -> Result<Option<CopyRow>, StoreError> {
+    Ok(repository_copy::Entity::find_by_id((source, mirror, host.to_owned())).one(db).await?)
+}
+
+/// Writes the pair's row (inserted the first time). Called inside the write transaction
+/// that ends the copy job.
+pub async fn put_copy<C: ConnectionTrait>(db: &C, row: CopyRow) -> Result<(), StoreError> {
+    let exists = find_copy(db, row.source_id, row.mirror_id, &row.host).await?.is_some();
+    let active: repository_copy::ActiveModel = row.into();
+    let active = active.reset_all();
+    if exists {
+        active.update(db).await?;
+    } else {
+        active.insert(db).await?;
+    }
+    Ok(())
+}
+
+/// The pairs `repository` is the source or the mirror of.
+pub async fn copies_of<C: ConnectionTrait>(
+    db: &C,
+    repository: Uuid,
+) -> Result<Vec<CopyRow>, StoreError> {
+    Ok(repository_copy::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(repository_copy::Column::SourceId.eq(repository))
+                .add(repository_copy::Column::MirrorId.eq(repository)),
+        )
+        .order_by_desc(repository_copy::Column::LastAt)
+        .all(db)
+        .await?)
+}
+
+/// The newest snapshot time the server knows in `repository` for each host name, as the
+/// hosts' agents reported them (one query for all pairs of a page).
+pub async fn newest_snapshots<C: ConnectionTrait>(
+    db: &C,
+    repository: Uuid,
+) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(snapshot::Entity::find()
+        .select_only()
+        .column(snapshot::Column::Hostname)
+        .column_as(snapshot::Column::Time.max(), "newest")
+        .filter(snapshot::Column::RepositoryId.eq(repository))
+        .group_by(snapshot::Column::Hostname)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

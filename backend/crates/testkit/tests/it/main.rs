@@ -5,6 +5,7 @@
 mod asks;
 mod audit;
 mod contract;
+mod copies;
 mod fleet;
 mod history;
 mod identity;

@@ -44,6 +44,9 @@ fn job(
             JobKind::Stats => r#"{"kind":"stats"}"#,
             JobKind::KeyAdd => r#"{"kind":"key_add"}"#,
             JobKind::KeyRemove => r#"{"kind":"key_remove","key_id":"aa"}"#,
+            JobKind::Copy => {
+                r#"{"kind":"copy","from_repository_id":"0190c8a0-0000-7000-8000-000000000000"}"#
+            }
         }
         .into(),
         created_at: at,

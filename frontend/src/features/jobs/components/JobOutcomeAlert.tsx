@@ -262,5 +262,7 @@ function kindNoun(job: Job): string {
       return 'Adding the repository key';
     case 'key_remove':
       return 'Removing the old repository key';
+    case 'copy':
+      return 'Copy to the mirror';
   }
 }

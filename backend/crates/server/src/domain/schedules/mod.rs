@@ -48,6 +48,8 @@ pub struct ScheduleInput {
     pub forget_after_backup: bool,
     pub prune_after_forget: bool,
     pub prune_max_unused: Option<String>,
+    /// A second repository linked to the host, each backup's snapshots copied to it.
+    pub copy_to: Option<Uuid>,
     pub missed: MissedRun,
     /// `None`: none on a new schedule, the stored ones kept on a replace (only admins may
     /// set them; the API checks that before this layer).
@@ -143,6 +145,7 @@ fn to_row(
         forget_after_backup: i.forget_after_backup,
         prune_after_forget: i.prune_after_forget,
         prune_max_unused: i.prune_max_unused.clone(),
+        copy_to: i.copy_to,
         missed: i.missed.as_str().to_string(),
         hooks_enc,
         // A changed schedule's old findings may be about paths it no longer has: the next
@@ -326,6 +329,34 @@ async fn linked<C: sea_orm::ConnectionTrait>(
     Ok(r.name)
 }
 
+/// The mirror a schedule copies to: another repository linked to the host.
+async fn linked_mirror<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    host: &HostRow,
+    input: &ScheduleInput,
+) -> Result<(), DomainError> {
+    let Some(mirror) = input.copy_to else { return Ok(()) };
+    if mirror == input.repository_id {
+        return Err(DomainError::invalid(
+            Code::ScheduleRepositoryNotLinked,
+            "A schedule copies to a second repository, not to the one it backs up to.",
+            "copy_to",
+        ));
+    }
+    let linked = hosts::linked_repositories(db, host.id).await?;
+    if !linked.contains(&mirror) {
+        return Err(DomainError::invalid(
+            Code::ScheduleRepositoryNotLinked,
+            format!(
+                "The mirror repository is not linked to {}; link it on the host's page first (its agent needs both repositories).",
+                host.hostname
+            ),
+            "copy_to",
+        ));
+    }
+    Ok(())
+}
+
 fn name_taken(name: &str, host: &HostRow) -> DomainError {
     DomainError::conflict(
         Code::ScheduleNameTaken,
@@ -432,6 +463,7 @@ pub async fn create(
     let host = host_of(&*txn, host_id).await?;
     let input = check(input, &host, now)?;
     let repo_name = linked(&*txn, &host, input.repository_id).await?;
+    linked_mirror(&*txn, &host, &input).await?;
     if store::count_for_host(&*txn, host_id).await? >= MAX_PER_HOST {
         return Err(DomainError::conflict(
             Code::ScheduleLimit,
@@ -476,6 +508,7 @@ pub async fn replace(
     let host = host_of(&*txn, old.host_id).await?;
     let input = check(input, &host, now)?;
     let repo_name = linked(&*txn, &host, input.repository_id).await?;
+    linked_mirror(&*txn, &host, &input).await?;
     if let Some(other) = store::find_by_name(&*txn, host.id, &input.name).await?
         && other.id != id
     {
@@ -738,6 +771,7 @@ pub async fn agent_schedules(
                 forget_after_backup: r.forget_after_backup,
                 prune_after_forget: r.prune_after_forget,
                 prune_max_unused: r.prune_max_unused,
+                copy_to: r.copy_to,
             })
         })
         .collect()
@@ -751,6 +785,7 @@ fn summary_fields(r: &ScheduleRow) -> serde_json::Value {
         "enabled": r.enabled,
         "forget_after_backup": r.forget_after_backup,
         "prune_after_forget": r.prune_after_forget,
+        "copy_to": r.copy_to,
     })
 }
 

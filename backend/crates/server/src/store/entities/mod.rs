@@ -10,6 +10,7 @@ pub mod job;
 pub mod job_log;
 pub mod pending_host;
 pub mod repository;
+pub mod repository_copy;
 pub mod schedule;
 pub mod session;
 pub mod snapshot;

@@ -26,6 +26,8 @@ pub struct Model {
     pub forget_after_backup: bool,
     pub prune_after_forget: bool,
     pub prune_max_unused: Option<String>,
+    /// A second repository linked to the host that each backup's snapshots are copied to.
+    pub copy_to: Option<Uuid>,
     /// `run_once` or `skip`.
     pub missed: String,
     /// Sealed JSON `cairn_proto::BackupHooks`; `None` for no hooks.
