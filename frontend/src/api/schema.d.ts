@@ -1487,6 +1487,47 @@ export interface components {
             read_data_subset?: string;
         };
         /**
+         * CheckSchedule
+         * @description A repository's scheduled check: the server starts a `check` job at each fire through
+         *     `host_id` when it is online, else through any online linked host; a fire with no
+         *     online host waits as one pending run.
+         */
+        CheckSchedule: {
+            /** @description 5-field cron expression. */
+            cron: string;
+            /** @description The cron in words, e.g. "At 04:00 on Sunday". */
+            description: string;
+            /**
+             * Format: uuid
+             * @description The preferred host; absent: any online linked host.
+             */
+            host_id?: string;
+            /**
+             * Format: date-time
+             * @description The next fire; a past one is due and waits for an online host.
+             */
+            next_at?: string;
+            /** @description `--read-data-subset` (`10%`, `1/5`, `500M`); absent: the structure only. */
+            read_data_subset?: string;
+            /** @description The IANA zone the cron is read in. */
+            timezone: string;
+        };
+        /**
+         * CheckScheduleRequest
+         * @description A check schedule to set (`PATCH /repositories/{id}`, `check_schedule`).
+         */
+        CheckScheduleRequest: {
+            cron: string;
+            /**
+             * Format: uuid
+             * @description A linked host to run it; leave out for any online linked host.
+             */
+            host_id?: string;
+            read_data_subset?: string;
+            /** @description An IANA zone; leave out for UTC. */
+            timezone?: string;
+        };
+        /**
          * Command
          * @description A command for the agent: its id, when it was made, and what it asks (`action`, tagged
          *     by `kind`). A new kind of command is a new `Action` variant, so both sides learn of it
@@ -2734,6 +2775,8 @@ export interface components {
         };
         /** Repository */
         Repository: {
+            /** @description A check on a schedule of its own; absent when there is none. */
+            check_schedule?: components["schemas"]["CheckSchedule"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** @description Names of the backend environment variables that are set (values are never returned). */
@@ -3365,6 +3408,8 @@ export interface components {
         };
         /** UpdateRepositoryRequest */
         UpdateRepositoryRequest: {
+            /** @description A check on a schedule of its own; `null` removes it, leave out to keep it. */
+            check_schedule?: (components["schemas"]["CheckScheduleRequest"] & unknown) | null;
             /**
              * @description Variables to remove.
              * @default []

@@ -23,6 +23,7 @@ mod m0017_repository_last_check;
 mod m0018_schedule_hooks_preflight;
 mod m0019_key_rotation;
 mod m0020_repository_copies;
+mod m0021_repository_check_schedule;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_schedule_hooks_preflight::Migration),
             Box::new(m0019_key_rotation::Migration),
             Box::new(m0020_repository_copies::Migration),
+            Box::new(m0021_repository_check_schedule::Migration),
         ]
     }
 }

@@ -65,6 +65,7 @@ codes! {
     RepositoryNameTaken = "repository.name_taken",
     RepositoryInUse = "repository.in_use",
     RepositoryNotLinked = "repository.not_linked",
+    RepositoryInvalidCheckSchedule = "repository.invalid_check_schedule",
     RepositoryInvalidGuard = "repository.invalid_guard",
     RepositoryRotationInProgress = "repository.rotation_in_progress",
     EnrollInvalidToken = "enroll.invalid_token",

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use cairn_proto::{ForgetArgs, ForgetGuard, ForgetSnapshot, RetentionPolicy};
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined,
+};
 use uuid::Uuid;
 
 use super::security::{Auth, perm};
@@ -16,7 +18,11 @@ use crate::{
     codes::Code,
     domain::repositories::{self as service, NewRepository, RepositoryPatch, env_keys, guard_of},
     domain::rows::RepositoryRow,
-    domain::{DomainError, copies, maintenance},
+    domain::{
+        DomainError,
+        check_schedule::{self, CheckScheduleInput},
+        copies, maintenance,
+    },
 };
 
 pub struct RepositoriesApi;
@@ -39,6 +45,8 @@ pub struct Repository {
     pub last_check: Option<LastCheck>,
     /// A key rotation under way (`POST /repositories/{id}/rotate-key`); absent otherwise.
     pub key_rotation: Option<KeyRotation>,
+    /// A check on a schedule of its own; absent when there is none.
+    pub check_schedule: Option<CheckSchedule>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -54,6 +62,41 @@ pub struct KeyRotation {
     pub started_at: Option<DateTime<Utc>>,
     /// The key the old password opens, once known.
     pub old_key_id: Option<String>,
+}
+
+/// A repository's scheduled check: the server starts a `check` job at each fire through
+/// `host_id` when it is online, else through any online linked host; a fire with no
+/// online host waits as one pending run.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CheckSchedule {
+    /// 5-field cron expression.
+    pub cron: String,
+    /// The IANA zone the cron is read in.
+    pub timezone: String,
+    /// `--read-data-subset` (`10%`, `1/5`, `500M`); absent: the structure only.
+    pub read_data_subset: Option<String>,
+    /// The preferred host; absent: any online linked host.
+    pub host_id: Option<Uuid>,
+    /// The cron in words, e.g. "At 04:00 on Sunday".
+    pub description: String,
+    /// The next fire; a past one is due and waits for an online host.
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+/// A check schedule to set (`PATCH /repositories/{id}`, `check_schedule`).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CheckScheduleRequest {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub cron: String,
+    /// An IANA zone; leave out for UTC.
+    #[oai(validator(max_length = 64))]
+    pub timezone: Option<String>,
+    #[oai(validator(max_length = 32))]
+    pub read_data_subset: Option<String>,
+    /// A linked host to run it; leave out for any online linked host.
+    pub host_id: Option<Uuid>,
 }
 
 /// A check's verdict on its repository.
@@ -83,6 +126,14 @@ impl From<RepositoryRow> for Repository {
                 }
                 _ => None,
             },
+            check_schedule: check_schedule::view(&r).map(|v| CheckSchedule {
+                cron: v.cron,
+                timezone: v.timezone,
+                read_data_subset: v.read_data_subset,
+                host_id: v.host_id,
+                description: v.description,
+                next_at: v.next_at,
+            }),
             id: r.id,
             name: r.name,
             // Credentials inside a URL (rest:https://user:pass@…) are never shown.
@@ -147,6 +198,9 @@ pub struct UpdateRepositoryRequest {
     pub env_remove: Vec<String>,
     /// A new delete guard, whole; leave out to keep it.
     pub guard: Option<ForgetGuard>,
+    /// A check on a schedule of its own; `null` removes it, leave out to keep it.
+    #[oai(nullable)]
+    pub check_schedule: MaybeUndefined<CheckScheduleRequest>,
 }
 
 /// A retention policy to try on a repository, from one linked host.
@@ -319,6 +373,16 @@ impl RepositoriesApi {
             env_set: b.env_set,
             env_remove: b.env_remove,
             guard: b.guard,
+            check_schedule: match b.check_schedule {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(c) => Some(Some(CheckScheduleInput {
+                    cron: c.cron,
+                    timezone: c.timezone,
+                    read_data_subset: c.read_data_subset,
+                    host_id: c.host_id,
+                })),
+            },
         };
         Ok(Json(service::update(&state, &auth.actor(), id.0, patch).await?.into()))
     }

@@ -124,7 +124,7 @@ fn check_max_unused(m: Option<String>) -> Result<Option<String>, DomainError> {
 }
 
 /// `10%` (0–100], `n/m` (1 ≤ n ≤ m ≤ 10,000) or a size (`500M`).
-fn check_subset(s: Option<String>) -> Result<Option<String>, DomainError> {
+pub(crate) fn check_subset(s: Option<String>) -> Result<Option<String>, DomainError> {
     let Some(s) = s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };

@@ -3,6 +3,7 @@
 
 pub mod asks;
 pub mod audit;
+pub mod check_schedule;
 pub mod context;
 pub mod copies;
 pub mod enrollment;

@@ -178,6 +178,7 @@ pub async fn sweep(state: &Domain) -> Result<(), DomainError> {
         release(state, repo).await?;
     }
     super::key_rotation::advance(state).await?;
+    super::check_schedule::fire_due(state).await?;
     Ok(())
 }
 

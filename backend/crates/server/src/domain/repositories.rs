@@ -45,6 +45,8 @@ pub struct RepositoryPatch {
     pub env_remove: Vec<String>,
     /// A new delete guard, whole.
     pub guard: Option<ForgetGuard>,
+    /// `Some(Some(_))` sets the check schedule, `Some(None)` removes it, `None` keeps it.
+    pub check_schedule: Option<Option<super::check_schedule::CheckScheduleInput>>,
 }
 
 /// A repository's delete guard as stored.
@@ -234,6 +236,11 @@ pub async fn create(
         rotation_old_key: None,
         rotation_waits: None,
         rotation_started_at: None,
+        check_cron: None,
+        check_timezone: None,
+        check_subset: None,
+        check_host_id: None,
+        check_next_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -310,7 +317,15 @@ pub async fn update(
     if let Some(g) = &patch.guard {
         set_guard(&mut row, g);
     }
-    row.updated_at = Utc::now();
+    let now = Utc::now();
+    if let Some(check) = patch.check_schedule {
+        let linked = hosts::hosts_of_repository(&*txn, id).await?;
+        let checked = check.map(|c| super::check_schedule::check(c, &linked, now)).transpose()?;
+        super::check_schedule::apply(&mut row, checked, now);
+    }
+    let check_changed =
+        super::check_schedule::summary(&before) != super::check_schedule::summary(&row);
+    row.updated_at = now;
     let row = repo_store::save(&*txn, row).await?;
     let hosts = hosts::bump_config_for_repository(&*txn, id).await?;
     audit::record(
@@ -327,6 +342,7 @@ pub async fn update(
                 "password_changed": password_changed,
                 "env_keys": env_changed.then(|| env_keys(&row)),
                 "guard": guard_changed.then(|| [guard_of(&before), guard_of(&row)]),
+                "check_schedule": check_changed.then(|| super::check_schedule::summary(&row)),
             }),
         ),
     )

@@ -65,6 +65,18 @@ pub async fn rotating<C: ConnectionTrait>(
         .await?)
 }
 
+/// Repositories whose scheduled check is due at `now`.
+pub async fn checks_due<C: ConnectionTrait>(
+    db: &C,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<RepositoryRow>, StoreError> {
+    Ok(repository::Entity::find()
+        .filter(repository::Column::CheckNextAt.lte(now))
+        .order_by_asc(repository::Column::CheckNextAt)
+        .all(db)
+        .await?)
+}
+
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
     Ok(repository::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }

@@ -4,6 +4,7 @@
 
 mod asks;
 mod audit;
+mod check_schedules;
 mod contract;
 mod copies;
 mod fleet;

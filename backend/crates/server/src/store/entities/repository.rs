@@ -30,6 +30,13 @@ pub struct Model {
     pub rotation_old_key: Option<String>,
     pub rotation_waits: Option<String>,
     pub rotation_started_at: Option<ChronoDateTimeUtc>,
+    /// A check on a schedule of its own (`domain::check_schedule`): the cron, its zone
+    /// (`None`: UTC), `--read-data-subset`, the preferred host, and the next fire.
+    pub check_cron: Option<String>,
+    pub check_timezone: Option<String>,
+    pub check_subset: Option<String>,
+    pub check_host_id: Option<Uuid>,
+    pub check_next_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }
