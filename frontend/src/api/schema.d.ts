@@ -842,6 +842,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/repositories/{id}/locks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who holds locks in the repository, read now through `host_id` (a linked host) or
+         *     the first online linked host (`restic list locks`); waits for the agent's answer,
+         *     at most `agents.ask_timeout_secs`.
+         */
+        get: operations["list_repository_locks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/repositories/{id}/retention-preview": {
         parameters: {
             query?: never;
@@ -1188,7 +1209,7 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
-        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_AskFailure"];
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_LocksAnswer"] | components["schemas"]["Answer_AskFailure"];
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
@@ -1205,6 +1226,23 @@ export interface components {
              * @enum {string}
              */
             kind: "failed";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_LocksAnswer: {
+            /**
+             * @example locks
+             * @enum {string}
+             */
+            kind: "locks";
+        } & components["schemas"]["LocksAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "locks";
         };
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
@@ -2501,6 +2539,33 @@ export interface components {
             remaining: components["schemas"]["LockHolder"][];
             removed: components["schemas"]["LockHolder"][];
         };
+        /**
+         * LockSeen
+         * @description A restic lock: who holds it, since when, and whether restic's own rule calls it stale
+         *     (older than 30 minutes, or made on the answering host by a process that is gone).
+         */
+        LockSeen: {
+            exclusive: boolean;
+            hostname: string;
+            /** Format: uint32 */
+            pid: number;
+            /** Format: date-time */
+            since: string;
+            stale: boolean;
+            username: string;
+        };
+        /**
+         * LocksAnswer
+         * @description The locks in a repository as one host's agent read them.
+         */
+        LocksAnswer: {
+            locks: components["schemas"]["LockSeen"][];
+        };
+        /** LocksQuery */
+        LocksQuery: {
+            /** Format: uuid */
+            repository_id: string;
+        };
         /** LogLine */
         LogLine: {
             /** Format: date-time */
@@ -2710,7 +2775,20 @@ export interface components {
             /** @description `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent. */
             max_unused?: string;
         };
-        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"];
+        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"];
+        Question_LocksQuery: {
+            /**
+             * @example locks
+             * @enum {string}
+             */
+            kind: "locks";
+        } & components["schemas"]["LocksQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "locks";
+        };
         Question_PreflightQuery: {
             /**
              * @example preflight
@@ -2910,6 +2988,52 @@ export interface components {
         /** RepositoryList */
         RepositoryList: {
             items: components["schemas"]["Repository"][];
+        };
+        /**
+         * RepositoryLock
+         * @description A restic lock.
+         */
+        RepositoryLock: {
+            /** @description Exclusive locks (prune, check, unlock --remove-all…) keep every other restic out. */
+            exclusive: boolean;
+            /**
+             * Format: uuid
+             * @description The Cairn host of that name linked to the repository, if any.
+             */
+            host_id?: string;
+            /** @description The host name and PID of the restic process that holds it. */
+            hostname: string;
+            /**
+             * Format: uuid
+             * @description That host's running job on the repository, when it has exactly one.
+             */
+            job_id?: string;
+            /** Format: uint32 */
+            pid: number;
+            /** Format: date-time */
+            since: string;
+            /**
+             * @description restic's own rule takes it for stale (older than 30 minutes, or made on the reading
+             *     host by a process that is gone): an unlock removes it.
+             */
+            stale: boolean;
+            username: string;
+        };
+        /**
+         * RepositoryLocks
+         * @description A repository's locks as a linked host's agent read them just now.
+         */
+        RepositoryLocks: {
+            /** Format: date-time */
+            checked_at: string;
+            /** @description Oldest first; empty when the repository is not locked. */
+            locks: components["schemas"]["RepositoryLock"][];
+            /**
+             * Format: uuid
+             * @description The host whose agent read them.
+             */
+            via_host_id: string;
+            via_hostname: string;
         };
         /** RepositoryProbe */
         RepositoryProbe: {
@@ -9849,6 +9973,109 @@ export interface operations {
             };
             /** @description `request.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_repository_locks: {
+        parameters: {
+            query?: {
+                host_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RepositoryLocks"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,8 +5,9 @@
 use std::{sync::Arc, time::Instant};
 
 use cairn_proto::{
-    AgentConfig, Answer, Ask, AskFailure, Finding, ForgetArgs, PreflightAnswer, PreflightQuery,
-    ProbeAnswer, Question, RepositoryConfig, RetentionAnswer, Severity,
+    AgentConfig, Answer, Ask, AskFailure, Finding, ForgetArgs, LockSeen, LocksAnswer,
+    PreflightAnswer, PreflightQuery, ProbeAnswer, Question, RepositoryConfig, RetentionAnswer,
+    Severity,
 };
 use cairn_restic::{Error, ErrorClass};
 use chrono::Utc;
@@ -55,6 +56,7 @@ pub async fn answer(
         Question::RepositoryProbe(p) => p.repository_id,
         Question::RetentionPreview(q) => q.repository_id,
         Question::Preflight(q) => q.repository_id,
+        Question::Locks(q) => q.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -69,6 +71,32 @@ pub async fn answer(
         Question::RepositoryProbe(_) => probe(settings, repo).await,
         Question::RetentionPreview(q) => retention(settings, repo, &q.forget).await,
         Question::Preflight(q) => preflight_answer(settings, repo, q).await,
+        Question::Locks(_) => locks(settings, repo).await,
+    }
+}
+
+/// The repository's locks, each judged by restic's staleness rule from this host.
+async fn locks(settings: &ResticSettings, cfg: &RepositoryConfig) -> Answer {
+    let restic = match runner::restic(settings).await {
+        Ok(r) => r,
+        Err(e) => return failed(e.code(), &e.to_string()),
+    };
+    let (host, now) = (facts::hostname(), Utc::now());
+    match restic.list_locks(&runner::repo(cfg)).await {
+        Ok(list) => Answer::Locks(LocksAnswer {
+            locks: list
+                .into_iter()
+                .map(|l| LockSeen {
+                    stale: l.is_stale(&host, now),
+                    hostname: l.hostname,
+                    pid: l.pid,
+                    username: l.username,
+                    exclusive: l.exclusive,
+                    since: l.time,
+                })
+                .collect(),
+        }),
+        Err(e) => failed(e.code(), &e.to_string()),
     }
 }
 

@@ -34,6 +34,36 @@ pub enum Question {
     /// Could this backup run from this host, and what exactly would the agent run.
     #[cfg_attr(feature = "openapi", oai(mapping = "preflight"))]
     Preflight(PreflightQuery),
+    /// Who holds locks in a linked repository (`restic list locks`, each read without
+    /// locking), and which of them restic would take for stale.
+    #[cfg_attr(feature = "openapi", oai(mapping = "locks"))]
+    Locks(LocksQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct LocksQuery {
+    pub repository_id: Uuid,
+}
+
+/// The locks in a repository as one host's agent read them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct LocksAnswer {
+    pub locks: Vec<LockSeen>,
+}
+
+/// A restic lock: who holds it, since when, and whether restic's own rule calls it stale
+/// (older than 30 minutes, or made on the answering host by a process that is gone).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct LockSeen {
+    pub hostname: String,
+    pub pid: u32,
+    pub username: String,
+    pub exclusive: bool,
+    pub since: DateTime<Utc>,
+    pub stale: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -74,6 +104,8 @@ pub enum Answer {
     RetentionPreview(RetentionAnswer),
     #[cfg_attr(feature = "openapi", oai(mapping = "preflight"))]
     Preflight(PreflightAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "locks"))]
+    Locks(LocksAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]

@@ -66,6 +66,8 @@ codes! {
     RepositoryInUse = "repository.in_use",
     RepositoryNotLinked = "repository.not_linked",
     RepositoryInvalidCheckSchedule = "repository.invalid_check_schedule",
+    RepositoryNoOnlineHost = "repository.no_online_host",
+    RepositoryLocksFailed = "repository.locks_failed",
     RepositoryInvalidGuard = "repository.invalid_guard",
     RepositoryRotationInProgress = "repository.rotation_in_progress",
     EnrollInvalidToken = "enroll.invalid_token",

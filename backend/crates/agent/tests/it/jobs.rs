@@ -418,6 +418,15 @@ async fn preview(f: &Fixture, n: u32) -> RetentionAnswer {
     }
 }
 
+/// The agent's answer to the server's "who holds locks" question.
+async fn locks_seen(f: &Fixture) -> Vec<cairn_proto::LockSeen> {
+    let q = Question::Locks(cairn_proto::LocksQuery { repository_id: f.repo_id() });
+    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+        Answer::Locks(a) => a.locks,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn keep_last(n: u32, approved: bool) -> JobArgs {
     JobArgs::Forget(ForgetArgs {
         policy: RetentionPolicy { keep_last: Some(n), ..Default::default() },
@@ -569,9 +578,18 @@ async fn unlock_removes_stale_locks_and_leaves_live_ones() {
     assert_eq!(locks.remaining.iter().map(|l| l.pid).collect::<Vec<_>>(), vec![pid]);
     assert!(r.message.unwrap().contains(&format!("PID {pid}")));
     assert_eq!(std::fs::read_dir(f.path("repo/locks")).unwrap().count(), 1, "the live lock stays");
+    // Asked who holds it: this host, that PID, live.
+    let seen = locks_seen(&f).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!((seen[0].pid, seen[0].stale), (pid, false));
+    assert_eq!(seen[0].hostname, cairn_agent::facts::hostname());
+    assert!(seen[0].since <= Utc::now());
 
     child.kill().unwrap();
     child.wait().unwrap();
+    // Its owner is gone: the same lock, now stale.
+    let seen = locks_seen(&f).await;
+    assert_eq!(seen.iter().map(|l| (l.pid, l.stale)).collect::<Vec<_>>(), vec![(pid, true)]);
     let r = run_to_end(&f, JobArgs::Unlock(UnlockArgs { remove_all: false })).await;
     let locks = r.locks.unwrap();
     assert_eq!(locks.removed.iter().map(|l| l.pid).collect::<Vec<_>>(), vec![pid], "{locks:?}");

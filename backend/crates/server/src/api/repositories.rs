@@ -7,7 +7,10 @@ use cairn_proto::{ForgetArgs, ForgetGuard, ForgetSnapshot, RetentionPolicy};
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined,
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
 };
 use uuid::Uuid;
 
@@ -21,7 +24,7 @@ use crate::{
     domain::{
         DomainError,
         check_schedule::{self, CheckScheduleInput},
-        copies, maintenance,
+        copies, locks, maintenance,
     },
 };
 
@@ -290,6 +293,37 @@ impl From<copies::MirrorView> for RepositoryCopy {
     }
 }
 
+/// A repository's locks as a linked host's agent read them just now.
+#[derive(Object)]
+pub struct RepositoryLocks {
+    /// The host whose agent read them.
+    pub via_host_id: Uuid,
+    pub via_hostname: String,
+    pub checked_at: DateTime<Utc>,
+    /// Oldest first; empty when the repository is not locked.
+    pub locks: Vec<RepositoryLock>,
+}
+
+/// A restic lock.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RepositoryLock {
+    /// The host name and PID of the restic process that holds it.
+    pub hostname: String,
+    pub pid: u32,
+    pub username: String,
+    /// Exclusive locks (prune, check, unlock --remove-all…) keep every other restic out.
+    pub exclusive: bool,
+    pub since: DateTime<Utc>,
+    /// restic's own rule takes it for stale (older than 30 minutes, or made on the reading
+    /// host by a process that is gone): an unlock removes it.
+    pub stale: bool,
+    /// The Cairn host of that name linked to the repository, if any.
+    pub host_id: Option<Uuid>,
+    /// That host's running job on the repository, when it has exactly one.
+    pub job_id: Option<Uuid>,
+}
+
 #[derive(ApiResponse)]
 pub enum CreatedRepository {
     #[oai(status = 201)]
@@ -354,6 +388,50 @@ impl RepositoriesApi {
         service::get(&state, id.0).await?;
         let items = copies::of_repository(&state, id.0).await?;
         Ok(Json(RepositoryCopyList { items: items.into_iter().map(Into::into).collect() }))
+    }
+
+    /// Who holds locks in the repository, read now through `host_id` (a linked host) or
+    /// the first online linked host (`restic list locks`); waits for the agent's answer,
+    /// at most `agents.ask_timeout_secs`.
+    #[oai(path = "/:id/locks", method = "get", operation_id = "list_repository_locks")]
+    async fn locks(
+        &self,
+        auth: Auth<perm::ReposMaintain>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        host_id: Query<Option<Uuid>>,
+    ) -> Result<Json<RepositoryLocks>, ApiError> {
+        let s = locks::read(&state, &auth.actor(), id.0, host_id.0).await?;
+        match s.outcome {
+            Ok(list) => {
+                let mut locks: Vec<RepositoryLock> = list
+                    .into_iter()
+                    .map(|l| RepositoryLock {
+                        hostname: l.seen.hostname,
+                        pid: l.seen.pid,
+                        username: l.seen.username,
+                        exclusive: l.seen.exclusive,
+                        since: l.seen.since,
+                        stale: l.seen.stale,
+                        host_id: l.host_id,
+                        job_id: l.job_id,
+                    })
+                    .collect();
+                locks.sort_by_key(|l| l.since);
+                Ok(Json(RepositoryLocks {
+                    via_host_id: s.via_host_id,
+                    via_hostname: s.via_hostname,
+                    checked_at: s.checked_at,
+                    locks,
+                }))
+            }
+            Err(f) => Err(DomainError::Conflict {
+                code: Code::RepositoryLocksFailed,
+                message: f.message,
+                details: serde_json::json!({ "error_class": f.error_class, "via_host_id": s.via_host_id }),
+            }
+            .into()),
+        }
     }
 
     /// Edits a repository; linked hosts receive the new config on their next poll.

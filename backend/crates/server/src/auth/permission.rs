@@ -179,6 +179,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_repositories", Access::Requires(Permission::ReposRead)),
     ("get_repository", Access::Requires(Permission::ReposRead)),
     ("list_repository_copies", Access::Requires(Permission::ReposRead)),
+    ("list_repository_locks", Access::Requires(Permission::ReposMaintain)),
     ("create_repository", Access::Requires(Permission::ReposManage)),
     ("update_repository", Access::Requires(Permission::ReposManage)),
     ("delete_repository", Access::Requires(Permission::ReposManage)),

@@ -13,6 +13,7 @@ pub mod history;
 pub mod job_events;
 pub mod jobs;
 pub mod key_rotation;
+pub mod locks;
 pub mod maintenance;
 pub mod page;
 pub mod poll;

@@ -218,6 +218,7 @@ async fn a_retention_preview_is_asked_of_the_agent(db: Db) {
 
 db_tests!(
     a_check_that_finds_errors_holds_forget_and_prune,
+    locks_are_read_through_a_linked_host_and_attributed,
     maintenance_waits_for_the_repositorys_backups_and_they_for_it,
     a_retention_preview_is_asked_of_the_agent,
     repository_jobs_are_checked_gated_and_sent_to_the_agent,
@@ -346,4 +347,74 @@ async fn a_check_that_finds_errors_holds_forget_and_prune(db: Db) {
     );
     let config = f.agent.poll_ok(0).await.config.expect("config");
     assert_eq!(config.repositories[0].failed_check, None);
+}
+
+/// Who holds the repository's locks, asked of a linked host's agent: each lock comes
+/// back with the Cairn host of its name and that host's running job; a restic failure is
+/// `409 repository.locks_failed` with its class; no online host is
+/// `409 repository.no_online_host`.
+async fn locks_are_read_through_a_linked_host_and_attributed(db: Db) {
+    let mut f = OneHost::with_poll_timeout(db, "db-1", 1).await;
+    let body = json!({ "repository_id": f.repo, "paths": ["/etc"] });
+    let r = f.admin.post(&format!("/api/v1/hosts/{}/backups", f.host), body).await;
+    let backup: Value = r.json().await.unwrap();
+    // The agent runs it (its polls say so, so it is not taken for lost).
+    f.agent.running = vec![backup["id"].as_str().unwrap().parse().unwrap()];
+    f.agent.poll(0).await;
+    let ask = |f: &OneHost| {
+        let (admin, repo) = (f.admin.clone(), f.repo);
+        tokio::spawn(async move { admin.get(&format!("/api/v1/repositories/{repo}/locks")).await })
+    };
+    let since = chrono::Utc::now() - chrono::Duration::minutes(3);
+    let pending = ask(&f);
+    let q = f.next_question().await;
+    assert_eq!(q["action"]["question"], json!({ "kind": "locks", "repository_id": f.repo }));
+    let answer = json!({ "kind": "locks", "locks": [
+        { "hostname": "db-1", "pid": 4242, "username": "root", "exclusive": false, "since": since, "stale": false },
+        { "hostname": "gone-host", "pid": 7, "username": "root", "exclusive": true,
+          "since": since - chrono::Duration::hours(2), "stale": true },
+    ] });
+    let id: Uuid = q["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(f.agent.answer(id, answer).await.status(), StatusCode::NO_CONTENT);
+    let r = pending.await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["via_host_id"].as_str(), v["via_hostname"].as_str()),
+        (Some(f.host.to_string().as_str()), Some("db-1"))
+    );
+    let locks = v["locks"].as_array().unwrap();
+    assert_eq!(locks.len(), 2);
+    // Oldest first: the stale one of a host Cairn does not know, then db-1's backup.
+    assert_eq!(
+        (locks[0]["hostname"].as_str(), locks[0]["stale"].as_bool()),
+        (Some("gone-host"), Some(true))
+    );
+    assert!(locks[0].get("host_id").is_none() && locks[0].get("job_id").is_none(), "{v}");
+    assert_eq!(locks[1]["pid"], 4242);
+    assert_eq!(locks[1]["host_id"].as_str(), Some(f.host.to_string().as_str()));
+    assert_eq!(locks[1]["job_id"], backup["id"]);
+
+    // restic could not read them: the class comes back.
+    let pending = ask(&f);
+    let q = f.next_question().await;
+    let id: Uuid = q["id"].as_str().unwrap().parse().unwrap();
+    let failed = json!({ "kind": "failed", "error_class": "restic.wrong_password", "message": "wrong password" });
+    f.agent.answer(id, failed).await;
+    let r = pending.await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["details"]["error_class"].as_str()),
+        (Some("repository.locks_failed"), Some("restic.wrong_password"))
+    );
+
+    // No online host: refused before anything is asked.
+    let db = f.app.state().store.db();
+    let mut host = cairn_server::store::hosts::find(db, f.host).await.unwrap().unwrap();
+    host.last_seen_at = Some(chrono::Utc::now() - chrono::Duration::hours(1));
+    cairn_server::store::hosts::save(db, host).await.unwrap();
+    let r = f.admin.get(&format!("/api/v1/repositories/{}/locks", f.repo)).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(r).await, "repository.no_online_host");
 }
