@@ -24,6 +24,7 @@ mod m0018_schedule_hooks_preflight;
 mod m0019_key_rotation;
 mod m0020_repository_copies;
 mod m0021_repository_check_schedule;
+mod m0022_host_hooks;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_key_rotation::Migration),
             Box::new(m0020_repository_copies::Migration),
             Box::new(m0021_repository_check_schedule::Migration),
+            Box::new(m0022_host_hooks::Migration),
         ]
     }
 }

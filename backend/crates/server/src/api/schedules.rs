@@ -15,7 +15,7 @@ use crate::{
     auth::Permission,
     domain::rows::HostRow,
     domain::schedules::{
-        self as service, PreflightReport as Report, ScheduleInput, ScheduleView, preflight,
+        self as service, PreflightReport as Report, ScheduleInput, ScheduleView, hooks, preflight,
     },
 };
 
@@ -485,6 +485,31 @@ impl SchedulesApi {
 
     /// The `restic backup` options a schedule may add, and the value each takes. Anything
     /// else (a repository, a password, TLS, a command) is refused.
+    /// The hooks every schedule of the host runs by default (admins only: they may hold
+    /// secrets). A schedule's own pre or post hook replaces the default of that slot.
+    #[oai(path = "/v1/hosts/:id/hooks", method = "get", operation_id = "get_host_hooks")]
+    async fn get_host_hooks(
+        &self,
+        _auth: Auth<perm::SchedulesHooks>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<BackupHooks>, ApiError> {
+        Ok(Json(hooks::of_host(&state, id.0).await?))
+    }
+
+    /// Sets the host's default hooks whole (`{}` removes them); sealed at rest, audited
+    /// without their commands, pushed to the agent with its next config.
+    #[oai(path = "/v1/hosts/:id/hooks", method = "put", operation_id = "set_host_hooks")]
+    async fn set_host_hooks(
+        &self,
+        auth: Auth<perm::SchedulesHooks>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<BackupHooks>,
+    ) -> Result<Json<BackupHooks>, ApiError> {
+        Ok(Json(hooks::set_host_defaults(&state, &auth.actor(), id.0, body.0).await?))
+    }
+
     #[oai(path = "/v1/backup-options", method = "get", operation_id = "list_backup_options")]
     async fn backup_options(
         &self,

@@ -200,6 +200,8 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),
     ("create_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),
+    ("set_host_hooks", Access::Requires(Permission::SchedulesHooks)),
     ("get_schedule", Access::Requires(Permission::HostsRead)),
     ("replace_schedule", Access::Requires(Permission::SchedulesManage)),
     ("delete_schedule", Access::Requires(Permission::SchedulesManage)),

@@ -280,3 +280,29 @@ pub async fn unlink<C: ConnectionTrait>(
 ) -> Result<bool, StoreError> {
     Ok(host_repository::Entity::delete_by_id((host, repository)).exec(db).await?.rows_affected > 0)
 }
+
+use super::entities::host_hooks;
+
+/// The sealed default hooks of a host's schedules, if it has any.
+pub async fn default_hooks<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+) -> Result<Option<String>, StoreError> {
+    Ok(host_hooks::Entity::find_by_id(host).one(db).await?.map(|r| r.hooks_enc))
+}
+
+/// Sets (or with `None` removes) a host's sealed default hooks.
+pub async fn set_default_hooks<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    sealed: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    host_hooks::Entity::delete_by_id(host).exec(db).await?;
+    if let Some(hooks_enc) = sealed {
+        let row = host_hooks::Model { host_id: host, hooks_enc, updated_at: now };
+        let active: host_hooks::ActiveModel = row.into();
+        active.reset_all().insert(db).await?;
+    }
+    Ok(())
+}

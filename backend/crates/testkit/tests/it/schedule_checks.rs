@@ -109,6 +109,71 @@ async fn hooks_are_for_admins_sealed_and_sent_to_the_agent(db: Db) {
     assert_eq!(items[2]["details"]["hooks"], json!({ "pre": true, "post": true }));
 }
 
+/// A host's default hooks: admins only, sealed, audited without their text; each of the
+/// host's schedules runs its own hook in a slot it sets and the host's default in the
+/// others; `{}` removes them.
+async fn host_default_hooks_fill_the_slots_a_schedule_leaves(db: Db) {
+    let f = OneHost::new(db, "db-1").await;
+    f.app.create_user(&f.admin, "op", "operator").await;
+    let op = f.app.login("op", PASSWORD).await;
+    let path = format!("/api/v1/hosts/{}/hooks", f.host);
+    let defaults = json!({ "pre": { "command": PRE, "timeout_secs": 600 },
+                           "post": { "command": "logger host-default", "timeout_secs": 30 } });
+    assert_eq!(op.put_json(&path, defaults.clone()).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(op.get(&path).await.status(), StatusCode::FORBIDDEN);
+    let mut bad = defaults.clone();
+    bad["pre"]["command"] = json!("   ");
+    bad["post"]["timeout_secs"] = json!(0);
+    assert_eq!(
+        error_field(f.admin.put_json(&path, bad).await).await,
+        ("schedule.invalid_hook".into(), Some("hooks.post".into()))
+    );
+    let r = f.admin.put_json(&path, defaults.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), defaults);
+    assert_eq!(f.admin.get(&path).await.json::<Value>().await.unwrap(), defaults);
+    let r = f.admin.get(&format!("/api/v1/hosts/{}/hooks", Uuid::new_v4())).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Two schedules: one with no hooks of its own, one with its own post-hook.
+    assert_eq!(create(&f, schedule(&["/srv"], f.repo)).await.status(), StatusCode::CREATED);
+    let mut own = schedule(&["/etc"], f.repo);
+    own["name"] = json!("config");
+    own["hooks"] = json!({ "post": { "command": "logger own-post", "timeout_secs": 5 } });
+    assert_eq!(create(&f, own).await.status(), StatusCode::CREATED);
+    let config = f.agent.poll_ok(0).await.config.expect("config");
+    let hooks_of = |name: &str| {
+        let s = config.schedules.iter().find(|s| s.name == name).unwrap();
+        (
+            s.hooks.pre.as_ref().map(|h| h.command.clone()),
+            s.hooks.post.as_ref().map(|h| h.command.clone()),
+        )
+    };
+    assert_eq!(hooks_of("nightly"), (Some(PRE.into()), Some("logger host-default".into())));
+    assert_eq!(hooks_of("config"), (Some(PRE.into()), Some("logger own-post".into())));
+
+    // Sealed at rest; audited as which hooks, never what.
+    let state = f.app.state();
+    let sealed = cairn_server::store::hosts::default_hooks(state.store.db(), f.host)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert!(!sealed.contains("pg_dump") && !sealed.contains("s3cr3t"), "{sealed}");
+    let audit: Value =
+        f.admin.get("/api/v1/audit?action=host.set_hooks").await.json().await.unwrap();
+    assert!(!audit.to_string().contains("s3cr3t"), "{audit}");
+    assert_eq!(audit["items"][0]["details"]["hooks"], json!({ "pre": true, "post": true }));
+
+    // Removed: the schedules keep only their own.
+    let r = f.admin.put_json(&path, json!({})).await;
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({}));
+    let config = f.agent.poll_ok(config.version).await.config.expect("a new config");
+    let s = config.schedules.iter().find(|s| s.name == "config").unwrap();
+    assert!(s.hooks.pre.is_none());
+    assert_eq!(s.hooks.post.as_ref().map(|h| h.command.as_str()), Some("logger own-post"));
+    assert!(config.schedules.iter().find(|s| s.name == "nightly").unwrap().hooks.is_empty());
+}
+
 async fn options_off_the_allow_list_are_refused(db: Db) {
     let f = OneHost::new(db, "db-1").await;
     for bad in
@@ -285,6 +350,7 @@ async fn the_agents_preflight_is_asked_and_kept(db: Db) {
 
 db_tests!(
     hooks_are_for_admins_sealed_and_sent_to_the_agent,
+    host_default_hooks_fill_the_slots_a_schedule_leaves,
     options_off_the_allow_list_are_refused,
     the_server_finds_dangerous_settings_and_holds_blocked_schedules,
     the_agents_preflight_is_asked_and_kept

@@ -18,6 +18,7 @@ use super::{
     jobs::{self as job_service, validate_backup},
 };
 
+pub mod hooks;
 mod next_fire;
 pub mod preflight;
 pub(crate) mod rules;
@@ -157,32 +158,6 @@ fn to_row(
     })
 }
 
-fn hooks_context(id: Uuid) -> String {
-    format!("schedule:{id}:hooks")
-}
-
-/// Hooks sealed for the row; `None` for none.
-fn seal_hooks(
-    state: &Domain,
-    id: Uuid,
-    hooks: &BackupHooks,
-) -> Result<Option<String>, DomainError> {
-    if hooks.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(state.keys.seal(&hooks_context(id), to_json(hooks)?.as_bytes())))
-}
-
-fn open_hooks(state: &Domain, row: &ScheduleRow) -> Result<BackupHooks, DomainError> {
-    let Some(sealed) = &row.hooks_enc else { return Ok(BackupHooks::default()) };
-    let raw = state
-        .keys
-        .open(&hooks_context(row.id), sealed)
-        .map_err(|e| DomainError::Internal(format!("schedule {}: hooks: {e}", row.id)))?;
-    serde_json::from_slice(&raw)
-        .map_err(|e| DomainError::Internal(format!("schedule {}: hooks: {e}", row.id)))
-}
-
 /// What a schedule's findings are judged among: the schedules of its host and the
 /// repositories whose newest check found errors.
 struct Surroundings {
@@ -292,7 +267,7 @@ fn view(
         effective_timezone: zone_name,
         state: preflight::state_of(&findings),
         findings,
-        hooks: open_hooks(state, &row)?,
+        hooks: hooks::open(state, &row)?,
         backup,
         retention,
         last_run,
@@ -478,11 +453,11 @@ pub async fn create(
     }
     let id = Uuid::now_v7();
     let hooks = input.hooks.clone().unwrap_or_default();
-    let sealed = seal_hooks(state, id, &hooks)?;
+    let sealed = hooks::seal(state, id, &hooks)?;
     let row = store::insert(&*txn, to_row(id, host_id, &input, sealed, now, now)?).await?;
     hosts::bump_config(&*txn, &[host_id]).await?;
     let mut details = summary(&row, &repo_name);
-    details["hooks"] = hooks_summary(&hooks);
+    details["hooks"] = hooks::summary(&hooks);
     audit::record(
         &*txn,
         actor,
@@ -514,15 +489,15 @@ pub async fn replace(
     {
         return Err(name_taken(&input.name, &host));
     }
-    let old_hooks = open_hooks(state, &old)?;
+    let old_hooks = hooks::open(state, &old)?;
     let (sealed, hooks) = match &input.hooks {
-        Some(h) => (seal_hooks(state, id, h)?, h.clone()),
+        Some(h) => (hooks::seal(state, id, h)?, h.clone()),
         None => (old.hooks_enc.clone(), old_hooks.clone()),
     };
     let row = store::save(&*txn, to_row(id, host.id, &input, sealed, old.created_at, now)?).await?;
     hosts::bump_config(&*txn, &[host.id]).await?;
     let mut details = summary(&row, &repo_name);
-    details["hooks"] = hooks_summary(&hooks);
+    details["hooks"] = hooks::summary(&hooks);
     // Whether the commands changed, never what they are: a hook may hold a secret.
     details["hooks_changed"] = json!(hooks != old_hooks);
     details["was"] = summary_fields(&old);
@@ -610,6 +585,9 @@ async fn ask_preflight(
     hooks: BackupHooks,
 ) -> Result<(Vec<Finding>, Option<cairn_proto::PreflightAnswer>), DomainError> {
     use cairn_proto::{Answer, PreflightQuery, Question, Severity};
+    // Checked as they would run: with the host's default in each slot the schedule leaves.
+    let defaults = hooks::host_defaults(state, state.store.db(), host.id).await?;
+    let hooks = hooks::effective(&hooks, &defaults);
     let q = Question::Preflight(PreflightQuery { repository_id, backup, hooks });
     let not_checked = |why: String| {
         Finding::new(
@@ -654,7 +632,7 @@ pub async fn preflight_draft(
     let hooks = match (&input.hooks, id) {
         (Some(h), _) => h.clone(),
         (None, Some(id)) => match store::find(db, id).await? {
-            Some(row) if row.host_id == host.id => open_hooks(state, &row)?,
+            Some(row) if row.host_id == host.id => hooks::open(state, &row)?,
             _ => BackupHooks::default(),
         },
         (None, None) => BackupHooks::default(),
@@ -686,7 +664,7 @@ pub async fn preflight_stored(
     let (backup, _) = stored(&row)?;
     let around = Surroundings::of_host(db, host.id).await?;
     let mut findings = around.of_row(&row, &backup);
-    let hooks = open_hooks(state, &row)?;
+    let hooks = hooks::open(state, &row)?;
     let (agent, answer) =
         ask_preflight(state, actor, &host, row.repository_id, backup, hooks).await?;
     if answer.is_some() {
@@ -750,12 +728,18 @@ pub async fn agent_schedules(
     let db = state.store.db();
     let rows = store::list_for_host(db, host.id).await?;
     let around = Surroundings::of(db, &rows).await?;
+    // Read only when the host has schedules: most polls of a fleet-wide push have some.
+    let defaults = if rows.is_empty() {
+        BackupHooks::default()
+    } else {
+        hooks::host_defaults(state, db, host.id).await?
+    };
     rows.into_iter()
         .map(|r| {
             let (_, zone) = effective_zone(r.timezone.as_deref(), host);
             let (backup, retention) = stored(&r)?;
             let blocked_by = preflight::blocked_by(&around.of_row(&r, &backup));
-            let hooks = open_hooks(state, &r)?;
+            let hooks = hooks::effective(&hooks::open(state, &r)?, &defaults);
             Ok(ScheduleConfig {
                 hooks,
                 blocked_by,
@@ -787,11 +771,6 @@ fn summary_fields(r: &ScheduleRow) -> serde_json::Value {
         "prune_after_forget": r.prune_after_forget,
         "copy_to": r.copy_to,
     })
-}
-
-/// Which hooks are set, for the audit log (never their commands).
-fn hooks_summary(h: &BackupHooks) -> serde_json::Value {
-    json!({ "pre": h.pre.is_some(), "post": h.post.is_some() })
 }
 
 fn summary(r: &ScheduleRow, repository: &str) -> serde_json::Value {

@@ -181,15 +181,7 @@ pub(super) fn check(
         ));
     }
     if let Some(h) = &input.hooks {
-        for (hook, field) in [(&h.pre, "hooks.pre"), (&h.post, "hooks.post")] {
-            if let Some(why) = hook.as_ref().and_then(cairn_proto::hook_problem) {
-                return Err(DomainError::invalid(
-                    Code::ScheduleInvalidHook,
-                    format!("This hook cannot be used: {why}."),
-                    field,
-                ));
-            }
-        }
+        super::hooks::check(h)?;
     }
     Ok(ScheduleInput { name, timezone, cron, backup, retention, prune_max_unused, ..input })
 }

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod audit_event;
 pub mod enrollment_token;
 pub mod host;
+pub mod host_hooks;
 pub mod host_repository;
 pub mod job;
 pub mod job_log;
