@@ -22,14 +22,18 @@ pub mod hooks;
 mod next_fire;
 pub mod preflight;
 pub(crate) mod rules;
+mod stored;
+mod surroundings;
 use crate::store::{
     hosts::{self, HostRow},
     jobs::{JobRow, JobStatus},
     repositories,
     schedules::{self as store, ScheduleRow, ScheduleRunRow},
 };
-use preflight::{PreflightState, Sibling, Subject};
+use preflight::{PreflightState, Subject};
 use rules::{check, check_cron, check_zone, zone_of};
+use stored::{agent_findings, missed_of, stored};
+use surroundings::Surroundings;
 
 /// A host may hold this many schedules.
 pub const MAX_PER_HOST: u64 = 50;
@@ -156,91 +160,6 @@ fn to_row(
         created_at: created,
         updated_at: now,
     })
-}
-
-/// What a schedule's findings are judged among: the schedules of its host and the
-/// repositories whose newest check found errors.
-struct Surroundings {
-    siblings: Vec<(Uuid, String, Uuid, BackupSpec)>,
-    held: Vec<Uuid>,
-}
-
-impl Surroundings {
-    async fn of<C: sea_orm::ConnectionTrait>(
-        db: &C,
-        rows: &[ScheduleRow],
-    ) -> Result<Self, DomainError> {
-        let mut repos: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
-        repos.sort();
-        repos.dedup();
-        let held = repositories::find_many(db, &repos)
-            .await?
-            .iter()
-            .filter(|r| super::repositories::failed_check(r).is_some())
-            .map(|r| r.id)
-            .collect();
-        let siblings = rows
-            .iter()
-            .map(|r| Ok((r.id, r.name.clone(), r.repository_id, stored(r)?.0)))
-            .collect::<Result<_, DomainError>>()?;
-        Ok(Surroundings { siblings, held })
-    }
-
-    async fn of_host<C: sea_orm::ConnectionTrait>(db: &C, host: Uuid) -> Result<Self, DomainError> {
-        Self::of(db, &store::list_for_host(db, host).await?).await
-    }
-
-    fn server_findings(&self, s: &Subject) -> Vec<Finding> {
-        let siblings: Vec<Sibling> = self
-            .siblings
-            .iter()
-            .map(|(id, name, repository_id, backup)| Sibling {
-                id: *id,
-                name,
-                repository_id: *repository_id,
-                backup,
-            })
-            .collect();
-        preflight::server_findings(s, &siblings, self.held.contains(&s.repository_id))
-    }
-
-    fn of_row(&self, row: &ScheduleRow, backup: &BackupSpec) -> Vec<Finding> {
-        self.server_findings(&Subject {
-            id: Some(row.id),
-            repository_id: row.repository_id,
-            enabled: row.enabled,
-            backup,
-            forget_after_backup: row.forget_after_backup,
-        })
-    }
-}
-
-/// The agent's newest findings stored on the row.
-fn agent_findings(row: &ScheduleRow) -> Result<Vec<Finding>, DomainError> {
-    row.agent_findings.as_deref().map_or(Ok(Vec::new()), |f| decode(row.id, "agent findings", f))
-}
-
-/// The stored JSON, read back. Written by this server, so a row that does not decode is
-/// damaged: an internal error, never a guessed default.
-fn decode<T: serde::de::DeserializeOwned>(
-    id: Uuid,
-    what: &str,
-    raw: &str,
-) -> Result<T, DomainError> {
-    serde_json::from_str(raw).map_err(|e| {
-        DomainError::Internal(format!("schedule {id}: stored {what} does not decode: {e}"))
-    })
-}
-
-fn missed_of(s: &str) -> MissedRun {
-    if s == MissedRun::Skip.as_str() { MissedRun::Skip } else { MissedRun::RunOnce }
-}
-
-/// A row's stored backup options and retention policy, read back.
-fn stored(row: &ScheduleRow) -> Result<(BackupSpec, Option<RetentionPolicy>), DomainError> {
-    let backup = decode(row.id, "backup", &row.backup)?;
-    let retention = row.retention.as_deref().map(|r| decode(row.id, "retention", r)).transpose()?;
-    Ok((backup, retention))
 }
 
 fn view(
