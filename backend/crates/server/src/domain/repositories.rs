@@ -394,7 +394,7 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
     let ids = hosts::linked_repositories(db, host.id).await?;
     let rows = repo_store::find_many(db, &ids).await?;
     let mut repositories = Vec::with_capacity(rows.len());
-    for r in rows {
+    for r in &rows {
         let password = state
             .keys
             .open(&password_context(r.id), &r.password_enc)
@@ -405,13 +405,13 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
             url: r.url.clone(),
             password: String::from_utf8(password)
                 .map_err(|e| DomainError::Internal(e.to_string()))?,
-            env: open_env(state, &r)?,
-            guard: guard_of(&r),
-            failed_check: failed_check(&r),
-            new_password: super::key_rotation::new_password(state, &r)?,
+            env: open_env(state, r)?,
+            guard: guard_of(r),
+            failed_check: failed_check(r),
+            new_password: super::key_rotation::new_password(state, r)?,
         });
     }
-    let schedules = super::schedules::agent_schedules(state, host).await?;
+    let schedules = super::schedules::agent_schedules(state, host, &rows).await?;
     Ok(AgentConfig { version: host.config_version as u64, repositories, schedules })
 }
 

@@ -640,13 +640,15 @@ pub async fn preview(
 }
 
 /// The schedules an agent receives in its config.
+/// `linked` are the host's linked repositories, already read for its config.
 pub async fn agent_schedules(
     state: &Domain,
     host: &HostRow,
+    linked: &[repositories::RepositoryRow],
 ) -> Result<Vec<ScheduleConfig>, DomainError> {
     let db = state.store.db();
     let rows = store::list_for_host(db, host.id).await?;
-    let around = Surroundings::of(db, &rows).await?;
+    let around = Surroundings::among(&rows, linked)?;
     // Read only when the host has schedules: most polls of a fleet-wide push have some.
     let defaults = if rows.is_empty() {
         BackupHooks::default()

@@ -31,8 +31,16 @@ impl Surroundings {
         let mut repos: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
         repos.sort();
         repos.dedup();
-        let held = repositories::find_many(db, &repos)
-            .await?
+        Self::among(rows, &repositories::find_many(db, &repos).await?)
+    }
+
+    /// Among `repos`, already read: they hold at least the schedules' repositories (a
+    /// schedule's repository is linked to its host).
+    pub(super) fn among(
+        rows: &[ScheduleRow],
+        repos: &[repositories::RepositoryRow],
+    ) -> Result<Self, DomainError> {
+        let held = repos
             .iter()
             .filter(|r| crate::domain::repositories::failed_check(r).is_some())
             .map(|r| r.id)
