@@ -8,12 +8,16 @@
 // editor); a manual schedule reads "runs only when asked" and is deleted once its name is typed;
 // the repository's page runs stats through the host's agent and shows the figures (light, dark,
 // phone width); an admin adds an extra option and a post-hook, Check shows the exact command and
-// the next run's hook sees its status; an admin rotates the repository's key and backups go on.
+// the next run's hook sees its status; an admin rotates the repository's key and backups go on;
+// "Copy to mirror" copies the repository into a second one linked to the host (the job says
+// what it copied, the repository page shows the pair up to date; light, dark, phone width), and
+// the schedule's "Copy to a mirror" is set (the row shows "→ mirror") and set back to None.
 // Real server, agent and restic. Expects the admin signed in at 1280×800, light; leaves the
-// disabled schedule on the host (11 deletes the host) and state.scheduleId.
+// disabled schedule on the host (11 deletes the host), the mirror repository unlinked, and
+// state.scheduleId.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { api, assert, check, scratchDir, shot, sidewaysOverflow } from '../harness/index.mjs';
+import { api, assert, check, scratchDir, shot, sidewaysOverflow, waitFor } from '../harness/index.mjs';
 
 // Monthly (the 1st at 03:00): the agents fire schedules on their own clock, and a fire must not
 // land inside the run and race its "Run now".
@@ -23,6 +27,7 @@ const MANUAL = 'e2e-manual';
 const TOO_OFTEN = '* * * * *';
 const RUN_TIMEOUT = 120_000;
 const FINAL = ['succeeded', 'warning', 'failed', 'cancelled', 'lost'];
+const MIRROR = 'e2e-mirror';
 
 export const title = 'schedules: the host’s Schedules tab, the live preview, Run now, edit and disable';
 
@@ -456,6 +461,132 @@ export async function run({ page, base, state }) {
     await page.goto(`${base}/repositories/${repoId}`);
     await page.locator('[data-testid="maintenance-row"][data-kind="key_remove"]').first().waitFor();
     await shot(page, 'repository-key-rotated');
+  });
+
+  let mirrorId = '';
+
+  await check('copies: Copy to mirror copies the repository into a second one; the job and the repository page say it is up to date', async () => {
+    const repoId = host.repository_ids[0];
+    // The mirror: a second restic repository, linked to the host and initialized through it.
+    const mirrorUrl = path.join(await scratchDir('cairn-e2e-mirror-'), 'repo');
+    const created = await api(page, 'POST', '/api/v1/repositories', { name: MIRROR, url: mirrorUrl, password: 'e2e-mirror-password', env: {} });
+    assert(created.status === 201, `create the mirror: ${created.status} ${JSON.stringify(created.body)}`);
+    mirrorId = created.body.id;
+    const linked = await api(page, 'PUT', `/api/v1/hosts/${hostId}/repositories`, { repository_ids: [repoId, mirrorId] });
+    assert(linked.status === 200, `link the mirror: ${linked.status} ${JSON.stringify(linked.body)}`);
+    await waitFor(
+      'the agent to apply the config with the mirror',
+      async () => {
+        const h = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+        return h.repository_ids.length === 2 && h.applied_config_version === h.config_version;
+      },
+      40_000,
+      500,
+    );
+    const init = await api(page, 'POST', `/api/v1/repositories/${mirrorId}/init`, { host_id: hostId });
+    assert(init.status === 202, `init the mirror: ${init.status} ${JSON.stringify(init.body)}`);
+    let initJob = init.body;
+    await waitFor('the mirror’s init to end', async () => FINAL.includes((initJob = (await api(page, 'GET', `/api/v1/jobs/${init.body.id}`)).body).status), RUN_TIMEOUT, 500);
+    assert(initJob.status === 'succeeded', `init ended ${initJob.status}: ${initJob.error_class} ${initJob.error_message}`);
+
+    await page.goto(`${base}/repositories/${repoId}`);
+    const copies = page.getByTestId('repository-copies');
+    await copies.getByTestId('copies-empty').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Copy to mirror…' && !b.disabled));
+    await copies.getByRole('button', { name: 'Copy to mirror…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Copy to mirror: ${repoName}` });
+    await dialog.getByRole('form', { name: 'Copy to mirror' }).waitFor();
+    const hostField = dialog.getByRole('combobox', { name: /^Host/ });
+    if (!(await hostField.inputValue())) {
+      await hostField.click();
+      await page.getByRole('option', { name: host.hostname, exact: true }).click();
+    }
+    // The host has one other repository linked: it is offered first.
+    const mirrorField = dialog.getByRole('combobox', { name: /^Mirror/ });
+    await page.waitForFunction((name) => document.querySelector('[role="dialog"] input[data-path="mirrorId"]')?.value === name, MIRROR, { timeout: 10_000 });
+    assert((await mirrorField.inputValue()) === MIRROR, `mirror field: ${await mirrorField.inputValue()}`);
+    await shot(page, 'copy-to-mirror', { fullPage: false });
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'copy-to-mirror-dark', { fullPage: false });
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    await dialog.getByRole('button', { name: 'Start copy' }).click();
+    await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
+    const jobId = new URL(page.url()).pathname.split('/').pop();
+    await page.waitForFunction(
+      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+      FINAL,
+      { timeout: RUN_TIMEOUT },
+    );
+    const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+    assert(job.kind === 'copy' && job.repository_id === mirrorId && job.status === 'succeeded', `copy: ${job.kind} into ${job.repository_id}, ${job.status}: ${job.error_class} ${job.error_message}`);
+    const report = job.result?.copy;
+    assert(report && report.copied >= 1 && report.missing === 0 && report.source_snapshots === report.copied, `copy report: ${JSON.stringify(report)}`);
+    const card = page.getByTestId('job-copy-report');
+    await card.waitFor();
+    assert(((await card.getByTestId('copy-copied').textContent()) ?? '').trim() === report.copied.toLocaleString('en-US'), `copied shown: ${await card.getByTestId('copy-copied').textContent()}`);
+    assert(((await card.getByTestId('copy-verdict').textContent()) ?? '').includes('The mirror holds all'), `verdict: ${await card.getByTestId('copy-verdict').textContent()}`);
+    await shot(page, 'copy-job');
+
+    await page.goto(`${base}/repositories/${repoId}`);
+    const pair = copies.locator(`[data-testid="copy-pair"][data-source="${repoId}"][data-mirror="${mirrorId}"]`);
+    await pair.waitFor({ timeout: 20_000 });
+    const listed = (await api(page, 'GET', `/api/v1/repositories/${repoId}/copies`)).body.items;
+    assert(listed.length === 1 && listed[0].behind_seconds === 0 && listed[0].missing === 0, `copies: ${JSON.stringify(listed)}`);
+    assert((await pair.getByTestId('copy-staleness').getAttribute('data-level')) === 'current', `staleness: ${await pair.getByTestId('copy-staleness').textContent()}`);
+    assert(((await pair.getByTestId('copy-staleness').textContent()) ?? '') === 'up to date', 'staleness label');
+    assert((await pair.getByTestId('copy-last-job').getAttribute('href')) === `/jobs/${jobId}`, 'the pair does not link its copy job');
+    assert(((await pair.getByTestId('copy-host').textContent()) ?? '') === 'all hosts', 'host scope');
+    await pair.scrollIntoViewIfNeeded();
+    await shot(page, 'repository-copies');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'repository-copies-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      await pair.waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      await shot(page, 'repository-copies-phone');
+      assert(overflow <= 1, `the repository page scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  await check('copies: a schedule’s “Copy to a mirror” is saved as copy_to and shown on the row, then set back to None', async () => {
+    await page.goto(`${base}/hosts/${hostId}?tab=schedules`);
+    const r = row(NAME);
+    await r.waitFor();
+    const choose = async (option) => {
+      await r.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('dialog', { name: `Edit ${NAME}` });
+      const field = edit.getByRole('combobox', { name: /^Copy to a mirror/ });
+      await field.click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+      assert((await field.inputValue()) === option, `copy to: ${await field.inputValue()}`);
+      await edit.getByRole('button', { name: 'Save schedule' }).click();
+      await edit.waitFor({ state: 'hidden' });
+    };
+    await choose(MIRROR);
+    await r.getByTestId('schedule-copy-to').filter({ hasText: MIRROR }).waitFor();
+    let saved = (await listViaApi()).items.find((x) => x.id === scheduleId);
+    assert(saved.copy_to === mirrorId, `stored copy_to: ${saved.copy_to}`);
+    await shot(page, 'schedules-copy-to');
+    await choose('None');
+    await r.getByTestId('schedule-copy-to').waitFor({ state: 'detached' });
+    saved = (await listViaApi()).items.find((x) => x.id === scheduleId);
+    assert(saved.copy_to === undefined, `copy_to still stored: ${saved.copy_to}`);
+    // Back to the one linked repository the later specs expect.
+    const unlinked = await api(page, 'PUT', `/api/v1/hosts/${hostId}/repositories`, { repository_ids: [host.repository_ids[0]] });
+    assert(unlinked.status === 200, `unlink the mirror: ${unlinked.status} ${JSON.stringify(unlinked.body)}`);
+    await waitFor(
+      'the agent to apply the config without the mirror',
+      async () => {
+        const h = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+        return h.repository_ids.length === 1 && h.applied_config_version === h.config_version;
+      },
+      40_000,
+      500,
+    );
   });
 
   Object.assign(state, { scheduleId });

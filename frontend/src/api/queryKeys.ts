@@ -4,7 +4,7 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { BackupOption, CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, ScheduleList, ServerInfo } from './types';
+import type { BackupOption, CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, RepositoryCopyList, ScheduleList, ServerInfo } from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -61,6 +61,8 @@ export const keys = {
     repositoryMaintenance: (repositoryId: string) => [...jobsRoot, 'list', 'repository-maintenance', repositoryId] as const,
     /** A repository's newest stats job, read whole (under `lists()`). */
     repositoryStats: (repositoryId: string) => typed<Job | null>()([...jobsRoot, 'list', 'repository-stats', repositoryId]),
+    /** A repository's source → mirror copy pairs (under `lists()`: a new copy job refreshes it). */
+    repositoryCopies: (repositoryId: string) => typed<RepositoryCopyList>()([...jobsRoot, 'list', 'repository-copies', repositoryId]),
     /** The hosts offered by the history's host filter. */
     hostChoices: () => [...jobsRoot, 'host-choices'] as const,
   },
@@ -82,6 +84,8 @@ export const keys = {
       typed<CronPreview>()([...schedulesRoot, 'preview', { cron, timezone, hostId }]),
     /** The `restic backup` options a schedule may add (GET /v1/backup-options); fixed per server version. */
     backupOptions: () => typed<BackupOption[]>()([...schedulesRoot, 'backup-options']),
+    /** A host's default hooks for all its schedules (GET /v1/hosts/{id}/hooks, admins only). */
+    hostHooks: (hostId: string) => [...schedulesRoot, 'host-hooks', hostId] as const,
   },
 
   repositories: {

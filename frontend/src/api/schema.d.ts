@@ -2068,6 +2068,11 @@ export interface components {
             backup?: components["schemas"]["BackupSpec"] & unknown;
             /** Format: date-time */
             cancel_requested_at?: string;
+            /**
+             * @description What a copy was asked to do: the source repository it copies from into this job's
+             *     repository (the mirror), and which snapshots.
+             */
+            copy?: components["schemas"]["CopyArgs"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

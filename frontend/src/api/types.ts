@@ -97,5 +97,9 @@ export type RetentionPreviewRequest = Schemas['RetentionPreviewRequest'];
 export type RepositoryJobRequest = Schemas['RepositoryJobRequest'];
 export type RepositoryStats = Schemas['RepositoryStats'];
 export type ForgetArgs = Schemas['ForgetArgs'];
+/** Copy to a mirror (3-2-1): a copy job's result, and a repository's source → mirror pairs. */
+export type CopyReport = Schemas['CopyReport'];
+export type RepositoryCopy = Schemas['RepositoryCopy'];
+export type RepositoryCopyList = Schemas['RepositoryCopyList'];
 /** A repository's newest check verdict (`last_check`). */
 export type LastCheck = Schemas['LastCheck'];

@@ -135,3 +135,14 @@ export function useHostChoices() {
     staleTime: 60_000,
   });
 }
+
+/** A repository's name for a link (a copy job's source); `undefined` until read or when gone. */
+export function useRepositoryName(id: string | undefined) {
+  const q = useQuery({
+    queryKey: keys.repositories.detail(id ?? ''),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories/{id}', { signal, params: { path: { id: id ?? '' } } })),
+    enabled: Boolean(id),
+    retry: false,
+  });
+  return q.data?.name;
+}

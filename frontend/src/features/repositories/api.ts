@@ -1,6 +1,7 @@
 // Repositories API hooks: list, one, create, update (write-only credentials; the delete guard),
 // delete; `restic init` and the care operations (forget, prune, check, unlock, stats) through a
-// linked host's agent; the retention preview; and the repository's maintenance history.
+// linked host's agent; the retention preview; the repository's maintenance history; and copies
+// to a mirror (start one, and the pairs with how far each mirror is behind).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
@@ -175,6 +176,34 @@ export function useStartRepositoryJob(repositoryId: string) {
     mutationFn: (body: OperationRequest) =>
       unwrap(api.POST('/v1/repositories/{id}/jobs', { params: { path: { id: repositoryId } }, body: asJobRequest(body) })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+  });
+}
+
+/**
+ * Copy this repository's snapshots to a mirror: the job belongs to the mirror (it writes
+ * there), so the body goes to the mirror's jobs with this repository as `from_repository_id`.
+ */
+export function useStartCopy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ mirrorId, body }: { mirrorId: string; body: OperationRequest }) =>
+      unwrap(api.POST('/v1/repositories/{id}/jobs', { params: { path: { id: mirrorId } }, body: asJobRequest(body) })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.jobs.lists() }),
+  });
+}
+
+const COPIES_IDLE_REFRESH_MS = 30_000;
+
+/**
+ * The source → mirror pairs this repository is either side of, newest copy first, with how far
+ * each mirror is behind. Polled faster while a pair's newest copy has not ended.
+ */
+export function useRepositoryCopies(repositoryId: string) {
+  return useQuery({
+    queryKey: keys.jobs.repositoryCopies(repositoryId),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/repositories/{id}/copies', { signal, params: { path: { id: repositoryId } } })),
+    refetchInterval: (query) =>
+      query.state.data?.items.some((c) => isActiveJob(c.last_status)) ? ACTIVE_REFRESH_MS : COPIES_IDLE_REFRESH_MS,
   });
 }
 

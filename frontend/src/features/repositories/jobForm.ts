@@ -60,7 +60,9 @@ export type OperationArgs =
   | { kind: 'prune'; max_unused?: string }
   | { kind: 'check'; read_data_subset?: string }
   | { kind: 'unlock'; remove_all?: boolean }
-  | { kind: 'stats' };
+  | { kind: 'stats' }
+  // Posted to the mirror's jobs (copies.ts builds it); no form of its own here.
+  | { kind: 'copy'; from_repository_id: string; host?: string; tags?: string[] };
 
 export interface OperationRequest {
   host_id: string;

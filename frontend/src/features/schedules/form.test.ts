@@ -7,6 +7,7 @@ import {
   CUSTOM_PRESET,
   cronOfPreset,
   keepsSomething,
+  mirrorOptions,
   newScheduleValues,
   presetOf,
   retentionOf,
@@ -105,7 +106,7 @@ describe('scheduleRequest', () => {
     });
     const json = JSON.stringify(body);
     expect(json).not.toContain('null');
-    for (const key of ['timezone', 'retention', 'prune_max_unused']) expect(Object.hasOwn(body, key), key).toBe(false);
+    for (const key of ['timezone', 'retention', 'prune_max_unused', 'copy_to']) expect(Object.hasOwn(body, key), key).toBe(false);
     expect(Object.hasOwn(body.backup, 'limit_upload_kib')).toBe(false);
     expect(Object.hasOwn(body.backup, 'limit_download_kib')).toBe(false);
   });
@@ -320,5 +321,39 @@ describe('validateSchedule', () => {
     expect(errors.limitDownloadKib).toMatch(/^Enter 1–10,000,000 KiB\/s/);
     expect(errors.tags).toMatch(/no commas or spaces/);
     expect(errors.keepTags).toMatch(/no commas or spaces/);
+  });
+});
+
+describe('copy to a mirror', () => {
+  const MIRROR = '30000000-0000-4000-8000-0000000000b2';
+  const OTHER = '30000000-0000-4000-8000-0000000000cc';
+
+  it('sends copy_to only when a mirror is chosen, and reads it back from a stored schedule', () => {
+    expect(Object.hasOwn(scheduleRequest(values()), 'copy_to')).toBe(false);
+    expect(scheduleRequest(values({ copyTo: MIRROR })).copy_to).toBe(MIRROR);
+    const s = schedule({ copy_to: MIRROR });
+    expect(scheduleValues(s).copyTo).toBe(MIRROR);
+    expect(scheduleRequest(scheduleValues(s)).copy_to).toBe(MIRROR);
+    expect(scheduleValues(schedule()).copyTo).toBeNull();
+  });
+
+  it('refuses copying a repository onto itself', () => {
+    expect(validateSchedule(values({ copyTo: REPO })).copyTo).toBe('Choose a repository other than the one it backs up to');
+    expect(validateSchedule(values({ copyTo: MIRROR }))).toEqual({});
+  });
+
+  it('offers the host’s other linked repositories by name, and keeps a stored mirror no longer linked', () => {
+    const names = new Map([
+      [REPO, 'office-nas'],
+      [MIRROR, 'offsite-b2'],
+      [OTHER, 'a-usb-disk'],
+    ]);
+    expect(mirrorOptions([REPO, MIRROR, OTHER], names, REPO, undefined)).toEqual([
+      { value: OTHER, label: 'a-usb-disk' },
+      { value: MIRROR, label: 'offsite-b2' },
+    ]);
+    expect(mirrorOptions([REPO], names, REPO, undefined)).toEqual([]);
+    expect(mirrorOptions([REPO], names, REPO, MIRROR)).toEqual([{ value: MIRROR, label: 'offsite-b2' }]);
+    expect(mirrorOptions([REPO, MIRROR], new Map(), null, undefined).map((o) => o.label)).toEqual([MIRROR, REPO].sort());
   });
 });

@@ -48,6 +48,8 @@ export interface ScheduleValues {
   pruneMaxUnused: string;
   missed: MissedRun;
   enabled: boolean;
+  /** The second repository each successful backup is copied to (3-2-1); null for none. */
+  copyTo: string | null;
 }
 
 export interface CronPreset {
@@ -124,6 +126,7 @@ export function newScheduleValues(linkedRepositoryIds: readonly string[]): Sched
     pruneMaxUnused: '',
     missed: 'run_once',
     enabled: true,
+    copyTo: null,
   };
 }
 
@@ -169,6 +172,7 @@ export function scheduleValues(s: Schedule): ScheduleValues {
     pruneMaxUnused: s.prune_max_unused ?? '',
     missed: s.missed,
     enabled: s.enabled,
+    copyTo: s.copy_to ?? null,
   };
 }
 
@@ -239,8 +243,8 @@ export interface RequestOptions {
 /**
  * The request for create and replace (PUT sends the whole schedule, like create). Optional
  * fields are left out when empty: no cron for a manual schedule, no zone to use the host's,
- * no limits, no retention without a rule, no max-unused without prune; `hooks` only with
- * `withHooks`.
+ * no limits, no retention without a rule, no max-unused without prune, no `copy_to` without a
+ * mirror; `hooks` only with `withHooks`.
  */
 export function scheduleRequest(v: ScheduleValues, { withHooks = false }: RequestOptions = {}): ScheduleRequest {
   const upload = numberOf(v.limitUploadKib);
@@ -275,6 +279,7 @@ export function scheduleRequest(v: ScheduleValues, { withHooks = false }: Reques
   if (retention) body.retention = retention;
   const maxUnused = v.pruneMaxUnused.trim();
   if (prune && maxUnused) body.prune_max_unused = maxUnused;
+  if (v.copyTo) body.copy_to = v.copyTo;
   if (withHooks) body.hooks = hooksOf(v);
   return body;
 }
@@ -374,6 +379,7 @@ export function validateSchedule(v: ScheduleValues, { withHooks = false, options
     errors.forgetAfterBackup = 'Set a rule that keeps something first (e.g. keep 7 daily): forget would remove every snapshot';
   }
   if (v.forgetAfterBackup && v.pruneAfterForget) set('pruneMaxUnused', maxUnusedRule(v.pruneMaxUnused));
+  if (v.copyTo && v.copyTo === v.repositoryId) errors.copyTo = 'Choose a repository other than the one it backs up to';
   return errors;
 }
 
@@ -400,7 +406,26 @@ export const INPUTS: Readonly<Record<string, string>> = {
   forget_after_backup: 'forgetAfterBackup',
   prune_after_forget: 'pruneAfterForget',
   prune_max_unused: 'pruneMaxUnused',
+  copy_to: 'copyTo',
 };
+
+/**
+ * The mirrors the editor offers: the host's linked repositories other than the one backed up
+ * to, by name, plus a stored mirror the host no longer links (so it stays visible, and the
+ * server says what to do).
+ */
+export function mirrorOptions(
+  linkedIds: readonly string[],
+  names: ReadonlyMap<string, string>,
+  repositoryId: string | null,
+  stored: string | undefined,
+): { value: string; label: string }[] {
+  const ids = stored && !linkedIds.includes(stored) ? [...linkedIds, stored] : [...linkedIds];
+  return ids
+    .filter((id) => id !== repositoryId)
+    .map((id) => ({ value: id, label: names.get(id) ?? id }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
 
 /** "keep 7 daily, 4 weekly, within 30d" — a policy in a few words for the list; null when it keeps everything. */
 export function retentionSummary(policy: RetentionPolicy | undefined): string | null {

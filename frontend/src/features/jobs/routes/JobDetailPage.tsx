@@ -1,7 +1,8 @@
 // /jobs/:id: one job, live. Status, what went wrong (if anything), progress while it runs,
 // the summary when done, the log as it is written, its details and the raw result. A forget
 // shows what it kept and removed; one the delete guard blocked can be approved by an admin
-// (not one a failed check holds). A backup lists what the agent's preflight found.
+// (not one a failed check holds). A backup lists what the agent's preflight found; a copy to a
+// mirror says what it copied and what the mirror still lacks.
 import { Alert, Card, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
 import { useParams } from 'react-router';
@@ -12,8 +13,9 @@ import { ForgetReportTable } from '@/components/ForgetReportTable';
 import { hasPermission, useSession } from '@/lib/auth';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
-import { useFetchJob, useJob, useStoreJob } from '../api';
+import { useFetchJob, useJob, useRepositoryName, useStoreJob } from '../api';
 import { ApproveJobButton } from '../components/ApproveJobButton';
+import { CopyReportCard } from '../components/CopyReportCard';
 import { JobFacts } from '../components/JobFacts';
 import { JobHeader } from '../components/JobHeader';
 import { JobOutcomeAlert } from '../components/JobOutcomeAlert';
@@ -53,6 +55,7 @@ function ConnectionNote({ connection }: { connection: FeedConnection }) {
 
 function JobView({ job }: { job: Job }) {
   const me = useSession();
+  const copySourceName = useRepositoryName(job.copy?.from_repository_id);
   const store = useStoreJob();
   const fetchJob = useFetchJob();
   const feed = useJobFeed(job.id, { onStatus: store, onReconnect: () => fetchJob(job.id) });
@@ -83,6 +86,10 @@ function JobView({ job }: { job: Job }) {
       ) : null}
       {approvable && hasPermission(me, 'repos_manage') ? <ApproveJobButton job={job} /> : null}
       {job.result?.forget ? <ForgetReportTable report={job.result.forget} /> : null}
+      <CopyReportCard
+        report={job.result?.copy}
+        source={job.copy ? { id: job.copy.from_repository_id, name: copySourceName, host: job.copy.host, tags: job.copy.tags } : undefined}
+      />
       {job.kind === 'backup' && active ? <JobProgressCard progress={progress} running={job.status === 'running'} /> : null}
       {summary ? <JobSummaryStats summary={summary} /> : null}
       <Card withBorder radius="md" padding="lg">

@@ -1,8 +1,9 @@
 // /repositories/:id: one repository's care. Its URL and linked hosts, the latest stats (restore
 // size, stored size, dedup ratio, snapshots), its last check's verdict (`last_check`: a check that
 // found errors holds forget and prune, said at the top) and prune, the delete guard (admins
-// edit it), its recent maintenance jobs (with what a queued one waits for), and the operations
-// (forget, prune, check, unlock, stats) for repos_maintain, each a small form run by a linked host.
+// edit it), its copies to and from a mirror (3-2-1) with how far each mirror is behind, its
+// recent maintenance jobs (with what a queued one waits for), and the operations (forget, prune,
+// check, unlock, stats, copy to mirror) for repos_maintain, each a small form run by a linked host.
 import {
   Alert,
   Anchor,
@@ -35,6 +36,10 @@ import { JOB_KIND_LABEL } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
 import { formatBytes, formatCount } from '@/lib/units';
 import { useLatestStats, useLinkedHosts, useMaintenance, useRepository } from '../api';
+import { CopiesSection } from '../components/CopiesSection';
+import { CopyForm } from '../components/CopyForm';
+import { CheckScheduleSection } from '../components/CheckScheduleSection';
+import { LocksSection } from '../components/LocksSection';
 import { GuardSection } from '../components/GuardSection';
 import { KeyRotationSection } from '../components/KeyRotationSection';
 import { OPERATION_LABEL, OperationForm } from '../components/OperationForm';
@@ -236,6 +241,7 @@ function RepositoryView({ repository }: { repository: Repository }) {
   const maintenance = useMaintenance(repository.id);
   const phone = useMediaQuery(PHONE_QUERY) ?? false;
   const [operation, setOperation] = useState<Operation | null>(null);
+  const [copying, setCopying] = useState(false);
   // Kept after closing, so the dialog's title does not change while it fades out.
   const [shown, setShown] = useState<Operation>('stats');
   const hosts = linked.data?.hosts ?? [];
@@ -321,8 +327,18 @@ function RepositoryView({ repository }: { repository: Repository }) {
           <Section title="Key rotation" testId="repository-key-rotation">
             <KeyRotationSection repository={repository} hosts={hosts} canRotate={isAdmin} />
           </Section>
+          <CheckScheduleSection repository={repository} hosts={hosts} canEdit={isAdmin} />
         </Stack>
       </SimpleGrid>
+
+      <CopiesSection
+        repositoryId={repository.id}
+        canCopy={canMaintain}
+        disabledReason={hosts.length > 0 ? undefined : linked.data ? `A copy runs through a host linked to ${repository.name}: link one first.` : ''}
+        onCopy={() => setCopying(true)}
+      />
+
+      {canMaintain ? <LocksSection repository={repository} hosts={hosts} onUnlock={() => open('unlock')} /> : null}
 
       <Section title="Recent maintenance" description="The newest forget, prune, check, unlock, stats and key rotation runs." testId="repository-maintenance">
         <ErrorAlert error={maintenance.error} title="Could not load the jobs" />
@@ -332,6 +348,9 @@ function RepositoryView({ repository }: { repository: Repository }) {
 
       <Modal opened={operation !== null} onClose={() => setOperation(null)} title={`${OPERATION_LABEL[shown]}: ${repository.name}`} size="lg" fullScreen={phone}>
         {operation ? <OperationForm kind={operation} repository={repository} hosts={hosts} isAdmin={isAdmin} onCancel={() => setOperation(null)} /> : null}
+      </Modal>
+      <Modal opened={copying} onClose={() => setCopying(false)} title={`Copy to mirror: ${repository.name}`} size="lg" fullScreen={phone}>
+        {copying ? <CopyForm repository={repository} hosts={hosts} onCancel={() => setCopying(false)} /> : null}
       </Modal>
     </Stack>
   );

@@ -1,7 +1,7 @@
 // The schedule editor (create and edit, in a modal; full screen on a phone): what, where, when
 // (a preset or any cron, in the schedule's or the host's zone, with the server's live preview),
 // retention (with a preview of what the rules keep and remove, for repos_maintain), what
-// follows the backup, extra restic options from the server's allow-list, hooks (admins only),
+// follows the backup (forget, prune, a copy to a second linked repository), extra restic options from the server's allow-list, hooks (admins only),
 // and "Check": the server's and the agent's findings with the command it would run. Enter in a
 // one-line field sends, Ctrl/Cmd+Enter from anywhere; the server's refusals land on the field
 // `details.field` names.
@@ -41,6 +41,7 @@ import {
   CUSTOM_PRESET,
   INPUTS,
   cronOfPreset,
+  mirrorOptions,
   newScheduleValues,
   presetOf,
   retentionPreviewRequest,
@@ -71,6 +72,9 @@ const KEEP_FIELDS: { field: KeepCount; label: string }[] = [
   { field: 'keepMonthly', label: 'Keep monthly' },
   { field: 'keepYearly', label: 'Keep yearly' },
 ];
+
+/** The mirror select's "None" (a Select cannot hold null as an option's value). */
+const NO_MIRROR = 'none';
 
 const mono = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
 const noSpellcheck = { spellCheck: false, autoCapitalize: 'off', autoComplete: 'off' } as const;
@@ -158,6 +162,14 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
     validate: (values) => validateSchedule(values, { withHooks: canHooks, options: backupOptions.data }),
   });
   const v = form.values;
+  const names = new Map(repositories.map((r) => [r.id, r.name]));
+  const mirrors = mirrorOptions(host.repository_ids, names, v.repositoryId, schedule?.copy_to);
+  const repositoryInput = form.getInputProps('repositoryId');
+  // Backing up to the chosen mirror would copy a repository onto itself: the mirror goes back to None.
+  const chooseRepository = (id: string | null) => {
+    form.setFieldValue('repositoryId', id);
+    if (id && id === form.values.copyTo) form.setFieldValue('copyTo', null);
+  };
   const zones = v.timezone && !timeZones().includes(v.timezone) ? [v.timezone, ...timeZones()] : timeZones();
 
   /** Brings the first field with an error into view and gives it the focus (keyboard users land on it). */
@@ -235,7 +247,7 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
           <Stack gap="sm">
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               <TextInput label="Name" placeholder="e.g. nightly" required data-autofocus {...noSpellcheck} {...form.getInputProps('name')} />
-              <Select label="Repository" placeholder="Choose a repository" required data={linked} allowDeselect={false} {...form.getInputProps('repositoryId')} />
+              <Select label="Repository" placeholder="Choose a repository" required data={linked} allowDeselect={false} {...repositoryInput} onChange={chooseRepository} />
             </SimpleGrid>
             <Radio.Group
               label="Runs"
@@ -455,6 +467,26 @@ function ScheduleForm({ host, repositories, schedule, onDone }: FormProps) {
                 {...form.getInputProps('pruneMaxUnused')}
               />
             </SimpleGrid>
+          </Stack>
+        </Fieldset>
+
+        <Fieldset legend="Copy to a mirror (3-2-1)" data-testid="copy-to-fieldset">
+          <Stack gap="sm">
+            <Select
+              label="Copy to a mirror"
+              description={
+                mirrors.length > 0
+                  ? 'After each successful backup (and its retention), this host’s new snapshots of the schedule are copied to a second repository (restic copy): a copy elsewhere if the first is lost.'
+                  : `Link a second repository to ${host.hostname} (on its Overview tab) to copy each backup to it: a copy elsewhere if the first is lost.`
+              }
+              data={[{ value: NO_MIRROR, label: 'None' }, ...mirrors]}
+              value={v.copyTo ?? NO_MIRROR}
+              onChange={(value) => form.setFieldValue('copyTo', !value || value === NO_MIRROR ? null : value)}
+              error={form.errors.copyTo}
+              allowDeselect={false}
+              disabled={mirrors.length === 0 && !v.copyTo}
+              data-testid="copy-to-select"
+            />
           </Stack>
         </Fieldset>
 

@@ -1,8 +1,9 @@
-// One schedule in the host's list: its name, repository, preflight state (Ready / Warning /
+// One schedule in the host's list: its name, repository (and the mirror each backup is copied
+// to, "→ name"), preflight state (Ready / Warning /
 // Blocked, opening its findings and "Check now") and whether it is enabled, with the actions at the top,
 // then when it runs (the server's sentence, its zone), its next fire and its last run (linked to
 // the job), then what it backs up and keeps. The facts wrap into one column on a phone.
-import { Anchor, Badge, Button, Code, Group, Menu, Paper, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, Menu, Paper, SimpleGrid, Stack, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconPencil, IconPlayerPause, IconPlayerPlay, IconTrash, IconWorld } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -89,6 +90,8 @@ function whatLine(schedule: Schedule): string {
 interface Props {
   schedule: Schedule;
   repositoryName: string;
+  /** The mirror each successful backup is copied to (`copy_to`); absent when none. */
+  mirrorName?: string;
   canManage: boolean;
   canRun: boolean;
   /** This row's "Run now" request is under way. */
@@ -104,7 +107,7 @@ interface Props {
   onDelete: () => void;
 }
 
-export function ScheduleRow({ schedule, repositoryName, canManage, canRun, running, toggling, checking, onCheck, onRun, onEdit, onToggle, onDelete }: Props) {
+export function ScheduleRow({ schedule, repositoryName, mirrorName, canManage, canRun, running, toggling, checking, onCheck, onRun, onEdit, onToggle, onDelete }: Props) {
   const active = schedule.last_run !== undefined && isActiveJob(schedule.last_run.status);
   return (
     <Paper
@@ -134,6 +137,15 @@ export function ScheduleRow({ schedule, repositoryName, canManage, canRun, runni
             </Group>
             <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }} data-testid="schedule-repository">
               to {repositoryName}
+              {mirrorName ? (
+                <Tooltip label={`Each successful backup is copied to ${mirrorName} too (3-2-1).`} withArrow multiline maw={280}>
+                  <Text span size="sm" c="dimmed" ml={6} data-testid="schedule-copy-to">
+                    <span aria-hidden>→ </span>
+                    <VisuallyHidden>and copied to </VisuallyHidden>
+                    {mirrorName}
+                  </Text>
+                </Tooltip>
+              ) : null}
             </Text>
           </Stack>
           {canRun || canManage ? (

@@ -4,7 +4,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Role, ScheduleList } from '@/api/types';
+import type { Repository, Role, ScheduleList } from '@/api/types';
 import { HOST_ID, JOB_ID, REPO_ID, makeJob } from '@/test/jobs';
 import { SCHEDULE_ID, makeSchedule, makeScheduleList } from '@/test/schedules';
 import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
@@ -16,15 +16,16 @@ const listPath = `/api/v1/hosts/${HOST_ID}/schedules`;
 interface Options {
   role?: Role;
   extra?: Record<string, Handler>;
+  repositories?: Repository[];
 }
 
-function setup(list: ScheduleList | Handler, { role = 'operator', extra = {} }: Options = {}) {
+function setup(list: ScheduleList | Handler, { role = 'operator', extra = {}, repositories = [makeRepository()] }: Options = {}) {
   const server = fakeServer({
     [`GET ${listPath}`]: typeof list === 'function' ? list : () => json(200, list),
     ...extra,
   });
   vi.stubGlobal('fetch', server.fetch);
-  renderWithProviders(<SchedulesSection host={host} repositories={[makeRepository()]} />, { me: makeMe(role) });
+  renderWithProviders(<SchedulesSection host={host} repositories={repositories} />, { me: makeMe(role) });
   return { server, user: userEvent.setup() };
 }
 
@@ -99,6 +100,17 @@ describe('SchedulesSection', () => {
     expect(within(paused).getByTestId('schedule-disabled')).toHaveTextContent('Disabled');
     expect(within(paused).getByTestId('schedule-next')).toHaveTextContent('None: disabled');
     expect(within(paused).getByTestId('schedule-zone')).toHaveTextContent(/^UTC$/);
+  });
+
+  it('shows the mirror a schedule copies to, and nothing for one without', async () => {
+    const MIRROR = '30000000-0000-4000-8000-0000000000b2';
+    setup(makeScheduleList([makeSchedule({ copy_to: MIRROR }), makeSchedule({ id: '50000000-0000-4000-8000-000000000002', name: 'weekly' })]), {
+      repositories: [makeRepository(), makeRepository({ id: MIRROR, name: 'offsite-b2' })],
+    });
+    const [nightly, weekly] = (await screen.findAllByTestId('schedule-row')) as [HTMLElement, HTMLElement];
+    expect(within(nightly).getByTestId('schedule-repository')).toHaveTextContent('to office-nas→ and copied to offsite-b2');
+    expect(within(nightly).getByTestId('schedule-copy-to')).toHaveTextContent('offsite-b2');
+    expect(within(weekly).queryByTestId('schedule-copy-to')).not.toBeInTheDocument();
   });
 
   it('says whether the agent runs the current schedules', async () => {

@@ -13,6 +13,7 @@ import { notifyError, notifySuccess } from '@/lib/notify';
 import { useHostSchedules, usePreflightSchedule, useReplaceSchedule, useRunSchedule } from '../api';
 import { scheduleRequest, scheduleValues } from '../form';
 import { DeleteScheduleForm } from './DeleteScheduleForm';
+import { HostHooksPanel } from './HostHooksPanel';
 import { PreflightResult } from './PreflightResult';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleRow } from './ScheduleRow';
@@ -125,6 +126,7 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
                 key={s.id}
                 schedule={s}
                 repositoryName={names.get(s.repository_id) ?? 'a repository'}
+                mirrorName={s.copy_to ? (names.get(s.copy_to) ?? 'a repository') : undefined}
                 canManage={canManage}
                 canRun={canRun}
                 running={run.isPending && run.variables === s.id}
@@ -139,6 +141,8 @@ export function SchedulesSection({ host, repositories }: SchedulesSectionProps) 
             ))}
           </Stack>
         ) : null}
+
+        <HostHooksPanel host={host} />
       </Stack>
 
       <ScheduleEditor opened={editorOpen} onClose={() => setEditorOpen(false)} host={host} repositories={repositories} schedule={editTarget} />

@@ -1,7 +1,7 @@
 //! The shapes of the jobs API: a job (with its decoded summary, result and progress), its
 //! status, log lines, the live feed's events, snapshots, and the request bodies.
 
-use cairn_proto::{BackupSpec, BackupSummary, JobArgs, JobKind, JobProgress, JobResult};
+use cairn_proto::{BackupSpec, BackupSummary, CopyArgs, JobArgs, JobKind, JobProgress, JobResult};
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use uuid::Uuid;
@@ -42,6 +42,10 @@ pub struct Job {
     /// What a backup was asked to save.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupSpec>,
+    /// What a copy was asked to do: the source repository it copies from into this job's
+    /// repository (the mirror), and which snapshots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyArgs>,
     #[serde(serialize_with = "wire_time::time")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "wire_time::opt_time", skip_serializing_if = "Option::is_none")]
@@ -90,6 +94,10 @@ pub(super) fn view(row: JobRow, hostname: Option<String>, repository_name: Optio
         schedule_id: row.schedule_id,
         waiting_for: row.waiting_for.filter(|_| row.status == domain::JobStatus::Queued),
         backup: args.as_ref().and_then(|a| a.backup()).cloned(),
+        copy: match &args {
+            Some(JobArgs::Copy(c)) => Some(c.clone()),
+            _ => None,
+        },
         created_at: row.created_at,
         dispatched_at: row.dispatched_at,
         started_at: row.started_at,
@@ -350,6 +358,11 @@ mod tests {
                 paths: vec!["/etc".into()],
                 tags: vec!["t".into()],
                 ..Default::default()
+            }),
+            copy: full.then(|| CopyArgs {
+                from_repository_id: Uuid::max(),
+                host: Some("web-01".into()),
+                tags: vec!["t".into()],
             }),
             created_at: t,
             dispatched_at: full.then_some(t),
