@@ -589,5 +589,83 @@ export async function run({ page, base, state }) {
     );
   });
 
+  await check('repository care: a weekly check is scheduled from the repository page (preset, subset, the sentence and next fire), then removed', async () => {
+    const repoId = host.repository_ids[0];
+    await page.goto(`${base}/repositories/${repoId}`);
+    const card = page.getByTestId('repository-check-schedule');
+    await card.getByTestId('check-schedule-empty').waitFor();
+    await card.getByRole('button', { name: 'Schedule a check' }).click();
+    const form = card.getByRole('form', { name: 'Check schedule' });
+    const cron = form.getByRole('textbox', { name: /^Cron expression/ });
+    assert((await cron.inputValue()) === '0 4 * * 0', `the weekly preset is not the default: ${await cron.inputValue()}`);
+    await form.getByTestId('check-cron-sentence').waitFor();
+    await form.getByRole('textbox', { name: /^Read data subset/ }).fill('5%');
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    await card.getByTestId('check-schedule-sentence').waitFor();
+    const repo = (await api(page, 'GET', `/api/v1/repositories/${repoId}`)).body;
+    const cs = repo.check_schedule;
+    assert(cs?.cron === '0 4 * * 0' && cs.read_data_subset === '5%', `stored check schedule: ${JSON.stringify(cs)}`);
+    const next = new Date(cs.next_at).getTime();
+    assert(next > Date.now() && next < Date.now() + 8 * 86_400_000, `next check: ${cs.next_at}`);
+    const sentence = (await card.getByTestId('check-schedule-sentence').textContent()) ?? '';
+    assert(sentence.includes('5%') || sentence.includes('5 %'), `the sentence does not say the subset: ${sentence}`);
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'repository-check-schedule');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+    await shot(page, 'repository-check-schedule-dark');
+    await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+    await card.getByRole('button', { name: 'Remove schedule' }).click();
+    await card.getByTestId('check-schedule-empty').waitFor();
+    const after = (await api(page, 'GET', `/api/v1/repositories/${repoId}`)).body;
+    assert(after.check_schedule === undefined, `the check schedule is still stored: ${JSON.stringify(after.check_schedule)}`);
+  });
+
+  await check('repository care: Check locks reads the repository’s locks through the host’s agent: not locked', async () => {
+    const repoId = host.repository_ids[0];
+    await page.goto(`${base}/repositories/${repoId}`);
+    const card = page.getByTestId('repository-locks');
+    await card.getByTestId('locks-idle').waitFor();
+    await card.getByRole('button', { name: 'Check locks' }).click();
+    await card.getByTestId('locks-none').waitFor({ timeout: 30_000 });
+    const text = (await card.getByTestId('locks-none').textContent()) ?? '';
+    assert(text.includes('Not locked') && text.includes(host.hostname), `locks: ${text}`);
+    const read = (await api(page, 'GET', `/api/v1/repositories/${repoId}/locks`)).body;
+    assert(read.via_host_id === hostId && Array.isArray(read.locks) && read.locks.length === 0, `locks via the API: ${JSON.stringify(read)}`);
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'repository-locks');
+  });
+
+  await check('host hooks: an admin sets a default pre-hook on the Schedules tab; the schedule’s next run runs it; then it is removed', async () => {
+    const out = path.join(await scratchDir('cairn-e2e-host-hook-'), 'pre.txt');
+    await page.goto(`${base}/hosts/${hostId}?tab=schedules`);
+    const panel = page.getByTestId('host-hooks-panel');
+    await panel.getByTestId('host-hooks-toggle').click();
+    const form = panel.getByRole('form', { name: `Default hooks of ${host.hostname}` });
+    await form.getByRole('textbox', { name: /^Pre-hook command/ }).fill(`echo "default pre for $CAIRN_SCHEDULE_NAME" > ${out}`);
+    await form.getByRole('button', { name: 'Save default hooks' }).click();
+    await waitFor('the default hooks to be stored', async () => (await api(page, 'GET', `/api/v1/hosts/${hostId}/hooks`)).body?.pre?.command?.includes(out), 10_000, 250);
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'host-default-hooks');
+    await waitFor(
+      'the agent to apply the config with the default hooks',
+      async () => {
+        const h = (await api(page, 'GET', `/api/v1/hosts/${hostId}`)).body;
+        return h.applied_config_version === h.config_version;
+      },
+      40_000,
+      500,
+    );
+    const run = await api(page, 'POST', `/api/v1/schedules/${scheduleId}/run`, {});
+    assert(run.status === 202, `run now: ${run.status} ${JSON.stringify(run.body)}`);
+    let job = run.body;
+    await waitFor('the run to end', async () => FINAL.includes((job = (await api(page, 'GET', `/api/v1/jobs/${run.body.id}`)).body).status), RUN_TIMEOUT, 1_000);
+    assert(job.status === 'succeeded' || job.status === 'warning', `the run ended ${job.status}: ${job.error_class} ${job.error_message}`);
+    const { readFile } = await import('node:fs/promises');
+    const written = (await readFile(out, 'utf8')).trim();
+    assert(written === `default pre for ${NAME}`, `the host's pre-hook wrote: ${written}`);
+    await form.getByRole('button', { name: 'Remove default hooks' }).click();
+    await waitFor('the default hooks to be removed', async () => JSON.stringify((await api(page, 'GET', `/api/v1/hosts/${hostId}/hooks`)).body) === '{}', 10_000, 250);
+  });
+
   Object.assign(state, { scheduleId });
 }
