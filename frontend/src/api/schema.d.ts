@@ -2799,8 +2799,26 @@ export interface components {
          * @description `restic prune`.
          */
         PruneArgs: {
+            /** @description `--max-repack-size` (`500M`, `2G`): at most this much is repacked in one run. */
+            max_repack_size?: string;
             /** @description `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent. */
             max_unused?: string;
+            /**
+             * @description `--repack-cacheable-only`: repack only packs restic caches (tree packs), for
+             *     backends where reading data is expensive.
+             * @default false
+             */
+            repack_cacheable_only: boolean;
+            /**
+             * @description `--repack-small`: also repack packs below 80 % of the target pack size.
+             * @default false
+             */
+            repack_small: boolean;
+            /**
+             * @description `--repack-uncompressed`: repack all uncompressed data (repository format 2 only).
+             * @default false
+             */
+            repack_uncompressed: boolean;
         };
         Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"];
         Question_LocksQuery: {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use cairn_proto::{
     CheckArgs, FailedCheck, ForgetArgs, ForgetGuard, ForgetReport, ForgetSnapshot, JobOutcome,
-    JobResult, LockHolder, LockReport, RepositoryStats,
+    JobResult, LockHolder, LockReport, PruneArgs, RepositoryStats,
 };
 use cairn_restic::{
     CheckOptions, ForgetGroup, ForgetOptions, LockInfo, PruneOptions, SnapshotFilter, StatsMode,
@@ -151,7 +151,8 @@ impl Run<'_> {
         if forgot {
             self.report_snapshots().await;
             if f.prune {
-                let prune = self.prune(f.max_unused.clone(), entry).await;
+                let args = PruneArgs { max_unused: f.max_unused.clone(), ..PruneArgs::default() };
+                let prune = self.prune(&args, entry).await;
                 let message = match (&result.message, &prune.message) {
                     (Some(a), Some(b)) => Some(format!("{a} {b}")),
                     (a, b) => a.clone().or_else(|| b.clone()),
@@ -182,15 +183,38 @@ impl Run<'_> {
         }
     }
 
-    pub(crate) async fn prune(&self, max_unused: Option<String>, entry: &mut Entry) -> JobResult {
+    pub(crate) async fn prune(&self, p: &PruneArgs, entry: &mut Entry) -> JobResult {
         self.ctx.emit(self.job, events::started(None));
+        let mut how: Vec<String> = Vec::new();
+        if let Some(m) = &p.max_unused {
+            how.push(format!("max unused {m}"));
+        }
+        if let Some(m) = &p.max_repack_size {
+            how.push(format!("max repack size {m}"));
+        }
+        for (on, what) in [
+            (p.repack_cacheable_only, "cacheable packs only"),
+            (p.repack_small, "small packs too"),
+            (p.repack_uncompressed, "uncompressed data too"),
+        ] {
+            if on {
+                how.push(what.to_owned());
+            }
+        }
         self.note(&format!(
             "restic {} prune of {}{}",
             self.restic.version(),
             self.repo.display_url(),
-            max_unused.as_deref().map(|m| format!(" (max unused {m})")).unwrap_or_default()
+            if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) }
         ));
-        let opts = PruneOptions { max_unused, ..PruneOptions::default() };
+        let opts = PruneOptions {
+            max_unused: p.max_unused.clone(),
+            max_repack_size: p.max_repack_size.clone(),
+            repack_cacheable_only: p.repack_cacheable_only,
+            repack_small: p.repack_small,
+            repack_uncompressed: p.repack_uncompressed,
+            ..PruneOptions::default()
+        };
         match self.streamed(entry, |_| {}, |ctl| self.restic.prune(self.repo, &opts, ctl)).await {
             Ok(o) => events::run_result(
                 &o,

@@ -267,6 +267,22 @@ pub struct PruneArgs {
     /// `--max-unused` (`5%`, `2G`, `unlimited`); restic's default (5%) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_unused: Option<String>,
+    /// `--max-repack-size` (`500M`, `2G`): at most this much is repacked in one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_repack_size: Option<String>,
+    /// `--repack-cacheable-only`: repack only packs restic caches (tree packs), for
+    /// backends where reading data is expensive.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub repack_cacheable_only: bool,
+    /// `--repack-small`: also repack packs below 80 % of the target pack size.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub repack_small: bool,
+    /// `--repack-uncompressed`: repack all uncompressed data (repository format 2 only).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub repack_uncompressed: bool,
 }
 
 /// `restic check`.

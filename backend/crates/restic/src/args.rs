@@ -348,6 +348,9 @@ pub struct PruneOptions {
     /// e.g. "5%", "unlimited", "2G".
     pub max_unused: Option<String>,
     pub max_repack_size: Option<String>,
+    pub repack_cacheable_only: bool,
+    pub repack_small: bool,
+    pub repack_uncompressed: bool,
     pub dry_run: bool,
 }
 
@@ -361,6 +364,15 @@ impl PruneOptions {
         if let Some(m) = &self.max_repack_size {
             validate_size_or_percent(m, false)?;
             a.opt("--max-repack-size", m);
+        }
+        if self.repack_cacheable_only {
+            a.flag("--repack-cacheable-only");
+        }
+        if self.repack_small {
+            a.flag("--repack-small");
+        }
+        if self.repack_uncompressed {
+            a.flag("--repack-uncompressed");
         }
         if self.dry_run {
             a.flag("--dry-run");
@@ -606,6 +618,25 @@ mod tests {
             let opts = BackupOptions { extra: vec![extra.into()], ..BackupOptions::new(["/x"]) };
             assert!(opts.args().is_err(), "{extra:?} accepted");
         }
+        let prune = PruneOptions {
+            max_repack_size: Some("2G".into()),
+            repack_cacheable_only: true,
+            repack_small: true,
+            repack_uncompressed: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            prune.args().unwrap(),
+            [
+                "prune",
+                "--max-repack-size",
+                "2G",
+                "--repack-cacheable-only",
+                "--repack-small",
+                "--repack-uncompressed"
+            ]
+            .map(std::ffi::OsString::from)
+        );
         assert!(validate_snapshot_id("--help").is_err());
         assert!(validate_snapshot_id("latest").is_ok());
         assert!(validate_snapshot_id("8c67eca7").is_ok());

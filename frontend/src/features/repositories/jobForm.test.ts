@@ -27,6 +27,12 @@ describe('operation requests', () => {
   it('sends prune, check, unlock and stats with their options only when given', () => {
     expect(operationRequest('prune', base).args).toEqual({ kind: 'prune' });
     expect(operationRequest('prune', { ...base, maxUnused: 'unlimited' }).args).toEqual({ kind: 'prune', max_unused: 'unlimited' });
+    expect(operationRequest('prune', { ...base, maxRepackSize: ' 2G ', repackSmall: true, repackUncompressed: true }).args).toEqual({
+      kind: 'prune',
+      max_repack_size: '2G',
+      repack_small: true,
+      repack_uncompressed: true,
+    });
     expect(operationRequest('check', base).args).toEqual({ kind: 'check' });
     expect(operationRequest('check', { ...base, readDataSubset: '10%' }).args).toEqual({ kind: 'check', read_data_subset: '10%' });
     expect(operationRequest('unlock', base).args).toEqual({ kind: 'unlock' });
@@ -44,6 +50,8 @@ describe('operation requests', () => {
     expect(validateOperation('forget', base, 'nas')).toHaveProperty('policy');
     expect(validateOperation('forget', { ...base, keepWithin: '30 days' }, 'nas')).toHaveProperty('keepWithin');
     expect(validateOperation('prune', { ...base, maxUnused: 'lots' }, 'nas')).toHaveProperty('maxUnused');
+    for (const bad of ['5%', 'unlimited', '2GB']) expect(validateOperation('prune', { ...base, maxRepackSize: bad }, 'nas'), bad).toHaveProperty('maxRepackSize');
+    expect(validateOperation('prune', { ...base, maxRepackSize: '500M' }, 'nas')).not.toHaveProperty('maxRepackSize');
     expect(validateOperation('check', { ...base, readDataSubset: '1/5' }, 'nas')).toEqual({});
     expect(validateOperation('check', { ...base, readDataSubset: 'half' }, 'nas')).toHaveProperty('readDataSubset');
     expect(validateOperation('unlock', { ...base, removeAll: true, confirmName: 'na' }, 'nas')).toHaveProperty('confirmName');

@@ -26,6 +26,11 @@ export interface OperationValues {
   prune: boolean;
   // prune (and forget's prune)
   maxUnused: string;
+  // prune's repack options
+  maxRepackSize: string;
+  repackCacheableOnly: boolean;
+  repackSmall: boolean;
+  repackUncompressed: boolean;
   // check
   readDataSubset: string;
   // unlock
@@ -48,6 +53,10 @@ export function newOperationValues(hostId: string | null): OperationValues {
     tags: [],
     prune: false,
     maxUnused: '',
+    maxRepackSize: '',
+    repackCacheableOnly: false,
+    repackSmall: false,
+    repackUncompressed: false,
     readDataSubset: '',
     removeAll: false,
     confirmName: '',
@@ -57,7 +66,14 @@ export function newOperationValues(hostId: string | null): OperationValues {
 /** One job's `args`, tagged by kind; fields with a server default are left out when unset. */
 export type OperationArgs =
   | { kind: 'forget'; policy: RetentionPolicy; host?: string; tags?: string[]; prune?: boolean; max_unused?: string }
-  | { kind: 'prune'; max_unused?: string }
+  | {
+      kind: 'prune';
+      max_unused?: string;
+      max_repack_size?: string;
+      repack_cacheable_only?: boolean;
+      repack_small?: boolean;
+      repack_uncompressed?: boolean;
+    }
   | { kind: 'check'; read_data_subset?: string }
   | { kind: 'unlock'; remove_all?: boolean }
   | { kind: 'stats' }
@@ -121,8 +137,15 @@ export function operationArgs(kind: Operation, v: OperationValues): OperationArg
       return args;
     }
     case 'prune': {
+      const args: Extract<OperationArgs, { kind: 'prune' }> = { kind: 'prune' };
       const maxUnused = v.maxUnused.trim();
-      return maxUnused ? { kind: 'prune', max_unused: maxUnused } : { kind: 'prune' };
+      if (maxUnused) args.max_unused = maxUnused;
+      const maxRepack = v.maxRepackSize.trim();
+      if (maxRepack) args.max_repack_size = maxRepack;
+      if (v.repackCacheableOnly) args.repack_cacheable_only = true;
+      if (v.repackSmall) args.repack_small = true;
+      if (v.repackUncompressed) args.repack_uncompressed = true;
+      return args;
     }
     case 'check': {
       const subset = v.readDataSubset.trim();
@@ -167,6 +190,8 @@ function isMaxUnused(value: string): boolean {
 }
 /** `--read-data-subset`: `10%`, `1/5` or a size `500M`. */
 const SUBSET = /^(\d+(\.\d+)?%|\d+\/\d+|\d+[kKmMgGtT]?)$/;
+/** `--max-repack-size`: digits (a decimal point allowed) and an optional k, M, G or T. */
+const REPACK_SIZE = /^\d+(\.\d+)?[kKmMgGtT]?$/;
 
 export function validateOperation(kind: Operation, v: OperationValues, repositoryName: string): Record<string, string> {
   const errors: Record<string, string> = {};
@@ -185,6 +210,8 @@ export function validateOperation(kind: Operation, v: OperationValues, repositor
   if ((kind === 'prune' || (kind === 'forget' && v.prune)) && maxUnused && !isMaxUnused(maxUnused)) {
     errors.maxUnused = 'A percentage (5%), a size (2G) or unlimited';
   }
+  const maxRepack = v.maxRepackSize.trim();
+  if (kind === 'prune' && maxRepack && !REPACK_SIZE.test(maxRepack)) errors.maxRepackSize = 'A size: 500M, 2G, or bytes';
   if (kind === 'unlock' && v.removeAll && v.confirmName.trim() !== repositoryName) {
     errors.confirmName = `Type ${repositoryName} to remove every lock`;
   }

@@ -494,7 +494,15 @@ async fn forget_removes_what_its_dry_run_said_within_the_delete_guard() {
     assert_eq!(snapshot_ids(&f).await.len(), 1);
 
     // And prune, check and stats on what is left.
-    let r = run_to_end(&f, JobArgs::Prune(PruneArgs { max_unused: Some("0%".into()) })).await;
+    // With the repack options, which restic 0.14 takes as they are.
+    let prune = PruneArgs {
+        max_unused: Some("0%".into()),
+        max_repack_size: Some("1G".into()),
+        repack_cacheable_only: false,
+        repack_small: true,
+        repack_uncompressed: true,
+    };
+    let r = run_to_end(&f, JobArgs::Prune(prune)).await;
     assert_eq!(r.outcome, JobOutcome::Succeeded, "{r:?}");
     let r =
         run_to_end(&f, JobArgs::Check(CheckArgs { read_data_subset: Some("50%".into()) })).await;
@@ -538,7 +546,7 @@ async fn a_damaged_repository_fails_its_check_and_holds_forget_and_prune() {
     for args in [
         keep_last(1, false),
         keep_last(1, true),
-        JobArgs::Prune(PruneArgs { max_unused: Some("0%".into()) }),
+        JobArgs::Prune(PruneArgs { max_unused: Some("0%".into()), ..Default::default() }),
     ] {
         let r = run_to_end(&f, args).await;
         assert_eq!(

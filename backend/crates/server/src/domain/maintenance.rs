@@ -52,9 +52,11 @@ pub async fn start(
 pub fn check(args: JobArgs) -> Result<JobArgs, DomainError> {
     Ok(match args {
         JobArgs::Forget(f) => JobArgs::Forget(check_forget(f)?),
-        JobArgs::Prune(p) => {
-            JobArgs::Prune(PruneArgs { max_unused: check_max_unused(p.max_unused)? })
-        }
+        JobArgs::Prune(p) => JobArgs::Prune(PruneArgs {
+            max_unused: check_max_unused(p.max_unused)?,
+            max_repack_size: check_repack_size(p.max_repack_size)?,
+            ..p
+        }),
         JobArgs::Check(c) => {
             JobArgs::Check(CheckArgs { read_data_subset: check_subset(c.read_data_subset)? })
         }
@@ -118,6 +120,18 @@ fn check_max_unused(m: Option<String>) -> Result<Option<String>, DomainError> {
         return Err(invalid(
             "max_unused is a percentage (5%), a size (2G) or unlimited.",
             "args.max_unused",
+        ));
+    }
+    Ok(m)
+}
+
+/// A size restic reads for `--max-repack-size`: digits with an optional k, M, G or T.
+fn check_repack_size(m: Option<String>) -> Result<Option<String>, DomainError> {
+    let m = m.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    if m.as_deref().is_some_and(|m| m.ends_with('%') || m == "unlimited" || !is_max_unused(m)) {
+        return Err(invalid(
+            "max_repack_size is a size: 500M, 2G, or bytes.",
+            "args.max_repack_size",
         ));
     }
     Ok(m)
@@ -302,7 +316,20 @@ mod tests {
         for bad in ["0%", "101%", "6/5", "0/5", "x", "--read-data", "unlimited"] {
             assert!(check_subset(Some(bad.into())).is_err(), "{bad}");
         }
-        assert!(check(JobArgs::Prune(PruneArgs { max_unused: Some("--x".into()) })).is_err());
+        let prune = |max_unused: Option<&str>, max_repack_size: Option<&str>| {
+            check(JobArgs::Prune(PruneArgs {
+                max_unused: max_unused.map(Into::into),
+                max_repack_size: max_repack_size.map(Into::into),
+                repack_small: true,
+                ..Default::default()
+            }))
+        };
+        assert!(prune(Some("--x"), None).is_err());
+        for bad in ["5%", "unlimited", "--x", "2GB"] {
+            assert!(prune(None, Some(bad)).is_err(), "{bad}");
+        }
+        let Ok(JobArgs::Prune(p)) = prune(Some("10%"), Some(" 2G ")) else { panic!("refused") };
+        assert_eq!((p.max_repack_size.as_deref(), p.repack_small), (Some("2G"), true));
         assert!(check(JobArgs::Backup(Default::default())).is_err());
     }
 }

@@ -2,7 +2,7 @@
 // a linked, online host: choose the host, then the operation's few options. A forget can be
 // previewed first; removing every lock is for admins and needs the repository's name typed.
 // On success the job's page opens with the live log.
-import { Alert, Button, Code, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Code, Group, NumberInput, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconEye, IconPlayerPlay } from '@tabler/icons-react';
 import { useNavigate } from 'react-router';
@@ -142,7 +142,19 @@ export function OperationForm({ kind, repository, hosts, isAdmin, onCancel }: Pr
         ) : null}
 
         {kind === 'prune' ? (
-          <TextInput label="Max unused" description="5%, 2G or unlimited; empty for restic’s default (5%)." placeholder="e.g. 5%" styles={mono} {...form.getInputProps('maxUnused')} />
+          <>
+            <TextInput label="Max unused" description="5%, 2G or unlimited; empty for restic’s default (5%)." placeholder="e.g. 5%" styles={mono} {...form.getInputProps('maxUnused')} />
+            <TextInput
+              label="Max repack size"
+              description="At most this much is repacked in one run (500M, 2G); empty for no limit."
+              placeholder="e.g. 2G"
+              styles={mono}
+              {...form.getInputProps('maxRepackSize')}
+            />
+            <Checkbox label="Repack cacheable packs only" description="For backends where reading data back costs money." {...form.getInputProps('repackCacheableOnly', { type: 'checkbox' })} />
+            <Checkbox label="Repack small packs too" description="Packs below 80 % of the target size." {...form.getInputProps('repackSmall', { type: 'checkbox' })} />
+            <Checkbox label="Repack uncompressed data" description="Compresses old data (repository format 2 only)." {...form.getInputProps('repackUncompressed', { type: 'checkbox' })} />
+          </>
         ) : null}
 
         {kind === 'check' ? (
