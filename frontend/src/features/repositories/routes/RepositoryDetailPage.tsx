@@ -293,7 +293,11 @@ function RepositoryView({ repository }: { repository: Repository }) {
       ) : null}
 
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" style={{ alignItems: 'start' }}>
-        <StatsSection repository={repository} latest={maintenance.data?.latest} />
+        {/* Health and the check schedule on the left, so the two columns stay about as tall. */}
+        <Stack gap="md">
+          <StatsSection repository={repository} latest={maintenance.data?.latest} />
+          <CheckScheduleSection repository={repository} hosts={hosts} canEdit={isAdmin} />
+        </Stack>
         <Stack gap="md">
           <Section title="Linked hosts" description="They back up here and may run its operations." testId="repository-hosts">
             <ErrorAlert error={linked.error} title="Could not load the hosts" />
@@ -327,7 +331,6 @@ function RepositoryView({ repository }: { repository: Repository }) {
           <Section title="Key rotation" testId="repository-key-rotation">
             <KeyRotationSection repository={repository} hosts={hosts} canRotate={isAdmin} />
           </Section>
-          <CheckScheduleSection repository={repository} hosts={hosts} canEdit={isAdmin} />
         </Stack>
       </SimpleGrid>
 
