@@ -101,5 +101,9 @@ export type ForgetArgs = Schemas['ForgetArgs'];
 export type CopyReport = Schemas['CopyReport'];
 export type RepositoryCopy = Schemas['RepositoryCopy'];
 export type RepositoryCopyList = Schemas['RepositoryCopyList'];
+export type RepositoryLocks = Schemas['RepositoryLocks'];
+export type RepositoryLock = Schemas['RepositoryLock'];
+export type CheckSchedule = Schemas['CheckSchedule'];
+export type CheckScheduleRequest = Schemas['CheckScheduleRequest'];
 /** A repository's newest check verdict (`last_check`). */
 export type LastCheck = Schemas['LastCheck'];

@@ -2,11 +2,11 @@
 // presets, the form ↔ `check_schedule` mapping (optional fields left out, never sent as null:
 // only the whole schedule is null, which removes it), the checks that mirror the server's, and
 // the sentence the page shows.
-import type { components } from '@/api/schema';
 
 /** What the repository says it runs (GET) and what a PATCH sets (generated types). */
-export type CheckSchedule = components['schemas']['CheckSchedule'];
-export type CheckScheduleRequest = components['schemas']['CheckScheduleRequest'];
+import type { CheckSchedule, CheckScheduleRequest } from '@/api/types';
+
+export type { CheckSchedule, CheckScheduleRequest };
 
 export interface CheckScheduleValues {
   cron: string;

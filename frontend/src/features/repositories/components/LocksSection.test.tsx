@@ -4,12 +4,11 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { components } from '@/api/schema';
+import type { RepositoryLocks } from '@/api/types';
 import { HOST_ID, JOB_ID, REPO_ID } from '@/test/jobs';
 import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
 import { LocksSection } from './LocksSection';
 
-type RepositoryLocks = components['schemas']['RepositoryLocks'];
 
 const PATH = `/api/v1/repositories/${REPO_ID}/locks`;
 const OTHER_ID = '10000000-0000-4000-8000-000000000002';

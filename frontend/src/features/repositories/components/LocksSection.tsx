@@ -6,8 +6,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { IconInfoCircle, IconLock, IconLockOpen } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { components } from '@/api/schema';
-import type { Host, Repository } from '@/api/types';
+import type { Host, Repository, RepositoryLock, RepositoryLocks } from '@/api/types';
 import { PHONE_QUERY } from '@/components/DataTable';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
@@ -15,8 +14,6 @@ import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { useCheckLocks } from '../careApi';
 
-type RepositoryLocks = components['schemas']['RepositoryLocks'];
-type RepositoryLock = components['schemas']['RepositoryLock'];
 
 interface Props {
   repository: Repository;
