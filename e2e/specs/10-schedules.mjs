@@ -29,6 +29,21 @@ const RUN_TIMEOUT = 120_000;
 const FINAL = ['succeeded', 'warning', 'failed', 'cancelled', 'lost'];
 const MIRROR = 'e2e-mirror';
 
+/**
+ * Waits for job `id` to end (the API is the judge), then for its own page to show it: right
+ * after a navigation the previous page's status badges may still be in the document.
+ */
+async function jobEnded(page, id) {
+  let job;
+  await waitFor(`job ${id} to end`, async () => FINAL.includes((job = (await api(page, 'GET', `/api/v1/jobs/${id}`)).body).status), RUN_TIMEOUT, 500);
+  await page.waitForFunction(
+    ({ id, final }) => window.location.pathname === `/jobs/${id}` && final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
+    { id, final: FINAL },
+    { timeout: 30_000 },
+  );
+  return job;
+}
+
 export const title = 'schedules: the host’s Schedules tab, the live preview, Run now, edit and disable';
 
 export async function run({ page, base, state }) {
@@ -385,11 +400,7 @@ export async function run({ page, base, state }) {
     await page.waitForURL((url) => url.pathname.startsWith('/jobs/'));
     const jobId = new URL(page.url()).pathname.split('/').pop();
     const badge = page.getByTestId('job-status').first();
-    await page.waitForFunction(
-      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
-      FINAL,
-      { timeout: RUN_TIMEOUT },
-    );
+    await jobEnded(page, jobId);
     const status = await badge.getAttribute('data-status');
     const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
     assert(status === 'succeeded', `stats ended ${status}: ${JSON.stringify(job.result ?? job.error_message)}`);
@@ -427,11 +438,7 @@ export async function run({ page, base, state }) {
     await button.click();
     await page.waitForURL((url) => url.pathname.startsWith('/jobs/'));
     const addId = new URL(page.url()).pathname.split('/').pop();
-    await page.waitForFunction(
-      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
-      FINAL,
-      { timeout: RUN_TIMEOUT },
-    );
+    await jobEnded(page, addId);
     const add = (await api(page, 'GET', `/api/v1/jobs/${addId}`)).body;
     assert(add.kind === 'key_add' && add.status === 'succeeded', `key_add: ${add.status} ${add.error_class} ${add.error_message}`);
     assert(add.result?.keys?.old_key_id && add.result.keys.new_key_id && add.result.keys.old_key_id !== add.result.keys.new_key_id, `keys: ${JSON.stringify(add.result?.keys)}`);
@@ -512,11 +519,7 @@ export async function run({ page, base, state }) {
     await dialog.getByRole('button', { name: 'Start copy' }).click();
     await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname), { timeout: 15_000 });
     const jobId = new URL(page.url()).pathname.split('/').pop();
-    await page.waitForFunction(
-      (final) => final.includes(document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status') ?? ''),
-      FINAL,
-      { timeout: RUN_TIMEOUT },
-    );
+    await jobEnded(page, jobId);
     const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
     assert(job.kind === 'copy' && job.repository_id === mirrorId && job.status === 'succeeded', `copy: ${job.kind} into ${job.repository_id}, ${job.status}: ${job.error_class} ${job.error_message}`);
     const report = job.result?.copy;
