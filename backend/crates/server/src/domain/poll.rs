@@ -57,6 +57,10 @@ pub struct HeldPoll {
 /// How many jobs one poll may name, running and unsent together.
 const MAX_POLL_JOBS: usize = 10_000;
 
+/// Agent configs built at once. A fleet-wide config change wakes every held poll together;
+/// unbounded, 10,000 builds would each hold their rows and answer at the same moment.
+static CONFIG_BUILDS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64);
+
 /// A poll as it arrives: the jobs the agent names are reconciled first (one it no longer
 /// knows is marked lost before the poll can hand out new work), then the poll starts with
 /// `agents.poll_timeout_secs`.
@@ -219,6 +223,8 @@ async fn newer_config(
     applied: u64,
 ) -> Result<Option<AgentConfig>, DomainError> {
     if h.config_version as u64 > applied {
+        let _permit =
+            CONFIG_BUILDS.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
         Ok(Some(repositories::agent_config(state, h).await?))
     } else {
         Ok(None)
