@@ -20,22 +20,7 @@ use crate::{
 
 /// A copy's arguments, normalised: `mirror` is the job's repository.
 pub fn check_args(c: CopyArgs) -> Result<CopyArgs, DomainError> {
-    let invalid = |m: &str, f| DomainError::invalid(Code::JobInvalidArgs, m, f);
-    let tags: Vec<String> =
-        c.tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-    if tags.len() > 20 || !tags.iter().all(|t| job_service::is_tag(t)) {
-        return Err(invalid(
-            "At most 20 tags, each up to 64 characters with no commas or spaces.",
-            "args.tags",
-        ));
-    }
-    let host = c.host.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-    if host
-        .as_ref()
-        .is_some_and(|h| h.len() > 255 || h.chars().any(|ch| ch.is_control() || ch == ','))
-    {
-        return Err(invalid("A host name is up to 255 printable characters.", "args.host"));
-    }
+    let (host, tags) = super::maintenance::check_scope(c.host, c.tags)?;
     Ok(CopyArgs { from_repository_id: c.from_repository_id, host, tags })
 }
 

@@ -91,19 +91,7 @@ fn check_forget(f: ForgetArgs) -> Result<ForgetArgs, DomainError> {
             "args.policy",
         ));
     }
-    let tags: Vec<String> =
-        f.tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-    if tags.len() > 20 || !tags.iter().all(|t| jobs::is_tag(t)) {
-        return Err(invalid(
-            "At most 20 tags, each up to 64 characters with no commas or spaces.",
-            "args.tags",
-        ));
-    }
-    let host = f.host.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-    if host.as_ref().is_some_and(|h| h.len() > 255 || h.chars().any(|c| c.is_control() || c == ','))
-    {
-        return Err(invalid("A host name is up to 255 printable characters.", "args.host"));
-    }
+    let (host, tags) = check_scope(f.host, f.tags)?;
     Ok(ForgetArgs {
         policy,
         host,
@@ -112,6 +100,27 @@ fn check_forget(f: ForgetArgs) -> Result<ForgetArgs, DomainError> {
         max_unused: check_max_unused(f.max_unused)?,
         approved: false,
     })
+}
+
+/// Which snapshots a forget or a copy touches: a host name and tags, trimmed and checked.
+pub(crate) fn check_scope(
+    host: Option<String>,
+    tags: Vec<String>,
+) -> Result<(Option<String>, Vec<String>), DomainError> {
+    let tags: Vec<String> =
+        tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    if tags.len() > 20 || !tags.iter().all(|t| jobs::is_tag(t)) {
+        return Err(invalid(
+            "At most 20 tags, each up to 64 characters with no commas or spaces.",
+            "args.tags",
+        ));
+    }
+    let host = host.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+    if host.as_ref().is_some_and(|h| h.len() > 255 || h.chars().any(|c| c.is_control() || c == ','))
+    {
+        return Err(invalid("A host name is up to 255 printable characters.", "args.host"));
+    }
+    Ok((host, tags))
 }
 
 fn check_max_unused(m: Option<String>) -> Result<Option<String>, DomainError> {
