@@ -4,8 +4,6 @@
 //! the check waits in the repository's queue like one started by hand. A fire that finds
 //! no online host, or a check still running, stays one pending run: never a burst.
 
-use std::time::Duration as StdDuration;
-
 use cairn_proto::{CheckArgs, JobArgs};
 use cairn_schedule::{Schedule, Tz};
 use chrono::{DateTime, Utc};
@@ -14,12 +12,11 @@ use uuid::Uuid;
 use super::{
     Domain, DomainError,
     audit::{Actor, ActorKind},
-    fleet, jobs,
+    jobs, repositories,
 };
 use crate::{
     codes::Code,
     store::{
-        hosts,
         jobs::{self as job_store},
         repositories::{self as repo_store, RepositoryRow},
     },
@@ -169,9 +166,11 @@ async fn fire(state: &Domain, repo: &RepositoryRow, now: DateTime<Utc>) -> Resul
         .into_iter()
         .any(|j| j.kind == cairn_proto::JobKind::Check);
     if !checking {
-        let Some(host) = pick_host(state, repo, now).await? else {
+        let Some(host) = repositories::online_host(state, repo.id, repo.check_host_id).await?
+        else {
             return Ok(());
         };
+        let host = host.id;
         let args = JobArgs::Check(CheckArgs { read_data_subset: repo.check_subset.clone() });
         match jobs::create(state, &actor(), host, repo.id, args).await {
             Ok(job) => {
@@ -188,20 +187,6 @@ async fn fire(state: &Domain, repo: &RepositoryRow, now: DateTime<Utc>) -> Resul
         }
     }
     advance(state, repo.id, now).await
-}
-
-/// The preferred host when it is linked and online, else the first online linked host.
-async fn pick_host(
-    state: &Domain,
-    repo: &RepositoryRow,
-    now: DateTime<Utc>,
-) -> Result<Option<Uuid>, DomainError> {
-    let db = state.store.db();
-    let linked = hosts::hosts_of_repository(db, repo.id).await?;
-    let offline_after = StdDuration::from_secs(state.agents.offline_after_secs);
-    let mut rows = hosts::find_many(db, &linked).await?;
-    rows.sort_by_key(|h| (Some(h.id) != repo.check_host_id, h.hostname.clone()));
-    Ok(rows.into_iter().find(|h| fleet::is_online(h, offline_after, now)).map(|h| h.id))
 }
 
 /// The next fire after `now` (a late sweep skips the fires it missed: one run, not many).

@@ -2,13 +2,11 @@
 //! locks`): each lock's host, PID, user and age, whether restic would take it for stale,
 //! and the Cairn host and running job it most likely belongs to.
 
-use std::time::Duration as StdDuration;
-
 use cairn_proto::{Answer, AskFailure, LockSeen, LocksQuery, Question};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Domain, DomainError, asks, audit::Actor, fleet, repositories};
+use super::{Domain, DomainError, asks, audit::Actor, repositories};
 use crate::{
     codes::Code,
     store::{hosts, jobs as job_store, repositories as repo_store},
@@ -41,19 +39,12 @@ pub async fn read(
     repo_store::find(db, repository).await?.ok_or(DomainError::NotFound { what: "repository" })?;
     let host = match via {
         Some(h) => repositories::linked_pair(state, h, repository).await?.0,
-        None => {
-            let linked = hosts::hosts_of_repository(db, repository).await?;
-            let offline_after = StdDuration::from_secs(state.agents.offline_after_secs);
-            let now = Utc::now();
-            let mut rows = hosts::find_many(db, &linked).await?;
-            rows.sort_by(|a, b| a.hostname.cmp(&b.hostname));
-            rows.into_iter().find(|h| fleet::is_online(h, offline_after, now)).ok_or_else(|| {
-                DomainError::conflict(
-                    Code::RepositoryNoOnlineHost,
-                    "No host linked to this repository is online: its locks are read through a linked host's agent.",
-                )
-            })?
-        }
+        None => repositories::online_host(state, repository, None).await?.ok_or_else(|| {
+            DomainError::conflict(
+                Code::RepositoryNoOnlineHost,
+                "No host linked to this repository is online: its locks are read through a linked host's agent.",
+            )
+        })?,
     };
     let question = Question::Locks(LocksQuery { repository_id: repository });
     let answer = asks::ask(state, actor, &host, question, asks::deadline(state)).await?;

@@ -415,6 +415,24 @@ pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig,
     Ok(AgentConfig { version: host.config_version as u64, repositories, schedules })
 }
 
+/// The linked host through which the server reaches a repository: `preferred` when it is
+/// linked and online, else the first online linked host by name; `None` when none is online.
+pub async fn online_host(
+    state: &Domain,
+    repository: Uuid,
+    preferred: Option<Uuid>,
+) -> Result<Option<HostRow>, DomainError> {
+    let db = state.store.db();
+    let linked = hosts::hosts_of_repository(db, repository).await?;
+    let offline_after = std::time::Duration::from_secs(state.agents.offline_after_secs);
+    let now = Utc::now();
+    let mut rows = hosts::find_many(db, &linked).await?;
+    rows.sort_by(|a, b| {
+        (Some(a.id) != preferred, &a.hostname).cmp(&(Some(b.id) != preferred, &b.hostname))
+    });
+    Ok(rows.into_iter().find(|h| super::fleet::is_online(h, offline_after, now)))
+}
+
 /// A host and a repository linked to it, for asking the host's agent about it (`409
 /// repository.not_linked` otherwise).
 pub async fn linked_pair(
