@@ -61,6 +61,12 @@ const MAX_POLL_JOBS: usize = 10_000;
 /// unbounded, 10,000 builds would each hold their rows and answer at the same moment.
 static CONFIG_BUILDS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64);
 
+/// Woken polls that read the database at once. A fleet-wide config change wakes every held
+/// poll with an empty mailbox; each read's state is several KB, so ten thousand of them
+/// waiting together for a pool connection cost 100 MB (heap profile, docs/performance.md).
+/// The permit is taken before the read's state is allocated.
+static WAKE_READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(256);
+
 /// A poll as it arrives: the jobs the agent names are reconciled first (one it no longer
 /// knows is marked lost before the poll can hand out new work), then the poll starts with
 /// `agents.poll_timeout_secs`.
@@ -171,10 +177,10 @@ impl HeldPoll {
                     // The permit of a delivery this poll's start took already.
                     continue;
                 }
+                let _permit =
+                    WAKE_READS.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
                 // Boxed: the query's states are large, and this future is held per agent.
-                match Box::pin(pending_work(&self.state, &self.slot, None, self.host, self.applied))
-                    .await
-                {
+                match Box::pin(woken_read(&self.state, &self.slot, self.host, self.applied)).await {
                     Ok(answer) => answer,
                     // Deleted while held: the head (200) is out already, so the refusal
                     // a new poll would get as a 401 comes in the body.
@@ -190,12 +196,10 @@ impl HeldPoll {
                 self.state.poll_writer.submit_nowait(delivered(&commands, Vec::new()));
                 // A job made for a config newer than the agent's (a repository linked a
                 // moment ago, a key rotation's new password) travels with that config: the
-                // agent applies an answer's config before its commands.
+                // agent applies an answer's config before its commands. Boxed, like the
+                // read above, so the held future does not carry the build's state.
                 let config = if needs_newer_config(&commands, self.applied) {
-                    match hosts::find(self.state.store.db(), self.host).await? {
-                        Some(h) => newer_config(&self.state, &h, self.applied).await?,
-                        None => None,
-                    }
+                    Box::pin(config_for(&self.state, self.host, self.applied)).await?
                 } else {
                     None
                 };
@@ -214,6 +218,19 @@ fn needs_newer_config(commands: &[Command], applied: u64) -> bool {
     commands
         .iter()
         .any(|c| matches!(&c.action, Action::RunJob(r) if r.job.config_version > applied))
+}
+
+/// The host's config when newer than `applied`, its row read first; none for a host
+/// deleted meanwhile.
+async fn config_for(
+    state: &Domain,
+    host: Uuid,
+    applied: u64,
+) -> Result<Option<AgentConfig>, DomainError> {
+    match hosts::find(state.store.db(), host).await? {
+        Some(h) => newer_config(state, &h, applied).await,
+        None => Ok(None),
+    }
 }
 
 /// The host's config when newer than the one the agent applied.
@@ -245,6 +262,33 @@ fn delivered(commands: &[Command], damaged: Vec<Uuid>) -> Op {
     }
 }
 
+/// What a poll woken for a database read says: its config when newer than `applied`, and
+/// the commands waiting in the database unless the mailbox is known to hold them all (a
+/// fleet-wide config change then costs no commands query per host).
+async fn woken_read(
+    state: &Domain,
+    slot: &crate::hub::Slot,
+    host: Uuid,
+    applied: u64,
+) -> Result<PollAnswer, DomainError> {
+    if !slot.mailbox_is_enough() {
+        let answer = pending_work(state, slot, None, host, applied).await?;
+        slot.database_read();
+        return Ok(answer);
+    }
+    let h = hosts::find(state.store.db(), host).await?.ok_or_else(host_deleted)?;
+    let config = newer_config(state, &h, applied).await?;
+    Ok(PollAnswer { commands: Vec::new(), config, refused: None })
+}
+
+/// A held poll's host was deleted while it waited.
+fn host_deleted() -> DomainError {
+    DomainError::unauthenticated(
+        Code::AgentRevoked,
+        "This host was deleted from Cairn; enroll it again.",
+    )
+}
+
 /// Commands waiting for `host` and its config when newer than `applied`. `known` is a row
 /// read in this request; without it (after a wake-up) the row is read again.
 async fn pending_work(
@@ -259,12 +303,7 @@ async fn pending_work(
     let h = match known {
         Some(h) => h,
         None => {
-            fetched = hosts::find(db, host).await?.ok_or_else(|| {
-                DomainError::unauthenticated(
-                    Code::AgentRevoked,
-                    "This host was deleted from Cairn; enroll it again.",
-                )
-            })?;
+            fetched = hosts::find(db, host).await?.ok_or_else(host_deleted)?;
             &fetched
         }
     };

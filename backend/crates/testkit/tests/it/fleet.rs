@@ -512,8 +512,38 @@ async fn a_command_for_all_reaches_every_host_or_every_tagged_one(db: Db) {
     assert!(hosts.contains(&json!(2)) && hosts.contains(&json!(3)), "{listed}");
 }
 
+/// Ten thousand polls are held at once, each keeping its `HeldPoll::answer` future for
+/// the whole hold; reads and config builds after a wake-up are boxed so that future stays
+/// small (it was 5.5 KB, 55 MB for the fleet: docs/performance.md).
+async fn a_held_poll_keeps_a_small_future(db: Db) {
+    use cairn_server::{
+        auth::service::Client,
+        domain::poll::{Poll, poll},
+        store::hosts,
+    };
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 5).await;
+    let admin = app.bootstrap().await;
+    let agent = admin.enroll_agent("web-1", &NewEnrollmentToken::default()).await;
+    let v: Value = agent.poll(0).await.json().await.unwrap();
+    let version = v["config"]["version"].as_u64().unwrap();
+    let row = hosts::find(app.state().store.db(), agent.id.unwrap()).await.unwrap().unwrap();
+    let client = Client { ip: None, user_agent: None };
+    let facts = agent.poll_request(version).facts;
+    let held = match poll(app.state(), &row, &client, &facts, version, Duration::from_secs(5)).await
+    {
+        Ok(Poll::Held(held)) => held,
+        Ok(Poll::Now(a)) => panic!("nothing to say, yet answered: {:?}", a.commands),
+        Err(e) => panic!("poll failed: {e}"),
+    };
+    let answer = held.answer();
+    let size = std::mem::size_of_val(&answer);
+    assert!(size <= 1024, "a held poll's future is {size} bytes");
+    drop(answer);
+}
+
 db_tests!(
     a_command_for_all_reaches_every_host_or_every_tagged_one,
+    a_held_poll_keeps_a_small_future,
     enroll_with_token_once,
     poll_holds_then_delivers_at_once,
     repositories_keep_secrets_and_reach_only_linked_agents,
