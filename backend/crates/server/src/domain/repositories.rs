@@ -391,8 +391,7 @@ pub fn failed_check(r: &RepositoryRow) -> Option<cairn_proto::FailedCheck> {
 /// The config an agent receives: its linked repositories with their secrets opened.
 pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig, DomainError> {
     let db = state.store.db();
-    let ids = hosts::linked_repositories(db, host.id).await?;
-    let rows = repo_store::find_many(db, &ids).await?;
+    let rows = repo_store::linked_to_host(db, host.id).await?;
     let mut repositories = Vec::with_capacity(rows.len());
     for r in &rows {
         let password = state

@@ -5,7 +5,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{StoreError, entities::repository};
+use super::{
+    StoreError,
+    entities::{host_repository, repository},
+};
 
 pub use repository::Model as RepositoryRow;
 
@@ -29,6 +32,24 @@ pub async fn find_many<C: ConnectionTrait>(
 ) -> Result<Vec<RepositoryRow>, StoreError> {
     Ok(repository::Entity::find()
         .filter(repository::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(repository::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The repositories linked to `host`, by name, in one query (an agent's config reads them
+/// for every host of a fleet-wide change).
+pub async fn linked_to_host<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+) -> Result<Vec<RepositoryRow>, StoreError> {
+    let links = sea_orm::sea_query::Query::select()
+        .column(host_repository::Column::RepositoryId)
+        .from(host_repository::Entity)
+        .and_where(host_repository::Column::HostId.eq(host))
+        .to_owned();
+    Ok(repository::Entity::find()
+        .filter(repository::Column::Id.in_subquery(links))
         .order_by_asc(repository::Column::Name)
         .all(db)
         .await?)
