@@ -116,6 +116,7 @@ impl AppState {
             history: config.history.clone(),
             poll_writer,
             announce_limiter,
+            config_batches: Default::default(),
         });
         Ok(AppState(Arc::new(Inner {
             domain,

@@ -23,6 +23,8 @@ pub struct DomainInner {
     pub poll_writer: PollWriter,
     /// Announcements accepted per source IP (`agents.announce_per_ip_per_hour`).
     pub announce_limiter: Window,
+    /// Woken polls waiting for their config, built in batches.
+    pub config_batches: super::config_batch::ConfigBatches,
 }
 
 /// Cheap to clone: a held poll keeps one.

@@ -1,9 +1,11 @@
 //! Domain services: the rules of Cairn (who may do what to which user, what an audit event
 //! records), independent of HTTP. Handlers call these; these call the store.
 
+pub mod agent_config;
 pub mod asks;
 pub mod audit;
 pub mod check_schedule;
+pub mod config_batch;
 pub mod context;
 pub mod copies;
 pub mod enrollment;

@@ -10,9 +10,8 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    Domain, DomainError,
+    Domain, DomainError, agent_config,
     fleet::{self, check_facts, to_wire},
-    repositories,
 };
 use crate::{
     auth::service::Client,
@@ -242,7 +241,7 @@ async fn newer_config(
     if h.config_version as u64 > applied {
         let _permit =
             CONFIG_BUILDS.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
-        Ok(Some(repositories::agent_config(state, h).await?))
+        Ok(Some(agent_config::agent_config(state, h).await?))
     } else {
         Ok(None)
     }
@@ -263,8 +262,9 @@ fn delivered(commands: &[Command], damaged: Vec<Uuid>) -> Op {
 }
 
 /// What a poll woken for a database read says: its config when newer than `applied`, and
-/// the commands waiting in the database unless the mailbox is known to hold them all (a
-/// fleet-wide config change then costs no commands query per host).
+/// the commands waiting in the database unless the mailbox is known to hold them all. With
+/// the mailbox trusted, the config is built in a batch with the other woken polls'
+/// (`config_batch`): a fleet-wide config change costs a few queries per few hundred hosts.
 async fn woken_read(
     state: &Domain,
     slot: &crate::hub::Slot,
@@ -276,13 +276,12 @@ async fn woken_read(
         slot.database_read();
         return Ok(answer);
     }
-    let h = hosts::find(state.store.db(), host).await?.ok_or_else(host_deleted)?;
-    let config = newer_config(state, &h, applied).await?;
+    let config = super::config_batch::ConfigBatches::newer_config(state, host, applied).await?;
     Ok(PollAnswer { commands: Vec::new(), config, refused: None })
 }
 
 /// A held poll's host was deleted while it waited.
-fn host_deleted() -> DomainError {
+pub(super) fn host_deleted() -> DomainError {
     DomainError::unauthenticated(
         Code::AgentRevoked,
         "This host was deleted from Cairn; enroll it again.",

@@ -6,8 +6,7 @@ use crate::codes::Code;
 use std::collections::BTreeMap;
 
 use cairn_proto::{
-    AgentConfig, Answer, AskFailure, ForgetGuard, ProbeAnswer, Question, RepositoryConfig,
-    RepositoryProbe,
+    Answer, AskFailure, ForgetGuard, ProbeAnswer, Question, RepositoryConfig, RepositoryProbe,
 };
 use chrono::Utc;
 use serde_json::json;
@@ -171,6 +170,27 @@ pub(super) fn password_context(id: Uuid) -> String {
 
 fn env_context(id: Uuid) -> String {
     format!("repository:{id}:env")
+}
+
+/// A repository as an agent receives it, its secrets opened.
+pub(super) fn repository_config(
+    state: &Domain,
+    r: &RepositoryRow,
+) -> Result<RepositoryConfig, DomainError> {
+    let password = state
+        .keys
+        .open(&password_context(r.id), &r.password_enc)
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    Ok(RepositoryConfig {
+        id: r.id,
+        name: r.name.clone(),
+        url: r.url.clone(),
+        password: String::from_utf8(password).map_err(|e| DomainError::Internal(e.to_string()))?,
+        env: open_env(state, r)?,
+        guard: guard_of(r),
+        failed_check: failed_check(r),
+        new_password: super::key_rotation::new_password(state, r)?,
+    })
 }
 
 fn open_env(state: &Domain, r: &RepositoryRow) -> Result<BTreeMap<String, String>, DomainError> {
@@ -386,32 +406,6 @@ pub fn failed_check(r: &RepositoryRow) -> Option<cairn_proto::FailedCheck> {
         }
         _ => None,
     }
-}
-
-/// The config an agent receives: its linked repositories with their secrets opened.
-pub async fn agent_config(state: &Domain, host: &HostRow) -> Result<AgentConfig, DomainError> {
-    let db = state.store.db();
-    let rows = repo_store::linked_to_host(db, host.id).await?;
-    let mut repositories = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let password = state
-            .keys
-            .open(&password_context(r.id), &r.password_enc)
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
-        repositories.push(RepositoryConfig {
-            id: r.id,
-            name: r.name.clone(),
-            url: r.url.clone(),
-            password: String::from_utf8(password)
-                .map_err(|e| DomainError::Internal(e.to_string()))?,
-            env: open_env(state, r)?,
-            guard: guard_of(r),
-            failed_check: failed_check(r),
-            new_password: super::key_rotation::new_password(state, r)?,
-        });
-    }
-    let schedules = super::schedules::agent_schedules(state, host, &rows).await?;
-    Ok(AgentConfig { version: host.config_version as u64, repositories, schedules })
 }
 
 /// The linked host through which the server reaches a repository: `preferred` when it is

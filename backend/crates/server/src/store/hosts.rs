@@ -291,6 +291,21 @@ pub async fn default_hooks<C: ConnectionTrait>(
     Ok(host_hooks::Entity::find_by_id(host).one(db).await?.map(|r| r.hooks_enc))
 }
 
+/// The sealed default hooks of those of `hosts` that have them.
+pub async fn default_hooks_many<C: ConnectionTrait>(
+    db: &C,
+    hosts: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(host_hooks::Entity::find()
+        .select_only()
+        .column(host_hooks::Column::HostId)
+        .column(host_hooks::Column::HooksEnc)
+        .filter(host_hooks::Column::HostId.is_in(hosts.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Sets (or with `None` removes) a host's sealed default hooks.
 pub async fn set_default_hooks<C: ConnectionTrait>(
     db: &C,

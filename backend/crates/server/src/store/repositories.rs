@@ -37,22 +37,19 @@ pub async fn find_many<C: ConnectionTrait>(
         .await?)
 }
 
-/// The repositories linked to `host`, by name, in one query (an agent's config reads them
-/// for every host of a fleet-wide change).
-pub async fn linked_to_host<C: ConnectionTrait>(
+/// The repositories linked to each of `hosts`, as (host, repository) by repository name, in
+/// one query (agent configs are built for many hosts at once).
+pub async fn linked_to_hosts<C: ConnectionTrait>(
     db: &C,
-    host: Uuid,
-) -> Result<Vec<RepositoryRow>, StoreError> {
-    let links = sea_orm::sea_query::Query::select()
-        .column(host_repository::Column::RepositoryId)
-        .from(host_repository::Entity)
-        .and_where(host_repository::Column::HostId.eq(host))
-        .to_owned();
-    Ok(repository::Entity::find()
-        .filter(repository::Column::Id.in_subquery(links))
+    hosts: &[Uuid],
+) -> Result<Vec<(Uuid, RepositoryRow)>, StoreError> {
+    let rows = host_repository::Entity::find()
+        .filter(host_repository::Column::HostId.is_in(hosts.iter().copied()))
+        .find_also_related(repository::Entity)
         .order_by_asc(repository::Column::Name)
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(link, repo)| Some((link.host_id, repo?))).collect())
 }
 
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<RepositoryRow>, StoreError> {

@@ -46,6 +46,20 @@ pub async fn list_for_host<C: ConnectionTrait>(
         .await?)
 }
 
+/// The schedules of many hosts at once, by host, then by name (agent configs built in a
+/// batch).
+pub async fn list_for_hosts<C: ConnectionTrait>(
+    db: &C,
+    hosts: &[Uuid],
+) -> Result<Vec<ScheduleRow>, StoreError> {
+    Ok(schedule::Entity::find()
+        .filter(schedule::Column::HostId.is_in(hosts.iter().copied()))
+        .order_by_asc(schedule::Column::HostId)
+        .order_by_asc(schedule::Column::Name)
+        .all(db)
+        .await?)
+}
+
 pub async fn count_for_host<C: ConnectionTrait>(db: &C, host: Uuid) -> Result<u64, StoreError> {
     Ok(schedule::Entity::find().filter(schedule::Column::HostId.eq(host)).count(db).await?)
 }

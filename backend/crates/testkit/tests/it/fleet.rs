@@ -541,8 +541,108 @@ async fn a_held_poll_keeps_a_small_future(db: Db) {
     drop(answer);
 }
 
+/// Configs built together (a batch of woken polls) stay each host's own: only its linked
+/// repositories with their own secrets, only its schedules, its default hooks and no
+/// other host's. Then the same through real held polls, all woken by one change.
+async fn configs_built_together_stay_each_hosts_own(db: Db) {
+    use cairn_server::{domain::agent_config::agent_configs, store::hosts};
+    let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = 4).await;
+    let admin = app.bootstrap().await;
+    let alpha =
+        admin.create_repository(&NewRepository::new("alpha", "/srv/alpha", "alpha-pass-1")).await;
+    let beta =
+        admin.create_repository(&NewRepository::new("beta", "/srv/beta", "beta-pass-22")).await;
+    let a = admin.enroll_agent("a", &NewEnrollmentToken::linked_to(alpha.id)).await;
+    let b = admin.enroll_agent("b", &NewEnrollmentToken::linked_to(beta.id)).await;
+    let c = admin.enroll_agent("c", &NewEnrollmentToken::default()).await;
+    let (ha, hb, hc) = (a.id.unwrap(), b.id.unwrap(), c.id.unwrap());
+    admin.link_repositories(hc, &[beta.id, alpha.id]).await;
+    for (host, repo, name) in [(ha, alpha.id, "a-nightly"), (hc, beta.id, "c-hourly")] {
+        let body = json!({ "name": name, "repository_id": repo, "cron": "0 * * * *",
+                           "backup": { "paths": ["/etc"] } });
+        let r = admin.post(&format!("/api/v1/hosts/{host}/schedules"), body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let hooks = json!({ "pre": { "command": "echo a-default", "timeout_secs": 60 } });
+    let r = admin.put_json(&format!("/api/v1/hosts/{ha}/hooks"), hooks).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let db = app.state().store.db();
+    let rows = hosts::find_many(db, &[hc, ha, hb]).await.unwrap();
+    let by_id = |id| rows.iter().find(|h| h.id == id).unwrap().clone();
+    let order = [by_id(hc), by_id(ha), by_id(hb)];
+    let configs = agent_configs(app.state(), &order).await.unwrap();
+    let repos = |i: usize| -> Vec<(String, String)> {
+        configs[i].repositories.iter().map(|r| (r.name.clone(), r.password.clone())).collect()
+    };
+    let pair = |n: &str, p: &str| (n.to_string(), p.to_string());
+    assert_eq!(repos(0), [pair("alpha", "alpha-pass-1"), pair("beta", "beta-pass-22")]);
+    assert_eq!(repos(1), [pair("alpha", "alpha-pass-1")]);
+    assert_eq!(repos(2), [pair("beta", "beta-pass-22")]);
+    let names =
+        |i: usize| -> Vec<String> { configs[i].schedules.iter().map(|s| s.name.clone()).collect() };
+    assert_eq!(
+        (names(0), names(1), names(2)),
+        (vec!["c-hourly".into()], vec!["a-nightly".into()], vec![])
+    );
+    let pre = |i: usize| configs[i].schedules[0].hooks.pre.as_ref().map(|h| h.command.clone());
+    assert_eq!(pre(1).as_deref(), Some("echo a-default"));
+    assert_eq!(pre(0), None);
+    for (i, h) in order.iter().enumerate() {
+        assert_eq!(configs[i].version, h.config_version as u64);
+    }
+
+    // Real polls: each agent holds a poll at its current version; one repository change
+    // gives every linked host a new config, and each held poll answers with its own.
+    let mut held = Vec::new();
+    for agent in [&a, &b, &c] {
+        let v: Value = agent.poll(0).await.json().await.unwrap();
+        let version = v["config"]["version"].as_u64().unwrap();
+        let url = format!("{}/api/agent/v1/poll", app.base);
+        let req = agent.poll_request(version);
+        let (client, token) = (agent.client.clone(), agent.token());
+        held.push(tokio::spawn(async move {
+            let t0 = Instant::now();
+            let r = client
+                .post(url)
+                .header(PROTOCOL_HEADER, cairn_proto::PROTOCOL_VERSION.to_string())
+                .bearer_auth(token)
+                .json(&req)
+                .send_checked()
+                .await;
+            (version, t0.elapsed(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = admin
+        .patch(&format!("/api/v1/repositories/{}", alpha.id), json!({ "url": "/srv/alpha-2" }))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut answers = Vec::new();
+    for h in held {
+        answers.push(tokio::time::timeout(Duration::from_secs(10), h).await.unwrap().unwrap());
+    }
+    let urls = |v: &Value| -> Vec<String> {
+        v["config"]["repositories"]
+            .as_array()
+            .map_or(vec![], |a| a.iter().map(|r| r["url"].as_str().unwrap().to_string()).collect())
+    };
+    // a and c are linked to alpha: woken at once with their own new config; b's poll stays
+    // held to its deadline (at least 3.6 s of the 4) and ends empty.
+    for (i, urls_now) in [(0, vec!["/srv/alpha-2"]), (2, vec!["/srv/alpha-2", "/srv/beta"])] {
+        let (version, took, answer) = &answers[i];
+        assert!(answer["config"]["version"].as_u64().unwrap() > *version, "{answer}");
+        assert_eq!(urls(answer), urls_now);
+        assert!(*took < Duration::from_secs(3), "woken after {took:?}");
+    }
+    let (_, took, answer) = &answers[1];
+    assert!(answer["config"].is_null(), "b is not linked to alpha: {answer}");
+    assert!(*took >= Duration::from_millis(3500), "b answered after {took:?}");
+}
+
 db_tests!(
     a_command_for_all_reaches_every_host_or_every_tagged_one,
+    configs_built_together_stay_each_hosts_own,
     a_held_poll_keeps_a_small_future,
     enroll_with_token_once,
     poll_holds_then_delivers_at_once,

@@ -96,6 +96,15 @@ pub async fn host_defaults<C: sea_orm::ConnectionTrait>(
     }
 }
 
+/// A host's default hooks from their sealed text (read in a batch).
+pub fn open_host_defaults(
+    state: &Domain,
+    host: Uuid,
+    sealed: &str,
+) -> Result<BackupHooks, DomainError> {
+    open_sealed(state, &host_context(host), sealed)
+}
+
 /// The default hooks of an existing host's schedules (`404` for no such host).
 pub async fn of_host(state: &Domain, host_id: Uuid) -> Result<BackupHooks, DomainError> {
     let db = state.store.db();

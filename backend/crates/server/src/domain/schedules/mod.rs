@@ -639,28 +639,23 @@ pub async fn preview(
     })
 }
 
-/// The schedules an agent receives in its config.
-/// `linked` are the host's linked repositories, already read for its config.
-pub async fn agent_schedules(
+/// The schedules an agent receives in its config, from rows read for it (agent configs are
+/// built in batches: `repositories::agent_configs`). `rows` are the host's schedules,
+/// `linked` its linked repositories, `defaults` its default hooks.
+pub fn agent_schedules(
     state: &Domain,
     host: &HostRow,
-    linked: &[repositories::RepositoryRow],
+    rows: Vec<ScheduleRow>,
+    linked: &[&repositories::RepositoryRow],
+    defaults: &BackupHooks,
 ) -> Result<Vec<ScheduleConfig>, DomainError> {
-    let db = state.store.db();
-    let rows = store::list_for_host(db, host.id).await?;
     let around = Surroundings::among(&rows, linked)?;
-    // Read only when the host has schedules: most polls of a fleet-wide push have some.
-    let defaults = if rows.is_empty() {
-        BackupHooks::default()
-    } else {
-        hooks::host_defaults(state, db, host.id).await?
-    };
     rows.into_iter()
         .map(|r| {
             let (_, zone) = effective_zone(r.timezone.as_deref(), host);
             let (backup, retention) = stored(&r)?;
             let blocked_by = preflight::blocked_by(&around.of_row(&r, &backup));
-            let hooks = hooks::effective(&hooks::open(state, &r)?, &defaults);
+            let hooks = hooks::effective(&hooks::open(state, &r)?, defaults);
             Ok(ScheduleConfig {
                 hooks,
                 blocked_by,

@@ -31,17 +31,19 @@ impl Surroundings {
         let mut repos: Vec<Uuid> = rows.iter().map(|r| r.repository_id).collect();
         repos.sort();
         repos.dedup();
-        Self::among(rows, &repositories::find_many(db, &repos).await?)
+        let repos = repositories::find_many(db, &repos).await?;
+        Self::among(rows, &repos.iter().collect::<Vec<_>>())
     }
 
     /// Among `repos`, already read: they hold at least the schedules' repositories (a
     /// schedule's repository is linked to its host).
     pub(super) fn among(
         rows: &[ScheduleRow],
-        repos: &[repositories::RepositoryRow],
+        repos: &[&repositories::RepositoryRow],
     ) -> Result<Self, DomainError> {
         let held = repos
             .iter()
+            .copied()
             .filter(|r| crate::domain::repositories::failed_check(r).is_some())
             .map(|r| r.id)
             .collect();
