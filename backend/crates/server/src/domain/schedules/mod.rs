@@ -640,7 +640,7 @@ pub async fn preview(
 }
 
 /// The schedules an agent receives in its config, from rows read for it (agent configs are
-/// built in batches: `repositories::agent_configs`). `rows` are the host's schedules,
+/// built in batches: `agent_config::agent_configs`). `rows` are the host's schedules,
 /// `linked` its linked repositories, `defaults` its default hooks.
 pub fn agent_schedules(
     state: &Domain,
