@@ -14,13 +14,16 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::{
-    client::Client, facts, identity::Identity, jobs::ResticSettings, maintenance, preflight, runner,
+    browse, catalog::store::Catalogs, client::Client, facts, identity::Identity,
+    jobs::ResticSettings, maintenance, preflight, runner,
 };
 
 /// Answers `ask` (the command `ask_id`) in the background and posts the answer. A question
 /// whose deadline has passed is dropped: the server no longer waits for it.
+#[allow(clippy::too_many_arguments)]
 pub fn spawn(
     settings: ResticSettings,
+    catalogs: Arc<Catalogs>,
     client: Client,
     id: Arc<Identity>,
     host: Uuid,
@@ -33,7 +36,7 @@ pub fn spawn(
             tracing::warn!(ask = %ask_id, "question arrived after its deadline; dropped");
             return;
         };
-        let work = answer(&settings, &ask.question, config.as_ref());
+        let work = answer(&settings, &catalogs, &ask.question, config.as_ref());
         // Dropping the work on time kills its restic (kill_on_drop, process group).
         let Ok(answer) = tokio::time::timeout(left, work).await else {
             tracing::warn!(ask = %ask_id, "question not answered before its deadline; dropped");
@@ -49,6 +52,7 @@ pub fn spawn(
 /// The answer to one question, with the config the agent has applied.
 pub async fn answer(
     settings: &ResticSettings,
+    catalogs: &Arc<Catalogs>,
     question: &Question,
     config: Option<&AgentConfig>,
 ) -> Answer {
@@ -57,6 +61,8 @@ pub async fn answer(
         Question::RetentionPreview(q) => q.repository_id,
         Question::Preflight(q) => q.repository_id,
         Question::Locks(q) => q.repository_id,
+        Question::Browse(q) => q.scope.repository_id,
+        Question::Search(q) => q.scope.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -72,6 +78,8 @@ pub async fn answer(
         Question::RetentionPreview(q) => retention(settings, repo, &q.forget).await,
         Question::Preflight(q) => preflight_answer(settings, repo, q).await,
         Question::Locks(_) => locks(settings, repo).await,
+        Question::Browse(q) => browse::browse(settings, catalogs, repo, q).await,
+        Question::Search(q) => browse::search(settings, catalogs, repo, q).await,
     }
 }
 

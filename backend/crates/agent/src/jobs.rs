@@ -38,6 +38,8 @@ pub struct Ctx {
     pub restic: ResticSettings,
     /// Woken when a poll succeeds after a failure, to cut the uploader's back-off short.
     pub reconnected: Notify,
+    /// The snapshot catalogs (browse and search), kept current after backups and forgets.
+    pub catalogs: Arc<crate::catalog::store::Catalogs>,
 }
 
 struct Slot {
@@ -255,6 +257,7 @@ mod tests {
             jobs: Registry::default(),
             restic: ResticSettings { binary: "/usr/bin/restic".into(), cache_dir: None },
             reconnected: Notify::new(),
+            catalogs: crate::catalog::store::Catalogs::new(dir),
         })
     }
 

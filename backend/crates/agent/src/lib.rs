@@ -5,6 +5,8 @@
 
 pub mod asks;
 pub mod backoff;
+pub mod browse;
+pub mod catalog;
 pub mod client;
 mod copy;
 pub mod events;

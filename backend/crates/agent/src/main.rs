@@ -274,6 +274,7 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
             cache_dir: std::env::var_os("RESTIC_CACHE_DIR").map(PathBuf::from),
         },
         reconnected: tokio::sync::Notify::new(),
+        catalogs: cairn_agent::catalog::store::Catalogs::new(&dir.dir),
     });
     let id = Arc::new(id);
     let mut facts = facts::collect(restic).await;
@@ -338,6 +339,7 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
                     match &cmd.action {
                         Action::Ask(ask) => asks::spawn(
                             ctx.restic.clone(),
+                            ctx.catalogs.clone(),
                             client.clone(),
                             id.clone(),
                             host,

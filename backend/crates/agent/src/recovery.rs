@@ -185,6 +185,7 @@ mod tests {
             jobs: Registry::default(),
             restic: ResticSettings { binary: "/usr/bin/restic".into(), cache_dir: None },
             reconnected: Notify::new(),
+            catalogs: crate::catalog::store::Catalogs::new(dir),
         }
     }
 

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::{
+    catalog,
     events::{self, StopReason},
     facts,
     hooks::{self, HookEnd, HookEnv, Phase},
@@ -126,6 +127,7 @@ async fn execute(
         repo: &repo,
         cancel,
         host: facts::hostname(),
+        repository: cfg.id,
     };
     let mut entry = entry;
     if let (Some(failed), JobArgs::Forget(_) | JobArgs::Prune(_)) = (&cfg.failed_check, &spec.args)
@@ -165,6 +167,7 @@ pub(crate) struct Run<'a> {
     pub(crate) cancel: &'a CancelToken,
     /// The hostname the agent reports; snapshots are made and listed under it.
     pub(crate) host: String,
+    pub(crate) repository: Uuid,
 }
 
 impl Run<'_> {
@@ -214,6 +217,7 @@ impl Run<'_> {
         match self.list_snapshots().await {
             Some(Ok(list)) => {
                 self.ctx.emit(self.job, events::snapshots(&list));
+                self.reconcile_catalog(&list).await;
                 Some(list)
             }
             Some(Err(e)) => {
@@ -224,6 +228,19 @@ impl Run<'_> {
                 self.note("listing the snapshots was cancelled");
                 None
             }
+        }
+    }
+
+    fn catalog_key(&self) -> catalog::store::Key {
+        catalog::store::Key { repository: self.repository, hostname: self.host.clone() }
+    }
+
+    /// The catalog forgets what the repository no longer has (after a forget or prune, or
+    /// any fresh listing of this host's snapshots).
+    async fn reconcile_catalog(&self, list: &[cairn_restic::Snapshot]) {
+        let keep: Vec<String> = list.iter().map(|s| s.id.clone()).collect();
+        if let Err(e) = self.ctx.catalogs.retain(&self.catalog_key(), &keep).await {
+            tracing::warn!(job = %self.job, "catalog not reconciled: {e}");
         }
     }
 
@@ -394,6 +411,16 @@ impl Run<'_> {
                 && let Some(s) = result.summary.as_mut()
             {
                 full_snapshot_id(s, &list);
+            }
+            // Indexed in the background, after the job: browsing the new snapshot (and
+            // searching across all) is then instant, and the job is not held up.
+            if let Some(id) = result.summary.as_ref().and_then(|s| s.snapshot_id.as_deref()) {
+                self.ctx.catalogs.start(
+                    &self.catalog_key(),
+                    id,
+                    self.restic.clone(),
+                    self.repo.clone(),
+                );
             }
         }
         result

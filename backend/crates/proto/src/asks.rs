@@ -38,6 +38,144 @@ pub enum Question {
     /// locking), and which of them restic would take for stale.
     #[cfg_attr(feature = "openapi", oai(mapping = "locks"))]
     Locks(LocksQuery),
+    /// One directory of a snapshot, read from the agent's catalog; a snapshot not in the
+    /// catalog yet is indexed first (`restic ls`, in the background) and the answer says how
+    /// far that got.
+    #[cfg_attr(feature = "openapi", oai(mapping = "browse"))]
+    Browse(BrowseQuery),
+    /// Paths matching a name or glob in one snapshot or across all of a host's snapshots,
+    /// from the agent's catalog.
+    #[cfg_attr(feature = "openapi", oai(mapping = "search"))]
+    Search(SearchQuery),
+}
+
+/// Which host's snapshots, in which repository: one catalog on the answering agent.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct CatalogScope {
+    pub repository_id: Uuid,
+    /// The restic host name the snapshots were made under (the source host's).
+    pub hostname: String,
+    /// Every snapshot of that host in that repository the server knows (full ids). The
+    /// catalog drops any other before answering, so nothing forgotten is ever shown.
+    pub snapshots: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum TreeSort {
+    #[default]
+    Name,
+    Size,
+    Mtime,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct BrowseQuery {
+    pub scope: CatalogScope,
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// Absolute directory path inside the snapshot (`/` is the root).
+    pub path: String,
+    pub sort: TreeSort,
+    pub descending: bool,
+    /// Only entries whose name contains this (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One entry of a snapshot directory.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct TreeEntry {
+    pub name: String,
+    /// `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo`, `socket` or `other`.
+    pub kind: String,
+    /// Bytes (0 for anything but files).
+    pub size: u64,
+    pub mtime: DateTime<Utc>,
+    /// Unix permission bits, e.g. 420 (0644).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// How far indexing a snapshot has come.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct IndexProgress {
+    /// False while another snapshot is being indexed first.
+    pub started: bool,
+    /// Paths read so far.
+    pub paths_read: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct BrowseAnswer {
+    /// Present while the snapshot is being indexed; `entries` is empty then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexing: Option<IndexProgress>,
+    /// This page of the directory, sorted and filtered as asked.
+    pub entries: Vec<TreeEntry>,
+    /// Entries in the directory after the filter (all pages).
+    pub total: u64,
+    /// How long the catalog took to answer, in milliseconds (loading it included).
+    pub elapsed_ms: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct SearchQuery {
+    pub scope: CatalogScope,
+    /// A word (names containing it, any case), a glob (`*.conf`, `report-202?-*`), either
+    /// with a `/` to match the whole path.
+    pub pattern: String,
+    /// Only this snapshot; all of the scope's snapshots when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+    pub limit: u32,
+}
+
+/// A version of a path that matched, and the snapshots that hold exactly it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct FoundVersion {
+    pub kind: String,
+    pub size: u64,
+    pub mtime: DateTime<Utc>,
+    pub mode: u32,
+    /// Full snapshot ids, oldest first.
+    pub snapshots: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct FoundPath {
+    pub path: String,
+    pub versions: Vec<FoundVersion>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct SearchAnswer {
+    pub paths: Vec<FoundPath>,
+    /// More paths matched than `limit`.
+    pub truncated: bool,
+    /// The snapshots searched (in the catalog).
+    pub searched: Vec<String>,
+    /// The scope's snapshots not in the catalog yet: indexing them has been started, one at
+    /// a time; search again to include them.
+    pub indexing: Vec<String>,
+    pub elapsed_ms: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -106,6 +244,10 @@ pub enum Answer {
     Preflight(PreflightAnswer),
     #[cfg_attr(feature = "openapi", oai(mapping = "locks"))]
     Locks(LocksAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "browse"))]
+    Browse(BrowseAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "search"))]
+    Search(SearchAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]

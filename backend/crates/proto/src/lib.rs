@@ -22,7 +22,7 @@ pub use events::*;
 pub use preflight::*;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 /// Header carrying PROTOCOL_VERSION on every agent request.
 pub const PROTOCOL_HEADER: &str = "X-Cairn-Protocol";
 /// `aud` of agent request tokens.

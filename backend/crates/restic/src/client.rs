@@ -97,7 +97,12 @@ impl Restic {
         v
     }
 
-    async fn run_to<W>(&self, repo: &Repo, sub: Vec<OsString>, out: &mut W) -> Result<Finished>
+    pub(crate) async fn run_to<W>(
+        &self,
+        repo: &Repo,
+        sub: Vec<OsString>,
+        out: &mut W,
+    ) -> Result<Finished>
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
@@ -113,7 +118,7 @@ impl Restic {
         Ok(out)
     }
 
-    fn check_exit(&self, f: &Finished) -> Result<()> {
+    pub(crate) fn check_exit(&self, f: &Finished) -> Result<()> {
         let lines: Vec<String> = f.stderr.lines().map(str::to_owned).collect();
         match classify(&self.info.version, f.exit_code, &lines, &[]) {
             None => Ok(()),

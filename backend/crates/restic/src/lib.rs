@@ -14,6 +14,7 @@ mod coalesce;
 mod copy;
 mod error;
 mod keys;
+mod lines;
 mod process;
 mod repo;
 mod stream;

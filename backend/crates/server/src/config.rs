@@ -18,6 +18,9 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// How often a polling agent's last contact is written at most (domain::poll).
+pub const HEARTBEAT_SECS: u64 = 15;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -363,11 +366,12 @@ impl Config {
                     .into(),
             ));
         }
-        if self.agents.offline_after_secs < self.agents.poll_timeout_secs + 5 {
-            return Err(ConfigError::Invalid(
-                "agents.offline_after_secs must exceed agents.poll_timeout_secs by at least 5"
-                    .into(),
-            ));
+        // A host's last contact is written at most every HEARTBEAT_SECS (and at every poll
+        // after that), so a shorter offline threshold would show live hosts as offline.
+        if self.agents.offline_after_secs < self.agents.poll_timeout_secs.max(HEARTBEAT_SECS) + 5 {
+            return Err(ConfigError::Invalid(format!(
+                "agents.offline_after_secs must exceed agents.poll_timeout_secs (and the {HEARTBEAT_SECS} s between recorded heartbeats) by at least 5"
+            )));
         }
         if self.history.batch_size == 0 || self.history.batch_size > 10_000 {
             return Err(ConfigError::Invalid(

@@ -56,6 +56,7 @@ impl Fixture {
                 cache_dir: Some(dir.path().join("cache")),
             },
             reconnected: tokio::sync::Notify::new(),
+            catalogs: cairn_agent::catalog::store::Catalogs::new(&state),
         });
         let data = dir.path().join("data");
         std::fs::create_dir_all(data.join("sub")).unwrap();
@@ -291,6 +292,7 @@ async fn failures_are_classified() {
         jobs: Registry::default(),
         restic: ResticSettings { binary: "/nonexistent/restic".into(), cache_dir: None },
         reconnected: tokio::sync::Notify::new(),
+        catalogs: cairn_agent::catalog::store::Catalogs::new(&f.path("state2")),
     });
     let f2 = Fixture { ctx, ..Fixture::new() };
     let job = f2.run(JobArgs::Init(InitArgs {}));
@@ -412,7 +414,7 @@ pub(crate) async fn run_to_end(f: &Fixture, args: JobArgs) -> cairn_proto::JobRe
 async fn preview(f: &Fixture, n: u32) -> RetentionAnswer {
     let Some(JobArgs::Forget(forget)) = Some(keep_last(n, false)) else { unreachable!() };
     let q = Question::RetentionPreview(RetentionQuery { repository_id: f.repo_id(), forget });
-    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+    match asks::answer(&f.ctx.restic, &f.ctx.catalogs, &q, Some(&f.config)).await {
         Answer::RetentionPreview(a) => a,
         other => panic!("{other:?}"),
     }
@@ -421,7 +423,7 @@ async fn preview(f: &Fixture, n: u32) -> RetentionAnswer {
 /// The agent's answer to the server's "who holds locks" question.
 async fn locks_seen(f: &Fixture) -> Vec<cairn_proto::LockSeen> {
     let q = Question::Locks(cairn_proto::LocksQuery { repository_id: f.repo_id() });
-    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+    match asks::answer(&f.ctx.restic, &f.ctx.catalogs, &q, Some(&f.config)).await {
         Answer::Locks(a) => a.locks,
         other => panic!("{other:?}"),
     }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test stops at a failed setup")]
 
 mod backup;
+mod browse;
 mod common;
 mod copy;
 mod hooks;

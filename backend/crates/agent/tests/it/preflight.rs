@@ -20,7 +20,7 @@ fn codes(a: &PreflightAnswer) -> Vec<&str> {
 
 async fn ask(f: &Fixture, backup: BackupSpec, hooks: BackupHooks) -> PreflightAnswer {
     let q = Question::Preflight(PreflightQuery { repository_id: f.repo_id(), backup, hooks });
-    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+    match asks::answer(&f.ctx.restic, &f.ctx.catalogs, &q, Some(&f.config)).await {
         Answer::Preflight(a) => a,
         other => panic!("{other:?}"),
     }
@@ -132,7 +132,7 @@ async fn preflight_finds_a_wrong_password_and_a_missing_repository() {
         backup: spec,
         hooks: BackupHooks::default(),
     });
-    match asks::answer(&f.ctx.restic, &q, Some(&f.config)).await {
+    match asks::answer(&f.ctx.restic, &f.ctx.catalogs, &q, Some(&f.config)).await {
         Answer::Failed(e) => assert_eq!(e.error_class, "agent.unknown_repository"),
         other => panic!("{other:?}"),
     }

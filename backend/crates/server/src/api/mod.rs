@@ -17,6 +17,7 @@ pub mod repositories;
 pub mod schedules;
 pub mod security;
 mod serde_json_body;
+pub mod snapshots;
 pub mod spec;
 pub mod system;
 pub mod users;
@@ -55,6 +56,7 @@ pub type Apis = (
     enrollment::EnrollmentApi,
     repositories::RepositoriesApi,
     jobs::JobsApi,
+    snapshots::SnapshotsApi,
     schedules::SchedulesApi,
     agent::AgentApi,
 );
@@ -69,6 +71,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         enrollment::EnrollmentApi,
         repositories::RepositoriesApi,
         jobs::JobsApi,
+        snapshots::SnapshotsApi,
         schedules::SchedulesApi,
         agent::AgentApi,
     );

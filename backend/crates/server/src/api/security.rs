@@ -60,6 +60,7 @@ pub mod perm {
         HostsRead,
         HostsManage,
         HostsApprove,
+        SnapshotsRead,
         JobsRun,
         SchedulesManage,
         SchedulesHooks,

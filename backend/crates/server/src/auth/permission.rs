@@ -46,10 +46,11 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Viewer => &[Profile, HostsRead, ReposRead],
+            Role::Viewer => &[Profile, HostsRead, SnapshotsRead, ReposRead],
             Role::Operator => &[
                 Profile,
                 HostsRead,
+                SnapshotsRead,
                 ReposRead,
                 HostsManage,
                 JobsRun,
@@ -59,6 +60,7 @@ impl Role {
             Role::Admin => &[
                 Profile,
                 HostsRead,
+                SnapshotsRead,
                 ReposRead,
                 HostsManage,
                 JobsRun,
@@ -91,6 +93,8 @@ pub enum Permission {
     HostsManage,
     /// Accept or reject announced agents; delete hosts (revokes their key).
     HostsApprove,
+    /// Look inside hosts' snapshots: browse their directories, search them, diff them.
+    SnapshotsRead,
     /// Start and cancel jobs (backups, snapshot refreshes).
     JobsRun,
     /// Create, edit and delete hosts' schedules (hooks excepted).
@@ -117,6 +121,7 @@ impl Permission {
             Permission::HostsRead => "hosts_read",
             Permission::HostsManage => "hosts_manage",
             Permission::HostsApprove => "hosts_approve",
+            Permission::SnapshotsRead => "snapshots_read",
             Permission::JobsRun => "jobs_run",
             Permission::SchedulesManage => "schedules_manage",
             Permission::SchedulesHooks => "schedules_hooks",
@@ -198,6 +203,8 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("stream_job_events", Access::Requires(Permission::HostsRead)),
     ("cancel_job", Access::Requires(Permission::JobsRun)),
     ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
+    ("browse_snapshot", Access::Requires(Permission::SnapshotsRead)),
+    ("search_snapshots", Access::Requires(Permission::SnapshotsRead)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),
     ("create_schedule", Access::Requires(Permission::SchedulesManage)),
     ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),

@@ -4,6 +4,7 @@
 pub mod agent_config;
 pub mod asks;
 pub mod audit;
+pub mod browse;
 pub mod check_schedule;
 pub mod config_batch;
 pub mod context;

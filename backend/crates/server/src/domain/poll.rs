@@ -101,7 +101,9 @@ pub async fn poll(
     // A zone this server cannot read is kept as none (schedules then use UTC), not refused.
     let zone = fleet::zone_of(facts);
     let now = Utc::now();
-    let stale = host.last_seen_at.is_none_or(|t| now - t > Duration::seconds(15));
+    let stale = host
+        .last_seen_at
+        .is_none_or(|t| now - t > Duration::seconds(crate::config::HEARTBEAT_SECS as i64));
     let changed = host.hostname != facts.hostname
         || host.agent_version != facts.agent_version
         || host.restic_version != facts.restic_version

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod repositories;
 pub mod schedules;
 pub mod sessions;
+pub mod snapshots;
 pub mod tokens;
 pub mod users;
 

@@ -1,0 +1,196 @@
+//! `/hosts/{id}/snapshots/...`: looking inside a host's snapshots, a directory page or a
+//! search, read from an agent's catalog (ADR 0007). Both wait for the agent's answer
+//! (`agents.ask_timeout_secs`); a snapshot opened for the first time answers at once with
+//! indexing progress, and the caller asks again.
+
+use cairn_proto::{FoundPath, IndexProgress, TreeEntry, TreeSort};
+use poem::web::Data;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::security::{Auth, perm};
+use super::{ApiTags, error::ApiError};
+use crate::{
+    app::AppState,
+    domain::browse::{self, ReadThrough, SearchRequest, TreeRequest},
+};
+
+pub struct SnapshotsApi;
+
+/// The online host whose agent read the snapshot because its own host is offline.
+#[derive(Object)]
+pub struct ReadThroughHost {
+    pub host_id: Uuid,
+    pub hostname: String,
+}
+
+impl From<ReadThrough> for ReadThroughHost {
+    fn from(r: ReadThrough) -> Self {
+        ReadThroughHost { host_id: r.host_id, hostname: r.hostname }
+    }
+}
+
+/// One page of a directory inside a snapshot, directories first.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnapshotTree {
+    pub snapshot_id: String,
+    pub repository_id: Uuid,
+    /// The directory, normalised (`/` is the snapshot's root).
+    pub path: String,
+    /// Present while the agent reads the snapshot for the first time (`restic ls`);
+    /// `entries` is empty then: ask again in a second or two.
+    pub indexing: Option<IndexProgress>,
+    pub entries: Vec<TreeEntry>,
+    /// Entries in the directory after the filter, all pages together.
+    pub total: u64,
+    pub offset: u32,
+    /// Set when the snapshot's host is offline and another host's agent read it.
+    pub read_through: Option<ReadThroughHost>,
+    /// How long the agent's catalog took, in milliseconds.
+    pub catalog_ms: u64,
+    /// Question to answer, in milliseconds, as the server saw it.
+    pub round_trip_ms: u64,
+}
+
+/// Paths that matched a search, each version with the snapshots holding it.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnapshotSearch {
+    pub repository_id: Uuid,
+    pub pattern: String,
+    pub paths: Vec<FoundPath>,
+    /// More paths matched than `limit`: narrow the pattern.
+    pub truncated: bool,
+    /// The snapshots searched (full ids).
+    pub searched: Vec<String>,
+    /// Snapshots not searched yet because the agent is still reading them (it started);
+    /// search again to include them.
+    pub indexing: Vec<String>,
+    pub read_through: Option<ReadThroughHost>,
+    pub catalog_ms: u64,
+    pub round_trip_ms: u64,
+}
+
+#[OpenApi(tag = "ApiTags::Jobs")]
+impl SnapshotsApi {
+    /// One directory of a snapshot: name, kind, size, modification time, mode and owner of
+    /// each entry, directories first, sorted and filtered as asked. The first open of a
+    /// snapshot answers with `indexing` while the agent reads it; after that a directory
+    /// comes from the agent's catalog in milliseconds. When the host is offline, any online
+    /// host linked to the same repository reads it (`read_through`). Audited
+    /// (`snapshot.browse`).
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
+    #[oai(
+        path = "/v1/hosts/:id/snapshots/:snapshot_id/tree",
+        method = "get",
+        operation_id = "browse_snapshot"
+    )]
+    async fn tree(
+        &self,
+        auth: Auth<perm::SnapshotsRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// Full snapshot id (64 hex digits).
+        #[oai(validator(pattern = "^[0-9a-f]{64}$"))]
+        snapshot_id: Path<String>,
+        /// Needed only when the snapshot is in more than one repository (a mirror).
+        repository_id: Query<Option<Uuid>>,
+        /// The directory; `/` when absent.
+        #[oai(validator(max_length = 4096))]
+        path: Query<Option<String>>,
+        sort: Query<Option<TreeSort>>,
+        descending: Query<Option<bool>>,
+        /// Only entries whose name contains this (any case).
+        #[oai(validator(max_length = 256))]
+        filter: Query<Option<String>>,
+        #[oai(validator(maximum(value = "10000000")))] offset: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u32>>,
+    ) -> Result<Json<SnapshotTree>, ApiError> {
+        let offset = offset.0.unwrap_or(0);
+        let t = browse::tree(
+            &state,
+            &auth.actor(),
+            id.0,
+            TreeRequest {
+                snapshot_id: snapshot_id.0.clone(),
+                repository_id: repository_id.0,
+                path: path.0.unwrap_or_else(|| "/".into()),
+                sort: sort.0.unwrap_or_default(),
+                descending: descending.0.unwrap_or(false),
+                filter: filter.0,
+                offset,
+                limit: limit.0.unwrap_or(200),
+            },
+        )
+        .await?;
+        Ok(Json(SnapshotTree {
+            snapshot_id: snapshot_id.0,
+            repository_id: t.repository_id,
+            path: t.path,
+            indexing: t.answer.indexing,
+            entries: t.answer.entries,
+            total: t.answer.total,
+            offset,
+            read_through: t.read_through.map(Into::into),
+            catalog_ms: t.answer.elapsed_ms,
+            round_trip_ms: t.round_trip_ms,
+        }))
+    }
+
+    /// Finds paths by name across all of the host's snapshots in a repository (or in one
+    /// snapshot): a word matches names containing it, a glob (`*.conf`) whole names, either
+    /// with a `/` the whole path. Each path comes with its distinct versions (size, time)
+    /// and the snapshots holding each: "which snapshots have /etc/nginx/nginx.conf, and
+    /// which version?". Snapshots the agent has not read yet are started and listed in
+    /// `indexing`. Audited (`snapshot.search`).
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
+    #[oai(
+        path = "/v1/hosts/:id/snapshots/search",
+        method = "get",
+        operation_id = "search_snapshots"
+    )]
+    async fn search(
+        &self,
+        auth: Auth<perm::SnapshotsRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        /// What to look for.
+        #[oai(validator(min_length = 1, max_length = 1024))]
+        q: Query<String>,
+        /// Needed only when the host has snapshots in more than one repository.
+        repository_id: Query<Option<Uuid>>,
+        /// Only this snapshot (full id).
+        #[oai(validator(pattern = "^[0-9a-f]{64}$"))]
+        snapshot_id: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u32>>,
+    ) -> Result<Json<SnapshotSearch>, ApiError> {
+        let f = browse::search(
+            &state,
+            &auth.actor(),
+            id.0,
+            SearchRequest {
+                pattern: q.0.clone(),
+                repository_id: repository_id.0,
+                snapshot_id: snapshot_id.0,
+                limit: limit.0.unwrap_or(200),
+            },
+        )
+        .await?;
+        Ok(Json(SnapshotSearch {
+            repository_id: f.repository_id,
+            pattern: q.0.trim().to_string(),
+            paths: f.answer.paths,
+            truncated: f.answer.truncated,
+            searched: f.answer.searched,
+            indexing: f.answer.indexing,
+            read_through: f.read_through.map(Into::into),
+            catalog_ms: f.answer.elapsed_ms,
+            round_trip_ms: f.round_trip_ms,
+        }))
+    }
+}
