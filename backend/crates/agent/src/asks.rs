@@ -63,6 +63,7 @@ pub async fn answer(
         Question::Locks(q) => q.repository_id,
         Question::Browse(q) => q.scope.repository_id,
         Question::Search(q) => q.scope.repository_id,
+        Question::Diff(q) => q.scope.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -80,6 +81,7 @@ pub async fn answer(
         Question::Locks(_) => locks(settings, repo).await,
         Question::Browse(q) => browse::browse(settings, catalogs, repo, q).await,
         Question::Search(q) => browse::search(settings, catalogs, repo, q).await,
+        Question::Diff(q) => browse::diff(settings, catalogs, repo, q).await,
     }
 }
 

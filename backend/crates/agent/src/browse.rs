@@ -5,8 +5,9 @@
 use std::{sync::Arc, time::Instant};
 
 use cairn_proto::{
-    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, FoundPath, FoundVersion,
-    IndexProgress, RepositoryConfig, SearchAnswer, SearchQuery, TreeEntry, TreeSort,
+    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, ChangedPath, DiffAnswer,
+    DiffQuery, DiffTotals, FoundPath, FoundVersion, IndexProgress, PathChange, RepositoryConfig,
+    SearchAnswer, SearchQuery, TreeEntry, TreeSort,
 };
 use chrono::{DateTime, Utc};
 
@@ -220,4 +221,100 @@ fn found_version(m: &Meta, snapshots: Vec<String>) -> FoundVersion {
         mode: m.mode,
         snapshots,
     }
+}
+
+/// restic's change modifier as a kind of change (`+`, `-`, `M`, `T`, `U`, `?`, combined).
+fn change_of(modifier: &str) -> PathChange {
+    if modifier.contains('+') {
+        PathChange::Added
+    } else if modifier.contains('-') {
+        PathChange::Removed
+    } else if modifier.contains('T') {
+        PathChange::TypeChanged
+    } else if modifier.contains('M') {
+        PathChange::Modified
+    } else if modifier.contains('U') {
+        PathChange::Metadata
+    } else {
+        PathChange::Other
+    }
+}
+
+/// `restic diff --json from to`, each changed path with its kind and sizes before and
+/// after from the catalog (read first, in the background, when a snapshot is not in it).
+pub async fn diff(
+    settings: &ResticSettings,
+    catalogs: &Arc<Catalogs>,
+    cfg: &RepositoryConfig,
+    q: &DiffQuery,
+) -> Answer {
+    let started = Instant::now();
+    for s in [&q.from, &q.to] {
+        if !q.scope.snapshots.contains(s) {
+            return failed(
+                "catalog.unknown_snapshot",
+                format!("Snapshot {} is not one of this host's snapshots", short(s)),
+            );
+        }
+    }
+    let restic = match runner::restic(settings).await {
+        Ok(r) => r,
+        Err(e) => return failed(e.code(), e.to_string()),
+    };
+    let d = match restic.diff(&runner::repo(cfg), &q.from, &q.to).await {
+        Ok(d) => d,
+        Err(e) => return failed(e.code(), e.to_string()),
+    };
+    let key = key(&q.scope);
+    let c = match catalogs.reconciled(&key, &q.scope.snapshots).await {
+        Ok(c) => c,
+        Err(e) => return failed("catalog.unavailable", e.to_string()),
+    };
+    let sizes_known = c.has(&q.from) && c.has(&q.to);
+    if !sizes_known {
+        for s in [&q.from, &q.to] {
+            if !c.has(s) {
+                let _ = index(settings, catalogs, cfg, &key, s).await;
+            }
+        }
+    }
+    let filter = q.filter.as_deref().map(str::to_lowercase).filter(|f| !f.is_empty());
+    let mut matching: Vec<_> = d
+        .changes
+        .into_iter()
+        .filter(|ch| filter.as_ref().is_none_or(|f| ch.path.to_lowercase().contains(f)))
+        .collect();
+    matching.sort_by(|a, b| a.path.cmp(&b.path));
+    let total = matching.len() as u64;
+    let changes = matching
+        .into_iter()
+        .take(q.limit as usize)
+        .map(|ch| {
+            let (before, after) = (c.lookup(&q.from, &ch.path), c.lookup(&q.to, &ch.path));
+            ChangedPath {
+                change: change_of(&ch.modifier),
+                kind: after.or(before).map(|m| m.kind.as_str().to_string()),
+                size_before: before.map(|m| m.size),
+                size_after: after.map(|m| m.size),
+                path: ch.path,
+            }
+        })
+        .collect();
+    let totals = d.statistics.map(|s| DiffTotals {
+        changed_files: s.changed_files,
+        added_files: s.added.files,
+        added_dirs: s.added.dirs,
+        added_bytes: s.added.bytes,
+        removed_files: s.removed.files,
+        removed_dirs: s.removed.dirs,
+        removed_bytes: s.removed.bytes,
+    });
+    Answer::Diff(DiffAnswer {
+        truncated: total > u64::from(q.limit),
+        changes,
+        total,
+        totals,
+        sizes_known,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
 }

@@ -47,6 +47,89 @@ pub enum Question {
     /// from the agent's catalog.
     #[cfg_attr(feature = "openapi", oai(mapping = "search"))]
     Search(SearchQuery),
+    /// What changed between two snapshots (`restic diff --json`), with each path's size
+    /// before and after from the catalog.
+    #[cfg_attr(feature = "openapi", oai(mapping = "diff"))]
+    Diff(DiffQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct DiffQuery {
+    pub scope: CatalogScope,
+    /// The older snapshot (full id).
+    pub from: String,
+    /// The newer snapshot (full id).
+    pub to: String,
+    /// Only paths containing this (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    pub limit: u32,
+}
+
+/// How a path differs between two snapshots.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum PathChange {
+    Added,
+    Removed,
+    /// The content changed.
+    Modified,
+    /// A file became a directory, a link, … or the other way round.
+    TypeChanged,
+    /// Only metadata (mode, owner, times) changed.
+    Metadata,
+    Other,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct ChangedPath {
+    pub path: String,
+    pub change: PathChange,
+    /// `file`, `dir`, … as the newer snapshot has it (the older one for removed paths);
+    /// absent when the catalog does not hold both snapshots yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_before: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_after: Option<u64>,
+}
+
+/// restic's totals for a diff; bytes are what the repository stores (deduplicated blobs),
+/// not file sizes.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct DiffTotals {
+    pub changed_files: u64,
+    pub added_files: u64,
+    pub added_dirs: u64,
+    pub added_bytes: u64,
+    pub removed_files: u64,
+    pub removed_dirs: u64,
+    pub removed_bytes: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct DiffAnswer {
+    /// In path order, at most `limit`.
+    pub changes: Vec<ChangedPath>,
+    /// Changed paths (after the filter), all of them.
+    pub total: u64,
+    pub truncated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<DiffTotals>,
+    /// Sizes and kinds are known (both snapshots are in the catalog). When false, reading
+    /// them has been started: ask again for sizes.
+    pub sizes_known: bool,
+    pub elapsed_ms: u64,
 }
 
 /// Which host's snapshots, in which repository: one catalog on the answering agent.
@@ -248,6 +331,8 @@ pub enum Answer {
     Browse(BrowseAnswer),
     #[cfg_attr(feature = "openapi", oai(mapping = "search"))]
     Search(SearchAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "diff"))]
+    Diff(DiffAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]

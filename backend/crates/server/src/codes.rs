@@ -98,6 +98,7 @@ codes! {
     SnapshotInvalidPath = "snapshot.invalid_path",
     SnapshotInvalidPattern = "snapshot.invalid_pattern",
     SnapshotNone = "snapshot.none",
+    SnapshotNoParent = "snapshot.no_parent",
     ScheduleInvalidName = "schedule.invalid_name",
     ScheduleInvalidCron = "schedule.invalid_cron",
     ScheduleInvalidTimezone = "schedule.invalid_timezone",

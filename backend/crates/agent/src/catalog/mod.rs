@@ -343,6 +343,16 @@ impl Catalog {
         Some(listed)
     }
 
+    /// The metadata `path` has in `snapshot`, if the snapshot is in the catalog and has it.
+    pub fn lookup(&self, snapshot: &str, path: &str) -> Option<&Meta> {
+        let ord = self.ord(snapshot)?;
+        let (dir, name) = split(path)?;
+        let d = self.dirs.binary_search_by(|x| x.as_str().cmp(dir)).ok()? as u32;
+        let at = self.entries.partition_point(|e| (e.dir, e.name.as_str()) < (d, name));
+        let e = self.entries.get(at).filter(|e| e.dir == d && e.name == name)?;
+        self.version_in(e, ord)
+    }
+
     /// Is `dir` a directory in snapshot `ord` (the root always is)?
     fn is_dir_in(&self, dir: &str, ord: u32) -> bool {
         let Some((parent, name)) = split(dir) else { return dir == "/" };

@@ -118,6 +118,18 @@ fn search_finds_every_version_across_snapshots() {
 }
 
 #[test]
+fn a_path_is_looked_up_in_one_snapshot() {
+    let c = three();
+    let size = |s: &str, p: &str| c.lookup(s, p).map(|m| m.size);
+    assert_eq!(size("s1", "/etc/nginx/nginx.conf"), Some(10));
+    assert_eq!(size("s2", "/etc/nginx/nginx.conf"), Some(12));
+    assert_eq!(size("s3", "/srv/a"), None, "deleted by s3");
+    assert_eq!(size("s1", "/srv/b"), None, "not there yet");
+    assert_eq!(c.lookup("s1", "/srv").map(|m| m.kind), Some(Kind::Dir));
+    assert_eq!(size("s9", "/srv/a"), None);
+}
+
+#[test]
 fn adding_a_snapshot_twice_changes_nothing() {
     let mut c = three();
     let before = c.clone();

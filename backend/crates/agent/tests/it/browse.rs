@@ -221,6 +221,47 @@ async fn browse_and_search_read_the_agents_catalog() {
     let r = admin.get(&search("q=")).await;
     assert_eq!(r.status(), 400);
 
+    // What changed in the second backup: against the snapshot before it, by default.
+    let diff_path = format!("/api/v1/hosts/{host}/snapshots/{s2}/diff");
+    let t0 = Instant::now();
+    let diff = loop {
+        let v: Value = admin.get(&diff_path).await.json().await.unwrap();
+        if v["sizes_known"] == true {
+            break v;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "sizes never known: {v}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!((&diff["from"], &diff["to"]), (&json!(s1), &json!(s2)), "{diff}");
+    let change = |p: &str| {
+        let full = format!("{d}/{p}");
+        diff["changes"].as_array().unwrap().iter().find(|c| c["path"] == full.as_str()).cloned()
+    };
+    let ab = change("a b.txt").unwrap_or_default();
+    assert_eq!(
+        (&ab["change"], &ab["size_before"], &ab["size_after"]),
+        (&json!("modified"), &json!(2), &json!(11)),
+        "{diff}"
+    );
+    assert_eq!(change("deleted.txt").map(|c| c["change"].clone()), Some(json!("removed")));
+    assert_eq!(change("new.txt").map(|c| c["change"].clone()), Some(json!("added")));
+    assert_eq!(change("new.txt").map(|c| c["kind"].clone()), Some(json!("file")));
+    assert!(change("private.txt").is_none(), "unchanged: {diff}");
+    assert_eq!(diff["totals"]["added_files"], 1, "{diff}");
+    // Named the other way round, it is still older → newer; filtered, it keeps only matches.
+    let back: Value = admin
+        .get(&format!("/api/v1/hosts/{host}/snapshots/{s1}/diff?against={s2}&filter=NEW"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((&back["from"], &back["total"]), (&json!(s1), &json!(1)), "{back}");
+    let first = admin.get(&format!("/api/v1/hosts/{host}/snapshots/{s1}/diff")).await;
+    assert_eq!(
+        (first.status().as_u16(), error_code(first).await.as_str()),
+        (409, "snapshot.no_parent")
+    );
+
     // Forget the first snapshot: neither browse nor search shows it any more.
     let r = admin
         .post(

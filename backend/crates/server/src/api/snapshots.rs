@@ -3,7 +3,7 @@
 //! (`agents.ask_timeout_secs`); a snapshot opened for the first time answers at once with
 //! indexing progress, and the caller asks again.
 
-use cairn_proto::{FoundPath, IndexProgress, TreeEntry, TreeSort};
+use cairn_proto::{ChangedPath, DiffTotals, FoundPath, IndexProgress, TreeEntry, TreeSort};
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
@@ -16,7 +16,7 @@ use super::security::{Auth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
-    domain::browse::{self, ReadThrough, SearchRequest, TreeRequest},
+    domain::browse::{self, DiffRequest, ReadThrough, SearchRequest, TreeRequest},
 };
 
 pub struct SnapshotsApi;
@@ -73,6 +73,30 @@ pub struct SnapshotSearch {
     pub indexing: Vec<String>,
     pub read_through: Option<ReadThroughHost>,
     pub catalog_ms: u64,
+    pub round_trip_ms: u64,
+}
+
+/// What changed between two snapshots of a host, older first.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SnapshotDiff {
+    pub repository_id: Uuid,
+    /// The older snapshot (full id).
+    pub from: String,
+    /// The newer snapshot (full id).
+    pub to: String,
+    /// Changed paths in path order, at most `limit`.
+    pub changes: Vec<ChangedPath>,
+    /// Changed paths after the filter, all of them.
+    pub total: u64,
+    pub truncated: bool,
+    /// restic's totals (bytes are what the repository stores, deduplicated).
+    pub totals: Option<DiffTotals>,
+    /// Kinds and sizes are filled in; when false the agent is reading the snapshots and a
+    /// second request in a few seconds has them.
+    pub sizes_known: bool,
+    pub read_through: Option<ReadThroughHost>,
+    pub agent_ms: u64,
     pub round_trip_ms: u64,
 }
 
@@ -191,6 +215,59 @@ impl SnapshotsApi {
             read_through: f.read_through.map(Into::into),
             catalog_ms: f.answer.elapsed_ms,
             round_trip_ms: f.round_trip_ms,
+        }))
+    }
+
+    /// What changed between this snapshot and another of the host in the same repository
+    /// (`against`; by default the one made just before it): added, removed, modified paths
+    /// (`restic diff`), with sizes before and after from the agent's catalog. Audited
+    /// (`snapshot.diff`).
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
+    #[oai(
+        path = "/v1/hosts/:id/snapshots/:snapshot_id/diff",
+        method = "get",
+        operation_id = "diff_snapshots"
+    )]
+    async fn diff(
+        &self,
+        auth: Auth<perm::SnapshotsRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        #[oai(validator(pattern = "^[0-9a-f]{64}$"))] snapshot_id: Path<String>,
+        /// The snapshot to compare with (full id); the previous one when absent.
+        #[oai(validator(pattern = "^[0-9a-f]{64}$"))]
+        against: Query<Option<String>>,
+        repository_id: Query<Option<Uuid>>,
+        /// Only paths containing this (any case).
+        #[oai(validator(max_length = 256))]
+        filter: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<u32>>,
+    ) -> Result<Json<SnapshotDiff>, ApiError> {
+        let d = browse::diff(
+            &state,
+            &auth.actor(),
+            id.0,
+            DiffRequest {
+                snapshot_id: snapshot_id.0,
+                repository_id: repository_id.0,
+                against: against.0,
+                filter: filter.0,
+                limit: limit.0.unwrap_or(1000),
+            },
+        )
+        .await?;
+        Ok(Json(SnapshotDiff {
+            repository_id: d.repository_id,
+            from: d.from,
+            to: d.to,
+            changes: d.answer.changes,
+            total: d.answer.total,
+            truncated: d.answer.truncated,
+            totals: d.answer.totals,
+            sizes_known: d.answer.sizes_known,
+            read_through: d.read_through.map(Into::into),
+            agent_ms: d.answer.elapsed_ms,
+            round_trip_ms: d.round_trip_ms,
         }))
     }
 }

@@ -205,6 +205,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
     ("browse_snapshot", Access::Requires(Permission::SnapshotsRead)),
     ("search_snapshots", Access::Requires(Permission::SnapshotsRead)),
+    ("diff_snapshots", Access::Requires(Permission::SnapshotsRead)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),
     ("create_schedule", Access::Requires(Permission::SchedulesManage)),
     ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),

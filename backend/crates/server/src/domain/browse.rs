@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use cairn_proto::{
-    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, Question, SearchAnswer,
-    SearchQuery, TreeSort,
+    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, DiffAnswer, DiffQuery, Question,
+    SearchAnswer, SearchQuery, TreeSort,
 };
 use chrono::Utc;
 use serde_json::json;
@@ -307,6 +307,95 @@ pub async fn search(
     audit::record_alone(&state.store, actor, ev).await;
     Ok(Found {
         repository_id: repository,
+        read_through: read_through(&host, &reader),
+        answer,
+        round_trip_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+pub struct DiffRequest {
+    pub snapshot_id: String,
+    pub repository_id: Option<Uuid>,
+    /// The other snapshot; the one made just before when absent.
+    pub against: Option<String>,
+    pub filter: Option<String>,
+    pub limit: u32,
+}
+
+pub struct Diffed {
+    pub repository_id: Uuid,
+    pub from: String,
+    pub to: String,
+    pub answer: DiffAnswer,
+    pub read_through: Option<ReadThrough>,
+    pub round_trip_ms: u64,
+}
+
+/// What changed between a snapshot and another of the same host in the same repository
+/// (by default the one made just before it), older first whatever order they were named.
+pub async fn diff(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    req: DiffRequest,
+) -> Result<Diffed, DomainError> {
+    let db = state.store.db();
+    let host = hosts::find(db, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let repository = repository_of(state, &host, &req.snapshot_id, req.repository_id).await?;
+    let rows = snapshots::find_of_host(db, host.id, &req.snapshot_id).await?;
+    let this = rows
+        .into_iter()
+        .find(|r| r.repository_id == repository)
+        .ok_or(DomainError::NotFound { what: "snapshot" })?;
+    let other = match &req.against {
+        Some(a) => snapshots::find_of_host(db, host.id, a)
+            .await?
+            .into_iter()
+            .find(|r| r.repository_id == repository)
+            .ok_or(DomainError::NotFound { what: "snapshot" })?,
+        None => snapshots::previous(db, host.id, repository, this.time).await?.ok_or_else(|| {
+            DomainError::conflict(
+                Code::SnapshotNoParent,
+                "This is the host's first snapshot in this repository: there is nothing before it to compare with. Pick another snapshot with `against`.",
+            )
+        })?,
+    };
+    let (from, to) = if (other.time, &other.snapshot_id) <= (this.time, &this.snapshot_id) {
+        (other.snapshot_id, this.snapshot_id)
+    } else {
+        (this.snapshot_id, other.snapshot_id)
+    };
+    let reader = reader(state, &host, repository).await?;
+    let question = Question::Diff(DiffQuery {
+        scope: scope(state, &host, repository).await?,
+        from: from.clone(),
+        to: to.clone(),
+        filter: req.filter.clone().filter(|f| !f.trim().is_empty()),
+        limit: req.limit,
+    });
+    let started = Instant::now();
+    let answer = match asks::ask(state, actor, &reader, question, asks::deadline(state)).await? {
+        Answer::Diff(a) => a,
+        Answer::Failed(f) => return Err(refused(f)),
+        other => return Err(refused(repositories::wrong_answer(&other))),
+    };
+    let ev = Event::success(
+        "snapshot.diff",
+        Some(snapshot_target(&to, &host)),
+        json!({
+            "host_id": host.id,
+            "repository_id": repository,
+            "from": from,
+            "to": to,
+            "changes": answer.total,
+            "read_by": reader.hostname,
+        }),
+    );
+    audit::record_alone(&state.store, actor, ev).await;
+    Ok(Diffed {
+        repository_id: repository,
+        from,
+        to,
         read_through: read_through(&host, &reader),
         answer,
         round_trip_ms: started.elapsed().as_millis() as u64,

@@ -70,3 +70,21 @@ pub async fn hostname_in<C: ConnectionTrait>(
         .one(db)
         .await?)
 }
+
+/// The snapshot of `host` in `repository` made just before `time` (its parent, as far as
+/// the list shows).
+pub async fn previous<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Uuid,
+    time: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<SnapshotRow>, StoreError> {
+    Ok(snapshot::Entity::find()
+        .filter(snapshot::Column::HostId.eq(host))
+        .filter(snapshot::Column::RepositoryId.eq(repository))
+        .filter(snapshot::Column::Time.lt(time))
+        .order_by_desc(snapshot::Column::Time)
+        .order_by_desc(snapshot::Column::SnapshotId)
+        .one(db)
+        .await?)
+}
