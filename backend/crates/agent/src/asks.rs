@@ -64,6 +64,7 @@ pub async fn answer(
         Question::Browse(q) => q.scope.repository_id,
         Question::Search(q) => q.scope.repository_id,
         Question::Diff(q) => q.scope.repository_id,
+        Question::RestorePreview(q) => q.scope.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -82,6 +83,9 @@ pub async fn answer(
         Question::Browse(q) => browse::browse(settings, catalogs, repo, q).await,
         Question::Search(q) => browse::search(settings, catalogs, repo, q).await,
         Question::Diff(q) => browse::diff(settings, catalogs, repo, q).await,
+        Question::RestorePreview(q) => {
+            crate::restore::preview::preview(settings, catalogs, repo, q).await
+        }
     }
 }
 

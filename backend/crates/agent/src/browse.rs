@@ -38,7 +38,7 @@ fn short(id: &str) -> &str {
 
 /// Starts indexing `snapshot` (or reads how far it is). `Err` carries the failed answer
 /// when the last attempt failed; that failure is reported once, the next ask retries.
-async fn index(
+pub(crate) async fn start_indexing(
     settings: &ResticSettings,
     catalogs: &Arc<Catalogs>,
     cfg: &RepositoryConfig,
@@ -89,7 +89,7 @@ pub async fn browse(
         Err(e) => return failed("catalog.unavailable", e.to_string()),
     };
     if !c.has(&q.snapshot_id) {
-        return match index(settings, catalogs, cfg, &key, &q.snapshot_id).await {
+        return match start_indexing(settings, catalogs, cfg, &key, &q.snapshot_id).await {
             Ok(p) => Answer::Browse(BrowseAnswer {
                 indexing: Some(p),
                 entries: vec![],
@@ -175,7 +175,7 @@ pub async fn search(
     };
     let mut indexing = Vec::new();
     for s in wanted.iter().filter(|s| !c.has(s)) {
-        match index(settings, catalogs, cfg, &key, s).await {
+        match start_indexing(settings, catalogs, cfg, &key, s).await {
             Ok(_) => indexing.push((*s).clone()),
             // One snapshot that cannot be read does not stop the search of the others.
             Err(_) => tracing::warn!(snapshot = %short(s), "search: snapshot cannot be indexed"),
@@ -274,7 +274,7 @@ pub async fn diff(
     if !sizes_known {
         for s in [&q.from, &q.to] {
             if !c.has(s) {
-                let _ = index(settings, catalogs, cfg, &key, s).await;
+                let _ = start_indexing(settings, catalogs, cfg, &key, s).await;
             }
         }
     }

@@ -20,6 +20,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod preflight;
 pub mod recovery;
+pub mod restore;
 pub mod runner;
 pub mod scheduler;
 pub mod state;

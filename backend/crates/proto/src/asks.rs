@@ -51,6 +51,65 @@ pub enum Question {
     /// before and after from the catalog.
     #[cfg_attr(feature = "openapi", oai(mapping = "diff"))]
     Diff(DiffQuery),
+    /// What a restore would do at its target (create, overwrite, keep, delete), and
+    /// whether it fits there, from the catalog and the target's files; nothing written.
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore_preview"))]
+    RestorePreview(RestorePreviewQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RestorePreviewQuery {
+    pub scope: CatalogScope,
+    pub restore: RestoreArgs,
+}
+
+/// What a restore would do to one path.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewAction {
+    Create,
+    Overwrite,
+    Keep,
+    Delete,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct PreviewPath {
+    /// Where it is (or would be) on the restoring host.
+    pub path: String,
+    pub action: PreviewAction,
+    pub size: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct RestorePreviewAnswer {
+    /// Present while the snapshot is being read into the catalog: ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexing: Option<IndexProgress>,
+    /// Files (links, devices…) that would be written where nothing is.
+    pub create: u64,
+    /// Existing files the policy would replace.
+    pub overwrite: u64,
+    /// Existing files the policy would keep.
+    pub keep: u64,
+    /// Entries `delete_extra` would remove.
+    pub delete: u64,
+    /// Bytes restic would write (all files restored, into the staging directory).
+    pub bytes: u64,
+    /// Bytes free on the target's filesystem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_bytes: Option<u64>,
+    /// The restore fits (with 5 % to spare).
+    pub fits: bool,
+    /// Up to 500 paths with what would happen to each, overwrites and deletions first.
+    pub paths: Vec<PreviewPath>,
+    pub elapsed_ms: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -333,6 +392,8 @@ pub enum Answer {
     Search(SearchAnswer),
     #[cfg_attr(feature = "openapi", oai(mapping = "diff"))]
     Diff(DiffAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore_preview"))]
+    RestorePreview(RestorePreviewAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]

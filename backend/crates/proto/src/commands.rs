@@ -124,6 +124,8 @@ pub enum JobKind {
     /// linked to the same host (a mirror for 3-2-1), then both sides listed to measure
     /// how far the mirror is behind.
     Copy,
+    /// `restic restore` of paths of a snapshot, placed by the overwrite policy.
+    Restore,
 }
 
 impl JobKind {
@@ -140,6 +142,7 @@ impl JobKind {
             JobKind::KeyAdd => "key_add",
             JobKind::KeyRemove => "key_remove",
             JobKind::Copy => "copy",
+            JobKind::Restore => "restore",
         }
     }
 }
@@ -191,6 +194,8 @@ pub enum JobArgs {
     KeyRemove(KeyRemoveArgs),
     #[cfg_attr(feature = "openapi", oai(mapping = "copy"))]
     Copy(CopyArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore"))]
+    Restore(RestoreArgs),
 }
 
 impl JobArgs {
@@ -207,6 +212,7 @@ impl JobArgs {
             JobArgs::KeyAdd(_) => JobKind::KeyAdd,
             JobArgs::KeyRemove(_) => JobKind::KeyRemove,
             JobArgs::Copy(_) => JobKind::Copy,
+            JobArgs::Restore(_) => JobKind::Restore,
         }
     }
 

@@ -218,6 +218,9 @@ pub struct JobResult {
     /// What a `copy` moved, and how far the mirror is behind its source after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy: Option<CopyReport>,
+    /// What a restore placed, skipped and failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<RestoreReport>,
     /// A backup's preflight findings on the agent (warnings it ran with, or what blocked
     /// it); empty when all passed.
     #[serde(default)]

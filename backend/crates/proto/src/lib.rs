@@ -15,11 +15,13 @@ mod commands;
 mod config;
 mod events;
 mod preflight;
+mod restore;
 pub use asks::*;
 pub use commands::*;
 pub use config::*;
 pub use events::*;
 pub use preflight::*;
+pub use restore::*;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
 pub const PROTOCOL_VERSION: u32 = 7;

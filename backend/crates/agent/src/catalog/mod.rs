@@ -353,6 +353,37 @@ impl Catalog {
         self.version_in(e, ord)
     }
 
+    /// Calls `f` with each path at or below `paths` in `snapshot` and its metadata, in
+    /// catalog order. `false` when the snapshot is not in the catalog.
+    pub fn walk(&self, snapshot: &str, paths: &[String], mut f: impl FnMut(&str, &Meta)) -> bool {
+        let Some(ord) = self.ord(snapshot) else { return false };
+        for e in &self.entries {
+            let dir = &self.dirs[e.dir as usize];
+            let path = join(dir, &e.name);
+            let inside = paths.iter().any(|p| {
+                p == "/"
+                    || path == *p
+                    || path.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with('/'))
+            });
+            if inside && let Some(m) = self.version_in(e, ord) {
+                f(&path, m);
+            }
+        }
+        true
+    }
+
+    /// Files (not directories) at or below `paths` in `snapshot`, and their bytes.
+    pub fn size_under(&self, snapshot: &str, paths: &[String]) -> Option<(u64, u64)> {
+        let (mut files, mut bytes) = (0, 0);
+        let found = self.walk(snapshot, paths, |_, m| {
+            if m.kind != Kind::Dir {
+                files += 1;
+                bytes += m.size;
+            }
+        });
+        found.then_some((files, bytes))
+    }
+
     /// Is `dir` a directory in snapshot `ord` (the root always is)?
     fn is_dir_in(&self, dir: &str, ord: u32) -> bool {
         let Some((parent, name)) = split(dir) else { return dir == "/" };

@@ -130,6 +130,19 @@ fn a_path_is_looked_up_in_one_snapshot() {
 }
 
 #[test]
+fn sizes_add_up_below_paths() {
+    let c = three();
+    assert_eq!(c.size_under("s2", &["/srv".into()]), Some((2, 12)));
+    assert_eq!(c.size_under("s2", &["/sr".into()]), Some((0, 0)), "a prefix is not a parent");
+    assert_eq!(c.size_under("s2", &["/".into()]), Some((3, 24)));
+    assert_eq!(
+        c.size_under("s1", &["/etc/nginx/nginx.conf".into(), "/srv/a".into()]),
+        Some((2, 15))
+    );
+    assert_eq!(c.size_under("nope", &["/".into()]), None);
+}
+
+#[test]
 fn adding_a_snapshot_twice_changes_nothing() {
     let mut c = three();
     let before = c.clone();

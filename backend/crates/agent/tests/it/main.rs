@@ -12,5 +12,6 @@ mod jobs;
 mod keys;
 mod preflight;
 mod process;
+mod restore;
 mod schedules;
 mod server_crash;

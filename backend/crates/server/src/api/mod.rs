@@ -14,6 +14,7 @@ pub mod jobs;
 mod late_json;
 pub mod models;
 pub mod repositories;
+pub mod restores;
 pub mod schedules;
 pub mod security;
 mod serde_json_body;
@@ -57,6 +58,7 @@ pub type Apis = (
     repositories::RepositoriesApi,
     jobs::JobsApi,
     snapshots::SnapshotsApi,
+    restores::RestoresApi,
     schedules::SchedulesApi,
     agent::AgentApi,
 );
@@ -72,6 +74,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         repositories::RepositoriesApi,
         jobs::JobsApi,
         snapshots::SnapshotsApi,
+        restores::RestoresApi,
         schedules::SchedulesApi,
         agent::AgentApi,
     );

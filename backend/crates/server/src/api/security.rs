@@ -61,6 +61,7 @@ pub mod perm {
         HostsManage,
         HostsApprove,
         SnapshotsRead,
+        RestoresAnywhere,
         JobsRun,
         SchedulesManage,
         SchedulesHooks,

@@ -67,6 +67,7 @@ impl Role {
                 SchedulesManage,
                 SchedulesHooks,
                 ReposMaintain,
+                RestoresAnywhere,
                 HostsApprove,
                 ReposManage,
                 UsersRead,
@@ -95,6 +96,8 @@ pub enum Permission {
     HostsApprove,
     /// Look inside hosts' snapshots: browse their directories, search them, diff them.
     SnapshotsRead,
+    /// Restores that replace files where they were (in place) or write to another host.
+    RestoresAnywhere,
     /// Start and cancel jobs (backups, snapshot refreshes).
     JobsRun,
     /// Create, edit and delete hosts' schedules (hooks excepted).
@@ -122,6 +125,7 @@ impl Permission {
             Permission::HostsManage => "hosts_manage",
             Permission::HostsApprove => "hosts_approve",
             Permission::SnapshotsRead => "snapshots_read",
+            Permission::RestoresAnywhere => "restores_anywhere",
             Permission::JobsRun => "jobs_run",
             Permission::SchedulesManage => "schedules_manage",
             Permission::SchedulesHooks => "schedules_hooks",
@@ -206,6 +210,8 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("browse_snapshot", Access::Requires(Permission::SnapshotsRead)),
     ("search_snapshots", Access::Requires(Permission::SnapshotsRead)),
     ("diff_snapshots", Access::Requires(Permission::SnapshotsRead)),
+    ("create_restore", Access::Requires(Permission::JobsRun)),
+    ("preview_restore", Access::Requires(Permission::JobsRun)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),
     ("create_schedule", Access::Requires(Permission::SchedulesManage)),
     ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),

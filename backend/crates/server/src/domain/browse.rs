@@ -144,7 +144,7 @@ async fn reader(
 
 /// What the agent's catalog covers: the host's snapshots in the repository, by the restic
 /// host name they were made under.
-async fn scope(
+pub(crate) async fn scope(
     state: &Domain,
     host: &HostRow,
     repository: Uuid,

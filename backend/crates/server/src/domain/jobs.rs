@@ -304,6 +304,7 @@ pub async fn create_for(
                 "repository": repo.name,
                 "kind": kind.as_str(),
                 "paths": paths,
+                "restore": restore_details(&args),
                 "schedule_id": schedule_id,
                 "approves": match origin {
                     Origin::Approval { blocked } => Some(blocked),
@@ -319,6 +320,23 @@ pub async fn create_for(
         state.hub.deliver(host_id, vec![cmd]);
     }
     Ok(row)
+}
+
+/// A restore's what and where, for its audit event: who restored which paths of which
+/// snapshot, to where, replacing what.
+fn restore_details(args: &JobArgs) -> Option<serde_json::Value> {
+    match args {
+        JobArgs::Restore(r) => Some(json!({
+            "snapshot_id": r.snapshot_id,
+            "source_hostname": r.source_hostname,
+            "paths": r.paths,
+            "target": r.target.root(),
+            "in_place": matches!(r.target, cairn_proto::RestoreTarget::Original(_)),
+            "overwrite": r.overwrite,
+            "delete_extra": r.delete_extra,
+        })),
+        _ => None,
+    }
 }
 
 fn already_running(running: &JobRow) -> DomainError {

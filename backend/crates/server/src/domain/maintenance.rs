@@ -66,9 +66,10 @@ pub fn check(args: JobArgs) -> Result<JobArgs, DomainError> {
         | JobArgs::Init(_)
         | JobArgs::Snapshots(_)
         | JobArgs::KeyAdd(_)
-        | JobArgs::KeyRemove(_) => {
+        | JobArgs::KeyRemove(_)
+        | JobArgs::Restore(_) => {
             return Err(invalid(
-                "Backups, init, snapshot refreshes and key rotation have their own operations; here: forget, prune, check, unlock, stats or copy.",
+                "Backups, init, snapshot refreshes, restores and key rotation have their own operations; here: forget, prune, check, unlock, stats or copy.",
                 "args.kind",
             ));
         }

@@ -22,6 +22,7 @@ pub mod page;
 pub mod poll;
 pub mod queue;
 pub mod repositories;
+pub mod restores;
 pub mod rows;
 pub mod schedules;
 pub mod users;

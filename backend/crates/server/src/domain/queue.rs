@@ -27,10 +27,11 @@ fn exclusive(k: JobKind) -> bool {
     matches!(k, JobKind::Prune | JobKind::Check | JobKind::Unlock | JobKind::KeyRemove)
 }
 
-/// Kinds that write snapshots (and so must not meet an exclusive one). A copy writes its
-/// job's repository, the mirror; its source is only read under restic's shared lock.
+/// Kinds that hold restic's shared lock (and so must not meet an exclusive one): those
+/// that write snapshots, and a restore, which reads them. A copy writes its job's
+/// repository, the mirror; its source is only read under restic's shared lock.
 fn writes(k: JobKind) -> bool {
-    matches!(k, JobKind::Backup | JobKind::Forget | JobKind::Copy)
+    matches!(k, JobKind::Backup | JobKind::Forget | JobKind::Copy | JobKind::Restore)
 }
 
 /// Whether a job of kind `a` must wait for a job of kind `b` on the same repository.

@@ -29,7 +29,7 @@ use crate::{
 };
 
 mod feed;
-mod models;
+pub(crate) mod models;
 
 pub(crate) use models::one;
 pub use models::*;
