@@ -184,6 +184,23 @@ impl Client {
         answer::<serde_json::Value>(resp).await.map(|_| ())
     }
 
+    /// The credentials of a cross-host restore's source repository, for that job only.
+    pub async fn job_repository(
+        &self,
+        id: &Identity,
+        host: Uuid,
+        job: Uuid,
+    ) -> Result<cairn_proto::RepositoryConfig, ClientError> {
+        let rb = self
+            .http
+            .get(format!("{}/api/agent/v1/jobs/{job}/repository", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .bearer_auth(signed(id, host)?)
+            .timeout(EVENTS_TIMEOUT);
+        let resp = rb.send().await.map_err(|e| ClientError::Transient(describe(&e)))?;
+        answer(resp).await
+    }
+
     /// Uploads a batch of one job's events. `Refused` (any 4xx but 408 and 429, e.g.
     /// `404 job.not_found`) means the server will never take them.
     pub async fn job_events(

@@ -172,14 +172,65 @@ pub fn handle(ctx: &Arc<Ctx>, cmd: &Command, config: Option<&AgentConfig>) {
 /// `created`, then why it runs): they go into the outbox before anything the run says, so
 /// the server learns of the job from them.
 pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro: Vec<JobEvent>) {
+    start_with(ctx, spec, config, intro, None);
+}
+
+/// A cross-host restore's run command: the source repository is not in this host's config,
+/// so its credentials are fetched for this job first (kept in memory only); a failure to
+/// get them ends the job at once.
+pub fn start_cross_host(
+    ctx: &Arc<Ctx>,
+    client: crate::client::Client,
+    id: Arc<crate::identity::Identity>,
+    host: Uuid,
+    spec: JobSpec,
+    config: Option<AgentConfig>,
+) {
+    // Registered first, so the next poll lists it as running while the credentials come
+    // (and a repeated command is a duplicate, not a second fetch).
+    let Some((cancel, entry)) = register(ctx, &spec, vec![]) else { return };
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let repo = match client.job_repository(&id, host, spec.job_id).await {
+            Ok(r) if r.id == spec.repository_id => Some(r),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(job = %spec.job_id, "cannot get the source repository's credentials: {e}");
+                None
+            }
+        };
+        launch(&ctx, &spec, config.as_ref(), repo, cancel, entry);
+    });
+}
+
+/// Whether a run command is a cross-host restore whose repository this host does not have.
+pub fn needs_credentials(spec: &JobSpec, config: Option<&AgentConfig>) -> bool {
+    matches!(&spec.args, JobArgs::Restore(r) if r.source_host_id.is_some())
+        && !config.is_some_and(|c| c.repositories.iter().any(|r| r.id == spec.repository_id))
+}
+
+fn start_with(
+    ctx: &Arc<Ctx>,
+    spec: &JobSpec,
+    config: Option<&AgentConfig>,
+    intro: Vec<JobEvent>,
+    lent: Option<cairn_proto::RepositoryConfig>,
+) {
+    if let Some((cancel, entry)) = register(ctx, spec, intro) {
+        launch(ctx, spec, config, lent, cancel, entry);
+    }
+}
+
+/// Makes the job known (registry, outbox, journal); `None` for a duplicate command.
+fn register(ctx: &Arc<Ctx>, spec: &JobSpec, intro: Vec<JobEvent>) -> Option<(CancelToken, Entry)> {
     let job = spec.job_id;
     if ctx.outbox.contains(job) {
         tracing::warn!(job = %job, "job already ran or runs here; duplicate command ignored");
-        return;
+        return None;
     }
     let Some(cancel) = ctx.jobs.insert(job, spec.schedule_id) else {
         tracing::warn!(job = %job, "job already runs; duplicate command ignored");
-        return;
+        return None;
     };
     tracing::info!(job = %job, kind = ?spec.args.kind(), schedule = ?spec.schedule_id, "job started");
     ctx.outbox.open_job(job);
@@ -196,8 +247,22 @@ pub fn start(ctx: &Arc<Ctx>, spec: &JobSpec, config: Option<&AgentConfig>, intro
     if let Err(e) = ctx.journal.write(&entry) {
         tracing::error!(job = %job, "cannot write the job journal (a crash now would go unreported): {e}");
     }
+    Some((cancel, entry))
+}
+
+/// Runs a registered job in the background, ending it at once when its repository is
+/// unknown.
+fn launch(
+    ctx: &Arc<Ctx>,
+    spec: &JobSpec,
+    config: Option<&AgentConfig>,
+    lent: Option<cairn_proto::RepositoryConfig>,
+    cancel: CancelToken,
+    entry: Entry,
+) {
+    let job = spec.job_id;
     let repo = config.and_then(|c| c.repositories.iter().find(|r| r.id == spec.repository_id));
-    let Some(repo) = repo.cloned() else {
+    let Some(repo) = repo.cloned().or(lent) else {
         let version = config.map_or(0, |c| c.version);
         let msg = format!(
             "Repository {} is not in this host's configuration (version {version}); link it to the host first",

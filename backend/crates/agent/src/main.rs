@@ -347,6 +347,18 @@ async fn run(dir: &StateDir, id: Identity, restic: &str) -> ExitCode {
                             ask.clone(),
                             config.clone(),
                         ),
+                        Action::RunJob(run)
+                            if jobs::needs_credentials(&run.job, config.as_ref()) =>
+                        {
+                            jobs::start_cross_host(
+                                &ctx,
+                                client.clone(),
+                                id.clone(),
+                                host,
+                                run.job.clone(),
+                                config.clone(),
+                            )
+                        }
                         _ => jobs::handle(&ctx, cmd, config.as_ref()),
                     }
                 }

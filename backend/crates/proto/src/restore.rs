@@ -87,6 +87,12 @@ pub struct RestoreArgs {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", oai(default))]
     pub verify: bool,
+    /// Set when the snapshot is another host's (a cross-host restore): the repository is
+    /// not in this host's config, and the agent fetches its credentials for this job only
+    /// (`GET /api/agent/v1/jobs/{id}/repository`), keeps them in memory, and drops them
+    /// (and the catalog it read) when the job ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_host_id: Option<Uuid>,
 }
 
 /// A path the restore did not place, and why.

@@ -131,6 +131,17 @@ impl Catalogs {
         self.lock().failed.remove(&(key.clone(), snapshot.to_string()));
     }
 
+    /// Forgets a catalog entirely: from memory and from disk.
+    pub fn remove(&self, key: &Key) {
+        self.lock().loaded.remove(key);
+        let path = self.path(key);
+        if let Err(e) = std::fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %path.display(), "cannot remove the catalog: {e}");
+        }
+    }
+
     /// Drops idle catalogs from memory; called now and then by the agent's loop.
     pub fn trim(&self) {
         let now = Instant::now();

@@ -114,6 +114,17 @@ impl Run<'_> {
     }
 
     pub(crate) async fn restore(&self, a: &RestoreArgs, entry: &mut Entry) -> JobResult {
+        let result = self.restore_inner(a, entry).await;
+        if a.source_host_id.is_some() {
+            // Another host's file names stay on that host's side: the catalog read for this
+            // restore goes with the job (the credentials were only ever in memory).
+            let key = Key { repository: self.repository, hostname: a.source_hostname.clone() };
+            self.ctx.catalogs.remove(&key);
+        }
+        result
+    }
+
+    async fn restore_inner(&self, a: &RestoreArgs, entry: &mut Entry) -> JobResult {
         self.ctx.emit(self.job, events::started(None));
         let t0 = Instant::now();
         let root = PathBuf::from(a.target.root());

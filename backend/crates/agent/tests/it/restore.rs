@@ -329,3 +329,115 @@ async fn restores_put_files_back_exactly_and_safely() {
     assert!(restores.iter().any(|e| e["details"]["restore"]["in_place"] == true
         && e["details"]["restore"]["snapshot_id"] == snap.as_str()));
 }
+
+/// A second host restores the first host's snapshot: it is not linked to the repository,
+/// gets its credentials for that one job, and keeps neither them nor the catalog after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_host_restores_with_credentials_for_that_job_only() {
+    const PASSWORD: &str = "cross-host-pw-7f3a";
+    let app = TestApp::spawn_with(Db::Sqlite, |c| c.agents.poll_timeout_secs = 2).await;
+    let admin = app.bootstrap().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = tmp.path().join("repo").to_string_lossy().into_owned();
+    let repo = admin.create_repository(&NewRepository::new("shared", &url, PASSWORD)).await;
+    let mut logs = Vec::new();
+    let mut children = Vec::new();
+    for (name, linked) in [("source-host", true), ("target-host", false)] {
+        let state = tmp.path().join(name).join("state");
+        let token = if linked {
+            NewEnrollmentToken::linked_to(repo.id)
+        } else {
+            NewEnrollmentToken::default()
+        };
+        let t = admin.enrollment_token(&token).await;
+        let out = agent(&state)
+            .args(["enroll", "--server", &app.base, "--token", &t.secret])
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut child = agent(&state)
+            .arg("run")
+            .env("CAIRN_AGENT_HOSTNAME", name)
+            .env("CAIRN_AGENT_RESTIC", restic_path())
+            .env("RESTIC_CACHE_DIR", tmp.path().join(name).join("cache"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = capture(&mut child);
+        wait_for("config applied", 20, || log.lock().contains("config applied")).await;
+        logs.push(log);
+        children.push(child);
+    }
+    let hosts = admin.hosts().await.items;
+    let id_of = |n: &str| hosts.iter().find(|h| h.hostname == n).map(|h| h.id).unwrap();
+    let (source, target) = (id_of("source-host"), id_of("target-host"));
+    let init = admin.init_repository(repo.id, source).await;
+    assert_eq!(finished(&admin, init.id, &logs[0]).await.status, JobStatus::Succeeded);
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("conf")).unwrap();
+    std::fs::write(data.join("conf/app.toml"), "port = 8080\n").unwrap();
+    let d = data.to_string_lossy().into_owned();
+    let b = admin.start_backup(source, &NewBackup::new(repo.id, [d.clone()])).await;
+    assert_eq!(finished(&admin, b.id, &logs[0]).await.status, JobStatus::Succeeded);
+    let snap = admin.snapshots(source).await.items[0].id.clone();
+
+    let into = tmp.path().join("migrated");
+    let body = json!({ "snapshot_id": snap, "target": { "mode": "new_path", "path": into }, "target_host_id": target });
+    let (job, v) = restored(&admin, source, body, &logs[1]).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "{v:#}\n{}", logs[1].lock());
+    assert_eq!(v["host_id"], json!(target), "the job runs on the target host");
+    let restored_file = into.join(d.trim_start_matches('/')).join("conf/app.toml");
+    assert_eq!(std::fs::read_to_string(restored_file).unwrap(), "port = 8080\n");
+
+    // Nothing of the source repository stays on the target host.
+    let state = tmp.path().join("target-host").join("state");
+    let mut stack = vec![state.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                assert!(
+                    !bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()),
+                    "{} holds the password",
+                    p.display()
+                );
+                assert!(
+                    !p.to_string_lossy().contains("catalog/")
+                        || p.extension().is_none_or(|x| x != "cat"),
+                    "{} is a catalog of the source",
+                    p.display()
+                );
+            }
+        }
+    }
+    let target_cfg: Value =
+        admin.get(&format!("/api/v1/hosts/{target}")).await.json().await.unwrap();
+    assert_eq!(target_cfg["repository_ids"], json!([]), "never linked");
+
+    // The credentials were handed out once, to the target host's agent, and audited.
+    let audit: Value = admin.get("/api/v1/audit?limit=100").await.json().await.unwrap();
+    let lent: Vec<&Value> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "restore.credentials")
+        .collect();
+    assert_eq!(lent.len(), 1, "{audit:#}");
+    assert_eq!(
+        (&lent[0]["actor_kind"], &lent[0]["actor_name"]),
+        (&json!("agent"), &json!("target-host"))
+    );
+    let created = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "job.create" && e["details"]["kind"] == "restore")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(created["details"]["source_host_id"], json!(source), "{created:#}");
+}

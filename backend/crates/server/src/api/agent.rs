@@ -150,4 +150,17 @@ impl AgentApi {
         asks::receive(&state, &auth.host, id.0, body.0).await?;
         Ok(NoContent::Done)
     }
+
+    /// The source repository of a cross-host restore running on this host, for that job
+    /// only: while it has not ended (then 409 `job.finished`); any other job, or another
+    /// host's, is 404. The agent keeps it in memory for the job and never in its config.
+    #[oai(path = "/jobs/:id/repository", method = "get", operation_id = "agent_job_repository")]
+    async fn job_repository(
+        &self,
+        auth: AgentAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> Result<Json<cairn_proto::RepositoryConfig>, ApiError> {
+        Ok(Json(crate::domain::restores::credentials(&state, &auth.host, id.0).await?))
+    }
 }

@@ -65,6 +65,9 @@ pub struct CreateRestoreRequest {
     /// Confirms a system directory as the target, or deleting at the original location.
     #[oai(default)]
     pub confirm_risk: bool,
+    /// Restore on this other host instead (needs `restores_anywhere`). Its agent gets the
+    /// snapshot's repository credentials for this one job only, never in its config.
+    pub target_host_id: Option<Uuid>,
 }
 
 impl CreateRestoreRequest {
@@ -83,7 +86,13 @@ impl CreateRestoreRequest {
             verify: self.verify,
             confirm_hostname: self.confirm_hostname,
             confirm_risk: self.confirm_risk,
+            target_host: self.target_host_id,
         }
+    }
+
+    /// In place, or on another host than `host`: `restores_anywhere`.
+    fn needs_anywhere(&self, host: Uuid) -> bool {
+        self.target.mode != "new_path" || self.target_host_id.is_some_and(|t| t != host)
     }
 }
 
@@ -108,7 +117,7 @@ impl RestoresApi {
         id: Path<Uuid>,
         body: Json<CreateRestoreRequest>,
     ) -> Result<Json<RestorePreviewAnswer>, ApiError> {
-        if body.0.target.mode != "new_path" {
+        if body.0.needs_anywhere(id.0) {
             auth.require(Permission::RestoresAnywhere).await?;
         }
         let p = restores::preview(&state, &auth.actor(), id.0, body.0.into_request()).await?;
@@ -129,7 +138,7 @@ impl RestoresApi {
         id: Path<Uuid>,
         body: Json<CreateRestoreRequest>,
     ) -> Result<Started, ApiError> {
-        if body.0.target.mode != "new_path" {
+        if body.0.needs_anywhere(id.0) {
             auth.require(Permission::RestoresAnywhere).await?;
         }
         let row = restores::start(&state, &auth.actor(), id.0, body.0.into_request()).await?;

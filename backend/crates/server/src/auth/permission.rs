@@ -198,6 +198,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("agent_poll", Access::Agent),
     ("agent_job_events", Access::Agent),
     ("agent_answer", Access::Agent),
+    ("agent_job_repository", Access::Agent),
     ("create_backup", Access::Requires(Permission::JobsRun)),
     ("init_repository", Access::Requires(Permission::ReposManage)),
     ("refresh_snapshots", Access::Requires(Permission::JobsRun)),

@@ -211,6 +211,11 @@ pub enum Origin {
     Approval {
         blocked: Uuid,
     },
+    /// A restore of `source`'s snapshot on another host: the repository need not be linked
+    /// to the restoring host (its agent gets the credentials for this job only).
+    CrossHost {
+        source: Uuid,
+    },
 }
 
 /// [`create`], for a schedule's run or an approved one.
@@ -224,7 +229,7 @@ pub async fn create_for(
 ) -> Result<JobRow, DomainError> {
     let schedule_id = match origin {
         Origin::Schedule(id) => Some(id),
-        Origin::Direct | Origin::Approval { .. } => None,
+        Origin::Direct | Origin::Approval { .. } | Origin::CrossHost { .. } => None,
     };
     let kind = args.kind();
     let txn = state.store.write().await?;
@@ -243,7 +248,9 @@ pub async fn create_for(
             ),
         ));
     }
-    if !hosts::linked_repositories(&*txn, host_id).await?.contains(&repository_id) {
+    if !matches!(origin, Origin::CrossHost { .. })
+        && !hosts::linked_repositories(&*txn, host_id).await?.contains(&repository_id)
+    {
         return Err(DomainError::conflict(
             Code::JobRepositoryNotLinked,
             format!(
@@ -296,7 +303,7 @@ pub async fn create_for(
         Event::success(
             match origin {
                 Origin::Approval { .. } => "job.approve",
-                Origin::Direct | Origin::Schedule(_) => "job.create",
+                Origin::Direct | Origin::Schedule(_) | Origin::CrossHost { .. } => "job.create",
             },
             Some(job_target(id, kind, &host)),
             json!({
@@ -308,7 +315,11 @@ pub async fn create_for(
                 "schedule_id": schedule_id,
                 "approves": match origin {
                     Origin::Approval { blocked } => Some(blocked),
-                    Origin::Direct | Origin::Schedule(_) => None,
+                    Origin::Direct | Origin::Schedule(_) | Origin::CrossHost { .. } => None,
+                },
+                "source_host_id": match origin {
+                    Origin::CrossHost { source } => Some(source),
+                    _ => None,
                 },
             }),
         ),

@@ -193,6 +193,21 @@ pub(super) fn repository_config(
     })
 }
 
+/// A repository lent to one job on a host it is not linked to (a cross-host restore): its
+/// credentials, without the delete guard's or key rotation's parts, which are the linked
+/// hosts' business.
+pub(super) fn lent_config(
+    state: &Domain,
+    r: &RepositoryRow,
+) -> Result<RepositoryConfig, DomainError> {
+    Ok(RepositoryConfig {
+        new_password: None,
+        failed_check: None,
+        guard: ForgetGuard::default(),
+        ..repository_config(state, r)?
+    })
+}
+
 fn open_env(state: &Domain, r: &RepositoryRow) -> Result<BTreeMap<String, String>, DomainError> {
     let raw = state
         .keys

@@ -51,6 +51,16 @@ pub struct RestoreRequest {
     pub confirm_hostname: Option<String>,
     /// Restoring into a system directory, or deleting at the original location.
     pub confirm_risk: bool,
+    /// Restore on this other host (a cross-host restore); the snapshot's own host when
+    /// `None`.
+    pub target_host: Option<Uuid>,
+}
+
+/// A checked restore: who restores (the target host), from which repository, what.
+struct Built {
+    target: HostRow,
+    repository: Uuid,
+    args: RestoreArgs,
 }
 
 fn invalid(code: Code, message: impl Into<String>, field: &'static str) -> DomainError {
@@ -119,13 +129,15 @@ fn check_excludes(excludes: Vec<String>) -> Result<Vec<String>, DomainError> {
 
 /// Checks a request and makes the restore's arguments: the host, the snapshot's
 /// repository, and the job's `RestoreArgs`.
-async fn build(
-    state: &Domain,
-    host_id: Uuid,
-    req: RestoreRequest,
-) -> Result<(HostRow, Uuid, RestoreArgs), DomainError> {
+async fn build(state: &Domain, host_id: Uuid, req: RestoreRequest) -> Result<Built, DomainError> {
     let db = state.store.db();
     let host = hosts::find(db, host_id).await?.ok_or(DomainError::NotFound { what: "host" })?;
+    let target_host = match req.target_host.filter(|t| *t != host.id) {
+        Some(t) => {
+            Some(hosts::find(db, t).await?.ok_or(DomainError::NotFound { what: "target host" })?)
+        }
+        None => None,
+    };
     let rows = snapshots::find_of_host(db, host.id, &req.snapshot_id).await?;
     let snap = match (req.repository_id, rows.as_slice()) {
         (_, []) => return Err(DomainError::NotFound { what: "snapshot" }),
@@ -182,8 +194,9 @@ async fn build(
         overwrite: req.overwrite,
         delete_extra: req.delete_extra,
         verify: req.verify,
+        source_host_id: target_host.as_ref().map(|_| host.id),
     };
-    Ok((host, snap.repository_id, args))
+    Ok(Built { target: target_host.unwrap_or(host), repository: snap.repository_id, args })
 }
 
 /// What a restore would do at its target, asked of the host's agent; nothing is written.
@@ -193,12 +206,27 @@ pub async fn preview(
     host_id: Uuid,
     req: RestoreRequest,
 ) -> Result<RestorePreviewAnswer, DomainError> {
-    let (host, repository, args) = build(state, host_id, req).await?;
+    let b = build(state, host_id, req).await?;
+    let source = match b.args.source_host_id {
+        Some(s) => {
+            hosts::find(state.store.db(), s).await?.ok_or(DomainError::NotFound { what: "host" })?
+        }
+        None => b.target.clone(),
+    };
+    if b.args.source_host_id.is_some() {
+        // Another host has no catalog of this snapshot and no credentials before the job:
+        // the preview is of the target's side only, sized from the snapshot's own host.
+        return Err(invalid(
+            Code::RestoreNeedsConfirmation,
+            "A preview of a restore to another host is not available yet: preview it on the snapshot's own host, or restore to a new directory (nothing is overwritten there).",
+            "target_host_id",
+        ));
+    }
     let question = Question::RestorePreview(RestorePreviewQuery {
-        scope: browse::scope(state, &host, repository).await?,
-        restore: args,
+        scope: browse::scope(state, &source, b.repository).await?,
+        restore: b.args,
     });
-    match asks::ask(state, actor, &host, question, asks::deadline(state)).await? {
+    match asks::ask(state, actor, &b.target, question, asks::deadline(state)).await? {
         Answer::RestorePreview(a) => Ok(a),
         Answer::Failed(f) => Err(DomainError::Conflict {
             code: Code::RestorePreviewFailed,
@@ -224,8 +252,8 @@ pub async fn start(
     req: RestoreRequest,
 ) -> Result<JobRow, DomainError> {
     let db = state.store.db();
-    let (host, repository, args) = build(state, host_id, req).await?;
-    // One restore per target directory at a time, on this host.
+    let Built { target: host, repository, args } = build(state, host_id, req).await?;
+    // One restore per target directory at a time, on the restoring host.
     let root = args.target.root().to_string();
     for j in job_store::active_on_host(db, host.id).await? {
         if j.kind != JobKind::Restore {
@@ -246,7 +274,58 @@ pub async fn start(
             });
         }
     }
-    jobs::create(state, actor, host.id, repository, JobArgs::Restore(args)).await
+    let origin = match args.source_host_id {
+        Some(source) => jobs::Origin::CrossHost { source },
+        None => jobs::Origin::Direct,
+    };
+    jobs::create_for(state, actor, host.id, repository, JobArgs::Restore(args), origin).await
+}
+
+/// A cross-host restore's source repository, for the restoring host's agent: only while
+/// that job has not ended, only to its own host. Audited (`restore.credentials`).
+pub async fn credentials(
+    state: &Domain,
+    host: &HostRow,
+    job_id: Uuid,
+) -> Result<cairn_proto::RepositoryConfig, DomainError> {
+    let db = state.store.db();
+    let job = job_store::find(db, job_id).await?.filter(|j| j.host_id == host.id);
+    let job = job.ok_or(DomainError::NotFound { what: "job" })?;
+    let (Some(JobArgs::Restore(args)), Some(repository)) = (jobs::args_of(&job), job.repository_id)
+    else {
+        return Err(DomainError::NotFound { what: "job" });
+    };
+    if args.source_host_id.is_none() {
+        return Err(DomainError::NotFound { what: "job" });
+    }
+    if job.status.is_final() {
+        return Err(DomainError::conflict(
+            Code::JobFinished,
+            "The restore has ended: its credentials are no longer handed out.",
+        ));
+    }
+    let repo = crate::store::repositories::find(db, repository)
+        .await?
+        .ok_or(DomainError::NotFound { what: "repository" })?;
+    let config = super::repositories::lent_config(state, &repo)?;
+    let actor = super::audit::Actor {
+        kind: super::audit::ActorKind::Agent,
+        id: Some(host.id.to_string()),
+        name: Some(host.hostname.clone()),
+        ip: None,
+        user_agent: None,
+    };
+    let ev = super::audit::Event::success(
+        "restore.credentials",
+        Some(super::audit::Target {
+            kind: "job",
+            id: job.id.to_string(),
+            name: Some(format!("restore on {}", host.hostname)),
+        }),
+        serde_json::json!({ "repository": repo.name, "source_host_id": args.source_host_id, "snapshot_id": args.snapshot_id }),
+    );
+    super::audit::record_alone(&state.store, &actor, ev).await;
+    Ok(config)
 }
 
 /// Two target directories overlap when one is the other or inside it.
