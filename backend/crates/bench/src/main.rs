@@ -33,6 +33,7 @@ use cairn_testkit::agent::SimAgent;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+mod catalog;
 mod ingest;
 mod lists;
 mod retention;
@@ -145,6 +146,7 @@ async fn main() {
         Some("ingest") => return ingest::run().await,
         Some("lists") => return lists::run().await,
         Some("retention") => return retention::run().await,
+        Some("catalog") => return catalog::run(),
         _ => {}
     }
     let n = arg("--agents", 10_000);

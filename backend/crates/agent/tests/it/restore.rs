@@ -441,3 +441,75 @@ async fn another_host_restores_with_credentials_for_that_job_only() {
         .unwrap_or_default();
     assert_eq!(created["details"]["source_host_id"], json!(source), "{created:#}");
 }
+
+/// An agent killed with SIGKILL in the middle of a restore to a new directory: the
+/// directory never appears, and the job ends `lost` when the agent is back, not `running`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_killed_midway_leaves_the_target_untouched() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| c.agents.poll_timeout_secs = 2).await;
+    let admin = app.bootstrap().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let url = tmp.path().join("repo").to_string_lossy().into_owned();
+    let repo = admin.create_repository(&NewRepository::new("local", &url, "kill-pw")).await;
+    let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo.id)).await;
+    let state = tmp.path().join("state");
+    let out = agent(&state)
+        .args(["enroll", "--server", &app.base, "--token", &t.secret])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = |state: &Path| {
+        let mut child = agent(state)
+            .arg("run")
+            .env("CAIRN_AGENT_HOSTNAME", HOSTNAME)
+            .env("CAIRN_AGENT_RESTIC", restic_path())
+            .env("RESTIC_CACHE_DIR", tmp.path().join("cache"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = capture(&mut child);
+        (child, log)
+    };
+    let (mut child, log) = run(&state);
+    wait_for("config applied", 20, || log.lock().contains("config applied")).await;
+    let host = admin.hosts().await.items[0].id;
+    let init = admin.init_repository(repo.id, host).await;
+    assert_eq!(finished(&admin, init.id, &log).await.status, JobStatus::Succeeded);
+    let data = crate::common::random_dir(&tmp.path().join("data"), 6, 64);
+    let b = admin
+        .start_backup(host, &NewBackup::new(repo.id, [data.to_string_lossy().into_owned()]))
+        .await;
+    assert_eq!(finished(&admin, b.id, &log).await.status, JobStatus::Succeeded);
+    let snap = admin.snapshots(host).await.items[0].id.clone();
+
+    let target = tmp.path().join("restored");
+    let r = restore(
+        &admin,
+        host,
+        json!({ "snapshot_id": snap, "target": { "mode": "new_path", "path": target } }),
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let job: Value = r.json().await.unwrap();
+    let id = Uuid::parse_str(job["id"].as_str().unwrap()).unwrap();
+    // restic is writing into the staging directory: kill the agent (and so restic).
+    let staging = tmp.path().join(format!(".cairn-restore-{}", id.simple()));
+    let t0 = Instant::now();
+    while !std::fs::read_dir(&staging).is_ok_and(|mut d| d.next().is_some()) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "restic never started writing\n{}",
+            log.lock()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    crate::common::sigkill(&mut child).await;
+    assert!(!target.exists(), "a killed restore left {} behind", target.display());
+
+    let (_child, log2) = run(&state);
+    let j = finished(&admin, id, &log2).await;
+    assert!(matches!(j.status, JobStatus::Lost | JobStatus::Failed), "{j:#?}\n{}", log2.lock());
+    assert!(!target.exists(), "still nothing at the target");
+}
