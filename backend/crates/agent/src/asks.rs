@@ -36,6 +36,11 @@ pub fn spawn(
             tracing::warn!(ask = %ask_id, "question arrived after its deadline; dropped");
             return;
         };
+        if let Question::Download(q) = &ask.question {
+            // A download is streamed as long as it takes; the deadline is for its start.
+            crate::download::run(&settings, &client, &id, host, ask_id, q, config.as_ref()).await;
+            return;
+        }
         let work = answer(&settings, &catalogs, &ask.question, config.as_ref());
         // Dropping the work on time kills its restic (kill_on_drop, process group).
         let Ok(answer) = tokio::time::timeout(left, work).await else {
@@ -65,6 +70,7 @@ pub async fn answer(
         Question::Search(q) => q.scope.repository_id,
         Question::Diff(q) => q.scope.repository_id,
         Question::RestorePreview(q) => q.scope.repository_id,
+        Question::Download(q) => q.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
         return failed(
@@ -85,6 +91,10 @@ pub async fn answer(
         Question::Diff(q) => browse::diff(settings, catalogs, repo, q).await,
         Question::RestorePreview(q) => {
             crate::restore::preview::preview(settings, catalogs, repo, q).await
+        }
+        // Streamed by `spawn`, never answered here.
+        Question::Download(_) => {
+            failed("agent.wrong_question", "A download is streamed, not answered")
         }
     }
 }

@@ -184,6 +184,26 @@ impl Client {
         answer::<serde_json::Value>(resp).await.map(|_| ())
     }
 
+    /// Streams a download's bytes to the server (`download` is the question's id).
+    pub async fn upload(
+        &self,
+        id: &Identity,
+        host: Uuid,
+        download: Uuid,
+        body: reqwest::Body,
+    ) -> Result<(), ClientError> {
+        let rb = self
+            .post(&format!("/downloads/{download}"))
+            .bearer_auth(signed(id, host)?)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(body);
+        let resp = rb.send().await.map_err(|e| ClientError::Transient(describe(&e)))?;
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        answer::<serde_json::Value>(resp).await.map(|_| ())
+    }
+
     /// The credentials of a cross-host restore's source repository, for that job only.
     pub async fn job_repository(
         &self,

@@ -9,6 +9,7 @@ pub mod browse;
 pub mod catalog;
 pub mod client;
 mod copy;
+pub mod download;
 pub mod events;
 pub mod facts;
 pub mod hooks;

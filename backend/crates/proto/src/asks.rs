@@ -55,6 +55,35 @@ pub enum Question {
     /// whether it fits there, from the catalog and the target's files; nothing written.
     #[cfg_attr(feature = "openapi", oai(mapping = "restore_preview"))]
     RestorePreview(RestorePreviewQuery),
+    /// Stream one file, or a directory as an archive, of a snapshot (`restic dump`): the
+    /// agent POSTs the bytes to `/api/agent/v1/downloads/{ask id}` instead of answering
+    /// (it answers only to say why it cannot).
+    #[cfg_attr(feature = "openapi", oai(mapping = "download"))]
+    Download(DownloadQuery),
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadFormat {
+    /// A file as it is (a directory as a tar archive, restic's default).
+    #[default]
+    Raw,
+    /// A tar archive, gzip-compressed.
+    TarGz,
+    Zip,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct DownloadQuery {
+    pub repository_id: Uuid,
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// Absolute path inside the snapshot.
+    pub path: String,
+    pub format: DownloadFormat,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -521,11 +521,27 @@ pub(crate) fn diff_args(from: &str, to: &str) -> Result<Vec<OsString>> {
 }
 
 pub(crate) fn dump_args(snapshot: &str, path: &str) -> Result<Vec<OsString>> {
+    dump_archive_args(snapshot, path, "tar")
+}
+
+/// `dump --archive <tar|zip>`: a directory comes as that archive (a file as itself).
+pub(crate) fn dump_archive_args(
+    snapshot: &str,
+    path: &str,
+    archive: &str,
+) -> Result<Vec<OsString>> {
     validate_snapshot_id(snapshot)?;
     if path.is_empty() {
         return Err(Error::InvalidArgument("empty dump path".into()));
     }
-    Ok(Args::new(&["dump"]).positionals([snapshot, path]).done())
+    let mut a = Args::new(&["dump"]);
+    if archive != "tar" {
+        if archive != "zip" {
+            return Err(Error::InvalidArgument(format!("unknown archive format {archive:?}")));
+        }
+        a.opt("--archive", archive);
+    }
+    Ok(a.positionals([snapshot, path]).done())
 }
 
 pub(crate) fn unlock_args(remove_all: bool) -> Vec<OsString> {

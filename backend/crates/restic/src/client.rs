@@ -12,8 +12,8 @@ use tokio::io::AsyncWrite;
 use crate::{
     args::{
         BackupOptions, CheckOptions, ForgetOptions, GlobalOptions, LsOptions, PruneOptions,
-        RestoreOptions, SnapshotFilter, StatsOptions, cat_lock_args, diff_args, dump_args,
-        list_locks_args, snapshots_args, unlock_args,
+        RestoreOptions, SnapshotFilter, StatsOptions, cat_lock_args, diff_args, dump_archive_args,
+        dump_args, list_locks_args, snapshots_args, unlock_args,
     },
     error::{Error, ErrorClass, Result, classify},
     process::{self, Finished},
@@ -172,6 +172,24 @@ impl Restic {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let f = self.run_to(repo, dump_args(snapshot, path)?, out).await?;
+        self.check_exit(&f)?;
+        Ok(f.stdout_bytes)
+    }
+
+    /// Like [`Restic::dump_to`], a directory as a `zip` archive when `zip`, else tar.
+    pub async fn dump_archive_to<W>(
+        &self,
+        repo: &Repo,
+        snapshot: &str,
+        path: &str,
+        zip: bool,
+        out: &mut W,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let args = dump_archive_args(snapshot, path, if zip { "zip" } else { "tar" })?;
+        let f = self.run_to(repo, args, out).await?;
         self.check_exit(&f)?;
         Ok(f.stdout_bytes)
     }

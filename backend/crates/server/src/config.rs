@@ -163,6 +163,9 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     /// Largest accepted request body in bytes; larger ones get 413.
     pub body_limit_bytes: usize,
+    /// Largest download from a snapshot (a file or an archive) streamed to a browser; 0 for
+    /// no limit. A longer one is cut off there (the browser sees it fail).
+    pub download_max_bytes: u64,
     /// Seconds in-flight requests get to finish after SIGTERM.
     pub shutdown_grace_secs: u64,
     /// Seconds a request may take to produce its response (not counting streamed bodies).
@@ -231,6 +234,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             body_limit_bytes: 1024 * 1024,
+            download_max_bytes: 0,
             shutdown_grace_secs: 10,
             request_timeout_secs: 60,
             head_timeout_secs: 30,

@@ -189,6 +189,30 @@ async fn browse_and_search_read_the_agents_catalog() {
     let r = admin.get(&tree("abc", "")).await;
     assert_eq!(r.status(), 400);
 
+    // Downloads: a file as it is, a directory as tar.gz and as zip.
+    let download =
+        |snap: &str, q: &str| format!("/api/v1/hosts/{host}/snapshots/{snap}/download?{q}");
+    let r = admin.get(&download(&s1, &format!("path={d}/a%20b.txt"))).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers().get("content-disposition").and_then(|v| v.to_str().ok()),
+        Some("attachment; filename=\"a b.txt\"")
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"v1");
+    for (format, list) in
+        [("tar_gz", vec!["tar", "-tzf"]), ("zip", vec!["python3", "-m", "zipfile", "-l"])]
+    {
+        let r = admin.get(&download(&s1, &format!("path={d}/deep&format={format}"))).await;
+        assert_eq!(r.status(), 200, "{format}");
+        let file = tmp.path().join(format!("deep.{format}"));
+        std::fs::write(&file, r.bytes().await.unwrap()).unwrap();
+        let out = std::process::Command::new(list[0]).args(&list[1..]).arg(&file).output().unwrap();
+        let names = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && names.contains("z.txt"), "{format}: {names}");
+    }
+    let r = admin.get(&download(&s1, &format!("path={d}/nope.txt"))).await;
+    assert_eq!((r.status().as_u16(), error_code(r).await.as_str()), (409, "snapshot.read_failed"));
+
     // A second snapshot: one file changed, one deleted, one added.
     std::fs::write(data.join("a b.txt"), "version two").unwrap();
     std::fs::remove_file(data.join("deleted.txt")).unwrap();

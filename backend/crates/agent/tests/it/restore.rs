@@ -115,6 +115,16 @@ async fn finished(admin: &Session, job: Uuid, log: &Captured) -> Job {
     }
 }
 
+/// This process's peak RSS (`VmHWM`), in KiB.
+fn peak_rss_kib() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 async fn restore(admin: &Session, host: Uuid, body: Value) -> reqwest::Response {
     admin.post(&format!("/api/v1/hosts/{host}/restores"), body).await
 }

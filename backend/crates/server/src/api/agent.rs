@@ -163,4 +163,26 @@ impl AgentApi {
     ) -> Result<Json<cairn_proto::RepositoryConfig>, ApiError> {
         Ok(Json(crate::domain::restores::credentials(&state, &auth.host, id.0).await?))
     }
+
+    /// The bytes of a download the server asked for (`id` = the `ask` command's id),
+    /// streamed as the body (`application/octet-stream`, any length, not bound by
+    /// `http.body_limit_bytes`): they flow through to the browser that asked, and the
+    /// request ends (204) when the browser's answer has. Another host's, or one nobody
+    /// waits for, is 404.
+    #[oai(path = "/downloads/:id", method = "post", operation_id = "agent_upload_download")]
+    async fn upload(
+        &self,
+        auth: AgentAuth,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: poem_openapi::payload::Binary<poem::Body>,
+    ) -> Result<NoContent, ApiError> {
+        let (done, ended) = tokio::sync::oneshot::channel();
+        let upload = crate::hub::Upload { body: body.0, done };
+        if state.hub.uploaded(id.0, auth.host.id, upload).is_err() {
+            return Err(crate::domain::DomainError::NotFound { what: "download" }.into());
+        }
+        let _ = ended.await;
+        Ok(NoContent::Done)
+    }
 }

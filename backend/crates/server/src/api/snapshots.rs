@@ -3,12 +3,14 @@
 //! (`agents.ask_timeout_secs`); a snapshot opened for the first time answers at once with
 //! indexing progress, and the caller asks again.
 
-use cairn_proto::{ChangedPath, DiffTotals, FoundPath, IndexProgress, TreeEntry, TreeSort};
+use cairn_proto::{
+    ChangedPath, DiffTotals, DownloadFormat, FoundPath, IndexProgress, TreeEntry, TreeSort,
+};
 use poem::web::Data;
 use poem_openapi::{
-    Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
+    payload::{Binary, Json},
 };
 use uuid::Uuid;
 
@@ -100,8 +102,59 @@ pub struct SnapshotDiff {
     pub round_trip_ms: u64,
 }
 
+#[derive(ApiResponse)]
+pub enum Downloaded {
+    /// The file, or the directory as an archive, streamed as restic reads it.
+    #[oai(status = 200)]
+    Ok(
+        Binary<poem::Body>,
+        /// `attachment; filename="…"`.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
 #[OpenApi(tag = "ApiTags::Jobs")]
 impl SnapshotsApi {
+    /// Downloads one file of a snapshot, or a directory as an archive (`raw`: a file as
+    /// it is, a directory as tar; `tar_gz`; `zip`), streamed from the reading agent's
+    /// `restic dump` through the server as it comes (the server holds a few chunks at a
+    /// time, whatever the size). Up to `http.download_max_bytes` (no limit by default).
+    /// Audited (`snapshot.download`). Errors come before the first byte: `404`,
+    /// `409 repository.no_online_host`, `409 snapshot.read_failed`, `504 agent.no_answer`.
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
+    #[oai(
+        path = "/v1/hosts/:id/snapshots/:snapshot_id/download",
+        method = "get",
+        operation_id = "download_snapshot_path"
+    )]
+    async fn download(
+        &self,
+        auth: Auth<perm::SnapshotsRead>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        #[oai(validator(pattern = "^[0-9a-f]{64}$"))] snapshot_id: Path<String>,
+        /// The file or directory inside the snapshot.
+        #[oai(validator(min_length = 1, max_length = 4096))]
+        path: Query<String>,
+        format: Query<Option<DownloadFormat>>,
+        repository_id: Query<Option<Uuid>>,
+    ) -> Result<Downloaded, ApiError> {
+        let d = crate::domain::downloads::start(
+            &state,
+            &auth.actor(),
+            id.0,
+            &snapshot_id.0,
+            repository_id.0,
+            &path.0,
+            format.0.unwrap_or_default(),
+            state.config.http.download_max_bytes,
+        )
+        .await?;
+        let disposition = format!("attachment; filename=\"{}\"", d.filename);
+        Ok(Downloaded::Ok(Binary(d.body), disposition))
+    }
+
     /// One directory of a snapshot: name, kind, size, modification time, mode and owner of
     /// each entry, directories first, sorted and filtered as asked. The first open of a
     /// snapshot answers with `indexing` while the agent reads it; after that a directory

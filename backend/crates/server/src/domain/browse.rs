@@ -88,7 +88,7 @@ pub fn normalise_path(path: &str) -> Result<String, DomainError> {
 }
 
 /// The snapshot's repository: the one asked for, or the only one holding it.
-async fn repository_of(
+pub(crate) async fn repository_of(
     state: &Domain,
     host: &HostRow,
     snapshot_id: &str,
@@ -110,7 +110,7 @@ async fn repository_of(
 
 /// The agent that reads `repository` for `source`: the host itself when it is online and
 /// linked, otherwise the online linked host seen most recently.
-async fn reader(
+pub(crate) async fn reader(
     state: &Domain,
     source: &HostRow,
     repository: Uuid,
@@ -157,14 +157,14 @@ pub(crate) async fn scope(
     Ok(CatalogScope { repository_id: repository, hostname, snapshots: ids })
 }
 
-fn read_through(source: &HostRow, reader: &HostRow) -> Option<ReadThrough> {
+pub(crate) fn read_through(source: &HostRow, reader: &HostRow) -> Option<ReadThrough> {
     (reader.id != source.id)
         .then(|| ReadThrough { host_id: reader.id, hostname: reader.hostname.clone() })
 }
 
 /// An agent's refusal as the API says it: a missing directory is not found, a bad path is
 /// the caller's, anything else (restic could not read) a conflict naming restic's class.
-fn refused(f: AskFailure) -> DomainError {
+pub(crate) fn refused(f: AskFailure) -> DomainError {
     match f.error_class.as_str() {
         "catalog.no_such_directory" => DomainError::NotFound { what: "directory" },
         "catalog.bad_path" => DomainError::invalid(Code::SnapshotInvalidPath, f.message, "path"),
@@ -177,7 +177,7 @@ fn refused(f: AskFailure) -> DomainError {
     }
 }
 
-fn snapshot_target(id: &str, host: &HostRow) -> Target {
+pub(crate) fn snapshot_target(id: &str, host: &HostRow) -> Target {
     Target { kind: "snapshot", id: id.to_string(), name: Some(host.hostname.clone()) }
 }
 

@@ -9,6 +9,7 @@ pub mod check_schedule;
 pub mod config_batch;
 pub mod context;
 pub mod copies;
+pub mod downloads;
 pub mod enrollment;
 pub mod error;
 pub mod fleet;

@@ -26,6 +26,10 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
 
 /// Requests under this path come from agents and pass the agent gate.
 const AGENT_PATHS: &str = "/api/agent/";
+/// An agent's upload of a download: streamed through to a browser as it arrives, so it is
+/// neither read here, nor bound by the body limit or the request timeout, nor made to
+/// hold an agent permit for as long as it lasts.
+const STREAMED: &str = "/api/agent/v1/downloads/";
 /// JSON bodies under this path are validated against the document before any handler.
 const USER_API: &str = "/api/v1/";
 
@@ -155,10 +159,13 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     .get(header::CONTENT_LENGTH)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse::<usize>().ok());
-                if declared.is_some_and(|n| n > self.body_limit) {
+                let streamed = path.starts_with(STREAMED);
+                if declared.is_some_and(|n| n > self.body_limit) && !streamed {
                     break 'answer too_large(self.body_limit);
                 }
-                if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+                if !streamed
+                    && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+                {
                     // Read the body here, bounded in size (so chunked bodies obey the limit
                     // too) and in time (a client trickling its body holds a connection, not
                     // the server).
@@ -190,7 +197,7 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                 // its request only; the endpoint chain's future (KBs, and its database reads)
                 // is made, boxed, once a permit is held. Bodies are read above, so a slow
                 // client cannot sit on a permit. User requests never wait behind agents.
-                let gate = path.starts_with(AGENT_PATHS).then_some(&self.agent_gate);
+                let gate = (path.starts_with(AGENT_PATHS) && !streamed).then_some(&self.agent_gate);
                 let answer = async {
                     let _permit = match gate {
                         Some(gate) => gate.acquire().await.ok(),
@@ -198,7 +205,10 @@ impl<E: Endpoint> Endpoint for FrontlineEndpoint<E> {
                     };
                     Box::pin(self.inner.call(req)).await
                 };
-                match tokio::time::timeout(self.timeout, answer).await {
+                // A streamed upload lasts as long as its download: a day at most.
+                let limit =
+                    if streamed { std::time::Duration::from_secs(86_400) } else { self.timeout };
+                match tokio::time::timeout(limit, answer).await {
                     Ok(result) => {
                         let resp = match result {
                             Ok(r) => r.into_response(),

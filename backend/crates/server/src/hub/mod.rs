@@ -157,6 +157,18 @@ pub trait Wakeups: Send + Sync + 'static {
     fn answered(&self, ask: Uuid, host: Uuid, answer: Answer) -> bool;
     /// The asker stopped waiting (deadline, or its request was dropped).
     fn stop_waiting(&self, ask: Uuid);
+    /// Waits for the bytes of the download `id` asked of `host` (the agent's upload).
+    fn await_upload(&self, id: Uuid, host: Uuid) -> oneshot::Receiver<Upload>;
+    /// Hands `host`'s upload to its waiting download; `Err` gives it back when nobody
+    /// waits (another host's, given up, or unknown).
+    fn uploaded(&self, id: Uuid, host: Uuid, upload: Upload) -> Result<(), Upload>;
+}
+
+/// A download's bytes as the agent uploads them, and the signal that the browser's answer
+/// has ended (its body consumed, or the browser gone), which ends the agent's request.
+pub struct Upload {
+    pub body: poem::Body,
+    pub done: oneshot::Sender<()>,
 }
 
 impl Wakeups for Hub {
@@ -205,6 +217,22 @@ impl Wakeups for Hub {
     }
     fn stop_waiting(&self, ask: Uuid) {
         self.questions.lock().unwrap_or_else(|e| e.into_inner()).remove(&ask);
+        self.uploads.lock().unwrap_or_else(|e| e.into_inner()).remove(&ask);
+    }
+    fn await_upload(&self, id: Uuid, host: Uuid) -> oneshot::Receiver<Upload> {
+        let (tx, rx) = oneshot::channel();
+        self.uploads.lock().unwrap_or_else(|e| e.into_inner()).insert(id, (host, tx));
+        rx
+    }
+    fn uploaded(&self, id: Uuid, host: Uuid, upload: Upload) -> Result<(), Upload> {
+        let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+        if uploads.get(&id).is_none_or(|(asked, _)| *asked != host) {
+            return Err(upload);
+        }
+        match uploads.remove(&id) {
+            Some((_, tx)) => tx.send(upload),
+            None => Err(upload),
+        }
     }
 }
 
@@ -222,6 +250,8 @@ pub struct Hub {
     /// Questions put to agents whose askers wait in this process: the host asked, and
     /// where its answer goes.
     questions: Mutex<HashMap<Uuid, (Uuid, oneshot::Sender<Answer>)>>,
+    /// Downloads waiting for their agent's upload: the host asked, and where the bytes go.
+    uploads: Mutex<HashMap<Uuid, (Uuid, oneshot::Sender<Upload>)>>,
 }
 
 impl Hub {
