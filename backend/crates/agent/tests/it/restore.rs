@@ -494,6 +494,27 @@ async fn a_restore_killed_midway_leaves_the_target_untouched() {
     assert_eq!(finished(&admin, b.id, &log).await.status, JobStatus::Succeeded);
     let snap = admin.snapshots(host).await.items[0].id.clone();
 
+    // A 64 MiB file downloaded through the server: the bytes match and the server (this
+    // process) does not hold them: its peak RSS grows by far less than the file.
+    // (Sent past the contract check, which reads whole answers, so only the server's
+    // streaming is measured.)
+    let blob = data.join("blob0");
+    let want = std::fs::read(&blob).unwrap();
+    let before = peak_rss_kib();
+    let path = format!("/api/v1/hosts/{host}/snapshots/{snap}/download?path={}", blob.display());
+    let mut r = admin.request(reqwest::Method::GET, &path).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let mut at = 0;
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        assert_eq!(&want[at..at + chunk.len()], chunk.as_ref(), "bytes differ at {at}");
+        at += chunk.len();
+    }
+    assert_eq!(at, want.len());
+    let grew_mib = (peak_rss_kib() - before) / 1024;
+    eprintln!("download of 64 MiB: peak RSS of the server's process grew by {grew_mib} MiB");
+    assert!(grew_mib < 48, "the download was held in memory: +{grew_mib} MiB");
+    drop(want);
+
     let target = tmp.path().join("restored");
     let r = restore(
         &admin,
