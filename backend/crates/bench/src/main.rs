@@ -36,6 +36,7 @@ use uuid::Uuid;
 mod catalog;
 mod ingest;
 mod lists;
+mod restore;
 mod retention;
 
 struct Shared {
@@ -147,6 +148,7 @@ async fn main() {
         Some("lists") => return lists::run().await,
         Some("retention") => return retention::run().await,
         Some("catalog") => return catalog::run(),
+        Some("restore") => return restore::run().await,
         _ => {}
     }
     let n = arg("--agents", 10_000);
