@@ -141,6 +141,7 @@ async fn execute(
         JobArgs::Forget(f) => run.forget(f, &cfg.guard, &mut entry).await,
         JobArgs::Prune(p) => run.prune(p, &mut entry).await,
         JobArgs::Restore(r) => run.restore(r, &mut entry).await,
+        JobArgs::Drill(d) => run.drill(d, &mut entry).await,
         JobArgs::Check(c) => run.check(c, &mut entry).await,
         JobArgs::Unlock(u) => run.unlock(u.remove_all).await,
         JobArgs::Stats(_) => run.stats().await,

@@ -126,6 +126,8 @@ pub enum JobKind {
     Copy,
     /// `restic restore` of paths of a snapshot, placed by the overwrite policy.
     Restore,
+    /// A restore drill: a random sample of a snapshot restored, checked and deleted.
+    Drill,
 }
 
 impl JobKind {
@@ -143,6 +145,7 @@ impl JobKind {
             JobKind::KeyRemove => "key_remove",
             JobKind::Copy => "copy",
             JobKind::Restore => "restore",
+            JobKind::Drill => "drill",
         }
     }
 }
@@ -196,6 +199,8 @@ pub enum JobArgs {
     Copy(CopyArgs),
     #[cfg_attr(feature = "openapi", oai(mapping = "restore"))]
     Restore(RestoreArgs),
+    #[cfg_attr(feature = "openapi", oai(mapping = "drill"))]
+    Drill(DrillArgs),
 }
 
 impl JobArgs {
@@ -213,6 +218,7 @@ impl JobArgs {
             JobArgs::KeyRemove(_) => JobKind::KeyRemove,
             JobArgs::Copy(_) => JobKind::Copy,
             JobArgs::Restore(_) => JobKind::Restore,
+            JobArgs::Drill(_) => JobKind::Drill,
         }
     }
 

@@ -221,6 +221,9 @@ pub struct JobResult {
     /// What a restore placed, skipped and failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<RestoreReport>,
+    /// What a restore drill restored, how long it took, and whether it all matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillReport>,
     /// A backup's preflight findings on the agent (warnings it ran with, or what blocked
     /// it); empty when all passed.
     #[serde(default)]

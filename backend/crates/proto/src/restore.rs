@@ -138,3 +138,35 @@ pub struct RestoreReport {
     /// How many failed in all (the list is capped).
     pub failed_count: u64,
 }
+
+/// A restore drill: proves a restore works by restoring a random sample of files from a
+/// snapshot into a temporary directory, checking them against the snapshot, timing it, and
+/// deleting them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct DrillArgs {
+    /// How many files to sample (1–1000).
+    pub files: u32,
+    /// At most this many bytes in all (files larger than what is left are skipped).
+    pub max_bytes: u64,
+    /// The snapshot (full id); the host's newest in the repository when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+}
+
+/// What a drill found.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct DrillReport {
+    pub snapshot_id: String,
+    /// Files restored and checked.
+    pub files: u64,
+    pub bytes: u64,
+    /// How long the restore took (a sample of the time to restore: RTO).
+    pub restore_ms: u64,
+    /// restic read every restored file back and it matched the snapshot.
+    pub verified: bool,
+    /// Files whose size or kind differed from the snapshot's, or that did not come back.
+    pub mismatches: Vec<RestoreProblem>,
+}

@@ -3,6 +3,7 @@
 //! filesystem, then moves everything into place by the overwrite policy (a new directory
 //! in one rename), and reports what it did.
 
+pub mod drill;
 pub mod place;
 pub mod preview;
 

@@ -543,4 +543,65 @@ async fn a_restore_killed_midway_leaves_the_target_untouched() {
     let j = finished(&admin, id, &log2).await;
     assert!(matches!(j.status, JobStatus::Lost | JobStatus::Failed), "{j:#?}\n{}", log2.lock());
     assert!(!target.exists(), "still nothing at the target");
+
+    // A restore drill: a sample restored, verified, timed, and deleted.
+    let drill = |max_bytes: u64| {
+        let admin = admin.clone();
+        let repo = repo.id;
+        async move {
+            let r = admin
+                .post(
+                    &format!("/api/v1/hosts/{host}/drills"),
+                    json!({ "repository_id": repo, "files": 3, "max_bytes": max_bytes }),
+                )
+                .await;
+            assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+            let v: Value = r.json().await.unwrap();
+            Uuid::parse_str(v["id"].as_str().unwrap()).unwrap()
+        }
+    };
+    let d = drill(200 << 20).await;
+    let j = finished(&admin, d, &log2).await;
+    let v: Value = admin.get(&format!("/api/v1/jobs/{d}")).await.json().await.unwrap();
+    assert_eq!(j.status, JobStatus::Succeeded, "{v:#}\n{}", log2.lock());
+    let report = &v["result"]["drill"];
+    assert_eq!(
+        (report["files"].as_u64(), report["bytes"].as_u64()),
+        (Some(3), Some(3 * 64 << 20)),
+        "{v:#}"
+    );
+    assert_eq!((&report["verified"], &report["mismatches"]), (&json!(true), &json!([])), "{v:#}");
+    assert!(report["restore_ms"].as_u64().unwrap_or_default() > 0, "{v:#}");
+    assert_eq!(report["snapshot_id"], json!(snap), "the newest snapshot");
+    assert!(
+        !std::env::temp_dir().join(format!("cairn-drill-{}", d.simple())).exists(),
+        "the drill cleaned up"
+    );
+
+    // A damaged repository: the drill says so.
+    for pack in walk_files(&tmp.path().join("repo/data")) {
+        let mut bytes = std::fs::read(&pack).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(&pack, bytes).unwrap();
+    }
+    let d = drill(200 << 20).await;
+    let j = finished(&admin, d, &log2).await;
+    let v: Value = admin.get(&format!("/api/v1/jobs/{d}")).await.json().await.unwrap();
+    assert_eq!(j.status, JobStatus::Failed, "{v:#}");
+    assert_eq!(v["error_class"], "drill.mismatch", "{v:#}");
+    assert_eq!(v["result"]["drill"]["verified"], false, "{v:#}");
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -96,8 +96,49 @@ impl CreateRestoreRequest {
     }
 }
 
+/// A restore drill to run now.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateDrillRequest {
+    /// A repository linked to the host, holding its snapshots.
+    pub repository_id: Uuid,
+    /// How many files to sample at random (1–1000); 20 when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub files: Option<u32>,
+    /// At most this many bytes in all; 100 MiB when absent.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10737418240")))]
+    pub max_bytes: Option<u64>,
+    /// The snapshot (full id); the host's newest when absent.
+    #[oai(validator(pattern = "^[0-9a-f]{64}$"))]
+    pub snapshot_id: Option<String>,
+}
+
 #[OpenApi(tag = "ApiTags::Jobs")]
 impl RestoresApi {
+    /// Runs a restore drill on the host now: a random sample of files from a snapshot
+    /// (its newest by default) restored into a temporary directory with restic's
+    /// verification, checked against the snapshot, timed, and deleted. The job's
+    /// `result.drill` has the sample, the time to restore and the mismatches; a mismatch
+    /// fails it (`drill.mismatch`). The host's last drill is its newest job of kind
+    /// `drill` (`GET /jobs?host_id=…&kind=drill&limit=1`).
+    #[oai(path = "/v1/hosts/:id/drills", method = "post", operation_id = "create_drill")]
+    async fn drill(
+        &self,
+        auth: Auth<perm::JobsRun>,
+        state: Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<CreateDrillRequest>,
+    ) -> Result<Started, ApiError> {
+        let b = body.0;
+        let args = cairn_proto::DrillArgs {
+            files: b.files.unwrap_or(20),
+            max_bytes: b.max_bytes.unwrap_or(100 << 20),
+            snapshot_id: b.snapshot_id,
+        };
+        let row = restores::start_drill(&state, &auth.actor(), id.0, b.repository_id, args).await?;
+        Ok(Started::Accepted(Json(one(&state, row).await?)))
+    }
+
     /// What a restore with this body would do at its target, asked of the host's agent
     /// and changing nothing: how many files it would create, overwrite (by the policy),
     /// keep and delete, up to 500 of them by name (overwrites and deletions first), the

@@ -215,6 +215,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("download_snapshot_path", Access::Requires(Permission::SnapshotsRead)),
     ("create_restore", Access::Requires(Permission::JobsRun)),
     ("preview_restore", Access::Requires(Permission::JobsRun)),
+    ("create_drill", Access::Requires(Permission::JobsRun)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),
     ("create_schedule", Access::Requires(Permission::SchedulesManage)),
     ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),

@@ -67,9 +67,10 @@ pub fn check(args: JobArgs) -> Result<JobArgs, DomainError> {
         | JobArgs::Snapshots(_)
         | JobArgs::KeyAdd(_)
         | JobArgs::KeyRemove(_)
-        | JobArgs::Restore(_) => {
+        | JobArgs::Restore(_)
+        | JobArgs::Drill(_) => {
             return Err(invalid(
-                "Backups, init, snapshot refreshes, restores and key rotation have their own operations; here: forget, prune, check, unlock, stats or copy.",
+                "Backups, init, snapshot refreshes, restores, drills and key rotation have their own operations; here: forget, prune, check, unlock, stats or copy.",
                 "args.kind",
             ));
         }

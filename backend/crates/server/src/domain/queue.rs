@@ -31,7 +31,10 @@ fn exclusive(k: JobKind) -> bool {
 /// that write snapshots, and a restore, which reads them. A copy writes its job's
 /// repository, the mirror; its source is only read under restic's shared lock.
 fn writes(k: JobKind) -> bool {
-    matches!(k, JobKind::Backup | JobKind::Forget | JobKind::Copy | JobKind::Restore)
+    matches!(
+        k,
+        JobKind::Backup | JobKind::Forget | JobKind::Copy | JobKind::Restore | JobKind::Drill
+    )
 }
 
 /// Whether a job of kind `a` must wait for a job of kind `b` on the same repository.

@@ -47,6 +47,7 @@ fn job(
             JobKind::Copy => {
                 r#"{"kind":"copy","from_repository_id":"0190c8a0-0000-7000-8000-000000000000"}"#
             }
+            JobKind::Drill => r#"{"kind":"drill","files":5,"max_bytes":1000}"#,
             JobKind::Restore => {
                 r#"{"kind":"restore","snapshot_id":"aa","source_hostname":"h","paths":["/etc"],"target":{"mode":"original"}}"#
             }
