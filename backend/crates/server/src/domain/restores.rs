@@ -336,6 +336,33 @@ fn overlaps(a: &str, b: &str) -> bool {
     inside(a, b) || inside(b, a)
 }
 
+/// Starts a restore drill on `host` from its snapshots in `repository`.
+pub async fn start_drill(
+    state: &Domain,
+    actor: &Actor,
+    host_id: Uuid,
+    repository: Uuid,
+    args: cairn_proto::DrillArgs,
+) -> Result<JobRow, DomainError> {
+    if !(1..=1000).contains(&args.files) {
+        return Err(invalid(Code::RestoreInvalidPaths, "A drill samples 1–1000 files.", "files"));
+    }
+    if !(1..=10 << 30).contains(&args.max_bytes) {
+        return Err(invalid(
+            Code::RestoreInvalidPaths,
+            "A drill restores 1 byte to 10 GiB in all.",
+            "max_bytes",
+        ));
+    }
+    if let Some(s) = &args.snapshot_id {
+        let rows = snapshots::find_of_host(state.store.db(), host_id, s).await?;
+        if !rows.iter().any(|r| r.repository_id == repository) {
+            return Err(DomainError::NotFound { what: "snapshot" });
+        }
+    }
+    jobs::create(state, actor, host_id, repository, JobArgs::Drill(args)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,31 +389,4 @@ mod tests {
         assert!(overlaps("/", "/srv"));
         assert!(!overlaps("/srv/r", "/srv/rx"));
     }
-}
-
-/// Starts a restore drill on `host` from its snapshots in `repository`.
-pub async fn start_drill(
-    state: &Domain,
-    actor: &Actor,
-    host_id: Uuid,
-    repository: Uuid,
-    args: cairn_proto::DrillArgs,
-) -> Result<JobRow, DomainError> {
-    if !(1..=1000).contains(&args.files) {
-        return Err(invalid(Code::RestoreInvalidPaths, "A drill samples 1–1000 files.", "files"));
-    }
-    if !(1..=10 << 30).contains(&args.max_bytes) {
-        return Err(invalid(
-            Code::RestoreInvalidPaths,
-            "A drill restores 1 byte to 10 GiB in all.",
-            "max_bytes",
-        ));
-    }
-    if let Some(s) = &args.snapshot_id {
-        let rows = snapshots::find_of_host(state.store.db(), host_id, s).await?;
-        if !rows.iter().any(|r| r.repository_id == repository) {
-            return Err(DomainError::NotFound { what: "snapshot" });
-        }
-    }
-    jobs::create(state, actor, host_id, repository, JobArgs::Drill(args)).await
 }
