@@ -567,7 +567,7 @@ async fn a_restore_killed_midway_leaves_the_target_untouched() {
     let report = &v["result"]["drill"];
     assert_eq!(
         (report["files"].as_u64(), report["bytes"].as_u64()),
-        (Some(3), Some(3 * 64 << 20)),
+        (Some(3), Some((3 * 64) << 20)),
         "{v:#}"
     );
     assert_eq!((&report["verified"], &report["mismatches"]), (&json!(true), &json!([])), "{v:#}");
