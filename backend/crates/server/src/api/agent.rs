@@ -178,7 +178,7 @@ impl AgentApi {
         body: poem_openapi::payload::Binary<poem::Body>,
     ) -> Result<NoContent, ApiError> {
         let (done, ended) = tokio::sync::oneshot::channel();
-        let upload = crate::hub::Upload { body: body.0, done };
+        let upload = crate::hub::Upload { body: Box::pin(body.0.into_bytes_stream()), done };
         if state.hub.uploaded(id.0, auth.host.id, upload).is_err() {
             return Err(crate::domain::DomainError::NotFound { what: "download" }.into());
         }

@@ -152,7 +152,7 @@ impl SnapshotsApi {
         )
         .await?;
         let disposition = format!("attachment; filename=\"{}\"", d.filename);
-        Ok(Downloaded::Ok(Binary(d.body), disposition))
+        Ok(Downloaded::Ok(Binary(poem::Body::from_bytes_stream(d.body)), disposition))
     }
 
     /// One directory of a snapshot: name, kind, size, modification time, mode and owner of

@@ -8,10 +8,10 @@ use std::{
     time::Duration as StdDuration,
 };
 
+use bytes::Bytes;
 use cairn_proto::{Action, Answer, Ask, DownloadFormat, DownloadQuery, Question};
 use chrono::Utc;
 use futures_util::{Stream, StreamExt};
-use hyper::body::Bytes;
 use serde_json::json;
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -23,21 +23,21 @@ use super::{
     fleet,
 };
 use crate::{
-    hub::Upload,
+    hub::{ByteStream, Upload},
     store::{commands, hosts},
 };
 
 pub struct Download {
     /// What the browser saves it as.
     pub filename: String,
-    pub body: poem::Body,
+    pub body: ByteStream,
     pub read_through: Option<ReadThrough>,
 }
 
 /// The agent's bytes on their way to the browser: counted against the limit, and the
 /// agent's request released (`done`) when the browser's answer ends in any way.
 struct Relay {
-    inner: Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>,
+    inner: ByteStream,
     sent: u64,
     max: u64,
     done: Option<oneshot::Sender<()>>,
@@ -164,15 +164,10 @@ pub async fn start(
         }),
     );
     audit::record_alone(&state.store, actor, ev).await;
-    let relay = Relay {
-        inner: Box::pin(body.into_bytes_stream()),
-        sent: 0,
-        max: max_bytes,
-        done: Some(done),
-    };
+    let relay = Relay { inner: body, sent: 0, max: max_bytes, done: Some(done) };
     Ok(Download {
         filename: filename(&path, format),
-        body: poem::Body::from_bytes_stream(relay),
+        body: Box::pin(relay),
         read_through: browse::read_through(&host, &reader),
     })
 }

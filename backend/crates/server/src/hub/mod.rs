@@ -167,9 +167,14 @@ pub trait Wakeups: Send + Sync + 'static {
 /// A download's bytes as the agent uploads them, and the signal that the browser's answer
 /// has ended (its body consumed, or the browser gone), which ends the agent's request.
 pub struct Upload {
-    pub body: poem::Body,
+    pub body: ByteStream,
     pub done: oneshot::Sender<()>,
 }
+
+/// Bytes as they arrive, until the end or an error.
+pub type ByteStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>,
+>;
 
 impl Wakeups for Hub {
     fn slot(&self, host: Uuid) -> Arc<Slot> {
