@@ -4,7 +4,7 @@ export const ADMIN = { username: 'admin', display: 'Ada Admin', password: 'corre
 export const OPERATOR = { username: 'olga', display: 'Olga Operator', email: 'olga@example.com', password: 'operator-pass-12345' };
 export const VIEWER = { username: 'victor', display: 'Victor Viewer', password: 'viewer-pass-123456' };
 
-/** The repository 07 creates, 08 links, 09 initializes and backs up to, 10 schedules backups to, 11 fails to delete. */
+/** The repository 07 creates, 08 links, 09 initializes and backs up to, 10 schedules backups to, 11 browses, 12 fails to delete. */
 export const REPO_NAME = 'e2e-local';
 /** The host enrolled with the install command's token (its agent keeps running). */
 export const TOKEN_HOST = 'e2e-token-host';

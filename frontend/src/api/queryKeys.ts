@@ -4,7 +4,22 @@
 // jobs included), whichever feature made them. Keys of one resource shape carry its type
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
-import type { BackupOption, CronPreview, HistorySettings, Host, HostStatus, Job, JobList, Me, Repository, RepositoryCopyList, ScheduleList, ServerInfo } from './types';
+import type {
+  BackupOption,
+  CronPreview,
+  HistorySettings,
+  Host,
+  HostStatus,
+  Job,
+  JobList,
+  Me,
+  Repository,
+  RepositoryCopyList,
+  ScheduleList,
+  ServerInfo,
+  Snapshot,
+  SnapshotSearch,
+} from './types';
 
 /** Tags a key with the data cached under it. */
 const typed =
@@ -73,6 +88,12 @@ export const keys = {
     ofHost: (hostId: string) => [...snapshotsRoot, 'host', hostId] as const,
     /** A host's snapshots, in one repository or all (an infinite query: the pages loaded so far, by cursor). */
     list: (hostId: string, repositoryId: string | null) => [...snapshotsRoot, 'host', hostId, 'list', repositoryId] as const,
+    /** Every snapshot of a host, all repositories (read whole, a few pages): ids → times and repositories. */
+    everything: (hostId: string) => typed<Snapshot[]>()([...snapshotsRoot, 'host', hostId, 'everything']),
+    /** One directory of a snapshot, as sorted and filtered (an infinite query: the pages loaded so far, by offset). */
+    tree: <F extends object>(hostId: string, snapshotId: string, query: F) => [...snapshotsRoot, 'host', hostId, 'tree', snapshotId, query] as const,
+    /** A search across a host's snapshots (or one of them). */
+    search: <F extends object>(hostId: string, query: F) => typed<SnapshotSearch>()([...snapshotsRoot, 'host', hostId, 'search', query]),
   },
 
   schedules: {

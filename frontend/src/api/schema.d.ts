@@ -60,6 +60,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agent/v1/downloads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The bytes of a download the server asked for (`id` = the `ask` command's id),
+         *     streamed as the body (`application/octet-stream`, any length, not bound by
+         *     `http.body_limit_bytes`): they flow through to the browser that asked, and the
+         *     request ends (204) when the browser's answer has. Another host's, or one nobody
+         *     waits for, is 404.
+         */
+        post: operations["agent_upload_download"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agent/v1/enroll": {
         parameters: {
             query?: never;
@@ -92,6 +115,27 @@ export interface paths {
          *     Another host's job is 404, like one that does not exist.
          */
         post: operations["agent_job_events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agent/v1/jobs/{id}/repository": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The source repository of a cross-host restore running on this host, for that job
+         *     only: while it has not ended (then 409 `job.finished`); any other job, or another
+         *     host's, is 404. The agent keeps it in memory for the job and never in its config.
+         */
+        get: operations["agent_job_repository"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -430,6 +474,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hosts/{id}/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a restore drill on the host now: a random sample of files from a snapshot
+         *     (its newest by default) restored into a temporary directory with restic's
+         *     verification, checked against the snapshot, timed, and deleted. The job's
+         *     `result.drill` has the sample, the time to restore and the mismatches; a mismatch
+         *     fails it (`drill.mismatch`). The host's last drill is its newest job of kind
+         *     `drill` (`GET /jobs?host_id=…&kind=drill&limit=1`).
+         */
+        post: operations["create_drill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts/{id}/hooks": {
         parameters: {
             query?: never;
@@ -513,6 +581,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hosts/{id}/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restores paths of one of the host's snapshots on that host. restic writes into a
+         *     temporary directory beside the target, on its filesystem; the agent then moves the
+         *     files into place by `overwrite` (a new directory in one rename), so a failed or
+         *     cancelled restore leaves the target as it was. Refused before anything starts when
+         *     it would not fit on the target's filesystem (the job fails `restore.no_space`).
+         *     Audited with the snapshot, paths and target (`job.create`).
+         */
+        post: operations["create_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/restores/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a restore with this body would do at its target, asked of the host's agent
+         *     and changing nothing: how many files it would create, overwrite (by the policy),
+         *     keep and delete, up to 500 of them by name (overwrites and deletions first), the
+         *     bytes restic would write, the space free on the target's filesystem and whether
+         *     it fits. The first preview of a snapshot the agent has not read answers with
+         *     `indexing`: ask again. The same checks as a restore (`confirm_hostname` for an
+         *     in-place one, and so on) apply.
+         */
+        post: operations["preview_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts/{id}/schedules": {
         parameters: {
             query?: never;
@@ -581,6 +698,100 @@ export interface paths {
         put?: never;
         /** Asks the host's agent for the repository's current list of this host's snapshots. */
         post: operations["refresh_snapshots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds paths by name across all of the host's snapshots in a repository (or in one
+         *     snapshot): a word matches names containing it, a glob (`*.conf`) whole names, either
+         *     with a `/` the whole path. Each path comes with its distinct versions (size, time)
+         *     and the snapshots holding each: "which snapshots have /etc/nginx/nginx.conf, and
+         *     which version?". Snapshots the agent has not read yet are started and listed in
+         *     `indexing`. Audited (`snapshot.search`).
+         */
+        get: operations["search_snapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots/{snapshot_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between this snapshot and another of the host in the same repository
+         *     (`against`; by default the one made just before it): added, removed, modified paths
+         *     (`restic diff`), with sizes before and after from the agent's catalog. Audited
+         *     (`snapshot.diff`).
+         */
+        get: operations["diff_snapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots/{snapshot_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Downloads one file of a snapshot, or a directory as an archive (`raw`: a file as
+         *     it is, a directory as tar; `tar_gz`; `zip`), streamed from the reading agent's
+         *     `restic dump` through the server as it comes (the server holds a few chunks at a
+         *     time, whatever the size). Up to `http.download_max_bytes` (no limit by default).
+         *     Audited (`snapshot.download`). Errors come before the first byte: `404`,
+         *     `409 repository.no_online_host`, `409 snapshot.read_failed`, `504 agent.no_answer`.
+         */
+        get: operations["download_snapshot_path"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts/{id}/snapshots/{snapshot_id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One directory of a snapshot: name, kind, size, modification time, mode and owner of
+         *     each entry, directories first, sorted and filtered as asked. The first open of a
+         *     snapshot answers with `indexing` while the agent reads it; after that a directory
+         *     comes from the agent's catalog in milliseconds. When the host is offline, any online
+         *     host linked to the same repository reads it (`read_through`). Audited
+         *     (`snapshot.browse`).
+         */
+        get: operations["browse_snapshot"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1231,7 +1442,7 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
-        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_LocksAnswer"] | components["schemas"]["Answer_AskFailure"];
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_LocksAnswer"] | components["schemas"]["Answer_BrowseAnswer"] | components["schemas"]["Answer_SearchAnswer"] | components["schemas"]["Answer_DiffAnswer"] | components["schemas"]["Answer_RestorePreviewAnswer"] | components["schemas"]["Answer_AskFailure"];
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
@@ -1248,6 +1459,40 @@ export interface components {
              * @enum {string}
              */
             kind: "failed";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_BrowseAnswer: {
+            /**
+             * @example browse
+             * @enum {string}
+             */
+            kind: "browse";
+        } & components["schemas"]["BrowseAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "browse";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_DiffAnswer: {
+            /**
+             * @example diff
+             * @enum {string}
+             */
+            kind: "diff";
+        } & components["schemas"]["DiffAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "diff";
         };
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
@@ -1304,6 +1549,23 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
+        Answer_RestorePreviewAnswer: {
+            /**
+             * @example restore_preview
+             * @enum {string}
+             */
+            kind: "restore_preview";
+        } & components["schemas"]["RestorePreviewAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore_preview";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
         Answer_RetentionAnswer: {
             /**
              * @example retention_preview
@@ -1316,6 +1578,23 @@ export interface components {
              * @enum {string}
              */
             kind: "retention_preview";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_SearchAnswer: {
+            /**
+             * @example search
+             * @enum {string}
+             */
+            kind: "search";
+        } & components["schemas"]["SearchAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "search";
         };
         /**
          * ApiToken
@@ -1521,10 +1800,58 @@ export interface components {
             /** Format: uint64 */
             total_files_processed: number;
         };
+        /** BrowseAnswer */
+        BrowseAnswer: {
+            /**
+             * Format: uint64
+             * @description How long the catalog took to answer, in milliseconds (loading it included).
+             */
+            elapsed_ms: number;
+            /** @description This page of the directory, sorted and filtered as asked. */
+            entries: components["schemas"]["TreeEntry"][];
+            /** @description Present while the snapshot is being indexed; `entries` is empty then. */
+            indexing?: components["schemas"]["IndexProgress"] & unknown;
+            /**
+             * Format: uint64
+             * @description Entries in the directory after the filter (all pages).
+             */
+            total: number;
+        };
+        /** BrowseQuery */
+        BrowseQuery: {
+            descending: boolean;
+            /** @description Only entries whose name contains this (any case). */
+            filter?: string;
+            /** Format: uint32 */
+            limit: number;
+            /** Format: uint32 */
+            offset: number;
+            /** @description Absolute directory path inside the snapshot (`/` is the root). */
+            path: string;
+            scope: components["schemas"]["CatalogScope"];
+            /** @description Full snapshot id. */
+            snapshot_id: string;
+            sort: components["schemas"]["TreeSort"];
+        };
         /** CancelJob */
         CancelJob: {
             /** Format: uuid */
             job_id: string;
+        };
+        /**
+         * CatalogScope
+         * @description Which host's snapshots, in which repository: one catalog on the answering agent.
+         */
+        CatalogScope: {
+            /** @description The restic host name the snapshots were made under (the source host's). */
+            hostname: string;
+            /** Format: uuid */
+            repository_id: string;
+            /**
+             * @description Every snapshot of that host in that repository the server knows (full ids). The
+             *     catalog drops any other before answering, so nothing forgotten is ever shown.
+             */
+            snapshots: string[];
         };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
@@ -1534,6 +1861,20 @@ export interface components {
              * @description At least `auth.password_min_length` characters (12 on this server).
              */
             new_password: string;
+        };
+        /** ChangedPath */
+        ChangedPath: {
+            change: components["schemas"]["PathChange"];
+            /**
+             * @description `file`, `dir`, … as the newer snapshot has it (the older one for removed paths);
+             *     absent when the catalog does not hold both snapshots yet.
+             */
+            kind?: string;
+            path: string;
+            /** Format: uint64 */
+            size_after?: number;
+            /** Format: uint64 */
+            size_before?: number;
         };
         /**
          * CheckArgs
@@ -1672,6 +2013,29 @@ export interface components {
             /** @description Tags for the new snapshot: no commas or spaces. */
             tags?: string[];
         };
+        /**
+         * CreateDrillRequest
+         * @description A restore drill to run now.
+         */
+        CreateDrillRequest: {
+            /**
+             * Format: uint32
+             * @description How many files to sample at random (1–1000); 20 when absent.
+             */
+            files?: number;
+            /**
+             * Format: uint64
+             * @description At most this many bytes in all; 100 MiB when absent.
+             */
+            max_bytes?: number;
+            /**
+             * Format: uuid
+             * @description A repository linked to the host, holding its snapshots.
+             */
+            repository_id: string;
+            /** @description The snapshot (full id); the host's newest when absent. */
+            snapshot_id?: string;
+        };
         /** CreateEnrollmentTokenRequest */
         CreateEnrollmentTokenRequest: {
             /**
@@ -1714,6 +2078,53 @@ export interface components {
              *     swift:, rclone:).
              */
             url: string;
+        };
+        /** CreateRestoreRequest */
+        CreateRestoreRequest: {
+            /** @description The host's name, typed: required to restore to the original location. */
+            confirm_hostname?: string;
+            /**
+             * @description Confirms a system directory as the target, or deleting at the original location.
+             * @default false
+             */
+            confirm_risk: boolean;
+            /**
+             * @description Delete what is under a restored directory but not in the snapshot (at the original
+             *     location only with `confirm_risk`).
+             * @default false
+             */
+            delete_extra: boolean;
+            /** @description restic `--exclude` patterns within those paths. */
+            excludes?: string[];
+            /**
+             * @description What to do with a file that exists where a restored one goes; `if_changed` when
+             *     absent.
+             */
+            overwrite?: components["schemas"]["OverwritePolicy"] & unknown;
+            /**
+             * @description Absolute paths inside the snapshot, each with everything below it; all the
+             *     snapshot backed up when absent or empty.
+             */
+            paths?: string[];
+            /**
+             * Format: uuid
+             * @description Needed only when the snapshot is in more than one repository.
+             */
+            repository_id?: string;
+            /** @description Full snapshot id, one of the host's. */
+            snapshot_id: string;
+            target: components["schemas"]["RestoreTargetRequest"];
+            /**
+             * Format: uuid
+             * @description Restore on this other host instead (needs `restores_anywhere`). Its agent gets the
+             *     snapshot's repository credentials for this one job only, never in its config.
+             */
+            target_host_id?: string;
+            /**
+             * @description Read every restored file back and compare it with the snapshot.
+             * @default false
+             */
+            verify: boolean;
         };
         /** CreateUserRequest */
         CreateUserRequest: {
@@ -1759,6 +2170,113 @@ export interface components {
             next_fires: string[];
             /** @description The zone the fires are computed in. */
             timezone: string;
+        };
+        /** DiffAnswer */
+        DiffAnswer: {
+            /** @description In path order, at most `limit`. */
+            changes: components["schemas"]["ChangedPath"][];
+            /** Format: uint64 */
+            elapsed_ms: number;
+            /**
+             * @description Sizes and kinds are known (both snapshots are in the catalog). When false, reading
+             *     them has been started: ask again for sizes.
+             */
+            sizes_known: boolean;
+            /**
+             * Format: uint64
+             * @description Changed paths (after the filter), all of them.
+             */
+            total: number;
+            totals?: components["schemas"]["DiffTotals"];
+            truncated: boolean;
+        };
+        /** DiffQuery */
+        DiffQuery: {
+            /** @description Only paths containing this (any case). */
+            filter?: string;
+            /** @description The older snapshot (full id). */
+            from: string;
+            /** Format: uint32 */
+            limit: number;
+            scope: components["schemas"]["CatalogScope"];
+            /** @description The newer snapshot (full id). */
+            to: string;
+        };
+        /**
+         * DiffTotals
+         * @description restic's totals for a diff; bytes are what the repository stores (deduplicated blobs),
+         *     not file sizes.
+         */
+        DiffTotals: {
+            /** Format: uint64 */
+            added_bytes: number;
+            /** Format: uint64 */
+            added_dirs: number;
+            /** Format: uint64 */
+            added_files: number;
+            /** Format: uint64 */
+            changed_files: number;
+            /** Format: uint64 */
+            removed_bytes: number;
+            /** Format: uint64 */
+            removed_dirs: number;
+            /** Format: uint64 */
+            removed_files: number;
+        };
+        /** @enum {string} */
+        DownloadFormat: "raw" | "tar_gz" | "zip";
+        /** DownloadQuery */
+        DownloadQuery: {
+            format: components["schemas"]["DownloadFormat"];
+            /** @description Absolute path inside the snapshot. */
+            path: string;
+            /** Format: uuid */
+            repository_id: string;
+            /** @description Full snapshot id. */
+            snapshot_id: string;
+        };
+        /**
+         * DrillArgs
+         * @description A restore drill: proves a restore works by restoring a random sample of files from a
+         *     snapshot into a temporary directory, checking them against the snapshot, timing it, and
+         *     deleting them.
+         */
+        DrillArgs: {
+            /**
+             * Format: uint32
+             * @description How many files to sample (1–1000).
+             */
+            files: number;
+            /**
+             * Format: uint64
+             * @description At most this many bytes in all (files larger than what is left are skipped).
+             */
+            max_bytes: number;
+            /** @description The snapshot (full id); the host's newest in the repository when absent. */
+            snapshot_id?: string;
+        };
+        /**
+         * DrillReport
+         * @description What a drill found.
+         */
+        DrillReport: {
+            /** Format: uint64 */
+            bytes: number;
+            /**
+             * Format: uint64
+             * @description Files restored and checked.
+             */
+            files: number;
+            /** @description Files whose size or kind differed from the snapshot's, or that did not come back. */
+            mismatches: components["schemas"]["RestoreProblem"][];
+            /**
+             * Format: uint64
+             * @description How long the restore took (a sample of the time to restore: RTO).
+             */
+            restore_ms: number;
+            snapshot_id: string;
+            /** @description restic read every restored file back and it matched the snapshot. */
+            verified: boolean;
         };
         /**
          * EnrollRequest
@@ -1915,6 +2433,26 @@ export interface components {
             /** Format: date-time */
             time: string;
         };
+        /** FoundPath */
+        FoundPath: {
+            path: string;
+            versions: components["schemas"]["FoundVersion"][];
+        };
+        /**
+         * FoundVersion
+         * @description A version of a path that matched, and the snapshots that hold exactly it.
+         */
+        FoundVersion: {
+            kind: string;
+            /** Format: uint32 */
+            mode: number;
+            /** Format: date-time */
+            mtime: string;
+            /** Format: uint64 */
+            size: number;
+            /** @description Full snapshot ids, oldest first. */
+            snapshots: string[];
+        };
         /**
          * HistorySettings
          * @description How long this server keeps history (`[history]`; 0 = for ever).
@@ -2043,6 +2581,19 @@ export interface components {
         /** @enum {string} */
         HostStatus: "online" | "offline";
         /**
+         * IndexProgress
+         * @description How far indexing a snapshot has come.
+         */
+        IndexProgress: {
+            /**
+             * Format: uint64
+             * @description Paths read so far.
+             */
+            paths_read: number;
+            /** @description False while another snapshot is being indexed first. */
+            started: boolean;
+        };
+        /**
          * InitArgs
          * @description `restic init` takes no arguments.
          */
@@ -2128,7 +2679,7 @@ export interface components {
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
          */
-        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"] | components["schemas"]["JobArgs_KeyAddArgs"] | components["schemas"]["JobArgs_KeyRemoveArgs"] | components["schemas"]["JobArgs_CopyArgs"];
+        JobArgs: components["schemas"]["JobArgs_BackupSpec"] | components["schemas"]["JobArgs_InitArgs"] | components["schemas"]["JobArgs_SnapshotsArgs"] | components["schemas"]["JobArgs_ForgetArgs"] | components["schemas"]["JobArgs_PruneArgs"] | components["schemas"]["JobArgs_CheckArgs"] | components["schemas"]["JobArgs_UnlockArgs"] | components["schemas"]["JobArgs_StatsArgs"] | components["schemas"]["JobArgs_KeyAddArgs"] | components["schemas"]["JobArgs_KeyRemoveArgs"] | components["schemas"]["JobArgs_CopyArgs"] | components["schemas"]["JobArgs_RestoreArgs"] | components["schemas"]["JobArgs_DrillArgs"];
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
          *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
@@ -2179,6 +2730,23 @@ export interface components {
              * @enum {string}
              */
             kind: "copy";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_DrillArgs: {
+            /**
+             * @example drill
+             * @enum {string}
+             */
+            kind: "drill";
+        } & components["schemas"]["DrillArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "drill";
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -2264,6 +2832,23 @@ export interface components {
              * @enum {string}
              */
             kind: "prune";
+        };
+        /**
+         * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
+         *     as the job's `args` and the agent runs it; a new kind of job is a new variant.
+         */
+        JobArgs_RestoreArgs: {
+            /**
+             * @example restore
+             * @enum {string}
+             */
+            kind: "restore";
+        } & components["schemas"]["RestoreArgs"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore";
         };
         /**
          * @description A job's kind with the arguments of that kind, tagged by `kind`. The server stores it
@@ -2373,7 +2958,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats" | "key_add" | "key_remove" | "copy";
+        JobKind: "backup" | "init" | "snapshots" | "forget" | "prune" | "check" | "unlock" | "stats" | "key_add" | "key_remove" | "copy" | "restore" | "drill";
         /** JobList */
         JobList: {
             /**
@@ -2425,6 +3010,8 @@ export interface components {
         JobResult: {
             /** @description What a `copy` moved, and how far the mirror is behind its source after it. */
             copy?: components["schemas"]["CopyReport"] & unknown;
+            /** @description What a restore drill restored, how long it took, and whether it all matched. */
+            drill?: components["schemas"]["DrillReport"] & unknown;
             /** @description Stable class, e.g. `restic.wrong_password`, `restic.locked`, `agent.restarted`. */
             error_class?: string;
             /** Format: int32 */
@@ -2444,6 +3031,8 @@ export interface components {
             /** @description A sentence for people. */
             message?: string;
             outcome: components["schemas"]["JobOutcome"];
+            /** @description What a restore placed, skipped and failed. */
+            restore?: components["schemas"]["RestoreReport"] & unknown;
             /** @description A restic lock left behind (e.g. by a killed backup), described for people. */
             stale_lock?: string;
             /** @description A stats job's figures. */
@@ -2638,6 +3227,23 @@ export interface components {
          * @enum {string}
          */
         MissedRun: "run_once" | "skip";
+        /** NewPathTarget */
+        NewPathTarget: {
+            /** @description Absolute, normalised directory on the restoring host. */
+            path: string;
+        };
+        /** OriginalTarget */
+        OriginalTarget: Record<string, never>;
+        /**
+         * @description What happens to a file that already exists where a restored one goes.
+         * @enum {string}
+         */
+        OverwritePolicy: "always" | "if_changed" | "if_newer" | "never";
+        /**
+         * @description How a path differs between two snapshots.
+         * @enum {string}
+         */
+        PathChange: "added" | "removed" | "modified" | "type_changed" | "metadata" | "other";
         /** PendingHost */
         PendingHost: {
             agent_version: string;
@@ -2662,7 +3268,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "jobs_run" | "schedules_manage" | "schedules_hooks" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "snapshots_read" | "restores_anywhere" | "jobs_run" | "schedules_manage" | "schedules_hooks" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read";
         /** Ping */
         Ping: Record<string, never>;
         /** PingHostsRequest */
@@ -2776,6 +3382,19 @@ export interface components {
          */
         PreflightState: "ready" | "warning" | "blocked";
         /**
+         * @description What a restore would do to one path.
+         * @enum {string}
+         */
+        PreviewAction: "create" | "overwrite" | "keep" | "delete";
+        /** PreviewPath */
+        PreviewPath: {
+            action: components["schemas"]["PreviewAction"];
+            /** @description Where it is (or would be) on the restoring host. */
+            path: string;
+            /** Format: uint64 */
+            size: number;
+        };
+        /**
          * ProbeAnswer
          * @description A repository opened from a host: what `restic cat config` said.
          */
@@ -2820,7 +3439,46 @@ export interface components {
              */
             repack_uncompressed: boolean;
         };
-        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"];
+        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"] | components["schemas"]["Question_BrowseQuery"] | components["schemas"]["Question_SearchQuery"] | components["schemas"]["Question_DiffQuery"] | components["schemas"]["Question_RestorePreviewQuery"] | components["schemas"]["Question_DownloadQuery"];
+        Question_BrowseQuery: {
+            /**
+             * @example browse
+             * @enum {string}
+             */
+            kind: "browse";
+        } & components["schemas"]["BrowseQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "browse";
+        };
+        Question_DiffQuery: {
+            /**
+             * @example diff
+             * @enum {string}
+             */
+            kind: "diff";
+        } & components["schemas"]["DiffQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "diff";
+        };
+        Question_DownloadQuery: {
+            /**
+             * @example download
+             * @enum {string}
+             */
+            kind: "download";
+        } & components["schemas"]["DownloadQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "download";
+        };
         Question_LocksQuery: {
             /**
              * @example locks
@@ -2860,6 +3518,19 @@ export interface components {
              */
             kind: "repository_probe";
         };
+        Question_RestorePreviewQuery: {
+            /**
+             * @example restore_preview
+             * @enum {string}
+             */
+            kind: "restore_preview";
+        } & components["schemas"]["RestorePreviewQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore_preview";
+        };
         Question_RetentionQuery: {
             /**
              * @example retention_preview
@@ -2873,12 +3544,34 @@ export interface components {
              */
             kind: "retention_preview";
         };
+        Question_SearchQuery: {
+            /**
+             * @example search
+             * @enum {string}
+             */
+            kind: "search";
+        } & components["schemas"]["SearchQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "search";
+        };
         /** QueuedCommand */
         QueuedCommand: {
             /** Format: uuid */
             command_id: string;
             /** Format: date-time */
             created_at: string;
+        };
+        /**
+         * ReadThroughHost
+         * @description The online host whose agent read the snapshot because its own host is offline.
+         */
+        ReadThroughHost: {
+            /** Format: uuid */
+            host_id: string;
+            hostname: string;
         };
         /** RefreshSnapshotsRequest */
         RefreshSnapshotsRequest: {
@@ -3156,6 +3849,210 @@ export interface components {
              * @description At least `auth.password_min_length` characters (12 on this server).
              */
             new_password: string;
+        };
+        /**
+         * RestoreArgs
+         * @description `restic restore` of some paths of a snapshot, placed by the agent according to the
+         *     overwrite policy (restic 0.14 has neither `--overwrite` nor `--dry-run`, so the agent
+         *     restores into a temporary directory on the target's filesystem and moves files itself).
+         */
+        RestoreArgs: {
+            /**
+             * @description Delete what is under a restored directory at the target but not in the snapshot.
+             * @default false
+             */
+            delete_extra: boolean;
+            /**
+             * @description restic `--exclude` patterns applied within those paths.
+             * @default []
+             */
+            excludes: string[];
+            /** @default if_changed */
+            overwrite: components["schemas"]["OverwritePolicy"] & unknown;
+            /**
+             * @description Absolute paths inside the snapshot (files or directories), each restored with
+             *     everything below it.
+             */
+            paths: string[];
+            /** @description Full snapshot id. */
+            snapshot_id: string;
+            /**
+             * Format: uuid
+             * @description Set when the snapshot is another host's (a cross-host restore): the repository is
+             *     not in this host's config, and the agent fetches its credentials for this job only
+             *     (`GET /api/agent/v1/jobs/{id}/repository`), keeps them in memory, and drops them
+             *     (and the catalog it read) when the job ends.
+             */
+            source_host_id?: string;
+            /** @description The restic host name the snapshot was made under (whose catalog has its paths). */
+            source_hostname: string;
+            target: components["schemas"]["RestoreTarget"];
+            /**
+             * @description Read every restored file back and compare it with the snapshot (`--verify`).
+             * @default false
+             */
+            verify: boolean;
+        };
+        /** RestorePreviewAnswer */
+        RestorePreviewAnswer: {
+            /**
+             * Format: uint64
+             * @description Bytes restic would write (all files restored, into the staging directory).
+             */
+            bytes: number;
+            /**
+             * Format: uint64
+             * @description Files (links, devices…) that would be written where nothing is.
+             */
+            create: number;
+            /**
+             * Format: uint64
+             * @description Entries `delete_extra` would remove.
+             */
+            delete: number;
+            /** Format: uint64 */
+            elapsed_ms: number;
+            /** @description The restore fits (with 5 % to spare). */
+            fits: boolean;
+            /**
+             * Format: uint64
+             * @description Bytes free on the target's filesystem.
+             */
+            free_bytes?: number;
+            /** @description Present while the snapshot is being read into the catalog: ask again. */
+            indexing?: components["schemas"]["IndexProgress"] & unknown;
+            /**
+             * Format: uint64
+             * @description Existing files the policy would keep.
+             */
+            keep: number;
+            /**
+             * Format: uint64
+             * @description Existing files the policy would replace.
+             */
+            overwrite: number;
+            /** @description Up to 500 paths with what would happen to each, overwrites and deletions first. */
+            paths: components["schemas"]["PreviewPath"][];
+        };
+        /** RestorePreviewQuery */
+        RestorePreviewQuery: {
+            restore: components["schemas"]["RestoreArgs"];
+            scope: components["schemas"]["CatalogScope"];
+        };
+        /**
+         * RestoreProblem
+         * @description A path the restore did not place, and why.
+         */
+        RestoreProblem: {
+            path: string;
+            reason: string;
+        };
+        /**
+         * RestoreReport
+         * @description What a restore did: the machine-readable report on its job.
+         */
+        RestoreReport: {
+            /**
+             * Format: uint64
+             * @description Bytes of the files written.
+             */
+            bytes: number;
+            /**
+             * Format: uint64
+             * @description Files (and links, devices…) written where nothing was.
+             */
+            created: number;
+            /**
+             * Format: uint64
+             * @description Entries deleted at the target because the snapshot does not have them.
+             */
+            deleted: number;
+            /**
+             * Format: uint64
+             * @description Directories made.
+             */
+            dirs_created: number;
+            /** Format: uint64 */
+            duration_ms: number;
+            /**
+             * @description Up to 100 paths that failed, with why.
+             * @default []
+             */
+            failed: components["schemas"]["RestoreProblem"][];
+            /**
+             * Format: uint64
+             * @description How many failed in all (the list is capped).
+             */
+            failed_count: number;
+            /**
+             * Format: uint64
+             * @description Existing files replaced.
+             */
+            overwritten: number;
+            /**
+             * Format: uint64
+             * @description Existing files left as they were, by the overwrite policy.
+             */
+            skipped: number;
+            /**
+             * @description Up to 100 paths skipped, with why.
+             * @default []
+             */
+            skipped_paths: components["schemas"]["RestoreProblem"][];
+            /** @description Where the files went. */
+            target: string;
+            /**
+             * @description `Some(true)` when every file was read back and matched, `Some(false)` when one did
+             *     not; absent when not asked.
+             */
+            verified?: boolean;
+        };
+        /** @description Where restored files go. */
+        RestoreTarget: components["schemas"]["RestoreTarget_OriginalTarget"] | components["schemas"]["RestoreTarget_NewPathTarget"];
+        /**
+         * RestoreTargetRequest
+         * @description Where a restore writes.
+         */
+        RestoreTargetRequest: {
+            /**
+             * @description `original` (back where the files were; needs `restores_anywhere` and
+             *     `confirm_hostname`) or `new_path`.
+             */
+            mode: string;
+            /**
+             * @description With `new_path`: an absolute directory on the host. Files land under it with their
+             *     full paths (`/srv/restore/etc/nginx/nginx.conf`). A directory that does not exist
+             *     (or is empty) appears whole at the end or not at all.
+             */
+            path?: string;
+        };
+        /** @description Where restored files go. */
+        RestoreTarget_NewPathTarget: {
+            /**
+             * @example new_path
+             * @enum {string}
+             */
+            mode: "new_path";
+        } & components["schemas"]["NewPathTarget"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            mode: "new_path";
+        };
+        /** @description Where restored files go. */
+        RestoreTarget_OriginalTarget: {
+            /**
+             * @example original
+             * @enum {string}
+             */
+            mode: "original";
+        } & components["schemas"]["OriginalTarget"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            mode: "original";
         };
         /**
          * RetentionAnswer
@@ -3448,6 +4345,34 @@ export interface components {
             job_id: string;
             status: components["schemas"]["JobStatus"];
         };
+        /** SearchAnswer */
+        SearchAnswer: {
+            /** Format: uint64 */
+            elapsed_ms: number;
+            /**
+             * @description The scope's snapshots not in the catalog yet: indexing them has been started, one at
+             *     a time; search again to include them.
+             */
+            indexing: string[];
+            paths: components["schemas"]["FoundPath"][];
+            /** @description The snapshots searched (in the catalog). */
+            searched: string[];
+            /** @description More paths matched than `limit`. */
+            truncated: boolean;
+        };
+        /** SearchQuery */
+        SearchQuery: {
+            /** Format: uint32 */
+            limit: number;
+            /**
+             * @description A word (names containing it, any case), a glob (`*.conf`, `report-202?-*`), either
+             *     with a `/` to match the whole path.
+             */
+            pattern: string;
+            scope: components["schemas"]["CatalogScope"];
+            /** @description Only this snapshot; all of the scope's snapshots when absent. */
+            snapshot_id?: string;
+        };
         /** ServerInfo */
         ServerInfo: {
             local_login_enabled: boolean;
@@ -3504,6 +4429,38 @@ export interface components {
             time: string;
         };
         /**
+         * SnapshotDiff
+         * @description What changed between two snapshots of a host, older first.
+         */
+        SnapshotDiff: {
+            /** Format: uint64 */
+            agent_ms: number;
+            /** @description Changed paths in path order, at most `limit`. */
+            changes: components["schemas"]["ChangedPath"][];
+            /** @description The older snapshot (full id). */
+            from: string;
+            read_through?: components["schemas"]["ReadThroughHost"];
+            /** Format: uuid */
+            repository_id: string;
+            /** Format: uint64 */
+            round_trip_ms: number;
+            /**
+             * @description Kinds and sizes are filled in; when false the agent is reading the snapshots and a
+             *     second request in a few seconds has them.
+             */
+            sizes_known: boolean;
+            /** @description The newer snapshot (full id). */
+            to: string;
+            /**
+             * Format: uint64
+             * @description Changed paths after the filter, all of them.
+             */
+            total: number;
+            /** @description restic's totals (bytes are what the repository stores, deduplicated). */
+            totals?: components["schemas"]["DiffTotals"] & unknown;
+            truncated: boolean;
+        };
+        /**
          * SnapshotInfo
          * @description A snapshot as `restic snapshots --json` describes it.
          */
@@ -3532,6 +4489,66 @@ export interface components {
             total_capped?: boolean;
         };
         /**
+         * SnapshotSearch
+         * @description Paths that matched a search, each version with the snapshots holding it.
+         */
+        SnapshotSearch: {
+            /** Format: uint64 */
+            catalog_ms: number;
+            /**
+             * @description Snapshots not searched yet because the agent is still reading them (it started);
+             *     search again to include them.
+             */
+            indexing: string[];
+            paths: components["schemas"]["FoundPath"][];
+            pattern: string;
+            read_through?: components["schemas"]["ReadThroughHost"];
+            /** Format: uuid */
+            repository_id: string;
+            /** Format: uint64 */
+            round_trip_ms: number;
+            /** @description The snapshots searched (full ids). */
+            searched: string[];
+            /** @description More paths matched than `limit`: narrow the pattern. */
+            truncated: boolean;
+        };
+        /**
+         * SnapshotTree
+         * @description One page of a directory inside a snapshot, directories first.
+         */
+        SnapshotTree: {
+            /**
+             * Format: uint64
+             * @description How long the agent's catalog took, in milliseconds.
+             */
+            catalog_ms: number;
+            entries: components["schemas"]["TreeEntry"][];
+            /**
+             * @description Present while the agent reads the snapshot for the first time (`restic ls`);
+             *     `entries` is empty then: ask again in a second or two.
+             */
+            indexing?: components["schemas"]["IndexProgress"] & unknown;
+            /** Format: uint32 */
+            offset: number;
+            /** @description The directory, normalised (`/` is the snapshot's root). */
+            path: string;
+            /** @description Set when the snapshot's host is offline and another host's agent read it. */
+            read_through?: components["schemas"]["ReadThroughHost"] & unknown;
+            /** Format: uuid */
+            repository_id: string;
+            /**
+             * Format: uint64
+             * @description Question to answer, in milliseconds, as the server saw it.
+             */
+            round_trip_ms: number;
+            snapshot_id: string;
+            /**
+             * Format: uint64
+             * @description Entries in the directory after the filter, all pages together.
+             */
+            total: number;
+        };
+        /**
          * SnapshotsArgs
          * @description Listing snapshots takes no arguments (the host is the agent's own).
          */
@@ -3550,6 +4567,33 @@ export interface components {
             /** @description `self_signed` (made by the server; agents must pin it) or `files`. */
             mode: string;
         };
+        /**
+         * TreeEntry
+         * @description One entry of a snapshot directory.
+         */
+        TreeEntry: {
+            /** Format: uint32 */
+            gid: number;
+            /** @description `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo`, `socket` or `other`. */
+            kind: string;
+            /**
+             * Format: uint32
+             * @description Unix permission bits, e.g. 420 (0644).
+             */
+            mode: number;
+            /** Format: date-time */
+            mtime: string;
+            name: string;
+            /**
+             * Format: uint64
+             * @description Bytes (0 for anything but files).
+             */
+            size: number;
+            /** Format: uint32 */
+            uid: number;
+        };
+        /** @enum {string} */
+        TreeSort: "name" | "size" | "mtime";
         /**
          * UnlockArgs
          * @description `restic unlock`.
@@ -4023,6 +5067,136 @@ export interface operations {
             };
         };
     };
+    agent_upload_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     agent_enroll: {
         parameters: {
             query?: never;
@@ -4241,6 +5415,107 @@ export interface operations {
             };
             /** @description `request.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agent_job_repository: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RepositoryConfig"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7074,6 +8349,139 @@ export interface operations {
             };
         };
     };
+    create_drill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateDrillRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_host_hooks: {
         parameters: {
             query?: never;
@@ -7634,6 +9042,271 @@ export interface operations {
             };
             /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateRestoreRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; the host's agent receives it on its held poll at once. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateRestoreRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RestorePreviewAnswer"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8241,6 +9914,448 @@ export interface operations {
             };
             /** @description `request.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_snapshots: {
+        parameters: {
+            query: {
+                /** @description What to look for. */
+                q: string;
+                /** @description Needed only when the host has snapshots in more than one repository. */
+                repository_id?: string;
+                /** @description Only this snapshot (full id). */
+                snapshot_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotSearch"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    diff_snapshots: {
+        parameters: {
+            query?: {
+                /** @description The snapshot to compare with (full id); the previous one when absent. */
+                against?: string;
+                repository_id?: string;
+                /** @description Only paths containing this (any case). */
+                filter?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                snapshot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotDiff"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_snapshot_path: {
+        parameters: {
+            query: {
+                /** @description The file or directory inside the snapshot. */
+                path: string;
+                format?: components["schemas"]["DownloadFormat"];
+                repository_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                snapshot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, or the directory as an archive, streamed as restic reads it. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="…"`. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    browse_snapshot: {
+        parameters: {
+            query?: {
+                /** @description Needed only when the snapshot is in more than one repository (a mirror). */
+                repository_id?: string;
+                /** @description The directory; `/` when absent. */
+                path?: string;
+                sort?: components["schemas"]["TreeSort"];
+                descending?: boolean;
+                /** @description Only entries whose name contains this (any case). */
+                filter?: string;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description Full snapshot id (64 hex digits). */
+                snapshot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SnapshotTree"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

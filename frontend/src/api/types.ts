@@ -61,6 +61,18 @@ export type JobFeedEvent = Schemas['JobFeedEvent'];
 export type CreateBackupRequest = Schemas['CreateBackupRequest'];
 export type Snapshot = Schemas['Snapshot'];
 export type SnapshotList = Schemas['SnapshotList'];
+/** Looking inside a snapshot: one directory page (GET …/snapshots/{id}/tree) and its entries. */
+export type SnapshotTree = Schemas['SnapshotTree'];
+export type TreeEntry = Schemas['TreeEntry'];
+export type TreeSort = Schemas['TreeSort'];
+/** How far the agent has read a snapshot it opens for the first time. */
+export type IndexProgress = Schemas['IndexProgress'];
+/** The other host whose agent read a snapshot because its own host is offline. */
+export type ReadThroughHost = Schemas['ReadThroughHost'];
+/** A search across a host's snapshots (GET …/snapshots/search): paths, their versions, the snapshots holding each. */
+export type SnapshotSearch = Schemas['SnapshotSearch'];
+export type FoundPath = Schemas['FoundPath'];
+export type FoundVersion = Schemas['FoundVersion'];
 
 export const JOB_KINDS: readonly JobKind[] = ['backup', 'init', 'snapshots'];
 export const JOB_STATES: readonly JobState[] = ['queued', 'dispatched', 'running', 'succeeded', 'warning', 'failed', 'cancelled', 'lost'];

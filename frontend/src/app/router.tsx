@@ -9,6 +9,7 @@ import { JobDetailPage, JobsPage } from '@/features/jobs';
 import { ProfilePage } from '@/features/profile';
 import { RepositoriesPage, RepositoryDetailPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
+import { SnapshotBrowserPage, SnapshotSearchPage } from '@/features/snapshots';
 import { UsersPage } from '@/features/users';
 import { patterns } from '@/lib/paths';
 import { RequireAuth, RequirePermission, SetupGate } from './guards';
@@ -45,6 +46,22 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="hosts_read" what="hosts">
                 <HostPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.snapshotSearch,
+            element: (
+              <RequirePermission permission="snapshots_read" what="snapshots">
+                <SnapshotSearchPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.snapshot,
+            element: (
+              <RequirePermission permission="snapshots_read" what="snapshots">
+                <SnapshotBrowserPage />
               </RequirePermission>
             ),
           },

@@ -37,6 +37,8 @@ export const JOB_KIND_LABEL: Record<JobKind, string> = {
   key_add: 'Key rotation: add the new key',
   key_remove: 'Key rotation: remove the old key',
   copy: 'Copy to a mirror',
+  restore: 'Restore',
+  drill: 'Restore drill',
 };
 
 export function isActiveJob(status: JobState): boolean {
@@ -67,6 +69,10 @@ export function jobTitle(job: Pick<Job, 'kind' | 'hostname' | 'host_id' | 'repos
       return `Key rotation of ${job.repository_name ?? 'a repository'}: the old key, removed through ${host}`;
     case 'copy':
       return `Copy of snapshots to the mirror ${job.repository_name ?? 'a repository'} through ${host}`;
+    case 'restore':
+      return `Restore on ${host} from ${job.repository_name ?? 'a repository'}`;
+    case 'drill':
+      return `Restore drill of ${host}${repo ? ` from ${job.repository_name}` : ''}`;
   }
 }
 

@@ -29,6 +29,17 @@ describe('paths', () => {
     expect(paths.job('x y')).toBe('/jobs/x%20y');
   });
 
+  it('keeps the snapshot browser’s place in its query, defaults left out', () => {
+    const snap = 'ab'.repeat(32);
+    expect(paths.snapshot(ID, snap)).toBe(`/hosts/${ID}/snapshots/${snap}`);
+    expect(paths.snapshot(ID, snap, { path: '/', sort: 'name', descending: false, filter: '' })).toBe(`/hosts/${ID}/snapshots/${snap}`);
+    const url = new URL(paths.snapshot(ID, snap, { path: '/etc/my dir', sort: 'mtime', descending: true, filter: 'a&b', repositoryId: 'r1' }), 'http://x');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ repo: 'r1', path: '/etc/my dir', sort: 'mtime', desc: '1', filter: 'a&b' });
+    expect(paths.snapshotSearch(ID, { q: '*.conf', snapshotId: snap })).toBe(`/hosts/${ID}/snapshots/search?q=*.conf&snapshot=${snap}`);
+    // The search is not taken for a snapshot id by the route table.
+    expect(matchPath(patterns.snapshotSearch, `/hosts/${ID}/snapshots/search`)).not.toBeNull();
+  });
+
   it('lands every builder on its route pattern', () => {
     const cases: [string, string][] = [
       [patterns.home, paths.home()],
@@ -38,6 +49,8 @@ describe('paths', () => {
       [patterns.hosts, paths.pendingHosts()],
       [patterns.host, paths.host(ID)],
       [patterns.host, paths.host(ID, 'schedules')],
+      [patterns.snapshot, paths.snapshot(ID, 'ab'.repeat(32), { path: '/etc/nginx', sort: 'size', descending: true })],
+      [patterns.snapshotSearch, paths.snapshotSearch(ID, { q: '*.conf' })],
       [patterns.jobs, paths.jobs({ hostId: ID })],
       [patterns.job, paths.job(ID)],
       [patterns.repositories, paths.repositories()],

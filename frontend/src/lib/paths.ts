@@ -2,7 +2,7 @@
 // redirects and navigation use (so `/hosts/${id}` is never typed by hand). A page that reads
 // filters from its URL (the jobs history's host_id, the hosts list's status) is linked to with
 // the same parameter names here.
-import type { HostStatus } from '@/api/types';
+import type { HostStatus, TreeSort } from '@/api/types';
 
 /** Route patterns (absolute), for the route table and for matching. */
 export const patterns = {
@@ -11,6 +11,10 @@ export const patterns = {
   login: '/login',
   hosts: '/hosts',
   host: '/hosts/:id',
+  /** Finding files across a host's snapshots (a static segment: it wins over `:snapshotId`). */
+  snapshotSearch: '/hosts/:id/snapshots/search',
+  /** Browsing one snapshot of a host. */
+  snapshot: '/hosts/:id/snapshots/:snapshotId',
   jobs: '/jobs',
   job: '/jobs/:id',
   repositories: '/repositories',
@@ -40,6 +44,29 @@ export interface HostsLink {
 /** The host page's tabs; the page reads `tab` from its URL (the overview when absent). */
 export type HostTab = 'overview' | 'schedules';
 
+/**
+ * Where the snapshot browser stands; the page reads these from its URL (`path`, `repo`,
+ * `sort`, `desc`, `filter`). Defaults are left out: the root, by name, ascending.
+ */
+export interface SnapshotLink {
+  /** The directory inside the snapshot; `/` (the root) when absent. */
+  path?: string | null;
+  /** The repository, needed when the snapshot id is in two (a mirror keeps the id). */
+  repositoryId?: string | null;
+  sort?: TreeSort | null;
+  descending?: boolean;
+  /** Only names containing this. */
+  filter?: string | null;
+}
+
+/** A search across a host's snapshots; the page reads `q`, `repo` and `snapshot` from its URL. */
+export interface SnapshotSearchLink {
+  q?: string | null;
+  repositoryId?: string | null;
+  /** Only this snapshot (full id). */
+  snapshotId?: string | null;
+}
+
 export interface JobsLink {
   hostId?: string | null;
 }
@@ -55,6 +82,18 @@ export const paths = {
   pendingHosts: () => `${patterns.hosts}#pending`,
   /** A host's page, on its overview or another tab (`?tab=schedules`). */
   host: (id: string, tab: HostTab = 'overview') => withQuery(`${patterns.hosts}/${segment(id)}`, { tab: tab === 'overview' ? null : tab }),
+  /** A snapshot's browser, at a directory (the root by default), sorted and filtered as given. */
+  snapshot: (hostId: string, snapshotId: string, at: SnapshotLink = {}) =>
+    withQuery(`${patterns.hosts}/${segment(hostId)}/snapshots/${segment(snapshotId)}`, {
+      repo: at.repositoryId,
+      path: at.path === '/' ? null : at.path,
+      sort: at.sort === 'name' ? null : at.sort,
+      desc: at.descending ? '1' : null,
+      filter: at.filter,
+    }),
+  /** Finding files in a host's snapshots (all of them, or one with `snapshotId`). */
+  snapshotSearch: (hostId: string, query: SnapshotSearchLink = {}) =>
+    withQuery(`${patterns.hosts}/${segment(hostId)}/snapshots/search`, { q: query.q, repo: query.repositoryId, snapshot: query.snapshotId }),
   /** The jobs history, optionally filtered (the page reads `host_id` from its URL). */
   jobs: (filters: JobsLink = {}) => withQuery(patterns.jobs, { host_id: filters.hostId }),
   job: (id: string) => `${patterns.jobs}/${segment(id)}`,

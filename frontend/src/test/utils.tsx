@@ -74,6 +74,7 @@ export const permissionsByRole: Record<Role, Permission[]> = {
   admin: [
     'profile',
     'hosts_read',
+    'snapshots_read',
     'repos_read',
     'hosts_manage',
     'jobs_run',
@@ -86,8 +87,8 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'users_manage',
     'audit_read',
   ],
-  operator: ['profile', 'hosts_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain'],
-  viewer: ['profile', 'hosts_read', 'repos_read'],
+  operator: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain'],
+  viewer: ['profile', 'hosts_read', 'snapshots_read', 'repos_read'],
 };
 
 export function makeUser(overrides: Partial<User> = {}): User {

@@ -264,5 +264,9 @@ function kindNoun(job: Job): string {
       return 'Removing the old repository key';
     case 'copy':
       return 'Copy to the mirror';
+    case 'restore':
+      return 'Restore';
+    case 'drill':
+      return 'Restore drill';
   }
 }

@@ -36,12 +36,12 @@ function setup(list: Snapshot[] | Handler, { role = 'operator', h = host, reposi
   });
   vi.stubGlobal('fetch', server.fetch);
   const me = makeJobsMe(role);
-  renderWithProviders(
+  const { router } = renderWithProviders(
     <SnapshotsSection host={h} repositories={repositories} canRun={me.permissions.includes('jobs_run')} onRunBackup={onRunBackup} />,
     { me },
   );
   const lastQuery = () => new URL(server.calls('GET', path).at(-1)?.url ?? 'http://x/').searchParams;
-  return { server, onRunBackup, lastQuery, user: userEvent.setup() };
+  return { server, onRunBackup, lastQuery, router, user: userEvent.setup() };
 }
 
 describe('SnapshotsSection', () => {
@@ -62,6 +62,26 @@ describe('SnapshotsSection', () => {
     expect(within(outside).getByText('outside Cairn')).toBeInTheDocument();
     expect(screen.getByTestId('snapshots-count')).toHaveTextContent('2 snapshots');
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+  });
+
+  it('opens a snapshot’s browser at its root, in its repository, from “Browse”', async () => {
+    const snap = makeSnapshot();
+    setup([snap]);
+    const row = await screen.findByTestId('snapshot-row');
+    expect(row).toHaveAttribute('data-repository-id', REPO_ID);
+    expect(within(row).getByRole('link', { name: 'Browse snapshot a1b2c3d4' })).toHaveAttribute(
+      'href',
+      `/hosts/${host.id}/snapshots/${snap.id}?repo=${REPO_ID}`,
+    );
+  });
+
+  it('sends “Find a file in all snapshots” with Enter to the search page', async () => {
+    const { router, user } = setup([makeSnapshot()]);
+    const box = await screen.findByRole('textbox', { name: 'Find a file in all snapshots' });
+    expect(screen.getByRole('button', { name: 'Find' })).toBeDisabled();
+    await user.type(box, '  *.conf {Enter}');
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/hosts/${host.id}/snapshots/search`));
+    expect(new URLSearchParams(router.state.location.search).get('q')).toBe('*.conf');
   });
 
   it('formats sizes in binary units', () => {

@@ -1,9 +1,11 @@
 // The host's snapshots (as its agent last reported them), newest first, filtered by repository,
-// a page at a time ("Load more"), with "Refresh" asking the agent for the current list (its job is shown until it ends).
-import { Alert, Anchor, Button, Card, Group, Loader, Menu, Select, Stack, Text, Title } from '@mantine/core';
-import { IconCamera, IconChevronDown, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
-import { useState } from 'react';
-import { Link } from 'react-router';
+// a page at a time ("Load more"), with "Refresh" asking the agent for the current list (its job
+// is shown until it ends), "Browse" on each row, and "Find a file in all snapshots" (Enter
+// opens the search page).
+import { Alert, Anchor, Button, Card, Group, Loader, Menu, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { IconCamera, IconChevronDown, IconFileSearch, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
 import { loadedList } from '@/api/paging';
 import type { Host, Job, Repository } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -86,6 +88,33 @@ function RefreshButton({ linked, loading, onRefresh }: { linked: { value: string
   );
 }
 
+/** "Find a file in all snapshots": Enter opens the search page with what was typed. */
+function FindFile({ onFind }: { onFind: (q: string) => void }) {
+  const [text, setText] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim()) onFind(text.trim());
+  };
+  return (
+    <form onSubmit={submit} role="search" aria-label="Snapshot search">
+      <Group gap="xs" wrap="nowrap">
+        <TextInput
+          aria-label="Find a file in all snapshots"
+          placeholder="Find a file in all snapshots"
+          leftSection={<IconFileSearch size={16} />}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          style={{ flex: 1, minWidth: 0 }}
+          data-testid="snapshots-find"
+        />
+        <Button type="submit" variant="default" disabled={!text.trim()}>
+          Find
+        </Button>
+      </Group>
+    </form>
+  );
+}
+
 export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: SnapshotsSectionProps) {
   const [repositoryId, setRepositoryId] = useState<string | null>(null);
   const snapshots = useHostSnapshots(host.id, repositoryId);
@@ -93,6 +122,7 @@ export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Sn
   const linked = host.repository_ids.map((id) => ({ value: id, label: repositories.find((r) => r.id === id)?.name ?? id }));
   const list = loadedList(snapshots.data);
   const items = list.items;
+  const navigate = useNavigate();
 
   return (
     <Card withBorder radius="md" padding="lg" data-testid="snapshots-section">
@@ -156,7 +186,8 @@ export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Sn
 
         {items.length > 0 ? (
           <>
-            <SnapshotsTable snapshots={items} />
+            <FindFile onFind={(q) => void navigate(paths.snapshotSearch(host.id, { q, repositoryId }))} />
+            <SnapshotsTable hostId={host.id} snapshots={items} />
             <ListFooter
               shown={items.length}
               total={list.total}

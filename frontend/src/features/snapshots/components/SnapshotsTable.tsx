@@ -1,6 +1,8 @@
 // A host's snapshots: when, short id (copies the full id), paths, tags, repository, the data it
-// added and the job that made it. On a phone the secondary columns fold under the time.
-import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
+// added, the job that made it and "Browse" (the snapshot's files, from its root). On a phone
+// the secondary columns fold under the time.
+import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { IconFolderOpen } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import type { Snapshot } from '@/api/types';
 import { CopyIconButton } from '@/components/CopyIconButton';
@@ -18,6 +20,7 @@ const columns: Column[] = [
   { key: 'repo', label: 'Repository', visibleFrom: 'sm' },
   { key: 'added', label: 'Added', visibleFrom: 'sm', nowrap: true },
   { key: 'job', label: 'Job', visibleFrom: 'md' },
+  { key: 'browse', label: 'Browse', hiddenLabel: true, visibleFrom: 'sm' },
 ];
 
 /** "1.23 MiB", or a dash with why when Cairn did not make the snapshot (restic does not say). */
@@ -37,11 +40,11 @@ function Paths({ paths }: { paths: string[] }) {
   );
 }
 
-export function SnapshotsTable({ snapshots }: { snapshots: Snapshot[] }) {
+export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshots: Snapshot[] }) {
   return (
-    <DataTable columns={columns} minWidth={900} testId="snapshots-table" verticalSpacing="xs">
+    <DataTable columns={columns} minWidth={980} testId="snapshots-table" verticalSpacing="xs">
       {snapshots.map((s) => (
-        <Table.Tr key={`${s.repository_id}:${s.id}`} data-testid="snapshot-row" data-snapshot-id={s.id}>
+        <Table.Tr key={`${s.repository_id}:${s.id}`} data-testid="snapshot-row" data-snapshot-id={s.id} data-repository-id={s.repository_id}>
           <Table.Td style={{ whiteSpace: 'nowrap' }}>
             <Text size="sm">{formatDateTime(s.time)}</Text>
             <Text size="xs" c="dimmed" component="div">
@@ -59,10 +62,13 @@ export function SnapshotsTable({ snapshots }: { snapshots: Snapshot[] }) {
               <CopyIconButton value={s.id} label={`snapshot id ${s.short_id}`} size="sm" variant="subtle" />
             </Group>
             {s.job_id ? (
-              <Anchor component={Link} to={paths.job(s.job_id)} size="xs" hiddenFrom="md">
+              <Anchor component={Link} to={paths.job(s.job_id)} size="xs" hiddenFrom="md" display="block">
                 View job
               </Anchor>
             ) : null}
+            <Anchor component={Link} to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })} size="xs" hiddenFrom="sm" display="block">
+              Browse files
+            </Anchor>
           </Table.Td>
           <Table.Td visibleFrom="sm">
             <Paths paths={s.paths} />
@@ -100,6 +106,18 @@ export function SnapshotsTable({ snapshots }: { snapshots: Snapshot[] }) {
                 outside Cairn
               </Text>
             )}
+          </Table.Td>
+          <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
+            <Button
+              component={Link}
+              to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })}
+              variant="light"
+              size="xs"
+              leftSection={<IconFolderOpen size={14} />}
+              aria-label={`Browse snapshot ${s.short_id}`}
+            >
+              Browse
+            </Button>
           </Table.Td>
         </Table.Tr>
       ))}
