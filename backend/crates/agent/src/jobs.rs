@@ -243,6 +243,7 @@ fn register(ctx: &Arc<Ctx>, spec: &JobSpec, intro: Vec<JobEvent>) -> Option<(Can
         repository_id: Some(spec.repository_id),
         started_at: Some(chrono::Utc::now()),
         process: None,
+        staging: None,
     };
     if let Err(e) = ctx.journal.write(&entry) {
         tracing::error!(job = %job, "cannot write the job journal (a crash now would go unreported): {e}");

@@ -24,6 +24,10 @@ pub struct Entry {
     /// restic, once it runs (backups; short commands do not report their pid).
     #[serde(default)]
     pub process: Option<ProcessId>,
+    /// A restore's or drill's staging directory: removed when the job is found lost, so
+    /// a killed restore leaves nothing behind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staging: Option<std::path::PathBuf>,
 }
 
 /// A process, identified well enough to tell it from a later process with the same pid:
@@ -144,6 +148,7 @@ impl Journal {
                         repository_id: None,
                         started_at: None,
                         process: None,
+                        staging: None,
                     }
                 });
             out.push(entry);
@@ -169,6 +174,7 @@ mod tests {
             repository_id: Some(Uuid::new_v4()),
             started_at: Some(Utc::now()),
             process: Some(ProcessId::of(std::process::id())),
+            staging: None,
         };
         j.write(&e).unwrap();
         assert_eq!(j.list(), vec![e.clone()]);

@@ -45,6 +45,14 @@ async fn recover_one(ctx: &Ctx, e: Entry, config: Option<&AgentConfig>) {
         message
             .push_str(&format!(" restic (PID {}) was still running and has been stopped.", p.pid));
     }
+    if let Some(dir) = e.staging.as_ref().filter(|d| d.exists()) {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => message.push_str(" Its partly restored files were removed."),
+            Err(err) => {
+                tracing::warn!(job = %job, dir = %dir.display(), "cannot remove the staging directory: {err}")
+            }
+        }
+    }
     let repo =
         e.repository_id.and_then(|id| config?.repositories.iter().find(|r| r.id == id).cloned());
     let stale_lock = match &repo {
@@ -214,6 +222,7 @@ mod tests {
                             boot_id: None,
                             start_ticks: None,
                         }),
+                        staging: None,
                     })
                     .unwrap();
                 ctx.emit(job, events::started(Some(u32::MAX - 3)));

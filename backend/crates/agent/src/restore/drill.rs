@@ -93,6 +93,7 @@ impl Run<'_> {
                 format!("Cannot create {}: {e}", dir.0.display()),
             );
         }
+        self.journal_staging(entry, &dir.0);
         self.note(&format!(
             "restore drill: {} files ({}) sampled at random from snapshot {short}, restored into {} with --verify",
             sample.len(),

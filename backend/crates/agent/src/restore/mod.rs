@@ -109,6 +109,15 @@ impl Drop for Staging {
 }
 
 impl Run<'_> {
+    /// Notes the staging directory in the job's journal entry: if the agent is killed,
+    /// the restart that reports the job lost removes it.
+    pub(crate) fn journal_staging(&self, entry: &mut Entry, dir: &Path) {
+        entry.staging = Some(dir.to_path_buf());
+        if let Err(e) = self.ctx.journal.write(entry) {
+            tracing::warn!(job = %self.job, "cannot note the staging directory in the journal: {e}");
+        }
+    }
+
     fn refuse(&self, class: &str, message: String) -> JobResult {
         self.note(&message);
         events::failed(class, &message)
@@ -210,6 +219,7 @@ impl Run<'_> {
                 format!("Cannot create {}: {e}", staging.0.display()),
             );
         }
+        self.journal_staging(entry, &staging.0);
         self.note(&format!(
             "restic {} restore of {} ({} files, {}) from snapshot {} into {} (staging {})",
             self.restic.version(),

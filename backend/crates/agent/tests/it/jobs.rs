@@ -360,6 +360,7 @@ async fn a_journaled_job_is_reported_lost_with_its_stale_lock() {
             repository_id: Some(f.repo_id()),
             started_at: Some(Utc::now()),
             process: Some(ProcessId::of(pid)),
+            staging: None,
         })
         .unwrap();
     f.ctx.emit(job, cairn_agent::events::started(Some(pid)));

@@ -543,6 +543,7 @@ async fn a_restore_killed_midway_leaves_the_target_untouched() {
     let j = finished(&admin, id, &log2).await;
     assert!(matches!(j.status, JobStatus::Lost | JobStatus::Failed), "{j:#?}\n{}", log2.lock());
     assert!(!target.exists(), "still nothing at the target");
+    assert!(!staging.exists(), "the restart removed the partly restored staging directory");
 
     // A restore drill: a sample restored, verified, timed, and deleted.
     let drill = |max_bytes: u64| {
