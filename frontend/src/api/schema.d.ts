@@ -1866,10 +1866,10 @@ export interface components {
         ChangedPath: {
             change: components["schemas"]["PathChange"];
             /**
-             * @description `file`, `dir`, … as the newer snapshot has it (the older one for removed paths);
-             *     absent when the catalog does not hold both snapshots yet.
+             * @description What it is in the newer snapshot (the older one for removed paths); absent when
+             *     the catalog does not hold both snapshots yet.
              */
-            kind?: string;
+            kind?: components["schemas"]["EntryKind"] & unknown;
             path: string;
             /** Format: uint64 */
             size_after?: number;
@@ -2314,6 +2314,11 @@ export interface components {
         EnrollmentTokenList: {
             items: components["schemas"]["EnrollmentToken"][];
         };
+        /**
+         * @description What a path in a snapshot is, as restic names it.
+         * @enum {string}
+         */
+        EntryKind: "file" | "dir" | "symlink" | "dev" | "chardev" | "fifo" | "socket" | "other";
         /** ErrorBody */
         ErrorBody: {
             /** @description Stable, machine-readable code, e.g. `user.username_taken`. */
@@ -2443,7 +2448,7 @@ export interface components {
          * @description A version of a path that matched, and the snapshots that hold exactly it.
          */
         FoundVersion: {
-            kind: string;
+            kind: components["schemas"]["EntryKind"];
             /** Format: uint32 */
             mode: number;
             /** Format: date-time */
@@ -4489,6 +4494,16 @@ export interface components {
             total_capped?: boolean;
         };
         /**
+         * SnapshotRef
+         * @description A snapshot an answer names, with its time.
+         */
+        SnapshotRef: {
+            id: string;
+            short_id: string;
+            /** Format: date-time */
+            time: string;
+        };
+        /**
          * SnapshotSearch
          * @description Paths that matched a search, each version with the snapshots holding it.
          */
@@ -4509,6 +4524,11 @@ export interface components {
             round_trip_ms: number;
             /** @description The snapshots searched (full ids). */
             searched: string[];
+            /**
+             * @description Every snapshot named above (in `paths`, `searched`, `indexing`) with its time,
+             *     oldest first.
+             */
+            snapshots: components["schemas"]["SnapshotRef"][];
             /** @description More paths matched than `limit`: narrow the pattern. */
             truncated: boolean;
         };
@@ -4574,8 +4594,7 @@ export interface components {
         TreeEntry: {
             /** Format: uint32 */
             gid: number;
-            /** @description `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo`, `socket` or `other`. */
-            kind: string;
+            kind: components["schemas"]["EntryKind"];
             /**
              * Format: uint32
              * @description Unix permission bits, e.g. 420 (0644).

@@ -115,7 +115,7 @@ pub async fn browse(
         .skip(q.offset as usize)
         .take(q.limit as usize)
         .map(|e| TreeEntry {
-            kind: e.meta.kind.as_str().to_string(),
+            kind: e.meta.kind.wire(),
             size: e.meta.size,
             mtime: time(e.meta.mtime_ns),
             mode: e.meta.mode,
@@ -215,7 +215,7 @@ pub async fn search(
 
 fn found_version(m: &Meta, snapshots: Vec<String>) -> FoundVersion {
     FoundVersion {
-        kind: m.kind.as_str().to_string(),
+        kind: m.kind.wire(),
         size: m.size,
         mtime: time(m.mtime_ns),
         mode: m.mode,
@@ -293,7 +293,7 @@ pub async fn diff(
             let (before, after) = (c.lookup(&q.from, &ch.path), c.lookup(&q.to, &ch.path));
             ChangedPath {
                 change: change_of(&ch.modifier),
-                kind: after.or(before).map(|m| m.kind.as_str().to_string()),
+                kind: after.or(before).map(|m| m.kind.wire()),
                 size_before: before.map(|m| m.size),
                 size_after: after.map(|m| m.size),
                 path: ch.path,

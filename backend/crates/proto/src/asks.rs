@@ -179,10 +179,10 @@ pub enum PathChange {
 pub struct ChangedPath {
     pub path: String,
     pub change: PathChange,
-    /// `file`, `dir`, … as the newer snapshot has it (the older one for removed paths);
-    /// absent when the catalog does not hold both snapshots yet.
+    /// What it is in the newer snapshot (the older one for removed paths); absent when
+    /// the catalog does not hold both snapshots yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<EntryKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_before: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,13 +261,28 @@ pub struct BrowseQuery {
     pub limit: u32,
 }
 
+/// What a path in a snapshot is, as restic names it.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Dev,
+    Chardev,
+    Fifo,
+    Socket,
+    Other,
+}
+
 /// One entry of a snapshot directory.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct TreeEntry {
     pub name: String,
-    /// `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo`, `socket` or `other`.
-    pub kind: String,
+    pub kind: EntryKind,
     /// Bytes (0 for anything but files).
     pub size: u64,
     pub mtime: DateTime<Utc>,
@@ -320,7 +335,7 @@ pub struct SearchQuery {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct FoundVersion {
-    pub kind: String,
+    pub kind: EntryKind,
     pub size: u64,
     pub mtime: DateTime<Utc>,
     pub mode: u32,

@@ -53,6 +53,21 @@ impl Kind {
         }
     }
 
+    /// The wire name of the kind.
+    pub fn wire(self) -> cairn_proto::EntryKind {
+        use cairn_proto::EntryKind as W;
+        match self {
+            Kind::File => W::File,
+            Kind::Dir => W::Dir,
+            Kind::Symlink => W::Symlink,
+            Kind::Dev => W::Dev,
+            Kind::CharDev => W::Chardev,
+            Kind::Fifo => W::Fifo,
+            Kind::Socket => W::Socket,
+            Kind::Other => W::Other,
+        }
+    }
+
     fn code(self) -> u8 {
         self as u8
     }

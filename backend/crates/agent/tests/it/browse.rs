@@ -228,6 +228,10 @@ async fn browse_and_search_read_the_agents_catalog() {
     assert_eq!(paths[0]["path"], format!("{d}/deleted.txt"));
     assert_eq!(paths[0]["versions"][0]["snapshots"], json!([s1]), "only in the first: {found}");
     assert_eq!(found["searched"].as_array().map(Vec::len), Some(2));
+    let named: Vec<&str> =
+        found["snapshots"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(named, [s1.as_str(), s2.as_str()], "with their times, oldest first: {found}");
+    assert_eq!(found["snapshots"][0]["short_id"], json!(&s1[..8]));
     let versions = ready(&admin, &search("q=a%20b"), &log).await;
     let v = &versions["paths"][0]["versions"];
     assert_eq!(versions["paths"][0]["path"], format!("{d}/a b.txt"), "{versions}");

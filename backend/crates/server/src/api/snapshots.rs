@@ -59,6 +59,14 @@ pub struct SnapshotTree {
     pub round_trip_ms: u64,
 }
 
+/// A snapshot an answer names, with its time.
+#[derive(Object)]
+pub struct SnapshotRef {
+    pub id: String,
+    pub short_id: String,
+    pub time: chrono::DateTime<chrono::Utc>,
+}
+
 /// Paths that matched a search, each version with the snapshots holding it.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -73,6 +81,9 @@ pub struct SnapshotSearch {
     /// Snapshots not searched yet because the agent is still reading them (it started);
     /// search again to include them.
     pub indexing: Vec<String>,
+    /// Every snapshot named above (in `paths`, `searched`, `indexing`) with its time,
+    /// oldest first.
+    pub snapshots: Vec<SnapshotRef>,
     pub read_through: Option<ReadThroughHost>,
     pub catalog_ms: u64,
     pub round_trip_ms: u64,
@@ -265,6 +276,11 @@ impl SnapshotsApi {
             truncated: f.answer.truncated,
             searched: f.answer.searched,
             indexing: f.answer.indexing,
+            snapshots: f
+                .snapshot_times
+                .into_iter()
+                .map(|(id, time)| SnapshotRef { short_id: id.chars().take(8).collect(), id, time })
+                .collect(),
             read_through: f.read_through.map(Into::into),
             catalog_ms: f.answer.elapsed_ms,
             round_trip_ms: f.round_trip_ms,

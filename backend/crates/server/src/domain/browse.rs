@@ -61,6 +61,8 @@ pub struct SearchRequest {
 
 pub struct Found {
     pub repository_id: Uuid,
+    /// The times of the snapshots the answer names (searched or being read), oldest first.
+    pub snapshot_times: Vec<(String, chrono::DateTime<Utc>)>,
     pub answer: SearchAnswer,
     pub read_through: Option<ReadThrough>,
     pub round_trip_ms: u64,
@@ -305,7 +307,14 @@ pub async fn search(
         }),
     );
     audit::record_alone(&state.store, actor, ev).await;
+    let named: Vec<&String> = answer.searched.iter().chain(&answer.indexing).collect();
+    let snapshot_times = snapshots::times_in(db, host.id, repository)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| named.contains(&id))
+        .collect();
     Ok(Found {
+        snapshot_times,
         repository_id: repository,
         read_through: read_through(&host, &reader),
         answer,

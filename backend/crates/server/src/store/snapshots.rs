@@ -88,3 +88,22 @@ pub async fn previous<C: ConnectionTrait>(
         .one(db)
         .await?)
 }
+
+/// Every snapshot of `host` in `repository` with its time, oldest first.
+pub async fn times_in<C: ConnectionTrait>(
+    db: &C,
+    host: Uuid,
+    repository: Uuid,
+) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, StoreError> {
+    Ok(snapshot::Entity::find()
+        .select_only()
+        .column(snapshot::Column::SnapshotId)
+        .column(snapshot::Column::Time)
+        .filter(snapshot::Column::HostId.eq(host))
+        .filter(snapshot::Column::RepositoryId.eq(repository))
+        .order_by_asc(snapshot::Column::Time)
+        .order_by_asc(snapshot::Column::SnapshotId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -26,6 +26,7 @@ function answer(overrides: Partial<SnapshotSearch> = {}): SnapshotSearch {
     truncated: false,
     searched: [older.id, newer.id, newest.id],
     indexing: [],
+    snapshots: [older, newer, newest].map((s) => ({ id: s.id, short_id: s.short_id, time: s.time })),
     catalog_ms: 3,
     round_trip_ms: 21,
     ...overrides,
@@ -94,7 +95,7 @@ describe('SnapshotSearchPage', () => {
 
   it('says snapshots are still being read and searches again until they all are', async () => {
     let calls = 0;
-    const found = { path: '/etc/hosts', versions: [{ kind: 'file', size: 20, mtime: '2025-01-01T00:00:00Z', mode: 0o644, snapshots: [newer.id] }] };
+    const found = { path: '/etc/hosts', versions: [{ kind: 'file' as const, size: 20, mtime: '2025-01-01T00:00:00Z', mode: 0o644, snapshots: [newer.id] }] };
     const { asked } = setup(() => {
       calls += 1;
       return calls === 1
