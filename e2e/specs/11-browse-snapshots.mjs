@@ -6,8 +6,12 @@
 // URL and in aria-sort; light, dark and phone width; the host page's "Find a file in all
 // snapshots" lists the path with the snapshot holding it, and its chip opens the browser in the
 // file's folder; "search in this snapshot" from the browser; the answers' shapes and the error
-// bodies through the API. Real server, agent and restic. Expects the admin signed in at
+// bodies through the API; downloading a file through the browser and restoring one with the
+// wizard into a new directory (preview, job, report, the file's bytes on disk). Real server, agent and restic. Expects the admin signed in at
 // 1280×800, light, and state.linkedHostId + state.snapshotId; leaves the same.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { REPO_NAME, api, assert, check, serverFetch, shot, sidewaysOverflow, waitFor } from '../harness/index.mjs';
 
 const INDEX_TIMEOUT = 120_000;
@@ -22,6 +26,7 @@ export async function run({ page, context, base, state }) {
   let repoId = '';
   let snapshot = null; // 09's, from the host's list
   let source = ''; // the folder 09 backed up
+  let restoredFile = ''; // note-0042.txt as the restore wrote it
 
   /** The path param the browser's URL holds ('/' when absent). */
   const urlPath = () => new URL(page.url()).searchParams.get('path') ?? '/';
@@ -305,5 +310,72 @@ export async function run({ page, context, base, state }) {
       const none = await rawGet(`/api/v1/hosts/${other}/snapshots/search?q=x`);
       assert(none.status === 409 && none.body?.code === 'snapshot.none' && none.body.message, `host without snapshots: ${none.status} ${JSON.stringify(none.body)}`);
     }
+  });
+
+  await check('restore: pick a file, the wizard previews and restores it into a new directory; the job reports it; the bytes match', async () => {
+    const file = `${source}/small/note-0042.txt`;
+    const target = path.join(os.tmpdir(), `cairn-e2e-restore-${Date.now()}`);
+    restoredFile = path.join(target, file);
+    await page.goto(`${base}/hosts/${hostId}/snapshots/${snapshot.id}?${new URLSearchParams({ repo: repoId, path: `${source}/small`, filter: 'note-0042.txt' })}`);
+    const row = page.locator('[data-testid="tree-row"][data-name="note-0042.txt"]');
+    await row.waitFor({ timeout: INDEX_TIMEOUT });
+    const listedSize = ((await row.getByTestId('tree-size').textContent()) ?? '').trim();
+    await row.getByRole('checkbox', { name: 'Select note-0042.txt' }).check();
+    const selected = (await page.getByTestId('restore-selected-count').textContent()) ?? '';
+    assert(selected === '1 selected', `selection: ${selected}`);
+    await page.getByTestId('restore-open').click();
+    const wizard = page.getByTestId('restore-wizard');
+    await wizard.waitFor();
+    assert(((await wizard.getByTestId('restore-paths').textContent()) ?? '').includes(file), 'the wizard does not list the picked file');
+    await wizard.getByTestId('restore-next').click();
+    const dir = page.getByTestId('target-path');
+    await dir.fill(target);
+    await dir.press('Enter');
+    await page.getByTestId('overwrite-if_changed').waitFor();
+    await page.getByTestId('restore-next').click();
+    const preview = page.getByTestId('restore-preview');
+    await preview.waitFor({ timeout: INDEX_TIMEOUT });
+    const created = (await page.getByTestId('preview-create').textContent()) ?? '';
+    assert(created === '1', `preview would create ${created}`);
+    await shot(page, 'restore-wizard-preview', { fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await preview.waitFor();
+    await shot(page, 'restore-wizard-preview-phone', { fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('restore-next').click();
+    await page.getByTestId('restore-start').click();
+    await page.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname));
+    const jobId = new URL(page.url()).pathname.split('/').pop();
+    await waitFor('the restore job to end', async () => {
+      const job = (await api(page, 'GET', `/api/v1/jobs/${jobId}`)).body;
+      assert(job.status !== 'failed' && job.status !== 'cancelled', `restore job ${job.status}: ${job.error ?? ''}`);
+      return job.status === 'succeeded';
+    }, INDEX_TIMEOUT);
+    const report = page.getByTestId('restore-report');
+    await report.waitFor({ timeout: 30_000 });
+    const reportTarget = (await report.getByTestId('report-target').textContent()) ?? '';
+    assert(reportTarget === target, `report target: ${reportTarget}`);
+    assert(((await report.getByTestId('report-created').textContent()) ?? '') === '1', `report created: ${await report.getByTestId('report-created').textContent()}`);
+    // 09 removed its source folder: the restored file is checked against what 09 wrote (`note 42 <96 hex>`)
+    // and the size the browser listed; the download below is compared with it byte for byte.
+    const restored = await readFile(restoredFile);
+    assert(/^note 42 [0-9a-f]{96}\n$/.test(restored.toString('utf8')), `restored content: ${JSON.stringify(restored.toString('utf8'))}`);
+    assert(listedSize === `${restored.length} B`, `restored ${restored.length} bytes, the browser listed ${listedSize}`);
+    await shot(page, 'restore-job-report');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await report.waitFor();
+    await shot(page, 'restore-job-report-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await check('download: a file row’s “Download” saves the same bytes as the restored file', async () => {
+    await page.goto(`${base}/hosts/${hostId}/snapshots/${snapshot.id}?${new URLSearchParams({ repo: repoId, path: `${source}/small`, filter: 'note-0042.txt' })}`);
+    const row = page.locator('[data-testid="tree-row"][data-name="note-0042.txt"]');
+    await row.waitFor({ timeout: INDEX_TIMEOUT });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Download note-0042.txt' }).click()]);
+    assert(download.suggestedFilename() === 'note-0042.txt', `suggested name: ${download.suggestedFilename()}`);
+    const saved = await readFile(await download.path());
+    const original = await readFile(restoredFile);
+    assert(saved.equals(original), `downloaded ${saved.length} bytes, the restored file has ${original.length} (or they differ)`);
   });
 }

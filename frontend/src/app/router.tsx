@@ -9,7 +9,7 @@ import { JobDetailPage, JobsPage } from '@/features/jobs';
 import { ProfilePage } from '@/features/profile';
 import { RepositoriesPage, RepositoryDetailPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
-import { SnapshotBrowserPage, SnapshotSearchPage } from '@/features/snapshots';
+import { SnapshotBrowserPage, SnapshotDiffPage, SnapshotSearchPage } from '@/features/snapshots';
 import { UsersPage } from '@/features/users';
 import { patterns } from '@/lib/paths';
 import { RequireAuth, RequirePermission, SetupGate } from './guards';
@@ -54,6 +54,14 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="snapshots_read" what="snapshots">
                 <SnapshotSearchPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.snapshotDiff,
+            element: (
+              <RequirePermission permission="snapshots_read" what="snapshots">
+                <SnapshotDiffPage />
               </RequirePermission>
             ),
           },

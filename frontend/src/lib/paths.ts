@@ -15,6 +15,8 @@ export const patterns = {
   snapshotSearch: '/hosts/:id/snapshots/search',
   /** Browsing one snapshot of a host. */
   snapshot: '/hosts/:id/snapshots/:snapshotId',
+  /** What changed in a snapshot, against the one before it (or `?against=`). */
+  snapshotDiff: '/hosts/:id/snapshots/:snapshotId/diff',
   jobs: '/jobs',
   job: '/jobs/:id',
   repositories: '/repositories',
@@ -67,6 +69,13 @@ export interface SnapshotSearchLink {
   snapshotId?: string | null;
 }
 
+/** A diff; the page reads `against`, `repo` and `filter` from its URL. */
+export interface SnapshotDiffLink {
+  against?: string | null;
+  repositoryId?: string | null;
+  filter?: string | null;
+}
+
 export interface JobsLink {
   hostId?: string | null;
 }
@@ -90,6 +99,13 @@ export const paths = {
       sort: at.sort === 'name' ? null : at.sort,
       desc: at.descending ? '1' : null,
       filter: at.filter,
+    }),
+  /** What changed in a snapshot (against the previous one unless `against` is given). */
+  snapshotDiff: (hostId: string, snapshotId: string, query: SnapshotDiffLink = {}) =>
+    withQuery(`${patterns.hosts}/${segment(hostId)}/snapshots/${segment(snapshotId)}/diff`, {
+      against: query.against,
+      repo: query.repositoryId,
+      filter: query.filter,
     }),
   /** Finding files in a host's snapshots (all of them, or one with `snapshotId`). */
   snapshotSearch: (hostId: string, query: SnapshotSearchLink = {}) =>

@@ -81,6 +81,7 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'schedules_manage',
     'schedules_hooks',
     'repos_maintain',
+    'restores_anywhere',
     'hosts_approve',
     'repos_manage',
     'users_read',

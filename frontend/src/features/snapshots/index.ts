@@ -3,4 +3,5 @@
 // the app (src/app/routes/HostPage); the browser and the search are pages of the route table.
 export { SnapshotsSection, type SnapshotsSectionProps } from './components/SnapshotsSection';
 export { SnapshotBrowserPage } from './routes/SnapshotBrowserPage';
+export { SnapshotDiffPage } from './routes/SnapshotDiffPage';
 export { SnapshotSearchPage } from './routes/SnapshotSearchPage';

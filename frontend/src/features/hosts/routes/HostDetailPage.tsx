@@ -49,6 +49,7 @@ import { LastScheduledRun, NextRun } from '../components/HostRuns';
 import { AgentVersion, ResticVersion } from '../components/HostVersions';
 import { RecentJobs } from '../components/RecentJobs';
 import { RepositoryProbes } from '../components/RepositoryProbes';
+import { LastDrill, RestoreDrillButton } from '../components/RestoreDrill';
 import { RunBackupModal } from '../components/RunBackupModal';
 import { StatusDot } from '../components/StatusDot';
 
@@ -281,6 +282,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
               </Text>
               <LastScheduledRun host={host} />
             </Group>
+            <LastDrill hostId={host.id} />
           </Group>
         </Stack>
         <Group gap="xs">
@@ -289,6 +291,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
               Run backup now
             </Button>
           ) : null}
+          {canRun ? <RestoreDrillButton host={host} repositories={repos.data?.items ?? []} /> : null}
           {canApprove ? (
             <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
               Delete host

@@ -157,6 +157,10 @@ describe('JobDetailPage', () => {
     expect(screen.getByTestId('stat-added')).toHaveTextContent('5.00 MiB');
     expect(screen.getByTestId('stat-duration')).toHaveTextContent('2 min 00 s');
     expect(screen.getByTestId('summary-snapshot')).toHaveTextContent('f00dcafe');
+    expect(screen.getByRole('link', { name: 'What changed in this backup' })).toHaveAttribute(
+      'href',
+      `/hosts/${done.host_id}/snapshots/f00dcafe/diff?repo=${done.repository_id ?? ''}`,
+    );
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
   });

@@ -3,9 +3,9 @@
 // shows what it kept and removed; one the delete guard blocked can be approved by an admin
 // (not one a failed check holds). A backup lists what the agent's preflight found; a copy to a
 // mirror says what it copied and what the mirror still lacks.
-import { Alert, Card, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Card, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconClipboardOff, IconPlugConnectedX } from '@tabler/icons-react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { Job } from '@/api/types';
 import { DetailLoadError } from '@/components/DetailLoadError';
 import { FindingsList } from '@/components/FindingsList';
@@ -23,6 +23,7 @@ import { JobProgressCard } from '../components/JobProgressCard';
 import { JobSummaryStats } from '../components/JobSummaryStats';
 import { LogViewer } from '../components/LogViewer';
 import { RawResult } from '../components/RawResult';
+import { DrillReportCard, RestoreReportCard } from '../components/RestoreReportCard';
 import { useJobFeed, type FeedConnection } from '../hooks/useJobFeed';
 
 function emptyLogText(job: Job): string {
@@ -92,6 +93,15 @@ function JobView({ job }: { job: Job }) {
       />
       {job.kind === 'backup' && active ? <JobProgressCard progress={progress} running={job.status === 'running'} /> : null}
       {summary ? <JobSummaryStats summary={summary} /> : null}
+      {job.kind === 'backup' && summary?.snapshot_id ? (
+        <Text size="sm">
+          <Anchor component={Link} to={paths.snapshotDiff(job.host_id, summary.snapshot_id, { repositoryId: job.repository_id })} data-testid="job-diff-link">
+            What changed in this backup
+          </Anchor>
+        </Text>
+      ) : null}
+      {job.result?.restore ? <RestoreReportCard report={job.result.restore} /> : null}
+      {job.result?.drill ? <DrillReportCard report={job.result.drill} /> : null}
       <Card withBorder radius="md" padding="lg">
         <Stack gap="xs">
           <Title order={3} fz="h4">

@@ -1,8 +1,8 @@
 // A host's snapshots: when, short id (copies the full id), paths, tags, repository, the data it
-// added, the job that made it and "Browse" (the snapshot's files, from its root). On a phone
+// added, the job that made it, "Browse" (the snapshot's files, from its root) and "What changed". On a phone
 // the secondary columns fold under the time.
 import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
-import { IconFolderOpen } from '@tabler/icons-react';
+import { IconFolderOpen, IconGitCompare } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import type { Snapshot } from '@/api/types';
 import { CopyIconButton } from '@/components/CopyIconButton';
@@ -69,6 +69,9 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
             <Anchor component={Link} to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })} size="xs" hiddenFrom="sm" display="block">
               Browse files
             </Anchor>
+            <Anchor component={Link} to={paths.snapshotDiff(hostId, s.id, { repositoryId: s.repository_id })} size="xs" hiddenFrom="sm" display="block">
+              What changed
+            </Anchor>
           </Table.Td>
           <Table.Td visibleFrom="sm">
             <Paths paths={s.paths} />
@@ -108,6 +111,7 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
             )}
           </Table.Td>
           <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
+            <Group gap={6} wrap="nowrap">
             <Button
               component={Link}
               to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })}
@@ -118,6 +122,18 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
             >
               Browse
             </Button>
+            <Button
+              component={Link}
+              to={paths.snapshotDiff(hostId, s.id, { repositoryId: s.repository_id })}
+              variant="subtle"
+              size="xs"
+              leftSection={<IconGitCompare size={14} />}
+              aria-label={`What changed in snapshot ${s.short_id}`}
+              data-testid="snapshot-diff-link"
+            >
+              What changed
+            </Button>
+            </Group>
           </Table.Td>
         </Table.Tr>
       ))}

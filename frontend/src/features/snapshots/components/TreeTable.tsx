@@ -3,14 +3,15 @@
 // prints it and owner. Name, size and modified sort from their headers (aria-sort says how).
 // On a phone, the time, mode and owner fold under the name and a "Sort by" list stands in for
 // the headers that fold away.
-import { Anchor, Group, NativeSelect, Paper, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Anchor, Checkbox, Group, Menu, NativeSelect, Paper, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconArrowDown, IconArrowUp, IconSelector } from '@tabler/icons-react';
+import { IconArrowDown, IconArrowUp, IconDownload, IconSelector } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import type { TreeEntry, TreeSort } from '@/api/types';
 import { PHONE_QUERY } from '@/components/DataTable';
 import { formatDateTime } from '@/lib/format';
 import { formatBytes, formatCount } from '@/lib/units';
+import type { DownloadFormat } from '../restore';
 import { formatMode, octalMode } from '../tree';
 import { KindIcon } from './KindIcon';
 
@@ -26,6 +27,47 @@ interface Props {
   linkFor: (entry: TreeEntry) => string;
   /** Rows of another order are shown while the new one loads. */
   stale?: boolean;
+  /** Selection for a restore: whether a row is picked, and picking it (no checkboxes without it). */
+  isSelected?: (entry: TreeEntry) => boolean;
+  onToggle?: (entry: TreeEntry) => void;
+  /** The download link of a row in a format (none: no download actions). */
+  downloadFor?: (entry: TreeEntry, format: DownloadFormat) => string | null;
+}
+
+/** A file downloads as it is; a folder as a .tar.gz or a .zip. Plain links: the server names the file. */
+function DownloadAction({ entry, downloadFor }: { entry: TreeEntry; downloadFor: NonNullable<Props['downloadFor']> }) {
+  if (entry.kind === 'file') {
+    const href = downloadFor(entry, 'raw');
+    if (!href) return null;
+    return (
+      <Tooltip label="Download">
+        <ActionIcon component="a" href={href} download variant="subtle" aria-label={`Download ${entry.name}`} data-testid="tree-download">
+          <IconDownload size={16} />
+        </ActionIcon>
+      </Tooltip>
+    );
+  }
+  if (entry.kind !== 'dir') return null;
+  const tar = downloadFor(entry, 'tar_gz');
+  const zip = downloadFor(entry, 'zip');
+  if (!tar || !zip) return null;
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" aria-label={`Download folder ${entry.name}`} data-testid="tree-download-menu">
+          <IconDownload size={16} />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item component="a" href={tar} download data-testid="tree-download-tar">
+          Download as .tar.gz
+        </Menu.Item>
+        <Menu.Item component="a" href={zip} download data-testid="tree-download-zip">
+          Download as .zip
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
 }
 
 const PHONE_ORDERS = [
@@ -85,7 +127,8 @@ function EntryName({ entry, href }: { entry: TreeEntry; href: string | null }) {
   );
 }
 
-export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor, stale = false }: Props) {
+export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor, stale = false, isSelected, onToggle, downloadFor }: Props) {
+  const selectable = !!isSelected && !!onToggle;
   const phone = useMediaQuery(PHONE_QUERY) ?? false;
   const sortProps = { sort, descending, onSort };
   return (
@@ -107,6 +150,13 @@ export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor
           <Table verticalSpacing={6} highlightOnHover data-testid="tree-table" aria-busy={stale}>
             <Table.Thead>
               <Table.Tr>
+                {selectable ? (
+                  <Table.Th w={36}>
+                    <span className="sr-only" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
+                      Select
+                    </span>
+                  </Table.Th>
+                ) : null}
                 <SortHeader column="name" label="Name" {...sortProps} />
                 <SortHeader column="size" label="Size" align="right" {...sortProps} />
                 <SortHeader column="mtime" label="Modified" visibleFrom="sm" {...sortProps} />
@@ -114,6 +164,7 @@ export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor
                 <Table.Th visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
                   Owner
                 </Table.Th>
+                {downloadFor ? <Table.Th w={44} aria-label="Actions" /> : null}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -121,6 +172,17 @@ export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor
                 const mode = formatMode(e.mode, e.kind);
                 return (
                   <Table.Tr key={e.name} data-testid="tree-row" data-kind={e.kind} data-name={e.name}>
+                    {selectable ? (
+                      <Table.Td>
+                        <Checkbox
+                          size="sm"
+                          aria-label={`Select ${e.name}`}
+                          checked={isSelected(e)}
+                          onChange={() => onToggle(e)}
+                          data-testid="tree-select"
+                        />
+                      </Table.Td>
+                    ) : null}
                     <Table.Td>
                       <EntryName entry={e} href={e.kind === 'dir' ? linkFor(e) : null} />
                       <Stack gap={0} hiddenFrom="sm" ml={28}>
@@ -158,6 +220,11 @@ export function TreeTable({ entries, sort, descending, onSort, onSortTo, linkFor
                         {e.uid}:{e.gid}
                       </Text>
                     </Table.Td>
+                    {downloadFor ? (
+                      <Table.Td>
+                        <DownloadAction entry={e} downloadFor={downloadFor} />
+                      </Table.Td>
+                    ) : null}
                   </Table.Tr>
                 );
               })}

@@ -4,7 +4,7 @@
 // filter change is not. The first open waits while the agent reads the snapshot (progress,
 // asked again every second). Keys: "/" focuses the filter, Alt+↑ opens the parent folder.
 import { ActionIcon, Anchor, Breadcrumbs, Button, CloseButton, EmptyState, Group, Loader, Paper, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { IconArrowUp, IconFileSearch, IconFilter, IconFolderOff, IconSearch } from '@tabler/icons-react';
+import { IconArrowUp, IconFileSearch, IconFilter, IconFolderOff, IconGitCompare, IconRestore, IconSearch } from '@tabler/icons-react';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '@/api/errors';
@@ -12,6 +12,7 @@ import type { Snapshot, TreeEntry, TreeSort } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { TableSkeleton } from '@/components/TableSkeleton';
+import { usePermission } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { useUrlSearchText } from '@/lib/urlFilters';
@@ -20,7 +21,9 @@ import { findSnapshot, useEverySnapshot, useHostRecord, useSnapshotTree, type Tr
 import { IndexingNotice } from '../components/IndexingNotice';
 import { PathBreadcrumbs } from '../components/PathBreadcrumbs';
 import { ReadThroughNote } from '../components/ReadThroughNote';
+import { RestoreWizard } from '../components/RestoreWizard';
 import { TreeTable } from '../components/TreeTable';
+import { downloadUrl } from '../restore';
 import { childPath, parentPath } from '../tree';
 
 const SORTS: readonly TreeSort[] = ['name', 'size', 'mtime'];
@@ -127,6 +130,24 @@ export function SnapshotBrowserPage() {
   const at = (path: string) => paths.snapshot(hostId, snapshotId, { repositoryId: query.repositoryId, path, sort: query.sort, descending: query.descending });
   const linkFor = (entry: TreeEntry) => at(childPath(query.path, entry.name));
 
+  // Paths picked for a restore, by absolute path: kept while moving between folders.
+  const canRestore = usePermission('jobs_run');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [wizardPaths, setWizardPaths] = useState<string[] | null>(null);
+  const pathOf = (entry: TreeEntry) => childPath(query.path, entry.name);
+  const toggle = (entry: TreeEntry) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      const p = pathOf(entry);
+      if (next.has(p)) next.delete(p);
+      else next.add(p);
+      return next;
+    });
+  const repositoryForDownload = query.repositoryId ?? snapshot?.repository_id ?? null;
+  const downloadFor = repositoryForDownload
+    ? (entry: TreeEntry, format: 'raw' | 'tar_gz' | 'zip') => downloadUrl(hostId, snapshotId, repositoryForDownload, pathOf(entry), format)
+    : undefined;
+
   const sortTo = (column: TreeSort, descending: boolean) =>
     setParams(
       (prev) => {
@@ -190,8 +211,56 @@ export function SnapshotBrowserPage() {
           </Title>
           <SnapshotFacts snapshot={snapshot} />
         </Stack>
-        <FindInSnapshot onFind={findInSnapshot} />
+        <Group gap="xs" wrap="wrap" style={{ flex: '1 1 260px', justifyContent: 'flex-end' }}>
+          <Button
+            variant="default"
+            component={Link}
+            to={paths.snapshotDiff(hostId, snapshotId, { repositoryId: query.repositoryId })}
+            leftSection={<IconGitCompare size={16} />}
+            data-testid="browser-diff"
+          >
+            What changed
+          </Button>
+          <FindInSnapshot onFind={findInSnapshot} />
+        </Group>
       </Group>
+
+      {canRestore && validId ? (
+        <Group gap="sm" wrap="wrap" data-testid="restore-bar">
+          {selected.size > 0 ? (
+            <>
+              <Text size="sm" fw={600} data-testid="restore-selected-count">
+                {formatCount(selected.size)} selected
+              </Text>
+              <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())} data-testid="restore-clear">
+                Clear
+              </Button>
+              <Button size="sm" leftSection={<IconRestore size={16} />} onClick={() => setWizardPaths([...selected].sort())} data-testid="restore-open">
+                Restore…
+              </Button>
+            </>
+          ) : (
+            <Button
+              size="sm"
+              variant="light"
+              leftSection={<IconRestore size={16} />}
+              onClick={() => setWizardPaths(query.path === '/' ? [] : [query.path])}
+              data-testid="restore-folder"
+            >
+              {query.path === '/' ? 'Restore this snapshot…' : 'Restore this folder…'}
+            </Button>
+          )}
+        </Group>
+      ) : null}
+      <RestoreWizard
+        opened={wizardPaths !== null}
+        onClose={() => setWizardPaths(null)}
+        hostId={hostId}
+        hostname={host.data?.hostname ?? ''}
+        snapshotId={snapshotId}
+        repositoryId={query.repositoryId ?? snapshot?.repository_id ?? null}
+        paths={wizardPaths ?? []}
+      />
 
       <ReadThroughNote readThrough={first?.read_through} hostname={hostname} />
 
@@ -289,6 +358,9 @@ export function SnapshotBrowserPage() {
               onSortTo={sortTo}
               linkFor={linkFor}
               stale={tree.isPlaceholderData}
+              isSelected={canRestore ? (e) => selected.has(pathOf(e)) : undefined}
+              onToggle={canRestore ? toggle : undefined}
+              downloadFor={downloadFor}
             />
             <Group justify="space-between" gap="sm">
               <Text size="sm" c="dimmed" data-testid="tree-count">
