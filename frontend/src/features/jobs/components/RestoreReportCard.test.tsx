@@ -32,6 +32,11 @@ describe('RestoreReportCard', () => {
     expect(screen.getByTestId('restore-report')).toHaveTextContent('in 1.2 s');
   });
 
+  it('says verification was not asked for, rather than that it failed, when it was not', () => {
+    renderWithProviders(<RestoreReportCard report={{ ...report, verified: undefined }} />);
+    expect(screen.getByTestId('report-verified')).toHaveTextContent('verify not requested');
+  });
+
   it('says when verification failed', () => {
     renderWithProviders(<RestoreReportCard report={{ ...report, verified: false, failed: [], failed_count: 0 }} />);
     expect(screen.getByTestId('report-verified')).toHaveTextContent('verification failed');

@@ -32,7 +32,13 @@ export function formatMs(ms: number): string {
 }
 
 function VerifiedBadge({ verified }: { verified: boolean | undefined }) {
-  if (verified === undefined) return <Badge variant="light" color="gray">not verified</Badge>;
+  // Verification is an option of the restore: absent means it was not asked for, not that it failed.
+  if (verified === undefined)
+    return (
+      <Badge variant="light" color="gray" data-testid="report-verified">
+        verify not requested
+      </Badge>
+    );
   return verified ? (
     <Badge variant="light" color="teal" data-testid="report-verified">
       verified
