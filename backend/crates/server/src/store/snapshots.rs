@@ -27,16 +27,7 @@ pub async fn ids_in<C: ConnectionTrait>(
     host: Uuid,
     repository: Uuid,
 ) -> Result<Vec<String>, StoreError> {
-    Ok(snapshot::Entity::find()
-        .select_only()
-        .column(snapshot::Column::SnapshotId)
-        .filter(snapshot::Column::HostId.eq(host))
-        .filter(snapshot::Column::RepositoryId.eq(repository))
-        .order_by_asc(snapshot::Column::Time)
-        .order_by_asc(snapshot::Column::SnapshotId)
-        .into_tuple()
-        .all(db)
-        .await?)
+    Ok(times_in(db, host, repository).await?.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The repositories in which `host` has snapshots.
