@@ -8,7 +8,6 @@
 use std::{
     os::unix::fs::PermissionsExt,
     path::Path,
-    process::Stdio,
     time::{Duration, Instant},
 };
 
@@ -18,27 +17,11 @@ use cairn_testkit::{
     error_code,
 };
 use serde_json::{Value, json};
-use tokio::process::Child;
 use uuid::Uuid;
 
-use crate::common::{Captured, agent, capture, restic_path, wait_for};
+use crate::common::{Captured, agent, spawn_agent_as, wait_for};
 
 const PASSWORD: &str = "browse-repo-password";
-
-/// `cairn-agent run` under `hostname`, its state in `<dir>/state`.
-fn run_agent(dir: &Path, hostname: &str) -> (Child, Captured) {
-    let mut child = agent(&dir.join("state"))
-        .arg("run")
-        .env("CAIRN_AGENT_HOSTNAME", hostname)
-        .env("CAIRN_AGENT_RESTIC", restic_path())
-        .env("RESTIC_CACHE_DIR", dir.join("cache"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = capture(&mut child);
-    (child, log)
-}
 
 async fn enroll(app: &TestApp, admin: &Session, dir: &Path, repo: Uuid) {
     let t = admin.enrollment_token(&NewEnrollmentToken::linked_to(repo)).await;
@@ -111,7 +94,7 @@ async fn browse_and_search_read_the_agents_catalog() {
     let repo = admin.create_repository(&NewRepository::new("local", &url, PASSWORD)).await;
     let (a_dir, b_dir) = (tmp.path().join("a"), tmp.path().join("b"));
     enroll(&app, &admin, &a_dir, repo.id).await;
-    let (mut agent_a, log) = run_agent(&a_dir, "source-host");
+    let (mut agent_a, log) = spawn_agent_as(&a_dir, "source-host");
     wait_for("config applied", 20, || log.lock().contains("config applied")).await;
     let host = admin.hosts().await.items[0].id;
     let init = admin.init_repository(repo.id, host).await;
@@ -310,7 +293,7 @@ async fn browse_and_search_read_the_agents_catalog() {
 
     // The source host goes offline; a second host linked to the repository reads for it.
     enroll(&app, &admin, &b_dir, repo.id).await;
-    let (_agent_b, log_b) = run_agent(&b_dir, "reader-host");
+    let (_agent_b, log_b) = spawn_agent_as(&b_dir, "reader-host");
     wait_for("config applied", 20, || log_b.lock().contains("config applied")).await;
     agent_a.kill().await.unwrap();
     let t0 = Instant::now();

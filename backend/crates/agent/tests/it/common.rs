@@ -99,9 +99,14 @@ pub fn restic_path() -> PathBuf {
 
 /// `cairn-agent run` with its state in `<tmp>/state`, output captured.
 pub fn spawn_agent(tmp: &Path) -> (Child, Captured) {
+    spawn_agent_as(tmp, HOSTNAME)
+}
+
+/// [`spawn_agent`] for a host named `hostname`.
+pub fn spawn_agent_as(tmp: &Path, hostname: &str) -> (Child, Captured) {
     let mut child = agent(&tmp.join("state"))
         .arg("run")
-        .env("CAIRN_AGENT_HOSTNAME", HOSTNAME)
+        .env("CAIRN_AGENT_HOSTNAME", hostname)
         .env("CAIRN_AGENT_RESTIC", restic_path())
         .env("RESTIC_CACHE_DIR", tmp.join("cache"))
         .stdout(Stdio::piped())
