@@ -25,6 +25,7 @@ mod m0019_key_rotation;
 mod m0020_repository_copies;
 mod m0021_repository_check_schedule;
 mod m0022_host_hooks;
+mod m0023_drill_schedules;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_repository_copies::Migration),
             Box::new(m0021_repository_check_schedule::Migration),
             Box::new(m0022_host_hooks::Migration),
+            Box::new(m0023_drill_schedules::Migration),
         ]
     }
 }

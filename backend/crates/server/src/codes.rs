@@ -104,6 +104,7 @@ codes! {
     RestoreNeedsConfirmation = "restore.needs_confirmation",
     RestoreTargetBusy = "restore.target_busy",
     RestorePreviewFailed = "restore.preview_failed",
+    DrillScheduleInvalid = "drill_schedule.invalid",
     ScheduleInvalidName = "schedule.invalid_name",
     ScheduleInvalidCron = "schedule.invalid_cron",
     ScheduleInvalidTimezone = "schedule.invalid_timezone",

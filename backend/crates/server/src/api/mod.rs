@@ -7,6 +7,7 @@ pub mod agent;
 pub mod agent_security;
 pub mod audit;
 pub mod auth;
+pub mod drill_schedules;
 pub mod enrollment;
 pub mod error;
 pub mod hosts;
@@ -60,6 +61,7 @@ pub type Apis = (
     snapshots::SnapshotsApi,
     restores::RestoresApi,
     schedules::SchedulesApi,
+    drill_schedules::DrillSchedulesApi,
     agent::AgentApi,
 );
 
@@ -76,6 +78,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         snapshots::SnapshotsApi,
         restores::RestoresApi,
         schedules::SchedulesApi,
+        drill_schedules::DrillSchedulesApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

@@ -225,6 +225,8 @@ pub async fn set_repositories(
     }
     for r in current.iter().filter(|r| !repos.contains(r)) {
         hosts::unlink(&*txn, id, *r).await?;
+        // A drill samples a linked repository: one on a repository going away goes too.
+        crate::store::drill_schedules::delete_on(&*txn, id, *r).await?;
     }
     hosts::bump_config(&*txn, &[id]).await?;
     audit::record(

@@ -10,6 +10,7 @@ pub mod config_batch;
 pub mod context;
 pub mod copies;
 pub mod downloads;
+pub mod drill_schedule;
 pub mod enrollment;
 pub mod error;
 pub mod fleet;

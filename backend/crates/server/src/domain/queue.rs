@@ -183,6 +183,7 @@ pub async fn sweep(state: &Domain) -> Result<(), DomainError> {
     }
     super::key_rotation::advance(state).await?;
     super::check_schedule::fire_due(state).await?;
+    super::drill_schedule::fire_due(state).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod commands;
+pub mod drill_schedules;
 pub mod enrollment;
 pub mod entities;
 pub mod history;

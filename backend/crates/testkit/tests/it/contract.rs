@@ -123,6 +123,7 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         "start_repository_job" => json!({ "host_id": any, "args": { "kind": "stats" } }),
         "preview_retention" => json!({ "host_id": any, "policy": { "keep_last": 1 } }),
         "create_drill" => json!({ "repository_id": any }),
+        "set_drill_schedule" => json!({ "repository_id": any, "cron": "0 5 * * 0" }),
         "create_restore" | "preview_restore" => json!({
             "snapshot_id": "0".repeat(64),
             "target": { "mode": "new_path", "path": "/srv/restore" }

@@ -7,6 +7,7 @@ mod audit;
 mod check_schedules;
 mod contract;
 mod copies;
+mod drill_schedules;
 mod fleet;
 mod history;
 mod identity;

@@ -15,7 +15,7 @@ use crate::store::hosts::HostRow;
 
 /// The zone a cron is read in: `own`, else the host's, else UTC (a name this server does
 /// not know counts as UTC).
-pub(super) fn zone_of(own: Option<&str>, host_zone: Option<&str>) -> (Tz, String) {
+pub(crate) fn zone_of(own: Option<&str>, host_zone: Option<&str>) -> (Tz, String) {
     let pick = own.or(host_zone).unwrap_or("UTC");
     match cairn_schedule::zone(pick) {
         Ok(z) => (z, pick.to_string()),
@@ -23,7 +23,7 @@ pub(super) fn zone_of(own: Option<&str>, host_zone: Option<&str>) -> (Tz, String
     }
 }
 
-pub(super) fn check_zone(name: Option<String>) -> Result<Option<String>, DomainError> {
+pub(crate) fn check_zone(name: Option<String>) -> Result<Option<String>, DomainError> {
     let Some(n) = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
@@ -34,7 +34,7 @@ pub(super) fn check_zone(name: Option<String>) -> Result<Option<String>, DomainE
 }
 
 /// Parses a cron expression read in `zone` and judges it (fires at all, not too often).
-pub(super) fn check_cron(
+pub(crate) fn check_cron(
     expr: &str,
     zone: Tz,
     now: DateTime<Utc>,

@@ -3,6 +3,7 @@
 pub mod agent_command;
 pub mod api_token;
 pub mod audit_event;
+pub mod drill_schedule;
 pub mod enrollment_token;
 pub mod host;
 pub mod host_hooks;
