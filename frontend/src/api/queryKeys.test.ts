@@ -16,6 +16,7 @@ describe('query keys', () => {
       keys.hosts.enrolledSince('2025-03-01T10:00:00Z', null),
       keys.hosts.linkedTo('repo-1'),
       keys.hosts.detail(HOST),
+      keys.hosts.drillSchedule(HOST),
     ]) {
       expect(isUnder(key, keys.hosts.all), JSON.stringify(key)).toBe(true);
     }
@@ -32,6 +33,8 @@ describe('query keys', () => {
   it("reaches a host's recent jobs from keys.jobs.lists(), but not one job", () => {
     expect(isUnder(keys.jobs.list({ hostId: null }), keys.jobs.lists())).toBe(true);
     expect(isUnder(keys.jobs.hostRecent(HOST), keys.jobs.lists())).toBe(true);
+    // A drill started anywhere refreshes the home tile's newest drill.
+    expect(isUnder(keys.jobs.fleetLastDrill(), keys.jobs.lists())).toBe(true);
     expect(isUnder(keys.jobs.detail('job-1'), keys.jobs.lists())).toBe(false);
     expect(isUnder(keys.jobs.hostChoices(), keys.jobs.lists())).toBe(false);
     expect(isUnder(keys.jobs.detail('job-1'), keys.jobs.all)).toBe(true);

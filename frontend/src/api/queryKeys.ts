@@ -7,6 +7,7 @@ import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-qu
 import type {
   BackupOption,
   CronPreview,
+  DrillScheduleAnswer,
   HistorySettings,
   Host,
   HostStatus,
@@ -58,6 +59,8 @@ export const keys = {
     /** Every single-host read. */
     details: () => [...hostsRoot, 'one'] as const,
     detail: (id: string) => typed<Host>()([...hostsRoot, 'one', id]),
+    /** A host's restore drill schedule (GET /v1/hosts/{id}/drill-schedule). */
+    drillSchedule: (id: string) => typed<DrillScheduleAnswer>()([...hostsRoot, 'drill-schedule', id]),
   },
 
   /** GET /v1/pending-hosts: announced hosts waiting for approval (not under `hosts`). */
@@ -78,6 +81,8 @@ export const keys = {
     repositoryStats: (repositoryId: string) => typed<Job | null>()([...jobsRoot, 'list', 'repository-stats', repositoryId]),
     /** A repository's source → mirror copy pairs (under `lists()`: a new copy job refreshes it). */
     repositoryCopies: (repositoryId: string) => typed<RepositoryCopyList>()([...jobsRoot, 'list', 'repository-copies', repositoryId]),
+    /** The fleet's newest restore drill and, when it did not succeed, the newest that did (the home tile; under `lists()`). */
+    fleetLastDrill: () => [...jobsRoot, 'list', 'fleet-last-drill'] as const,
     /** The hosts offered by the history's host filter. */
     hostChoices: () => [...jobsRoot, 'host-choices'] as const,
   },

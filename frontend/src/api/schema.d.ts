@@ -1469,7 +1469,7 @@ export interface components {
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
          */
-        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_LocksAnswer"] | components["schemas"]["Answer_BrowseAnswer"] | components["schemas"]["Answer_SearchAnswer"] | components["schemas"]["Answer_DiffAnswer"] | components["schemas"]["Answer_RestorePreviewAnswer"] | components["schemas"]["Answer_AskFailure"];
+        Answer: components["schemas"]["Answer_ProbeAnswer"] | components["schemas"]["Answer_RetentionAnswer"] | components["schemas"]["Answer_PreflightAnswer"] | components["schemas"]["Answer_LocksAnswer"] | components["schemas"]["Answer_BrowseAnswer"] | components["schemas"]["Answer_SearchAnswer"] | components["schemas"]["Answer_DiffAnswer"] | components["schemas"]["Answer_RestorePreviewAnswer"] | components["schemas"]["Answer_RestoreEntriesAnswer"] | components["schemas"]["Answer_AskFailure"];
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
          *     kind, or why there is none.
@@ -1571,6 +1571,23 @@ export interface components {
              * @enum {string}
              */
             kind: "repository_probe";
+        };
+        /**
+         * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
+         *     kind, or why there is none.
+         */
+        Answer_RestoreEntriesAnswer: {
+            /**
+             * @example restore_entries
+             * @enum {string}
+             */
+            kind: "restore_entries";
+        } & components["schemas"]["RestoreEntriesAnswer"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore_entries";
         };
         /**
          * @description `POST /api/agent/v1/asks/{id}/answer`: the answer to a question, of the question's
@@ -3515,7 +3532,7 @@ export interface components {
              */
             repack_uncompressed: boolean;
         };
-        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"] | components["schemas"]["Question_BrowseQuery"] | components["schemas"]["Question_SearchQuery"] | components["schemas"]["Question_DiffQuery"] | components["schemas"]["Question_RestorePreviewQuery"] | components["schemas"]["Question_DownloadQuery"];
+        Question: components["schemas"]["Question_RepositoryProbe"] | components["schemas"]["Question_RetentionQuery"] | components["schemas"]["Question_PreflightQuery"] | components["schemas"]["Question_LocksQuery"] | components["schemas"]["Question_BrowseQuery"] | components["schemas"]["Question_SearchQuery"] | components["schemas"]["Question_DiffQuery"] | components["schemas"]["Question_RestorePreviewQuery"] | components["schemas"]["Question_RestoreEntriesQuery"] | components["schemas"]["Question_RestoreCompareQuery"] | components["schemas"]["Question_DownloadQuery"];
         Question_BrowseQuery: {
             /**
              * @example browse
@@ -3593,6 +3610,32 @@ export interface components {
              * @enum {string}
              */
             kind: "repository_probe";
+        };
+        Question_RestoreCompareQuery: {
+            /**
+             * @example restore_compare
+             * @enum {string}
+             */
+            kind: "restore_compare";
+        } & components["schemas"]["RestoreCompareQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore_compare";
+        };
+        Question_RestoreEntriesQuery: {
+            /**
+             * @example restore_entries
+             * @enum {string}
+             */
+            kind: "restore_entries";
+        } & components["schemas"]["RestoreEntriesQuery"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "restore_entries";
         };
         Question_RestorePreviewQuery: {
             /**
@@ -3968,6 +4011,83 @@ export interface components {
              * @default false
              */
             verify: boolean;
+        };
+        /** RestoreCompareQuery */
+        RestoreCompareQuery: {
+            /**
+             * Format: uint64
+             * @description Their bytes in all.
+             * @default 0
+             */
+            bytes: number;
+            /** @description The paths the restore would write (directories included), from the snapshot. */
+            entries: components["schemas"]["RestoreEntry"][];
+            /**
+             * Format: uint64
+             * @description Files the restore would write in all.
+             * @default 0
+             */
+            files: number;
+            restore: components["schemas"]["RestoreArgs"];
+            /**
+             * @description `entries` is not all of them: only a target that is new (or empty) can be
+             *     previewed, from `files` and `bytes`.
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /** RestoreEntriesAnswer */
+        RestoreEntriesAnswer: {
+            /**
+             * Format: uint64
+             * @description Their bytes, all of them.
+             * @default 0
+             */
+            bytes: number;
+            /** @default [] */
+            entries: components["schemas"]["RestoreEntry"][];
+            /**
+             * Format: uint64
+             * @description Files (everything but directories) the restore would write, all of them.
+             * @default 0
+             */
+            files: number;
+            /** @description Present while the snapshot is being read into the catalog: ask again. */
+            indexing?: components["schemas"]["IndexProgress"] & unknown;
+            /**
+             * @description More entries than the limit (or than fit in one answer): `entries` stops there.
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /** RestoreEntriesQuery */
+        RestoreEntriesQuery: {
+            /**
+             * Format: uint32
+             * @description At most this many entries; more are `truncated`.
+             */
+            limit: number;
+            /** @description Absolute paths in the snapshot (`/` for all of it). */
+            paths: string[];
+            scope: components["schemas"]["CatalogScope"];
+            /** @description Full snapshot id. */
+            snapshot_id: string;
+        };
+        /**
+         * RestoreEntry
+         * @description One path a restore would write, as the snapshot has it.
+         */
+        RestoreEntry: {
+            kind: components["schemas"]["EntryKind"];
+            /**
+             * Format: int64
+             * @description Modification time, nanoseconds since the epoch.
+             */
+            mtime_ns: number;
+            /** @description Absolute path in the snapshot. */
+            path: string;
+            /** Format: uint64 */
+            size: number;
         };
         /** RestorePreviewAnswer */
         RestorePreviewAnswer: {

@@ -88,6 +88,11 @@ export type RetentionPolicy = Schemas['RetentionPolicy'];
 export type MissedRun = Schemas['MissedRun'];
 export type RunScheduleRequest = Schemas['RunScheduleRequest'];
 export type CronPreview = Schemas['CronPreview'];
+/** A host's restore drill schedule (GET/PUT /v1/hosts/{id}/drill-schedule) and what a drill found. */
+export type DrillSchedule = Schemas['DrillSchedule'];
+export type DrillScheduleAnswer = Schemas['DrillScheduleAnswer'];
+export type SetDrillScheduleRequest = Schemas['SetDrillScheduleRequest'];
+export type DrillReport = Schemas['DrillReport'];
 /** A schedule's pre and post commands (admins only) and one of them. */
 export type BackupHooks = Schemas['BackupHooks'];
 export type Hook = Schemas['Hook'];

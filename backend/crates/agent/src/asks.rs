@@ -62,6 +62,8 @@ pub async fn answer(
     config: Option<&AgentConfig>,
 ) -> Answer {
     let repository = match question {
+        // Another host's snapshot, compared with this host's files: no repository opened.
+        Question::RestoreCompare(q) => return crate::restore::preview::compare_here(q),
         Question::RepositoryProbe(p) => p.repository_id,
         Question::RetentionPreview(q) => q.repository_id,
         Question::Preflight(q) => q.repository_id,
@@ -70,6 +72,7 @@ pub async fn answer(
         Question::Search(q) => q.scope.repository_id,
         Question::Diff(q) => q.scope.repository_id,
         Question::RestorePreview(q) => q.scope.repository_id,
+        Question::RestoreEntries(q) => q.scope.repository_id,
         Question::Download(q) => q.repository_id,
     };
     let Some(repo) = config.and_then(|c| c.repositories.iter().find(|r| r.id == repository)) else {
@@ -92,6 +95,10 @@ pub async fn answer(
         Question::RestorePreview(q) => {
             crate::restore::preview::preview(settings, catalogs, repo, q).await
         }
+        Question::RestoreEntries(q) => {
+            crate::restore::preview::entries(settings, catalogs, repo, q).await
+        }
+        Question::RestoreCompare(q) => crate::restore::preview::compare_here(q),
         // Streamed by `spawn`, never answered here.
         Question::Download(_) => {
             failed("agent.wrong_question", "A download is streamed, not answered")

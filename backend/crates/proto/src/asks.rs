@@ -55,6 +55,14 @@ pub enum Question {
     /// whether it fits there, from the catalog and the target's files; nothing written.
     #[cfg_attr(feature = "openapi", oai(mapping = "restore_preview"))]
     RestorePreview(RestorePreviewQuery),
+    /// For a restore on another host: the files a restore of these paths would write,
+    /// from this host's catalog of the snapshot, for the restoring host to compare.
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore_entries"))]
+    RestoreEntries(RestoreEntriesQuery),
+    /// For a restore on this host of another host's snapshot: what it would do with these
+    /// entries at its target (the answer is a `restore_preview`); no repository is opened.
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore_compare"))]
+    RestoreCompare(RestoreCompareQuery),
     /// Stream one file, or a directory as an archive, of a snapshot (`restic dump`): the
     /// agent POSTs the bytes to `/api/agent/v1/downloads/{ask id}` instead of answering
     /// (it answers only to say why it cannot).
@@ -91,6 +99,75 @@ pub struct DownloadQuery {
 pub struct RestorePreviewQuery {
     pub scope: CatalogScope,
     pub restore: RestoreArgs,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RestoreEntriesQuery {
+    pub scope: CatalogScope,
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// Absolute paths in the snapshot (`/` for all of it).
+    pub paths: Vec<String>,
+    /// At most this many entries; more are `truncated`.
+    pub limit: u32,
+}
+
+/// One path a restore would write, as the snapshot has it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RestoreEntry {
+    /// Absolute path in the snapshot.
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+pub struct RestoreEntriesAnswer {
+    /// Present while the snapshot is being read into the catalog: ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexing: Option<IndexProgress>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub entries: Vec<RestoreEntry>,
+    /// More entries than the limit (or than fit in one answer): `entries` stops there.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub truncated: bool,
+    /// Files (everything but directories) the restore would write, all of them.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub files: u64,
+    /// Their bytes, all of them.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub bytes: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct RestoreCompareQuery {
+    pub restore: RestoreArgs,
+    /// The paths the restore would write (directories included), from the snapshot.
+    pub entries: Vec<RestoreEntry>,
+    /// `entries` is not all of them: only a target that is new (or empty) can be
+    /// previewed, from `files` and `bytes`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub truncated: bool,
+    /// Files the restore would write in all.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub files: u64,
+    /// Their bytes in all.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
+    pub bytes: u64,
 }
 
 /// What a restore would do to one path.
@@ -438,6 +515,8 @@ pub enum Answer {
     Diff(DiffAnswer),
     #[cfg_attr(feature = "openapi", oai(mapping = "restore_preview"))]
     RestorePreview(RestorePreviewAnswer),
+    #[cfg_attr(feature = "openapi", oai(mapping = "restore_entries"))]
+    RestoreEntries(RestoreEntriesAnswer),
     /// The question could not be answered: restic failed, the repository is not in this
     /// host's config, …
     #[cfg_attr(feature = "openapi", oai(mapping = "failed"))]

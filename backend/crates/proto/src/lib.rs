@@ -24,7 +24,7 @@ pub use preflight::*;
 pub use restore::*;
 
 /// Bumped on any incompatible change. Both sides send it; a mismatch is refused clearly.
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 /// Header carrying PROTOCOL_VERSION on every agent request.
 pub const PROTOCOL_HEADER: &str = "X-Cairn-Protocol";
 /// `aud` of agent request tokens.

@@ -393,8 +393,43 @@ async fn another_host_restores_with_credentials_for_that_job_only() {
     assert_eq!(finished(&admin, b.id, &logs[0]).await.status, JobStatus::Succeeded);
     let snap = admin.snapshots(source).await.items[0].id.clone();
 
+    // The preview: the source's catalog lists, the target compares with its own files.
     let into = tmp.path().join("migrated");
     let body = json!({ "snapshot_id": snap, "target": { "mode": "new_path", "path": into }, "target_host_id": target });
+    let p = preview(&admin, source, &body).await;
+    assert_eq!(
+        (p["create"].as_u64(), p["overwrite"].as_u64(), p["bytes"].as_u64()),
+        (Some(1), Some(0), Some(12)),
+        "{p:#}"
+    );
+    let busy = tmp.path().join("busy");
+    let there = busy.join(d.trim_start_matches('/')).join("conf");
+    std::fs::create_dir_all(&there).unwrap();
+    std::fs::write(there.join("app.toml"), "port = 1\n").unwrap();
+    std::fs::write(there.join("stray.txt"), "not in the snapshot").unwrap();
+    let merge = json!({ "snapshot_id": snap, "target": { "mode": "new_path", "path": busy },
+                        "target_host_id": target, "overwrite": "always", "delete_extra": true });
+    let p = preview(&admin, source, &merge).await;
+    assert_eq!(
+        (p["create"].as_u64(), p["overwrite"].as_u64(), p["delete"].as_u64()),
+        (Some(0), Some(1), Some(1)),
+        "{p:#}"
+    );
+    let stray = there.join("stray.txt").to_string_lossy().into_owned();
+    assert!(
+        p["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["path"] == stray.as_str() && x["action"] == "delete"),
+        "{p:#}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(there.join("app.toml")).unwrap(),
+        "port = 1\n",
+        "a preview writes nothing"
+    );
+
     let (job, v) = restored(&admin, source, body, &logs[1]).await;
     assert_eq!(job.status, JobStatus::Succeeded, "{v:#}\n{}", logs[1].lock());
     assert_eq!(v["host_id"], json!(target), "the job runs on the target host");

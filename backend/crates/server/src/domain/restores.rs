@@ -5,7 +5,8 @@
 
 use cairn_proto::{
     Answer, JobArgs, JobKind, NewPathTarget, OriginalTarget, OverwritePolicy, Question,
-    RestoreArgs, RestorePreviewAnswer, RestorePreviewQuery, RestoreTarget,
+    RestoreArgs, RestoreCompareQuery, RestoreEntriesQuery, RestorePreviewAnswer,
+    RestorePreviewQuery, RestoreTarget,
 };
 use uuid::Uuid;
 
@@ -199,7 +200,13 @@ async fn build(state: &Domain, host_id: Uuid, req: RestoreRequest) -> Result<Bui
     Ok(Built { target: target_host.unwrap_or(host), repository: snap.repository_id, args })
 }
 
+/// How many entries a preview on another host is compared one by one; past that only a
+/// new (or empty) target can be previewed (from the totals).
+const CROSS_HOST_ENTRIES: u32 = 5_000;
+
 /// What a restore would do at its target, asked of the host's agent; nothing is written.
+/// For a restore on another host, a host that reads the snapshot lists what it would
+/// write and the restoring host compares that with its files.
 pub async fn preview(
     state: &Domain,
     actor: &Actor,
@@ -207,40 +214,56 @@ pub async fn preview(
     req: RestoreRequest,
 ) -> Result<RestorePreviewAnswer, DomainError> {
     let b = build(state, host_id, req).await?;
-    let source = match b.args.source_host_id {
-        Some(s) => {
-            hosts::find(state.store.db(), s).await?.ok_or(DomainError::NotFound { what: "host" })?
-        }
-        None => b.target.clone(),
-    };
-    if b.args.source_host_id.is_some() {
-        // Another host has no catalog of this snapshot and no credentials before the job:
-        // the preview is of the target's side only, sized from the snapshot's own host.
-        return Err(invalid(
-            Code::RestoreNeedsConfirmation,
-            "A preview of a restore to another host is not available yet: preview it on the snapshot's own host, or restore to a new directory (nothing is overwritten there).",
-            "target_host_id",
-        ));
-    }
-    let question = Question::RestorePreview(RestorePreviewQuery {
-        scope: browse::scope(state, &source, b.repository).await?,
-        restore: b.args,
-    });
-    match asks::ask(state, actor, &b.target, question, asks::deadline(state)).await? {
-        Answer::RestorePreview(a) => Ok(a),
-        Answer::Failed(f) => Err(DomainError::Conflict {
-            code: Code::RestorePreviewFailed,
-            message: f.message,
-            details: serde_json::json!({ "error_class": f.error_class }),
+    let question = match b.args.source_host_id {
+        None => Question::RestorePreview(RestorePreviewQuery {
+            scope: browse::scope(state, &b.target, b.repository).await?,
+            restore: b.args,
         }),
-        other => {
-            let f = super::repositories::wrong_answer(&other);
-            Err(DomainError::Conflict {
-                code: Code::RestorePreviewFailed,
-                message: f.message,
-                details: serde_json::json!({ "error_class": f.error_class }),
+        Some(s) => {
+            let db = state.store.db();
+            let source = hosts::find(db, s).await?.ok_or(DomainError::NotFound { what: "host" })?;
+            let reader = browse::reader(state, &source, b.repository).await?;
+            let q = Question::RestoreEntries(RestoreEntriesQuery {
+                scope: browse::scope(state, &source, b.repository).await?,
+                snapshot_id: b.args.snapshot_id.clone(),
+                paths: b.args.paths.clone(),
+                limit: CROSS_HOST_ENTRIES,
+            });
+            let listed = match asks::ask(state, actor, &reader, q, asks::deadline(state)).await? {
+                Answer::RestoreEntries(a) => a,
+                other => return Err(preview_failed(other)),
+            };
+            if listed.indexing.is_some() {
+                return Ok(RestorePreviewAnswer {
+                    indexing: listed.indexing,
+                    ..RestorePreviewAnswer::default()
+                });
+            }
+            Question::RestoreCompare(RestoreCompareQuery {
+                restore: b.args,
+                entries: listed.entries,
+                truncated: listed.truncated,
+                files: listed.files,
+                bytes: listed.bytes,
             })
         }
+    };
+    match asks::ask(state, actor, &b.target, question, asks::deadline(state)).await? {
+        Answer::RestorePreview(a) => Ok(a),
+        other => Err(preview_failed(other)),
+    }
+}
+
+/// An agent's refusal (or an answer to another question) as `409 restore.preview_failed`.
+fn preview_failed(answer: Answer) -> DomainError {
+    let f = match answer {
+        Answer::Failed(f) => f,
+        other => super::repositories::wrong_answer(&other),
+    };
+    DomainError::Conflict {
+        code: Code::RestorePreviewFailed,
+        message: f.message,
+        details: serde_json::json!({ "error_class": f.error_class }),
     }
 }
 

@@ -1,6 +1,6 @@
 // /hosts/:id: what Cairn knows about one host (refreshed every few seconds; its schedules' next
-// and last run in the header), its tags and
-// repositories (each with an access test), a connection test, its recent jobs, a backup, and
+// and last run and its last restore drill in the header), its tags and
+// repositories (each with an access test), its restore drill schedule, a connection test, its recent jobs, a backup, and
 // deletion, on the Overview tab; its schedules on the Schedules tab (`?tab=schedules`). Its
 // snapshots and its schedules come from their own features, which the app puts in the
 // `snapshots` and `schedules` slots (features do not import each other).
@@ -43,6 +43,7 @@ import { notifySuccess } from '@/lib/notify';
 import { paths, type HostTab } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
 import { DeleteHostForm } from '../components/DeleteHostForm';
+import { DrillScheduleCard } from '../components/DrillSchedule';
 import { Fingerprint } from '../components/Fingerprint';
 import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
 import { LastScheduledRun, NextRun } from '../components/HostRuns';
@@ -177,6 +178,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
   const [deleting, setDeleting] = useState(false);
   const forgetHost = useForgetHost();
   const canRun = hasPermission(me, 'jobs_run');
+  const canSchedule = hasPermission(me, 'schedules_manage');
   const [runBackup, setRunBackup] = useState(false);
   const [tab, setTab] = useHostTab(Schedules !== undefined);
 
@@ -226,6 +228,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
             />
             {canManage ? <RepositoryProbes host={host} repositories={repos.data?.items ?? []} /> : null}
           </Section>
+          <DrillScheduleCard host={host} repositories={repos.data?.items ?? []} canEdit={canSchedule} />
           {canManage ? (
             <Section title="Connection" description="Send a test command to the agent; it receives it at its next poll.">
               <PingButton host={host} />

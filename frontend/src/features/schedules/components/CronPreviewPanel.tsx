@@ -6,8 +6,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconAlertTriangle, IconCalendarTime } from '@tabler/icons-react';
 import { errorMessage } from '@/api/errors';
 import { formatRelative } from '@/lib/format';
+import { formatInZone } from '@/lib/zones';
 import { useCronPreview } from '../api';
-import { formatInZone } from '../time';
 
 export const PREVIEW_DEBOUNCE_MS = 400;
 

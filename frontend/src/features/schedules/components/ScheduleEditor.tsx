@@ -35,6 +35,7 @@ import { RetentionPreviewResult } from '@/components/RetentionPreviewResult';
 import { usePermission } from '@/lib/auth';
 import { submitOnModEnter } from '@/lib/keyboard';
 import { notifySuccess } from '@/lib/notify';
+import { timeZones } from '@/lib/zones';
 import { useBackupOptions, useCreateSchedule, usePreflightDraft, usePreviewRetention, useReplaceSchedule } from '../api';
 import {
   CRON_PRESETS,
@@ -51,7 +52,6 @@ import {
   type KeepCount,
   type ScheduleValues,
 } from '../form';
-import { timeZones } from '../time';
 import { CronPreviewPanel } from './CronPreviewPanel';
 import { ExtraOptionsField } from './ExtraOptionsField';
 import { HooksFieldset } from './HooksFieldset';

@@ -13,8 +13,8 @@ import { JobStatusBadge } from '@/components/JobStatusBadge';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
+import { formatInZone } from '@/lib/zones';
 import { retentionSummary } from '../form';
-import { formatInZone } from '../time';
 import { PreflightBadge } from './PreflightBadge';
 
 export const MANUAL_SENTENCE = 'Manual — runs only when asked';

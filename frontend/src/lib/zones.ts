@@ -1,5 +1,5 @@
 // Times as a schedule sees them: a fire instant written in the schedule's own zone (that is
-// when it fires on the host), and the IANA zones offered by the editor.
+// when it fires on the host), and the IANA zones offered by the editors (backup and drill schedules).
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function formatFor(zone: string, withYear: boolean): Intl.DateTimeFormat {

@@ -1,7 +1,7 @@
 // Fire times on the schedule's own clock: the zone's wall time, the year only when it is not
 // this one, and UTC for a zone the browser does not know.
 import { describe, expect, it } from 'vitest';
-import { formatInZone, timeZones } from './time';
+import { formatInZone, timeZones } from './zones';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
 
