@@ -87,9 +87,12 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'users_read',
     'users_manage',
     'audit_read',
+    'alerts_read',
+    'alerts_manage',
+    'alerts_configure',
   ],
-  operator: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain'],
-  viewer: ['profile', 'hosts_read', 'snapshots_read', 'repos_read'],
+  operator: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain', 'alerts_read', 'alerts_manage'],
+  viewer: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'alerts_read'],
 };
 
 export function makeUser(overrides: Partial<User> = {}): User {

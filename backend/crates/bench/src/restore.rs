@@ -1,14 +1,16 @@
 //! `cairn-bench restore` (P10): a single-file restore as the web app starts it, on a small
 //! repository, with the release server and agent and the real restic: the request, until
 //! the file is on disk. Prints the split: dispatch (request → the agent has the job),
-//! restic and placing (the agent's run), report (the job's end recorded and seen).
+//! restic and placing (the agent's run), report (the job's end recorded and seen). Then a
+//! 1 GiB file downloaded through the server: the bytes compared, the throughput, and the
+//! server's peak RSS during the download (it streams, so the peak stays flat).
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::{admin_token, free_port, spawn_server, wait_ready};
+use super::{admin_token, free_port, spawn_server, status_mb, wait_ready};
 
 async fn call(http: &reqwest::Client, rb: reqwest::RequestBuilder) -> Value {
     let _ = http;
@@ -175,6 +177,95 @@ pub async fn run() {
         "    split: dispatch {dispatch:.2} s (request → the agent started it), restic and placing {run:.2} s, report {:.2} s (the end recorded and seen by the client)",
         (total - dispatch - run).max(0.0),
     );
+
+    download(&http, &base, &admin, &host, &repo_id, &data, server.id().unwrap_or(0)).await;
     let _ = agent.start_kill();
     let _ = server.start_kill();
+}
+
+/// A deterministic, incompressible byte stream (xorshift64): the file is written from it
+/// and the download compared with it, so 1 GiB needs no copy in memory.
+struct Bytes(u64);
+
+impl Bytes {
+    fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            let b = self.0.to_le_bytes();
+            chunk.copy_from_slice(&b[..chunk.len()]);
+        }
+    }
+}
+
+const BIG: u64 = 1 << 30;
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+async fn download(
+    http: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    host: &str,
+    repo_id: &str,
+    data: &std::path::Path,
+    server_pid: u32,
+) {
+    use std::io::Write;
+    let big = data.join("big.bin");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).expect("big file"));
+        let (mut stream, mut buf) = (Bytes(SEED), vec![0u8; 8 << 20]);
+        for _ in 0..BIG / buf.len() as u64 {
+            stream.fill(&mut buf);
+            f.write_all(&buf).expect("write the big file");
+        }
+        f.flush().expect("flush");
+    }
+    let backup = call(
+        http,
+        http.post(format!("{base}/api/v1/hosts/{host}/backups"))
+            .bearer_auth(admin)
+            .json(&json!({ "repository_id": repo_id, "paths": [big.to_string_lossy()] })),
+    )
+    .await;
+    let (b, _) = until_final(http, base, admin, backup["id"].as_str().unwrap_or_default()).await;
+    assert_eq!(b["status"], "succeeded", "{b}");
+    let _ = std::fs::remove_file(&big);
+    let snaps =
+        call(http, http.get(format!("{base}/api/v1/hosts/{host}/snapshots")).bearer_auth(admin))
+            .await;
+    let snap = snaps["items"][0]["id"].as_str().unwrap_or_default().to_string();
+    let before = status_mb(server_pid, "VmRSS:");
+    // The peak (VmHWM) restarts from now, so the figure is the download's own.
+    let reset = std::fs::write(format!("/proc/{server_pid}/clear_refs"), "5").is_ok();
+    let t0 = Instant::now();
+    let mut r = http
+        .get(format!("{base}/api/v1/hosts/{host}/snapshots/{snap}/download"))
+        .query(&[("path", big.to_string_lossy().as_ref()), ("repository_id", repo_id)])
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("download");
+    assert!(r.status().is_success(), "download: {}", r.status());
+    let (mut stream, mut want, mut got, mut equal) = (Bytes(SEED), Vec::new(), 0u64, true);
+    let mut pending: Vec<u8> = Vec::new();
+    while let Some(chunk) = r.chunk().await.expect("download body") {
+        got += chunk.len() as u64;
+        pending.extend_from_slice(&chunk);
+        // Compared in whole 8-byte words, as the stream was made.
+        let whole = pending.len() / 8 * 8;
+        want.resize(whole, 0);
+        stream.fill(&mut want);
+        equal &= want[..] == pending[..whole];
+        pending.drain(..whole);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "download of a 1 GiB file through the server: {got} bytes ({}), {secs:.1} s ({:.0} MB/s); server RSS {before:.0} MB before, {} {:.0} MB  [target: flat]",
+        if got == BIG && equal && pending.is_empty() { "all equal" } else { "DIFFERENT" },
+        got as f64 / 1e6 / secs,
+        if reset { "peak during the download" } else { "peak so far" },
+        status_mb(server_pid, "VmHWM:")
+    );
 }

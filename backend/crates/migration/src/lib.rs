@@ -26,6 +26,7 @@ mod m0020_repository_copies;
 mod m0021_repository_check_schedule;
 mod m0022_host_hooks;
 mod m0023_drill_schedules;
+mod m0024_alerts;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_repository_check_schedule::Migration),
             Box::new(m0022_host_hooks::Migration),
             Box::new(m0023_drill_schedules::Migration),
+            Box::new(m0024_alerts::Migration),
         ]
     }
 }

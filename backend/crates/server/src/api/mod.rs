@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod agent_security;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod drill_schedules;
@@ -45,6 +46,8 @@ pub enum ApiTags {
     Jobs,
     /// What each host backs up, when, and how long it is kept.
     Schedules,
+    /// Alerts the rules raise, their rules, and host mutes.
+    Alerts,
     /// The agent protocol (`/api/agent/v1`), spoken by cairn-agent.
     Agent,
 }
@@ -62,6 +65,7 @@ pub type Apis = (
     restores::RestoresApi,
     schedules::SchedulesApi,
     drill_schedules::DrillSchedulesApi,
+    alerts::AlertsApi,
     agent::AgentApi,
 );
 
@@ -79,6 +83,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         restores::RestoresApi,
         schedules::SchedulesApi,
         drill_schedules::DrillSchedulesApi,
+        alerts::AlertsApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

@@ -70,7 +70,10 @@ pub mod perm {
         ReposMaintain,
         UsersRead,
         UsersManage,
-        AuditRead
+        AuditRead,
+        AlertsRead,
+        AlertsManage,
+        AlertsConfigure
     );
 }
 

@@ -46,7 +46,7 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Viewer => &[Profile, HostsRead, SnapshotsRead, ReposRead],
+            Role::Viewer => &[Profile, HostsRead, SnapshotsRead, ReposRead, AlertsRead],
             Role::Operator => &[
                 Profile,
                 HostsRead,
@@ -56,6 +56,8 @@ impl Role {
                 JobsRun,
                 SchedulesManage,
                 ReposMaintain,
+                AlertsRead,
+                AlertsManage,
             ],
             Role::Admin => &[
                 Profile,
@@ -73,6 +75,9 @@ impl Role {
                 UsersRead,
                 UsersManage,
                 AuditRead,
+                AlertsRead,
+                AlertsManage,
+                AlertsConfigure,
             ],
         }
     }
@@ -115,6 +120,12 @@ pub enum Permission {
     UsersRead,
     UsersManage,
     AuditRead,
+    /// See alerts, their counts and the rules.
+    AlertsRead,
+    /// Acknowledge, resolve and snooze alerts; mute a host's notifications.
+    AlertsManage,
+    /// Change the alert rules (and, later, the notification channels).
+    AlertsConfigure,
 }
 
 impl Permission {
@@ -135,6 +146,9 @@ impl Permission {
             Permission::UsersRead => "users_read",
             Permission::UsersManage => "users_manage",
             Permission::AuditRead => "audit_read",
+            Permission::AlertsRead => "alerts_read",
+            Permission::AlertsManage => "alerts_manage",
+            Permission::AlertsConfigure => "alerts_configure",
         }
     }
 }
@@ -217,6 +231,16 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("preview_restore", Access::Requires(Permission::JobsRun)),
     ("create_drill", Access::Requires(Permission::JobsRun)),
     ("get_drill_schedule", Access::Requires(Permission::HostsRead)),
+    ("list_alerts", Access::Requires(Permission::AlertsRead)),
+    ("get_alert_summary", Access::Requires(Permission::AlertsRead)),
+    ("get_alert", Access::Requires(Permission::AlertsRead)),
+    ("acknowledge_alert", Access::Requires(Permission::AlertsManage)),
+    ("resolve_alert", Access::Requires(Permission::AlertsManage)),
+    ("snooze_alert", Access::Requires(Permission::AlertsManage)),
+    ("list_alert_rules", Access::Requires(Permission::AlertsRead)),
+    ("update_alert_rule", Access::Requires(Permission::AlertsConfigure)),
+    ("get_host_mute", Access::Requires(Permission::AlertsRead)),
+    ("set_host_mute", Access::Requires(Permission::AlertsManage)),
     ("set_drill_schedule", Access::Requires(Permission::SchedulesManage)),
     ("delete_drill_schedule", Access::Requires(Permission::SchedulesManage)),
     ("list_host_schedules", Access::Requires(Permission::HostsRead)),

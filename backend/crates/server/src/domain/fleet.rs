@@ -164,6 +164,7 @@ pub async fn delete_host(state: &Domain, actor: &Actor, id: Uuid) -> Result<(), 
     let txn = state.store.write().await?;
     let h = hosts::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "host" })?;
     hosts::delete(&*txn, id).await?;
+    super::alerts::on_host_deleted(&*txn, id).await?;
     audit::record(
         &*txn,
         actor,

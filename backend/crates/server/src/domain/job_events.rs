@@ -121,6 +121,7 @@ pub async fn ingest(
             super::schedules::record_run_findings(&*txn, &job).await?;
             super::copies::record(&*txn, &job).await?;
             reconfigured.extend(super::key_rotation::on_job_end(state, &*txn, &job).await?);
+            super::alerts::on_job::on_job_end(&*txn, &job, host, Utc::now()).await?;
         }
         (job.last_seq, job.status, job.cancel_requested_at.is_some())
     };
@@ -324,6 +325,9 @@ pub async fn reconcile(
                 .into(),
         );
         let job = jobs::update(&*txn, job).await?;
+        if let Some(h) = hosts::find(&*txn, host).await? {
+            super::alerts::on_job::on_job_end(&*txn, &job, &h, now).await?;
+        }
         changed.push((job.id, job.repository_id));
     }
     txn.commit().await?;

@@ -2,6 +2,7 @@
 //! records), independent of HTTP. Handlers call these; these call the store.
 
 pub mod agent_config;
+pub mod alerts;
 pub mod asks;
 pub mod audit;
 pub mod browse;

@@ -184,6 +184,7 @@ pub async fn sweep(state: &Domain) -> Result<(), DomainError> {
     super::key_rotation::advance(state).await?;
     super::check_schedule::fire_due(state).await?;
     super::drill_schedule::fire_due(state).await?;
+    super::alerts::sweep::run(state).await?;
     Ok(())
 }
 

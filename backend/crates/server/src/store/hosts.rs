@@ -281,6 +281,15 @@ pub async fn unlink<C: ConnectionTrait>(
     Ok(host_repository::Entity::delete_by_id((host, repository)).exec(db).await?.rows_affected > 0)
 }
 
+/// Hosts whose agent was last in touch before `cutoff` (never-seen hosts are not
+/// counted: they have not run yet).
+pub async fn silent_since<C: ConnectionTrait>(
+    db: &C,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<HostRow>, StoreError> {
+    Ok(host::Entity::find().filter(host::Column::LastSeenAt.lt(cutoff)).all(db).await?)
+}
+
 use super::entities::host_hooks;
 
 /// The sealed default hooks of a host's schedules, if it has any.

@@ -2,6 +2,7 @@
 //! writer path SQLite needs (an async mutex around write transactions), so concurrent
 //! requests queue instead of failing with "database is locked".
 
+pub mod alerts;
 pub mod audit;
 pub mod commands;
 pub mod drill_schedules;

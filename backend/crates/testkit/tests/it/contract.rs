@@ -124,6 +124,8 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         "preview_retention" => json!({ "host_id": any, "policy": { "keep_last": 1 } }),
         "create_drill" => json!({ "repository_id": any }),
         "set_drill_schedule" => json!({ "repository_id": any, "cron": "0 5 * * 0" }),
+        "update_alert_rule" => json!({ "enabled": true, "severity": "error" }),
+        "snooze_alert" | "set_host_mute" => json!({ "until": null }),
         "create_restore" | "preview_restore" => json!({
             "snapshot_id": "0".repeat(64),
             "target": { "mode": "new_path", "path": "/srv/restore" }
@@ -260,7 +262,11 @@ async fn every_operation_with_a_body_refuses_bad_bodies_with_a_4xx(db: Db) {
                 None => schema_ref.clone(),
             };
             operations += 1;
-            let url = format!("/api{}", path.replace("{id}", &Uuid::new_v4().to_string()));
+            let url = format!(
+                "/api{}",
+                path.replace("{id}", &Uuid::new_v4().to_string())
+                    .replace("{rule}", "agent_offline")
+            );
             let method: Method = method.to_uppercase().parse().unwrap();
             let strict = schema.get("additionalProperties") == Some(&Value::Bool(false));
             let mut all = cases(&doc, &schema, &example);

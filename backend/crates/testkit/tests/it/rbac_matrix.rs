@@ -56,7 +56,11 @@ async fn matrix(db: Db) {
                 ));
                 continue;
             };
-            let url = format!("/api{}", path.replace("{id}", &uuid::Uuid::new_v4().to_string()));
+            let url = format!(
+                "/api{}",
+                path.replace("{id}", &uuid::Uuid::new_v4().to_string())
+                    .replace("{rule}", "agent_offline")
+            );
             let method: Method = method.to_uppercase().parse().unwrap();
             let mut callers: Vec<(Who, Option<&str>)> = vec![(Who::Anonymous, None)];
             callers.extend(tokens.iter().map(|(w, t)| (*w, Some(t.as_str()))));
