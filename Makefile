@@ -13,7 +13,7 @@ CARGO     := cargo
 PG_URL    ?= postgres://postgres@127.0.0.1:5432
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
+.PHONY: deps-smtp bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
         frontend server agent deps-node deps-browser deps-restic clean
 
 help:
@@ -44,6 +44,11 @@ deps-browser: $(E2E)/node_modules/.installed
 # Real restic for the wrapper's, the agent's and the e2e tests (no fake restic anywhere).
 deps-restic:
 	@command -v restic >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic; }
+
+# A real SMTP server for the email notification tests (Debian's aiosmtpd, run by
+# /usr/bin/python3), and openssl, which checks webhook signatures independently.
+deps-smtp:
+	@/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd openssl; }
 
 # ---- build ------------------------------------------------------------------------------
 
@@ -102,7 +107,7 @@ test: lint openapi-check client-check test-web test-rust test-e2e
 # a fresh database per run, and inside it one per test, which the test kit drops when the
 # test ends; the sweep after the run drops whatever a killed test left. With CI set and no
 # PostgreSQL, the PostgreSQL variants fail instead of being skipped.
-test-rust: frontend deps-restic
+test-rust: frontend deps-restic deps-smtp
 	@set -e; cd $(BACKEND); \
 	runner="$(CARGO) nextest run --workspace --no-fail-fast"; \
 	command -v cargo-nextest >/dev/null || runner="$(CARGO) test --workspace --no-fail-fast"; \

@@ -63,13 +63,16 @@ export async function run({ page, base, state }) {
     } else {
       await page.getByTestId('diff-table').waitFor({ timeout: TIMEOUT });
     }
-    await page.getByLabel('Compare with').click();
+    await page.getByTestId('diff-against').click();
     await page.getByRole('option', { name: new RegExp(`^${first.short_id}`) }).click();
     await page.waitForURL((url) => url.searchParams.get('against') === first.id);
     await page.getByTestId('diff-table').waitFor({ timeout: TIMEOUT });
     await page.getByTestId('diff-totals').waitFor();
     const rows = page.getByTestId('diff-row');
-    await waitFor('the rows', async () => (await rows.count()) === Math.min(diff.changes.length, 200), 30_000);
+    // The page asks for the same first 1,000 changes the API gave by default.
+    await waitFor('the rows', async () => (await rows.count()) === diff.changes.length, 30_000);
+    const counted = (await page.getByTestId('diff-count').textContent()) ?? '';
+    assert(counted.replace(/[^0-9]/g, '').startsWith(String(diff.total)), `count line: ${counted} (API total ${diff.total})`);
     const shown = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-change')));
     const kinds = [...new Set(diff.changes.slice(0, shown.length).map((c) => c.change))].sort();
     assert(JSON.stringify([...new Set(shown)].sort()) === JSON.stringify(kinds), `the page shows ${[...new Set(shown)]}, the API ${kinds}`);

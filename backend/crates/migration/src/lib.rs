@@ -27,6 +27,7 @@ mod m0021_repository_check_schedule;
 mod m0022_host_hooks;
 mod m0023_drill_schedules;
 mod m0024_alerts;
+mod m0025_notifications;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_host_hooks::Migration),
             Box::new(m0023_drill_schedules::Migration),
             Box::new(m0024_alerts::Migration),
+            Box::new(m0025_notifications::Migration),
         ]
     }
 }

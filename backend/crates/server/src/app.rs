@@ -117,6 +117,7 @@ impl AppState {
             poll_writer,
             announce_limiter,
             config_batches: Default::default(),
+            notify: crate::notify::NotifySettings::from_config(&config),
         });
         Ok(AppState(Arc::new(Inner {
             domain,
@@ -184,6 +185,8 @@ pub struct Running {
     pruner: JoinHandle<()>,
     /// The maintenance queue's sweep (`domain::queue::run`).
     queue: JoinHandle<()>,
+    /// The notification outbox's worker (`notify::outbox::run`).
+    outbox: JoinHandle<()>,
 }
 
 impl Running {
@@ -194,6 +197,7 @@ impl Running {
         }
         self.pruner.abort();
         self.queue.abort();
+        self.outbox.abort();
         let _ = self.task.await;
     }
 
@@ -249,5 +253,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let pruner = tokio::spawn(crate::domain::history::run(state.domain.clone()));
     let queue = tokio::spawn(crate::domain::queue::run(state.domain.clone()));
-    Ok(Running { addr, state, shutdown: Some(tx), task, pruner, queue })
+    let outbox = tokio::spawn(crate::notify::outbox::run(state.domain.clone()));
+    Ok(Running { addr, state, shutdown: Some(tx), task, pruner, queue, outbox })
 }

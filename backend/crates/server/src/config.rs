@@ -41,7 +41,27 @@ pub struct Config {
     pub auth: AuthConfig,
     pub agents: AgentsConfig,
     pub history: HistoryConfig,
+    pub alerts: AlertsConfig,
     pub tls: TlsConfig,
+}
+
+/// How alert notifications are sent ([docs/alerts.md](../../../docs/alerts.md)).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Private, loopback or link-local addresses (or networks, `10.0.0.0/8`) webhooks and
+    /// ntfy may still reach; every other such address is refused.
+    pub allow_targets: Vec<String>,
+    /// Attempts per delivery before it is given up (with back-off between them).
+    pub delivery_max_attempts: u32,
+    /// Seconds one attempt may take.
+    pub delivery_timeout_secs: u64,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self { allow_targets: Vec::new(), delivery_max_attempts: 10, delivery_timeout_secs: 10 }
+    }
 }
 
 /// How long history is kept ([docs/configuration.md](../../../docs/configuration.md)).
@@ -219,6 +239,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             agents: AgentsConfig::default(),
             history: HistoryConfig::default(),
+            alerts: AlertsConfig::default(),
             tls: TlsConfig::default(),
         }
     }
@@ -404,6 +425,19 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "http.trusted_proxies: {bad:?} is not an IP address or CIDR (e.g. 10.0.0.0/8)"
             )));
+        }
+        if let Some(bad) =
+            self.alerts.allow_targets.iter().find(|p| crate::net::parse_net(p).is_none())
+        {
+            return Err(ConfigError::Invalid(format!(
+                "alerts.allow_targets: {bad:?} is not an IP address or CIDR (e.g. 10.0.0.0/8)"
+            )));
+        }
+        if self.alerts.delivery_max_attempts == 0 || self.alerts.delivery_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "alerts.delivery_max_attempts and alerts.delivery_timeout_secs must be at least 1"
+                    .into(),
+            ));
         }
         if self.http.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(

@@ -11,6 +11,8 @@ pub mod domain;
 pub mod http;
 pub mod hub;
 pub mod logging;
+pub mod net;
+pub mod notify;
 pub mod setup;
 pub mod store;
 

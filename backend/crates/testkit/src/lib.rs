@@ -6,6 +6,7 @@ pub mod agent;
 pub mod api;
 pub mod contract;
 mod db;
+pub mod receivers;
 mod session;
 
 use db::PgDatabase;
@@ -229,7 +230,17 @@ impl OneHost {
 
     /// [`OneHost::new`] with polls held up to `secs` (a held poll is what a deliver wakes).
     pub async fn with_poll_timeout(db: Db, hostname: &str, secs: u64) -> OneHost {
-        let app = TestApp::spawn_with(db, |c| c.agents.poll_timeout_secs = secs).await;
+        Self::with_config(db, hostname, |c| c.agents.poll_timeout_secs = secs).await
+    }
+
+    /// [`OneHost::new`] on a server whose configuration `tweak` changed (polls held 1 s
+    /// unless it says otherwise).
+    pub async fn with_config(db: Db, hostname: &str, tweak: impl FnOnce(&mut Config)) -> OneHost {
+        let app = TestApp::spawn_with(db, |c| {
+            c.agents.poll_timeout_secs = 1;
+            tweak(c)
+        })
+        .await;
         let admin = app.bootstrap().await;
         let repo = admin
             .create_repository(&api::NewRepository::new("main", "/srv/restic", "repo-pass-123"))

@@ -8,6 +8,7 @@ pub mod agent_security;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod drill_schedules;
 pub mod enrollment;
 pub mod error;
@@ -66,6 +67,7 @@ pub type Apis = (
     schedules::SchedulesApi,
     drill_schedules::DrillSchedulesApi,
     alerts::AlertsApi,
+    channels::ChannelsApi,
     agent::AgentApi,
 );
 
@@ -84,6 +86,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         schedules::SchedulesApi,
         drill_schedules::DrillSchedulesApi,
         alerts::AlertsApi,
+        channels::ChannelsApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

@@ -25,6 +25,8 @@ pub struct DomainInner {
     pub announce_limiter: Window,
     /// Woken polls waiting for their config, built in batches.
     pub config_batches: super::config_batch::ConfigBatches,
+    /// Where notifications may go and how they are sent (`alerts.*`).
+    pub notify: crate::notify::NotifySettings,
 }
 
 /// Cheap to clone: a held poll keeps one.

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod asks;
 pub mod audit;
 pub mod browse;
+pub mod channels;
 pub mod check_schedule;
 pub mod config_batch;
 pub mod context;

@@ -240,7 +240,7 @@ fn names(config: &Config) -> Vec<String> {
 
 /// An ECDSA P-256 certificate valid for ten years: long, because renewing it breaks every
 /// agent's pin; use `tls.mode = "files"` with a CA-issued certificate to rotate.
-fn generate(names: &[String]) -> Result<(String, String), TlsError> {
+pub fn generate(names: &[String]) -> Result<(String, String), TlsError> {
     use chrono::Datelike;
     let key = rcgen::KeyPair::generate()?;
     let mut params = rcgen::CertificateParams::new(names.to_vec())?;

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod channels;
 pub mod commands;
 pub mod drill_schedules;
 pub mod enrollment;

@@ -126,6 +126,9 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         "set_drill_schedule" => json!({ "repository_id": any, "cron": "0 5 * * 0" }),
         "update_alert_rule" => json!({ "enabled": true, "severity": "error" }),
         "snooze_alert" | "set_host_mute" => json!({ "until": null }),
+        "create_channel" | "update_channel" => {
+            json!({ "name": "c", "settings": { "kind": "webhook", "url": "https://93.184.215.14/hook" } })
+        }
         "create_restore" | "preview_restore" => json!({
             "snapshot_id": "0".repeat(64),
             "target": { "mode": "new_path", "path": "/srv/restore" }

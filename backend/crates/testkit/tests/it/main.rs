@@ -15,6 +15,7 @@ mod identity;
 mod jobs;
 mod key_rotation;
 mod maintenance;
+mod notifications;
 mod pages;
 mod plans;
 mod rbac_matrix;

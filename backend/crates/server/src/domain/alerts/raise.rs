@@ -124,11 +124,12 @@ pub async fn raise<C: ConnectionTrait>(
             EventKind::Repeated
         };
         let a = store::save(db, a).await?;
-        store::insert_event(
-            db,
-            event(&a, kind, now, None, json!({ "count": a.count, "job_id": s.job_id })),
-        )
-        .await?;
+        let e = event(&a, kind, now, None, json!({ "count": a.count, "job_id": s.job_id }));
+        store::insert_event(db, e.clone()).await?;
+        // A repeat is counted, not sent: one notification per problem and per escalation.
+        if kind == EventKind::Escalated {
+            crate::domain::channels::enqueue(db, &a, &e, now).await?;
+        }
         return Ok(Some(a));
     }
     let a = AlertRow {
@@ -155,8 +156,9 @@ pub async fn raise<C: ConnectionTrait>(
         open_key: Some(key),
     };
     let a = store::insert(db, a).await?;
-    store::insert_event(db, event(&a, EventKind::Opened, now, None, json!({ "job_id": s.job_id })))
-        .await?;
+    let e = event(&a, EventKind::Opened, now, None, json!({ "job_id": s.job_id }));
+    store::insert_event(db, e.clone()).await?;
+    crate::domain::channels::enqueue(db, &a, &e, now).await?;
     Ok(Some(a))
 }
 
@@ -189,7 +191,9 @@ pub async fn resolve<C: ConnectionTrait>(
     a.open_key = None;
     let a = store::save(db, a).await?;
     let details = json!({ "auto": actor.is_none(), "why": why, "job_id": job_id });
-    store::insert_event(db, event(&a, EventKind::Resolved, now, actor, details)).await?;
+    let e = event(&a, EventKind::Resolved, now, actor, details);
+    store::insert_event(db, e.clone()).await?;
+    crate::domain::channels::enqueue(db, &a, &e, now).await?;
     Ok(a)
 }
 

@@ -6,6 +6,8 @@ pub mod alert_event;
 pub mod alert_rule;
 pub mod api_token;
 pub mod audit_event;
+pub mod channel;
+pub mod delivery;
 pub mod drill_schedule;
 pub mod enrollment_token;
 pub mod host;
