@@ -44,7 +44,12 @@ pub struct HttpReceiver {
 
 impl HttpReceiver {
     pub async fn start(script: Vec<(u16, Option<String>)>) -> HttpReceiver {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
+        Self::start_on(0, script).await
+    }
+
+    /// [`HttpReceiver::start`] on a given port (0: any free one).
+    pub async fn start_on(port: u16, script: Vec<(u16, Option<String>)>) -> HttpReceiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind the receiver");
         let port = listener.local_addr().expect("receiver address").port();
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let seen = got.clone();

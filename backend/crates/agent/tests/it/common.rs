@@ -165,6 +165,16 @@ pub fn server_binary() -> PathBuf {
 
 /// `cairn-server serve` as a child process on `data`, listening on `port`.
 pub fn start_server(bin: &Path, data: &Path, port: u16) -> (Child, Captured) {
+    start_server_with(bin, data, port, &[])
+}
+
+/// [`start_server`] with more `CAIRN_*` settings.
+pub fn start_server_with(
+    bin: &Path,
+    data: &Path,
+    port: u16,
+    env: &[(&str, &str)],
+) -> (Child, Captured) {
     let mut cmd = Command::new(bin);
     // Only this test's configuration (a developer's CAIRN_CONFIG etc. stay out).
     for (k, _) in std::env::vars_os() {
@@ -179,6 +189,7 @@ pub fn start_server(bin: &Path, data: &Path, port: u16) -> (Child, Captured) {
         .env("CAIRN_LISTEN", format!("127.0.0.1:{port}"))
         .env("CAIRN_AGENTS_POLL_TIMEOUT_SECS", "2")
         .env("CAIRN_LOG_LEVEL", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)

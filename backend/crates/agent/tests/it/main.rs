@@ -10,6 +10,7 @@ mod copy;
 mod hooks;
 mod jobs;
 mod keys;
+mod notify_crash;
 mod preflight;
 mod process;
 mod restore;

@@ -50,7 +50,7 @@ pub async fn pass(state: &Domain) -> Result<usize, DomainError> {
 /// How long a claim holds: longer than one attempt can take.
 fn lease(state: &Domain) -> Duration {
     Duration::from_std(state.notify.timeout * 2).unwrap_or(Duration::seconds(20))
-        + Duration::seconds(30)
+        + Duration::seconds(5)
 }
 
 /// The wait before attempt `n + 1`: 5 s doubling, at most an hour, plus up to 20 %.
