@@ -144,7 +144,7 @@ lint: frontend
 
 BENCH_AGENTS ?= 10000
 
-bench: frontend
+bench: frontend deps-smtp
 	cd $(BACKEND) && $(CARGO) build --release -q -p cairn-server -p cairn-agent -p cairn-bench
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
 	  cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench --agents $(BENCH_AGENTS)
@@ -153,6 +153,7 @@ bench: frontend
 	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench retention
 	cd $(BACKEND) && ./target/release/cairn-bench catalog
 	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server CAIRN_AGENT_BIN=target/release/cairn-agent ./target/release/cairn-bench restore
+	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench alerts
 
 # P6 takes ten minutes of wall time: the real agent idling against the real server.
 bench-agent-idle: frontend

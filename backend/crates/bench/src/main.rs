@@ -33,6 +33,7 @@ use cairn_testkit::agent::SimAgent;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+mod alerts;
 mod catalog;
 mod ingest;
 mod lists;
@@ -149,6 +150,7 @@ async fn main() {
         Some("retention") => return retention::run().await,
         Some("catalog") => return catalog::run(),
         Some("restore") => return restore::run().await,
+        Some("alerts") => return alerts::run().await,
         _ => {}
     }
     let n = arg("--agents", 10_000);
