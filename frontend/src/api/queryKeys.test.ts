@@ -17,6 +17,7 @@ describe('query keys', () => {
       keys.hosts.linkedTo('repo-1'),
       keys.hosts.detail(HOST),
       keys.hosts.drillSchedule(HOST),
+      keys.hosts.mute(HOST),
     ]) {
       expect(isUnder(key, keys.hosts.all), JSON.stringify(key)).toBe(true);
     }
@@ -58,6 +59,19 @@ describe('query keys', () => {
     expect(isUnder(keys.users.list({ q: '' }), keys.users.all)).toBe(true);
     expect(isUnder(keys.audit.events({ actor: '' }), keys.audit.all)).toBe(true);
     expect(isUnder(keys.tokens, keys.me)).toBe(false);
+  });
+
+  it("reaches every alert list (a host's card included) from keys.alerts.lists(), and everything from keys.alerts.all", () => {
+    expect(isUnder(keys.alerts.list({ state: 'unresolved' }), keys.alerts.lists())).toBe(true);
+    expect(isUnder(keys.alerts.ofHost(HOST), keys.alerts.lists())).toBe(true);
+    expect(isUnder(keys.alerts.summary(), keys.alerts.lists())).toBe(false);
+    expect(isUnder(keys.alerts.detail('alert-1'), keys.alerts.lists())).toBe(false);
+    for (const key of [keys.alerts.summary(), keys.alerts.detail('alert-1'), keys.alerts.rules(), keys.alerts.ofHost(HOST)]) {
+      expect(isUnder(key, keys.alerts.all), JSON.stringify(key)).toBe(true);
+    }
+    expect(isUnder(keys.alerts.ofHost(OTHER), keys.alerts.ofHost(HOST))).toBe(false);
+    // A host's mute is the host's, not an alert's.
+    expect(isUnder(keys.hosts.mute(HOST), keys.alerts.all)).toBe(false);
   });
 
   it('builds equal keys for equal filters', () => {

@@ -5,11 +5,16 @@
 // (a TanStack `DataTag`), so `setQueryData`/`getQueryData` on them are checked.
 import { partialMatchKey, type DataTag, type QueryKey } from '@tanstack/react-query';
 import type {
+  AlertDetail,
+  AlertList,
+  AlertRule,
+  AlertSummary,
   BackupOption,
   CronPreview,
   DrillScheduleAnswer,
   HistorySettings,
   Host,
+  HostMute,
   HostStatus,
   Job,
   JobList,
@@ -32,6 +37,7 @@ const hostsRoot = ['hosts'] as const;
 const jobsRoot = ['jobs'] as const;
 const snapshotsRoot = ['snapshots'] as const;
 const schedulesRoot = ['schedules'] as const;
+const alertsRoot = ['alerts'] as const;
 
 export const keys = {
   /** GET /v1/info: the server info (is setup needed?). */
@@ -61,6 +67,8 @@ export const keys = {
     detail: (id: string) => typed<Host>()([...hostsRoot, 'one', id]),
     /** A host's restore drill schedule (GET /v1/hosts/{id}/drill-schedule). */
     drillSchedule: (id: string) => typed<DrillScheduleAnswer>()([...hostsRoot, 'drill-schedule', id]),
+    /** Whether a host's alert notifications are muted (GET /v1/hosts/{id}/mute). */
+    mute: (id: string) => typed<HostMute>()([...hostsRoot, 'mute', id]),
   },
 
   /** GET /v1/pending-hosts: announced hosts waiting for approval (not under `hosts`). */
@@ -124,6 +132,24 @@ export const keys = {
     all: ['users'] as const,
     /** The users list, filtered (an infinite query: the pages loaded so far, by cursor). */
     list: <F extends object>(filters: F) => ['users', 'list', filters] as const,
+  },
+
+  alerts: {
+    /** Every alerts read: lists, the summary, one alert. An action on an alert invalidates it all. */
+    all: alertsRoot,
+    /** Every alert list: the alerts page and each host's unresolved alerts. */
+    lists: () => [...alertsRoot, 'list'] as const,
+    /** The alerts page, filtered (an infinite query: the pages loaded so far, by cursor). */
+    list: <F extends object>(filters: F) => [...alertsRoot, 'list', filters] as const,
+    /** A host's unresolved alerts (the host page's card; under `lists()`). */
+    ofHost: (hostId: string) => typed<AlertList>()([...alertsRoot, 'list', 'host', hostId]),
+    /** Unresolved counts by state and severity (the navigation's badge, the home tile). */
+    summary: () => typed<AlertSummary>()([...alertsRoot, 'summary']),
+    detail: (id: string) => typed<AlertDetail>()([...alertsRoot, 'one', id]),
+    /** Every rule with its settings. */
+    rules: () => typed<AlertRule[]>()([...alertsRoot, 'rules']),
+    /** The hosts offered by the alerts page's host filter. */
+    hostChoices: () => [...alertsRoot, 'host-choices'] as const,
   },
 
   audit: {

@@ -124,3 +124,35 @@ export type CheckSchedule = Schemas['CheckSchedule'];
 export type CheckScheduleRequest = Schemas['CheckScheduleRequest'];
 /** A repository's newest check verdict (`last_check`). */
 export type LastCheck = Schemas['LastCheck'];
+
+// Alerts: what the rules raised, their life (events), the rules themselves, and a host's mute.
+export type Alert = Schemas['Alert'];
+export type AlertList = Schemas['AlertList'];
+export type AlertDetail = Schemas['AlertDetail'];
+export type AlertEvent = Schemas['AlertEvent'];
+export type AlertEventKind = Schemas['AlertEventKind'];
+export type AlertRule = Schemas['AlertRule'];
+export type AlertRuleName = Schemas['AlertRuleName'];
+export type AlertSeverity = Schemas['AlertSeverity'];
+export type AlertState = Schemas['AlertStateName'];
+export type AlertSubjectKind = Schemas['AlertSubjectKind'];
+export type AlertSummary = Schemas['AlertSummary'];
+export type UpdateAlertRuleRequest = Schemas['UpdateAlertRuleRequest'];
+export type SnoozeRequest = Schemas['SnoozeRequest'];
+export type HostMute = Schemas['HostMute'];
+export type HostMuteRequest = Schemas['HostMuteRequest'];
+
+/** Mildest first, as the server orders them. */
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'error', 'critical'];
+export const ALERT_STATES: readonly AlertState[] = ['open', 'acknowledged', 'resolved'];
+export const ALERT_RULES: readonly AlertRuleName[] = [
+  'backup_failed',
+  'backup_warning',
+  'job_lost',
+  'check_failed',
+  'maintenance_failed',
+  'restore_failed',
+  'restore_succeeded',
+  'drill_failed',
+  'agent_offline',
+];

@@ -1,6 +1,6 @@
 // Permission gating through the real route table: the nav shows only what the role may use,
 // and a page the role may not see renders the no-access state instead of calling the API.
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { cursorList, fakeServer, json, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
 import { visibleNavItems } from './layout/navItems';
@@ -30,7 +30,9 @@ describe('navigation gating', () => {
       'Audit log',
       'Profile',
     ]);
-    expect(visibleNavItems(permissionsByRole.viewer).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
+    expect(visibleNavItems(permissionsByRole.viewer).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Profile']);
+    // Without alerts_read there is no Alerts entry (and so no badge, nor its polling).
+    expect(visibleNavItems(['profile', 'hosts_read']).map((i) => i.label)).toEqual(['Home', 'Hosts', 'Jobs', 'Profile']);
   });
 
   it('a viewer sees no Users or Audit entries, and /users shows no access without calling the API', async () => {
@@ -39,7 +41,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByText("You don't have access")).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Profile']);
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 
@@ -49,7 +51,7 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Users', 'Audit log', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Users', 'Audit log', 'Profile']);
     expect(screen.getByRole('button', { name: 'New user' })).toBeInTheDocument();
   });
 
@@ -63,7 +65,7 @@ describe('navigation gating', () => {
     expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New user' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Actions for/ })).not.toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Users', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Users', 'Profile']);
   });
 
   it('an operator (built-in role) cannot open /users', async () => {
@@ -72,8 +74,52 @@ describe('navigation gating', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
     expect(await screen.findByText("You don't have access")).toBeInTheDocument();
-    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Profile']);
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
+  });
+
+  it('shows the open alerts count beside Alerts, and nothing when none are open', async () => {
+    let open = 3;
+    const me = makeMe('viewer');
+    const server = fakeServer({
+      'GET /api/v1/info': () => json(200, readyInfo),
+      'GET /api/v1/auth/me': () => json(200, me),
+      'GET /api/v1/alerts/summary': () => json(200, { open, acknowledged: 2, info: 0, warning: 1, error: 3, critical: 1 }),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    const { queryClient } = renderWithProviders(null, { routes, route: '/profile', me, info: readyInfo });
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    const badge = await within(nav).findByTestId('alerts-badge');
+    expect(badge).toHaveTextContent('3');
+    expect(within(nav).getByRole('link', { name: /Alerts/ })).toContainElement(badge);
+    open = 0;
+    await queryClient.invalidateQueries({ queryKey: ['alerts', 'summary'] });
+    await waitFor(() => expect(within(nav).queryByTestId('alerts-badge')).not.toBeInTheDocument());
+  });
+
+  it('reads no alert counts for a role without alerts_read', async () => {
+    const base = makeMe('viewer');
+    const me = { ...base, permissions: base.permissions.filter((p) => p !== 'alerts_read') };
+    const server = serverFor(me);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(null, { routes, route: '/profile', me, info: readyInfo });
+    await screen.findByRole('navigation', { name: 'Main' });
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Repositories', 'Profile']);
+    expect(server.calls('GET', '/api/v1/alerts/summary')).toHaveLength(0);
+  });
+
+  it('opens the alert rules at /alerts/rules, not an alert with the id "rules"', async () => {
+    const me = makeMe('admin');
+    const server = fakeServer({
+      'GET /api/v1/info': () => json(200, readyInfo),
+      'GET /api/v1/auth/me': () => json(200, me),
+      'GET /api/v1/alert-rules': () => json(200, []),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(null, { routes, route: '/alerts/rules', me, info: readyInfo });
+    expect(await screen.findByRole('heading', { name: 'Alert rules' })).toBeInTheDocument();
+    await waitFor(() => expect(server.calls('GET', '/api/v1/alert-rules')).toHaveLength(1));
+    expect(server.requests.some((r) => new URL(r.url).pathname === '/api/v1/alerts/rules')).toBe(false);
   });
 
   it('sends a signed-out visitor to /login with the page as next', async () => {

@@ -1,6 +1,7 @@
 // Route table: public setup/login pages, then the signed-in shell with permission-gated pages.
 // Paths are the absolute patterns of lib/paths, the same ones every link is built from.
 import type { RouteObject } from 'react-router';
+import { AlertDetailPage, AlertRulesPage, AlertsPage } from '@/features/alerts';
 import { LoginPage } from '@/features/auth';
 import { AuditPage } from '@/features/audit';
 import { HomePage } from '@/features/home';
@@ -118,6 +119,30 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="audit_read" what="the audit log">
                 <AuditPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.alerts,
+            element: (
+              <RequirePermission permission="alerts_read" what="alerts">
+                <AlertsPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.alertRules,
+            element: (
+              <RequirePermission permission="alerts_read" what="alert rules">
+                <AlertRulesPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.alert,
+            element: (
+              <RequirePermission permission="alerts_read" what="alerts">
+                <AlertDetailPage />
               </RequirePermission>
             ),
           },

@@ -22,6 +22,10 @@ describe('paths', () => {
     expect(paths.pendingHosts()).toBe('/hosts#pending');
     expect(paths.login()).toBe('/login');
     expect(paths.login('/audit?outcome=denied')).toBe('/login?next=%2Faudit%3Foutcome%3Ddenied');
+    expect(paths.alerts()).toBe('/alerts');
+    expect(paths.alerts({ hostId: ID })).toBe(`/alerts?host_id=${ID}`);
+    expect(paths.alert(ID)).toBe(`/alerts/${ID}`);
+    expect(paths.alertRules()).toBe('/alerts/rules');
   });
 
   it('encodes what it puts in a path segment', () => {
@@ -57,6 +61,9 @@ describe('paths', () => {
       [patterns.users, paths.users()],
       [patterns.audit, paths.audit()],
       [patterns.profile, paths.profile()],
+      [patterns.alerts, paths.alerts({ hostId: ID })],
+      [patterns.alert, paths.alert(ID)],
+      [patterns.alertRules, paths.alertRules()],
     ];
     for (const [pattern, url] of cases) {
       const { pathname } = new URL(url, 'http://cairn.test');

@@ -23,6 +23,10 @@ export const patterns = {
   repository: '/repositories/:id',
   users: '/users',
   audit: '/audit',
+  alerts: '/alerts',
+  /** The alert rules (a static segment: it wins over `:id`). */
+  alertRules: '/alerts/rules',
+  alert: '/alerts/:id',
   profile: '/profile',
 } as const;
 
@@ -80,6 +84,11 @@ export interface JobsLink {
   hostId?: string | null;
 }
 
+/** The alerts page's filters; the page reads `state`, `severity` (repeated), `rule` and `host_id` from its URL. */
+export interface AlertsLink {
+  hostId?: string | null;
+}
+
 export const paths = {
   home: () => patterns.home,
   setup: () => patterns.setup,
@@ -117,5 +126,9 @@ export const paths = {
   repository: (id: string) => `${patterns.repositories}/${segment(id)}`,
   users: () => patterns.users,
   audit: () => patterns.audit,
+  /** The alerts page (unresolved alerts by default), optionally of one host. */
+  alerts: (filters: AlertsLink = {}) => withQuery(patterns.alerts, { host_id: filters.hostId }),
+  alert: (id: string) => `${patterns.alerts}/${segment(id)}`,
+  alertRules: () => patterns.alertRules,
   profile: () => patterns.profile,
 } as const;

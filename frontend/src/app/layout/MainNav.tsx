@@ -11,7 +11,7 @@ export function MainNav({ permissions, onNavigate }: { permissions: readonly Per
   const { pathname } = useLocation();
   return (
     <Stack component="nav" aria-label="Main" gap={4}>
-      {visibleNavItems(permissions).map(({ to, label, icon: Icon }) => (
+      {visibleNavItems(permissions).map(({ to, label, icon: Icon, badge: Badge }) => (
         <NavLink
           key={to}
           component={RouterNavLink}
@@ -19,6 +19,7 @@ export function MainNav({ permissions, onNavigate }: { permissions: readonly Per
           end={to === home}
           label={label}
           leftSection={<Icon size={18} stroke={1.7} />}
+          rightSection={Badge ? <Badge /> : undefined}
           active={to === home ? pathname === home : pathname.startsWith(to)}
           onClick={onNavigate}
           variant="light"

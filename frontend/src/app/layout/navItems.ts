@@ -1,7 +1,8 @@
 // The navigation entries and the permission each one needs; the one place that gates the menu.
-import { IconDatabase, IconHistory, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
+import { IconBell, IconDatabase, IconHistory, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '@/api/types';
+import { OpenAlertsBadge } from '@/components/OpenAlertsBadge';
 import { paths } from '@/lib/paths';
 
 export interface NavItem {
@@ -9,12 +10,15 @@ export interface NavItem {
   label: string;
   icon: ComponentType<{ size?: number | string; stroke?: number }>;
   permission?: Permission;
+  /** A live count beside the label (rendered only for those who may see the entry). */
+  badge?: ComponentType;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.home(), label: 'Home', icon: IconHome },
   { to: paths.hosts(), label: 'Hosts', icon: IconServer, permission: 'hosts_read' },
   { to: paths.jobs(), label: 'Jobs', icon: IconHistory, permission: 'hosts_read' },
+  { to: paths.alerts(), label: 'Alerts', icon: IconBell, permission: 'alerts_read', badge: OpenAlertsBadge },
   { to: paths.repositories(), label: 'Repositories', icon: IconDatabase, permission: 'repos_read' },
   { to: paths.users(), label: 'Users', icon: IconUsers, permission: 'users_read' },
   { to: paths.audit(), label: 'Audit log', icon: IconListDetails, permission: 'audit_read' },

@@ -1,5 +1,5 @@
 // / : who you are, the fleet at a glance (real counts, each tile opens the filtered host list;
-// the newest restore drill) and where to go next.
+// unresolved alerts by severity; the newest restore drill) and where to go next.
 import { Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import {
   IconArrowRight,
@@ -14,6 +14,7 @@ import { Link } from 'react-router';
 import { RoleBadge } from '@/components/RoleBadge';
 import { hasPermission, useSession } from '@/lib/auth';
 import { paths } from '@/lib/paths';
+import { AlertsTile } from '../components/AlertsTile';
 import { DrillTile } from '../components/DrillTile';
 import { FleetTiles } from '../components/FleetTiles';
 
@@ -84,14 +85,13 @@ export function HomePage() {
         </Group>
       </Stack>
 
-      {hasPermission(me, 'hosts_read') ? (
-        <>
-          <FleetTiles />
-          {/* Half the width on a wide screen, like a shortcut card: a sentence or two, not a number. */}
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-            <DrillTile />
-          </SimpleGrid>
-        </>
+      {hasPermission(me, 'hosts_read') ? <FleetTiles /> : null}
+      {hasPermission(me, 'hosts_read') || hasPermission(me, 'alerts_read') ? (
+        // Half the width each on a wide screen, like a shortcut card: a sentence or a few numbers.
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+          {hasPermission(me, 'alerts_read') ? <AlertsTile /> : null}
+          {hasPermission(me, 'hosts_read') ? <DrillTile /> : null}
+        </SimpleGrid>
       ) : null}
 
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md">

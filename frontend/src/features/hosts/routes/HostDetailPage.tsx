@@ -1,5 +1,5 @@
 // /hosts/:id: what Cairn knows about one host (refreshed every few seconds; its schedules' next
-// and last run and its last restore drill in the header), its tags and
+// and last run and its last restore drill in the header), its unresolved alerts and notification mute, its tags and
 // repositories (each with an access test), its restore drill schedule, a connection test, its recent jobs, a backup, and
 // deletion, on the Overview tab; its schedules on the Schedules tab (`?tab=schedules`). Its
 // snapshots and its schedules come from their own features, which the app puts in the
@@ -44,6 +44,7 @@ import { paths, type HostTab } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
 import { DeleteHostForm } from '../components/DeleteHostForm';
 import { DrillScheduleCard } from '../components/DrillSchedule';
+import { HostAlerts } from '../components/HostAlerts';
 import { Fingerprint } from '../components/Fingerprint';
 import { HostRepositoriesEditor, HostTagsEditor } from '../components/HostEditors';
 import { LastScheduledRun, NextRun } from '../components/HostRuns';
@@ -179,6 +180,8 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
   const forgetHost = useForgetHost();
   const canRun = hasPermission(me, 'jobs_run');
   const canSchedule = hasPermission(me, 'schedules_manage');
+  const canReadAlerts = hasPermission(me, 'alerts_read');
+  const canManageAlerts = hasPermission(me, 'alerts_manage');
   const [runBackup, setRunBackup] = useState(false);
   const [tab, setTab] = useHostTab(Schedules !== undefined);
 
@@ -214,6 +217,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
         </Section>
 
         <Stack gap="md">
+          {canReadAlerts ? <HostAlerts host={host} canManage={canManageAlerts} /> : null}
           <Section title="Tags" description="Group and filter hosts.">
             <HostTagsEditor key={host.tags.join('\n')} host={host} canManage={canManage} tagOptions={fleetTags.data ?? []} />
           </Section>

@@ -1,0 +1,5 @@
+// Public surface of the alerts feature (the list, one alert, the rules); the navigation's badge
+// and the home and host pages read alerts through src/lib/alerts and their own hooks.
+export { AlertsPage } from './routes/AlertsPage';
+export { AlertDetailPage } from './routes/AlertDetailPage';
+export { AlertRulesPage } from './routes/AlertRulesPage';
