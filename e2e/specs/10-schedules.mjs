@@ -13,7 +13,7 @@
 // what it copied, the repository page shows the pair up to date; light, dark, phone width), and
 // the schedule's "Copy to a mirror" is set (the row shows "→ mirror") and set back to None.
 // Real server, agent and restic. Expects the admin signed in at 1280×800, light; leaves the
-// disabled schedule on the host (13 deletes the host), the mirror repository unlinked, and
+// disabled schedule on the host (14 deletes the host), the mirror repository unlinked, and
 // state.scheduleId.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
