@@ -56,7 +56,7 @@ export async function run({ page, base, state }) {
         return ok;
       }, 15_000);
       await page.goto(`${base}/alerts`);
-      await page.getByRole('link', { name: /channels/i }).first().click();
+      await page.getByTestId('alert-channels-link').click();
       await page.getByTestId('channels-page').waitFor();
       await shot(page, 'alert-channels-empty', { fullPage: false });
       await page.getByTestId('channel-add').click();
@@ -65,10 +65,10 @@ export async function run({ page, base, state }) {
       await form.getByLabel('Name', { exact: true }).fill('ops mail');
       await form.getByText('Email', { exact: true }).click();
       await form.getByLabel('SMTP server').fill('127.0.0.1');
-      await form.getByLabel('Port').fill(String(smtpPort));
-      await form.getByLabel('Security').click();
+      await form.getByLabel(/^Port/).fill(String(smtpPort));
+      await form.getByLabel(/^Security/).click();
       await page.getByRole('option', { name: /none/i }).click();
-      await form.getByLabel('From').fill('cairn@example.com');
+      await form.getByLabel(/^From/).fill('cairn@example.com');
       const to = form.getByLabel('Recipients');
       await to.fill('ops@example.com');
       await to.press('Enter');

@@ -61,6 +61,12 @@ describe('query keys', () => {
     expect(isUnder(keys.tokens, keys.me)).toBe(false);
   });
 
+  it('keeps the channels apart from the alerts, and a channel log under the channels', () => {
+    expect(isUnder(keys.channels.list(), keys.alerts.all)).toBe(false);
+    expect(isUnder(keys.channels.deliveries('c-1'), keys.channels.all)).toBe(true);
+    expect(isUnder(keys.alerts.deliveries('alert-1'), keys.alerts.all)).toBe(true);
+  });
+
   it("reaches every alert list (a host's card included) from keys.alerts.lists(), and everything from keys.alerts.all", () => {
     expect(isUnder(keys.alerts.list({ state: 'unresolved' }), keys.alerts.lists())).toBe(true);
     expect(isUnder(keys.alerts.ofHost(HOST), keys.alerts.lists())).toBe(true);

@@ -10,7 +10,9 @@ import type {
   AlertRule,
   AlertSummary,
   BackupOption,
+  Channel,
   CronPreview,
+  Delivery,
   DrillScheduleAnswer,
   HistorySettings,
   Host,
@@ -150,6 +152,16 @@ export const keys = {
     rules: () => typed<AlertRule[]>()([...alertsRoot, 'rules']),
     /** The hosts offered by the alerts page's host filter. */
     hostChoices: () => [...alertsRoot, 'host-choices'] as const,
+    /** What went out about one alert, over every channel (the alert page's Notifications). */
+    deliveries: (alertId: string) => typed<Delivery[]>()([...alertsRoot, 'deliveries', alertId]),
+  },
+
+  /** Notification channels: outside `alerts.all`, so an alert action does not reread them. */
+  channels: {
+    all: ['channels'] as const,
+    list: () => typed<Channel[]>()(['channels', 'list']),
+    /** A channel's delivery log (an infinite query: the pages loaded so far, by cursor). */
+    deliveries: (channelId: string) => ['channels', 'deliveries', channelId] as const,
   },
 
   audit: {

@@ -141,6 +141,18 @@ export type UpdateAlertRuleRequest = Schemas['UpdateAlertRuleRequest'];
 export type SnoozeRequest = Schemas['SnoozeRequest'];
 export type HostMute = Schemas['HostMute'];
 export type HostMuteRequest = Schemas['HostMuteRequest'];
+/** Notification channels (email, ntfy, webhook) and what went out over them. */
+export type Channel = Schemas['Channel'];
+export type ChannelKindSettings = Schemas['ChannelKindSettings'];
+export type ChannelKind = ChannelKindSettings['kind'];
+export type ChannelRequest = Schemas['ChannelRequest'];
+export type ChannelSaved = Schemas['ChannelSaved'];
+export type ChannelTestResult = Schemas['ChannelTestResult'];
+export type QuietHours = Schemas['QuietHours'];
+export type SmtpSecurity = Schemas['SmtpSecurityName'];
+export type Delivery = Schemas['Delivery'];
+export type DeliveryList = Schemas['DeliveryList'];
+export type DeliveryState = Schemas['DeliveryState'];
 
 /** Mildest first, as the server orders them. */
 export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'error', 'critical'];

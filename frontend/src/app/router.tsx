@@ -1,7 +1,7 @@
 // Route table: public setup/login pages, then the signed-in shell with permission-gated pages.
 // Paths are the absolute patterns of lib/paths, the same ones every link is built from.
 import type { RouteObject } from 'react-router';
-import { AlertDetailPage, AlertRulesPage, AlertsPage } from '@/features/alerts';
+import { AlertChannelsPage, AlertDetailPage, AlertRulesPage, AlertsPage } from '@/features/alerts';
 import { LoginPage } from '@/features/auth';
 import { AuditPage } from '@/features/audit';
 import { HomePage } from '@/features/home';
@@ -135,6 +135,14 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="alerts_read" what="alert rules">
                 <AlertRulesPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.alertChannels,
+            element: (
+              <RequirePermission permission="alerts_configure" what="notification channels">
+                <AlertChannelsPage />
               </RequirePermission>
             ),
           },

@@ -26,6 +26,7 @@ describe('paths', () => {
     expect(paths.alerts({ hostId: ID })).toBe(`/alerts?host_id=${ID}`);
     expect(paths.alert(ID)).toBe(`/alerts/${ID}`);
     expect(paths.alertRules()).toBe('/alerts/rules');
+    expect(paths.alertChannels()).toBe('/alerts/channels');
   });
 
   it('encodes what it puts in a path segment', () => {
@@ -64,6 +65,7 @@ describe('paths', () => {
       [patterns.alerts, paths.alerts({ hostId: ID })],
       [patterns.alert, paths.alert(ID)],
       [patterns.alertRules, paths.alertRules()],
+      [patterns.alertChannels, paths.alertChannels()],
     ];
     for (const [pattern, url] of cases) {
       const { pathname } = new URL(url, 'http://cairn.test');

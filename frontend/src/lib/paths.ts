@@ -26,6 +26,8 @@ export const patterns = {
   alerts: '/alerts',
   /** The alert rules (a static segment: it wins over `:id`). */
   alertRules: '/alerts/rules',
+  /** Where notifications go: email, ntfy, webhooks (a static segment: it wins over `:id`). */
+  alertChannels: '/alerts/channels',
   alert: '/alerts/:id',
   profile: '/profile',
 } as const;
@@ -130,5 +132,6 @@ export const paths = {
   alerts: (filters: AlertsLink = {}) => withQuery(patterns.alerts, { host_id: filters.hostId }),
   alert: (id: string) => `${patterns.alerts}/${segment(id)}`,
   alertRules: () => patterns.alertRules,
+  alertChannels: () => patterns.alertChannels,
   profile: () => patterns.profile,
 } as const;

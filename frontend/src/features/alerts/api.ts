@@ -1,12 +1,13 @@
 // Alerts API hooks: the filtered list a page at a time by cursor ("Load more"), one alert with
 // its events, acknowledge/resolve/snooze (the answer is shown at once, then every alerts read is
-// refreshed), the rules and their update, and the hosts for the host filter and for names.
+// refreshed), the rules and their update, the hosts for the host filter and for names, and the
+// notification channels (list, save, delete, test) with what went out over them.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { FIRST_PAGE, nextCursor } from '@/api/paging';
 import { keys } from '@/api/queryKeys';
-import type { Alert, AlertList, AlertRuleName, UpdateAlertRuleRequest } from '@/api/types';
+import type { Alert, AlertList, AlertRuleName, ChannelRequest, UpdateAlertRuleRequest } from '@/api/types';
 import { ALERTS_REFRESH_MS } from '@/lib/alerts';
 import { type AlertFilters, alertsQuery } from './filters';
 
@@ -114,4 +115,68 @@ export function useRepositoryName(id: string | undefined) {
     retry: false,
   });
   return q.data?.name;
+}
+
+/** Every notification channel (admins only). */
+export function useChannels() {
+  return useQuery({
+    queryKey: keys.channels.list(),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/channels', { signal })),
+  });
+}
+
+/** Create (no id) or replace a channel; the answer may carry a webhook's secret, shown once. */
+export function useSaveChannel(id: string | null) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ChannelRequest) =>
+      id === null
+        ? unwrap(api.POST('/v1/channels', { body }))
+        : unwrap(api.PUT('/v1/channels/{id}', { params: { path: { id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.channels.all }),
+  });
+}
+
+export function useDeleteChannel() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/channels/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.channels.all }),
+  });
+}
+
+/** "Send test": one message now, outside the delivery queue (its answer is shown, not cached). */
+export function useTestChannel(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/channels/{id}/test', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.channels.deliveries(id) }),
+  });
+}
+
+export const DELIVERIES_PAGE_SIZE = 25;
+
+/** A channel's delivery log, newest first, a page at a time by cursor. */
+export function useChannelDeliveries(id: string) {
+  return useInfiniteQuery({
+    queryKey: keys.channels.deliveries(id),
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/v1/channels/{id}/deliveries', {
+          signal,
+          params: { path: { id }, query: { limit: DELIVERIES_PAGE_SIZE, cursor: pageParam } },
+        }),
+      ),
+    getNextPageParam: nextCursor,
+  });
+}
+
+/** What went out about one alert (refreshed with the alert: retries change the states). */
+export function useAlertDeliveries(alertId: string) {
+  return useQuery({
+    queryKey: keys.alerts.deliveries(alertId),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/alerts/{id}/deliveries', { signal, params: { path: { id: alertId } } })),
+    refetchInterval: ALERTS_REFRESH_MS,
+  });
 }

@@ -21,7 +21,10 @@ use crate::{
 };
 
 /// Deliveries taken per pass.
-const BATCH: u64 = 32;
+const BATCH: u64 = 64;
+
+/// Deliveries sent at once.
+const PARALLEL: usize = 16;
 
 pub async fn run(state: Domain) {
     loop {
@@ -39,11 +42,17 @@ pub async fn run(state: Domain) {
 
 /// One pass over the due deliveries; how many it took.
 pub async fn pass(state: &Domain) -> Result<usize, DomainError> {
+    use futures_util::StreamExt;
     let due = store::due(state.store.db(), Utc::now(), BATCH).await?;
     let n = due.len();
-    for d in due {
-        deliver(state, d).await?;
-    }
+    // Receivers answer in their own time: up to PARALLEL sends at once (claims and
+    // results still go through the one writer).
+    let results: Vec<Result<(), DomainError>> = futures_util::stream::iter(due)
+        .map(|d| deliver(state, d))
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(n)
 }
 
@@ -60,28 +69,15 @@ fn backoff(attempts: i32) -> Duration {
     Duration::seconds(base + jitter)
 }
 
-async fn claim(
-    state: &Domain,
-    d: &DeliveryRow,
-    now: DateTime<Utc>,
-) -> Result<Option<DeliveryRow>, DomainError> {
+async fn claim(state: &Domain, d: &DeliveryRow, now: DateTime<Utc>) -> Result<Option<DeliveryRow>, DomainError> {
     let txn = state.store.write().await?;
-    let Some(mut d) = store::find_delivery(&*txn, d.id).await? else { return Ok(None) };
-    let due = match d.state.as_str() {
-        "pending" => d.next_attempt_at.is_some_and(|t| t <= now),
-        "sending" => d.lease_until.is_some_and(|t| t <= now),
-        _ => false,
-    };
-    if !due {
-        // Another worker (a replica) took it first.
+    // Another worker (a replica) may have taken it first: then nothing changes here.
+    if !store::claim(&*txn, d.id, now, now + lease(state)).await? {
         return Ok(None);
     }
-    d.state = "sending".into();
-    d.lease_until = Some(now + lease(state));
-    d.attempts += 1;
-    let d = store::save_delivery(&*txn, d).await?;
+    let claimed = store::find_delivery(&*txn, d.id).await?;
     txn.commit().await?;
-    Ok(Some(d))
+    Ok(claimed)
 }
 
 async fn deliver(state: &Domain, d: DeliveryRow) -> Result<(), DomainError> {

@@ -102,6 +102,38 @@ pub async fn next_due<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<Utc>
         .and_then(|d| d.next_attempt_at))
 }
 
+/// Takes a due delivery for sending: `sending`, leased until `lease_until`, one more
+/// attempt. A conditional update, so of two workers (replicas) racing only one wins.
+pub async fn claim<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let r = delivery::Entity::update_many()
+        .col_expr(delivery::Column::State, Expr::value("sending"))
+        .col_expr(delivery::Column::LeaseUntil, Expr::value(lease_until))
+        .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).add(1))
+        .filter(delivery::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::State.eq("pending"))
+                        .add(delivery::Column::NextAttemptAt.lte(now)),
+                )
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::State.eq("sending"))
+                        .add(delivery::Column::LeaseUntil.lte(now)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
 pub async fn find_delivery<C: ConnectionTrait>(
     db: &C,
     id: Uuid,

@@ -5,7 +5,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { AlertDetail, Role } from '@/api/types';
-import { ALERT_HOST_ID, ALERT_ID, ALERT_JOB_ID, ALERT_REPO_ID, makeAlert, makeAlertEvent } from '@/test/alerts';
+import { ALERT_HOST_ID, ALERT_ID, ALERT_JOB_ID, ALERT_REPO_ID, makeAlert, makeAlertEvent, makeDelivery } from '@/test/alerts';
 import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
 import { AlertDetailPage } from './AlertDetailPage';
 
@@ -24,6 +24,11 @@ function setup(role: Role, detail: AlertDetail) {
     [`GET /api/v1/alerts/${ALERT_ID}`]: () => json(200, detail),
     [`GET /api/v1/hosts/${ALERT_HOST_ID}`]: () => json(200, makeHost()),
     [`GET /api/v1/repositories/${ALERT_REPO_ID}`]: () => json(200, makeRepository()),
+    [`GET /api/v1/alerts/${ALERT_ID}/deliveries`]: () =>
+      json(200, [
+        makeDelivery(),
+        makeDelivery({ id: '80000000-0000-4000-8000-000000000002', channel_name: 'pager hook', state: 'failed', attempts: 5, last_status: 502, last_error: 'Bad Gateway' }),
+      ]),
     [`POST /api/v1/alerts/${ALERT_ID}/resolve`]: () => json(200, { ...detail.alert, state: 'resolved', resolved_by: 'ada', resolved_at: new Date().toISOString() }),
   });
   vi.stubGlobal('fetch', server.fetch);
@@ -87,5 +92,17 @@ describe('AlertDetailPage', () => {
     expect(until).toBeGreaterThanOrEqual(before + 4 * 3600_000 - 1000);
     expect(until).toBeLessThanOrEqual(Date.now() + 4 * 3600_000 + 1000);
     expect(await screen.findByText(/Snoozed until/)).toBeInTheDocument();
+  });
+
+  it('lists the notifications sent about the alert, with their state and last answer', async () => {
+    setup('viewer', resolvedByCairn);
+    const section = await screen.findByTestId('alert-deliveries');
+    const rows = await within(section).findAllByTestId('delivery-row');
+    expect(rows.map((r) => r.getAttribute('data-state'))).toEqual(['delivered', 'failed']);
+    expect(rows[0]).toHaveTextContent('ops mail');
+    expect(rows[0]).toHaveTextContent('Delivered');
+    expect(rows[1]).toHaveTextContent('pager hook');
+    expect(rows[1]).toHaveTextContent('502 · Bad Gateway');
+    expect(rows[1]).toHaveTextContent('5');
   });
 });

@@ -1,6 +1,6 @@
 // /alerts/:id: one alert: what it is about (host, repository, the job that raised it), its latest
 // message, its details, its life as a timeline (who did what; "Cairn" when the server did it) and,
-// for operators and admins, the actions. Refreshed every 15 s.
+// for operators and admins, the actions, and the notifications sent about it. Refreshed every 15 s.
 import { Anchor, Breadcrumbs, Card, DataList, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconBellX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -8,15 +8,17 @@ import { Link, useParams } from 'react-router';
 import type { Alert, AlertDetail } from '@/api/types';
 import { AlertSeverityBadge, AlertStateBadge } from '@/components/AlertBadges';
 import { DetailLoadError } from '@/components/DetailLoadError';
+import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { RULE_LABEL, alertActor, isQuiet } from '@/lib/alerts';
 import { usePermission } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { formatCount } from '@/lib/units';
-import { useAlert, useHostName, useRepositoryName } from '../api';
+import { useAlert, useAlertDeliveries, useHostName, useRepositoryName } from '../api';
 import { AlertActions } from '../components/AlertActions';
 import { AlertEvents } from '../components/AlertEvents';
+import { DeliveriesTable } from '../components/DeliveriesTable';
 import { JsonDetails } from '../components/JsonDetails';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -55,6 +57,28 @@ function Subject({ alert }: { alert: Alert }) {
         </Fact>
       ) : null}
     </>
+  );
+}
+
+/** What went out about the alert over each channel (empty when no channel carries it). */
+function Notifications({ alertId }: { alertId: string }) {
+  const deliveries = useAlertDeliveries(alertId);
+  return (
+    <Card withBorder radius="md" padding="lg">
+      <Stack gap="sm" data-testid="alert-deliveries">
+        <Title order={3} fz="h4">
+          Notifications
+        </Title>
+        <ErrorAlert error={deliveries.error} title="Could not load the notifications" />
+        {deliveries.isPending ? <Skeleton height={60} /> : null}
+        {deliveries.data?.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No notification was sent about this alert: no enabled channel carries it (its severity, rule, host tag), or none is set up.
+          </Text>
+        ) : null}
+        {deliveries.data && deliveries.data.length > 0 ? <DeliveriesTable deliveries={deliveries.data} show="channel" /> : null}
+      </Stack>
+    </Card>
   );
 }
 
@@ -125,6 +149,8 @@ function AlertView({ detail }: { detail: AlertDetail }) {
           <AlertEvents events={events} />
         </Stack>
       </Card>
+
+      <Notifications alertId={alert.id} />
     </Stack>
   );
 }

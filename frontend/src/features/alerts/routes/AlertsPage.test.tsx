@@ -119,4 +119,16 @@ describe('AlertsPage', () => {
     expect(empty).toHaveTextContent('No unresolved alerts: every backup, check and agent is fine.');
     expect(within(empty).queryByRole('link', { name: 'alert rules' })).not.toBeInTheDocument();
   });
+
+  it('links an admin to the notification channels', async () => {
+    setup('admin', []);
+    expect(await screen.findByTestId('alert-channels-link')).toHaveAttribute('href', '/alerts/channels');
+  });
+
+  it('hides the channels link from those who cannot configure alerts', async () => {
+    setup('operator', []);
+    await screen.findByTestId('alerts-empty');
+    expect(screen.queryByTestId('alert-channels-link')).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Rules/ })).toBeInTheDocument();
+  });
 });

@@ -1,8 +1,8 @@
 // /alerts: what the rules raised, newest first, a page at a time ("Load more"); unresolved by
 // default, with state, severity, rule and host filters in the URL; operators and admins act on
 // each row (acknowledge, resolve, snooze). Refreshed every 15 s.
-import { Anchor, Button, Stack } from '@mantine/core';
-import { IconAdjustmentsAlt, IconBellCheck } from '@tabler/icons-react';
+import { Anchor, Button, Group, Stack } from '@mantine/core';
+import { IconAdjustmentsAlt, IconBellCheck, IconSend } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
 import { loadedList } from '@/api/paging';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -52,9 +52,16 @@ export function AlertsPage() {
         title="Alerts"
         description="Failed backups, checks and restores, lost jobs and silent agents. An alert resolves itself once the problem is gone."
         actions={
-          <Button component={Link} to={paths.alertRules()} variant="default" leftSection={<IconAdjustmentsAlt size={16} />}>
-            Rules
-          </Button>
+          <Group gap="xs">
+            <Button component={Link} to={paths.alertRules()} variant="default" leftSection={<IconAdjustmentsAlt size={16} />}>
+              Rules
+            </Button>
+            {canConfigure ? (
+              <Button component={Link} to={paths.alertChannels()} variant="default" leftSection={<IconSend size={16} />} data-testid="alert-channels-link">
+                Channels
+              </Button>
+            ) : null}
+          </Group>
         }
       />
 
