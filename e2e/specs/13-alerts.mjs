@@ -62,7 +62,7 @@ export async function run({ page, base, state }) {
       await page.getByTestId('channel-add').click();
       const form = page.getByTestId('channel-form');
       await form.waitFor();
-      await form.getByLabel('Name', { exact: true }).fill('ops mail');
+      await form.getByLabel(/^Name/).fill('ops mail');
       await form.getByText('Email', { exact: true }).click();
       await form.getByLabel('SMTP server').fill('127.0.0.1');
       await form.getByLabel(/^Port/).fill(String(smtpPort));
