@@ -36,8 +36,17 @@ pub async fn run() {
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await;
     let admin = admin_token(&http, &base, dir.path()).await;
-    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).bearer_auth(&admin).json(&body);
-    let repo = call(&http, post("/api/v1/repositories", json!({ "name": "bench", "url": "/srv/restic", "password": "bench-pw" }))).await;
+    let post = |path: &str, body: Value| {
+        http.post(format!("{base}{path}")).bearer_auth(&admin).json(&body)
+    };
+    let repo = call(
+        &http,
+        post(
+            "/api/v1/repositories",
+            json!({ "name": "bench", "url": "/srv/restic", "password": "bench-pw" }),
+        ),
+    )
+    .await;
     let repo = repo["id"].as_str().unwrap_or_default().to_string();
 
     let hook = HttpReceiver::start(vec![(200, None)]).await;
@@ -58,7 +67,14 @@ pub async fn run() {
     agent.enroll_ok(t["secret"].as_str().unwrap_or_default()).await;
     let host = agent.id.map(|h| h.to_string()).unwrap_or_default();
     agent.poll_ok(0).await;
-    let job = call(&http, post(&format!("/api/v1/hosts/{host}/backups"), json!({ "repository_id": repo, "paths": ["/srv"] }))).await;
+    let job = call(
+        &http,
+        post(
+            &format!("/api/v1/hosts/{host}/backups"),
+            json!({ "repository_id": repo, "paths": ["/srv"] }),
+        ),
+    )
+    .await;
     let job: uuid::Uuid = job["id"].as_str().unwrap_or_default().parse().expect("job id");
     agent.poll_ok(0).await;
     let at = Utc::now();
@@ -79,7 +95,9 @@ pub async fn run() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let s = |d: Option<std::time::Duration>| d.map_or("NOT RECEIVED".into(), |d| format!("{:.2} s", d.as_secs_f64()));
+    let s = |d: Option<std::time::Duration>| {
+        d.map_or("NOT RECEIVED".into(), |d| format!("{:.2} s", d.as_secs_f64()))
+    };
     println!(
         "P9 failed backup → notification received: webhook {}, ntfy {}, email (SMTP, STARTTLS) {}  [target ≤ 5 s each]",
         s(webhook),
@@ -88,8 +106,16 @@ pub async fn run() {
     );
 
     // A fleet-wide outage: 1,000 agents poll once, then fall silent.
-    let put = |path: &str, body: Value| http.put(format!("{base}{path}")).bearer_auth(&admin).json(&body);
-    call(&http, put("/api/v1/alert-rules/agent_offline", json!({ "enabled": true, "severity": "error", "params": { "minutes": 2 } }))).await;
+    let put =
+        |path: &str, body: Value| http.put(format!("{base}{path}")).bearer_auth(&admin).json(&body);
+    call(
+        &http,
+        put(
+            "/api/v1/alert-rules/agent_offline",
+            json!({ "enabled": true, "severity": "error", "params": { "minutes": 2 } }),
+        ),
+    )
+    .await;
     let before = hook.received().len();
     let mut agents = Vec::with_capacity(OUTAGE_HOSTS);
     for i in 0..OUTAGE_HOSTS {
@@ -100,7 +126,9 @@ pub async fn run() {
         agents.push(a);
     }
     drop(agents);
-    println!("outage: {OUTAGE_HOSTS} agents enrolled and silent; the sweep raises them after 2 minutes…");
+    println!(
+        "outage: {OUTAGE_HOSTS} agents enrolled and silent; the sweep raises them after 2 minutes…"
+    );
     let silent = Instant::now();
     let mut first = None;
     let want = before + OUTAGE_HOSTS;
@@ -118,8 +146,10 @@ pub async fn run() {
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let got = hook.received();
     let outage: Vec<_> = got[before..].iter().map(|r| r.json()).collect();
-    let ids: HashSet<String> = outage.iter().filter_map(|b| b["alert"]["id"].as_str().map(String::from)).collect();
-    let keys: HashSet<String> = got[before..].iter().filter_map(|r| r.headers.get("idempotency-key").cloned()).collect();
+    let ids: HashSet<String> =
+        outage.iter().filter_map(|b| b["alert"]["id"].as_str().map(String::from)).collect();
+    let keys: HashSet<String> =
+        got[before..].iter().filter_map(|r| r.headers.get("idempotency-key").cloned()).collect();
     let first = first.unwrap_or(all);
     let spread = all.saturating_sub(first).as_secs_f64().max(0.001);
     println!(

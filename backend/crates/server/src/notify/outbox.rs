@@ -69,7 +69,11 @@ fn backoff(attempts: i32) -> Duration {
     Duration::seconds(base + jitter)
 }
 
-async fn claim(state: &Domain, d: &DeliveryRow, now: DateTime<Utc>) -> Result<Option<DeliveryRow>, DomainError> {
+async fn claim(
+    state: &Domain,
+    d: &DeliveryRow,
+    now: DateTime<Utc>,
+) -> Result<Option<DeliveryRow>, DomainError> {
     let txn = state.store.write().await?;
     // Another worker (a replica) may have taken it first: then nothing changes here.
     if !store::claim(&*txn, d.id, now, now + lease(state)).await? {

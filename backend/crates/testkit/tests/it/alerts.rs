@@ -121,12 +121,27 @@ async fn a_failed_backup_alerts_escalates_and_resolves_itself(db: Db) {
     assert_eq!(alerts(&f, "?rule=backup_failed").await.len(), 2, "history kept");
     assert_eq!(alerts(&f, "?severity=critical").await.len(), 1);
 
+    // A run its preflight blocked (a path missing) did not back anything up: it alerts too.
+    backup_ending(&f, "blocked").await;
+    let open = alerts(&f, "?rule=backup_failed&state=open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+
     // Paged by cursor, newest first.
-    let r: Value = f.admin.get("/api/v1/alerts?limit=2").await.json().await.unwrap();
+    let all = alerts(&f, "").await;
+    let n = all.len();
+    assert!(n >= 4, "{all:?}");
+    let r: Value =
+        f.admin.get(&format!("/api/v1/alerts?limit={}", n - 1)).await.json().await.unwrap();
     let cursor = r["next_cursor"].as_str().expect("a second page").to_string();
-    let next: Value =
-        f.admin.get(&format!("/api/v1/alerts?limit=2&cursor={cursor}")).await.json().await.unwrap();
+    let next: Value = f
+        .admin
+        .get(&format!("/api/v1/alerts?limit={}&cursor={cursor}", n - 1))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(next["items"].as_array().unwrap().len(), 1);
+    assert_eq!(next["items"][0]["id"], all[n - 1]["id"], "the oldest comes last");
     assert!(next.get("next_cursor").is_none());
 
     // Acknowledging is audited with who did it.

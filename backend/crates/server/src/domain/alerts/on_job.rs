@@ -1,5 +1,5 @@
 //! What a job's end means for alerts, decided in the transaction that records the end: a
-//! failure raises (or repeats) its rule's alert; a success resolves the alerts it proves
+//! failure (or a run its preflight blocked) raises (or repeats) its rule's alert; a success resolves the alerts it proves
 //! wrong (the next good backup ends "backup failed", a passing check ends "check failed").
 
 use chrono::{DateTime, Utc};
@@ -72,7 +72,7 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 });
             }
         }
-        (JobKind::Backup, JobStatus::Failed) => {
+        (JobKind::Backup, JobStatus::Failed | JobStatus::Blocked) => {
             if let Some(subject) = backup_subject(job) {
                 raised.push(Signal {
                     rule: Rule::BackupFailed,
@@ -103,7 +103,7 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 clears.push((Rule::BackupWarning, subject, "the next backup was clean"));
             }
         }
-        (JobKind::Check, JobStatus::Failed) => {
+        (JobKind::Check, JobStatus::Failed | JobStatus::Blocked) => {
             if let Some(subject) = repo_of(None) {
                 raised.push(Signal {
                     rule: Rule::CheckFailed,
@@ -120,7 +120,7 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 clears.push((Rule::CheckFailed, subject, "the next check passed"));
             }
         }
-        (kind @ (JobKind::Forget | JobKind::Prune), JobStatus::Failed) => {
+        (kind @ (JobKind::Forget | JobKind::Prune), JobStatus::Failed | JobStatus::Blocked) => {
             if let Some(subject) = repo_of(Some(kind.as_str())) {
                 raised.push(Signal {
                     rule: Rule::MaintenanceFailed,
@@ -137,7 +137,7 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 clears.push((Rule::MaintenanceFailed, subject, "the next run succeeded"));
             }
         }
-        (JobKind::Restore, JobStatus::Failed) => raised.push(Signal {
+        (JobKind::Restore, JobStatus::Failed | JobStatus::Blocked) => raised.push(Signal {
             rule: Rule::RestoreFailed,
             subject: Subject::host(job.host_id),
             job_id: Some(job.id),
@@ -160,7 +160,7 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 details: json!({}),
             });
         }
-        (JobKind::Drill, JobStatus::Failed) => raised.push(Signal {
+        (JobKind::Drill, JobStatus::Failed | JobStatus::Blocked) => raised.push(Signal {
             rule: Rule::DrillFailed,
             subject: Subject::host(job.host_id),
             job_id: Some(job.id),
