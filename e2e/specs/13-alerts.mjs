@@ -96,7 +96,7 @@ export async function run({ page, base, state }) {
       alertId = (await row.first().getAttribute('data-alert-id')) ?? '';
       assert(alertId, 'the alert row has its id');
       const badge = page.getByTestId('alerts-badge');
-      await waitFor('the open count in the navigation', async () => Number(((await badge.first().textContent()) ?? '0').trim()) >= 1, 20_000);
+      await waitFor('the open count in the navigation', async () => Number((await badge.first().getAttribute('data-value')) ?? '0') >= 1, 20_000);
       await waitFor('the alert mail', async () => (await mails(maildir)).some((x) => /Subject: \[Cairn\] ERROR: Backup failed/.test(x)), 20_000);
       await shot(page, 'alerts', { fullPage: false });
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
