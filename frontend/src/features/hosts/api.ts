@@ -158,16 +158,25 @@ export function useDeleteHost() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/hosts/{id}', { params: { path: { id } } })),
-    onMutate: (id) => queryClient.cancelQueries({ queryKey: keys.hosts.detail(id) }),
+    onMutate: (id) =>
+      Promise.all(ofHost(id).map((queryKey) => queryClient.cancelQueries({ queryKey }))),
     onSuccess: (_data, id) => {
-      void queryClient.invalidateQueries({ queryKey: keys.hosts.all, predicate: (q) => !isUnder(q.queryKey, keys.hosts.detail(id)) });
+      void queryClient.invalidateQueries({
+        queryKey: keys.hosts.all,
+        predicate: (q) => !ofHost(id).some((k) => isUnder(q.queryKey, k)),
+      });
     },
   });
 }
 
+/** The queries about one host (its record, drill schedule, mute): a deleted host's answer 404. */
+function ofHost(id: string) {
+  return [keys.hosts.detail(id), keys.hosts.drillSchedule(id), keys.hosts.mute(id)];
+}
+
 export function useForgetHost() {
   const queryClient = useQueryClient();
-  return (id: string) => queryClient.removeQueries({ queryKey: keys.hosts.detail(id) });
+  return (id: string) => ofHost(id).forEach((queryKey) => queryClient.removeQueries({ queryKey }));
 }
 
 export function useCreateEnrollmentToken() {
