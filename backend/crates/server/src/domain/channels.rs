@@ -540,21 +540,18 @@ async fn views(state: &Domain, rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryVie
     let db = state.store.db();
     let names: std::collections::HashMap<Uuid, String> =
         store::all(db).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let mut out = Vec::with_capacity(rows.len());
-    let mut kinds: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
-    for r in rows {
-        if !kinds.contains_key(&r.alert_event_id) {
-            for e in alert_store::events_of(db, r.alert_id, 500).await? {
-                kinds.insert(e.id, e.kind);
-            }
-        }
-        out.push(DeliveryView {
+    // One query for the page's events, not one per alert.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.alert_event_id).collect();
+    let kinds: std::collections::HashMap<Uuid, String> =
+        alert_store::events_by_ids(db, &ids).await?.into_iter().map(|e| (e.id, e.kind)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| DeliveryView {
             channel_name: names.get(&r.channel_id).cloned(),
             event: kinds.get(&r.alert_event_id).cloned().unwrap_or_default(),
             row: r,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// An alert's deliveries, oldest first.

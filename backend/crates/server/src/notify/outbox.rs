@@ -97,10 +97,8 @@ async fn deliver(state: &Domain, d: DeliveryRow) -> Result<(), DomainError> {
         },
         Some(ch) => {
             let alert = alert_store::find(db, d.alert_id).await?;
-            let event = alert_store::events_of(db, d.alert_id, 500)
-                .await?
-                .into_iter()
-                .find(|e| e.id == d.alert_event_id);
+            let event =
+                alert_store::events_by_ids(db, &[d.alert_event_id]).await?.into_iter().next();
             match (alert, event, channels::view(ch)) {
                 (Some(a), Some(e), Ok(v)) => {
                     let secret = channels::secret_of(state, &v.row)?;

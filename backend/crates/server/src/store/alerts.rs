@@ -74,6 +74,20 @@ pub async fn insert_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The events with these ids (a page of deliveries names each one's event).
+pub async fn events_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<AlertEventRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(alert_event::Entity::find()
+        .filter(alert_event::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 /// An alert's events, oldest first (at most `limit`).
 pub async fn events_of<C: ConnectionTrait>(
     db: &C,
