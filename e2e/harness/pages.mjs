@@ -52,26 +52,37 @@ export async function assertNoReload(page, what) {
 
 /** The hosts as GET /api/v1/hosts lists them, fetched by the page (its session). */
 export async function hostsViaApi(page) {
-  return page.evaluate(async () => {
-    const r = await fetch('/api/v1/hosts?limit=500');
-    return (await r.json()).items;
-  });
+  return (await api(page, 'GET', '/api/v1/hosts?limit=500')).body.items;
 }
 
-/** A JSON API call from inside the page: same session cookie, CSRF header like the app sends. */
+/**
+ * A JSON API call from inside the page: same session cookie, CSRF header like the app sends,
+ * and, like the app, one session refresh and retry when the 5-minute access token expired
+ * (a long spec outlives it between two page loads).
+ */
 export async function api(page, method, url, body) {
   return page.evaluate(
     async ({ method, url, body }) => {
-      const csrf = document.cookie
-        .split(';')
-        .map((c) => c.trim().split('='))
-        .find(([k]) => k === 'cairn_csrf')?.[1];
-      const r = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: r.status, body: await r.json().catch(() => null) };
+      const csrf = () =>
+        document.cookie
+          .split(';')
+          .map((c) => c.trim().split('='))
+          .find(([k]) => k === 'cairn_csrf')?.[1];
+      const call = async (m, u, b) => {
+        const token = csrf();
+        const r = await fetch(u, {
+          method: m,
+          headers: { 'Content-Type': 'application/json', ...(token ? { 'X-CSRF-Token': decodeURIComponent(token) } : {}) },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        return { status: r.status, body: await r.json().catch(() => null) };
+      };
+      let res = await call(method, url, body);
+      if (res.status === 401 && res.body?.code === 'auth.token_expired') {
+        const refreshed = await call('POST', '/api/v1/auth/refresh');
+        if (refreshed.status < 300) res = await call(method, url, body);
+      }
+      return res;
     },
     { method, url, body },
   );

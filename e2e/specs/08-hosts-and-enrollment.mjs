@@ -4,7 +4,7 @@
 // all hosts and to a tag, the status filter, the host page linking the repository (the agent
 // applies the config), the home tiles, phone width. Leaves state.tokenHostId,
 // state.announceHostId and state.linkedHostId, with both agents running.
-import { ANNOUNCE_HOST, REPO_NAME, TLS, TOKEN_HOST, agentArgs, agents, argAfter, assert, assertNoReload, check, hostsViaApi, markDocument, nav, presentedFingerprint, runAgent, scratchDir, shot, sleep, spawnAgent, waitFor, waitForPath } from '../harness/index.mjs';
+import { ANNOUNCE_HOST, REPO_NAME, TLS, TOKEN_HOST, agentArgs, agents, api, argAfter, assert, assertNoReload, check, hostsViaApi, markDocument, nav, presentedFingerprint, runAgent, scratchDir, shot, sleep, spawnAgent, waitFor, waitForPath } from '../harness/index.mjs';
 
 export const title = 'hosts: enrollment, tests, filters, detail';
 
@@ -212,7 +212,7 @@ export async function run({ page, base, state }) {
     await page.locator('[data-testid="config-sync"][data-in-sync="true"]').waitFor({ timeout: 40_000 });
     const id = new URL(page.url()).pathname.split('/').pop();
     linkedHostId = id ?? '';
-    const host = await page.evaluate(async (hid) => (await fetch(`/api/v1/hosts/${hid}`)).json(), id);
+    const host = (await api(page, 'GET', `/api/v1/hosts/${id}`)).body;
     assert(Array.isArray(host.repository_ids) && host.repository_ids.length === 1, `repository_ids: ${JSON.stringify(host.repository_ids)}`);
     assert(host.config_version >= 1 && host.applied_config_version === host.config_version, `config ${host.applied_config_version}/${host.config_version}`);
     await page.getByRole('button', { name: 'Test connection' }).click();
