@@ -1798,9 +1798,24 @@ export interface components {
             params: unknown;
             rule: components["schemas"]["AlertRuleName"];
             severity: components["schemas"]["AlertSeverity"];
+            /** @description Each threshold's default and allowed range, in the order of `params`. */
+            thresholds: components["schemas"]["AlertRuleThreshold"][];
         };
         /** @enum {string} */
-        AlertRuleName: "backup_failed" | "backup_warning" | "job_lost" | "check_failed" | "maintenance_failed" | "restore_failed" | "restore_succeeded" | "drill_failed" | "agent_offline";
+        AlertRuleName: "backup_failed" | "backup_warning" | "job_lost" | "check_failed" | "maintenance_failed" | "restore_failed" | "restore_succeeded" | "drill_failed" | "agent_offline" | "nothing_ran" | "rpo_missed" | "unscheduled" | "job_stuck" | "repository_locked" | "guard_tripped" | "version_behind" | "unusual_change";
+        /**
+         * AlertRuleThreshold
+         * @description A rule's threshold: its name (a key of `params`), default and whole-number range.
+         */
+        AlertRuleThreshold: {
+            /** Format: int64 */
+            default: number;
+            /** Format: int64 */
+            max: number;
+            /** Format: int64 */
+            min: number;
+            name: string;
+        };
         /** @enum {string} */
         AlertSeverity: "info" | "warning" | "error" | "critical";
         /** @enum {string} */

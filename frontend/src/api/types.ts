@@ -160,6 +160,11 @@ export const ALERT_STATES: readonly AlertState[] = ['open', 'acknowledged', 'res
 export const ALERT_RULES: readonly AlertRuleName[] = [
   'backup_failed',
   'backup_warning',
+  'nothing_ran',
+  'rpo_missed',
+  'unscheduled',
+  'unusual_change',
+  'job_stuck',
   'job_lost',
   'check_failed',
   'maintenance_failed',
@@ -167,4 +172,7 @@ export const ALERT_RULES: readonly AlertRuleName[] = [
   'restore_succeeded',
   'drill_failed',
   'agent_offline',
+  'version_behind',
+  'repository_locked',
+  'guard_tripped',
 ];

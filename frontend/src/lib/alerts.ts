@@ -32,6 +32,14 @@ export const RULE_LABEL: Record<AlertRuleName, string> = {
   restore_succeeded: 'Restore succeeded',
   drill_failed: 'Restore drill failed',
   agent_offline: 'Agent offline',
+  nothing_ran: 'Nothing ran',
+  rpo_missed: 'RPO missed',
+  unscheduled: 'No schedule',
+  job_stuck: 'Job not completing',
+  repository_locked: 'Repository locked',
+  guard_tripped: 'Delete guard tripped',
+  version_behind: 'Version behind',
+  unusual_change: 'Unusual change',
 };
 
 export const EVENT_KIND_LABEL: Record<AlertEventKind, string> = {

@@ -35,10 +35,11 @@ export function makeAlertEvent(overrides: Partial<AlertEvent> = {}): AlertEvent 
 export function makeAlertRule(overrides: Partial<AlertRule> = {}): AlertRule {
   return {
     rule: 'agent_offline',
-    description: 'An agent has not been in touch for `minutes` (15, range 2–10,080).',
+    description: 'An agent has not been in touch for `minutes`. Resolved when it is back.',
     enabled: true,
     severity: 'error',
     params: { minutes: 15 },
+    thresholds: [{ name: 'minutes', default: 15, min: 2, max: 10_080 }],
     customised: false,
     ...overrides,
   };

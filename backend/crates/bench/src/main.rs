@@ -39,6 +39,7 @@ mod ingest;
 mod lists;
 mod restore;
 mod retention;
+mod sweep;
 
 struct Shared {
     /// command id → when an agent received it.
@@ -151,6 +152,7 @@ async fn main() {
         Some("catalog") => return catalog::run(),
         Some("restore") => return restore::run().await,
         Some("alerts") => return alerts::run().await,
+        Some("sweep") => return sweep::run().await,
         _ => {}
     }
     let n = arg("--agents", 10_000);

@@ -28,6 +28,7 @@ mod m0022_host_hooks;
 mod m0023_drill_schedules;
 mod m0024_alerts;
 mod m0025_notifications;
+mod m0026_alert_watch;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_drill_schedules::Migration),
             Box::new(m0024_alerts::Migration),
             Box::new(m0025_notifications::Migration),
+            Box::new(m0026_alert_watch::Migration),
         ]
     }
 }

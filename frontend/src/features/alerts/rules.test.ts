@@ -1,5 +1,5 @@
 // A rule's form values and request: integer thresholds only, an empty tag left out (every host),
-// and the ranges read from the rule's description.
+// and the ranges the server gives in `thresholds`.
 import { describe, expect, it } from 'vitest';
 import { makeAlertRule } from '@/test/alerts';
 import { paramLabel, paramsOf, rangeOf, ruleRequest, ruleValues } from './rules';
@@ -18,11 +18,13 @@ describe('alert rule form', () => {
     expect(ruleRequest({ ...values, params: {}, hostTag: ' prod ' })).toEqual({ enabled: true, severity: 'error', host_tag: 'prod' });
   });
 
-  it('finds a threshold range in the description', () => {
-    expect(rangeOf('An agent has not been in touch for `minutes` (15, range 2–10,080).', 'minutes')).toEqual({ min: 2, max: 10_080 });
-    expect(rangeOf('At `escalate_after` (3, range 2-100) failures in a row', 'escalate_after')).toEqual({ min: 2, max: 100 });
-    expect(rangeOf('No numbers here about minutes.', 'minutes')).toBeUndefined();
-    expect(rangeOf('Something else', 'minutes')).toBeUndefined();
-    expect(paramLabel('escalate_after')).toBe('Escalate after');
+  it('reads a threshold range from the server and names thresholds for people', () => {
+    const rule = { thresholds: [{ name: 'minutes', default: 15, min: 2, max: 10_080 }] };
+    expect(rangeOf(rule, 'minutes')).toEqual({ min: 2, max: 10_080, default: 15 });
+    expect(rangeOf(rule, 'hours')).toBeUndefined();
+    expect(rangeOf({ thresholds: [] }, 'minutes')).toBeUndefined();
+    expect(paramLabel('escalate_after')).toBe('Escalate after (failures in a row)');
+    expect(paramLabel('min_mib')).toBe('At least (MiB added)');
+    expect(paramLabel('some_new_key')).toBe('Some new key');
   });
 });

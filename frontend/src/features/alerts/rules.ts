@@ -1,5 +1,5 @@
 // An alert rule as a form edits it, and back to the request: its integer thresholds (`params`,
-// free-form JSON in the schema) read safely, their ranges found in the rule's description, and
+// free-form JSON in the schema) read safely, their ranges from the rule's `thresholds`, and
 // the server's field names mapped onto the form's inputs.
 import type { AlertRule, AlertSeverity, UpdateAlertRuleRequest } from '@/api/types';
 
@@ -39,27 +39,30 @@ export function ruleRequest(values: RuleValues): UpdateAlertRuleRequest {
   };
 }
 
-/** "escalate_after" → "Escalate after". */
+/** The thresholds' names as a person reads them; an unknown one is spelled out from its key. */
+const PARAM_LABEL: Record<string, string> = {
+  escalate_after: 'Escalate after (failures in a row)',
+  minutes: 'Minutes',
+  grace_minutes: 'Grace (minutes)',
+  hours: 'Hours',
+  factor: 'Factor (× usual)',
+  runs: 'Runs in the baseline',
+  min_mib: 'At least (MiB added)',
+  min_files: 'At least (files new or changed)',
+};
+
+/** "escalate_after" → "Escalate after (failures in a row)"; "some_key" → "Some key". */
 export function paramLabel(key: string): string {
+  const known = PARAM_LABEL[key];
+  if (known) return known;
   const words = key.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const toInt = (s: string) => Number(s.replace(/[,\s\u00a0\u202f]/g, ''));
-
-/**
- * The range the description gives for a threshold ("… `minutes` (15, range 2–10,080)"), if it
- * names one close after the threshold's name; the server checks the range either way.
- */
-export function rangeOf(description: string, key: string): { min: number; max: number } | undefined {
-  const at = description.indexOf(key);
-  if (at < 0) return undefined;
-  const near = description.slice(at + key.length, at + key.length + 80);
-  const match = /(\d[\d,\u00a0\u202f]*)\s*(?:–|-|—|to|\.\.)\s*(\d[\d,\u00a0\u202f]*)/.exec(near);
-  if (!match?.[1] || !match[2]) return undefined;
-  const min = toInt(match[1]);
-  const max = toInt(match[2]);
-  return Number.isFinite(min) && Number.isFinite(max) && min <= max ? { min, max } : undefined;
+/** The range the server gives for a threshold, if it gives one; the server checks it either way. */
+export function rangeOf(rule: Pick<AlertRule, 'thresholds'>, key: string): { min: number; max: number; default: number } | undefined {
+  const t = rule.thresholds.find((x) => x.name === key);
+  return t ? { min: t.min, max: t.max, default: t.default } : undefined;
 }
 
 /** The server's `details.field` → the form's input. */

@@ -95,6 +95,14 @@ pub enum AlertRuleName {
     RestoreSucceeded,
     DrillFailed,
     AgentOffline,
+    NothingRan,
+    RpoMissed,
+    Unscheduled,
+    JobStuck,
+    RepositoryLocked,
+    GuardTripped,
+    VersionBehind,
+    UnusualChange,
 }
 
 impl From<Rule> for AlertRuleName {
@@ -109,6 +117,14 @@ impl From<Rule> for AlertRuleName {
             Rule::RestoreSucceeded => AlertRuleName::RestoreSucceeded,
             Rule::DrillFailed => AlertRuleName::DrillFailed,
             Rule::AgentOffline => AlertRuleName::AgentOffline,
+            Rule::NothingRan => AlertRuleName::NothingRan,
+            Rule::RpoMissed => AlertRuleName::RpoMissed,
+            Rule::Unscheduled => AlertRuleName::Unscheduled,
+            Rule::JobStuck => AlertRuleName::JobStuck,
+            Rule::RepositoryLocked => AlertRuleName::RepositoryLocked,
+            Rule::GuardTripped => AlertRuleName::GuardTripped,
+            Rule::VersionBehind => AlertRuleName::VersionBehind,
+            Rule::UnusualChange => AlertRuleName::UnusualChange,
         }
     }
 }
@@ -125,6 +141,14 @@ impl From<AlertRuleName> for Rule {
             AlertRuleName::RestoreSucceeded => Rule::RestoreSucceeded,
             AlertRuleName::DrillFailed => Rule::DrillFailed,
             AlertRuleName::AgentOffline => Rule::AgentOffline,
+            AlertRuleName::NothingRan => Rule::NothingRan,
+            AlertRuleName::RpoMissed => Rule::RpoMissed,
+            AlertRuleName::Unscheduled => Rule::Unscheduled,
+            AlertRuleName::JobStuck => Rule::JobStuck,
+            AlertRuleName::RepositoryLocked => Rule::RepositoryLocked,
+            AlertRuleName::GuardTripped => Rule::GuardTripped,
+            AlertRuleName::VersionBehind => Rule::VersionBehind,
+            AlertRuleName::UnusualChange => Rule::UnusualChange,
         }
     }
 }
@@ -319,10 +343,21 @@ pub struct AlertRule {
     pub severity: AlertSeverity,
     /// Its thresholds, e.g. `{"minutes": 15}`.
     pub params: Value,
+    /// Each threshold's default and allowed range, in the order of `params`.
+    pub thresholds: Vec<AlertRuleThreshold>,
     /// Only hosts with this tag raise it; absent: every host.
     pub host_tag: Option<String>,
     /// An admin changed it from the defaults.
     pub customised: bool,
+}
+
+/// A rule's threshold: its name (a key of `params`), default and whole-number range.
+#[derive(Object)]
+pub struct AlertRuleThreshold {
+    pub name: String,
+    pub default: i64,
+    pub min: i64,
+    pub max: i64,
 }
 
 impl From<RuleSettings> for AlertRule {
@@ -333,6 +368,12 @@ impl From<RuleSettings> for AlertRule {
             enabled: s.enabled,
             severity: s.severity.into(),
             params: s.params,
+            thresholds: s
+                .rule
+                .thresholds()
+                .into_iter()
+                .map(|(name, default, (min, max))| AlertRuleThreshold { name, default, min, max })
+                .collect(),
             host_tag: s.host_tag,
             customised: s.customised,
         }

@@ -96,9 +96,7 @@ pub struct HostScheduledRun {
 
 /// Compares dotted versions numerically ("0.9.0" < "0.10.0").
 pub fn older_than(agent: &str, server: &str) -> bool {
-    let parse =
-        |v: &str| -> Vec<u64> { v.split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect() };
-    parse(agent) < parse(server)
+    crate::domain::fleet::version_older(agent, server)
 }
 
 fn view(

@@ -75,6 +75,14 @@ pub fn zone_of(f: &AgentFacts) -> Option<String> {
     f.timezone.as_deref().filter(|z| cairn_schedule::zone(z).is_ok()).map(str::to_string)
 }
 
+/// Whether version `a` is older than `b` (dotted numbers; a pre-release suffix is
+/// ignored, so `0.1.0` is older than `0.1.1-dev`).
+pub fn version_older(a: &str, b: &str) -> bool {
+    let parse =
+        |v: &str| -> Vec<u64> { v.split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect() };
+    parse(a) < parse(b)
+}
+
 pub fn tags_of(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }

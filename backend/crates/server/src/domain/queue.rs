@@ -170,9 +170,19 @@ pub async fn expire_leases(state: &Domain) -> Result<usize, DomainError> {
 pub async fn run(state: Domain) {
     loop {
         tokio::time::sleep(StdDuration::from_secs(30)).await;
+        // One replica sweeps at a time; the others skip this round.
+        let lead = match state.store.try_lead(crate::store::SWEEP_LOCK).await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!("the sweep's lock could not be taken (tried again in 30 s): {e}");
+                continue;
+            }
+        };
         if let Err(e) = sweep(&state).await {
             tracing::error!("the maintenance queue's sweep failed (tried again in 30 s): {e}");
         }
+        drop(lead);
     }
 }
 

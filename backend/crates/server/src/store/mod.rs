@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod snapshots;
 pub mod tokens;
 pub mod users;
+pub mod watch;
 
 use std::{ops::Deref, sync::Arc, time::Duration};
 
@@ -72,7 +73,35 @@ impl WriteTxn {
     }
 }
 
+/// The right to run the periodic sweep now, held until dropped: on PostgreSQL an open
+/// transaction holding a transaction-level advisory lock (released with it, even when the
+/// replica dies mid-sweep); on SQLite, which has one server, nothing to hold.
+pub struct Leadership(#[allow(dead_code)] Option<DatabaseTransaction>);
+
+/// The advisory lock key of the periodic sweep (alert evaluation, leases, schedule fires).
+pub const SWEEP_LOCK: i64 = 0x6361_6972_6e00_0002;
+
 impl Store {
+    /// Takes the lock `key` if no other replica holds it; `None` when one does.
+    pub async fn try_lead(&self, key: i64) -> Result<Option<Leadership>, StoreError> {
+        if self.write_lock.is_some() {
+            return Ok(Some(Leadership(None)));
+        }
+        let txn = self.db.begin().await?;
+        let sql = format!("SELECT pg_try_advisory_xact_lock({key})");
+        let row = txn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+        let got = match row {
+            Some(r) => r.try_get_by_index::<bool>(0)?,
+            None => false,
+        };
+        if got {
+            Ok(Some(Leadership(Some(txn))))
+        } else {
+            txn.rollback().await?;
+            Ok(None)
+        }
+    }
+
     pub async fn connect(
         url: &str,
         max_connections: u32,

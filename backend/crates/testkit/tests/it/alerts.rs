@@ -185,7 +185,7 @@ async fn lost_jobs_silent_agents_and_rules(db: Db) {
 
     // Rules: tuned within ranges; a disabled rule raises nothing.
     let rules: Vec<Value> = f.admin.get("/api/v1/alert-rules").await.json().await.unwrap();
-    assert_eq!(rules.len(), 9);
+    assert_eq!(rules.len(), 17);
     let offline = rules.iter().find(|r| r["rule"] == "agent_offline").unwrap();
     assert_eq!(
         (offline["params"]["minutes"].as_i64(), offline["customised"].as_bool()),

@@ -2,6 +2,7 @@
 //! test binary, and each linked the whole server. One link instead of nine; a test's name is
 //! `<module>::…`, e.g. `fleet::sqlite::announce_and_approve`.
 
+mod alert_watch;
 mod alerts;
 mod asks;
 mod audit;

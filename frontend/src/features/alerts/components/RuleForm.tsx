@@ -22,7 +22,7 @@ export function RuleForm({ rule, canEdit }: { rule: AlertRule; canEdit: boolean 
       params: (params) => {
         for (const [key, value] of Object.entries(params)) {
           if (value === '' || !Number.isInteger(Number(value))) return `${paramLabel(key)}: a whole number`;
-          const range = rangeOf(rule.description, key);
+          const range = rangeOf(rule, key);
           if (range && (Number(value) < range.min || Number(value) > range.max))
             return `${paramLabel(key)}: from ${range.min.toLocaleString()} to ${range.max.toLocaleString()}`;
         }
@@ -87,12 +87,16 @@ export function RuleForm({ rule, canEdit }: { rule: AlertRule; canEdit: boolean 
               onChange={(v) => v && form.setFieldValue('severity', v)}
             />
             {keys.map((key) => {
-              const range = rangeOf(rule.description, key);
+              const range = rangeOf(rule, key);
               return (
                 <NumberInput
                   key={key}
                   label={paramLabel(key)}
-                  description={range ? `From ${range.min.toLocaleString()} to ${range.max.toLocaleString()}` : 'A whole number'}
+                  description={
+                    range
+                      ? `From ${range.min.toLocaleString()} to ${range.max.toLocaleString()} (default ${range.default.toLocaleString()})`
+                      : 'A whole number'
+                  }
                   min={range?.min}
                   max={range?.max}
                   allowDecimal={false}

@@ -18,6 +18,7 @@ import { formatCount } from '@/lib/units';
 import { useAlert, useAlertDeliveries, useHostName, useRepositoryName } from '../api';
 import { AlertActions } from '../components/AlertActions';
 import { AlertEvents } from '../components/AlertEvents';
+import { BaselineChart, baselineOf } from '../components/BaselineChart';
 import { DeliveriesTable } from '../components/DeliveriesTable';
 import { JsonDetails } from '../components/JsonDetails';
 
@@ -28,6 +29,12 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <DataList.ItemValue>{children}</DataList.ItemValue>
     </DataList.Item>
   );
+}
+
+/** An "unusual change" alert's baseline, drawn; nothing for other alerts. */
+function Baseline({ details }: { details: unknown }) {
+  const baseline = baselineOf(details);
+  return baseline ? <BaselineChart baseline={baseline} /> : null;
 }
 
 function Subject({ alert }: { alert: Alert }) {
@@ -137,6 +144,7 @@ function AlertView({ detail }: { detail: AlertDetail }) {
               </Fact>
             ) : null}
           </DataList>
+          <Baseline details={alert.details} />
           <JsonDetails value={alert.details} />
         </Stack>
       </Card>

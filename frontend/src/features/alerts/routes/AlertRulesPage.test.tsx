@@ -11,8 +11,9 @@ import { AlertRulesPage } from './AlertRulesPage';
 
 const backupFailed = makeAlertRule({
   rule: 'backup_failed',
-  description: 'A backup fails; at `escalate_after` (3, range 2–100) failures in a row it becomes critical.',
+  description: 'A backup fails; at `escalate_after` failures in a row it becomes critical.',
   params: { escalate_after: 3 },
+  thresholds: [{ name: 'escalate_after', default: 3, min: 2, max: 100 }],
 });
 
 function setup(role: Role, put: (body: unknown) => Response) {
@@ -30,7 +31,7 @@ describe('AlertRulesPage', () => {
   it('saves one rule with a PUT of its settings', async () => {
     const server = setup('admin', (body) => json(200, { ...makeAlertRule(), ...(body as object), customised: true }));
     const form = await screen.findByTestId('rules-form-agent_offline');
-    expect(within(form).getByText('From 2 to 10,080')).toBeInTheDocument();
+    expect(within(form).getByText('From 2 to 10,080 (default 15)')).toBeInTheDocument();
     const user = userEvent.setup();
     const minutes = within(form).getByRole('textbox', { name: 'Minutes' });
     await user.clear(minutes);
@@ -67,11 +68,11 @@ describe('AlertRulesPage', () => {
     const server = setup('admin', () => json(200, makeAlertRule()));
     const form = await screen.findByTestId('rules-form-backup_failed');
     const user = userEvent.setup();
-    const box = within(form).getByRole('textbox', { name: 'Escalate after' });
+    const box = within(form).getByRole('textbox', { name: 'Escalate after (failures in a row)' });
     await user.clear(box);
     await user.type(box, '1');
     await user.click(within(form).getByRole('button', { name: 'Save' }));
-    expect(await within(form).findByTestId('rule-params-error')).toHaveTextContent('Escalate after: from 2 to 100');
+    expect(await within(form).findByTestId('rule-params-error')).toHaveTextContent('Escalate after (failures in a row): from 2 to 100');
     expect(server.calls('PUT', '/api/v1/alert-rules/backup_failed')).toHaveLength(0);
   });
 

@@ -3,6 +3,7 @@
 //! itself when the condition clears. People acknowledge, snooze and resolve them, mute a
 //! host, and tune each rule; every such change is audited.
 
+pub mod baseline;
 pub mod on_job;
 pub mod raise;
 pub mod rules;

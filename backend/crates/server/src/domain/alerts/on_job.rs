@@ -7,16 +7,22 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::{
+    baseline::{self, Change},
     raise::{Signal, Subject, clear, raise, resolve},
-    rules::Rule,
+    rules::{Rule, RuleSettings},
     settings_all,
 };
 use crate::store::{
     StoreError,
     hosts::HostRow,
     jobs::{JobKind, JobRow, JobStatus},
-    schedules,
+    schedules, watch,
 };
+
+/// restic's error class for "repository is already locked".
+const LOCKED: &str = "restic.locked";
+/// The forget error class of a delete guard that stopped it.
+const GUARD: &str = "forget.guard";
 
 /// The subject of a backup's alerts: its schedule, else the host's use of the repository.
 fn backup_subject(job: &JobRow) -> Option<Subject> {
@@ -120,6 +126,20 @@ pub async fn on_job_end<C: ConnectionTrait>(
                 clears.push((Rule::CheckFailed, subject, "the next check passed"));
             }
         }
+        (JobKind::Forget, JobStatus::Failed | JobStatus::Blocked)
+            if job.error_class.as_deref() == Some(GUARD) =>
+        {
+            if let Some(subject) = repo_of(Some("forget")) {
+                raised.push(Signal {
+                    rule: Rule::GuardTripped,
+                    subject,
+                    job_id: Some(job.id),
+                    title: format!("A forget was stopped by the delete guard (run by {name})"),
+                    message: reason(job),
+                    details: json!({ "error_class": job.error_class }),
+                });
+            }
+        }
         (kind @ (JobKind::Forget | JobKind::Prune), JobStatus::Failed | JobStatus::Blocked) => {
             if let Some(subject) = repo_of(Some(kind.as_str())) {
                 raised.push(Signal {
@@ -134,7 +154,10 @@ pub async fn on_job_end<C: ConnectionTrait>(
         }
         (kind @ (JobKind::Forget | JobKind::Prune), s) if ok_status(s) => {
             if let Some(subject) = repo_of(Some(kind.as_str())) {
-                clears.push((Rule::MaintenanceFailed, subject, "the next run succeeded"));
+                clears.push((Rule::MaintenanceFailed, subject.clone(), "the next run succeeded"));
+                if kind == JobKind::Forget {
+                    clears.push((Rule::GuardTripped, subject, "a forget ran"));
+                }
             }
         }
         (JobKind::Restore, JobStatus::Failed | JobStatus::Blocked) => raised.push(Signal {
@@ -181,6 +204,60 @@ pub async fn on_job_end<C: ConnectionTrait>(
             "a later job succeeded",
         ));
     }
+    clears.push((
+        Rule::JobStuck,
+        Subject::job(job.id, job.host_id, job.repository_id),
+        "the job ended",
+    ));
+    if job.kind == JobKind::Backup && ok {
+        watch::backup_ok(db, job.host_id, job.schedule_id, job.finished_at.unwrap_or(now)).await?;
+        clears.push((Rule::RpoMissed, Subject::host(job.host_id), "a backup succeeded"));
+        if let Some(s) = job.schedule_id {
+            clears.push((
+                Rule::NothingRan,
+                Subject::schedule(s, job.host_id, job.repository_id),
+                "a backup of the schedule succeeded",
+            ));
+        }
+        if let Some(subject) = backup_subject(job) {
+            let set = &settings[&Rule::UnusualChange];
+            match unusual(db, job, set).await? {
+                Some(v) if v.unusual() => raised.push(Signal {
+                    rule: Rule::UnusualChange,
+                    subject,
+                    job_id: Some(job.id),
+                    title: format!("Unusual change: {what}"),
+                    message: unusual_message(&v),
+                    details: json!({ "baseline": v }),
+                }),
+                Some(_) => clears.push((
+                    Rule::UnusualChange,
+                    subject,
+                    "the next backup was within its baseline",
+                )),
+                None => {}
+            }
+        }
+    }
+    if let Some(repo) = job.repository_id {
+        if job.error_class.as_deref() == Some(LOCKED) {
+            let by: String =
+                format!("{}: {}", job.kind.as_str(), reason(job)).chars().take(300).collect();
+            watch::locked(db, repo, job.finished_at.unwrap_or(now), Some(by)).await?;
+        } else if ok {
+            // An exclusive lock taken proves no lock was left; otherwise only a run of the
+            // kind that was locked out shows its way is clear again.
+            let exclusive = matches!(job.kind, JobKind::Forget | JobKind::Prune | JobKind::Unlock);
+            let kind = (!exclusive).then(|| job.kind.as_str());
+            if watch::unlocked(db, repo, kind).await? {
+                clears.push((
+                    Rule::RepositoryLocked,
+                    Subject::repository(repo, None, None),
+                    "a job took the repository's lock",
+                ));
+            }
+        }
+    }
     for (rule, subject, why) in clears {
         clear(db, rule, &subject, why, Some(job.id), now).await?;
     }
@@ -198,6 +275,60 @@ pub async fn on_job_end<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// This backup's change against its subject's recent runs; `None` when the rule is off,
+/// the backup has no summary, or there are too few past runs for a baseline.
+async fn unusual<C: ConnectionTrait>(
+    db: &C,
+    job: &JobRow,
+    set: &RuleSettings,
+) -> Result<Option<baseline::Verdict>, StoreError> {
+    if !set.enabled {
+        return Ok(None);
+    }
+    let Some(change) = Change::of_summary(job.summary.as_deref()) else { return Ok(None) };
+    let runs = set.param("runs").max(1) as u64;
+    let past = watch::recent_ok(
+        db,
+        job.host_id,
+        JobKind::Backup,
+        job.schedule_id,
+        job.repository_id,
+        Some(job.id),
+        runs,
+    )
+    .await?;
+    let past: Vec<Change> =
+        past.iter().filter_map(|r| Change::of_summary(r.summary.as_deref())).collect();
+    Ok(baseline::judge(
+        change,
+        &past,
+        set.param("factor").max(1) as u64,
+        (set.param("min_mib").max(0) as u64).saturating_mul(1 << 20),
+        set.param("min_files").max(0) as u64,
+    ))
+}
+
+fn unusual_message(v: &baseline::Verdict) -> String {
+    let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
+    let mut parts = Vec::new();
+    if v.bytes_unusual {
+        parts.push(format!(
+            "added {} (usually {})",
+            mib(v.change.bytes_added),
+            mib(v.median.bytes_added)
+        ));
+    }
+    if v.files_unusual {
+        parts.push(format!("{} files new or changed (usually {})", v.change.files, v.median.files));
+    }
+    format!(
+        "This backup {}: more than {}× the median of the last {} backups.",
+        parts.join(" and "),
+        v.factor,
+        v.runs
+    )
 }
 
 fn ok_status(s: JobStatus) -> bool {

@@ -57,7 +57,12 @@ impl Subject {
         }
     }
 
-    fn open_key(&self, rule: Rule) -> String {
+    /// One job (a stuck one).
+    pub fn job(id: Uuid, host: Uuid, repository: Option<Uuid>) -> Subject {
+        Subject { kind: "job", id: id.to_string(), host_id: Some(host), repository_id: repository }
+    }
+
+    pub(super) fn open_key(&self, rule: Rule) -> String {
         format!("{}:{}:{}", rule.as_str(), self.kind, self.id)
     }
 }

@@ -54,12 +54,33 @@ pub enum Rule {
     DrillFailed,
     /// An agent has not been in touch for longer than `minutes`.
     AgentOffline,
+    /// A schedule's fire passed (plus `grace_minutes`) with no successful backup since.
+    NothingRan,
+    /// A host in scope has had no successful backup for `hours` (an RPO per host tag).
+    RpoMissed,
+    /// A host has no enabled schedule with a cron expression `hours` after it enrolled.
+    Unscheduled,
+    /// A job queued, dispatched or running far longer than its usual duration.
+    JobStuck,
+    /// A job found the repository locked, and nothing has taken its lock since.
+    RepositoryLocked,
+    /// A forget would delete more than the repository's delete guard allows.
+    GuardTripped,
+    /// An agent older than the server, or a restic older than the fleet's newest.
+    VersionBehind,
+    /// A backup changed far more than the host's own baseline.
+    UnusualChange,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 17] = [
         Rule::BackupFailed,
         Rule::BackupWarning,
+        Rule::NothingRan,
+        Rule::RpoMissed,
+        Rule::Unscheduled,
+        Rule::UnusualChange,
+        Rule::JobStuck,
         Rule::JobLost,
         Rule::CheckFailed,
         Rule::MaintenanceFailed,
@@ -67,6 +88,9 @@ impl Rule {
         Rule::RestoreSucceeded,
         Rule::DrillFailed,
         Rule::AgentOffline,
+        Rule::VersionBehind,
+        Rule::RepositoryLocked,
+        Rule::GuardTripped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +104,14 @@ impl Rule {
             Rule::RestoreSucceeded => "restore_succeeded",
             Rule::DrillFailed => "drill_failed",
             Rule::AgentOffline => "agent_offline",
+            Rule::NothingRan => "nothing_ran",
+            Rule::RpoMissed => "rpo_missed",
+            Rule::Unscheduled => "unscheduled",
+            Rule::JobStuck => "job_stuck",
+            Rule::RepositoryLocked => "repository_locked",
+            Rule::GuardTripped => "guard_tripped",
+            Rule::VersionBehind => "version_behind",
+            Rule::UnusualChange => "unusual_change",
         }
     }
 
@@ -117,6 +149,30 @@ impl Rule {
             Rule::AgentOffline => {
                 "An agent has not been in touch for `minutes`. Resolved when it is back."
             }
+            Rule::NothingRan => {
+                "A schedule should have fired, and `grace_minutes` later there is still no successful backup since (the agent was down, its clock stopped, every run failed or never started). Checked against each schedule's cron in its time zone; the next successful backup resolves it."
+            }
+            Rule::RpoMissed => {
+                "A host has had no successful backup for `hours`, whatever its schedules say: a recovery point objective. Off until enabled; give it a host tag to hold only those hosts to it (\"every prod host within 26 h\"). The next successful backup resolves it."
+            }
+            Rule::Unscheduled => {
+                "A host has no enabled schedule with a cron expression `hours` after it enrolled: nothing backs it up by itself. Resolved when it has one."
+            }
+            Rule::JobStuck => {
+                "A job has been queued, dispatched or running for longer than `factor` × its usual duration (the median of its last 14 successful runs of that kind on that host), and at least `minutes`; a job waiting for an offline agent counts. Resolved when the job ends."
+            }
+            Rule::RepositoryLocked => {
+                "A job found the repository locked, and for `minutes` no job has taken its lock since (a crashed run leaves a lock that blocks check and prune). A forget, prune or unlock that succeeds, or a run of the kind that was locked out, resolves it."
+            }
+            Rule::GuardTripped => {
+                "A forget would delete more snapshots than the repository's delete guard allows, so it did not run: approve it on its job page or change the retention. The next successful forget resolves it."
+            }
+            Rule::VersionBehind => {
+                "A host's agent is older than this server, or its restic is older than the newest restic in the fleet. Resolved when it is updated."
+            }
+            Rule::UnusualChange => {
+                "A backup added or changed far more than this host's own baseline: more than `factor` × the median of its last `runs` successful backups, in bytes added (and at least `min_mib` MiB) or in files new or changed (and at least `min_files`). An early sign of ransomware encrypting files, or of a runaway job. The next backup within the baseline resolves it."
+            }
         }
     }
 
@@ -127,14 +183,23 @@ impl Rule {
             | Rule::RestoreFailed
             | Rule::DrillFailed
             | Rule::AgentOffline
-            | Rule::MaintenanceFailed => Severity::Error,
-            Rule::BackupWarning | Rule::JobLost => Severity::Warning,
-            Rule::RestoreSucceeded => Severity::Info,
+            | Rule::MaintenanceFailed
+            | Rule::NothingRan
+            | Rule::RpoMissed
+            | Rule::RepositoryLocked => Severity::Error,
+            Rule::BackupWarning
+            | Rule::JobLost
+            | Rule::Unscheduled
+            | Rule::JobStuck
+            | Rule::GuardTripped
+            | Rule::UnusualChange => Severity::Warning,
+            Rule::RestoreSucceeded | Rule::VersionBehind => Severity::Info,
         }
     }
 
     pub fn default_enabled(self) -> bool {
-        self != Rule::RestoreSucceeded
+        // A notice nobody asked for, and an RPO nobody set, stay off until chosen.
+        !matches!(self, Rule::RestoreSucceeded | Rule::RpoMissed)
     }
 
     /// The thresholds the rule reads, with their defaults.
@@ -142,8 +207,25 @@ impl Rule {
         match self {
             Rule::BackupFailed => json!({ "escalate_after": 3 }),
             Rule::AgentOffline => json!({ "minutes": 15 }),
+            Rule::NothingRan => json!({ "grace_minutes": 60 }),
+            Rule::RpoMissed => json!({ "hours": 26 }),
+            Rule::Unscheduled => json!({ "hours": 24 }),
+            Rule::JobStuck => json!({ "factor": 4, "minutes": 60 }),
+            Rule::RepositoryLocked => json!({ "minutes": 30 }),
+            Rule::UnusualChange => {
+                json!({ "factor": 5, "runs": 14, "min_mib": 100, "min_files": 1000 })
+            }
             _ => json!({}),
         }
+    }
+
+    /// Each threshold: name, default and allowed range.
+    pub fn thresholds(self) -> Vec<(String, i64, (i64, i64))> {
+        let defaults = self.default_params();
+        let Some(map) = defaults.as_object() else { return Vec::new() };
+        map.iter()
+            .filter_map(|(name, v)| Some((name.clone(), v.as_i64()?, self.param_range(name)?)))
+            .collect()
     }
 
     /// Each threshold's allowed range.
@@ -151,6 +233,15 @@ impl Rule {
         match (self, name) {
             (Rule::BackupFailed, "escalate_after") => Some((2, 100)),
             (Rule::AgentOffline, "minutes") => Some((2, 10_080)),
+            (Rule::NothingRan, "grace_minutes") => Some((5, 10_080)),
+            (Rule::RpoMissed | Rule::Unscheduled, "hours") => Some((1, 8_760)),
+            (Rule::JobStuck, "factor") => Some((2, 100)),
+            (Rule::JobStuck, "minutes") => Some((5, 10_080)),
+            (Rule::RepositoryLocked, "minutes") => Some((5, 10_080)),
+            (Rule::UnusualChange, "factor") => Some((2, 1_000)),
+            (Rule::UnusualChange, "runs") => Some((5, 100)),
+            (Rule::UnusualChange, "min_mib") => Some((1, 10_000_000)),
+            (Rule::UnusualChange, "min_files") => Some((1, 100_000_000)),
             _ => None,
         }
     }
@@ -220,5 +311,28 @@ mod tests {
         assert!(s.covers(&[]));
         s.host_tag = Some("prod".into());
         assert!(!s.covers(&["dev".into()]) && s.covers(&["prod".into()]));
+    }
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+
+    #[test]
+    fn every_default_threshold_has_a_range_that_holds_it() {
+        for rule in Rule::ALL {
+            let defaults = rule.default_params();
+            let names = defaults.as_object().map(|m| m.len()).unwrap_or(0);
+            let t = rule.thresholds();
+            assert_eq!(t.len(), names, "{rule:?}: a threshold without a range");
+            for (name, default, (lo, hi)) in t {
+                assert!(
+                    lo <= default && default <= hi,
+                    "{rule:?}.{name}: {default} not in {lo}..={hi}"
+                );
+                assert_eq!(RuleSettings::defaults(rule).param(&name), default);
+            }
+            assert_eq!(Rule::parse(rule.as_str()), Some(rule));
+        }
     }
 }
