@@ -3,7 +3,8 @@
 // "Send test" says it was delivered and the message arrives; a backup of a path that does not
 // exist fails on the real agent, the alert shows in the list with the navigation's badge and
 // its email arrives; the admin acknowledges it in the list; the next backup succeeds and the
-// alert resolves by itself (its timeline says Cairn did it) and a "Resolved" email arrives.
+// alert resolves by itself (its timeline says Cairn did it) and a "Resolved" email arrives;
+// the rules page lists every rule with its ranges and saves a threshold.
 // Light, dark and phone width. Expects the admin signed in at 1280×800, light, and
 // state.linkedHostId; leaves the same.
 import { spawn } from 'node:child_process';
@@ -139,6 +140,33 @@ export async function run({ page, base, state }) {
       await page.setViewportSize({ width: 1280, height: 800 });
       const sum = (await api(page, 'GET', '/api/v1/alerts/summary')).body;
       assert(typeof sum.open === 'number', `summary: ${JSON.stringify(sum)}`);
+    });
+
+    await check('alerts: the rules page lists every rule with its thresholds and ranges; “Nothing ran” takes a new grace, the API agrees; a grace out of range is refused before sending', async () => {
+      await page.goto(`${base}/alerts/rules`);
+      const rules = (await api(page, 'GET', '/api/v1/alert-rules')).body;
+      assert(Array.isArray(rules) && rules.length >= 17, `rules: ${rules?.length}`);
+      for (const r of rules) await page.getByTestId(`rules-form-${r.rule}`).waitFor();
+      const form = page.getByTestId('rules-form-nothing_ran');
+      await form.getByText('From 5 to 10,080 (default 60)').waitFor();
+      const grace = form.getByRole('textbox', { name: 'Grace (minutes)' });
+      await grace.fill('2');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.getByTestId('rule-params-error').waitFor();
+      await grace.fill('90');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await waitFor('the rule saved', async () => {
+        const r = (await api(page, 'GET', '/api/v1/alert-rules')).body.find((x) => x.rule === 'nothing_ran');
+        return r.params.grace_minutes === 90 && r.customised === true;
+      }, 10_000);
+      await form.scrollIntoViewIfNeeded();
+      await shot(page, 'alert-rules', { fullPage: false });
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await shot(page, 'alert-rules-dark', { fullPage: false });
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+      // Back to the default, so later specs see the shipped settings.
+      const back = await api(page, 'PUT', '/api/v1/alert-rules/nothing_ran', { enabled: true, severity: 'error', params: { grace_minutes: 60 } });
+      assert(back.status === 200, `reset: ${JSON.stringify(back)}`);
     });
   } finally {
     smtp.kill();

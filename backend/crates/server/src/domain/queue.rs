@@ -182,7 +182,9 @@ pub async fn run(state: Domain) {
         if let Err(e) = sweep(&state).await {
             tracing::error!("the maintenance queue's sweep failed (tried again in 30 s): {e}");
         }
-        drop(lead);
+        if let Err(e) = lead.release().await {
+            tracing::warn!("the sweep's lock was not released cleanly (it ends with its connection): {e}");
+        }
     }
 }
 

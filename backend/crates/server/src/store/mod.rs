@@ -76,7 +76,17 @@ impl WriteTxn {
 /// The right to run the periodic sweep now, held until dropped: on PostgreSQL an open
 /// transaction holding a transaction-level advisory lock (released with it, even when the
 /// replica dies mid-sweep); on SQLite, which has one server, nothing to hold.
-pub struct Leadership(#[allow(dead_code)] Option<DatabaseTransaction>);
+pub struct Leadership(Option<DatabaseTransaction>);
+
+impl Leadership {
+    /// Lets another replica lead (ends the transaction now rather than when dropped).
+    pub async fn release(self) -> Result<(), StoreError> {
+        if let Some(txn) = self.0 {
+            txn.rollback().await?;
+        }
+        Ok(())
+    }
+}
 
 /// The advisory lock key of the periodic sweep (alert evaluation, leases, schedule fires).
 pub const SWEEP_LOCK: i64 = 0x6361_6972_6e00_0002;

@@ -6,7 +6,7 @@
 
 use cairn_server::{
     domain::alerts::sweep,
-    store::{hosts, jobs, schedules, watch},
+    store::{SWEEP_LOCK, hosts, jobs, schedules, watch},
 };
 use cairn_testkit::{Db, OneHost, api::NewBackup, db_tests};
 use chrono::{Duration, Utc};
@@ -268,7 +268,21 @@ async fn a_backup_far_above_its_baseline_is_unusual(db: Db) {
     assert_eq!(ev["details"]["why"], "the next backup was within its baseline");
 }
 
+async fn one_replica_sweeps_at_a_time(db: Db) {
+    let pg = matches!(db, Db::Postgres(_));
+    let f = OneHost::new(db, "lead-1").await;
+    let store = &f.app.state().store;
+    let held = store.try_lead(SWEEP_LOCK).await.unwrap();
+    assert!(held.is_some(), "the first taker leads");
+    // On PostgreSQL a second taker (another replica) is refused while the first holds it;
+    // SQLite has one server, which always leads.
+    assert_eq!(store.try_lead(SWEEP_LOCK).await.unwrap().is_some(), !pg);
+    held.unwrap().release().await.unwrap();
+    assert!(store.try_lead(SWEEP_LOCK).await.unwrap().is_some(), "free again once released");
+}
+
 db_tests!(
+    one_replica_sweeps_at_a_time,
     unscheduled_nothing_ran_and_rpo,
     stuck_jobs_locks_guards_and_versions,
     a_backup_far_above_its_baseline_is_unusual
