@@ -183,7 +183,9 @@ pub async fn run(state: Domain) {
             tracing::error!("the maintenance queue's sweep failed (tried again in 30 s): {e}");
         }
         if let Err(e) = lead.release().await {
-            tracing::warn!("the sweep's lock was not released cleanly (it ends with its connection): {e}");
+            tracing::warn!(
+                "the sweep's lock was not released cleanly (it ends with its connection): {e}"
+            );
         }
     }
 }

@@ -88,6 +88,15 @@ impl Leadership {
     }
 }
 
+/// Statements run by every store of this process: one relaxed atomic add each, read by the
+/// benchmarks (how many queries a sweep costs) and meant for the metrics endpoint.
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The statements this process's stores have run so far.
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The advisory lock key of the periodic sweep (alert evaluation, leases, schedule fires).
 pub const SWEEP_LOCK: i64 = 0x6361_6972_6e00_0002;
 
@@ -156,7 +165,10 @@ impl Store {
             // every acquire (every agent request needs one).
             opts.test_before_acquire(false);
         }
-        let db = Database::connect(opts).await?;
+        let mut db = Database::connect(opts).await?;
+        db.set_metric_callback(|_| {
+            STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let write_lock = is_sqlite.then(|| Arc::new(Mutex::new(())));
         Ok(Store { db, write_lock })
     }

@@ -94,10 +94,32 @@ async fn unscheduled_nothing_ran_and_rpo(db: Db) {
     let mut s = schedules::find(db, sid).await.unwrap().unwrap();
     s.updated_at = Utc::now() - Duration::days(3);
     schedules::save(db, s).await.unwrap();
+    // Inside their window: an hourly schedule made just now, and a weekly one changed long
+    // ago whose last backup succeeded an hour ago (its next fire is still ahead or within
+    // the grace).
+    for (name, cron) in [("hourly", "0 * * * *"), ("weekly", "0 4 * * 0")] {
+        let r = f
+            .admin
+            .post(
+                &format!("/api/v1/hosts/{}/schedules", f.host),
+                json!({ "name": name, "repository_id": f.repo, "cron": cron,
+                        "timezone": "UTC", "backup": { "paths": ["/srv"] } }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        if name == "weekly" {
+            let id: Uuid =
+                r.json::<Value>().await.unwrap()["id"].as_str().unwrap().parse().unwrap();
+            let mut w = schedules::find(db, id).await.unwrap().unwrap();
+            w.updated_at = Utc::now() - Duration::days(30);
+            schedules::save(db, w).await.unwrap();
+            watch::backup_ok(db, f.host, Some(id), Utc::now() - Duration::hours(1)).await.unwrap();
+        }
+    }
     sweep::run(state).await.unwrap();
     sweep::run(state).await.unwrap();
     let late = open(&f, "nothing_ran").await;
-    assert_eq!(late.len(), 1, "one alert, not one per sweep: {late:?}");
+    assert_eq!(late.len(), 1, "only the late schedule, once, not once per sweep: {late:?}");
     let late = &late[0];
     assert_eq!(
         (late["subject_kind"].as_str(), late["subject_id"].as_str(), late["severity"].as_str()),
