@@ -154,6 +154,7 @@ bench: frontend deps-smtp
 	cd $(BACKEND) && ./target/release/cairn-bench catalog
 	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server CAIRN_AGENT_BIN=target/release/cairn-agent ./target/release/cairn-bench restore
 	cd $(BACKEND) && CAIRN_SERVER_BIN=target/release/cairn-server ./target/release/cairn-bench alerts
+	cd $(BACKEND) && ./target/release/cairn-bench sweep
 
 # P6 takes ten minutes of wall time: the real agent idling against the real server.
 bench-agent-idle: frontend

@@ -29,7 +29,8 @@ export function AlertsTable({ alerts, hostNames, canManage }: { alerts: Alert[];
     { key: 'count', label: 'Count', visibleFrom: 'sm', nowrap: true },
     { key: 'opened', label: 'Opened', visibleFrom: 'sm', nowrap: true },
     { key: 'seen', label: 'Last seen', visibleFrom: 'md', nowrap: true },
-    { key: 'state', label: 'State', visibleFrom: 'sm' },
+    // Wide enough for "Acknowledged": a badge squeezed by a long title read "O…".
+    { key: 'state', label: 'State', visibleFrom: 'sm', nowrap: true, w: 130 },
     ...(canManage ? [{ key: 'actions', label: 'Actions', hiddenLabel: true }] : []),
   ];
   return (
@@ -76,7 +77,7 @@ export function AlertsTable({ alerts, hostNames, canManage }: { alerts: Alert[];
             <Table.Td visibleFrom="md" style={{ whiteSpace: 'nowrap' }}>
               <RelativeTime value={alert.last_seen_at} />
             </Table.Td>
-            <Table.Td visibleFrom="sm">
+            <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap', minWidth: 120 }}>
               <AlertStateBadge state={alert.state} />
             </Table.Td>
             {canManage ? (
