@@ -13,7 +13,7 @@ CARGO     := cargo
 PG_URL    ?= postgres://postgres@127.0.0.1:5432
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: deps-smtp bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
+.PHONY: deps-smtp deps-oidc bench bench-agent-idle help run dev test test-rust test-web test-e2e lint openapi openapi-check client client-check \
         frontend server agent deps-node deps-browser deps-restic clean
 
 help:
@@ -36,6 +36,14 @@ $(E2E)/node_modules/.installed: $(E2E)/package-lock.json
 	touch $@
 
 deps-node: $(FRONTEND)/node_modules/.installed
+
+# A real OpenID provider (npm oidc-provider) for the sign-in tests.
+OIDC_IDP := $(BACKEND)/crates/testkit/oidc-provider
+$(OIDC_IDP)/node_modules/.installed: $(OIDC_IDP)/package-lock.json
+	cd $(OIDC_IDP) && npm ci --no-audit --no-fund
+	touch $@
+
+deps-oidc: $(OIDC_IDP)/node_modules/.installed
 
 # Debian's Chromium drives the e2e test (a browser download cannot work here).
 deps-browser: $(E2E)/node_modules/.installed
@@ -107,7 +115,7 @@ test: lint openapi-check client-check test-web test-rust test-e2e
 # a fresh database per run, and inside it one per test, which the test kit drops when the
 # test ends; the sweep after the run drops whatever a killed test left. With CI set and no
 # PostgreSQL, the PostgreSQL variants fail instead of being skipped.
-test-rust: frontend deps-restic deps-smtp
+test-rust: frontend deps-restic deps-smtp deps-oidc
 	@set -e; cd $(BACKEND); \
 	runner="$(CARGO) nextest run --workspace --no-fail-fast"; \
 	command -v cargo-nextest >/dev/null || runner="$(CARGO) test --workspace --no-fail-fast"; \

@@ -4,10 +4,12 @@
 // exist fails on the real agent, the alert shows in the list with the navigation's badge and
 // its email arrives; the admin acknowledges it in the list; the next backup succeeds and the
 // alert resolves by itself (its timeline says Cairn did it) and a "Resolved" email arrives;
-// the rules page lists every rule with its ranges and saves a threshold.
+// the rules page lists every rule with its ranges and saves a threshold; a backup far
+// above its baseline raises "unusual change", drawn against the usual.
 // Light, dark and phone width. Expects the admin signed in at 1280×800, light, and
 // state.linkedHostId; leaves the same.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -166,6 +168,41 @@ export async function run({ page, base, state }) {
       await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
       // Back to the default, so later specs see the shipped settings.
       const back = await api(page, 'PUT', '/api/v1/alert-rules/nothing_ran', { enabled: true, severity: 'error', params: { grace_minutes: 60 } });
+      assert(back.status === 200, `reset: ${JSON.stringify(back)}`);
+    });
+
+    await check('alerts: a backup far above its baseline raises “Unusual change” through the real agent and restic; the alert draws this backup against the usual; the next usual backup resolves it', async () => {
+      // A baseline of 5 runs and low floors, so a 3 MiB file is "far above" a directory that
+      // usually adds nothing (the shipped floors are 100 MiB and 1,000 files).
+      const set = await api(page, 'PUT', '/api/v1/alert-rules/unusual_change', { enabled: true, severity: 'warning', params: { factor: 2, runs: 5, min_mib: 1, min_files: 1 } });
+      assert(set.status === 200, `rule: ${JSON.stringify(set)}`);
+      const dir = await scratchDir('cairn-e2e-unusual-');
+      await writeFile(path.join(dir, 'usual.txt'), 'the same every night\n');
+      for (let i = 0; i < 6; i += 1) {
+        const job = await backup([dir]);
+        assert(job.status === 'succeeded', `baseline backup ${i} ended ${job.status}`);
+      }
+      let open = (await api(page, 'GET', `/api/v1/alerts?rule=unusual_change&state=open`)).body.items;
+      assert(open.length === 0, `usual runs raised: ${JSON.stringify(open)}`);
+      await writeFile(path.join(dir, 'encrypted.bin'), randomBytes(3 * 1024 * 1024));
+      const big = await backup([dir]);
+      assert(big.status === 'succeeded', `the big backup ended ${big.status}`);
+      open = (await api(page, 'GET', `/api/v1/alerts?rule=unusual_change&state=open`)).body.items;
+      assert(open.length === 1 && open[0].job_id === big.id, `unusual: ${JSON.stringify(open)}`);
+      await page.goto(`${base}/alerts/${open[0].id}`);
+      const chart = page.getByTestId('alert-baseline');
+      await chart.waitFor();
+      assert((await page.getByTestId('baseline-bytes').getAttribute('data-unusual')) === 'true', 'bytes not marked unusual');
+      const text = (await page.getByTestId('baseline-bytes').textContent()) ?? '';
+      assert(/3\.\d+ MiB · usually /.test(text), `bytes: ${text}`);
+      await shot(page, 'alert-unusual-change');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await shot(page, 'alert-unusual-change-dark', { fullPage: false });
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+      const usual = await backup([dir]);
+      assert(usual.status === 'succeeded', `the next backup ended ${usual.status}`);
+      await waitFor('the alert resolved', async () => (await api(page, 'GET', `/api/v1/alerts/${open[0].id}`)).body.alert.state === 'resolved', 15_000);
+      const back = await api(page, 'PUT', '/api/v1/alert-rules/unusual_change', { enabled: true, severity: 'warning' });
       assert(back.status === 200, `reset: ${JSON.stringify(back)}`);
     });
   } finally {

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod api;
 pub mod contract;
 mod db;
+pub mod idp;
 pub mod receivers;
 mod session;
 

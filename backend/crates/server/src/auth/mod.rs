@@ -3,6 +3,7 @@
 //! around login (rate limits) and cookies (CSRF).
 
 pub mod keys;
+pub mod oidc;
 pub mod password;
 pub mod permission;
 pub mod ratelimit;

@@ -279,7 +279,8 @@ async fn a_backup_far_above_its_baseline_is_unusual(db: Db) {
     assert_eq!(un[0]["job_id"], json!(big.to_string()));
     let msg = un[0]["message"].as_str().unwrap();
     assert!(
-        msg.contains("added 500.0 MiB (usually 2.0 MiB)") && msg.contains("40000 files"),
+        msg.contains("added 500.0 MiB (usually 2.0 MiB)")
+            && msg.contains("had 40000 files new or changed (usually 20)"),
         "{msg}"
     );
     let base = &un[0]["details"]["baseline"];

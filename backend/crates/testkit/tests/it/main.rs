@@ -17,6 +17,7 @@ mod jobs;
 mod key_rotation;
 mod maintenance;
 mod notifications;
+mod oidc;
 mod pages;
 mod plans;
 mod rbac_matrix;

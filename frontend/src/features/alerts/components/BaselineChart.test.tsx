@@ -1,5 +1,6 @@
 // The unusual-change picture: it reads a baseline from an alert's details (and nothing else),
-// and shows each measure with its usual value and threshold, the crossed one marked.
+// and shows each measure with its usual value and threshold (the larger of factor × usual and
+// the floor), the crossed one marked.
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { renderWithProviders } from '@/test/utils';
@@ -11,6 +12,8 @@ const details = {
     median: { bytes_added: 2 * 1024 * 1024, files: 20 },
     runs: 14,
     factor: 5,
+    min_bytes: 100 * 1024 * 1024,
+    min_files: 1000,
     bytes_unusual: true,
     files_unusual: false,
   },
@@ -31,8 +34,8 @@ describe('BaselineChart', () => {
     expect(screen.getByText(/median of its last 14 backups; more than 5× is unusual/)).toBeInTheDocument();
     const bytes = screen.getByTestId('baseline-bytes');
     expect(bytes).toHaveAttribute('data-unusual', 'true');
-    expect(bytes).toHaveTextContent('500 MiB · usually 2.00 MiB · threshold 10.0 MiB');
+    expect(bytes).toHaveTextContent('500 MiB · usually 2.00 MiB · threshold 100 MiB');
     expect(screen.getByTestId('baseline-files')).toHaveAttribute('data-unusual', 'false');
-    expect(screen.getByTestId('baseline-files')).toHaveTextContent('40,000 · usually 20 · threshold 100');
+    expect(screen.getByTestId('baseline-files')).toHaveTextContent('40,000 · usually 20 · threshold 1,000');
   });
 });

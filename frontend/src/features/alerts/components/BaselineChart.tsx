@@ -14,6 +14,9 @@ export interface Baseline {
   median: Change;
   runs: number;
   factor: number;
+  /** The floors a measure must also reach (absent in alerts raised before they were recorded). */
+  min_bytes: number;
+  min_files: number;
   bytes_unusual: boolean;
   files_unusual: boolean;
 }
@@ -26,13 +29,23 @@ export function baselineOf(details: unknown): Baseline | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
   const b = (details as { baseline?: unknown }).baseline as Partial<Baseline> | undefined;
   if (!b || !isChange(b.change) || !isChange(b.median) || typeof b.runs !== 'number' || typeof b.factor !== 'number') return undefined;
-  return { change: b.change, median: b.median, runs: b.runs, factor: b.factor, bytes_unusual: !!b.bytes_unusual, files_unusual: !!b.files_unusual };
+  return {
+    change: b.change,
+    median: b.median,
+    runs: b.runs,
+    factor: b.factor,
+    min_bytes: typeof b.min_bytes === 'number' ? b.min_bytes : 0,
+    min_files: typeof b.min_files === 'number' ? b.min_files : 0,
+    bytes_unusual: !!b.bytes_unusual,
+    files_unusual: !!b.files_unusual,
+  };
 }
 
-function Measure({ label, value, usual, factor, unusual, format, testId }: {
-  label: string; value: number; usual: number; factor: number; unusual: boolean; format: (n: number) => string; testId: string;
+function Measure({ label, value, usual, factor, floor, unusual, format, testId }: {
+  label: string; value: number; usual: number; factor: number; floor: number; unusual: boolean; format: (n: number) => string; testId: string;
 }) {
-  const threshold = usual * factor;
+  // Unusual means above factor × the usual and at least the floor: the larger of the two.
+  const threshold = Math.max(usual * factor, floor);
   const top = Math.max(value, threshold, 1);
   const pct = (n: number) => Math.max((n / top) * 100, n > 0 ? 1 : 0);
   return (
@@ -58,9 +71,9 @@ export function BaselineChart({ baseline }: { baseline: Baseline }) {
         This backup against the median of its last {baseline.runs} backups; more than {baseline.factor}× is unusual.
       </Text>
       <Measure label="Bytes added" value={baseline.change.bytes_added} usual={baseline.median.bytes_added} factor={baseline.factor}
-        unusual={baseline.bytes_unusual} format={formatBytes} testId="baseline-bytes" />
+        floor={baseline.min_bytes} unusual={baseline.bytes_unusual} format={formatBytes} testId="baseline-bytes" />
       <Measure label="Files new or changed" value={baseline.change.files} usual={baseline.median.files} factor={baseline.factor}
-        unusual={baseline.files_unusual} format={formatCount} testId="baseline-files" />
+        floor={baseline.min_files} unusual={baseline.files_unusual} format={formatCount} testId="baseline-files" />
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 // One alert rule's settings as a small form: on/off, severity, its integer thresholds and a host
 // tag, saved on its own (PUT); the server's refusal of a threshold or a tag shows under that input.
 // Read-only for those who may not change rules.
-import { Badge, Button, Card, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconDeviceFloppy } from '@tabler/icons-react';
 import { errorMessage, inputFor } from '@/api/errors';
@@ -12,6 +12,23 @@ import { notifySuccess } from '@/lib/notify';
 import { HOST_TAG_PATTERN } from '@/lib/validation';
 import { useUpdateAlertRule } from '../api';
 import { RULE_INPUTS, paramLabel, rangeOf, ruleRequest, ruleValues, type RuleValues } from '../rules';
+
+/** The server's description, its `backticked` threshold names set as code. */
+function Described({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('`').map((part, i) =>
+        i % 2 === 1 ? (
+          <Code key={i} fz="xs">
+            {part}
+          </Code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
 
 export function RuleForm({ rule, canEdit }: { rule: AlertRule; canEdit: boolean }) {
   const update = useUpdateAlertRule(rule.rule);
@@ -66,8 +83,8 @@ export function RuleForm({ rule, canEdit }: { rule: AlertRule; canEdit: boolean 
                   </Badge>
                 ) : null}
               </Group>
-              <Text size="sm" c="dimmed">
-                {rule.description}
+              <Text size="sm" c="dimmed" data-testid="rule-description">
+                <Described text={rule.description} />
               </Text>
             </Stack>
             <Switch

@@ -50,7 +50,7 @@ export function AlertsPage() {
       <PageHeader
         mb={0}
         title="Alerts"
-        description="Failed backups, checks and restores, lost jobs and silent agents. An alert resolves itself once the problem is gone."
+        description="Failed backups, checks and restores; schedules that did not run, stuck jobs, locked repositories, silent agents and unusual changes. An alert resolves itself once the problem is gone."
         actions={
           <Group gap="xs">
             <Button component={Link} to={paths.alertRules()} variant="default" leftSection={<IconAdjustmentsAlt size={16} />}>

@@ -26,6 +26,21 @@ impl Change {
     }
 }
 
+/// Bytes for people: `512 B`, `3.0 MiB`, `1.2 GiB`.
+pub fn bytes_text(b: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
 /// The median of `xs` (the lower middle for an even count); `None` for none.
 pub fn median(mut xs: Vec<u64>) -> Option<u64> {
     if xs.is_empty() {
@@ -42,6 +57,9 @@ pub struct Verdict {
     pub median: Change,
     pub runs: usize,
     pub factor: u64,
+    /// The floors a measure must also reach (bytes added; files new or changed).
+    pub min_bytes: u64,
+    pub min_files: u64,
     /// Which measures went past `factor` × the median and past their floor.
     pub bytes_unusual: bool,
     pub files_unusual: bool,
@@ -80,6 +98,8 @@ pub fn judge(
         median,
         runs: past.len(),
         factor,
+        min_bytes,
+        min_files,
         bytes_unusual: over(change.bytes_added, median.bytes_added, min_bytes),
         files_unusual: over(change.files, median.files, min_files),
     })
@@ -100,6 +120,14 @@ mod tests {
         assert_eq!(Change::of_summary(Some("{}")), None);
         assert_eq!(Change::of_summary(Some("not json")), None);
         assert_eq!(Change::of_summary(None), None);
+    }
+
+    #[test]
+    fn bytes_for_people() {
+        assert_eq!(bytes_text(0), "0 B");
+        assert_eq!(bytes_text(1023), "1023 B");
+        assert_eq!(bytes_text(3 << 20), "3.0 MiB");
+        assert_eq!(bytes_text(1_288_490_189), "1.2 GiB");
     }
 
     #[test]

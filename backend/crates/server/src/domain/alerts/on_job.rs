@@ -311,7 +311,8 @@ async fn unusual<C: ConnectionTrait>(
 }
 
 fn unusual_message(v: &baseline::Verdict) -> String {
-    let mib = |b: u64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
+    let mib = baseline::bytes_text;
+    let files = |n: u64| if n == 1 { "1 file".to_string() } else { format!("{n} files") };
     let mut parts = Vec::new();
     if v.bytes_unusual {
         parts.push(format!(
@@ -321,7 +322,11 @@ fn unusual_message(v: &baseline::Verdict) -> String {
         ));
     }
     if v.files_unusual {
-        parts.push(format!("{} files new or changed (usually {})", v.change.files, v.median.files));
+        parts.push(format!(
+            "had {} new or changed (usually {})",
+            files(v.change.files),
+            v.median.files
+        ));
     }
     format!(
         "This backup {}: more than {}× the median of the last {} backups.",
