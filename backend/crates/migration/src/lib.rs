@@ -29,6 +29,7 @@ mod m0023_drill_schedules;
 mod m0024_alerts;
 mod m0025_notifications;
 mod m0026_alert_watch;
+mod m0027_sso;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_alerts::Migration),
             Box::new(m0025_notifications::Migration),
             Box::new(m0026_alert_watch::Migration),
+            Box::new(m0027_sso::Migration),
         ]
     }
 }

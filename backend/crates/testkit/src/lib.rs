@@ -109,6 +109,19 @@ impl TestApp {
         Session { client, jar: Some(jar), base: self.base.clone(), bearer: None }
     }
 
+    /// A "browser" that keeps cookies but does not follow redirects (to read where a
+    /// single sign-on step sends it).
+    pub fn browser_no_redirects(&self) -> Session {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = self
+            .client_builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Session { client, jar: Some(jar), base: self.base.clone(), bearer: None }
+    }
+
     /// A client that authenticates with a personal access token.
     pub fn with_token(&self, token: &str) -> Session {
         let client = self.client_builder().build().expect("client");

@@ -23,6 +23,7 @@ pub mod security;
 mod serde_json_body;
 pub mod snapshots;
 pub mod spec;
+pub mod sso;
 pub mod system;
 pub mod users;
 mod wire_time;
@@ -68,6 +69,7 @@ pub type Apis = (
     drill_schedules::DrillSchedulesApi,
     alerts::AlertsApi,
     channels::ChannelsApi,
+    sso::SsoApi,
     agent::AgentApi,
 );
 
@@ -87,6 +89,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         drill_schedules::DrillSchedulesApi,
         alerts::AlertsApi,
         channels::ChannelsApi,
+        sso::SsoApi,
         agent::AgentApi,
     );
     OpenApiService::new(apis, "Cairn", env!("CARGO_PKG_VERSION"))

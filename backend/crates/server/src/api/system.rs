@@ -17,8 +17,17 @@ pub struct ServerInfo {
     /// True until the first admin has been created through `/setup`.
     pub setup_required: bool,
     pub local_login_enabled: bool,
+    /// The enabled single sign-on providers: a "Sign in with …" button each.
+    pub sso_providers: Vec<SsoButton>,
     /// Present when the server terminates TLS itself: the certificate agents check.
     pub tls: Option<TlsCertificate>,
+}
+
+/// A single sign-on provider's button: the browser goes to `/api/v1/auth/oidc/{slug}/start`.
+#[derive(Object)]
+pub struct SsoButton {
+    pub slug: String,
+    pub label: String,
 }
 
 #[derive(Object)]
@@ -89,8 +98,14 @@ impl SystemApi {
 
     /// Server version and whether first-run setup is pending.
     #[oai(path = "/v1/info", method = "get", operation_id = "get_info")]
-    async fn get_info(&self, state: Data<&AppState>) -> Json<ServerInfo> {
-        Json(ServerInfo {
+    async fn get_info(&self, state: Data<&AppState>) -> Result<Json<ServerInfo>, ApiError> {
+        let sso_providers = crate::auth::sso::buttons(&state)
+            .await?
+            .into_iter()
+            .map(|(slug, label)| SsoButton { slug, label })
+            .collect();
+        Ok(Json(ServerInfo {
+            sso_providers,
             version: env!("CARGO_PKG_VERSION").to_string(),
             setup_required: state.setup.is_open(),
             local_login_enabled: state.config.auth.local_login,
@@ -102,7 +117,7 @@ impl SystemApi {
                     fingerprint_hex: i.fingerprint_hex,
                 }
             }),
-        })
+        }))
     }
 
     /// Creates the first admin with the one-time setup token and signs them in.

@@ -8,6 +8,7 @@ pub mod password;
 pub mod permission;
 pub mod ratelimit;
 pub mod service;
+pub mod sso;
 pub mod tokens;
 
 pub use permission::{Access, OPERATIONS, Permission, Role};

@@ -142,6 +142,8 @@ pub async fn prepare(new: NewUser, min_password_len: usize) -> Result<UserRow, D
         created_at: now,
         updated_at: now,
         last_login_at: None,
+        oidc_provider_id: None,
+        oidc_subject: None,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod repositories;
 pub mod schedules;
 pub mod sessions;
 pub mod snapshots;
+pub mod sso;
 pub mod tokens;
 pub mod users;
 pub mod watch;

@@ -129,6 +129,10 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
         "create_channel" | "update_channel" => {
             json!({ "name": "c", "settings": { "kind": "webhook", "url": "https://93.184.215.14/hook" } })
         }
+        "create_sso_provider" | "update_sso_provider" => json!({
+            "slug": "idp", "label": "IdP", "issuer": "https://idp.example.test",
+            "client_id": "cairn", "client_secret": "s3cret"
+        }),
         "create_restore" | "preview_restore" => json!({
             "snapshot_id": "0".repeat(64),
             "target": { "mode": "new_path", "path": "/srv/restore" }

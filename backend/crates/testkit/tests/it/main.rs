@@ -25,4 +25,5 @@ mod schedule_checks;
 mod schedules;
 mod serve;
 mod server;
+mod sso;
 mod tokens;

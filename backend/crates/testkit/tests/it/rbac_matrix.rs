@@ -60,6 +60,7 @@ async fn matrix(db: Db) {
                 "/api{}",
                 path.replace("{id}", &uuid::Uuid::new_v4().to_string())
                     .replace("{rule}", "agent_offline")
+                    .replace("{slug}", "no-such-provider")
             );
             let method: Method = method.to_uppercase().parse().unwrap();
             let mut callers: Vec<(Who, Option<&str>)> = vec![(Who::Anonymous, None)];

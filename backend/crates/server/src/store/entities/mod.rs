@@ -16,6 +16,8 @@ pub mod host_mute;
 pub mod host_repository;
 pub mod job;
 pub mod job_log;
+pub mod oidc_login;
+pub mod oidc_provider;
 pub mod pending_host;
 pub mod repository;
 pub mod repository_copy;

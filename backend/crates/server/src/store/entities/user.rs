@@ -18,6 +18,9 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub last_login_at: Option<ChronoDateTimeUtc>,
+    /// The provider a single sign-on user comes from, with their subject there.
+    pub oidc_provider_id: Option<Uuid>,
+    pub oidc_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,685 @@
+//! Single sign-on with OpenID Connect providers: the providers an admin configures (client
+//! secret sealed, write-only), a sign-in's start (state, nonce and PKCE verifier kept
+//! server-side, each state good once for ten minutes) and its end (code exchanged, ID
+//! token checked by `oidc`, groups mapped to a role, the user found, linked or made just in
+//! time, a session opened like a password sign-in's). Every refusal is audited.
+
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::{
+    keys,
+    oidc::{self, AuthRequest, Expected},
+    permission::Role,
+    service::{Client, IssuedSession, open_session},
+};
+use crate::{
+    app::AppState,
+    codes::Code,
+    domain::{
+        DomainError,
+        audit::{self, Actor, ActorKind, Event, Outcome, Target},
+        users::normalize_username,
+    },
+    store::{
+        sso::{self as store, SsoLoginRow, SsoProviderRow},
+        users::{self, UserRow},
+    },
+};
+
+/// How long a sign-in may take between its start and the provider's answer.
+pub const LOGIN_TTL_MINUTES: i64 = 10;
+/// The path of the callback, under the public URL.
+pub const CALLBACK_PATH: &str = "/api/v1/auth/oidc/callback";
+
+/// A group and the role it gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleMapping {
+    pub group: String,
+    pub role: Role,
+}
+
+/// A provider as an admin sees and changes it (never its secret).
+#[derive(Clone, Debug)]
+pub struct ProviderView {
+    pub row: SsoProviderRow,
+    pub scopes: Vec<String>,
+    pub role_map: Vec<RoleMapping>,
+    pub default_role: Option<Role>,
+}
+
+/// An admin's provider settings; `client_secret` absent keeps the stored one.
+#[derive(Clone, Debug)]
+pub struct ProviderInput {
+    pub slug: String,
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub scopes: Vec<String>,
+    pub username_claim: String,
+    pub groups_claim: String,
+    pub role_map: Vec<RoleMapping>,
+    pub default_role: Option<Role>,
+    pub link_by_email: bool,
+    pub enabled: bool,
+}
+
+fn seal_context(id: Uuid) -> String {
+    format!("oidc-provider:{id}")
+}
+
+fn view(row: SsoProviderRow) -> ProviderView {
+    ProviderView {
+        scopes: serde_json::from_str(&row.scopes).unwrap_or_default(),
+        role_map: serde_json::from_str(&row.role_map).unwrap_or_default(),
+        default_role: row
+            .default_role
+            .as_deref()
+            .and_then(|r| serde_json::from_value(json!(r)).ok()),
+        row,
+    }
+}
+
+fn invalid(message: impl Into<String>, field: &'static str) -> DomainError {
+    DomainError::invalid(Code::SsoProviderInvalid, message, field)
+}
+
+/// Checks an admin's input; `creating` needs a client secret.
+fn check(input: &ProviderInput, creating: bool) -> Result<(), DomainError> {
+    let slug_ok = (1..=64).contains(&input.slug.len())
+        && input.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !input.slug.starts_with('-');
+    if !slug_ok {
+        return Err(invalid(
+            "The short name is 1–64 of a-z, 0-9 and '-' (it appears in URLs).",
+            "slug",
+        ));
+    }
+    if input.label.trim().is_empty() || input.label.chars().count() > 100 {
+        return Err(invalid("The button label is 1–100 characters.", "label"));
+    }
+    let url = url::Url::parse(&input.issuer).map_err(|_| {
+        invalid("The issuer is a URL, e.g. https://login.example.com/realms/main.", "issuer")
+    })?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+        return Err(invalid(
+            "The issuer must be an https:// URL (http:// only on this machine).",
+            "issuer",
+        ));
+    }
+    if input.issuer.len() > 2048 || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "The issuer is a URL without query or fragment, at most 2,048 characters.",
+            "issuer",
+        ));
+    }
+    if input.client_id.trim().is_empty() || input.client_id.len() > 255 {
+        return Err(invalid("The client id is 1–255 characters.", "client_id"));
+    }
+    match &input.client_secret {
+        Some(s) if s.is_empty() || s.len() > 1024 => {
+            return Err(invalid("The client secret is 1–1,024 characters.", "client_secret"));
+        }
+        None if creating => return Err(invalid("A client secret is needed.", "client_secret")),
+        _ => {}
+    }
+    let scope_ok =
+        |s: &String| !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_graphic());
+    if input.scopes.len() > 20 || !input.scopes.iter().all(scope_ok) {
+        return Err(invalid("Up to 20 scopes, each without spaces.", "scopes"));
+    }
+    for (v, f) in [(&input.username_claim, "username_claim"), (&input.groups_claim, "groups_claim")]
+    {
+        if v.is_empty() || v.len() > 100 || !v.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(invalid("A claim name is 1–100 characters without spaces.", f));
+        }
+    }
+    if input.role_map.len() > 100
+        || input.role_map.iter().any(|m| m.group.trim().is_empty() || m.group.len() > 255)
+    {
+        return Err(invalid(
+            "Up to 100 mappings, each with a group of 1–255 characters.",
+            "role_map",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<ProviderView>, DomainError> {
+    Ok(store::providers(state.store.db()).await?.into_iter().map(view).collect())
+}
+
+pub async fn get(state: &AppState, id: Uuid) -> Result<ProviderView, DomainError> {
+    store::find(state.store.db(), id)
+        .await?
+        .map(view)
+        .ok_or(DomainError::NotFound { what: "single sign-on provider" })
+}
+
+fn details(input: &ProviderInput) -> Value {
+    json!({ "slug": input.slug, "issuer": input.issuer, "client_id": input.client_id,
+            "role_map": input.role_map, "default_role": input.default_role.map(Role::as_str),
+            "link_by_email": input.link_by_email, "enabled": input.enabled,
+            "secret_changed": input.client_secret.is_some() })
+}
+
+/// Creates or (with `id`) replaces a provider; audited.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<Uuid>,
+    input: ProviderInput,
+) -> Result<ProviderView, DomainError> {
+    check(&input, id.is_none())?;
+    let now = Utc::now();
+    let txn = state.store.write().await?;
+    if let Some(other) = store::find_by_slug(&*txn, &input.slug).await?
+        && Some(other.id) != id
+    {
+        return Err(DomainError::conflict(
+            Code::SsoSlugTaken,
+            format!("Another provider is called {:?}.", input.slug),
+        ));
+    }
+    let existing = match id {
+        Some(id) => Some(
+            store::find(&*txn, id)
+                .await?
+                .ok_or(DomainError::NotFound { what: "single sign-on provider" })?,
+        ),
+        None => None,
+    };
+    let pid = existing.as_ref().map_or_else(Uuid::now_v7, |r| r.id);
+    let secret = match (&input.client_secret, &existing) {
+        (Some(s), _) => state.keys.seal(&seal_context(pid), s.as_bytes()),
+        (None, Some(r)) => r.client_secret_enc.clone(),
+        (None, None) => return Err(invalid("A client secret is needed.", "client_secret")),
+    };
+    let row = SsoProviderRow {
+        id: pid,
+        slug: input.slug.clone(),
+        label: input.label.trim().to_string(),
+        issuer: input.issuer.clone(),
+        client_id: input.client_id.trim().to_string(),
+        client_secret_enc: secret,
+        scopes: json!(input.scopes).to_string(),
+        username_claim: input.username_claim.clone(),
+        groups_claim: input.groups_claim.clone(),
+        role_map: json!(input.role_map).to_string(),
+        default_role: input.default_role.map(|r| r.as_str().to_string()),
+        link_by_email: input.link_by_email,
+        enabled: input.enabled,
+        created_at: existing.as_ref().map_or(now, |r| r.created_at),
+        updated_at: now,
+    };
+    let row = if existing.is_some() {
+        store::save(&*txn, row).await?
+    } else {
+        store::insert(&*txn, row).await?
+    };
+    let action = if existing.is_some() { "sso_provider.update" } else { "sso_provider.create" };
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            action,
+            Some(Target {
+                kind: "sso_provider",
+                id: row.id.to_string(),
+                name: Some(row.slug.clone()),
+            }),
+            details(&input),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(row))
+}
+
+/// Removes a provider; its users stay (they can no longer sign in through it). Audited.
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+    let txn = state.store.write().await?;
+    let row = store::find(&*txn, id)
+        .await?
+        .ok_or(DomainError::NotFound { what: "single sign-on provider" })?;
+    store::delete(&*txn, id).await?;
+    audit::record(
+        &*txn,
+        actor,
+        Event::success(
+            "sso_provider.delete",
+            Some(Target { kind: "sso_provider", id: id.to_string(), name: Some(row.slug.clone()) }),
+            json!({}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The enabled providers, for the sign-in page's buttons: (slug, label).
+pub async fn buttons(state: &AppState) -> Result<Vec<(String, String)>, DomainError> {
+    Ok(store::providers(state.store.db())
+        .await?
+        .into_iter()
+        .filter(|p| p.enabled)
+        .map(|p| (p.slug, p.label))
+        .collect())
+}
+
+fn redirect_uri(state: &AppState) -> String {
+    format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/'))
+}
+
+/// Where a browser may be sent after signing in: a path of this web app, nothing else.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let n = next?.trim();
+    let ok = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && n.len() <= 2048
+        && !n.chars().any(char::is_control);
+    ok.then(|| n.to_string())
+}
+
+/// Why a sign-in through a provider did not end in a session: a code for the sign-in page
+/// and a sentence for people. Never more detail than that to the browser; the audit log
+/// and the server log keep the rest.
+#[derive(Debug)]
+pub struct SsoRefusal {
+    pub code: Code,
+    pub message: String,
+}
+
+impl SsoRefusal {
+    fn new(code: Code, message: impl Into<String>) -> SsoRefusal {
+        SsoRefusal { code, message: message.into() }
+    }
+}
+
+impl From<DomainError> for SsoRefusal {
+    fn from(e: DomainError) -> Self {
+        tracing::error!("single sign-on failed inside Cairn: {e}");
+        SsoRefusal::new(Code::AuthSsoFailed, "Cairn could not finish the sign-in; try again.")
+    }
+}
+
+/// Starts a sign-in at provider `slug`: returns the provider's authorization URL.
+pub async fn start(state: &AppState, slug: &str, next: Option<&str>) -> Result<String, SsoRefusal> {
+    let p = store::find_by_slug(state.store.db(), slug)
+        .await
+        .map_err(DomainError::from)?
+        .filter(|p| p.enabled)
+        .ok_or_else(|| {
+            SsoRefusal::new(
+                Code::AuthSsoFailed,
+                "This sign-in provider does not exist or is switched off.",
+            )
+        })?;
+    let http = oidc::http_client().map_err(provider_down)?;
+    let d = oidc::discover(&http, &p.issuer).await.map_err(provider_down)?;
+    let (st, nonce, verifier) = (oidc::random_value(), oidc::random_value(), oidc::random_value());
+    let scopes: Vec<String> = serde_json::from_str(&p.scopes).unwrap_or_default();
+    let url = oidc::authorize_url(
+        &d,
+        &AuthRequest {
+            client_id: &p.client_id,
+            redirect_uri: &redirect_uri(state),
+            scopes: &scopes,
+            state: &st,
+            nonce: &nonce,
+            pkce_verifier: &verifier,
+        },
+    )
+    .map_err(provider_down)?;
+    let now = Utc::now();
+    let row = SsoLoginRow {
+        state_hash: keys::token_hash(&st),
+        provider_id: p.id,
+        nonce,
+        pkce_verifier: verifier,
+        next_path: safe_next(next),
+        created_at: now,
+    };
+    let txn = state.store.write().await.map_err(DomainError::from)?;
+    store::begin_login(&*txn, row, now - Duration::minutes(LOGIN_TTL_MINUTES))
+        .await
+        .map_err(DomainError::from)?;
+    txn.commit().await.map_err(DomainError::from)?;
+    Ok(url)
+}
+
+fn provider_down(e: oidc::OidcError) -> SsoRefusal {
+    tracing::warn!("single sign-on: the provider failed: {e}");
+    SsoRefusal::new(
+        Code::AuthSsoFailed,
+        "The sign-in provider could not be reached or answered badly; try again, or ask an admin to check its settings.",
+    )
+}
+
+/// What the provider sent the browser back with.
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A finished sign-in: the user, their new session, and where to go.
+pub struct SignedIn {
+    pub user: UserRow,
+    pub session: IssuedSession,
+    pub next: Option<String>,
+}
+
+async fn deny(
+    state: &AppState,
+    client: &Client,
+    who: Option<String>,
+    target: Option<Target>,
+    reason: &str,
+    provider: &str,
+) {
+    audit::record_alone(
+        &state.store,
+        &client.anonymous_actor(who),
+        Event {
+            action: "auth.login",
+            target,
+            outcome: Outcome::Denied,
+            details: json!({ "method": "oidc", "provider": provider, "reason": reason }),
+        },
+    )
+    .await;
+}
+
+/// Ends a sign-in: checks everything, then opens a session.
+pub async fn finish(
+    state: &AppState,
+    client: &Client,
+    cb: Callback,
+) -> Result<SignedIn, SsoRefusal> {
+    let stale = || {
+        SsoRefusal::new(
+            Code::AuthSsoState,
+            "This sign-in was already used or took too long; sign in again.",
+        )
+    };
+    let Some(st) = cb.state.filter(|s| !s.is_empty() && s.len() <= 256) else {
+        deny(state, client, None, None, "no state", "").await;
+        return Err(stale());
+    };
+    let txn = state.store.write().await.map_err(DomainError::from)?;
+    let login =
+        store::take_login(&*txn, &keys::token_hash(&st)).await.map_err(DomainError::from)?;
+    txn.commit().await.map_err(DomainError::from)?;
+    let Some(login) =
+        login.filter(|l| l.created_at > Utc::now() - Duration::minutes(LOGIN_TTL_MINUTES))
+    else {
+        deny(state, client, None, None, "unknown, used or expired state", "").await;
+        return Err(stale());
+    };
+    let p = store::find(state.store.db(), login.provider_id)
+        .await
+        .map_err(DomainError::from)?
+        .filter(|p| p.enabled)
+        .ok_or_else(|| {
+            SsoRefusal::new(
+                Code::AuthSsoFailed,
+                "This sign-in provider was removed or switched off.",
+            )
+        })?;
+    if let Some(e) = cb.error {
+        deny(state, client, None, None, &format!("the provider answered {e}"), &p.slug).await;
+        return Err(SsoRefusal::new(
+            Code::AuthSsoFailed,
+            format!(
+                "{} did not sign you in ({}).",
+                p.label,
+                e.chars().take(64).collect::<String>()
+            ),
+        ));
+    }
+    let Some(code) = cb.code.filter(|c| !c.is_empty() && c.len() <= 2048) else {
+        deny(state, client, None, None, "no code", &p.slug).await;
+        return Err(SsoRefusal::new(
+            Code::AuthSsoFailed,
+            "The provider sent no code back; sign in again.",
+        ));
+    };
+    let secret = state.keys.open(&seal_context(p.id), &p.client_secret_enc).map_err(|e| {
+        DomainError::Internal(format!("the provider's client secret cannot be opened: {e}"))
+    })?;
+    let secret = String::from_utf8(secret)
+        .map_err(|_| DomainError::Internal("client secret is not UTF-8".into()))?;
+    let http = oidc::http_client().map_err(provider_down)?;
+    let d = oidc::discover(&http, &p.issuer).await.map_err(provider_down)?;
+    let token = match oidc::exchange_code(
+        &http,
+        &d,
+        &p.client_id,
+        &secret,
+        &code,
+        &redirect_uri(state),
+        &login.pkce_verifier,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(oidc::OidcError::CodeRefused(why)) => {
+            deny(state, client, None, None, &format!("code refused: {why}"), &p.slug).await;
+            return Err(SsoRefusal::new(
+                Code::AuthSsoFailed,
+                "The provider refused this sign-in's code; sign in again.",
+            ));
+        }
+        Err(e) => return Err(provider_down(e)),
+    };
+    let jwks = oidc::keys(&http, &d).await.map_err(provider_down)?;
+    let want = Expected {
+        issuer: &p.issuer,
+        client_id: &p.client_id,
+        nonce: &login.nonce,
+        now: Utc::now().timestamp(),
+    };
+    let claims = match oidc::verify_id_token(&token, &jwks, &want) {
+        Ok(c) => c,
+        Err(e) => {
+            deny(state, client, None, None, &e.to_string(), &p.slug).await;
+            return Err(SsoRefusal::new(
+                Code::AuthSsoFailed,
+                "The provider's answer did not pass Cairn's checks; an admin can read why in the audit log.",
+            ));
+        }
+    };
+    let signed_in = sign_in(state, client, &p, &claims).await?;
+    Ok(SignedIn { user: signed_in.0, session: signed_in.1, next: login.next_path })
+}
+
+fn claim_str<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    claims.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// The groups in `claim`: an array of strings, or one string.
+pub fn groups_of(claims: &Map<String, Value>, claim: &str) -> Vec<String> {
+    match claims.get(claim) {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The highest role any of `groups` maps to, else the default (`None`: refused).
+pub fn role_for(groups: &[String], map: &[RoleMapping], default: Option<Role>) -> Option<Role> {
+    map.iter().filter(|m| groups.iter().any(|g| g == &m.group)).map(|m| m.role).max().or(default)
+}
+
+/// A username from a provider's claim: lower-cased, other characters as '-', made unique.
+async fn free_username(state: &AppState, wanted: &str) -> Result<String, DomainError> {
+    let base: String = wanted
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+        .take(60)
+        .collect();
+    let base = base.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
+    let base = if base.len() < 2 { format!("user-{base}") } else { base };
+    for n in 1..100 {
+        let name = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let name = normalize_username(&name)?;
+        if !store::username_taken(state.store.db(), &name).await? {
+            return Ok(name);
+        }
+    }
+    Err(DomainError::Internal(format!("no free username near {base:?}")))
+}
+
+async fn sign_in(
+    state: &AppState,
+    client: &Client,
+    p: &SsoProviderRow,
+    claims: &Map<String, Value>,
+) -> Result<(UserRow, IssuedSession), SsoRefusal> {
+    let v = view(p.clone());
+    let sub = claim_str(claims, "sub").ok_or_else(|| {
+        SsoRefusal::new(Code::AuthSsoFailed, "The provider's answer names no user.")
+    })?;
+    let who = claim_str(claims, &p.username_claim).unwrap_or(sub).to_string();
+    let groups = groups_of(claims, &p.groups_claim);
+    let Some(role) = role_for(&groups, &v.role_map, v.default_role) else {
+        deny(state, client, Some(who.clone()), None, "no mapped group", &p.slug).await;
+        return Err(SsoRefusal::new(
+            Code::AuthSsoNoRole,
+            format!(
+                "Your account at {} is in no group that gives access to Cairn; ask an admin.",
+                p.label
+            ),
+        ));
+    };
+    let email = claim_str(claims, "email").map(str::to_string);
+    let verified = claims.get("email_verified").and_then(Value::as_bool) == Some(true);
+    let name = claim_str(claims, "name").map(|n| n.chars().take(128).collect::<String>());
+    let db = state.store.db();
+    let mut user = store::user_by_identity(db, p.id, sub).await.map_err(DomainError::from)?;
+    let mut linked = false;
+    if user.is_none()
+        && p.link_by_email
+        && verified
+        && let Some(e) = &email
+    {
+        // Only an unambiguous match: one local user with this email.
+        let mut found = store::local_users_by_email(db, e).await.map_err(DomainError::from)?;
+        if found.len() == 1 {
+            user = found.pop();
+            linked = true;
+        }
+    }
+    let now = Utc::now();
+    let created = user.is_none();
+    let mut row = match user {
+        Some(u) => u,
+        None => {
+            let username = free_username(state, &who).await?;
+            UserRow {
+                id: Uuid::now_v7(),
+                display_name: name.clone().unwrap_or_else(|| username.clone()),
+                username,
+                email: email.clone(),
+                role,
+                password_hash: None,
+                disabled: false,
+                created_at: now,
+                updated_at: now,
+                last_login_at: None,
+                oidc_provider_id: Some(p.id),
+                oidc_subject: Some(sub.to_string()),
+            }
+        }
+    };
+    if row.disabled {
+        deny(
+            state,
+            client,
+            Some(row.username.clone()),
+            Some(Target::user(row.id, &row.username)),
+            "account disabled",
+            &p.slug,
+        )
+        .await;
+        return Err(SsoRefusal::new(Code::AuthUserDisabled, "This account is disabled."));
+    }
+    let before = row.role;
+    row.role = role;
+    row.oidc_provider_id = Some(p.id);
+    row.oidc_subject = Some(sub.to_string());
+    if let Some(n) = name.filter(|_| !created) {
+        row.display_name = n;
+    }
+    if email.is_some() && verified {
+        row.email = email;
+    }
+    row.last_login_at = Some(now);
+    row.updated_at = now;
+    let txn = state.store.write().await.map_err(DomainError::from)?;
+    let row = if created { users::insert(&*txn, row).await } else { users::save(&*txn, row).await }
+        .map_err(DomainError::from)?;
+    let session = open_session(&*txn, state, &row, client).await?;
+    let actor = Actor {
+        kind: ActorKind::User,
+        id: Some(row.id.to_string()),
+        name: Some(row.username.clone()),
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+    };
+    audit::record(
+        &*txn,
+        &actor,
+        Event::success(
+            "auth.login",
+            Some(Target::user(row.id, &row.username)),
+            json!({ "method": "oidc", "provider": p.slug, "created": created, "linked_by_email": linked,
+                    "role": row.role.as_str(), "role_before": (!created && before != row.role).then(|| before.as_str()),
+                    "groups": groups }),
+        ),
+    )
+    .await
+    .map_err(DomainError::from)?;
+    txn.commit().await.map_err(DomainError::from)?;
+    Ok((row, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_map_to_the_highest_role() {
+        let map = vec![
+            RoleMapping { group: "ops".into(), role: Role::Operator },
+            RoleMapping { group: "admins".into(), role: Role::Admin },
+        ];
+        let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(role_for(&g(&["ops", "admins"]), &map, None), Some(Role::Admin));
+        assert_eq!(role_for(&g(&["ops"]), &map, None), Some(Role::Operator));
+        assert_eq!(role_for(&g(&["sales"]), &map, None), None);
+        assert_eq!(role_for(&g(&["sales"]), &map, Some(Role::Viewer)), Some(Role::Viewer));
+        let claims: Map<String, Value> =
+            serde_json::from_value(json!({ "g1": ["a", 3, "b"], "g2": "solo" })).unwrap();
+        assert_eq!(groups_of(&claims, "g1"), g(&["a", "b"]));
+        assert_eq!(groups_of(&claims, "g2"), g(&["solo"]));
+        assert!(groups_of(&claims, "none").is_empty());
+    }
+
+    #[test]
+    fn only_a_path_of_the_app_is_a_next_stop() {
+        assert_eq!(safe_next(Some("/hosts?tag=web")), Some("/hosts?tag=web".into()));
+        for bad in ["https://evil.example", "//evil.example/x", "/\\evil", "hosts", "/a\nb"] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(safe_next(None), None);
+    }
+}
