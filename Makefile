@@ -138,7 +138,7 @@ test-rust: frontend deps-restic deps-smtp deps-oidc
 test-web: deps-node
 	cd $(FRONTEND) && npm test
 
-test-e2e: server agent deps-browser deps-restic
+test-e2e: server agent deps-browser deps-restic deps-smtp deps-oidc
 	rm -rf $(E2E)/artifacts
 	cd $(E2E) && CAIRN_SERVER_BIN=$(CURDIR)/$(SERVER) npm test
 	$(BACKEND)/target/debug/cairn-contract check openapi/cairn.json $(E2E)/artifacts/api-responses.ndjson

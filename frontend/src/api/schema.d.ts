@@ -5677,6 +5677,14 @@ export interface components {
             /** Format: date-time */
             last_login_at?: string;
             role: components["schemas"]["Role"];
+            /**
+             * Format: uuid
+             * @description The single sign-on provider this user signs in through (their identity there is
+             *     kept by Cairn); absent for local users.
+             */
+            sso_provider_id?: string;
+            /** @description The user's subject (`sub`) at that provider. */
+            sso_subject?: string;
             /** Format: date-time */
             updated_at: string;
             username: string;

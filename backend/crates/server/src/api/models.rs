@@ -21,6 +21,11 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The single sign-on provider this user signs in through (their identity there is
+    /// kept by Cairn); absent for local users.
+    pub sso_provider_id: Option<Uuid>,
+    /// The user's subject (`sub`) at that provider.
+    pub sso_subject: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -36,6 +41,8 @@ impl From<UserRow> for User {
             created_at: r.created_at,
             updated_at: r.updated_at,
             last_login_at: r.last_login_at,
+            sso_provider_id: r.oidc_provider_id,
+            sso_subject: r.oidc_subject,
         }
     }
 }

@@ -163,7 +163,7 @@ pub enum DeletedSsoProvider {
 
 fn sign_in_page(code: &str, message: &str) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    format!("/sign-in?sso_error={}&sso_message={}", enc(code), enc(message))
+    format!("/login?sso_error={}&sso_message={}", enc(code), enc(message))
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]

@@ -46,7 +46,7 @@ async fn sign_in(
 
 fn sso_error(location: &str) -> String {
     let u = reqwest::Url::parse(&format!("http://x{location}")).unwrap();
-    assert_eq!(u.path(), "/sign-in", "{location}");
+    assert_eq!(u.path(), "/login", "{location}");
     u.query_pairs().find(|(k, _)| k == "sso_error").map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
@@ -99,7 +99,10 @@ async fn single_sign_on_maps_groups_and_refuses_what_it_must(db: Db) {
     let (to, browser, callback) = sign_in(&app, &idp, "alice", "alice-pw").await;
     assert_eq!(to, "/hosts");
     let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
-    assert_eq!((me["user"]["username"].as_str(), me["role"].as_str()), (Some("alice"), Some("admin")));
+    assert_eq!(
+        (me["user"]["username"].as_str(), me["role"].as_str()),
+        (Some("alice"), Some("admin"))
+    );
     // The same callback again: the state was used.
     let again = app.browser_no_redirects().get(&callback).await;
     assert_eq!(sso_error(again.headers()["location"].to_str().unwrap()), "auth.sso_state");
