@@ -216,6 +216,10 @@ pub struct AuthConfig {
     pub password_min_length: usize,
     /// Whether username/password login is accepted (turn off once SSO is set up).
     pub local_login: bool,
+    /// Usernames that may still sign in with a password while `local_login` is off: the
+    /// break-glass admin for when the identity provider is down (`cairn-server admin
+    /// reset-password` sets their password from the server's shell).
+    pub break_glass_users: Vec<String>,
     /// Force the cookie `Secure` flag; unset means "when public_url is https".
     pub cookie_secure: Option<bool>,
     /// Failed logins per account within the window before 429.
@@ -277,6 +281,7 @@ impl Default for AuthConfig {
             session_ttl_hours: 24 * 7,
             password_min_length: 12,
             local_login: true,
+            break_glass_users: Vec::new(),
             cookie_secure: None,
             login_max_failures_per_account: 5,
             login_max_failures_per_ip: 20,
@@ -361,6 +366,15 @@ impl Config {
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return Err(ConfigError::Invalid("log.format must be \"pretty\" or \"json\"".into()));
+        }
+        if self.auth.break_glass_users.iter().any(|u| {
+            u.is_empty()
+                || u.len() > 64
+                || u.chars().any(|c| c.is_ascii_uppercase() || c.is_whitespace())
+        }) {
+            return Err(ConfigError::Invalid(
+                "auth.break_glass_users holds usernames as stored: lower-case, no spaces".into(),
+            ));
         }
         if self.auth.password_min_length < 8 {
             return Err(ConfigError::Invalid("auth.password_min_length must be at least 8".into()));

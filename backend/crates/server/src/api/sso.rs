@@ -183,6 +183,14 @@ impl SsoApi {
         }
     }
 
+    /// Signs out at provider `slug` too, after signing out of Cairn: redirects to the
+    /// provider's end-session endpoint (RP-initiated logout) with this client and the
+    /// sign-in page to come back to, or straight to the sign-in page when it has none.
+    #[oai(path = "/v1/auth/oidc/:slug/logout", method = "get", operation_id = "sso_logout")]
+    async fn logout(&self, state: Data<&AppState>, slug: Path<String>) -> Redirect {
+        Redirect::Found(service::logout_url(&state, &slug.0).await)
+    }
+
     /// Where the provider sends the browser back: checks the answer (state once, code with
     /// the PKCE verifier, the ID token), opens a session (cookies, as a password sign-in)
     /// and redirects into the web app; any refusal redirects to the sign-in page with

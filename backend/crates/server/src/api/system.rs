@@ -17,15 +17,21 @@ pub struct ServerInfo {
     /// True until the first admin has been created through `/setup`.
     pub setup_required: bool,
     pub local_login_enabled: bool,
+    /// Password sign-in is off but a break-glass user may still use it: the sign-in page
+    /// keeps a discreet way to the password form.
+    pub break_glass_login: bool,
     /// The enabled single sign-on providers: a "Sign in with …" button each.
     pub sso_providers: Vec<SsoButton>,
     /// Present when the server terminates TLS itself: the certificate agents check.
     pub tls: Option<TlsCertificate>,
 }
 
-/// A single sign-on provider's button: the browser goes to `/api/v1/auth/oidc/{slug}/start`.
+/// A single sign-on provider's button: the browser goes to `/api/v1/auth/oidc/{slug}/start`
+/// to sign in, and may go to `/api/v1/auth/oidc/{slug}/logout` after signing out of Cairn
+/// to sign out at the provider too (its users carry its `id` as `sso_provider_id`).
 #[derive(Object)]
 pub struct SsoButton {
+    pub id: uuid::Uuid,
     pub slug: String,
     pub label: String,
 }
@@ -102,13 +108,15 @@ impl SystemApi {
         let sso_providers = crate::auth::sso::buttons(&state)
             .await?
             .into_iter()
-            .map(|(slug, label)| SsoButton { slug, label })
+            .map(|b| SsoButton { id: b.id, slug: b.slug, label: b.label })
             .collect();
         Ok(Json(ServerInfo {
             sso_providers,
             version: env!("CARGO_PKG_VERSION").to_string(),
             setup_required: state.setup.is_open(),
             local_login_enabled: state.config.auth.local_login,
+            break_glass_login: !state.config.auth.local_login
+                && !state.config.auth.break_glass_users.is_empty(),
             tls: state.tls.as_ref().map(|t| {
                 let i = t.info();
                 TlsCertificate {

@@ -170,6 +170,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("refresh_session", Access::Public),
     ("start_sso_login", Access::Public),
     ("finish_sso_login", Access::Public),
+    ("sso_logout", Access::Public),
     ("list_sso_providers", Access::Requires(Permission::UsersManage)),
     ("create_sso_provider", Access::Requires(Permission::UsersManage)),
     ("get_sso_provider", Access::Requires(Permission::UsersManage)),

@@ -144,7 +144,8 @@ pub async fn login(
     password_in: String,
 ) -> Result<(UserRow, IssuedSession), DomainError> {
     let name = username.trim().to_lowercase();
-    if !state.config.auth.local_login {
+    // With password sign-in off, only a break-glass user may still use one.
+    if !state.config.auth.local_login && !state.config.auth.break_glass_users.contains(&name) {
         audit::record_alone(
             &state.store,
             &client.anonymous_actor(Some(name.clone())),

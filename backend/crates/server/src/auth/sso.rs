@@ -261,14 +261,39 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), Dom
     Ok(())
 }
 
-/// The enabled providers, for the sign-in page's buttons: (slug, label).
-pub async fn buttons(state: &AppState) -> Result<Vec<(String, String)>, DomainError> {
+/// An enabled provider as the sign-in page shows it.
+pub struct Button {
+    pub id: Uuid,
+    pub slug: String,
+    pub label: String,
+}
+
+/// The enabled providers, for the sign-in page's buttons.
+pub async fn buttons(state: &AppState) -> Result<Vec<Button>, DomainError> {
     Ok(store::providers(state.store.db())
         .await?
         .into_iter()
         .filter(|p| p.enabled)
-        .map(|p| (p.slug, p.label))
+        .map(|p| Button { id: p.id, slug: p.slug, label: p.label })
         .collect())
+}
+
+/// Where to send a browser to sign out at provider `slug` too: its end-session endpoint
+/// with this client and the sign-in page to come back to; the sign-in page when the
+/// provider offers none.
+pub async fn logout_url(state: &AppState, slug: &str) -> String {
+    let back = format!("{}/login", state.config.public_url.trim_end_matches('/'));
+    let Ok(Some(p)) = store::find_by_slug(state.store.db(), slug).await else {
+        return "/login".into();
+    };
+    let Ok(http) = oidc::http_client() else { return "/login".into() };
+    let Ok(d) = oidc::discover(&http, &p.issuer).await else { return "/login".into() };
+    let Some(end) = d.end_session_endpoint else { return "/login".into() };
+    let Ok(mut url) = url::Url::parse(&end) else { return "/login".into() };
+    url.query_pairs_mut()
+        .append_pair("client_id", &p.client_id)
+        .append_pair("post_logout_redirect_uri", &back);
+    url.into()
 }
 
 fn redirect_uri(state: &AppState) -> String {

@@ -403,6 +403,33 @@ async fn own_profile_and_password(db: Db) {
     app.login("paula", "another-fine-secret-7").await;
 }
 
+async fn a_break_glass_admin_keeps_a_password_when_local_login_is_off(db: Db) {
+    let app = TestApp::spawn_with(db, |c| {
+        c.auth.local_login = false;
+        c.auth.break_glass_users = vec![ADMIN.to_string()];
+    })
+    .await;
+    let admin = app.bootstrap().await;
+    app.create_user(&admin, "olga", "operator").await;
+    let info: serde_json::Value = app.anonymous().get("/api/v1/info").await.json().await.unwrap();
+    assert_eq!(
+        (info["local_login_enabled"].as_bool(), info["break_glass_login"].as_bool()),
+        (Some(false), Some(true))
+    );
+    // The break-glass admin signs in with a password; nobody else does.
+    let r = app
+        .anonymous()
+        .post("/api/v1/auth/login", json!({ "username": ADMIN, "password": PASSWORD }))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .anonymous()
+        .post("/api/v1/auth/login", json!({ "username": "olga", "password": PASSWORD }))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(r).await, "auth.local_login_disabled");
+}
+
 async fn local_login_can_be_turned_off(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.auth.local_login = false).await;
     app.bootstrap().await;
@@ -444,4 +471,5 @@ db_tests!(
     user_management_and_guards,
     own_profile_and_password,
     local_login_can_be_turned_off,
+    a_break_glass_admin_keeps_a_password_when_local_login_is_off,
 );

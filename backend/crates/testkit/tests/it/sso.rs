@@ -93,7 +93,21 @@ async fn single_sign_on_maps_groups_and_refuses_what_it_must(db: Db) {
     assert!(p.get("client_secret").is_none(), "the secret is write-only: {p}");
     assert_eq!(p["redirect_uri"], format!("{PUBLIC}{CALLBACK}"));
     let info: Value = app.anonymous().get("/api/v1/info").await.json().await.unwrap();
-    assert_eq!(info["sso_providers"], json!([{ "slug": "idp", "label": "Test IdP" }]));
+    assert_eq!(
+        info["sso_providers"],
+        json!([{ "id": p["id"], "slug": "idp", "label": "Test IdP" }])
+    );
+    // Signing out at the provider too: its end-session endpoint, with this client and the
+    // sign-in page to come back to.
+    let r = app.browser_no_redirects().get("/api/v1/auth/oidc/idp/logout").await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let out = reqwest::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(out.as_str().starts_with(&idp.issuer), "{out}");
+    let q: std::collections::HashMap<_, _> = out.query_pairs().into_owned().collect();
+    assert_eq!(
+        (q["client_id"].as_str(), q["post_logout_redirect_uri"].as_str()),
+        ("cairn", format!("{PUBLIC}/login").as_str())
+    );
 
     // Alice signs in, lands on /hosts, and is an admin (her group says so).
     let (to, browser, callback) = sign_in(&app, &idp, "alice", "alice-pw").await;
