@@ -172,6 +172,8 @@ export async function startServer() {
       CAIRN_DATA_DIR: dataDir,
       CAIRN_DATABASE_URL: `sqlite://${dataDir}/cairn.db`,
       CAIRN_LISTEN: `127.0.0.1:${port}`,
+      // Where browsers reach it: single sign-on sends providers back to this URL.
+      CAIRN_PUBLIC_URL: base,
       ...(TLS ? { CAIRN_TLS_MODE: 'self_signed' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,6 +26,7 @@ import type {
   ScheduleList,
   ServerInfo,
   Snapshot,
+  SsoProvider,
   SnapshotSearch,
 } from './types';
 
@@ -162,6 +163,12 @@ export const keys = {
     list: () => typed<Channel[]>()(['channels', 'list']),
     /** A channel's delivery log (an infinite query: the pages loaded so far, by cursor). */
     deliveries: (channelId: string) => ['channels', 'deliveries', channelId] as const,
+  },
+
+  /** Single sign-on providers (admins only). */
+  ssoProviders: {
+    all: ['sso-providers'] as const,
+    list: () => typed<SsoProvider[]>()(['sso-providers', 'list']),
   },
 
   audit: {

@@ -470,6 +470,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/oidc/{slug}/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signs out at provider `slug` too, after signing out of Cairn: redirects to the
+         *     provider's end-session endpoint (RP-initiated logout) with this client and the
+         *     sign-in page to come back to, or straight to the sign-in page when it has none.
+         */
+        get: operations["sso_logout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/oidc/{slug}/start": {
         parameters: {
             query?: never;
@@ -5257,6 +5278,11 @@ export interface components {
         };
         /** ServerInfo */
         ServerInfo: {
+            /**
+             * @description Password sign-in is off but a break-glass user may still use it: the sign-in page
+             *     keeps a discreet way to the password form.
+             */
+            break_glass_login: boolean;
             local_login_enabled: boolean;
             /** @description True until the first admin has been created through `/setup`. */
             setup_required: boolean;
@@ -5489,9 +5515,13 @@ export interface components {
         };
         /**
          * SsoButton
-         * @description A single sign-on provider's button: the browser goes to `/api/v1/auth/oidc/{slug}/start`.
+         * @description A single sign-on provider's button: the browser goes to `/api/v1/auth/oidc/{slug}/start`
+         *     to sign in, and may go to `/api/v1/auth/oidc/{slug}/logout` after signing out of Cairn
+         *     to sign out at the provider too (its users carry its `id` as `sso_provider_id`).
          */
         SsoButton: {
+            /** Format: uuid */
+            id: string;
             label: string;
             slug: string;
         };
@@ -8719,6 +8749,48 @@ export interface operations {
             };
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description To the provider's sign-in page, back into the web app, or to the sign-in page with
+             *     `sso_error` (a code) and `sso_message` (a sentence) when the sign-in did not work.
+             */
+            302: {
+                headers: {
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal`: a fault on the server; its log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sso_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
             cookie?: never;
         };
         requestBody?: never;

@@ -24,6 +24,11 @@ export type AuditPage = Schemas['AuditPage'];
 export type AuditVerification = Schemas['AuditVerification'];
 export type AuditOutcome = Schemas['AuditOutcome'];
 export type ExportFormat = Schemas['ExportFormat'];
+/** Single sign-on (OpenID Connect): a sign-in button, and a provider as admins configure it (the client secret is write-only). */
+export type SsoButton = Schemas['SsoButton'];
+export type SsoProvider = Schemas['SsoProvider'];
+export type SsoProviderRequest = Schemas['SsoProviderRequest'];
+export type SsoRoleMapping = Schemas['SsoRoleMapping'];
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
 

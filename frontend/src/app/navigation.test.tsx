@@ -122,6 +122,34 @@ describe('navigation gating', () => {
     expect(server.requests.some((r) => new URL(r.url).pathname === '/api/v1/alerts/rules')).toBe(false);
   });
 
+  it('opens the single sign-on settings at /users/sso for admins only', async () => {
+    const admin = makeMe('admin');
+    const server = fakeServer({
+      'GET /api/v1/info': () => json(200, readyInfo),
+      'GET /api/v1/auth/me': () => json(200, admin),
+      'GET /api/v1/sso-providers': () => json(200, []),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(null, { routes, route: '/users/sso', me: admin, info: readyInfo });
+    expect(await screen.findByRole('heading', { name: 'Single sign-on' })).toBeInTheDocument();
+    await waitFor(() => expect(server.calls('GET', '/api/v1/sso-providers')).toHaveLength(1));
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Users' })).toHaveAttribute('data-active', 'true');
+  });
+
+  it('a role that reads users but cannot manage them has no single sign-on page nor its button', async () => {
+    const base = makeMe('operator', { id: 'u9', username: 'otto' });
+    const me = { ...base, permissions: [...base.permissions, 'users_read' as const] };
+    const server = serverFor(me);
+    vi.stubGlobal('fetch', server.fetch);
+    const { router } = renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
+    expect(await screen.findByTestId('user-row-olga')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Single sign-on' })).not.toBeInTheDocument();
+    await router.navigate('/users/sso');
+    expect(await screen.findByText("You don't have access")).toBeInTheDocument();
+    expect(server.calls('GET', '/api/v1/sso-providers')).toHaveLength(0);
+  });
+
   it('sends a signed-out visitor to /login with the page as next', async () => {
     const server = fakeServer({
       'GET /api/v1/info': () => json(200, readyInfo),

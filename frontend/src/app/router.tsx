@@ -11,6 +11,7 @@ import { ProfilePage } from '@/features/profile';
 import { RepositoriesPage, RepositoryDetailPage } from '@/features/repositories';
 import { SetupPage } from '@/features/setup';
 import { SnapshotBrowserPage, SnapshotDiffPage, SnapshotSearchPage } from '@/features/snapshots';
+import { SsoProvidersPage } from '@/features/sso';
 import { UsersPage } from '@/features/users';
 import { patterns } from '@/lib/paths';
 import { RequireAuth, RequirePermission, SetupGate } from './guards';
@@ -111,6 +112,14 @@ export const routes: RouteObject[] = [
             element: (
               <RequirePermission permission="users_read" what="users">
                 <UsersPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: patterns.ssoProviders,
+            element: (
+              <RequirePermission permission="users_manage" what="single sign-on">
+                <SsoProvidersPage />
               </RequirePermission>
             ),
           },

@@ -1,7 +1,7 @@
 // Session state shared by the app shell and every feature: the server info (setup needed?),
 // the signed-in user (`Me`) and permission checks. Features read it; only auth/setup write it.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/api/client';
+import { api, API_PREFIX } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { keys } from '@/api/queryKeys';
 import type { Me, Permission } from '@/api/types';
@@ -52,4 +52,9 @@ export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return patterns.home;
   if (next.startsWith(patterns.login) || next.startsWith(patterns.setup)) return patterns.home;
   return next;
+}
+
+/** Where a "Sign in with …" button goes (a full page load): the provider, then back to `next`. */
+export function ssoStartHref(slug: string, next: string): string {
+  return `${API_PREFIX}/v1/auth/oidc/${encodeURIComponent(slug)}/start?next=${encodeURIComponent(next)}`;
 }

@@ -27,6 +27,7 @@ describe('paths', () => {
     expect(paths.alert(ID)).toBe(`/alerts/${ID}`);
     expect(paths.alertRules()).toBe('/alerts/rules');
     expect(paths.alertChannels()).toBe('/alerts/channels');
+    expect(paths.ssoProviders()).toBe('/users/sso');
   });
 
   it('encodes what it puts in a path segment', () => {
@@ -60,6 +61,7 @@ describe('paths', () => {
       [patterns.job, paths.job(ID)],
       [patterns.repositories, paths.repositories()],
       [patterns.users, paths.users()],
+      [patterns.ssoProviders, paths.ssoProviders()],
       [patterns.audit, paths.audit()],
       [patterns.profile, paths.profile()],
       [patterns.alerts, paths.alerts({ hostId: ID })],

@@ -22,6 +22,8 @@ export const patterns = {
   repositories: '/repositories',
   repository: '/repositories/:id',
   users: '/users',
+  /** Single sign-on providers (a static segment: it wins over a user's `:id`). */
+  ssoProviders: '/users/sso',
   audit: '/audit',
   alerts: '/alerts',
   /** The alert rules (a static segment: it wins over `:id`). */
@@ -127,6 +129,7 @@ export const paths = {
   repositories: () => patterns.repositories,
   repository: (id: string) => `${patterns.repositories}/${segment(id)}`,
   users: () => patterns.users,
+  ssoProviders: () => patterns.ssoProviders,
   audit: () => patterns.audit,
   /** The alerts page (unresolved alerts by default), optionally of one host. */
   alerts: (filters: AlertsLink = {}) => withQuery(patterns.alerts, { host_id: filters.hostId }),

@@ -165,7 +165,7 @@ export function makeRepository(overrides: Partial<Repository> = {}): Repository 
   };
 }
 
-export const readyInfo: ServerInfo = { version: '0.1.0-test', setup_required: false, local_login_enabled: true, sso_providers: [] };
+export const readyInfo: ServerInfo = { version: '0.1.0-test', setup_required: false, local_login_enabled: true, break_glass_login: false, sso_providers: [] };
 
 export function testQueryClient(): QueryClient {
   return new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });

@@ -124,6 +124,8 @@ async function interaction(req, res) {
 
 const server = createServer((req, res) => {
   if (!provider) return send(res, 503, page('Starting', '<h1>Starting…</h1>'));
+  // Browsers ask every site for an icon; a 404 would show as a console error in the e2e run.
+  if (req.url === '/favicon.ico') return res.writeHead(204).end();
   if (!req.url.startsWith('/interaction/')) return handle(req, res);
   interaction(req, res).catch((err) => {
     if (!(err instanceof errors.OIDCProviderError)) console.error(err);

@@ -14,7 +14,7 @@ import { UserMenu } from './UserMenu';
 export function AppLayout() {
   const me = useSession();
   const info = useServerInfo();
-  const logout = useLogout();
+  const logout = useLogout(me.user.sso_provider_id);
   const [opened, { toggle, close }] = useDisclosure(false);
 
   return (

@@ -14,10 +14,15 @@ export function useLogin() {
   });
 }
 
-/** Signs out, then reloads at /login: nothing of the previous session stays in memory. */
-export function useLogout() {
+/**
+ * Signs out, then reloads at /login: nothing of the previous session stays in memory. A user
+ * who came through single sign-on lands with `signed_out=<provider id>`, so the page can offer
+ * signing out at the provider too.
+ */
+export function useLogout(ssoProviderId?: string) {
   return useMutation({
     mutationFn: () => unwrap(api.POST('/v1/auth/logout')),
-    onSettled: () => window.location.replace(paths.login()),
+    onSettled: () =>
+      window.location.replace(ssoProviderId ? `${paths.login()}?signed_out=${encodeURIComponent(ssoProviderId)}` : paths.login()),
   });
 }

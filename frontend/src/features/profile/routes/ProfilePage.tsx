@@ -3,6 +3,7 @@ import { Paper, SimpleGrid, Stack, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { PageHeader } from '@/components/PageHeader';
 import { RoleBadge } from '@/components/RoleBadge';
+import { SsoBadge } from '@/components/SsoBadge';
 import { useSession } from '@/lib/auth';
 import { ChangePasswordForm } from '../components/ChangePasswordForm';
 import { ProfileForm } from '../components/ProfileForm';
@@ -28,7 +29,7 @@ export function ProfilePage() {
         title="Profile"
         description={
           <>
-            Signed in as <b>{me.user.username}</b> <RoleBadge role={me.user.role} size="sm" ml={4} />
+            Signed in as <b>{me.user.username}</b> <RoleBadge role={me.user.role} size="sm" ml={4} /> <SsoBadge user={me.user} size="sm" ml={4} />
           </>
         }
       />

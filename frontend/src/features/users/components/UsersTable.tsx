@@ -6,6 +6,7 @@ import type { User } from '@/api/types';
 import { actionsColumn, DataTable, RowActionsMenu, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
 import { RoleBadge } from '@/components/RoleBadge';
+import { SsoBadge } from '@/components/SsoBadge';
 
 export type UserAction = 'edit' | 'toggle' | 'reset' | 'delete';
 
@@ -43,6 +44,7 @@ export function UsersTable({ users, currentUserId, canManage, onAction }: Props)
                     you
                   </Badge>
                 ) : null}
+                <SsoBadge user={user} />
               </Group>
               <Text size="xs" c="dimmed" hiddenFrom="sm">
                 {user.display_name}

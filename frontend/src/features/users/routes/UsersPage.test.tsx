@@ -1,7 +1,7 @@
 // The users list read a page at a time against a scripted server: "Load more" sends the cursor
 // and appends, the count comes from the first page ("10,000+" when capped), the filters live in
 // the URL and a change starts again from the first page.
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { User } from '@/api/types';
@@ -70,5 +70,21 @@ describe('UsersPage', () => {
     setup('/users', people(1));
     expect(await screen.findByText('You are the only user')).toBeInTheDocument();
     expect(screen.getByTestId('users-count')).toHaveTextContent('1 user');
+  });
+
+  it('marks users who sign in through single sign-on with an SSO badge', async () => {
+    const olga = makeUser({ id: 'u2', username: 'olga', sso_provider_id: '90000000-0000-4000-8000-000000000001', sso_subject: 'f3a9' });
+    setup('/users', [makeUser(), olga]);
+    const row = await screen.findByTestId('user-row-olga');
+    const badge = within(row).getByTestId('user-sso-badge');
+    expect(badge).toHaveTextContent('SSO');
+    await userEvent.setup().hover(badge);
+    expect(await screen.findByText('Signs in through single sign-on')).toBeInTheDocument();
+    expect(within(screen.getByTestId('user-row-ada')).queryByTestId('user-sso-badge')).not.toBeInTheDocument();
+  });
+
+  it('links admins to the single sign-on settings', async () => {
+    setup('/users', people(2));
+    expect(await screen.findByRole('link', { name: 'Single sign-on' })).toHaveAttribute('href', '/users/sso');
   });
 });

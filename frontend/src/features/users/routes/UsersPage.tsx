@@ -1,8 +1,9 @@
 // /users: search and filter users (in the URL: q, role, status), by username, a page at a time
 // ("Load more"); admins create, edit, disable and delete them.
 import { Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
-import { IconInfoCircle, IconSearch, IconUserPlus, IconUsers } from '@tabler/icons-react';
+import { IconInfoCircle, IconKey, IconSearch, IconUserPlus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { loadedList } from '@/api/paging';
 import { ROLES, type User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
@@ -11,6 +12,7 @@ import { ListFooter } from '@/components/ListFooter';
 import { PageHeader } from '@/components/PageHeader';
 import { hasPermission, useSession } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
+import { paths } from '@/lib/paths';
 import { useUrlFilters, useUrlSearchText } from '@/lib/urlFilters';
 import { useUpdateUser, useUsers } from '../api';
 import { CreateUserModal } from '../components/CreateUserModal';
@@ -67,9 +69,14 @@ export function UsersPage() {
         description="People who can sign in to Cairn, and what their role lets them do."
         actions={
           canManage ? (
-            <Button leftSection={<IconUserPlus size={18} />} onClick={() => setCreating(true)}>
-              New user
-            </Button>
+            <>
+              <Button component={Link} to={paths.ssoProviders()} variant="default" leftSection={<IconKey size={18} />} data-testid="users-sso-link">
+                Single sign-on
+              </Button>
+              <Button leftSection={<IconUserPlus size={18} />} onClick={() => setCreating(true)}>
+                New user
+              </Button>
+            </>
           ) : null
         }
       />

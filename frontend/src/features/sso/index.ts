@@ -1,0 +1,2 @@
+// Public surface of the single sign-on feature (the admins' providers page).
+export { SsoProvidersPage } from './routes/SsoProvidersPage';

@@ -1,0 +1,214 @@
+// The single sign-on providers against a scripted server: the empty state, a new provider's POST
+// body (mappings, no default role when refusing) and its redirect URI, a refused issuer on its
+// field, an edit keeping the stored secret, and deleting after a confirmation.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import type { SsoProvider, SsoProviderRequest } from '@/api/types';
+import { fakeServer, json, makeMe, renderWithProviders, type Handler } from '@/test/utils';
+import { slugFrom } from '../providers';
+import { SsoProvidersPage } from './SsoProvidersPage';
+
+const ID = '90000000-0000-4000-8000-000000000001';
+const REDIRECT = 'https://cairn.example.org/api/v1/auth/oidc/callback';
+
+function makeProvider(overrides: Partial<SsoProvider> = {}): SsoProvider {
+  return {
+    id: ID,
+    slug: 'keycloak',
+    label: 'Keycloak',
+    issuer: 'https://login.example.org/realms/main',
+    client_id: 'cairn',
+    scopes: ['openid', 'profile', 'email', 'groups'],
+    username_claim: 'preferred_username',
+    groups_claim: 'groups',
+    role_map: [{ group: 'cairn-admins', role: 'admin' }],
+    default_role: 'viewer',
+    link_by_email: false,
+    enabled: true,
+    redirect_uri: REDIRECT,
+    ...overrides,
+  };
+}
+
+function setup(providers: SsoProvider[], extra: Record<string, Handler> = {}) {
+  const server = fakeServer({ 'GET /api/v1/sso-providers': () => json(200, providers), ...extra });
+  vi.stubGlobal('fetch', server.fetch);
+  renderWithProviders(null, { me: makeMe('admin'), route: '/users/sso', routes: [{ path: '/users/sso', element: <SsoProvidersPage /> }] });
+  return server;
+}
+
+/** Types a value in one go (a paste): the form re-renders once, not per key. */
+async function fill(user: ReturnType<typeof userEvent.setup>, input: HTMLElement, value: string) {
+  await user.click(input);
+  await user.paste(value);
+}
+
+async function bodyOf(request: Request | undefined): Promise<SsoProviderRequest> {
+  return (await request!.json()) as SsoProviderRequest;
+}
+
+describe('slugFrom', () => {
+  it('makes a URL-safe short name from a label', () => {
+    expect(slugFrom('Keycloak (Main)')).toBe('keycloak-main');
+    expect(slugFrom('  Entra ID – Zürich ')).toBe('entra-id-zurich');
+    expect(slugFrom('***')).toBe('');
+  });
+});
+
+describe('SsoProvidersPage', () => {
+  it('says what to add while there is no provider', async () => {
+    setup([]);
+    const empty = await screen.findByTestId('sso-empty');
+    expect(empty).toHaveTextContent('Add your identity provider: Keycloak, Authentik, Entra ID, Google…');
+    expect(within(empty).getByTestId('sso-add')).toBeInTheDocument();
+  });
+
+  it('lists each provider with its issuer, state, role mappings and redirect URI', async () => {
+    setup([makeProvider(), makeProvider({ id: 'p2', slug: 'google', label: 'Google', enabled: false, role_map: [], default_role: undefined })]);
+    const rows = await screen.findAllByTestId('sso-provider-row');
+    expect(rows.map((r) => r.getAttribute('data-slug'))).toEqual(['keycloak', 'google']);
+    expect(rows[0]).toHaveTextContent('https://login.example.org/realms/main');
+    expect(rows[0]).toHaveTextContent('Enabled');
+    expect(within(rows[0]!).getByTestId('sso-role-summary')).toHaveTextContent('cairn-admins → Admin · others: Viewer');
+    expect(within(rows[0]!).getByTestId('sso-redirect-uri')).toHaveTextContent(REDIRECT);
+    expect(rows[1]).toHaveTextContent('Disabled');
+    expect(within(rows[1]!).getByTestId('sso-role-summary')).toHaveTextContent('no mappings: everyone is refused');
+  });
+
+  it('creates a provider with its mappings, refusing users in no group, and shows the redirect URI', async () => {
+    const server = setup([], {
+      'POST /api/v1/sso-providers': async (r) => {
+        const body = await bodyOf(r);
+        return json(201, makeProvider({ label: body.label, slug: body.slug, role_map: body.role_map, default_role: undefined }));
+      },
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('sso-add'));
+    const form = await screen.findByTestId('sso-form');
+    await fill(user, within(form).getByTestId('sso-field-label'), 'Keycloak Main');
+    expect(within(form).getByTestId('sso-field-slug')).toHaveValue('keycloak-main');
+    await fill(user, within(form).getByTestId('sso-field-issuer'), 'https://login.example.org/realms/main');
+    await fill(user, within(form).getByTestId('sso-field-client-id'), 'cairn');
+    await fill(user, within(form).getByTestId('sso-field-client-secret'), 's3cret');
+    await user.click(within(form).getByTestId('sso-add-mapping'));
+    await fill(user, within(form).getByTestId('sso-mapping-group-0'), 'cairn-admins');
+    await user.click(within(form).getByTestId('sso-mapping-role-0'));
+    await user.click(await screen.findByRole('option', { name: 'Admin' }));
+    await user.click(within(form).getByTestId('sso-add-mapping'));
+    await fill(user, within(form).getByTestId('sso-mapping-group-1'), 'ops');
+    // Enter in a field submits the form.
+    await user.type(within(form).getByTestId('sso-field-client-id'), '{Enter}');
+
+    await waitFor(() => expect(server.calls('POST', '/api/v1/sso-providers')).toHaveLength(1));
+    const sent = await bodyOf(server.calls('POST', '/api/v1/sso-providers')[0]);
+    expect(sent).toEqual({
+      label: 'Keycloak Main',
+      slug: 'keycloak-main',
+      issuer: 'https://login.example.org/realms/main',
+      client_id: 'cairn',
+      client_secret: 's3cret',
+      scopes: ['openid', 'profile', 'email', 'groups'],
+      username_claim: 'preferred_username',
+      groups_claim: 'groups',
+      role_map: [
+        { group: 'cairn-admins', role: 'admin' },
+        { group: 'ops', role: 'viewer' },
+      ],
+      link_by_email: false,
+      enabled: true,
+    });
+    expect(sent).not.toHaveProperty('default_role');
+
+    const saved = await screen.findByTestId('sso-saved');
+    expect(saved).toHaveTextContent('Register this redirect URI at your provider.');
+    // As text: the e2e run reads the first one's text, the saved dialog's or a row's.
+    expect(within(saved).getByTestId('sso-redirect-uri')).toHaveTextContent(REDIRECT);
+    expect(within(saved).getByRole('button', { name: 'Copy the redirect URI' })).toBeInTheDocument();
+    // Escape closes it; the new provider is listed with the same URI.
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('sso-saved')).not.toBeInTheDocument());
+  });
+
+  it('puts a refused issuer under the issuer input', async () => {
+    setup([], {
+      'POST /api/v1/sso-providers': () =>
+        json(400, {
+          code: 'sso.provider_invalid',
+          message: 'The issuer must be an https:// URL (http:// only on this machine).',
+          details: { field: 'issuer' },
+        }),
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('sso-add'));
+    const form = await screen.findByTestId('sso-form');
+    await fill(user, within(form).getByTestId('sso-field-label'), 'Inside');
+    const issuer = within(form).getByTestId('sso-field-issuer');
+    await fill(user, issuer, 'http://idp.internal/realms/x');
+    await fill(user, within(form).getByTestId('sso-field-client-id'), 'cairn');
+    await fill(user, within(form).getByTestId('sso-field-client-secret'), 's3cret');
+    await user.click(within(form).getByTestId('sso-save'));
+    await waitFor(() => expect(issuer).toHaveAttribute('aria-invalid', 'true'));
+    expect(within(form).getByText('The issuer must be an https:// URL (http:// only on this machine).')).toBeInTheDocument();
+    expect(within(form).queryByText('Could not save the provider')).not.toBeInTheDocument();
+  });
+
+  it('puts a taken slug under the short name input', async () => {
+    setup([], {
+      'POST /api/v1/sso-providers': () => json(409, { code: 'sso.slug_taken', message: 'Another provider is called keycloak.', details: { field: 'slug' } }),
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('sso-add'));
+    const form = await screen.findByTestId('sso-form');
+    await fill(user, within(form).getByTestId('sso-field-label'), 'Keycloak');
+    await fill(user, within(form).getByTestId('sso-field-issuer'), 'https://login.example.org');
+    await fill(user, within(form).getByTestId('sso-field-client-id'), 'cairn');
+    await fill(user, within(form).getByTestId('sso-field-client-secret'), 's3cret');
+    await user.click(within(form).getByTestId('sso-save'));
+    await waitFor(() => expect(within(form).getByTestId('sso-field-slug')).toHaveAttribute('aria-invalid', 'true'));
+    expect(within(form).getByText('Another provider is called keycloak.')).toBeInTheDocument();
+  });
+
+  it('keeps the stored secret on an edit with the secret left empty', async () => {
+    const server = setup([makeProvider()], {
+      [`PUT /api/v1/sso-providers/${ID}`]: async (r) => json(200, makeProvider({ label: (await bodyOf(r)).label })),
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Edit Keycloak' }));
+    const form = await screen.findByTestId('sso-form');
+    const secret = within(form).getByTestId('sso-field-client-secret');
+    expect(secret).toHaveValue('');
+    expect(secret).toHaveAttribute('placeholder', 'Leave empty to keep the stored secret');
+    // The slug does not follow the label on an edit.
+    const label = within(form).getByTestId('sso-field-label');
+    await user.clear(label);
+    await user.type(label, 'Company login');
+    expect(within(form).getByTestId('sso-field-slug')).toHaveValue('keycloak');
+    await user.click(within(form).getByTestId('sso-save'));
+
+    await waitFor(() => expect(server.calls('PUT', `/api/v1/sso-providers/${ID}`)).toHaveLength(1));
+    const sent = await bodyOf(server.calls('PUT', `/api/v1/sso-providers/${ID}`)[0]);
+    expect(sent).not.toHaveProperty('client_secret');
+    expect(sent).toMatchObject({ label: 'Company login', slug: 'keycloak', default_role: 'viewer', role_map: [{ group: 'cairn-admins', role: 'admin' }] });
+    expect(await screen.findByTestId('sso-saved')).toHaveTextContent('Register this redirect URI at your provider.');
+  });
+
+  it('deletes a provider after a confirmation', async () => {
+    let providers = [makeProvider()];
+    const server = fakeServer({
+      'GET /api/v1/sso-providers': () => json(200, providers),
+      [`DELETE /api/v1/sso-providers/${ID}`]: () => {
+        providers = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(null, { me: makeMe('admin'), route: '/users/sso', routes: [{ path: '/users/sso', element: <SsoProvidersPage /> }] });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('sso-delete'));
+    expect(server.calls('DELETE', `/api/v1/sso-providers/${ID}`)).toHaveLength(0);
+    await user.click(await screen.findByRole('button', { name: 'Delete provider' }));
+    await waitFor(() => expect(server.calls('DELETE', `/api/v1/sso-providers/${ID}`)).toHaveLength(1));
+    expect(await screen.findByTestId('sso-empty')).toBeInTheDocument();
+  });
+});
