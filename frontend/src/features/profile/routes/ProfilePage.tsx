@@ -1,5 +1,5 @@
 // /profile: your details, your password and your API tokens.
-import { Paper, SimpleGrid, Stack, Title } from '@mantine/core';
+import { Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { PageHeader } from '@/components/PageHeader';
 import { RoleBadge } from '@/components/RoleBadge';
@@ -38,7 +38,14 @@ export function ProfilePage() {
           <ProfileForm me={me} />
         </Section>
         <Section title="Password">
-          <ChangePasswordForm />
+          {me.user.sso_provider_id ? (
+            // Their password lives at the identity provider: nothing to change here.
+            <Text size="sm" c="dimmed" data-testid="sso-password-note">
+              You sign in through single sign-on: your password is managed by your organization’s identity provider.
+            </Text>
+          ) : (
+            <ChangePasswordForm />
+          )}
         </Section>
       </SimpleGrid>
       <Section title="API tokens">
