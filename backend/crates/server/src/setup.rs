@@ -15,7 +15,7 @@ use crate::{
     },
     domain::{
         DomainError,
-        audit::{self, Actor, ActorKind, Event, Target},
+        audit::{self, Event, Target},
         users::{NewUser, prepare},
     },
     store::{
@@ -122,13 +122,7 @@ pub async fn complete(
         return Err(closed());
     }
     let row = users::insert(&*txn, row).await?;
-    let actor = Actor {
-        kind: ActorKind::User,
-        id: Some(row.id.to_string()),
-        name: Some(row.username.clone()),
-        ip: client.ip.clone(),
-        user_agent: client.user_agent.clone(),
-    };
+    let actor = client.user_actor(&row);
     audit::record(
         &*txn,
         &actor,

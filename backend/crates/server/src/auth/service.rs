@@ -28,6 +28,17 @@ pub struct Client {
 }
 
 impl Client {
+    /// `user` acting from this client (a sign-in, the first-run setup).
+    pub fn user_actor(&self, user: &UserRow) -> Actor {
+        Actor {
+            kind: ActorKind::User,
+            id: Some(user.id.to_string()),
+            name: Some(user.username.clone()),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
     pub fn anonymous_actor(&self, name: Option<String>) -> Actor {
         Actor {
             kind: ActorKind::Anonymous,
@@ -221,13 +232,7 @@ pub async fn login(
     let mut row = user;
     row.last_login_at = Some(Utc::now());
     let row = users::save(&*txn, row).await?;
-    let actor = Actor {
-        kind: ActorKind::User,
-        id: Some(row.id.to_string()),
-        name: Some(row.username.clone()),
-        ip: client.ip.clone(),
-        user_agent: client.user_agent.clone(),
-    };
+    let actor = client.user_actor(&row);
     audit::record(
         &*txn,
         &actor,

@@ -20,7 +20,7 @@ use crate::{
     codes::Code,
     domain::{
         DomainError,
-        audit::{self, Actor, ActorKind, Event, Outcome, Target},
+        audit::{self, Actor, Event, Outcome, Target},
         users::normalize_username,
     },
     store::{
@@ -653,13 +653,7 @@ async fn sign_in(
     let row = if created { users::insert(&*txn, row).await } else { users::save(&*txn, row).await }
         .map_err(DomainError::from)?;
     let session = open_session(&*txn, state, &row, client).await?;
-    let actor = Actor {
-        kind: ActorKind::User,
-        id: Some(row.id.to_string()),
-        name: Some(row.username.clone()),
-        ip: client.ip.clone(),
-        user_agent: client.user_agent.clone(),
-    };
+    let actor = client.user_actor(&row);
     audit::record(
         &*txn,
         &actor,
