@@ -1,26 +1,26 @@
-//! Single sign-on with OpenID Connect providers: the providers an admin configures (client
-//! secret sealed, write-only), a sign-in's start (state, nonce and PKCE verifier kept
-//! server-side, each state good once for ten minutes) and its end (code exchanged, ID
-//! token checked by `oidc`, groups mapped to a role, the user found, linked or made just in
-//! time, a session opened like a password sign-in's). Every refusal is audited.
+//! A sign-in through a provider: its start (state, nonce, PKCE verifier), its end (the
+//! answer checked, groups to a role, the user found, linked or made, a session opened), the
+//! refusals sent back to the sign-in page, and signing out at the provider.
 
 use chrono::{Duration, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{
-    keys,
-    oidc::{self, AuthRequest, Expected},
-    permission::Role,
-    service::{Client, IssuedSession, open_session},
+    CALLBACK_PATH, LOGIN_TTL_MINUTES, Role, RoleMapping,
+    providers::{seal_context, view},
 };
 use crate::{
     app::AppState,
+    auth::{
+        keys,
+        oidc::{self, AuthRequest, Expected},
+        service::{Client, IssuedSession, open_session},
+    },
     codes::Code,
     domain::{
         DomainError,
-        audit::{self, Actor, Event, Outcome, Target},
+        audit::{self, Event, Outcome, Target},
         users::normalize_username,
     },
     store::{
@@ -28,255 +28,6 @@ use crate::{
         users::{self, UserRow},
     },
 };
-
-/// How long a sign-in may take between its start and the provider's answer.
-pub const LOGIN_TTL_MINUTES: i64 = 10;
-/// The path of the callback, under the public URL.
-pub const CALLBACK_PATH: &str = "/api/v1/auth/oidc/callback";
-
-/// A group and the role it gives.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleMapping {
-    pub group: String,
-    pub role: Role,
-}
-
-/// A provider as an admin sees and changes it (never its secret).
-#[derive(Clone, Debug)]
-pub struct ProviderView {
-    pub row: SsoProviderRow,
-    pub scopes: Vec<String>,
-    pub role_map: Vec<RoleMapping>,
-    pub default_role: Option<Role>,
-}
-
-/// An admin's provider settings; `client_secret` absent keeps the stored one.
-#[derive(Clone, Debug)]
-pub struct ProviderInput {
-    pub slug: String,
-    pub label: String,
-    pub issuer: String,
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    pub scopes: Vec<String>,
-    pub username_claim: String,
-    pub groups_claim: String,
-    pub role_map: Vec<RoleMapping>,
-    pub default_role: Option<Role>,
-    pub link_by_email: bool,
-    pub enabled: bool,
-}
-
-fn seal_context(id: Uuid) -> String {
-    format!("oidc-provider:{id}")
-}
-
-fn view(row: SsoProviderRow) -> ProviderView {
-    ProviderView {
-        scopes: serde_json::from_str(&row.scopes).unwrap_or_default(),
-        role_map: serde_json::from_str(&row.role_map).unwrap_or_default(),
-        default_role: row
-            .default_role
-            .as_deref()
-            .and_then(|r| serde_json::from_value(json!(r)).ok()),
-        row,
-    }
-}
-
-fn invalid(message: impl Into<String>, field: &'static str) -> DomainError {
-    DomainError::invalid(Code::SsoProviderInvalid, message, field)
-}
-
-/// Checks an admin's input; `creating` needs a client secret.
-fn check(input: &ProviderInput, creating: bool) -> Result<(), DomainError> {
-    let slug_ok = (1..=64).contains(&input.slug.len())
-        && input.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !input.slug.starts_with('-');
-    if !slug_ok {
-        return Err(invalid(
-            "The short name is 1–64 of a-z, 0-9 and '-' (it appears in URLs).",
-            "slug",
-        ));
-    }
-    if input.label.trim().is_empty() || input.label.chars().count() > 100 {
-        return Err(invalid("The button label is 1–100 characters.", "label"));
-    }
-    let url = url::Url::parse(&input.issuer).map_err(|_| {
-        invalid("The issuer is a URL, e.g. https://login.example.com/realms/main.", "issuer")
-    })?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
-        return Err(invalid(
-            "The issuer must be an https:// URL (http:// only on this machine).",
-            "issuer",
-        ));
-    }
-    if input.issuer.len() > 2048 || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(
-            "The issuer is a URL without query or fragment, at most 2,048 characters.",
-            "issuer",
-        ));
-    }
-    if input.client_id.trim().is_empty() || input.client_id.len() > 255 {
-        return Err(invalid("The client id is 1–255 characters.", "client_id"));
-    }
-    match &input.client_secret {
-        Some(s) if s.is_empty() || s.len() > 1024 => {
-            return Err(invalid("The client secret is 1–1,024 characters.", "client_secret"));
-        }
-        None if creating => return Err(invalid("A client secret is needed.", "client_secret")),
-        _ => {}
-    }
-    let scope_ok =
-        |s: &String| !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_graphic());
-    if input.scopes.len() > 20 || !input.scopes.iter().all(scope_ok) {
-        return Err(invalid("Up to 20 scopes, each without spaces.", "scopes"));
-    }
-    for (v, f) in [(&input.username_claim, "username_claim"), (&input.groups_claim, "groups_claim")]
-    {
-        if v.is_empty() || v.len() > 100 || !v.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(invalid("A claim name is 1–100 characters without spaces.", f));
-        }
-    }
-    if input.role_map.len() > 100
-        || input.role_map.iter().any(|m| m.group.trim().is_empty() || m.group.len() > 255)
-    {
-        return Err(invalid(
-            "Up to 100 mappings, each with a group of 1–255 characters.",
-            "role_map",
-        ));
-    }
-    Ok(())
-}
-
-pub async fn list(state: &AppState) -> Result<Vec<ProviderView>, DomainError> {
-    Ok(store::providers(state.store.db()).await?.into_iter().map(view).collect())
-}
-
-pub async fn get(state: &AppState, id: Uuid) -> Result<ProviderView, DomainError> {
-    store::find(state.store.db(), id)
-        .await?
-        .map(view)
-        .ok_or(DomainError::NotFound { what: "single sign-on provider" })
-}
-
-fn details(input: &ProviderInput) -> Value {
-    json!({ "slug": input.slug, "issuer": input.issuer, "client_id": input.client_id,
-            "role_map": input.role_map, "default_role": input.default_role.map(Role::as_str),
-            "link_by_email": input.link_by_email, "enabled": input.enabled,
-            "secret_changed": input.client_secret.is_some() })
-}
-
-/// Creates or (with `id`) replaces a provider; audited.
-pub async fn save(
-    state: &AppState,
-    actor: &Actor,
-    id: Option<Uuid>,
-    input: ProviderInput,
-) -> Result<ProviderView, DomainError> {
-    check(&input, id.is_none())?;
-    let now = Utc::now();
-    let txn = state.store.write().await?;
-    if let Some(other) = store::find_by_slug(&*txn, &input.slug).await?
-        && Some(other.id) != id
-    {
-        return Err(DomainError::conflict(
-            Code::SsoSlugTaken,
-            format!("Another provider is called {:?}.", input.slug),
-        ));
-    }
-    let existing = match id {
-        Some(id) => Some(
-            store::find(&*txn, id)
-                .await?
-                .ok_or(DomainError::NotFound { what: "single sign-on provider" })?,
-        ),
-        None => None,
-    };
-    let pid = existing.as_ref().map_or_else(Uuid::now_v7, |r| r.id);
-    let secret = match (&input.client_secret, &existing) {
-        (Some(s), _) => state.keys.seal(&seal_context(pid), s.as_bytes()),
-        (None, Some(r)) => r.client_secret_enc.clone(),
-        (None, None) => return Err(invalid("A client secret is needed.", "client_secret")),
-    };
-    let row = SsoProviderRow {
-        id: pid,
-        slug: input.slug.clone(),
-        label: input.label.trim().to_string(),
-        issuer: input.issuer.clone(),
-        client_id: input.client_id.trim().to_string(),
-        client_secret_enc: secret,
-        scopes: json!(input.scopes).to_string(),
-        username_claim: input.username_claim.clone(),
-        groups_claim: input.groups_claim.clone(),
-        role_map: json!(input.role_map).to_string(),
-        default_role: input.default_role.map(|r| r.as_str().to_string()),
-        link_by_email: input.link_by_email,
-        enabled: input.enabled,
-        created_at: existing.as_ref().map_or(now, |r| r.created_at),
-        updated_at: now,
-    };
-    let row = if existing.is_some() {
-        store::save(&*txn, row).await?
-    } else {
-        store::insert(&*txn, row).await?
-    };
-    let action = if existing.is_some() { "sso_provider.update" } else { "sso_provider.create" };
-    audit::record(
-        &*txn,
-        actor,
-        Event::success(
-            action,
-            Some(Target {
-                kind: "sso_provider",
-                id: row.id.to_string(),
-                name: Some(row.slug.clone()),
-            }),
-            details(&input),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(view(row))
-}
-
-/// Removes a provider; its users stay (they can no longer sign in through it). Audited.
-pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
-    let txn = state.store.write().await?;
-    let row = store::find(&*txn, id)
-        .await?
-        .ok_or(DomainError::NotFound { what: "single sign-on provider" })?;
-    store::delete(&*txn, id).await?;
-    audit::record(
-        &*txn,
-        actor,
-        Event::success(
-            "sso_provider.delete",
-            Some(Target { kind: "sso_provider", id: id.to_string(), name: Some(row.slug.clone()) }),
-            json!({}),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// An enabled provider as the sign-in page shows it.
-pub struct Button {
-    pub id: Uuid,
-    pub slug: String,
-    pub label: String,
-}
-
-/// The enabled providers, for the sign-in page's buttons.
-pub async fn buttons(state: &AppState) -> Result<Vec<Button>, DomainError> {
-    Ok(store::providers(state.store.db())
-        .await?
-        .into_iter()
-        .filter(|p| p.enabled)
-        .map(|p| Button { id: p.id, slug: p.slug, label: p.label })
-        .collect())
-}
 
 /// Where to send a browser to sign out at provider `slug` too: its end-session endpoint
 /// with this client and the sign-in page to come back to; the sign-in page when the
