@@ -211,28 +211,6 @@ pub async fn active_before<C: ConnectionTrait>(
         .await?)
 }
 
-/// Which of `ids` are still queued, dispatched or running.
-pub async fn still_active<C: ConnectionTrait>(
-    db: &C,
-    ids: &[Uuid],
-) -> Result<Vec<Uuid>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(job::Entity::find()
-        .select_only()
-        .column(job::Column::Id)
-        .filter(job::Column::Id.is_in(ids.iter().copied()))
-        .filter(job::Column::Status.is_in([
-            JobStatus::Queued,
-            JobStatus::Dispatched,
-            JobStatus::Running,
-        ]))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// A finished run, for a baseline.
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct PastRun {

@@ -39,11 +39,13 @@ struct Findings {
     /// Subjects not judged this time (a schedule whose run is under way): their open
     /// alerts stay as they are.
     keep: HashSet<String>,
+    /// The rule's open alerts, when the finder had to read them already.
+    open: Option<Vec<AlertRow>>,
 }
 
 impl Findings {
     fn new(rule: Rule, signals: Vec<Signal>, why: &'static str) -> Findings {
-        Findings { rule, signals, why, keep: HashSet::new() }
+        Findings { rule, signals, why, keep: HashSet::new(), open: None }
     }
 }
 
@@ -83,7 +85,10 @@ async fn reconcile(
     hosts: &HashMap<Uuid, &WatchedHost>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let open: Vec<AlertRow> = store::open_of_rule(state.store.db(), f.rule.as_str()).await?;
+    let open: Vec<AlertRow> = match f.open {
+        Some(open) => open,
+        None => store::open_of_rule(state.store.db(), f.rule.as_str()).await?,
+    };
     let open_keys: HashSet<String> = open.iter().filter_map(|a| a.open_key.clone()).collect();
     // Tags are parsed only for a rule limited to one.
     let in_scope = |s: &Signal| {
@@ -337,16 +342,14 @@ async fn job_stuck(
     if jobs.is_empty() {
         return Ok(f);
     }
-    let open: HashMap<String, AlertRow> = store::open_of_rule(db, Rule::JobStuck.as_str())
-        .await?
-        .into_iter()
-        .filter_map(|a| a.open_key.clone().map(|k| (k, a)))
-        .collect();
+    let open_alerts = store::open_of_rule(db, Rule::JobStuck.as_str()).await?;
+    let open: HashSet<String> = open_alerts.iter().filter_map(|a| a.open_key.clone()).collect();
+    f.open = Some(open_alerts);
     for j in jobs {
         let subject = Subject::job(j.id, j.host_id, j.repository_id);
         let key = subject.open_key(Rule::JobStuck);
         let age = now - j.created_at;
-        let usual = if open.contains_key(&key) {
+        let usual = if open.contains(&key) {
             None
         } else {
             let past = watch::recent_ok(db, j.host_id, j.kind, None, None, None, 14).await?;
