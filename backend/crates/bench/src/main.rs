@@ -178,20 +178,7 @@ async fn main() {
         let state = AppState::open(config).await.expect("open store");
         // One repository (sealed like any, through the domain) linked to every host, and
         // three schedules per host: what each agent's config carries.
-        let repo = repositories::create(
-            &state,
-            &Actor::cli(),
-            NewRepository {
-                name: "fleet".into(),
-                url: "s3:https://s3.example.net/fleet".into(),
-                password: "bench-repository-password".into(),
-                env: Default::default(),
-                guard: None,
-            },
-        )
-        .await
-        .expect("create repository")
-        .id;
+        let repo = bench_repository(&state, "fleet", "s3:https://s3.example.net/fleet").await;
         let now = chrono::Utc::now();
         for chunk in agents.chunks_mut(1000) {
             let txn = state.store.write().await.expect("txn");
@@ -547,6 +534,24 @@ fn spawn_server(
 /// Each simulated host's schedules: name and cron.
 const SCHEDULES: [(&str, &str); 3] =
     [("nightly", "0 3 * * *"), ("hourly-db", "15 * * * *"), ("weekly-full", "0 4 * * 0")];
+
+/// A repository made through the domain (its password sealed like any), for seeding.
+async fn bench_repository(state: &AppState, name: &str, url: &str) -> Uuid {
+    repositories::create(
+        state,
+        &Actor::cli(),
+        NewRepository {
+            name: name.into(),
+            url: url.into(),
+            password: "bench-repository-password".into(),
+            env: Default::default(),
+            guard: None,
+        },
+    )
+    .await
+    .expect("create repository")
+    .id
+}
 
 /// A schedule row as the API would store it (backup paths, a retention policy).
 fn schedule_row(

@@ -7,15 +7,7 @@
 
 use std::time::Instant;
 
-use cairn_server::{
-    AppState, Config,
-    domain::{
-        alerts::sweep,
-        audit::Actor,
-        repositories::{self, NewRepository},
-    },
-    store::hosts,
-};
+use cairn_server::{AppState, Config, domain::alerts::sweep, store::hosts};
 use cairn_testkit::agent::SimAgent;
 use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, Statement};
@@ -29,20 +21,7 @@ pub async fn run() {
         let config =
             Config { data_dir: dir.clone(), database_url: url.clone(), ..Config::default() };
         let state = AppState::open(config).await.expect("open store (migrates)");
-        let repo = repositories::create(
-            &state,
-            &Actor::cli(),
-            NewRepository {
-                name: "bench".into(),
-                url: "/srv/restic".into(),
-                password: "bench-repository-password".into(),
-                env: Default::default(),
-                guard: None,
-            },
-        )
-        .await
-        .expect("create repository")
-        .id;
+        let repo = crate::bench_repository(&state, "bench", "/srv/restic").await;
         let db = state.store.db();
         let backend = db.get_database_backend();
         let now = Utc::now();
