@@ -30,6 +30,8 @@ mod m0024_alerts;
 mod m0025_notifications;
 mod m0026_alert_watch;
 mod m0027_sso;
+mod m0028_role_bindings;
+mod m0029_sso_from_config;
 
 pub struct Migrator;
 
@@ -64,6 +66,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0025_notifications::Migration),
             Box::new(m0026_alert_watch::Migration),
             Box::new(m0027_sso::Migration),
+            Box::new(m0028_role_bindings::Migration),
+            Box::new(m0029_sso_from_config::Migration),
         ]
     }
 }

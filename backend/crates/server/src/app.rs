@@ -41,6 +41,8 @@ pub enum StartError {
     Tls(#[from] crate::http::tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
+    #[error("single sign-on providers from the configuration file: {0}")]
+    SsoProviders(String),
 }
 
 /// The app's state: the domain's context (reached through `Deref`, so `state.store` and
@@ -119,7 +121,7 @@ impl AppState {
             config_batches: Default::default(),
             notify: crate::notify::NotifySettings::from_config(&config),
         });
-        Ok(AppState(Arc::new(Inner {
+        let state = AppState(Arc::new(Inner {
             domain,
             config,
             limiter,
@@ -127,7 +129,11 @@ impl AppState {
             agent_tokens: Default::default(),
             trusted_proxies,
             tls,
-        })))
+        }));
+        crate::auth::sso::sync_from_config(&state)
+            .await
+            .map_err(|e| StartError::SsoProviders(e.to_string()))?;
+        Ok(state)
     }
 }
 

@@ -46,6 +46,8 @@ codes! {
     UserUsernameTaken = "user.username_taken",
     UserLastAdmin = "user.last_admin",
     UserDeleteSelf = "user.delete_self",
+    UserInvalidBinding = "user.invalid_binding",
+    SsoProviderFromConfig = "sso.provider_from_config",
     TokenInvalidName = "token.invalid_name",
     TokenRoleTooHigh = "token.role_too_high",
     TokenInvalidExpiry = "token.invalid_expiry",

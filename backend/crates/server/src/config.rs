@@ -227,6 +227,53 @@ pub struct AuthConfig {
     /// Failed logins per source IP within the window before 429.
     pub login_max_failures_per_ip: u32,
     pub login_window_secs: u64,
+    /// Single sign-on providers kept in this file (`[[auth.sso_providers]]`): made or
+    /// updated at start, read-only in the web app.
+    pub sso_providers: Vec<SsoProviderConfig>,
+}
+
+/// A single sign-on provider from the configuration file (see docs/sso.md).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoProviderConfig {
+    pub slug: String,
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    /// The secret itself, or (better) `client_secret_file`: exactly one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username_claim: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups_claim: Option<String>,
+    /// `{ group, role, tags? }`: a role over all hosts, or with tags a host role.
+    #[serde(default)]
+    pub role_map: Vec<SsoRoleMappingConfig>,
+    /// `viewer`, `operator` or `admin` for someone in no mapped group; unset refuses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<String>,
+    #[serde(default)]
+    pub link_by_email: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoRoleMappingConfig {
+    pub group: String,
+    pub role: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Config {
@@ -286,6 +333,7 @@ impl Default for AuthConfig {
             login_max_failures_per_account: 5,
             login_max_failures_per_ip: 20,
             login_window_secs: 900,
+            sso_providers: Vec::new(),
         }
     }
 }
@@ -356,6 +404,21 @@ impl Config {
         self.listen.parse::<SocketAddr>().map_err(|e| {
             ConfigError::Invalid(format!("listen = {:?} is not an address: {e}", self.listen))
         })?;
+        let mut slugs = std::collections::HashSet::new();
+        for p in &self.auth.sso_providers {
+            if p.client_secret.is_some() == p.client_secret_file.is_some() {
+                return Err(ConfigError::Invalid(format!(
+                    "auth.sso_providers {:?}: give client_secret or client_secret_file (one of them)",
+                    p.slug
+                )));
+            }
+            if !slugs.insert(p.slug.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "auth.sso_providers: slug {:?} is used twice",
+                    p.slug
+                )));
+            }
+        }
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))
@@ -506,6 +569,11 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&shown.database_url);
+        for p in &mut shown.auth.sso_providers {
+            if p.client_secret.is_some() {
+                p.client_secret = Some("***".into());
+            }
+        }
         toml::to_string_pretty(&shown).unwrap_or_default()
     }
 }

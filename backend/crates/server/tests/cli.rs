@@ -103,6 +103,7 @@ fn admin_reset_password_and_audit_verify() {
             email: None,
             role: Role::Admin,
             password: "the-original-secret-1".into(),
+            bindings: Vec::new(),
         };
         users::create(&state.store, &Actor::system(), new, 12).await.unwrap();
         state.store.clone().close().await;

@@ -133,9 +133,11 @@ const server = createServer((req, res) => {
 <p class="hint">Start again from the application.</p>`));
   });
 });
-await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+// OIDC_HOST and OIDC_ISSUER let the docker compose demo listen on every interface and
+// name itself by an address both the browser and the Cairn container reach.
+await new Promise((resolve) => server.listen(port, process.env.OIDC_HOST ?? '127.0.0.1', resolve));
 const actualPort = server.address().port;
-issuer = `http://127.0.0.1:${actualPort}`;
+issuer = process.env.OIDC_ISSUER ?? `http://127.0.0.1:${actualPort}`;
 
 // RS256 signing key, fresh for every run.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

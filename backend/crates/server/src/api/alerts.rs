@@ -12,7 +12,7 @@ use poem_openapi::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
@@ -400,7 +400,7 @@ impl AlertsApi {
     #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
         #[oai(name = "state", explode = true)] state_in: Query<Option<Vec<AlertStateName>>>,
         #[oai(explode = true)] severity: Query<Option<Vec<AlertSeverity>>>,
@@ -421,6 +421,7 @@ impl AlertsApi {
             since: since.0,
             cursor: cursor.0,
             limit: limit.0.unwrap_or(50),
+            scope: auth.scope().clone(),
         };
         let page = service::list(&state, q).await?;
         Ok(Json(AlertList {
@@ -433,10 +434,10 @@ impl AlertsApi {
     #[oai(path = "/v1/alerts/summary", method = "get", operation_id = "get_alert_summary")]
     async fn summary(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
     ) -> Result<Json<AlertSummary>, ApiError> {
-        let s = service::summary(&state).await?;
+        let s = service::summary(&state, auth.scope()).await?;
         let n = |v: Severity| s.by_severity.get(&v).copied().unwrap_or(0);
         Ok(Json(AlertSummary {
             open: s.open,
@@ -452,10 +453,11 @@ impl AlertsApi {
     #[oai(path = "/v1/alerts/:id", method = "get", operation_id = "get_alert")]
     async fn get(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<AlertDetail>, ApiError> {
+        auth.alert(id.0).await?;
         let (a, events) = service::get(&state, id.0).await?;
         Ok(Json(AlertDetail {
             alert: a.into(),
@@ -468,10 +470,11 @@ impl AlertsApi {
     #[oai(path = "/v1/alerts/:id/acknowledge", method = "post", operation_id = "acknowledge_alert")]
     async fn acknowledge(
         &self,
-        auth: Auth<perm::AlertsManage>,
+        auth: HostAuth<perm::AlertsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Alert>, ApiError> {
+        auth.alert(id.0).await?;
         Ok(Json(service::change(&state, &auth.actor(), id.0, Change::Acknowledge).await?.into()))
     }
 
@@ -480,10 +483,11 @@ impl AlertsApi {
     #[oai(path = "/v1/alerts/:id/resolve", method = "post", operation_id = "resolve_alert")]
     async fn resolve(
         &self,
-        auth: Auth<perm::AlertsManage>,
+        auth: HostAuth<perm::AlertsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Alert>, ApiError> {
+        auth.alert(id.0).await?;
         Ok(Json(service::change(&state, &auth.actor(), id.0, Change::Resolve).await?.into()))
     }
 
@@ -491,11 +495,12 @@ impl AlertsApi {
     #[oai(path = "/v1/alerts/:id/snooze", method = "post", operation_id = "snooze_alert")]
     async fn snooze(
         &self,
-        auth: Auth<perm::AlertsManage>,
+        auth: HostAuth<perm::AlertsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<SnoozeRequest>,
     ) -> Result<Json<Alert>, ApiError> {
+        auth.alert(id.0).await?;
         let c = Change::Snooze(body.0.until);
         Ok(Json(service::change(&state, &auth.actor(), id.0, c).await?.into()))
     }
@@ -504,7 +509,7 @@ impl AlertsApi {
     #[oai(path = "/v1/alert-rules", method = "get", operation_id = "list_alert_rules")]
     async fn rules(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        _auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
     ) -> Result<Json<Vec<AlertRule>>, ApiError> {
         Ok(Json(service::rules(&state).await?.into_iter().map(Into::into).collect()))
@@ -534,10 +539,11 @@ impl AlertsApi {
     #[oai(path = "/v1/hosts/:id/mute", method = "get", operation_id = "get_host_mute")]
     async fn get_mute(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<HostMute>, ApiError> {
+        auth.host(id.0).await?;
         Ok(Json(HostMute { until: service::muted_until(&state, id.0).await? }))
     }
 
@@ -546,11 +552,12 @@ impl AlertsApi {
     #[oai(path = "/v1/hosts/:id/mute", method = "put", operation_id = "set_host_mute")]
     async fn set_mute(
         &self,
-        auth: Auth<perm::AlertsManage>,
+        auth: HostAuth<perm::AlertsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<HostMuteRequest>,
     ) -> Result<Json<HostMute>, ApiError> {
+        auth.host(id.0).await?;
         let row = service::mute_host(&state, &auth.actor(), id.0, body.0.until).await?;
         Ok(Json(HostMute { until: row.map(|r| r.until) }))
     }

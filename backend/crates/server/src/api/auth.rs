@@ -161,12 +161,11 @@ impl AuthApi {
         let b = body.0;
         let (user, issued) = service::login(&state, &client.0, &b.username, b.password).await?;
         set_session_cookies(jar, &state, &issued);
-        let role = user.role;
-        let principal = service::Principal {
+        let principal = service::Principal::new(
             user,
-            role,
-            method: service::AuthMethod::Session { session_id: issued.session_id },
-        };
+            None,
+            service::AuthMethod::Session { session_id: issued.session_id },
+        );
         Ok(Json(Me::of(&principal)))
     }
 

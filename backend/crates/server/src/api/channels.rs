@@ -14,7 +14,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::alerts::{AlertRuleName, AlertSeverity};
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
@@ -464,10 +464,11 @@ impl ChannelsApi {
     )]
     async fn alert_deliveries(
         &self,
-        _auth: Auth<perm::AlertsRead>,
+        auth: HostAuth<perm::AlertsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<Delivery>>, ApiError> {
+        auth.alert(id.0).await?;
         Ok(Json(
             service::deliveries_of_alert(&state, id.0).await?.into_iter().map(Into::into).collect(),
         ))

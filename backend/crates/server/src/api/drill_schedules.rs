@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::security::{Auth, perm};
+use super::security::{HostAuth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
@@ -100,10 +100,11 @@ impl DrillSchedulesApi {
     )]
     async fn get(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<DrillScheduleAnswer>, ApiError> {
+        auth.host(id.0).await?;
         let schedule = service::get(&state, id.0).await?.map(Into::into);
         Ok(Json(DrillScheduleAnswer { schedule }))
     }
@@ -119,11 +120,12 @@ impl DrillSchedulesApi {
     )]
     async fn set(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<SetDrillScheduleRequest>,
     ) -> Result<Json<DrillSchedule>, ApiError> {
+        auth.host(id.0).await?;
         let b = body.0;
         let input = DrillScheduleInput {
             repository_id: b.repository_id,
@@ -143,10 +145,11 @@ impl DrillSchedulesApi {
     )]
     async fn delete(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Removed, ApiError> {
+        auth.host(id.0).await?;
         service::remove(&state, &auth.actor(), id.0).await?;
         Ok(Removed::Done)
     }

@@ -10,7 +10,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::jobs::JobStatus;
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError, serde_json_body::SerdeJson, wire_time};
 use crate::{
     app::AppState,
@@ -255,7 +255,7 @@ impl HostsApi {
     #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         /// Text in hostname, OS or fingerprint.
         q: Query<Option<String>>,
@@ -280,6 +280,7 @@ impl HostsApi {
             seen_since: (status.0 == Some(HostStatus::Online)).then_some(cutoff),
             not_seen_since: (status.0 == Some(HostStatus::Offline)).then_some(cutoff),
             created_after: created_after.0,
+            scope: auth.scope().clone(),
         };
         let limit = limit.0.unwrap_or(100);
         let with_total = with_total.0.unwrap_or(false);
@@ -308,10 +309,11 @@ impl HostsApi {
     #[oai(path = "/v1/hosts/:id", method = "get", operation_id = "get_host")]
     async fn get(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Host>, ApiError> {
+        auth.host(id.0).await?;
         let h = fleet::get_host(&state, id.0).await?;
         Ok(Json(host_view(&state, h).await?))
     }
@@ -320,11 +322,12 @@ impl HostsApi {
     #[oai(path = "/v1/hosts/:id", method = "patch", operation_id = "update_host")]
     async fn update(
         &self,
-        auth: Auth<perm::HostsManage>,
+        auth: HostAuth<perm::HostsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<UpdateHostRequest>,
     ) -> Result<Json<Host>, ApiError> {
+        auth.host(id.0).await?;
         let h = fleet::set_tags(&state, &auth.actor(), id.0, &body.tags).await?;
         Ok(Json(host_view(&state, h).await?))
     }
@@ -333,7 +336,7 @@ impl HostsApi {
     #[oai(path = "/v1/hosts/:id", method = "delete", operation_id = "delete_host")]
     async fn delete(
         &self,
-        auth: Auth<perm::HostsApprove>,
+        auth: Auth<perm::HostsDelete>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
@@ -362,10 +365,11 @@ impl HostsApi {
     #[oai(path = "/v1/hosts/:id/ping", method = "post", operation_id = "ping_host")]
     async fn ping(
         &self,
-        auth: Auth<perm::HostsManage>,
+        auth: HostAuth<perm::HostsManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Queued, ApiError> {
+        auth.host(id.0).await?;
         let c = fleet::ping(&state, &auth.actor(), id.0).await?;
         Ok(Queued::Accepted(Json(QueuedCommand { command_id: c.id, created_at: c.created_at })))
     }

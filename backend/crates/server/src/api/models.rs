@@ -5,9 +5,32 @@ use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
 use crate::{
-    auth::{AuthMethod, Permission, Principal, Role},
+    auth::{AuthMethod, Permission, Principal, Role, RoleBinding, service::bindings_of},
     domain::rows::UserRow,
 };
+
+/// A role over the hosts carrying at least one of `tags`.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(deny_unknown_fields)]
+pub struct HostRoleBinding {
+    /// `viewer` or `operator` (admin is always over all hosts).
+    pub role: Role,
+    /// 1–32 host tags; a host carrying any of them is in scope.
+    #[oai(validator(min_items = 1, max_items = 32))]
+    pub tags: Vec<String>,
+}
+
+impl From<RoleBinding> for HostRoleBinding {
+    fn from(b: RoleBinding) -> Self {
+        HostRoleBinding { role: b.role, tags: b.tags }
+    }
+}
+
+impl From<HostRoleBinding> for RoleBinding {
+    fn from(b: HostRoleBinding) -> Self {
+        RoleBinding { role: b.role, tags: b.tags }
+    }
+}
 
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
@@ -16,7 +39,10 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
+    /// The role over all hosts (`none`: only what `bindings` give).
     pub role: Role,
+    /// Roles over the hosts of some tags, on top of `role`.
+    pub bindings: Vec<HostRoleBinding>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -30,7 +56,9 @@ pub struct User {
 
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
+        let bindings = bindings_of(&r).into_iter().map(Into::into).collect();
         User {
+            bindings,
             id: r.id,
             username: r.username,
             display_name: r.display_name,
@@ -60,9 +88,17 @@ pub enum AuthMethodKind {
 pub struct Me {
     pub user: User,
     pub auth_method: AuthMethodKind,
-    /// The effective role (for a token: its cap, never above the owner's role).
+    /// The effective role over all hosts (for a token: its cap, never above the owner's
+    /// role).
     pub role: Role,
+    /// What `role` allows, on every host.
     pub permissions: Vec<Permission>,
+    /// The effective host-scoped roles (for a token: each capped like `role`).
+    pub bindings: Vec<HostRoleBinding>,
+    /// What the caller may do on some hosts at least: `permissions` plus what `bindings`
+    /// add on the hosts they cover. A web app shows host pages and actions by this; the
+    /// server decides per host.
+    pub host_permissions: Vec<Permission>,
 }
 
 impl Me {
@@ -75,6 +111,8 @@ impl Me {
             },
             role: p.role,
             permissions: p.role.permissions().to_vec(),
+            bindings: p.bindings.iter().cloned().map(Into::into).collect(),
+            host_permissions: p.permissions_anywhere(),
         }
     }
 }

@@ -14,7 +14,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
@@ -335,10 +335,10 @@ impl RepositoriesApi {
     #[oai(path = "/", method = "get", operation_id = "list_repositories")]
     async fn list(
         &self,
-        _auth: Auth<perm::ReposRead>,
+        auth: HostAuth<perm::ReposRead>,
         state: Data<&AppState>,
     ) -> Result<Json<RepositoryList>, ApiError> {
-        let rows = service::list(&state).await?;
+        let rows = service::list(&state, auth.scope()).await?;
         Ok(Json(RepositoryList { items: rows.into_iter().map(Into::into).collect() }))
     }
 
@@ -369,10 +369,11 @@ impl RepositoriesApi {
     #[oai(path = "/:id", method = "get", operation_id = "get_repository")]
     async fn get(
         &self,
-        _auth: Auth<perm::ReposRead>,
+        auth: HostAuth<perm::ReposRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Repository>, ApiError> {
+        auth.repository(id.0).await?;
         Ok(Json(service::get(&state, id.0).await?.into()))
     }
 
@@ -381,10 +382,11 @@ impl RepositoriesApi {
     #[oai(path = "/:id/copies", method = "get", operation_id = "list_repository_copies")]
     async fn copies(
         &self,
-        _auth: Auth<perm::ReposRead>,
+        auth: HostAuth<perm::ReposRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<RepositoryCopyList>, ApiError> {
+        auth.repository(id.0).await?;
         service::get(&state, id.0).await?;
         let items = copies::of_repository(&state, id.0).await?;
         Ok(Json(RepositoryCopyList { items: items.into_iter().map(Into::into).collect() }))

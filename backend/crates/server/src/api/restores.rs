@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
 use super::jobs::models::{Started, one};
-use super::security::{Auth, perm};
+use super::security::{HostAuth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
@@ -124,11 +124,12 @@ impl RestoresApi {
     #[oai(path = "/v1/hosts/:id/drills", method = "post", operation_id = "create_drill")]
     async fn drill(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::RestoresRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<CreateDrillRequest>,
     ) -> Result<Started, ApiError> {
+        auth.host(id.0).await?;
         let b = body.0;
         let args = cairn_proto::DrillArgs {
             files: b.files.unwrap_or(20),
@@ -153,11 +154,12 @@ impl RestoresApi {
     )]
     async fn preview(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::RestoresRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<CreateRestoreRequest>,
     ) -> Result<Json<RestorePreviewAnswer>, ApiError> {
+        auth.host(id.0).await?;
         if body.0.needs_anywhere(id.0) {
             auth.require(Permission::RestoresAnywhere).await?;
         }
@@ -174,11 +176,12 @@ impl RestoresApi {
     #[oai(path = "/v1/hosts/:id/restores", method = "post", operation_id = "create_restore")]
     async fn create(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::RestoresRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<CreateRestoreRequest>,
     ) -> Result<Started, ApiError> {
+        auth.host(id.0).await?;
         if body.0.needs_anywhere(id.0) {
             auth.require(Permission::RestoresAnywhere).await?;
         }

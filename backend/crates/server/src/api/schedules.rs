@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payl
 use uuid::Uuid;
 
 use super::jobs::{JobStatus, Started, one};
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError};
 use crate::{
     app::AppState,
@@ -108,8 +108,8 @@ impl Schedule {
     }
 }
 
-fn sees_hooks<P: crate::api::security::Needs>(auth: &Auth<P>) -> bool {
-    auth.principal.role.allows(Permission::SchedulesHooks)
+fn sees_hooks<P: crate::api::security::Needs>(auth: &HostAuth<P>) -> bool {
+    auth.principal().role.allows(Permission::SchedulesHooks)
 }
 
 impl From<ScheduleView> for Schedule {
@@ -213,7 +213,7 @@ impl ScheduleRequest {
     /// Hooks run as the agent's user: setting them needs `schedules_hooks` (admins).
     async fn check_hooks<P: crate::api::security::Needs>(
         &self,
-        auth: &Auth<P>,
+        auth: &HostAuth<P>,
     ) -> Result<(), ApiError> {
         if self.hooks.is_some() {
             auth.require(Permission::SchedulesHooks).await?;
@@ -362,10 +362,11 @@ impl SchedulesApi {
     #[oai(path = "/v1/hosts/:id/schedules", method = "get", operation_id = "list_host_schedules")]
     async fn list(
         &self,
-        auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<ScheduleList>, ApiError> {
+        auth.host(id.0).await?;
         let (host, views) = service::list_for_host(&state, id.0).await?;
         let sees = sees_hooks(&auth);
         Ok(Json(ScheduleList {
@@ -380,11 +381,12 @@ impl SchedulesApi {
     #[oai(path = "/v1/hosts/:id/schedules", method = "post", operation_id = "create_schedule")]
     async fn create(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<ScheduleRequest>,
     ) -> Result<CreatedSchedule, ApiError> {
+        auth.host(id.0).await?;
         body.check_hooks(&auth).await?;
         let v = service::create(&state, &auth.actor(), id.0, body.0.into()).await?;
         Ok(CreatedSchedule::Created(Json(Schedule::for_caller(v, sees_hooks(&auth)))))
@@ -393,10 +395,11 @@ impl SchedulesApi {
     #[oai(path = "/v1/schedules/:id", method = "get", operation_id = "get_schedule")]
     async fn get(
         &self,
-        auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Schedule>, ApiError> {
+        auth.schedule(id.0).await?;
         let v = service::get(&state, id.0).await?.1;
         Ok(Json(Schedule::for_caller(v, sees_hooks(&auth))))
     }
@@ -405,11 +408,12 @@ impl SchedulesApi {
     #[oai(path = "/v1/schedules/:id", method = "put", operation_id = "replace_schedule")]
     async fn replace(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<ScheduleRequest>,
     ) -> Result<Json<Schedule>, ApiError> {
+        auth.schedule(id.0).await?;
         body.check_hooks(&auth).await?;
         let v = service::replace(&state, &auth.actor(), id.0, body.0.into()).await?;
         Ok(Json(Schedule::for_caller(v, sees_hooks(&auth))))
@@ -419,10 +423,11 @@ impl SchedulesApi {
     #[oai(path = "/v1/schedules/:id", method = "delete", operation_id = "delete_schedule")]
     async fn delete(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
+        auth.schedule(id.0).await?;
         service::delete(&state, &auth.actor(), id.0).await?;
         Ok(NoContent::Done)
     }
@@ -431,11 +436,12 @@ impl SchedulesApi {
     #[oai(path = "/v1/schedules/:id/run", method = "post", operation_id = "run_schedule")]
     async fn run(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::BackupsRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<RunScheduleRequest>,
     ) -> Result<Started, ApiError> {
+        auth.schedule(id.0).await?;
         let o = body.0;
         let row =
             service::run_now(&state, &auth.actor(), id.0, o.limit_upload_kib, o.limit_download_kib)
@@ -454,11 +460,12 @@ impl SchedulesApi {
     )]
     async fn preflight_draft(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<PreflightDraftRequest>,
     ) -> Result<Json<PreflightReport>, ApiError> {
+        auth.host(id.0).await?;
         let b = body.0;
         b.schedule.check_hooks(&auth).await?;
         let r =
@@ -476,10 +483,11 @@ impl SchedulesApi {
     )]
     async fn preflight(
         &self,
-        auth: Auth<perm::SchedulesManage>,
+        auth: HostAuth<perm::SchedulesManage>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<PreflightReport>, ApiError> {
+        auth.schedule(id.0).await?;
         Ok(Json(service::preflight_stored(&state, &auth.actor(), id.0).await?.into()))
     }
 
@@ -513,7 +521,7 @@ impl SchedulesApi {
     #[oai(path = "/v1/backup-options", method = "get", operation_id = "list_backup_options")]
     async fn backup_options(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        _auth: HostAuth<perm::HostsRead>,
     ) -> Result<Json<Vec<BackupOption>>, ApiError> {
         Ok(Json(cairn_proto::BACKUP_OPTIONS.iter().map(backup_option).collect()))
     }
@@ -523,7 +531,7 @@ impl SchedulesApi {
     #[oai(path = "/v1/schedules/preview", method = "get", operation_id = "preview_schedule")]
     async fn preview(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        _auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         #[oai(validator(min_length = 1, max_length = 200))] cron: Query<String>,
         #[oai(validator(max_length = 64))] timezone: Query<Option<String>>,

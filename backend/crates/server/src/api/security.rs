@@ -12,13 +12,16 @@ use poem_openapi::{
 use serde_json::json;
 
 use super::error::ApiError;
+use uuid::Uuid;
+
 use crate::{
     app::AppState,
     auth::{
-        ACCESS_COOKIE, CSRF_HEADER, Permission,
+        ACCESS_COOKIE, CSRF_HEADER, HostScope, Permission,
         service::{self, Client, Principal, Rejection},
     },
     domain::audit::{self, Actor, Event, Outcome},
+    domain::{DomainError, scope},
 };
 
 // Only documents the scheme in the OpenAPI document; `Auth` does the checking.
@@ -60,8 +63,12 @@ pub mod perm {
         HostsRead,
         HostsManage,
         HostsApprove,
+        HostsDelete,
         SnapshotsRead,
+        SnapshotsDownload,
+        RestoresRun,
         RestoresAnywhere,
+        BackupsRun,
         JobsRun,
         SchedulesManage,
         SchedulesHooks,
@@ -77,7 +84,8 @@ pub mod perm {
     );
 }
 
-/// An authenticated caller whose role has `P`'s permission.
+/// An authenticated caller whose role over all hosts has `P`'s permission (a host-scoped
+/// binding is not enough: operations on hosts take [`HostAuth`]).
 pub struct Auth<P: Needs> {
     pub principal: Principal,
     pub client: Client,
@@ -92,11 +100,16 @@ impl<P: Needs> Auth<P> {
         self.principal.actor(&self.client)
     }
 
-    /// Succeeds when the caller's role has `p`; otherwise audits the denial and refuses.
+    /// Succeeds when the caller's role over all hosts has `p`; otherwise audits the
+    /// denial and refuses.
     pub async fn require(&self, p: Permission) -> Result<&Principal, ApiError> {
         if self.principal.role.allows(p) {
             return Ok(&self.principal);
         }
+        Err(self.denied(p).await)
+    }
+
+    async fn denied(&self, p: Permission) -> ApiError {
         audit::record_alone(
             &self.state.store,
             &self.actor(),
@@ -112,10 +125,117 @@ impl<P: Needs> Auth<P> {
             },
         )
         .await;
-        Err(ApiError::forbidden(
+        let scoped = if self.principal.scope(p).is_some() {
+            " over all hosts (your host-scoped roles do not reach this)"
+        } else {
+            ""
+        };
+        ApiError::forbidden(
             Code::AuthForbidden,
-            format!("Your role ({}) does not allow this.", self.principal.role.as_str()),
-        ))
+            format!("Your role ({}) does not allow this{scoped}.", self.principal.role.as_str()),
+        )
+    }
+}
+
+/// An authenticated caller who has `P` on some hosts at least: over all of them, or
+/// through a binding to some host tags. The one place that decides about a host: a
+/// handler checks each host it touches (directly, or behind a job, schedule, alert or
+/// repository) with the methods below, and filters its lists with [`HostAuth::scope`].
+/// Out of scope answers exactly as a missing thing does (404), so a scoped caller cannot
+/// even learn that a host exists.
+pub struct HostAuth<P: Needs> {
+    auth: Auth<P>,
+    scope: HostScope,
+}
+
+impl<P: Needs> HostAuth<P> {
+    pub fn actor(&self) -> Actor {
+        self.auth.actor()
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.auth.principal
+    }
+
+    /// Another permission this operation needs over all hosts (for example a restore in
+    /// place); refuses and audits as [`Auth::require`] does.
+    pub async fn require(&self, p: Permission) -> Result<&Principal, ApiError> {
+        self.auth.require(p).await
+    }
+
+    /// The hosts `P` reaches for this caller.
+    pub fn scope(&self) -> &HostScope {
+        &self.scope
+    }
+
+    /// The scope of another permission this operation also needs (for example a restore
+    /// that also writes to another host); refuses like the extractor when there is none.
+    pub async fn also(&self, p: Permission) -> Result<HostScope, ApiError> {
+        match self.auth.principal.scope(p) {
+            Some(s) => Ok(s),
+            None => Err(self.auth.denied(p).await),
+        }
+    }
+
+    /// Refuses (404, as for a missing host) unless the host is in scope.
+    pub async fn host(&self, id: Uuid) -> Result<(), ApiError> {
+        self.host_in(&self.scope, id).await
+    }
+
+    /// [`HostAuth::host`] for a scope from [`HostAuth::also`].
+    pub async fn host_in(&self, s: &HostScope, id: Uuid) -> Result<(), ApiError> {
+        self.decide(scope::covers_host(self.ctx(), s, id).await?, "host", id).await
+    }
+
+    /// Refuses (404, as for a missing job) unless the job's host is in scope.
+    pub async fn job(&self, id: Uuid) -> Result<(), ApiError> {
+        self.decide(scope::covers_job(self.ctx(), &self.scope, id).await?, "job", id).await
+    }
+
+    /// Refuses (404, as for a missing schedule) unless the schedule's host is in scope.
+    pub async fn schedule(&self, id: Uuid) -> Result<(), ApiError> {
+        let ok = scope::covers_schedule(self.ctx(), &self.scope, id).await?;
+        self.decide(ok, "schedule", id).await
+    }
+
+    /// Refuses (404, as for a missing alert) unless the alert is about a host in scope.
+    pub async fn alert(&self, id: Uuid) -> Result<(), ApiError> {
+        self.decide(scope::covers_alert(self.ctx(), &self.scope, id).await?, "alert", id).await
+    }
+
+    /// Refuses (404, as for a missing repository) unless a host in scope is linked to it.
+    pub async fn repository(&self, id: Uuid) -> Result<(), ApiError> {
+        let ok = scope::covers_repository(self.ctx(), &self.scope, id).await?;
+        self.decide(ok, "repository", id).await
+    }
+
+    fn ctx(&self) -> &AppState {
+        &self.auth.state
+    }
+
+    async fn decide(&self, in_scope: bool, what: &'static str, id: Uuid) -> Result<(), ApiError> {
+        if in_scope { Ok(()) } else { Err(self.out_of_scope(what, id).await) }
+    }
+
+    async fn out_of_scope(&self, what: &'static str, id: Uuid) -> ApiError {
+        audit::record_alone(
+            &self.auth.state.store,
+            &self.actor(),
+            Event {
+                action: "access.denied",
+                target: None,
+                outcome: Outcome::Denied,
+                details: json!({
+                    "request": self.auth.request,
+                    "needs": P::PERMISSION.as_str(),
+                    "reason": "outside the caller's host scope",
+                    "resource": what,
+                    "id": id,
+                }),
+            },
+        )
+        .await;
+        DomainError::NotFound { what }.into()
     }
 }
 
@@ -228,6 +348,45 @@ async fn authenticate(
     }
 }
 
+/// The caller of this request, authenticated but not yet checked for any permission.
+async fn caller<P: Needs>(req: &Request) -> poem::Result<Auth<P>> {
+    let state = req
+        .data::<AppState>()
+        .cloned()
+        .ok_or_else(|| poem::Error::from(ApiError::internal("application state missing")))?;
+    let client = client_of(req);
+    let principal = authenticate(&state, req, &client).await?;
+    let request = format!("{} {}", req.method(), req.original_uri().path());
+    Ok(Auth { principal, client, state, request, _needs: std::marker::PhantomData })
+}
+
+impl<'a, P: Needs> ApiExtractor<'a> for HostAuth<P> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <TokenScheme as ApiExtractor>::register(registry);
+        <SessionScheme as ApiExtractor>::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec!["token", "session"]
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let auth = caller::<P>(req).await?;
+        match auth.principal.scope(P::PERMISSION) {
+            Some(scope) => Ok(HostAuth { auth, scope }),
+            None => Err(auth.denied(P::PERMISSION).await.into()),
+        }
+    }
+}
+
 impl<'a, P: Needs> ApiExtractor<'a> for Auth<P> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
     type ParamType = ();
@@ -247,14 +406,7 @@ impl<'a, P: Needs> ApiExtractor<'a> for Auth<P> {
         _body: &mut RequestBody,
         _opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .cloned()
-            .ok_or_else(|| poem::Error::from(ApiError::internal("application state missing")))?;
-        let client = client_of(req);
-        let principal = authenticate(&state, req, &client).await?;
-        let request = format!("{} {}", req.method(), req.original_uri().path());
-        let auth = Auth { principal, client, state, request, _needs: std::marker::PhantomData };
+        let auth = caller::<P>(req).await?;
         auth.require(P::PERMISSION).await?;
         Ok(auth)
     }

@@ -14,7 +14,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::security::{Auth, perm};
+use super::security::{HostAuth, perm};
 use super::{ApiTags, error::ApiError};
 use crate::{
     app::AppState,
@@ -141,7 +141,7 @@ impl SnapshotsApi {
     )]
     async fn download(
         &self,
-        auth: Auth<perm::SnapshotsRead>,
+        auth: HostAuth<perm::SnapshotsDownload>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         #[oai(validator(pattern = "^[0-9a-f]{64}$"))] snapshot_id: Path<String>,
@@ -151,6 +151,7 @@ impl SnapshotsApi {
         format: Query<Option<DownloadFormat>>,
         repository_id: Query<Option<Uuid>>,
     ) -> Result<Downloaded, ApiError> {
+        auth.host(id.0).await?;
         let d = crate::domain::downloads::start(
             &state,
             &auth.actor(),
@@ -180,7 +181,7 @@ impl SnapshotsApi {
     )]
     async fn tree(
         &self,
-        auth: Auth<perm::SnapshotsRead>,
+        auth: HostAuth<perm::SnapshotsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         /// Full snapshot id (64 hex digits).
@@ -199,6 +200,7 @@ impl SnapshotsApi {
         #[oai(validator(maximum(value = "10000000")))] offset: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u32>>,
     ) -> Result<Json<SnapshotTree>, ApiError> {
+        auth.host(id.0).await?;
         let offset = offset.0.unwrap_or(0);
         let t = browse::tree(
             &state,
@@ -244,7 +246,7 @@ impl SnapshotsApi {
     )]
     async fn search(
         &self,
-        auth: Auth<perm::SnapshotsRead>,
+        auth: HostAuth<perm::SnapshotsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         /// What to look for.
@@ -257,6 +259,7 @@ impl SnapshotsApi {
         snapshot_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u32>>,
     ) -> Result<Json<SnapshotSearch>, ApiError> {
+        auth.host(id.0).await?;
         let f = browse::search(
             &state,
             &auth.actor(),
@@ -299,7 +302,7 @@ impl SnapshotsApi {
     )]
     async fn diff(
         &self,
-        auth: Auth<perm::SnapshotsRead>,
+        auth: HostAuth<perm::SnapshotsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         #[oai(validator(pattern = "^[0-9a-f]{64}$"))] snapshot_id: Path<String>,
@@ -312,6 +315,7 @@ impl SnapshotsApi {
         filter: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<u32>>,
     ) -> Result<Json<SnapshotDiff>, ApiError> {
+        auth.host(id.0).await?;
         let d = browse::diff(
             &state,
             &auth.actor(),

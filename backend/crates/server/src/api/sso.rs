@@ -36,6 +36,10 @@ pub struct SsoRoleMapping {
     #[oai(validator(min_length = 1, max_length = 255))]
     pub group: String,
     pub role: Role,
+    /// With tags, the role is over the hosts carrying one of them only (viewer or
+    /// operator); without, over all hosts.
+    #[oai(default, validator(max_items = 32))]
+    pub tags: Vec<String>,
 }
 
 /// A provider as admins see it; the client secret is never shown.
@@ -59,6 +63,9 @@ pub struct SsoProvider {
     pub default_role: Option<Role>,
     pub link_by_email: bool,
     pub enabled: bool,
+    /// Set from the configuration file (`[[auth.sso_providers]]`): read-only through the
+    /// API (changes answer `409 sso.provider_from_config`).
+    pub from_config: bool,
     /// Where the provider must send browsers back (register it at the provider).
     pub redirect_uri: String,
 }
@@ -113,7 +120,7 @@ impl SsoProviderRequest {
             role_map: self
                 .role_map
                 .into_iter()
-                .map(|m| RoleMapping { group: m.group, role: m.role })
+                .map(|m| RoleMapping { group: m.group, role: m.role, tags: m.tags })
                 .collect(),
             default_role: self.default_role,
             link_by_email: self.link_by_email,
@@ -135,11 +142,12 @@ fn answer(state: &AppState, v: ProviderView) -> SsoProvider {
         role_map: v
             .role_map
             .into_iter()
-            .map(|m| SsoRoleMapping { group: m.group, role: m.role })
+            .map(|m| SsoRoleMapping { group: m.group, role: m.role, tags: m.tags })
             .collect(),
         default_role: v.default_role,
         link_by_email: v.row.link_by_email,
         enabled: v.row.enabled,
+        from_config: v.row.from_config,
         redirect_uri: format!(
             "{}{}",
             state.config.public_url.trim_end_matches('/'),

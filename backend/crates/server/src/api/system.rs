@@ -144,6 +144,7 @@ impl SystemApi {
             email: b.email,
             role: Role::Admin,
             password: b.password,
+            bindings: Vec::new(),
         };
         let (user, issued) = setup::complete(&state, &client.0, &b.token, new).await?;
         set_session_cookies(jar, &state, &issued);
@@ -153,6 +154,8 @@ impl SystemApi {
             auth_method: super::models::AuthMethodKind::Session,
             role,
             permissions: role.permissions().to_vec(),
+            bindings: Vec::new(),
+            host_permissions: role.permissions().to_vec(),
         })))
     }
 }

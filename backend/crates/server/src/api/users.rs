@@ -10,7 +10,12 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::security::{Auth, perm};
-use super::{ApiTags, auth::NoContent, error::ApiError, models::User};
+use super::{
+    ApiTags,
+    auth::NoContent,
+    error::ApiError,
+    models::{HostRoleBinding, User},
+};
 use crate::{
     app::AppState,
     auth::Role,
@@ -43,9 +48,14 @@ pub struct CreateUserRequest {
     pub display_name: Option<String>,
     #[oai(validator(max_length = 254))]
     pub email: Option<String>,
+    /// The role over all hosts; `none` with `bindings` for a user who may act on some
+    /// hosts only.
     pub role: Role,
     #[oai(validator(max_length = 1024))]
     pub password: String,
+    /// Roles over the hosts of some tags (at most 20).
+    #[oai(validator(max_items = 20))]
+    pub bindings: Option<Vec<HostRoleBinding>>,
 }
 
 #[derive(Object)]
@@ -59,6 +69,10 @@ pub struct UpdateUserRequest {
     pub role: Option<Role>,
     /// Disabling ends the user's sessions and stops their tokens at once.
     pub disabled: Option<bool>,
+    /// Replaces the user's host-scoped roles (`[]` removes them all). For a single
+    /// sign-on user they are set again from their groups at each sign-in.
+    #[oai(validator(max_items = 20))]
+    pub bindings: Option<Vec<HostRoleBinding>>,
 }
 
 #[derive(Object)]
@@ -121,6 +135,7 @@ impl UsersApi {
             email: b.email,
             role: b.role,
             password: b.password,
+            bindings: b.bindings.unwrap_or_default().into_iter().map(Into::into).collect(),
         };
         let row = service::create(
             &state.store,
@@ -161,6 +176,7 @@ impl UsersApi {
             },
             role: b.role,
             disabled: b.disabled,
+            bindings: b.bindings.map(|v| v.into_iter().map(Into::into).collect()),
         };
         Ok(Json(service::update(&state.store, &auth.actor(), id.0, patch).await?.into()))
     }

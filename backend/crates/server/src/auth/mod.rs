@@ -11,7 +11,7 @@ pub mod service;
 pub mod sso;
 pub mod tokens;
 
-pub use permission::{Access, OPERATIONS, Permission, Role};
+pub use permission::{Access, HostScope, OPERATIONS, Permission, Role, RoleBinding};
 pub use service::{AuthMethod, Principal};
 
 pub const ACCESS_COOKIE: &str = "cairn_access";

@@ -29,6 +29,9 @@ use serde::{Deserialize, Serialize};
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
 pub enum Role {
     // Declared weakest first: the derived order is the privilege order.
+    /// No role over all hosts: the user's own profile only, plus whatever their host-scoped
+    /// role bindings give on the hosts those cover.
+    None,
     Viewer,
     Operator,
     Admin,
@@ -37,6 +40,7 @@ pub enum Role {
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::None => "none",
             Role::Viewer => "viewer",
             Role::Operator => "operator",
             Role::Admin => "admin",
@@ -46,14 +50,18 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
+            Role::None => &[Profile],
             Role::Viewer => &[Profile, HostsRead, SnapshotsRead, ReposRead, AlertsRead],
             Role::Operator => &[
                 Profile,
                 HostsRead,
                 SnapshotsRead,
+                SnapshotsDownload,
                 ReposRead,
                 HostsManage,
                 JobsRun,
+                BackupsRun,
+                RestoresRun,
                 SchedulesManage,
                 ReposMaintain,
                 AlertsRead,
@@ -63,9 +71,13 @@ impl Role {
                 Profile,
                 HostsRead,
                 SnapshotsRead,
+                SnapshotsDownload,
                 ReposRead,
                 HostsManage,
+                HostsDelete,
                 JobsRun,
+                BackupsRun,
+                RestoresRun,
                 SchedulesManage,
                 SchedulesHooks,
                 ReposMaintain,
@@ -97,13 +109,21 @@ pub enum Permission {
     HostsRead,
     /// Enrollment tokens, host tags, repository links, test commands.
     HostsManage,
-    /// Accept or reject announced agents; delete hosts (revokes their key).
+    /// Accept or reject announced agents.
     HostsApprove,
+    /// Delete hosts (revokes their agent's key).
+    HostsDelete,
     /// Look inside hosts' snapshots: browse their directories, search them, diff them.
     SnapshotsRead,
+    /// Read data back: download files and folders of a snapshot through the browser.
+    SnapshotsDownload,
+    /// Restore to a new path on the same host (and run restore drills).
+    RestoresRun,
     /// Restores that replace files where they were (in place) or write to another host.
     RestoresAnywhere,
-    /// Start and cancel jobs (backups, snapshot refreshes).
+    /// Start backups (now, or a schedule's run now).
+    BackupsRun,
+    /// Cancel jobs and refresh a host's snapshot list.
     JobsRun,
     /// Create, edit and delete hosts' schedules (hooks excepted).
     SchedulesManage,
@@ -135,8 +155,12 @@ impl Permission {
             Permission::HostsRead => "hosts_read",
             Permission::HostsManage => "hosts_manage",
             Permission::HostsApprove => "hosts_approve",
+            Permission::HostsDelete => "hosts_delete",
             Permission::SnapshotsRead => "snapshots_read",
+            Permission::SnapshotsDownload => "snapshots_download",
+            Permission::RestoresRun => "restores_run",
             Permission::RestoresAnywhere => "restores_anywhere",
+            Permission::BackupsRun => "backups_run",
             Permission::JobsRun => "jobs_run",
             Permission::SchedulesManage => "schedules_manage",
             Permission::SchedulesHooks => "schedules_hooks",
@@ -153,11 +177,84 @@ impl Permission {
     }
 }
 
+/// A role over the hosts that carry at least one of `tags`. Stored as JSON on the user
+/// (`users.bindings`); only viewer and operator can be bound: admin is global.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RoleBinding {
+    pub role: Role,
+    pub tags: Vec<String>,
+}
+
+/// The hosts a permission reaches for one caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostScope {
+    All,
+    /// Hosts carrying at least one of these tags (sorted, no duplicates, never empty).
+    Tags(Vec<String>),
+}
+
+/// Every host: what internal callers (the sweep, fleet commands) read with.
+impl Default for HostScope {
+    fn default() -> Self {
+        HostScope::All
+    }
+}
+
+impl HostScope {
+    pub fn covers(&self, host_tags: &[String]) -> bool {
+        match self {
+            HostScope::All => true,
+            HostScope::Tags(tags) => host_tags.iter().any(|t| tags.contains(t)),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, HostScope::All)
+    }
+}
+
+/// Where `p` reaches for a caller whose role over all hosts is `role` and whose
+/// host-scoped bindings are `bindings`: every host, the hosts of some tags, or none.
+pub fn scope_of(role: Role, bindings: &[RoleBinding], p: Permission) -> Option<HostScope> {
+    if role.allows(p) {
+        return Some(HostScope::All);
+    }
+    let mut tags: Vec<String> = bindings
+        .iter()
+        // An admin binding cannot be stored; refusing it here too keeps admin global even
+        // if one were.
+        .filter(|b| b.role < Role::Admin && b.role.allows(p))
+        .flat_map(|b| b.tags.iter().cloned())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    (!tags.is_empty()).then_some(HostScope::Tags(tags))
+}
+
+/// Every permission `role` and `bindings` give anywhere (over all hosts or some).
+pub fn permissions_anywhere(role: Role, bindings: &[RoleBinding]) -> Vec<Permission> {
+    let mut out: Vec<Permission> = role.permissions().to_vec();
+    for b in bindings.iter().filter(|b| b.role < Role::Admin) {
+        for p in b.role.permissions() {
+            if !out.contains(p) {
+                out.push(*p);
+            }
+        }
+    }
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// No credentials needed (sign-in, first-run setup, server info, agent enrollment).
     Public,
+    /// The permission over all hosts (a host-scoped binding is not enough).
     Requires(Permission),
+    /// The permission on the host the operation is about (its job, schedule, alert or
+    /// snapshot's host): a binding whose tags the host carries is enough, a host out of
+    /// the caller's scope answers 404 as if it did not exist, and lists hold only the
+    /// hosts in scope (and their jobs, snapshots, alerts, repositories).
+    OnHosts(Permission),
     /// An agent's signed request token (agent API).
     Agent,
 }
@@ -193,12 +290,12 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_audit_events", Access::Requires(Permission::AuditRead)),
     ("export_audit_events", Access::Requires(Permission::AuditRead)),
     ("verify_audit_chain", Access::Requires(Permission::AuditRead)),
-    ("list_hosts", Access::Requires(Permission::HostsRead)),
-    ("get_host", Access::Requires(Permission::HostsRead)),
-    ("update_host", Access::Requires(Permission::HostsManage)),
-    ("delete_host", Access::Requires(Permission::HostsApprove)),
+    ("list_hosts", Access::OnHosts(Permission::HostsRead)),
+    ("get_host", Access::OnHosts(Permission::HostsRead)),
+    ("update_host", Access::OnHosts(Permission::HostsManage)),
+    ("delete_host", Access::Requires(Permission::HostsDelete)),
     ("set_host_repositories", Access::Requires(Permission::HostsManage)),
-    ("ping_host", Access::Requires(Permission::HostsManage)),
+    ("ping_host", Access::OnHosts(Permission::HostsManage)),
     ("ping_hosts", Access::Requires(Permission::HostsManage)),
     ("probe_repository", Access::Requires(Permission::HostsManage)),
     ("list_enrollment_tokens", Access::Requires(Permission::HostsRead)),
@@ -207,9 +304,9 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_pending_hosts", Access::Requires(Permission::HostsRead)),
     ("accept_pending_host", Access::Requires(Permission::HostsApprove)),
     ("reject_pending_host", Access::Requires(Permission::HostsApprove)),
-    ("list_repositories", Access::Requires(Permission::ReposRead)),
-    ("get_repository", Access::Requires(Permission::ReposRead)),
-    ("list_repository_copies", Access::Requires(Permission::ReposRead)),
+    ("list_repositories", Access::OnHosts(Permission::ReposRead)),
+    ("get_repository", Access::OnHosts(Permission::ReposRead)),
+    ("list_repository_copies", Access::OnHosts(Permission::ReposRead)),
     ("list_repository_locks", Access::Requires(Permission::ReposMaintain)),
     ("create_repository", Access::Requires(Permission::ReposManage)),
     ("update_repository", Access::Requires(Permission::ReposManage)),
@@ -222,33 +319,33 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("agent_answer", Access::Agent),
     ("agent_job_repository", Access::Agent),
     ("agent_upload_download", Access::Agent),
-    ("create_backup", Access::Requires(Permission::JobsRun)),
+    ("create_backup", Access::OnHosts(Permission::BackupsRun)),
     ("init_repository", Access::Requires(Permission::ReposManage)),
-    ("refresh_snapshots", Access::Requires(Permission::JobsRun)),
-    ("list_jobs", Access::Requires(Permission::HostsRead)),
-    ("get_job", Access::Requires(Permission::HostsRead)),
-    ("list_job_logs", Access::Requires(Permission::HostsRead)),
-    ("stream_job_events", Access::Requires(Permission::HostsRead)),
-    ("cancel_job", Access::Requires(Permission::JobsRun)),
-    ("list_host_snapshots", Access::Requires(Permission::HostsRead)),
-    ("browse_snapshot", Access::Requires(Permission::SnapshotsRead)),
-    ("search_snapshots", Access::Requires(Permission::SnapshotsRead)),
-    ("diff_snapshots", Access::Requires(Permission::SnapshotsRead)),
-    ("download_snapshot_path", Access::Requires(Permission::SnapshotsRead)),
-    ("create_restore", Access::Requires(Permission::JobsRun)),
-    ("preview_restore", Access::Requires(Permission::JobsRun)),
-    ("create_drill", Access::Requires(Permission::JobsRun)),
-    ("get_drill_schedule", Access::Requires(Permission::HostsRead)),
-    ("list_alerts", Access::Requires(Permission::AlertsRead)),
-    ("get_alert_summary", Access::Requires(Permission::AlertsRead)),
-    ("get_alert", Access::Requires(Permission::AlertsRead)),
-    ("acknowledge_alert", Access::Requires(Permission::AlertsManage)),
-    ("resolve_alert", Access::Requires(Permission::AlertsManage)),
-    ("snooze_alert", Access::Requires(Permission::AlertsManage)),
-    ("list_alert_rules", Access::Requires(Permission::AlertsRead)),
+    ("refresh_snapshots", Access::OnHosts(Permission::JobsRun)),
+    ("list_jobs", Access::OnHosts(Permission::HostsRead)),
+    ("get_job", Access::OnHosts(Permission::HostsRead)),
+    ("list_job_logs", Access::OnHosts(Permission::HostsRead)),
+    ("stream_job_events", Access::OnHosts(Permission::HostsRead)),
+    ("cancel_job", Access::OnHosts(Permission::JobsRun)),
+    ("list_host_snapshots", Access::OnHosts(Permission::HostsRead)),
+    ("browse_snapshot", Access::OnHosts(Permission::SnapshotsRead)),
+    ("search_snapshots", Access::OnHosts(Permission::SnapshotsRead)),
+    ("diff_snapshots", Access::OnHosts(Permission::SnapshotsRead)),
+    ("download_snapshot_path", Access::OnHosts(Permission::SnapshotsDownload)),
+    ("create_restore", Access::OnHosts(Permission::RestoresRun)),
+    ("preview_restore", Access::OnHosts(Permission::RestoresRun)),
+    ("create_drill", Access::OnHosts(Permission::RestoresRun)),
+    ("get_drill_schedule", Access::OnHosts(Permission::HostsRead)),
+    ("list_alerts", Access::OnHosts(Permission::AlertsRead)),
+    ("get_alert_summary", Access::OnHosts(Permission::AlertsRead)),
+    ("get_alert", Access::OnHosts(Permission::AlertsRead)),
+    ("acknowledge_alert", Access::OnHosts(Permission::AlertsManage)),
+    ("resolve_alert", Access::OnHosts(Permission::AlertsManage)),
+    ("snooze_alert", Access::OnHosts(Permission::AlertsManage)),
+    ("list_alert_rules", Access::OnHosts(Permission::AlertsRead)),
     ("update_alert_rule", Access::Requires(Permission::AlertsConfigure)),
-    ("get_host_mute", Access::Requires(Permission::AlertsRead)),
-    ("set_host_mute", Access::Requires(Permission::AlertsManage)),
+    ("get_host_mute", Access::OnHosts(Permission::AlertsRead)),
+    ("set_host_mute", Access::OnHosts(Permission::AlertsManage)),
     ("list_channels", Access::Requires(Permission::AlertsConfigure)),
     ("create_channel", Access::Requires(Permission::AlertsConfigure)),
     ("get_channel", Access::Requires(Permission::AlertsConfigure)),
@@ -256,22 +353,22 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("delete_channel", Access::Requires(Permission::AlertsConfigure)),
     ("test_channel", Access::Requires(Permission::AlertsConfigure)),
     ("list_channel_deliveries", Access::Requires(Permission::AlertsConfigure)),
-    ("list_alert_deliveries", Access::Requires(Permission::AlertsRead)),
-    ("set_drill_schedule", Access::Requires(Permission::SchedulesManage)),
-    ("delete_drill_schedule", Access::Requires(Permission::SchedulesManage)),
-    ("list_host_schedules", Access::Requires(Permission::HostsRead)),
-    ("create_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("list_alert_deliveries", Access::OnHosts(Permission::AlertsRead)),
+    ("set_drill_schedule", Access::OnHosts(Permission::SchedulesManage)),
+    ("delete_drill_schedule", Access::OnHosts(Permission::SchedulesManage)),
+    ("list_host_schedules", Access::OnHosts(Permission::HostsRead)),
+    ("create_schedule", Access::OnHosts(Permission::SchedulesManage)),
     ("get_host_hooks", Access::Requires(Permission::SchedulesHooks)),
     ("set_host_hooks", Access::Requires(Permission::SchedulesHooks)),
-    ("get_schedule", Access::Requires(Permission::HostsRead)),
-    ("replace_schedule", Access::Requires(Permission::SchedulesManage)),
-    ("delete_schedule", Access::Requires(Permission::SchedulesManage)),
-    ("run_schedule", Access::Requires(Permission::JobsRun)),
-    ("preview_schedule", Access::Requires(Permission::HostsRead)),
-    ("preflight_schedule_draft", Access::Requires(Permission::SchedulesManage)),
-    ("preflight_schedule", Access::Requires(Permission::SchedulesManage)),
+    ("get_schedule", Access::OnHosts(Permission::HostsRead)),
+    ("replace_schedule", Access::OnHosts(Permission::SchedulesManage)),
+    ("delete_schedule", Access::OnHosts(Permission::SchedulesManage)),
+    ("run_schedule", Access::OnHosts(Permission::BackupsRun)),
+    ("preview_schedule", Access::OnHosts(Permission::HostsRead)),
+    ("preflight_schedule_draft", Access::OnHosts(Permission::SchedulesManage)),
+    ("preflight_schedule", Access::OnHosts(Permission::SchedulesManage)),
     ("rotate_repository_key", Access::Requires(Permission::ReposManage)),
-    ("list_backup_options", Access::Requires(Permission::HostsRead)),
+    ("list_backup_options", Access::OnHosts(Permission::HostsRead)),
     ("start_repository_job", Access::Requires(Permission::ReposMaintain)),
     ("approve_job", Access::Requires(Permission::ReposManage)),
     ("preview_retention", Access::Requires(Permission::ReposMaintain)),
@@ -287,6 +384,34 @@ mod tests {
         assert!(Role::Admin.allows(Permission::UsersManage));
         assert!(!Role::Operator.allows(Permission::UsersManage));
         assert!(!Role::Viewer.allows(Permission::AuditRead));
+    }
+
+    #[test]
+    fn bindings_reach_only_the_hosts_of_their_tags() {
+        let b = vec![
+            RoleBinding { role: Role::Operator, tags: vec!["web".into()] },
+            RoleBinding { role: Role::Viewer, tags: vec!["db".into(), "web".into()] },
+        ];
+        assert_eq!(scope_of(Role::Admin, &b, Permission::BackupsRun), Some(HostScope::All));
+        assert_eq!(
+            scope_of(Role::None, &b, Permission::BackupsRun),
+            Some(HostScope::Tags(vec!["web".into()]))
+        );
+        assert_eq!(
+            scope_of(Role::None, &b, Permission::HostsRead),
+            Some(HostScope::Tags(vec!["db".into(), "web".into()]))
+        );
+        assert_eq!(scope_of(Role::None, &b, Permission::UsersManage), None);
+        assert_eq!(scope_of(Role::Viewer, &b, Permission::HostsRead), Some(HostScope::All));
+        let web = scope_of(Role::None, &b, Permission::BackupsRun).unwrap();
+        assert!(web.covers(&["web".into(), "eu".into()]));
+        assert!(!web.covers(&["db".into()]));
+        assert!(!web.covers(&[]));
+        // An admin binding (which validation refuses) grants nothing.
+        let admin = vec![RoleBinding { role: Role::Admin, tags: vec!["web".into()] }];
+        assert_eq!(scope_of(Role::None, &admin, Permission::UsersManage), None);
+        assert_eq!(permissions_anywhere(Role::None, &admin), vec![Permission::Profile]);
+        assert!(permissions_anywhere(Role::None, &b).contains(&Permission::BackupsRun));
     }
 
     #[test]

@@ -7,7 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Role, keys, password};
+use super::{
+    Permission, Role, keys, password,
+    permission::{self, HostScope, RoleBinding},
+};
 use crate::{
     app::AppState,
     domain::{
@@ -61,11 +64,47 @@ pub enum AuthMethod {
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub user: UserRow,
+    /// The role over every host.
     pub role: Role,
+    /// Roles over the hosts of some tags (capped like `role` for a token).
+    pub bindings: Vec<RoleBinding>,
     pub method: AuthMethod,
 }
 
+/// The host-scoped bindings stored on `user`. Rows are written from checked bindings, so
+/// a row that does not parse is corruption: it is logged and grants nothing.
+pub fn bindings_of(user: &UserRow) -> Vec<RoleBinding> {
+    match serde_json::from_str(&user.bindings) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(user = %user.id, error = %e, "unreadable role bindings; none granted");
+            Vec::new()
+        }
+    }
+}
+
 impl Principal {
+    /// `user` as a caller, with every role capped at `cap` (a token's role).
+    pub fn new(user: UserRow, cap: Option<Role>, method: AuthMethod) -> Principal {
+        let cap = cap.unwrap_or(Role::Admin);
+        let bindings = bindings_of(&user)
+            .into_iter()
+            .map(|b| RoleBinding { role: b.role.min(cap), tags: b.tags })
+            .filter(|b| b.role > Role::None)
+            .collect();
+        Principal { role: user.role.min(cap), user, bindings, method }
+    }
+
+    /// The hosts `p` reaches for this caller (`None`: no host at all).
+    pub fn scope(&self, p: Permission) -> Option<HostScope> {
+        permission::scope_of(self.role, &self.bindings, p)
+    }
+
+    /// Every permission this caller has over all hosts or some.
+    pub fn permissions_anywhere(&self) -> Vec<Permission> {
+        permission::permissions_anywhere(self.role, &self.bindings)
+    }
+
     pub fn actor(&self, client: &Client) -> Actor {
         let kind = match self.method {
             AuthMethod::Session { .. } => ActorKind::User,
@@ -298,9 +337,8 @@ pub async fn refresh(
         return Err(expired());
     }
     txn.commit().await?;
-    let role = user.role;
     let issued = issue(state, user.id, session.id, new_refresh, expires_at);
-    Ok((Principal { user, role, method: AuthMethod::Session { session_id: session.id } }, issued))
+    Ok((Principal::new(user, None, AuthMethod::Session { session_id: session.id }), issued))
 }
 
 pub async fn logout(
@@ -353,6 +391,5 @@ pub async fn authenticate_session(
     if user.disabled {
         return Ok(Err(Rejection::Refused("user disabled")));
     }
-    let role = user.role;
-    Ok(Ok(Principal { user, role, method: AuthMethod::Session { session_id: session.id } }))
+    Ok(Ok(Principal::new(user, None, AuthMethod::Session { session_id: session.id })))
 }

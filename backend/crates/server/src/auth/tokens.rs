@@ -45,14 +45,14 @@ pub async fn authenticate_token(
     if user.disabled {
         return Ok(Err(Rejection::Refused("user disabled")));
     }
-    let role = user.role.min(row.role);
     // Last-used is informative; write it at most once a minute per token.
     if row.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
         let txn = state.store.write().await?;
         tokens::touch(&*txn, row.id, now).await?;
         txn.commit().await?;
     }
-    Ok(Ok(Principal { user, role, method: AuthMethod::Token { token_id: row.id, name: row.name } }))
+    let method = AuthMethod::Token { token_id: row.id, name: row.name };
+    Ok(Ok(Principal::new(user, Some(row.role), method)))
 }
 
 pub async fn list_tokens(
@@ -78,13 +78,23 @@ pub async fn create_token(
             "name",
         ));
     }
-    let role = role.unwrap_or(principal.role);
-    if role > principal.role {
+    // The cap applies to the role over all hosts and to each host-scoped binding, so a
+    // token never carries more than its owner's bindings: its cap can reach the highest
+    // of them, no further.
+    let highest = principal
+        .bindings
+        .iter()
+        .map(|b| b.role)
+        .chain([principal.role])
+        .max()
+        .unwrap_or(Role::None);
+    let role = role.unwrap_or(highest);
+    if role > highest || role == Role::None {
         return Err(DomainError::invalid(
             Code::TokenRoleTooHigh,
             format!(
-                "A token cannot have more rights than you: your role is {}.",
-                principal.role.as_str()
+                "A token's role must be viewer, operator or admin, and no higher than your highest role ({}).",
+                highest.as_str()
             ),
             "role",
         ));

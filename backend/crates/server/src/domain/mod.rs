@@ -29,6 +29,7 @@ pub mod repositories;
 pub mod restores;
 pub mod rows;
 pub mod schedules;
+pub mod scope;
 pub mod users;
 
 pub use context::Domain;

@@ -229,8 +229,11 @@ fn seal_env(state: &Domain, id: Uuid, env: &BTreeMap<String, String>) -> (String
     )
 }
 
-pub async fn list(state: &Domain) -> Result<Vec<RepositoryRow>, DomainError> {
-    Ok(repo_store::list(state.store.db()).await?)
+pub async fn list(
+    state: &Domain,
+    scope: &crate::auth::HostScope,
+) -> Result<Vec<RepositoryRow>, DomainError> {
+    Ok(repo_store::list(state.store.db(), scope).await?)
 }
 
 pub async fn get(state: &Domain, id: Uuid) -> Result<RepositoryRow, DomainError> {

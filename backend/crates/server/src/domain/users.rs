@@ -12,7 +12,7 @@ use super::{
     page::{self, Page},
 };
 use crate::{
-    auth::{Role, password},
+    auth::{Role, RoleBinding, password, service::bindings_of},
     store::{
         Store, sessions,
         users::{self, UserFilter, UserRow},
@@ -25,6 +25,8 @@ pub struct NewUser {
     pub email: Option<String>,
     pub role: Role,
     pub password: String,
+    /// Roles over the hosts of some tags.
+    pub bindings: Vec<RoleBinding>,
 }
 
 #[derive(Default)]
@@ -34,6 +36,46 @@ pub struct UserPatch {
     pub email: Option<Option<String>>,
     pub role: Option<Role>,
     pub disabled: Option<bool>,
+    /// Replaces the user's host-scoped bindings.
+    pub bindings: Option<Vec<RoleBinding>>,
+}
+
+/// At most this many host-scoped bindings per user.
+pub const MAX_BINDINGS: usize = 20;
+
+/// Checks host-scoped bindings: viewer or operator (admin is global), 1–32 valid tags
+/// each, at most [`MAX_BINDINGS`]. Tags are normalised as host tags are.
+pub fn check_bindings(bindings: Vec<RoleBinding>) -> Result<Vec<RoleBinding>, DomainError> {
+    let invalid = |m: String| DomainError::invalid(Code::UserInvalidBinding, m, "bindings");
+    if bindings.len() > MAX_BINDINGS {
+        return Err(invalid(format!("A user has at most {MAX_BINDINGS} host-scoped roles.")));
+    }
+    let mut out: Vec<RoleBinding> = Vec::new();
+    for b in bindings {
+        if !matches!(b.role, Role::Viewer | Role::Operator) {
+            return Err(invalid(format!(
+                "A host-scoped role is viewer or operator, not {}: admin is always over all hosts.",
+                b.role.as_str()
+            )));
+        }
+        let tags = super::fleet::normalize_tags(&b.tags).map_err(|e| invalid(e.to_string()))?;
+        if tags.is_empty() {
+            return Err(invalid(
+                "A host-scoped role needs at least one host tag (give the role over all hosts instead)."
+                    .into(),
+            ));
+        }
+        let b = RoleBinding { role: b.role, tags };
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+/// The JSON stored in `users.bindings`.
+pub fn bindings_json(b: &[RoleBinding]) -> String {
+    serde_json::to_string(b).unwrap_or_else(|_| "[]".into())
 }
 
 /// Lower-cases and checks a username: 2–64 of `a-z 0-9 . _ -`, starting alphanumeric.
@@ -129,6 +171,7 @@ pub async fn prepare(new: NewUser, min_password_len: usize) -> Result<UserRow, D
     };
     let email = check_email(new.email)?;
     check_password(&new.password, &username, min_password_len, "password")?;
+    let bindings = check_bindings(new.bindings)?;
     let hash = password::hash(new.password).await?;
     let now = Utc::now();
     Ok(UserRow {
@@ -144,6 +187,7 @@ pub async fn prepare(new: NewUser, min_password_len: usize) -> Result<UserRow, D
         last_login_at: None,
         oidc_provider_id: None,
         oidc_subject: None,
+        bindings: bindings_json(&bindings),
     })
 }
 
@@ -168,7 +212,10 @@ pub async fn create(
         Event::success(
             "user.create",
             Some(Target::user(row.id, &row.username)),
-            json!({ "role": row.role, "email": row.email, "display_name": row.display_name }),
+            json!({
+                "role": row.role, "email": row.email, "display_name": row.display_name,
+                "bindings": bindings_of(&row),
+            }),
         ),
     )
     .await?;
@@ -184,6 +231,7 @@ pub async fn update(
 ) -> Result<UserRow, DomainError> {
     let display_name = patch.display_name.as_deref().map(check_display_name).transpose()?;
     let email = patch.email.map(check_email).transpose()?;
+    let bindings = patch.bindings.map(check_bindings).transpose()?;
     let txn = store.write().await?;
     let mut row = users::find(&*txn, id).await?.ok_or(DomainError::NotFound { what: "user" })?;
     let before = row.clone();
@@ -199,6 +247,9 @@ pub async fn update(
     }
     if let Some(d) = patch.disabled {
         row.disabled = d;
+    }
+    if let Some(b) = bindings {
+        row.bindings = bindings_json(&b);
     }
     let still_active_admin = row.role == Role::Admin && !row.disabled;
     if was_active_admin && !still_active_admin && users::count_active_admins(&*txn).await? <= 1 {
@@ -224,6 +275,9 @@ pub async fn update(
     }
     if before.role != row.role {
         changes.insert("role".into(), json!([before.role, row.role]));
+    }
+    if before.bindings != row.bindings {
+        changes.insert("bindings".into(), json!([bindings_of(&before), bindings_of(&row)]));
     }
     if before.disabled != row.disabled {
         changes.insert("disabled".into(), json!([before.disabled, row.disabled]));
@@ -373,6 +427,5 @@ pub async fn update_profile(
     display_name: Option<String>,
     email: Option<Option<String>>,
 ) -> Result<UserRow, DomainError> {
-    update(store, actor, user_id, UserPatch { display_name, email, role: None, disabled: None })
-        .await
+    update(store, actor, user_id, UserPatch { display_name, email, ..Default::default() }).await
 }

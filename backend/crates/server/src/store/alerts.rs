@@ -111,6 +111,9 @@ pub struct AlertFilter {
     pub rule: Option<String>,
     pub host_id: Option<Uuid>,
     pub since: Option<DateTime<Utc>>,
+    /// Only alerts about the hosts a caller's scope reaches (for a scope of tags, alerts
+    /// about no host are left out).
+    pub scope: crate::auth::HostScope,
 }
 
 fn filtered(f: &AlertFilter) -> sea_orm::Select<alert::Entity> {
@@ -129,6 +132,10 @@ fn filtered(f: &AlertFilter) -> sea_orm::Select<alert::Entity> {
     }
     if let Some(t) = f.since {
         q = q.filter(alert::Column::OpenedAt.gte(t));
+    }
+    if let Some(c) = super::scope::host_column_in((alert::Entity, alert::Column::HostId), &f.scope)
+    {
+        q = q.filter(c);
     }
     q
 }
@@ -157,9 +164,13 @@ pub async fn list<C: ConnectionTrait>(
 /// Unresolved alerts are few (one per rule and subject), so this stays cheap.
 pub async fn unresolved_counts<C: ConnectionTrait>(
     db: &C,
+    scope: &crate::auth::HostScope,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-    Ok(alert::Entity::find()
-        .select_only()
+    let mut q = alert::Entity::find();
+    if let Some(c) = super::scope::host_column_in((alert::Entity, alert::Column::HostId), scope) {
+        q = q.filter(c);
+    }
+    Ok(q.select_only()
         .column(alert::Column::State)
         .column(alert::Column::Severity)
         .column_as(alert::Column::Id.count(), "n")

@@ -8,6 +8,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::auth::HostScope;
+
 use super::{
     StoreError,
     entities::{host, host_repository},
@@ -27,6 +29,8 @@ pub struct HostFilter {
     pub not_seen_since: Option<DateTime<Utc>>,
     /// Only hosts that joined at or after this time (the Add host page waits with it).
     pub created_after: Option<DateTime<Utc>>,
+    /// Only the hosts a caller's scope reaches.
+    pub scope: HostScope,
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<HostRow>, StoreError> {
@@ -156,7 +160,7 @@ fn filtered(filter: &HostFilter) -> sea_orm::Select<host::Entity> {
     if let Some(t) = filter.created_after {
         q = q.filter(host::Column::CreatedAt.gte(t));
     }
-    q
+    super::scope::hosts_in(q, &filter.scope)
 }
 
 /// Records a poll: facts, time and address. `config_applied` is what the agent reports.

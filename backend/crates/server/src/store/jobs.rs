@@ -29,6 +29,8 @@ pub struct JobFilter {
     pub status: Option<JobStatus>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Only jobs of the hosts a caller's scope reaches.
+    pub scope: crate::auth::HostScope,
 }
 
 /// A job row that nothing has happened to yet: queued, no result, nothing counted. Callers
@@ -216,6 +218,9 @@ fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
     }
     if let Some(t) = f.until {
         q = q.filter(job::Column::CreatedAt.lt(t));
+    }
+    if let Some(c) = super::scope::host_column_in((job::Entity, job::Column::HostId), &f.scope) {
+        q = q.filter(c);
     }
     q
 }

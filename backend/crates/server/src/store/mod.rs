@@ -14,6 +14,7 @@ pub mod hosts;
 pub mod jobs;
 pub mod repositories;
 pub mod schedules;
+pub mod scope;
 pub mod sessions;
 pub mod snapshots;
 pub mod sso;

@@ -52,8 +52,28 @@ pub async fn linked_to_hosts<C: ConnectionTrait>(
     Ok(rows.into_iter().filter_map(|(link, repo)| Some((link.host_id, repo?))).collect())
 }
 
-pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<RepositoryRow>, StoreError> {
-    Ok(repository::Entity::find().order_by_asc(repository::Column::Name).all(db).await?)
+/// Every repository by name, or for a scope of tags those linked to a host in scope.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: &crate::auth::HostScope,
+) -> Result<Vec<RepositoryRow>, StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let mut q = repository::Entity::find();
+    if let Some(c) = super::scope::host_column_in(
+        (
+            super::entities::host_repository::Entity,
+            super::entities::host_repository::Column::HostId,
+        ),
+        scope,
+    ) {
+        let linked = Query::select()
+            .column(super::entities::host_repository::Column::RepositoryId)
+            .from(super::entities::host_repository::Entity)
+            .and_where(c)
+            .to_owned();
+        q = q.filter(Expr::col((repository::Entity, repository::Column::Id)).in_subquery(linked));
+    }
+    Ok(q.order_by_asc(repository::Column::Name).all(db).await?)
 }
 
 pub async fn insert<C: ConnectionTrait>(

@@ -293,7 +293,10 @@ async fn repositories_keep_secrets_and_reach_only_linked_agents(db: Db) {
         assert!(!everything.contains(secret), "{secret} leaked");
     }
     // Nor the database in clear text.
-    let stored = cairn_server::store::repositories::list(app.state().store.db()).await.unwrap();
+    let stored =
+        cairn_server::store::repositories::list(app.state().store.db(), &Default::default())
+            .await
+            .unwrap();
     assert!(!format!("{stored:?}").contains("rotated-pass-2"));
 
     // In use: cannot be deleted until unlinked.

@@ -23,6 +23,7 @@ mod plans;
 mod rbac_matrix;
 mod schedule_checks;
 mod schedules;
+mod scopes;
 mod serve;
 mod server;
 mod sso;

@@ -83,7 +83,18 @@ async fn every_jobs_page_and_count_reads_an_index_in_order(db: Db) {
         ("status and kind", JobFilter { status, kind, ..f() }),
         ("status and time", JobFilter { status, since, ..f() }),
         ("repository and status", JobFilter { repository: repo, status, ..f() }),
-        ("everything", JobFilter { host, repository: repo, kind, status, since, until }),
+        (
+            "everything",
+            JobFilter {
+                host,
+                repository: repo,
+                kind,
+                status,
+                since,
+                until,
+                scope: Default::default(),
+            },
+        ),
     ];
     let mut faults = Vec::new();
     for (name, filter) in &filters {

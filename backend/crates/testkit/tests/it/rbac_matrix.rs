@@ -1,5 +1,6 @@
-//! The RBAC matrix: every operation in the served OpenAPI document × {anonymous, viewer,
-//! operator, admin, revoked token, disabled user}. Fails on any operation missing from
+//! The RBAC matrix: every operation in the served OpenAPI document × {anonymous,
+//! viewer, operator, admin, revoked token, disabled user} (the host-scoped dimension is in
+//! `scopes.rs`). Fails on any operation missing from
 //! the permission table, and on any answer that does not match what the table says.
 
 use cairn_server::auth::{Access, OPERATIONS, Role};
@@ -96,6 +97,11 @@ async fn matrix(db: Db) {
                         ));
                     }
                 }
+                // Over all hosts, a host-scoped operation needs what any other does.
+                let access = match access {
+                    Access::OnHosts(p) => Access::Requires(p),
+                    a => a,
+                };
                 let expected_ok = match (access, who) {
                     (Access::Public, _) => None,
                     (
@@ -108,6 +114,7 @@ async fn matrix(db: Db) {
                     (Access::Requires(_), Who::Role(_)) => None,
                     // No user credential, valid or not, is an agent's signed token.
                     (Access::Agent, _) => Some(StatusCode::UNAUTHORIZED),
+                    (Access::OnHosts(_), _) => unreachable!("mapped above"),
                 };
                 match expected_ok {
                     Some(want) if status != want => failures

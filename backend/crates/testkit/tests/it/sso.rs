@@ -130,6 +130,40 @@ async fn single_sign_on_maps_groups_and_refuses_what_it_must(db: Db) {
     assert_eq!(to, "/hosts");
     let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(me["role"], "operator");
+    assert_eq!(me["bindings"], json!([]));
+
+    // A group mapped with host tags gives a role over those hosts only; admin cannot be
+    // scoped.
+    let provider = |map: Value| {
+        json!({ "slug": "idp", "label": "Test IdP", "issuer": idp.issuer, "client_id": "cairn",
+                "role_map": map })
+    };
+    let path = format!("/api/v1/sso-providers/{}", p["id"].as_str().unwrap());
+    let r = admin
+        .put_json(
+            &path,
+            provider(json!([{ "group": "web-ops", "role": "admin", "tags": ["web"] }])),
+        )
+        .await;
+    assert_eq!(error_field(r).await, ("sso.provider_invalid".into(), Some("role_map".into())));
+    let r = admin
+        .put_json(
+            &path,
+            provider(json!([{ "group": "cairn-admins", "role": "admin" },
+                            { "group": "cairn-ops", "role": "operator" },
+                            { "group": "web-ops", "role": "operator", "tags": ["WEB"] }])),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved: Value = r.json().await.unwrap();
+    assert_eq!(saved["role_map"][2]["tags"], json!(["web"]));
+    idp.set_users(users(json!(["web-ops"]), "mallory"));
+    let (_, browser, _) = sign_in(&app, &idp, "alice", "alice-pw").await;
+    let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["role"], "none");
+    assert_eq!(me["bindings"], json!([{ "role": "operator", "tags": ["web"] }]));
+    assert!(me["host_permissions"].as_array().unwrap().contains(&json!("backups_run")));
+
     // In no mapped group, with no default role: refused, no session.
     idp.set_users(users(json!(["sales"]), "mallory"));
     let (to, browser, _) = sign_in(&app, &idp, "alice", "alice-pw").await;
@@ -170,4 +204,88 @@ async fn single_sign_on_maps_groups_and_refuses_what_it_must(db: Db) {
     assert!(outcomes.iter().filter(|o| **o == "denied").count() >= 4, "{outcomes:?}");
 }
 
-db_tests!(single_sign_on_maps_groups_and_refuses_what_it_must);
+/// A provider kept in the configuration file: made at start, signs people in, read-only
+/// through the API; a restart with the same file writes nothing, and once the provider
+/// leaves the file it is disabled and editable again.
+async fn a_provider_from_the_configuration_file(db: Db) {
+    use cairn_server::config::{SsoProviderConfig, SsoRoleMappingConfig};
+    let idp = Idp::start(
+        json!([{ "client_id": "cairn", "client_secret": "cairn-secret-123",
+                 "redirect_uris": [format!("{PUBLIC}{CALLBACK}")] }]),
+        users(json!(["web-ops"]), "mallory"),
+    )
+    .await;
+    let secret_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret_file.path(), "cairn-secret-123\n").unwrap();
+    let provider = SsoProviderConfig {
+        slug: "idp".into(),
+        label: "Corp".into(),
+        issuer: idp.issuer.clone(),
+        client_id: "cairn".into(),
+        client_secret: None,
+        client_secret_file: Some(secret_file.path().to_path_buf()),
+        scopes: None,
+        username_claim: None,
+        groups_claim: None,
+        role_map: vec![SsoRoleMappingConfig {
+            group: "web-ops".into(),
+            role: "operator".into(),
+            tags: vec!["Web".into()],
+        }],
+        default_role: None,
+        link_by_email: false,
+        enabled: true,
+    };
+    let mut app = TestApp::spawn_with(db, |c| c.auth.sso_providers = vec![provider.clone()]).await;
+    let admin = app.bootstrap().await;
+    let info: Value = app.anonymous().get("/api/v1/info").await.json().await.unwrap();
+    assert_eq!(info["sso_providers"][0]["label"], "Corp");
+    let list: Value = admin.get("/api/v1/sso-providers").await.json().await.unwrap();
+    let p = &list[0];
+    assert_eq!(
+        (p["from_config"].as_bool(), p["role_map"][0]["tags"].clone()),
+        (Some(true), json!(["web"]))
+    );
+    let path = format!("/api/v1/sso-providers/{}", p["id"].as_str().unwrap());
+    let r = admin
+        .put_json(
+            &path,
+            json!({ "slug": "idp", "label": "Mine", "issuer": idp.issuer, "client_id": "cairn" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(cairn_testkit::error_code(r).await, "sso.provider_from_config");
+    assert_eq!(admin.delete(&path).await.status(), StatusCode::CONFLICT);
+    // The secret came from its file: a sign-in works, with the mapped host role.
+    let (to, browser, _) = sign_in(&app, &idp, "alice", "alice-pw").await;
+    assert_eq!(to, "/hosts");
+    let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["bindings"], json!([{ "role": "operator", "tags": ["web"] }]));
+
+    // A restart with the same file changes nothing.
+    app.stop().await;
+    let mut config = app.config.clone();
+    config.listen = "127.0.0.1:0".into();
+    let before = p["id"].as_str().unwrap().to_string();
+    let again = cairn_server::start(config.clone()).await.unwrap();
+    let rows = cairn_server::store::sso::providers(again.state.store.db()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let updated = rows[0].updated_at;
+    assert_eq!(rows[0].id.to_string(), before);
+    again.stop().await;
+    let again = cairn_server::start(config.clone()).await.unwrap();
+    let rows = cairn_server::store::sso::providers(again.state.store.db()).await.unwrap();
+    assert_eq!(rows[0].updated_at, updated, "an unchanged file must write nothing");
+    again.stop().await;
+    // Out of the file: disabled, and the web app may change it again.
+    config.auth.sso_providers.clear();
+    let again = cairn_server::start(config).await.unwrap();
+    let rows = cairn_server::store::sso::providers(again.state.store.db()).await.unwrap();
+    assert_eq!((rows[0].enabled, rows[0].from_config), (false, false));
+    again.stop().await;
+}
+
+db_tests!(
+    single_sign_on_maps_groups_and_refuses_what_it_must,
+    a_provider_from_the_configuration_file
+);

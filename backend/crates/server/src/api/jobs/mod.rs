@@ -18,7 +18,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::security::{Auth, perm};
+use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, error::ApiError, serde_json_body::SerdeJson};
 use crate::{
     app::AppState,
@@ -47,11 +47,12 @@ impl JobsApi {
     #[oai(path = "/v1/hosts/:id/backups", method = "post", operation_id = "create_backup")]
     async fn create_backup(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::BackupsRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<CreateBackupRequest>,
     ) -> Result<Started, ApiError> {
+        auth.host(id.0).await?;
         let b = body.0;
         let spec = domain::validate_backup(BackupSpec {
             paths: b.paths,
@@ -148,11 +149,12 @@ impl JobsApi {
     )]
     async fn refresh_snapshots(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::JobsRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         body: Json<RefreshSnapshotsRequest>,
     ) -> Result<Started, ApiError> {
+        auth.host(id.0).await?;
         let args = JobArgs::Snapshots(SnapshotsArgs {});
         let row = domain::create(&state, &auth.actor(), id.0, body.repository_id, args).await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
@@ -164,7 +166,7 @@ impl JobsApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         host_id: Query<Option<Uuid>>,
         repository_id: Query<Option<Uuid>>,
@@ -189,6 +191,7 @@ impl JobsApi {
             status: status.0.map(domain::JobStatus::from),
             since: since.0,
             until: until.0,
+            scope: auth.scope().clone(),
         };
         let limit = limit.0.unwrap_or(50);
         let with_total = with_total.0.unwrap_or(false);
@@ -208,10 +211,11 @@ impl JobsApi {
     #[oai(path = "/v1/jobs/:id", method = "get", operation_id = "get_job")]
     async fn get(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Json<Job>, ApiError> {
+        auth.job(id.0).await?;
         let row = domain::get(&state, id.0).await?;
         Ok(Json(one(&state, row).await?))
     }
@@ -220,12 +224,13 @@ impl JobsApi {
     #[oai(path = "/v1/jobs/:id/logs", method = "get", operation_id = "list_job_logs")]
     async fn logs(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         after: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "5000")))] limit: Query<Option<u64>>,
     ) -> Result<SerdeJson<LogPage>, ApiError> {
+        auth.job(id.0).await?;
         domain::get(&state, id.0).await?;
         let after = after.0.unwrap_or(0);
         let rows = domain::logs_after(&state, id.0, after, limit.0.unwrap_or(1000)).await?;
@@ -239,12 +244,13 @@ impl JobsApi {
     #[oai(path = "/v1/jobs/:id/events", method = "get", operation_id = "stream_job_events")]
     async fn events(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         #[oai(name = "Last-Event-ID")] last_event_id: Header<Option<String>>,
         after: Query<Option<i64>>,
     ) -> Result<EventStream<BoxStream<'static, JobFeedEvent>>, ApiError> {
+        auth.job(id.0).await?;
         let row = domain::get(&state, id.0).await?;
         let from_header = match last_event_id.0.as_deref() {
             None => None,
@@ -289,10 +295,11 @@ impl JobsApi {
     #[oai(path = "/v1/jobs/:id/cancel", method = "post", operation_id = "cancel_job")]
     async fn cancel(
         &self,
-        auth: Auth<perm::JobsRun>,
+        auth: HostAuth<perm::JobsRun>,
         state: Data<&AppState>,
         id: Path<Uuid>,
     ) -> Result<Started, ApiError> {
+        auth.job(id.0).await?;
         let row = domain::cancel(&state, &auth.actor(), id.0).await?;
         Ok(Started::Accepted(Json(one(&state, row).await?)))
     }
@@ -302,7 +309,7 @@ impl JobsApi {
     #[oai(path = "/v1/hosts/:id/snapshots", method = "get", operation_id = "list_host_snapshots")]
     async fn snapshots(
         &self,
-        _auth: Auth<perm::HostsRead>,
+        auth: HostAuth<perm::HostsRead>,
         state: Data<&AppState>,
         id: Path<Uuid>,
         repository_id: Query<Option<Uuid>>,
@@ -313,6 +320,7 @@ impl JobsApi {
         /// Also count the snapshots (up to 10,000).
         with_total: Query<Option<bool>>,
     ) -> Result<Json<SnapshotList>, ApiError> {
+        auth.host(id.0).await?;
         let (page, made_by) = domain::snapshots(
             &state,
             id.0,

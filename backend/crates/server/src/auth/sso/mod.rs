@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::permission::Role;
 
-pub use providers::{Button, ProviderInput, ProviderView, buttons, delete, get, list, save};
+pub use providers::{
+    Button, ProviderInput, ProviderView, buttons, delete, get, list, save, sync_from_config,
+};
 pub use signin::{Callback, SignedIn, SsoRefusal, finish, logout_url, start};
 
 /// How long a sign-in may take between its start and the provider's answer.
@@ -19,9 +21,12 @@ pub const LOGIN_TTL_MINUTES: i64 = 10;
 /// The path of the callback, under the public URL.
 pub const CALLBACK_PATH: &str = "/api/v1/auth/oidc/callback";
 
-/// A group and the role it gives.
+/// A group and the role it gives: over all hosts, or (with `tags`) over the hosts that
+/// carry one of the tags.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleMapping {
     pub group: String,
     pub role: Role,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }

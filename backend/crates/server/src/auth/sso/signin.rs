@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{
+    super::RoleBinding,
     CALLBACK_PATH, LOGIN_TTL_MINUTES, Role, RoleMapping,
     providers::{seal_context, view},
 };
@@ -288,9 +289,30 @@ pub fn groups_of(claims: &Map<String, Value>, claim: &str) -> Vec<String> {
     }
 }
 
-/// The highest role any of `groups` maps to, else the default (`None`: refused).
-pub fn role_for(groups: &[String], map: &[RoleMapping], default: Option<Role>) -> Option<Role> {
-    map.iter().filter(|m| groups.iter().any(|g| g == &m.group)).map(|m| m.role).max().or(default)
+/// What `groups` give: the highest role over all hosts any of them maps to, and the
+/// host-scoped roles of those mapped with tags. A user whose groups map only to scoped
+/// roles has no role over all hosts (`none`); one in no mapped group gets the default
+/// role, or nothing (`None`: refused).
+pub fn grants_for(
+    groups: &[String],
+    map: &[RoleMapping],
+    default: Option<Role>,
+) -> Option<(Role, Vec<RoleBinding>)> {
+    let matched: Vec<&RoleMapping> =
+        map.iter().filter(|m| groups.iter().any(|g| g == &m.group)).collect();
+    let global = matched.iter().filter(|m| m.tags.is_empty()).map(|m| m.role).max();
+    let mut bindings: Vec<RoleBinding> = Vec::new();
+    for m in matched.iter().filter(|m| !m.tags.is_empty()) {
+        let b = RoleBinding { role: m.role, tags: m.tags.clone() };
+        if !bindings.contains(&b) {
+            bindings.push(b);
+        }
+    }
+    match global {
+        Some(role) => Some((role, bindings)),
+        None if !bindings.is_empty() => Some((Role::None, bindings)),
+        None => default.map(|r| (r, Vec::new())),
+    }
 }
 
 /// A username from a provider's claim: lower-cased, other characters as '-', made unique.
@@ -326,7 +348,7 @@ async fn sign_in(
     })?;
     let who = claim_str(claims, &p.username_claim).unwrap_or(sub).to_string();
     let groups = groups_of(claims, &p.groups_claim);
-    let Some(role) = role_for(&groups, &v.role_map, v.default_role) else {
+    let Some((role, bindings)) = grants_for(&groups, &v.role_map, v.default_role) else {
         deny(state, client, Some(who.clone()), None, "no mapped group", &p.slug).await;
         return Err(SsoRefusal::new(
             Code::AuthSsoNoRole,
@@ -373,6 +395,7 @@ async fn sign_in(
                 last_login_at: None,
                 oidc_provider_id: Some(p.id),
                 oidc_subject: Some(sub.to_string()),
+                bindings: "[]".into(),
             }
         }
     };
@@ -390,6 +413,7 @@ async fn sign_in(
     }
     let before = row.role;
     row.role = role;
+    row.bindings = crate::domain::users::bindings_json(&bindings);
     row.oidc_provider_id = Some(p.id);
     row.oidc_subject = Some(sub.to_string());
     if let Some(n) = name.filter(|_| !created) {
@@ -413,6 +437,7 @@ async fn sign_in(
             Some(Target::user(row.id, &row.username)),
             json!({ "method": "oidc", "provider": p.slug, "created": created, "linked_by_email": linked,
                     "role": row.role.as_str(), "role_before": (!created && before != row.role).then(|| before.as_str()),
+                    "bindings": bindings,
                     "groups": groups }),
         ),
     )
@@ -429,14 +454,24 @@ mod tests {
     #[test]
     fn groups_map_to_the_highest_role() {
         let map = vec![
-            RoleMapping { group: "ops".into(), role: Role::Operator },
-            RoleMapping { group: "admins".into(), role: Role::Admin },
+            RoleMapping { group: "ops".into(), role: Role::Operator, tags: vec![] },
+            RoleMapping { group: "admins".into(), role: Role::Admin, tags: vec![] },
+            RoleMapping { group: "web-ops".into(), role: Role::Operator, tags: vec!["web".into()] },
+            RoleMapping { group: "all-eyes".into(), role: Role::Viewer, tags: vec![] },
         ];
         let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(role_for(&g(&["ops", "admins"]), &map, None), Some(Role::Admin));
-        assert_eq!(role_for(&g(&["ops"]), &map, None), Some(Role::Operator));
-        assert_eq!(role_for(&g(&["sales"]), &map, None), None);
-        assert_eq!(role_for(&g(&["sales"]), &map, Some(Role::Viewer)), Some(Role::Viewer));
+        let role = |v: &[&str], d| grants_for(&g(v), &map, d).map(|(r, _)| r);
+        assert_eq!(role(&["ops", "admins"], None), Some(Role::Admin));
+        assert_eq!(role(&["ops"], None), Some(Role::Operator));
+        assert_eq!(role(&["sales"], None), None);
+        assert_eq!(role(&["sales"], Some(Role::Viewer)), Some(Role::Viewer));
+        // Scoped groups give bindings; alone they give no role over all hosts.
+        let web = RoleBinding { role: Role::Operator, tags: vec!["web".into()] };
+        assert_eq!(grants_for(&g(&["web-ops"]), &map, None), Some((Role::None, vec![web.clone()])));
+        assert_eq!(
+            grants_for(&g(&["web-ops", "all-eyes"]), &map, Some(Role::Admin)),
+            Some((Role::Viewer, vec![web]))
+        );
         let claims: Map<String, Value> =
             serde_json::from_value(json!({ "g1": ["a", 3, "b"], "g2": "solo" })).unwrap();
         assert_eq!(groups_of(&claims, "g1"), g(&["a", "b"]));

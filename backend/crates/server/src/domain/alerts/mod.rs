@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::auth::HostScope;
+
 pub use crate::store::alerts::{AlertEventRow, AlertRow};
 pub use rules::{Rule, RuleSettings, Severity};
 pub use state::{AlertState, EventKind};
@@ -149,6 +151,7 @@ pub struct ListQuery {
     pub since: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
     pub limit: u64,
+    pub scope: HostScope,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -163,6 +166,7 @@ pub async fn list(state: &Domain, q: ListQuery) -> Result<Page<AlertRow>, Domain
         rule: q.rule.map(|r| r.as_str().to_string()),
         host_id: q.host_id,
         since: q.since,
+        scope: q.scope,
     };
     let rows = store::list(state.store.db(), &filter, after, q.limit + 1).await?;
     Ok(page::cut(rows, q.limit, |a| Key(a.opened_at, a.id), None))
@@ -187,9 +191,9 @@ pub struct Summary {
     pub by_severity: HashMap<Severity, u64>,
 }
 
-pub async fn summary(state: &Domain) -> Result<Summary, DomainError> {
+pub async fn summary(state: &Domain, scope: &HostScope) -> Result<Summary, DomainError> {
     let mut s = Summary::default();
-    for (st, sev, n) in store::unresolved_counts(state.store.db()).await? {
+    for (st, sev, n) in store::unresolved_counts(state.store.db(), scope).await? {
         let n = u64::try_from(n).unwrap_or(0);
         match AlertState::parse(&st) {
             Some(AlertState::Open) => s.open += n,

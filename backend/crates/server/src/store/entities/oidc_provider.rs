@@ -28,6 +28,8 @@ pub struct Model {
     /// A first sign-in may take over a local user with the same verified email.
     pub link_by_email: bool,
     pub enabled: bool,
+    /// Comes from the configuration file (`[[auth.sso_providers]]`): read-only here.
+    pub from_config: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

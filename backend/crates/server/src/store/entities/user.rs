@@ -21,6 +21,8 @@ pub struct Model {
     /// The provider a single sign-on user comes from, with their subject there.
     pub oidc_provider_id: Option<Uuid>,
     pub oidc_subject: Option<String>,
+    /// Host-scoped role bindings, a JSON array of `{role, tags}` (`auth::RoleBinding`).
+    pub bindings: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
