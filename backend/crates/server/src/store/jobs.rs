@@ -219,7 +219,13 @@ fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
     if let Some(t) = f.until {
         q = q.filter(job::Column::CreatedAt.lt(t));
     }
-    if let Some(c) = super::scope::host_column_in((job::Entity, job::Column::HostId), &f.scope) {
+    // A host scope is a set of hosts, not one: as an expression no index serves, it filters
+    // along the list's own order instead of making SQLite read the scope's hosts through
+    // the host index and sort all their jobs.
+    use sea_orm::sea_query::{Expr, Func};
+    let col = || Expr::col((job::Entity, job::Column::HostId));
+    let host = Expr::expr(Func::coalesce([col(), col()]));
+    if let Some(c) = super::scope::host_in(host, &f.scope) {
         q = q.filter(c);
     }
     q

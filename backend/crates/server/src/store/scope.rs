@@ -28,10 +28,15 @@ pub fn tagged(tags: &[String]) -> Condition {
 
 /// `column` (a host id) names a host in `scope`; `None` for every host (no condition).
 pub fn host_column_in(column: impl IntoColumnRef, scope: &HostScope) -> Option<SimpleExpr> {
+    host_in(Expr::col(column), scope)
+}
+
+/// `expr` (a host id) names a host in `scope`; `None` for every host (no condition).
+pub fn host_in(expr: impl Into<SimpleExpr>, scope: &HostScope) -> Option<SimpleExpr> {
     match scope {
         HostScope::All => None,
         HostScope::Tags(tags) => Some(
-            Expr::col(column).in_subquery(
+            Expr::expr(expr).in_subquery(
                 Query::select()
                     .column((host::Entity, host::Column::Id))
                     .from(host::Entity)

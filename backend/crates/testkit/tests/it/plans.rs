@@ -5,7 +5,7 @@
 //! scan of the table or a sort of the filtered set fails the test.
 
 use cairn_server::{
-    auth::Role,
+    auth::{HostScope, Role},
     store::{
         audit::{self, AuditFilter},
         hosts::{self, HostFilter},
@@ -70,6 +70,7 @@ async fn every_jobs_page_and_count_reads_an_index_in_order(db: Db) {
     let (kind, status) = (Some(JobKind::Backup), Some(JobStatus::Failed));
     let (since, until) = (Some(now - Duration::days(7)), Some(now));
     let f = JobFilter::default;
+    let scope = || HostScope::Tags(vec!["web".into(), "eu".into()]);
     let filters = [
         ("no filter", f()),
         ("host", JobFilter { host, ..f() }),
@@ -83,6 +84,10 @@ async fn every_jobs_page_and_count_reads_an_index_in_order(db: Db) {
         ("status and kind", JobFilter { status, kind, ..f() }),
         ("status and time", JobFilter { status, since, ..f() }),
         ("repository and status", JobFilter { repository: repo, status, ..f() }),
+        // A user with host roles: the hosts of their tags (a subquery on hosts), in order.
+        ("host scope", JobFilter { scope: scope(), ..f() }),
+        ("host scope and status", JobFilter { scope: scope(), status, ..f() }),
+        ("host scope and host", JobFilter { scope: scope(), host, ..f() }),
         (
             "everything",
             JobFilter {
@@ -136,6 +141,10 @@ async fn hosts_users_and_snapshots_pages_read_an_index_in_order(db: Db) {
         ("tag", HostFilter { tag: Some("prod".into()), ..Default::default() }),
         ("online", HostFilter { seen_since: Some(now), ..Default::default() }),
         ("new", HostFilter { created_after: Some(now), ..Default::default() }),
+        (
+            "host scope",
+            HostFilter { scope: HostScope::Tags(vec!["web".into()]), ..Default::default() },
+        ),
     ];
     for (name, f) in &host_filters {
         for after in [None, Some(("web-1".to_string(), Uuid::now_v7()))] {
