@@ -32,6 +32,7 @@ mod m0026_alert_watch;
 mod m0027_sso;
 mod m0028_role_bindings;
 mod m0029_sso_from_config;
+mod m0030_server_settings;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0027_sso::Migration),
             Box::new(m0028_role_bindings::Migration),
             Box::new(m0029_sso_from_config::Migration),
+            Box::new(m0030_server_settings::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Offline admin commands run against the database directly (`cairn-server admin …`):
-//! reset a password when nobody can sign in, and verify the audit chain.
+//! reset a password or turn password sign-in back on when nobody can sign in, and verify
+//! the audit chain.
 
 use crate::{
     api::audit::verification,
@@ -51,4 +52,17 @@ pub async fn audit_verify(config: &Config) -> Result<(String, bool), DomainError
     store.close().await;
     let v = verification(report);
     Ok((v.message, v.ok))
+}
+
+/// Turns password sign-in on or off, without the web app's checks: this is the way back in.
+/// Returns a note when the configuration file still forces it off.
+pub async fn set_local_login(config: &Config, on: bool) -> Result<String, DomainError> {
+    let store = open(config).await?;
+    crate::auth::sign_in::write(&store, &Actor::cli(), on).await?;
+    store.close().await;
+    Ok(if on && !config.auth.local_login {
+        " Note: the configuration file still says auth.local_login = false, which wins: change it and restart.".into()
+    } else {
+        String::new()
+    })
 }

@@ -32,6 +32,8 @@ codes! {
     AuthForbidden = "auth.forbidden",
     AuthUserDisabled = "auth.user_disabled",
     AuthLocalLoginDisabled = "auth.local_login_disabled",
+    AuthLocalLoginFromConfig = "auth.local_login_from_config",
+    AuthNoSsoProvider = "auth.no_sso_provider",
     AuthWrongPassword = "auth.wrong_password",
     AuthSsoFailed = "auth.sso_failed",
     AuthSsoState = "auth.sso_state",

@@ -67,6 +67,12 @@ enum AdminCommand {
     },
     /// Verify the audit log's hash chain; exits 1 if it is broken.
     AuditVerify,
+    /// Turn password sign-in on or off (the way back in when single sign-on fails; the
+    /// configuration file's `auth.local_login = false` still wins).
+    LocalLogin {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 fn load_config(path: Option<&std::path::Path>) -> Result<Config, ExitCode> {
@@ -160,6 +166,14 @@ async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
                         println!("Password for {username} updated.");
                     }
                     println!("All of {username}'s sessions were ended.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                AdminCommand::LocalLogin { state } => {
+                    let on = state == "on";
+                    let note = admin::set_local_login(&config, on)
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                    println!("Password sign-in is now {}.{note}", if on { "on" } else { "off" });
                     Ok(ExitCode::SUCCESS)
                 }
                 AdminCommand::AuditVerify => {

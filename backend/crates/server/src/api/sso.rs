@@ -16,6 +16,7 @@ use crate::{
     app::AppState,
     auth::{
         permission::Role,
+        sign_in,
         sso::{self as service, Callback, ProviderInput, ProviderView, RoleMapping},
     },
 };
@@ -280,4 +281,57 @@ impl SsoApi {
         service::delete(&state, &auth.actor(), id.0).await?;
         Ok(DeletedSsoProvider::Done)
     }
+
+    /// Whether password sign-in is on, and who keeps a password when it is off.
+    #[oai(path = "/v1/sign-in-settings", method = "get", operation_id = "get_sign_in_settings")]
+    async fn sign_in_settings(
+        &self,
+        _auth: Auth<perm::UsersManage>,
+        state: Data<&AppState>,
+    ) -> Result<Json<SignInSettings>, ApiError> {
+        Ok(Json(sign_in::get(&state).await?.into()))
+    }
+
+    /// Turns password sign-in on or off (the break-glass users keep theirs). Turning it off
+    /// needs an enabled single sign-on provider (`409 auth.no_sso_provider`); turning it on
+    /// is refused while the configuration file forces it off
+    /// (`409 auth.local_login_from_config`). `cairn-server admin local-login on` turns it
+    /// back on from the server's shell. Audited (`auth.local_login`).
+    #[oai(path = "/v1/sign-in-settings", method = "put", operation_id = "update_sign_in_settings")]
+    async fn update_sign_in_settings(
+        &self,
+        auth: Auth<perm::UsersManage>,
+        state: Data<&AppState>,
+        body: Json<SignInSettingsRequest>,
+    ) -> Result<Json<SignInSettings>, ApiError> {
+        Ok(Json(sign_in::set_local_login(&state, &auth.actor(), body.0.local_login).await?.into()))
+    }
+}
+
+/// Password sign-in as it stands.
+#[derive(Object)]
+pub struct SignInSettings {
+    /// Password sign-in is on now.
+    pub local_login: bool,
+    /// The configuration file turns it off (`auth.local_login = false`): only the file
+    /// turns it back on.
+    pub forced_off_by_config: bool,
+    /// Who keeps a password while it is off (`auth.break_glass_users`, from the file).
+    pub break_glass_users: Vec<String>,
+}
+
+impl From<sign_in::SignInSettings> for SignInSettings {
+    fn from(s: sign_in::SignInSettings) -> Self {
+        SignInSettings {
+            local_login: s.local_login,
+            forced_off_by_config: s.forced_off_by_config,
+            break_glass_users: s.break_glass_users,
+        }
+    }
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct SignInSettingsRequest {
+    pub local_login: bool,
 }

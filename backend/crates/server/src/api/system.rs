@@ -110,13 +110,13 @@ impl SystemApi {
             .into_iter()
             .map(|b| SsoButton { id: b.id, slug: b.slug, label: b.label })
             .collect();
+        let sign_in = crate::auth::sign_in::get(&state).await?;
         Ok(Json(ServerInfo {
             sso_providers,
             version: env!("CARGO_PKG_VERSION").to_string(),
             setup_required: state.setup.is_open(),
-            local_login_enabled: state.config.auth.local_login,
-            break_glass_login: !state.config.auth.local_login
-                && !state.config.auth.break_glass_users.is_empty(),
+            local_login_enabled: sign_in.local_login,
+            break_glass_login: !sign_in.local_login && !sign_in.break_glass_users.is_empty(),
             tls: state.tls.as_ref().map(|t| {
                 let i = t.info();
                 TlsCertificate {

@@ -8,6 +8,7 @@ pub mod password;
 pub mod permission;
 pub mod ratelimit;
 pub mod service;
+pub mod sign_in;
 pub mod sso;
 pub mod tokens;
 

@@ -273,6 +273,8 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("get_sso_provider", Access::Requires(Permission::UsersManage)),
     ("update_sso_provider", Access::Requires(Permission::UsersManage)),
     ("delete_sso_provider", Access::Requires(Permission::UsersManage)),
+    ("get_sign_in_settings", Access::Requires(Permission::UsersManage)),
+    ("update_sign_in_settings", Access::Requires(Permission::UsersManage)),
     ("logout", Access::Requires(Permission::Profile)),
     ("get_me", Access::Requires(Permission::Profile)),
     ("get_history_settings", Access::Requires(Permission::Profile)),

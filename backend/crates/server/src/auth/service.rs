@@ -195,7 +195,7 @@ pub async fn login(
 ) -> Result<(UserRow, IssuedSession), DomainError> {
     let name = username.trim().to_lowercase();
     // With password sign-in off, only a break-glass user may still use one.
-    if !state.config.auth.local_login && !state.config.auth.break_glass_users.contains(&name) {
+    if !super::sign_in::password_allowed(state, &name).await? {
         audit::record_alone(
             &state.store,
             &client.anonymous_actor(Some(name.clone())),

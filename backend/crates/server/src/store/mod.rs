@@ -16,6 +16,7 @@ pub mod repositories;
 pub mod schedules;
 pub mod scope;
 pub mod sessions;
+pub mod settings;
 pub mod snapshots;
 pub mod sso;
 pub mod tokens;

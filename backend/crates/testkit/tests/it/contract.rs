@@ -133,6 +133,7 @@ fn valid_example(operation: &str, agent: &SimAgent) -> Option<Value> {
             "slug": "idp", "label": "IdP", "issuer": "https://idp.example.test",
             "client_id": "cairn", "client_secret": "s3cret"
         }),
+        "update_sign_in_settings" => json!({ "local_login": true }),
         "create_restore" | "preview_restore" => json!({
             "snapshot_id": "0".repeat(64),
             "target": { "mode": "new_path", "path": "/srv/restore" }

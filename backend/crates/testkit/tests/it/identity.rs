@@ -458,7 +458,71 @@ async fn local_login_can_be_turned_off(db: Db) {
     );
 }
 
+/// An admin turns password sign-in off from the web app (only once a single sign-on
+/// provider is enabled, so nobody is locked out); the server's shell turns it back on.
+async fn password_sign_in_off_from_the_web_app_and_back_from_the_shell(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.bootstrap().await;
+    let settings: Value = admin.get("/api/v1/sign-in-settings").await.json().await.unwrap();
+    assert_eq!(
+        settings,
+        json!({ "local_login": true, "forced_off_by_config": false, "break_glass_users": [] })
+    );
+    let off = json!({ "local_login": false });
+    let r = admin.put_json("/api/v1/sign-in-settings", off.clone()).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(r).await, "auth.no_sso_provider");
+    let r = admin
+        .post(
+            "/api/v1/sso-providers",
+            json!({ "slug": "idp", "label": "IdP", "issuer": "https://idp.example.test",
+                    "client_id": "cairn", "client_secret": "s3cret-123" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = admin.put_json("/api/v1/sign-in-settings", off).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let info: Value = app.anonymous().get("/api/v1/info").await.json().await.unwrap();
+    assert_eq!(info["local_login_enabled"], false);
+    let anon = app.anonymous();
+    let body = json!({ "username": ADMIN, "password": PASSWORD });
+    let login = || anon.post("/api/v1/auth/login", body.clone());
+    let r = login().await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(r).await, "auth.local_login_disabled");
+    // The session that turned it off keeps working; the shell turns it back on.
+    assert_eq!(admin.get("/api/v1/auth/me").await.status(), StatusCode::OK);
+    let note = cairn_server::admin::set_local_login(&app.config, true).await.unwrap();
+    assert!(note.is_empty());
+    assert_eq!(login().await.status(), StatusCode::OK);
+    let audit: Value =
+        admin.get("/api/v1/audit?action=auth.local_login").await.json().await.unwrap();
+    let enabled: Vec<&Value> =
+        audit["items"].as_array().unwrap().iter().map(|e| &e["details"]["enabled"]).collect();
+    assert_eq!(
+        enabled,
+        [&json!(true), &json!(false)],
+        "newest first: the shell's, then the admin's"
+    );
+}
+
+/// With the configuration file forcing it off, the web app cannot turn it on.
+async fn the_configuration_file_wins(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.auth.local_login = false).await;
+    let admin = app.bootstrap().await;
+    let settings: Value = admin.get("/api/v1/sign-in-settings").await.json().await.unwrap();
+    assert_eq!(
+        (settings["local_login"].as_bool(), settings["forced_off_by_config"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let r = admin.put_json("/api/v1/sign-in-settings", json!({ "local_login": true })).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(r).await, "auth.local_login_from_config");
+}
+
 db_tests!(
+    password_sign_in_off_from_the_web_app_and_back_from_the_shell,
+    the_configuration_file_wins,
     setup_is_one_time,
     setup_stays_closed_after_restart,
     login_errors_are_uniform_and_audited,

@@ -22,6 +22,7 @@ pub mod pending_host;
 pub mod repository;
 pub mod repository_copy;
 pub mod schedule;
+pub mod server_setting;
 pub mod session;
 pub mod snapshot;
 pub mod user;
