@@ -29,9 +29,11 @@ import { assert, log } from './util.mjs';
 
 export * from './agents.mjs';
 export * from './config.mjs';
+export { openPage } from './browser.mjs';
 export * from './fixtures.mjs';
+export * from './idp.mjs';
 export * from './pages.mjs';
-export { freePort, presentedFingerprint, serverFetch, serverTls } from './server.mjs';
+export { freePort, presentedFingerprint, readSetupToken, serverFetch, serverTls, stopServer, waitForReady } from './server.mjs';
 export * from './steps.mjs';
 export * from './util.mjs';
 

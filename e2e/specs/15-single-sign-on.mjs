@@ -5,48 +5,19 @@
 // the next sign-in makes her an operator; in no mapped group she is refused with the reason
 // on the sign-in page. Light, dark and phone width. Expects the admin signed in; leaves the
 // admin signed in.
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import readline from 'node:readline';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ADMIN, api, assert, check, scratchDir, shot, sidewaysOverflow, signIn, signOut, sleep, waitFor, waitForPath } from '../harness/index.mjs';
+import { ADMIN, api, assert, check, scratchDir, shot, sidewaysOverflow, signIn, signInThroughProvider as signInThroughIdp, signOut, sleep, startProvider, waitFor, waitForPath } from '../harness/index.mjs';
 
 export const title = 'single sign-on: a provider added, a sign-in through it with the mapped role, a downgrade, a refusal';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const providerScript = path.resolve(here, '../../backend/crates/testkit/oidc-provider/provider.mjs');
 
 function users(groups) {
   return [{ username: 'alice', password: 'alice-pw-1', email: 'alice@example.test', email_verified: true, name: 'Alice Example', groups }];
 }
 
-/** Starts the provider; resolves with its issuer once it prints its ready line. */
-async function startProvider(base, usersFile) {
-  const child = spawn('node', [providerScript], {
-    env: {
-      ...process.env,
-      OIDC_PORT: '0',
-      OIDC_USERS: usersFile,
-      OIDC_CLIENTS: JSON.stringify([{ client_id: 'cairn-e2e', client_secret: 'e2e-client-secret-1', redirect_uris: [`${base}/api/v1/auth/oidc/callback`], post_logout_redirect_uris: [`${base}/login`] }]),
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const lines = readline.createInterface({ input: child.stdout });
-  const first = await new Promise((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the provider exited (${code}) before it was ready`)));
-  });
-  return { child, issuer: JSON.parse(first).issuer };
-}
-
 /** From the sign-in page: the provider's button, its login form, back in Cairn. */
-async function signInThroughProvider(page, username, password) {
-  await page.getByTestId('sso-button-test-idp').click();
-  await page.getByTestId('idp-username').waitFor();
-  await page.getByTestId('idp-username').fill(username);
-  await page.getByTestId('idp-password').fill(password);
-  await page.getByTestId('idp-submit').click();
+function signInThroughProvider(page, username, password) {
+  return signInThroughIdp(page, 'test-idp', username, password);
 }
 
 /**
@@ -68,7 +39,10 @@ export async function run({ page, base }) {
   const dir = await scratchDir('cairn-e2e-idp-');
   const usersFile = path.join(dir, 'users.json');
   await writeFile(usersFile, JSON.stringify(users(['cairn-admins'])));
-  const { child, issuer } = await startProvider(base, usersFile);
+  const { child, issuer } = await startProvider(
+    [{ client_id: 'cairn-e2e', client_secret: 'e2e-client-secret-1', redirect_uris: [`${base}/api/v1/auth/oidc/callback`], post_logout_redirect_uris: [`${base}/login`] }],
+    usersFile,
+  );
   try {
     await check('single sign-on: the admin adds a provider; the page shows the redirect URI to register', async () => {
       if ((await api(page, 'GET', '/api/v1/auth/me')).status === 401) await signIn(page, base, ADMIN);

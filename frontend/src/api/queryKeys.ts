@@ -25,6 +25,7 @@ import type {
   RepositoryCopyList,
   ScheduleList,
   ServerInfo,
+  SignInSettings,
   Snapshot,
   SsoProvider,
   SnapshotSearch,
@@ -170,6 +171,9 @@ export const keys = {
     all: ['sso-providers'] as const,
     list: () => typed<SsoProvider[]>()(['sso-providers', 'list']),
   },
+
+  /** GET /v1/sign-in-settings: whether password sign-in is on (admins only). */
+  signInSettings: typed<SignInSettings>()(['sign-in-settings']),
 
   audit: {
     all: ['audit'] as const,

@@ -1590,6 +1590,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sign-in-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether password sign-in is on, and who keeps a password when it is off. */
+        get: operations["get_sign_in_settings"];
+        /**
+         * Turns password sign-in on or off (the break-glass users keep theirs). Turning it off
+         *     needs an enabled single sign-on provider (`409 auth.no_sso_provider`); turning it on
+         *     is refused while the configuration file forces it off
+         *     (`409 auth.local_login_from_config`). `cairn-server admin local-login on` turns it
+         *     back on from the server's shell. Audited (`auth.local_login`).
+         */
+        put: operations["update_sign_in_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sso-providers": {
         parameters: {
             query?: never;
@@ -2791,6 +2815,8 @@ export interface components {
         };
         /** CreateUserRequest */
         CreateUserRequest: {
+            /** @description Roles over the hosts of some tags (at most 20). */
+            bindings?: components["schemas"]["HostRoleBinding"][];
             display_name?: string;
             email?: string;
             /**
@@ -2798,7 +2824,11 @@ export interface components {
              * @description At least `auth.password_min_length` characters (12 on this server).
              */
             password: string;
-            role: components["schemas"]["Role"];
+            /**
+             * @description The role over all hosts; `none` with `bindings` for a user who may act on some
+             *     hosts only.
+             */
+            role: components["schemas"]["Role"] & unknown;
             /** @description 2–64 of `a-z 0-9 . _ -`, starting with a letter or digit (stored lower-cased). */
             username: string;
         };
@@ -3342,6 +3372,16 @@ export interface components {
             /** Format: uuid */
             schedule_id: string;
             schedule_name: string;
+        };
+        /**
+         * HostRoleBinding
+         * @description A role over the hosts carrying at least one of `tags`.
+         */
+        HostRoleBinding: {
+            /** @description `viewer` or `operator` (admin is always over all hosts). */
+            role: components["schemas"]["Role"] & unknown;
+            /** @description 1–32 host tags; a host carrying any of them is in scope. */
+            tags: string[];
         };
         /**
          * HostScheduledRun
@@ -3998,8 +4038,20 @@ export interface components {
          */
         Me: {
             auth_method: components["schemas"]["AuthMethodKind"];
+            /** @description The effective host-scoped roles (for a token: each capped like `role`). */
+            bindings: components["schemas"]["HostRoleBinding"][];
+            /**
+             * @description What the caller may do on some hosts at least: `permissions` plus what `bindings`
+             *     add on the hosts they cover. A web app shows host pages and actions by this; the
+             *     server decides per host.
+             */
+            host_permissions: components["schemas"]["Permission"][];
+            /** @description What `role` allows, on every host. */
             permissions: components["schemas"]["Permission"][];
-            /** @description The effective role (for a token: its cap, never above the owner's role). */
+            /**
+             * @description The effective role over all hosts (for a token: its cap, never above the owner's
+             *     role).
+             */
             role: components["schemas"]["Role"] & unknown;
             user: components["schemas"]["User"];
         };
@@ -4058,7 +4110,7 @@ export interface components {
             items: components["schemas"]["PendingHost"][];
         };
         /** @enum {string} */
-        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "snapshots_read" | "restores_anywhere" | "jobs_run" | "schedules_manage" | "schedules_hooks" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read" | "alerts_read" | "alerts_manage" | "alerts_configure";
+        Permission: "profile" | "hosts_read" | "hosts_manage" | "hosts_approve" | "hosts_delete" | "snapshots_read" | "snapshots_download" | "restores_run" | "restores_anywhere" | "backups_run" | "jobs_run" | "schedules_manage" | "schedules_hooks" | "repos_read" | "repos_manage" | "repos_maintain" | "users_read" | "users_manage" | "audit_read" | "alerts_read" | "alerts_manage" | "alerts_configure";
         /** Ping */
         Ping: Record<string, never>;
         /** PingHostsRequest */
@@ -5036,7 +5088,7 @@ export interface components {
          *     fails to load (an error, logged), it never falls back to a weaker or stronger role.
          * @enum {string}
          */
-        Role: "viewer" | "operator" | "admin";
+        Role: "none" | "viewer" | "operator" | "admin";
         /** RotateKeyRequest */
         RotateKeyRequest: {
             /**
@@ -5340,6 +5392,25 @@ export interface components {
          * @enum {string}
          */
         Severity: "warning" | "blocked";
+        /**
+         * SignInSettings
+         * @description Password sign-in as it stands.
+         */
+        SignInSettings: {
+            /** @description Who keeps a password while it is off (`auth.break_glass_users`, from the file). */
+            break_glass_users: string[];
+            /**
+             * @description The configuration file turns it off (`auth.local_login = false`): only the file
+             *     turns it back on.
+             */
+            forced_off_by_config: boolean;
+            /** @description Password sign-in is on now. */
+            local_login: boolean;
+        };
+        /** SignInSettingsRequest */
+        SignInSettingsRequest: {
+            local_login: boolean;
+        };
         /** @enum {string} */
         SmtpSecurityName: "starttls" | "tls" | "none";
         /** Snapshot */
@@ -5534,6 +5605,11 @@ export interface components {
             /** @description The role of a user in no mapped group; absent: such users are refused. */
             default_role?: components["schemas"]["Role"] & unknown;
             enabled: boolean;
+            /**
+             * @description Set from the configuration file (`[[auth.sso_providers]]`): read-only through the
+             *     API (changes answer `409 sso.provider_from_config`).
+             */
+            from_config: boolean;
             /** @description The ID token claim that lists the user's groups. */
             groups_claim: string;
             /** Format: uuid */
@@ -5586,6 +5662,12 @@ export interface components {
         SsoRoleMapping: {
             group: string;
             role: components["schemas"]["Role"];
+            /**
+             * @description With tags, the role is over the hosts carrying one of them only (viewer or
+             *     operator); without, over all hosts.
+             * @default []
+             */
+            tags: string[];
         };
         /**
          * StatsArgs
@@ -5688,6 +5770,11 @@ export interface components {
         };
         /** UpdateUserRequest */
         UpdateUserRequest: {
+            /**
+             * @description Replaces the user's host-scoped roles (`[]` removes them all). For a single
+             *     sign-on user they are set again from their groups at each sign-in.
+             */
+            bindings?: components["schemas"]["HostRoleBinding"][];
             /** @description Disabling ends the user's sessions and stops their tokens at once. */
             disabled?: boolean;
             display_name?: string;
@@ -5697,6 +5784,8 @@ export interface components {
         };
         /** User */
         User: {
+            /** @description Roles over the hosts of some tags, on top of `role`. */
+            bindings: components["schemas"]["HostRoleBinding"][];
             /** Format: date-time */
             created_at: string;
             disabled: boolean;
@@ -5706,7 +5795,8 @@ export interface components {
             id: string;
             /** Format: date-time */
             last_login_at?: string;
-            role: components["schemas"]["Role"];
+            /** @description The role over all hosts (`none`: only what `bindings` give). */
+            role: components["schemas"]["Role"] & unknown;
             /**
              * Format: uuid
              * @description The single sign-on provider this user signs in through (their identity there is
@@ -17208,6 +17298,235 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.body_timeout`: the request body did not arrive in time. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.too_large`: the body is over `http.body_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_sign_in_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SignInSettings"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The change conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; retry after the given number of seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request.timeout`: the server took longer than `http.request_timeout_secs`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A host's agent did not answer a question in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_sign_in_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SignInSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SignInSettings"];
                 };
             };
             /** @description The request is malformed or breaks a rule. */

@@ -29,8 +29,19 @@ export type SsoButton = Schemas['SsoButton'];
 export type SsoProvider = Schemas['SsoProvider'];
 export type SsoProviderRequest = Schemas['SsoProviderRequest'];
 export type SsoRoleMapping = Schemas['SsoRoleMapping'];
+/** Password sign-in: on or off, forced off by the configuration file, and who keeps a password. */
+export type SignInSettings = Schemas['SignInSettings'];
+export type SignInSettingsRequest = Schemas['SignInSettingsRequest'];
 
+/** A role on the hosts carrying any of some tags (viewer or operator only). */
+export type HostRoleBinding = Schemas['HostRoleBinding'];
+
+/** Roles that mean something on their own (tokens, SSO mappings, the default SSO role). */
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
+/** A user's role over all hosts: also `none`, for someone who has host roles only. */
+export const USER_ROLES: readonly Role[] = ['admin', 'operator', 'viewer', 'none'];
+/** Roles a host-scoped binding may carry (admin is always over all hosts). */
+export const BINDING_ROLES: readonly Role[] = ['operator', 'viewer'];
 
 // Fleet: hosts, enrollment, pending (announced) hosts.
 export type Host = Schemas['Host'];

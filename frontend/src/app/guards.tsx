@@ -8,7 +8,7 @@ import type { Permission } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FullPageLoader } from '@/components/FullPageLoader';
 import { NoAccess } from '@/components/NoAccess';
-import { hasPermission, useMe, useServerInfo } from '@/lib/auth';
+import { hasHostPermission, hasPermission, useMe, useServerInfo } from '@/lib/auth';
 import { paths } from '@/lib/paths';
 
 function LoadFailed({ error, retry }: { error: unknown; retry: () => void }) {
@@ -50,15 +50,23 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   return <FullPageLoader />;
 }
 
+/**
+ * A page behind a permission. `onHosts` pages (hosts, their jobs, snapshots, alerts,
+ * repositories) admit a host-scoped role too: the server lists only the hosts in scope.
+ * The others need the permission over all hosts.
+ */
 export function RequirePermission({
   permission,
+  onHosts = false,
   what,
   children,
 }: {
   permission: Permission;
+  onHosts?: boolean;
   what: string;
   children: ReactNode;
 }) {
   const me = useMe();
-  return hasPermission(me.data, permission) ? children : <NoAccess what={what} />;
+  const allowed = onHosts ? hasHostPermission(me.data, permission) : hasPermission(me.data, permission);
+  return allowed ? children : <NoAccess what={what} />;
 }

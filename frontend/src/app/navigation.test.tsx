@@ -2,7 +2,7 @@
 // and a page the role may not see renders the no-access state instead of calling the API.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { cursorList, fakeServer, json, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makeUser, permissionsByRole, readyInfo, renderWithProviders } from '@/test/utils';
 import { visibleNavItems } from './layout/navItems';
 import { routes } from './router';
 
@@ -45,6 +45,26 @@ describe('navigation gating', () => {
     expect(server.calls('GET', '/api/v1/users')).toHaveLength(0);
   });
 
+  it('a user with host roles only sees the fleet entries, not Users or Audit, and may open the hosts page', async () => {
+    // No role over all hosts; operator on the hosts tagged "web": the server lists only those.
+    const me = makeMe('none', { username: 'hana', bindings: [{ role: 'operator', tags: ['web'] }] });
+    expect(me.permissions).toEqual(['profile']);
+    const server = fakeServer({
+      'GET /api/v1/info': () => json(200, readyInfo),
+      'GET /api/v1/auth/me': () => json(200, me),
+      'GET /api/v1/hosts': cursorList([makeHost({ tags: ['web'] })]),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    const { router } = renderWithProviders(null, { routes, route: '/hosts', me, info: readyInfo });
+    expect(await screen.findByText('web-01')).toBeInTheDocument();
+    expect(navLinks()).toEqual(['Home', 'Hosts', 'Jobs', 'Alerts', 'Repositories', 'Profile']);
+    // Pending agents and enrollment need hosts_read/hosts_manage over all hosts.
+    expect(server.calls('GET', '/api/v1/pending-hosts')).toHaveLength(0);
+    expect(screen.queryByRole('button', { name: 'Add host' })).not.toBeInTheDocument();
+    await router.navigate('/audit');
+    expect(await screen.findByText("You don't have access")).toBeInTheDocument();
+  });
+
   it('an admin sees every entry and the users table', async () => {
     const me = makeMe('admin');
     const server = serverFor(me);
@@ -58,7 +78,7 @@ describe('navigation gating', () => {
   it('a role that can read users but not manage them gets no management actions', async () => {
     // Not a built-in role today (operators cannot read users); the gate is per permission.
     const base = makeMe('operator', { id: 'u9', username: 'otto' });
-    const me = { ...base, permissions: [...base.permissions, 'users_read' as const] };
+    const me = { ...base, permissions: [...base.permissions, 'users_read' as const], host_permissions: [...base.host_permissions, 'users_read' as const] };
     const server = serverFor(me);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });
@@ -99,7 +119,11 @@ describe('navigation gating', () => {
 
   it('reads no alert counts for a role without alerts_read', async () => {
     const base = makeMe('viewer');
-    const me = { ...base, permissions: base.permissions.filter((p) => p !== 'alerts_read') };
+    const me = {
+      ...base,
+      permissions: base.permissions.filter((p) => p !== 'alerts_read'),
+      host_permissions: base.host_permissions.filter((p) => p !== 'alerts_read'),
+    };
     const server = serverFor(me);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(null, { routes, route: '/profile', me, info: readyInfo });
@@ -139,7 +163,7 @@ describe('navigation gating', () => {
 
   it('a role that reads users but cannot manage them has no single sign-on page nor its button', async () => {
     const base = makeMe('operator', { id: 'u9', username: 'otto' });
-    const me = { ...base, permissions: [...base.permissions, 'users_read' as const] };
+    const me = { ...base, permissions: [...base.permissions, 'users_read' as const], host_permissions: [...base.host_permissions, 'users_read' as const] };
     const server = serverFor(me);
     vi.stubGlobal('fetch', server.fetch);
     const { router } = renderWithProviders(null, { routes, route: '/users', me, info: readyInfo });

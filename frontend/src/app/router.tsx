@@ -38,7 +38,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.hosts,
             element: (
-              <RequirePermission permission="hosts_read" what="hosts">
+              <RequirePermission permission="hosts_read" onHosts what="hosts">
                 <HostsPage />
               </RequirePermission>
             ),
@@ -46,7 +46,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.host,
             element: (
-              <RequirePermission permission="hosts_read" what="hosts">
+              <RequirePermission permission="hosts_read" onHosts what="hosts">
                 <HostPage />
               </RequirePermission>
             ),
@@ -54,7 +54,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.snapshotSearch,
             element: (
-              <RequirePermission permission="snapshots_read" what="snapshots">
+              <RequirePermission permission="snapshots_read" onHosts what="snapshots">
                 <SnapshotSearchPage />
               </RequirePermission>
             ),
@@ -62,7 +62,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.snapshotDiff,
             element: (
-              <RequirePermission permission="snapshots_read" what="snapshots">
+              <RequirePermission permission="snapshots_read" onHosts what="snapshots">
                 <SnapshotDiffPage />
               </RequirePermission>
             ),
@@ -70,7 +70,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.snapshot,
             element: (
-              <RequirePermission permission="snapshots_read" what="snapshots">
+              <RequirePermission permission="snapshots_read" onHosts what="snapshots">
                 <SnapshotBrowserPage />
               </RequirePermission>
             ),
@@ -78,7 +78,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.jobs,
             element: (
-              <RequirePermission permission="hosts_read" what="jobs">
+              <RequirePermission permission="hosts_read" onHosts what="jobs">
                 <JobsPage />
               </RequirePermission>
             ),
@@ -86,7 +86,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.job,
             element: (
-              <RequirePermission permission="hosts_read" what="jobs">
+              <RequirePermission permission="hosts_read" onHosts what="jobs">
                 <JobDetailPage />
               </RequirePermission>
             ),
@@ -94,7 +94,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.repositories,
             element: (
-              <RequirePermission permission="repos_read" what="repositories">
+              <RequirePermission permission="repos_read" onHosts what="repositories">
                 <RepositoriesPage />
               </RequirePermission>
             ),
@@ -102,7 +102,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.repository,
             element: (
-              <RequirePermission permission="repos_read" what="repositories">
+              <RequirePermission permission="repos_read" onHosts what="repositories">
                 <RepositoryDetailPage />
               </RequirePermission>
             ),
@@ -134,7 +134,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.alerts,
             element: (
-              <RequirePermission permission="alerts_read" what="alerts">
+              <RequirePermission permission="alerts_read" onHosts what="alerts">
                 <AlertsPage />
               </RequirePermission>
             ),
@@ -142,7 +142,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.alertRules,
             element: (
-              <RequirePermission permission="alerts_read" what="alert rules">
+              <RequirePermission permission="alerts_read" onHosts what="alert rules">
                 <AlertRulesPage />
               </RequirePermission>
             ),
@@ -158,7 +158,7 @@ export const routes: RouteObject[] = [
           {
             path: patterns.alert,
             element: (
-              <RequirePermission permission="alerts_read" what="alerts">
+              <RequirePermission permission="alerts_read" onHosts what="alerts">
                 <AlertDetailPage />
               </RequirePermission>
             ),

@@ -3,12 +3,14 @@ import { Badge, type BadgeProps } from '@mantine/core';
 import type { Role } from '@/api/types';
 import { roleLabel } from '@/lib/format';
 
-const colors: Record<Role, string> = { admin: 'grape', operator: 'blue', viewer: 'gray' };
+const colors: Record<Role, string> = { admin: 'grape', operator: 'blue', viewer: 'gray', none: 'gray' };
 
-export function RoleBadge({ role, ...props }: { role: Role } & BadgeProps) {
+/** `label` replaces the role's name; `none` reads "Host roles only" unless told otherwise. */
+export function RoleBadge({ role, label, ...props }: { role: Role; label?: string } & BadgeProps) {
   return (
-    <Badge color={colors[role]} variant="light" {...props}>
-      {roleLabel(role)}
+    // `none` is outlined: no role over all hosts, not a weaker shade of one.
+    <Badge color={colors[role]} variant={role === 'none' ? 'outline' : 'light'} {...props}>
+      {label ?? (role === 'none' ? 'Host roles only' : roleLabel(role))}
     </Badge>
   );
 }

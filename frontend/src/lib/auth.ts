@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, API_PREFIX } from '@/api/client';
 import { unwrap } from '@/api/errors';
 import { keys } from '@/api/queryKeys';
-import type { Me, Permission } from '@/api/types';
+import type { Me, Permission, Role } from '@/api/types';
 import { patterns } from './paths';
 
 export function useServerInfo() {
@@ -30,12 +30,33 @@ export function useSession(): Me {
   return data;
 }
 
+/** The permission over ALL hosts (the `role`): what global-only operations need. */
 export function hasPermission(me: Me | null | undefined, permission: Permission): boolean {
   return !!me && me.permissions.includes(permission);
 }
 
 export function usePermission(permission: Permission): boolean {
   return hasPermission(useMe().data, permission);
+}
+
+/**
+ * The permission on some hosts at least (the role over all hosts, or a host-scoped binding);
+ * the server decides per host. Gates host-level pages and actions, which lists already filter
+ * to the hosts in scope.
+ */
+export function hasHostPermission(me: Me | null | undefined, permission: Permission): boolean {
+  return !!me && me.host_permissions.includes(permission);
+}
+
+export function useHostPermission(permission: Permission): boolean {
+  return hasHostPermission(useMe().data, permission);
+}
+
+const RANK: Record<Role, number> = { none: 0, viewer: 1, operator: 2, admin: 3 };
+
+/** The strongest of the role over all hosts and the host roles (what caps a new API token). */
+export function highestRole(me: Me): Role {
+  return me.bindings.reduce<Role>((best, b) => (RANK[b.role] > RANK[best] ? b.role : best), me.role);
 }
 
 /** Store a freshly returned Me (after login, setup or a profile change). */

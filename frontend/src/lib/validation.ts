@@ -81,3 +81,12 @@ export function optional(value: string): string | undefined {
   const v = value.trim();
   return v ? v : undefined;
 }
+
+/** The server's limit on a user's host-scoped role bindings. */
+export const MAX_BINDINGS = 20;
+
+/** One host role's tags: at least one, each a valid host tag (the server lower-cases them). */
+export function bindingTagsRule(tags: readonly string[]): string | null {
+  if (tags.length === 0) return 'Add at least one tag';
+  return hostTagsRule(tags);
+}

@@ -6,7 +6,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
-import type { Host, Me, PendingHost, Permission, Repository, Role, ServerInfo, User } from '@/api/types';
+import type { Host, HostRoleBinding, Me, PendingHost, Permission, Repository, Role, ServerInfo, User } from '@/api/types';
 import { keys } from '@/api/queryKeys';
 import { theme } from '@/app/theme';
 
@@ -75,9 +75,13 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'profile',
     'hosts_read',
     'snapshots_read',
+    'snapshots_download',
     'repos_read',
     'hosts_manage',
+    'hosts_delete',
     'jobs_run',
+    'backups_run',
+    'restores_run',
     'schedules_manage',
     'schedules_hooks',
     'repos_maintain',
@@ -91,9 +95,31 @@ export const permissionsByRole: Record<Role, Permission[]> = {
     'alerts_manage',
     'alerts_configure',
   ],
-  operator: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'hosts_manage', 'jobs_run', 'schedules_manage', 'repos_maintain', 'alerts_read', 'alerts_manage'],
+  operator: [
+    'profile',
+    'hosts_read',
+    'snapshots_read',
+    'snapshots_download',
+    'repos_read',
+    'hosts_manage',
+    'jobs_run',
+    'backups_run',
+    'restores_run',
+    'schedules_manage',
+    'repos_maintain',
+    'alerts_read',
+    'alerts_manage',
+  ],
   viewer: ['profile', 'hosts_read', 'snapshots_read', 'repos_read', 'alerts_read'],
+  none: ['profile'],
 };
+
+/** What a role and host-scoped bindings give anywhere (the server's `permissions_anywhere`). */
+export function permissionsAnywhere(role: Role, bindings: readonly HostRoleBinding[]): Permission[] {
+  const out = [...permissionsByRole[role]];
+  for (const b of bindings) for (const p of permissionsByRole[b.role]) if (!out.includes(p)) out.push(p);
+  return out;
+}
 
 export function makeUser(overrides: Partial<User> = {}): User {
   return {
@@ -101,6 +127,7 @@ export function makeUser(overrides: Partial<User> = {}): User {
     username: 'ada',
     display_name: 'Ada Admin',
     role: 'admin',
+    bindings: [],
     disabled: false,
     created_at: '2025-01-01T10:00:00Z',
     updated_at: '2025-01-01T10:00:00Z',
@@ -108,8 +135,17 @@ export function makeUser(overrides: Partial<User> = {}): User {
   };
 }
 
+/** A signed-in user; `user.bindings` (host roles) also land in `bindings` and `host_permissions`. */
 export function makeMe(role: Role = 'admin', user: Partial<User> = {}): Me {
-  return { user: makeUser({ role, ...user }), auth_method: 'session', role, permissions: permissionsByRole[role] };
+  const bindings = user.bindings ?? [];
+  return {
+    user: makeUser({ role, ...user }),
+    auth_method: 'session',
+    role,
+    permissions: permissionsByRole[role],
+    bindings,
+    host_permissions: permissionsAnywhere(role, bindings),
+  };
 }
 
 export function makeHost(overrides: Partial<Host> = {}): Host {

@@ -39,7 +39,7 @@ export function AppLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         <AppShell.Section grow>
-          <MainNav permissions={me.permissions} onNavigate={close} />
+          <MainNav hostPermissions={me.host_permissions} onNavigate={close} />
         </AppShell.Section>
         <AppShell.Section>
           <Text size="xs" c="dimmed" px="sm" pb={4}>

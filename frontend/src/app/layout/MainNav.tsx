@@ -1,4 +1,4 @@
-// Sidebar navigation, filtered by the signed-in user's permissions.
+// Sidebar navigation, filtered by what the signed-in user may do on some hosts at least.
 import { NavLink, Stack } from '@mantine/core';
 import { NavLink as RouterNavLink, useLocation } from 'react-router';
 import type { Permission } from '@/api/types';
@@ -7,11 +7,11 @@ import { visibleNavItems } from './navItems';
 
 const home = paths.home();
 
-export function MainNav({ permissions, onNavigate }: { permissions: readonly Permission[]; onNavigate?: () => void }) {
+export function MainNav({ hostPermissions, onNavigate }: { hostPermissions: readonly Permission[]; onNavigate?: () => void }) {
   const { pathname } = useLocation();
   return (
     <Stack component="nav" aria-label="Main" gap={4}>
-      {visibleNavItems(permissions).map(({ to, label, icon: Icon, badge: Badge }) => (
+      {visibleNavItems(hostPermissions).map(({ to, label, icon: Icon, badge: Badge }) => (
         <NavLink
           key={to}
           component={RouterNavLink}

@@ -17,7 +17,7 @@ export function UserMenu({ me, onSignOut, signingOut }: { me: Me; onSignOut: () 
             <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
               {name}
             </Text>
-            <RoleBadge role={me.user.role} size="sm" visibleFrom="sm" />
+            <RoleBadge role={me.user.role} label={me.user.role === 'none' ? 'Host roles only' : undefined} size="sm" visibleFrom="sm" />
             <IconChevronDown size={14} />
           </Group>
         </UnstyledButton>

@@ -1,4 +1,7 @@
 // The navigation entries and the permission each one needs; the one place that gates the menu.
+// Entries are shown by the permissions held on SOME hosts (`Me.host_permissions`): a user with
+// host roles only sees Hosts, Jobs, Alerts and Repositories, filtered by the server to their hosts.
+// Users and Audit need users_read/audit_read, which host roles never give.
 import { IconBell, IconDatabase, IconHistory, IconHome, IconListDetails, IconServer, IconUserCircle, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { Permission } from '@/api/types';
@@ -25,6 +28,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.profile(), label: 'Profile', icon: IconUserCircle },
 ];
 
-export function visibleNavItems(permissions: readonly Permission[]): NavItem[] {
-  return NAV_ITEMS.filter((item) => !item.permission || permissions.includes(item.permission));
+/** `hostPermissions`: what the user may do on some hosts at least (`Me.host_permissions`). */
+export function visibleNavItems(hostPermissions: readonly Permission[]): NavItem[] {
+  return NAV_ITEMS.filter((item) => !item.permission || hostPermissions.includes(item.permission));
 }

@@ -5,17 +5,16 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Role, Snapshot } from '@/api/types';
+import type { Me, Role, Snapshot } from '@/api/types';
 import { REPO_ID, makeJobsMe, makeSnapshot } from '@/test/jobs';
 import { makeSchedule, makeScheduleList } from '@/test/schedules';
-import { cursorList, fakeServer, json, makeHost, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
 import { routes } from '../router';
 
 const repo = makeRepository();
 const host = makeHost({ repository_ids: [REPO_ID] });
 
-function setup(role: Role, snapshots: Snapshot[], route = `/hosts/${host.id}`) {
-  const me = makeJobsMe(role);
+function setup(role: Role, snapshots: Snapshot[], route = `/hosts/${host.id}`, me: Me = makeJobsMe(role)) {
   const server = fakeServer({
     'GET /api/v1/info': () => json(200, readyInfo),
     'GET /api/v1/auth/me': () => json(200, me),
@@ -39,6 +38,17 @@ describe('host page composition', () => {
     const empty = await within(section).findByTestId('snapshots-empty');
     await userEvent.setup().click(within(empty).getByRole('button', { name: 'Run backup now' }));
     expect(await screen.findByRole('dialog', { name: 'Back up web-01 now' })).toBeInTheDocument();
+  });
+
+  it('offers "Run backup now" to a user whose only operator role is host-scoped, but not the global actions', async () => {
+    // Role none over all hosts: `permissions` has no backups_run, `host_permissions` has.
+    const me = makeMe('none', { bindings: [{ role: 'operator', tags: ['web'] }] });
+    setup('none', [makeSnapshot()], `/hosts/${host.id}`, me);
+    expect(await screen.findByRole('button', { name: 'Run backup now' })).toBeInTheDocument();
+    const section = await screen.findByTestId('snapshots-section');
+    expect(within(section).getByRole('button', { name: 'Refresh' })).toBeInTheDocument();
+    // Deleting the host needs hosts_delete over all hosts.
+    expect(screen.queryByRole('button', { name: 'Delete host' })).not.toBeInTheDocument();
   });
 
   it('shows a viewer the snapshots but no way to run or refresh', async () => {

@@ -195,9 +195,11 @@ export function useRepositoryChoices() {
   });
 }
 
-export function usePendingHosts(intervalMs: number = PENDING_REFRESH_MS) {
+/** `enabled`: the list needs hosts_read over all hosts (a host role never shows pending agents). */
+export function usePendingHosts(intervalMs: number = PENDING_REFRESH_MS, enabled = true) {
   return useQuery({
     queryKey: keys.pendingHosts,
+    enabled,
     queryFn: ({ signal }) => unwrap(api.GET('/v1/pending-hosts', { signal })),
     refetchInterval: intervalMs,
   });

@@ -2,6 +2,7 @@
 // client secret is write-only: empty keeps it), a slug from a label, and one-line summaries.
 import type { Role, SsoProvider, SsoProviderRequest, SsoRoleMapping } from '@/api/types';
 import { roleLabel } from '@/lib/format';
+import { hostTagsRule } from '@/lib/validation';
 
 export const DEFAULT_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'groups'];
 export const DEFAULT_USERNAME_CLAIM = 'preferred_username';
@@ -54,7 +55,7 @@ export function ssoValues(p: SsoProvider): SsoFormValues {
     scopes: [...p.scopes],
     usernameClaim: p.username_claim,
     groupsClaim: p.groups_claim,
-    roleMap: p.role_map.map((m) => ({ ...m })),
+    roleMap: p.role_map.map((m) => ({ ...m, tags: [...(m.tags ?? [])] })),
     defaultRole: p.default_role ?? REFUSE,
     linkByEmail: p.link_by_email,
     enabled: p.enabled,
@@ -71,7 +72,7 @@ export function ssoRequest(v: SsoFormValues): SsoProviderRequest {
     scopes: v.scopes.map((s) => s.trim()).filter(Boolean),
     username_claim: v.usernameClaim.trim(),
     groups_claim: v.groupsClaim.trim(),
-    role_map: v.roleMap.map((m) => ({ group: m.group.trim(), role: m.role })),
+    role_map: v.roleMap.map((m) => ({ group: m.group.trim(), role: m.role, tags: m.tags.map((t) => t.trim()).filter(Boolean) })),
     link_by_email: v.linkByEmail,
     enabled: v.enabled,
   };
@@ -106,9 +107,16 @@ export const SSO_INPUTS: Readonly<Record<string, keyof SsoFormValues>> = {
   default_role: 'defaultRole',
 };
 
-/** "admins → Admin · ops → Operator · others: refused". */
+/** A mapping's tags: none (a role over all hosts), or valid host tags for viewer/operator only. */
+export function mappingTagsRule(role: Role, tags: readonly string[]): string | null {
+  if (tags.length === 0) return null;
+  if (role === 'admin') return 'Admin is always over all hosts: remove the tags or pick viewer or operator';
+  return hostTagsRule(tags);
+}
+
+/** "admins → Admin · ops → Operator on web, eu · others: refused". */
 export function roleMapSummary(p: Pick<SsoProvider, 'role_map' | 'default_role'>): string {
-  const parts = p.role_map.map((m) => `${m.group} → ${roleLabel(m.role)}`);
+  const parts = p.role_map.map((m) => `${m.group} → ${roleLabel(m.role)}${m.tags?.length ? ` on ${m.tags.join(', ')}` : ''}`);
   parts.push(p.default_role ? `others: ${roleLabel(p.default_role)}` : parts.length ? 'others: refused' : 'no mappings: everyone is refused');
   return parts.join(' · ');
 }

@@ -11,7 +11,7 @@ import { DetailLoadError } from '@/components/DetailLoadError';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { RULE_LABEL, alertActor, isQuiet } from '@/lib/alerts';
-import { usePermission } from '@/lib/auth';
+import { useHostPermission } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { formatCount } from '@/lib/units';
@@ -91,7 +91,7 @@ function Notifications({ alertId }: { alertId: string }) {
 
 function AlertView({ detail }: { detail: AlertDetail }) {
   const { alert, events } = detail;
-  const canManage = usePermission('alerts_manage');
+  const canManage = useHostPermission('alerts_manage');
   return (
     <Stack gap="md" data-testid="alert-detail" data-state={alert.state} data-severity={alert.severity}>
       <Breadcrumbs>

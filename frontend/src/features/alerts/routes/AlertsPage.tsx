@@ -10,7 +10,7 @@ import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListFooter } from '@/components/ListFooter';
 import { PageHeader } from '@/components/PageHeader';
 import { TableSkeleton } from '@/components/TableSkeleton';
-import { usePermission } from '@/lib/auth';
+import { useHostPermission, usePermission } from '@/lib/auth';
 import { paths } from '@/lib/paths';
 import { useAlerts, useHostChoices } from '../api';
 import { AlertFiltersBar } from '../components/AlertFiltersBar';
@@ -40,7 +40,8 @@ export function AlertsPage() {
   const list = loadedList(alerts.data);
   const hosts = useHostChoices();
   const hostNames = new Map((hosts.data ?? []).map((h) => [h.value, h.label]));
-  const canManage = usePermission('alerts_manage');
+  // Acknowledging is per host (host roles count); the rules and channels are global.
+  const canManage = useHostPermission('alerts_manage');
   const canConfigure = usePermission('alerts_configure');
   const empty = emptyText(filters);
   const stateLabel = STATE_FILTERS.find((s) => s.value === filters.state)?.label.toLowerCase() ?? 'matching';

@@ -63,11 +63,12 @@ function TileCard({ tile }: { tile: Tile }) {
   );
 }
 
-export function FleetTiles() {
+/** `withPending`: pending agents are listed only to hosts_read over all hosts (never a host role). */
+export function FleetTiles({ withPending = true }: { withPending?: boolean }) {
   const total = useHostCount(null, true);
   const online = useHostCount('online', true);
   const offline = useHostCount('offline', true);
-  const pending = usePendingCount(true);
+  const pending = usePendingCount(withPending);
   const tiles: Tile[] = [
     {
       id: 'total',
@@ -106,11 +107,12 @@ export function FleetTiles() {
       hint: (n) => (n === 0 ? 'No agent is waiting' : 'Compare fingerprints, then accept'),
     },
   ];
+  const shown = withPending ? tiles : tiles.filter((t) => t.id !== 'pending');
   const error = total.error ?? online.error ?? offline.error ?? pending.error;
   return (
     <>
-      <SimpleGrid cols={{ base: 2, md: 4 }} spacing="md" data-testid="fleet-tiles">
-        {tiles.map((t) => (
+      <SimpleGrid cols={{ base: 2, md: shown.length }} spacing="md" data-testid="fleet-tiles">
+        {shown.map((t) => (
           <TileCard key={t.id} tile={t} />
         ))}
       </SimpleGrid>

@@ -51,7 +51,11 @@ describe('HomePage alerts tile', () => {
 
   it('is not there for a role without alerts_read', async () => {
     const base = makeMe('viewer');
-    const server = setup(makeAlertSummary(), { ...base, permissions: base.permissions.filter((p) => p !== 'alerts_read') });
+    const server = setup(makeAlertSummary(), {
+      ...base,
+      permissions: base.permissions.filter((p) => p !== 'alerts_read'),
+      host_permissions: base.host_permissions.filter((p) => p !== 'alerts_read'),
+    });
     await screen.findByTestId('drill-tile');
     expect(screen.queryByTestId('home-alerts-tile')).not.toBeInTheDocument();
     expect(server.calls('GET', '/api/v1/alerts/summary')).toHaveLength(0);

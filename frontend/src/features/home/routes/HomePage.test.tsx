@@ -7,7 +7,7 @@ import { cursorList, fakeServer, json, makeHost, makeMe, makePendingHost, render
 import { HomePage } from './HomePage';
 
 /** The hosts endpoint counting `totals[status]` hosts (all of them without a status). */
-function setup(totals: Record<string, number>) {
+function setup(totals: Record<string, number>, me = makeMe('viewer')) {
   const server = fakeServer({
     'GET /api/v1/hosts': (r) => {
       const status = new URL(r.url).searchParams.get('status') ?? 'all';
@@ -17,11 +17,22 @@ function setup(totals: Record<string, number>) {
     'GET /api/v1/pending-hosts': () => json(200, { items: [makePendingHost()] }),
   });
   vi.stubGlobal('fetch', server.fetch);
-  renderWithProviders(<HomePage />, { me: makeMe('viewer') });
+  renderWithProviders(<HomePage />, { me });
   return server;
 }
 
 describe('HomePage fleet tiles', () => {
+  it('shows a user with host roles only their hosts\' counts, without the pending agents', async () => {
+    const me = makeMe('none', { bindings: [{ role: 'viewer', tags: ['web'] }] });
+    const server = setup({ all: 3, online: 2, offline: 1 }, me);
+    expect(await screen.findByTestId('tile-total-value')).toHaveTextContent('3');
+    expect(screen.queryByTestId('tile-pending')).not.toBeInTheDocument();
+    expect(server.calls('GET', '/api/v1/pending-hosts')).toHaveLength(0);
+    const shortcuts = screen.getAllByRole('link').map((a) => a.getAttribute('aria-label'));
+    expect(shortcuts).toEqual(expect.arrayContaining(['Hosts', 'Repositories', 'Profile']));
+    expect(shortcuts).not.toContain('Users');
+  });
+
   it('shows real counts and links to filtered views', async () => {
     const server = setup({ all: 7, online: 5, offline: 2 });
 

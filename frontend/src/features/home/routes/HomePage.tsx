@@ -10,9 +10,11 @@ import {
   IconUsers,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import type { Permission } from '@/api/types';
 import { Link } from 'react-router';
+import { HostRoleBadges } from '@/components/HostRoleBadges';
 import { RoleBadge } from '@/components/RoleBadge';
-import { hasPermission, useSession } from '@/lib/auth';
+import { hasHostPermission, hasPermission, useSession } from '@/lib/auth';
 import { paths } from '@/lib/paths';
 import { AlertsTile } from '../components/AlertsTile';
 import { DrillTile } from '../components/DrillTile';
@@ -28,6 +30,9 @@ interface Shortcut {
 
 export function HomePage() {
   const me = useSession();
+  // Fleet pages admit host roles (the server shows only the hosts in scope); managing
+  // the fleet, repositories, users and the audit log needs the permission over all hosts.
+  const onHosts = (p: Permission) => hasHostPermission(me, p);
   const name = me.user.display_name || me.user.username;
   const shortcuts: Shortcut[] = [
     {
@@ -37,7 +42,7 @@ export function HomePage() {
         ? 'Enroll machines with one command, tag them, test their connection.'
         : 'Every enrolled machine, its agent and restic versions, and when it was last seen.',
       icon: <IconServer size={20} />,
-      show: hasPermission(me, 'hosts_read'),
+      show: onHosts('hosts_read'),
     },
     {
       to: paths.repositories(),
@@ -46,7 +51,7 @@ export function HomePage() {
         ? 'Where agents back up: local paths, SFTP, S3, B2 or a REST server, with encrypted credentials.'
         : 'Where agents back up.',
       icon: <IconDatabase size={20} />,
-      show: hasPermission(me, 'repos_read'),
+      show: onHosts('repos_read'),
     },
     {
       to: paths.users(),
@@ -81,16 +86,17 @@ export function HomePage() {
           <Text c="dimmed">
             Signed in as <b>{me.user.username}</b>
           </Text>
-          <RoleBadge role={me.user.role} />
+          <RoleBadge role={me.user.role} label={me.user.role === 'none' ? 'Host roles only' : undefined} />
+          <HostRoleBadges bindings={me.bindings} />
         </Group>
       </Stack>
 
-      {hasPermission(me, 'hosts_read') ? <FleetTiles /> : null}
-      {hasPermission(me, 'hosts_read') || hasPermission(me, 'alerts_read') ? (
+      {onHosts('hosts_read') ? <FleetTiles withPending={hasPermission(me, 'hosts_read')} /> : null}
+      {onHosts('hosts_read') || onHosts('alerts_read') ? (
         // Half the width each on a wide screen, like a shortcut card: a sentence or a few numbers.
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-          {hasPermission(me, 'alerts_read') ? <AlertsTile /> : null}
-          {hasPermission(me, 'hosts_read') ? <DrillTile /> : null}
+          {onHosts('alerts_read') ? <AlertsTile /> : null}
+          {onHosts('hosts_read') ? <DrillTile /> : null}
         </SimpleGrid>
       ) : null}
 

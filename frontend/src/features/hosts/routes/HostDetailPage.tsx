@@ -38,7 +38,7 @@ import { DetailLoadError } from '@/components/DetailLoadError';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
-import { hasPermission, useSession } from '@/lib/auth';
+import { hasHostPermission, hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
 import { paths, type HostTab } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
@@ -60,8 +60,10 @@ export interface HostSnapshotsProps {
   host: Host;
   /** Every repository (for names); the host's own are `host.repository_ids`. */
   repositories: Repository[];
-  /** May the signed-in user run jobs (backups, refreshes) on this host? */
+  /** May the signed-in user start backups (backups_run, on some hosts at least)? */
   canRun: boolean;
+  /** May they ask the agent for a fresh snapshot list (jobs_run)? */
+  canRefresh: boolean;
   /** Opens this page's "Run backup now" dialog. */
   onRunBackup: () => void;
 }
@@ -172,16 +174,21 @@ function PingButton({ host }: { host: Host }) {
 function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host: Host } & HostDetailPageProps) {
   const me = useSession();
   const navigate = useNavigate();
-  const canManage = hasPermission(me, 'hosts_manage');
-  const canApprove = hasPermission(me, 'hosts_approve');
+  // Host-level actions take a host role too (the server decides for this host); linking
+  // repositories, probing them and deleting the host need the permission over all hosts.
+  const canManageHost = hasHostPermission(me, 'hosts_manage');
+  const canLinkRepositories = hasPermission(me, 'hosts_manage');
+  const canDelete = hasPermission(me, 'hosts_delete');
   const repos = useRepositoryChoices();
   const fleetTags = useFleetTags();
   const [deleting, setDeleting] = useState(false);
   const forgetHost = useForgetHost();
-  const canRun = hasPermission(me, 'jobs_run');
-  const canSchedule = hasPermission(me, 'schedules_manage');
-  const canReadAlerts = hasPermission(me, 'alerts_read');
-  const canManageAlerts = hasPermission(me, 'alerts_manage');
+  const canBackup = hasHostPermission(me, 'backups_run');
+  const canRefresh = hasHostPermission(me, 'jobs_run');
+  const canDrill = hasHostPermission(me, 'restores_run');
+  const canSchedule = hasHostPermission(me, 'schedules_manage');
+  const canReadAlerts = hasHostPermission(me, 'alerts_read');
+  const canManageAlerts = hasHostPermission(me, 'alerts_manage');
   const [runBackup, setRunBackup] = useState(false);
   const [tab, setTab] = useHostTab(Schedules !== undefined);
 
@@ -219,7 +226,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
         <Stack gap="md">
           {canReadAlerts ? <HostAlerts host={host} canManage={canManageAlerts} /> : null}
           <Section title="Tags" description="Group and filter hosts.">
-            <HostTagsEditor key={host.tags.join('\n')} host={host} canManage={canManage} tagOptions={fleetTags.data ?? []} />
+            <HostTagsEditor key={host.tags.join('\n')} host={host} canManage={canManageHost} tagOptions={fleetTags.data ?? []} />
           </Section>
           <Section title="Repositories" description="Where this host may back up; the agent gets their credentials.">
             <ErrorAlert error={repos.error} title="Could not load repositories" />
@@ -227,13 +234,13 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
               key={host.repository_ids.join(',')}
               host={host}
               repositories={repos.data?.items ?? []}
-              canManage={canManage}
+              canManage={canLinkRepositories}
               loading={repos.isPending}
             />
-            {canManage ? <RepositoryProbes host={host} repositories={repos.data?.items ?? []} /> : null}
+            {canLinkRepositories ? <RepositoryProbes host={host} repositories={repos.data?.items ?? []} /> : null}
           </Section>
           <DrillScheduleCard host={host} repositories={repos.data?.items ?? []} canEdit={canSchedule} />
-          {canManage ? (
+          {canManageHost ? (
             <Section title="Connection" description="Send a test command to the agent; it receives it at its next poll.">
               <PingButton host={host} />
             </Section>
@@ -243,7 +250,7 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
       </SimpleGrid>
 
       {Snapshots ? (
-        <Snapshots host={host} repositories={repos.data?.items ?? []} canRun={canRun} onRunBackup={() => setRunBackup(true)} />
+        <Snapshots host={host} repositories={repos.data?.items ?? []} canRun={canBackup} canRefresh={canRefresh} onRunBackup={() => setRunBackup(true)} />
       ) : null}
     </Stack>
   );
@@ -293,13 +300,13 @@ function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host
           </Group>
         </Stack>
         <Group gap="xs">
-          {canRun ? (
+          {canBackup ? (
             <Button leftSection={<IconPlayerPlay size={16} />} onClick={() => setRunBackup(true)}>
               Run backup now
             </Button>
           ) : null}
-          {canRun ? <RestoreDrillButton host={host} repositories={repos.data?.items ?? []} /> : null}
-          {canApprove ? (
+          {canDrill ? <RestoreDrillButton host={host} repositories={repos.data?.items ?? []} /> : null}
+          {canDelete ? (
             <Button variant="default" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
               Delete host
             </Button>

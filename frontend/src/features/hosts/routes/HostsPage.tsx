@@ -23,14 +23,21 @@ import { PingAllButton } from '../components/PingAllButton';
 
 const STATUSES: readonly HostStatus[] = ['online', 'offline'];
 
+/** The tags of the caller's host roles, for the empty state: "web, db". */
+function scopeTags(bindings: readonly { tags: readonly string[] }[]): string {
+  return [...new Set(bindings.flatMap((b) => b.tags))].sort().join(', ');
+}
+
 function parseStatus(value: string | null): HostStatus | null {
   return STATUSES.find((s) => s === value) ?? null;
 }
 
 export function HostsPage() {
   const me = useSession();
+  // Enrolling, pinging the whole fleet and pending agents are global-only (no host roles).
   const canManage = hasPermission(me, 'hosts_manage');
   const canApprove = hasPermission(me, 'hosts_approve');
+  const canSeePending = hasPermission(me, 'hosts_read');
   const { params, setFilter, clearFilters: clearUrl } = useUrlFilters();
   const status = parseStatus(params.get('status'));
   const tag = params.get('tag') || null;
@@ -40,7 +47,7 @@ export function HostsPage() {
 
   const hosts = useHosts({ q, tag, status });
   const list = loadedList(hosts.data);
-  const pending = usePendingHosts();
+  const pending = usePendingHosts(undefined, canSeePending);
   const fleetTags = useFleetTags();
   const filtered = !!q.trim() || tag !== null || status !== null;
   // Nothing to test in an empty fleet (the empty state offers "Add host" instead).
@@ -125,7 +132,10 @@ export function HostsPage() {
           description={
             canManage
               ? 'Add your first host: it takes one command on the host.'
-              : 'An operator or administrator can add hosts: it takes one command on the host.'
+              : !canSeePending && me.bindings.length > 0
+                ? // Host roles only: the list is what their tags cover, so say which tags.
+                  `You see the hosts that carry a tag of your host roles (${scopeTags(me.bindings)}); none does yet. An administrator tags hosts.`
+                : 'An operator or administrator can add hosts: it takes one command on the host.'
           }
           action={canManage ? addButton : null}
         />

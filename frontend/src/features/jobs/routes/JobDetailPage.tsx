@@ -10,7 +10,7 @@ import type { Job } from '@/api/types';
 import { DetailLoadError } from '@/components/DetailLoadError';
 import { FindingsList } from '@/components/FindingsList';
 import { ForgetReportTable } from '@/components/ForgetReportTable';
-import { hasPermission, useSession } from '@/lib/auth';
+import { hasHostPermission, hasPermission, useSession } from '@/lib/auth';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
 import { useFetchJob, useJob, useRepositoryName, useStoreJob } from '../api';
@@ -61,7 +61,7 @@ function JobView({ job }: { job: Job }) {
   const fetchJob = useFetchJob();
   const feed = useJobFeed(job.id, { onStatus: store, onReconnect: () => fetchJob(job.id) });
   const active = isActiveJob(job.status);
-  const canCancel = active && hasPermission(me, 'jobs_run');
+  const canCancel = active && hasHostPermission(me, 'jobs_run');
   const progress = feed.progress ?? job.progress;
   const summary = job.summary ?? job.result?.summary;
   const findings = job.result?.findings ?? [];

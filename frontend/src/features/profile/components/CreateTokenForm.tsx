@@ -8,7 +8,7 @@ import { RolePicker } from '@/components/RolePicker';
 import { required } from '@/lib/validation';
 import { useCreateToken } from '../api';
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+const RANK: Record<Role, number> = { none: -1, viewer: 0, operator: 1, admin: 2 };
 const EXPIRY = [
   { value: '30', label: '30 days' },
   { value: '90', label: '90 days' },
@@ -16,7 +16,7 @@ const EXPIRY = [
   { value: 'never', label: 'Never' },
 ];
 
-/** Roles a token may carry: never more than its owner's. */
+/** Roles a token may carry: never more than its owner's highest (host roles count), never `none`. */
 export function assignableRoles(own: Role): Role[] {
   return (['admin', 'operator', 'viewer'] as const).filter((r) => RANK[r] <= RANK[own]);
 }

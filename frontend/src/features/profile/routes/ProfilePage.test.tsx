@@ -1,5 +1,6 @@
 // The profile's password section: a local user changes their password here; a user who signs in
-// through single sign-on is told their password lives at the identity provider.
+// through single sign-on is told their password lives at the identity provider. "Your access"
+// shows the role over all hosts and the host roles.
 import { screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeServer, json, makeMe, renderWithProviders } from '@/test/utils';
@@ -24,5 +25,21 @@ describe('ProfilePage', () => {
     expect(await screen.findByTestId('sso-password-note')).toHaveTextContent('managed by your organization’s identity provider');
     expect(screen.queryByRole('button', { name: 'Change password' })).not.toBeInTheDocument();
     expect(screen.getByTestId('user-sso-badge')).toBeInTheDocument();
+  });
+
+  it('shows the role over all hosts and each host role, with what they mean', async () => {
+    const me = makeMe('none', { bindings: [{ role: 'operator', tags: ['web', 'eu'] }, { role: 'viewer', tags: ['db'] }] });
+    vi.stubGlobal('fetch', fakeServer({ 'GET /api/v1/auth/tokens': () => json(200, []) }).fetch);
+    renderWithProviders(null, { me, route: '/profile', routes: [{ path: '/profile', element: <ProfilePage /> }] });
+    const bindings = await screen.findByTestId('profile-bindings');
+    expect(bindings).toHaveTextContent('operator · web, eu');
+    expect(bindings).toHaveTextContent('viewer · db');
+    expect(screen.getByTestId('profile-access')).toHaveTextContent('You see and act only on hosts carrying these tags.');
+  });
+
+  it('shows no host roles for a user without any', async () => {
+    setup(false);
+    expect(await screen.findByTestId('profile-access')).toHaveTextContent('Operator');
+    expect(screen.queryByTestId('profile-bindings')).not.toBeInTheDocument();
   });
 });

@@ -1,10 +1,11 @@
-// /profile: your details, your password and your API tokens.
+// /profile: your access, your details, your password and your API tokens.
 import { Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { PageHeader } from '@/components/PageHeader';
 import { RoleBadge } from '@/components/RoleBadge';
 import { SsoBadge } from '@/components/SsoBadge';
-import { useSession } from '@/lib/auth';
+import { highestRole, useSession } from '@/lib/auth';
+import { AccessSummary } from '../components/AccessSummary';
 import { ChangePasswordForm } from '../components/ChangePasswordForm';
 import { ProfileForm } from '../components/ProfileForm';
 import { TokensSection } from '../components/TokensSection';
@@ -33,6 +34,9 @@ export function ProfilePage() {
           </>
         }
       />
+      <Section title="Your access">
+        <AccessSummary me={me} />
+      </Section>
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <Section title="Your details">
           <ProfileForm me={me} />
@@ -49,7 +53,8 @@ export function ProfilePage() {
         </Section>
       </SimpleGrid>
       <Section title="API tokens">
-        <TokensSection ownRole={me.user.role} />
+        {/* A token's role may reach the strongest of the user's roles, host roles included. */}
+        <TokensSection ownRole={highestRole(me)} />
       </Section>
     </Stack>
   );

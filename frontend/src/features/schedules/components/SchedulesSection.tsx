@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { Host, PreflightReport, Repository, Schedule } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { TableSkeleton } from '@/components/TableSkeleton';
-import { usePermission } from '@/lib/auth';
+import { useHostPermission } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
 import { useHostSchedules, usePreflightSchedule, useReplaceSchedule, useRunSchedule } from '../api';
 import { scheduleRequest, scheduleValues } from '../form';
@@ -27,8 +27,9 @@ export interface SchedulesSectionProps {
 }
 
 export function SchedulesSection({ host, repositories }: SchedulesSectionProps) {
-  const canManage = usePermission('schedules_manage');
-  const canRun = usePermission('jobs_run');
+  // Host roles count: the server decides for this host.
+  const canManage = useHostPermission('schedules_manage');
+  const canRun = useHostPermission('backups_run');
   const schedules = useHostSchedules(host.id);
   const run = useRunSchedule(host.id);
   const toggle = useReplaceSchedule(host.id);

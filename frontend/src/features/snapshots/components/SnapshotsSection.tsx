@@ -21,7 +21,10 @@ import { SnapshotsTable } from './SnapshotsTable';
 export interface SnapshotsSectionProps {
   host: Host;
   repositories: Repository[];
+  /** Start a backup (backups_run). */
   canRun: boolean;
+  /** Ask the agent for the current snapshot list (jobs_run); defaults to `canRun`. */
+  canRefresh?: boolean;
   onRunBackup: () => void;
 }
 
@@ -115,7 +118,7 @@ function FindFile({ onFind }: { onFind: (q: string) => void }) {
   );
 }
 
-export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: SnapshotsSectionProps) {
+export function SnapshotsSection({ host, repositories, canRun, canRefresh = canRun, onRunBackup }: SnapshotsSectionProps) {
   const [repositoryId, setRepositoryId] = useState<string | null>(null);
   const snapshots = useHostSnapshots(host.id, repositoryId);
   const refresh = useRefreshSnapshots(host.id);
@@ -149,7 +152,7 @@ export function SnapshotsSection({ host, repositories, canRun, onRunBackup }: Sn
                 w={190}
               />
             ) : null}
-            {canRun && linked.length > 0 ? (
+            {canRefresh && linked.length > 0 ? (
               <RefreshButton linked={linked} loading={refresh.isPending} onRefresh={(id) => refresh.mutate(id)} />
             ) : null}
           </Group>

@@ -113,17 +113,24 @@ describe('SnapshotBrowserPage restore', () => {
     expect(body).not.toHaveProperty('paths.0');
   });
 
+  it('offers no download nor restore to a viewer (snapshots_download is an operator permission)', async () => {
+    setup(makeMe('viewer'));
+    expect(await screen.findByText('notes.txt')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Download notes.txt' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('checkbox', { name: 'Select notes.txt' })).not.toBeInTheDocument();
+  });
+
   it('offers downloads: a file as it is, a folder as an archive', async () => {
     const user = userEvent.setup();
-    setup(makeMe('viewer'));
+    // A host-scoped operator role is enough: the server decides per host.
+    setup(makeMe('viewer', { bindings: [{ role: 'operator', tags: ['web'] }] }));
     const file = await screen.findByRole('link', { name: 'Download notes.txt' });
     const href = new URL(file.getAttribute('href') ?? '', 'http://x');
     expect(href.pathname).toBe(`${base}/snapshots/${snapshot.id}/download`);
     expect(href.searchParams.get('path')).toBe('/notes.txt');
     expect(href.searchParams.get('format')).toBe('raw');
     expect(file).toHaveAttribute('download');
-    // A viewer cannot restore: no checkboxes.
-    expect(screen.queryByRole('checkbox', { name: 'Select notes.txt' })).not.toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Select notes.txt' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Download folder etc' }));
     const zip = await screen.findByTestId('tree-download-zip');
     expect(new URL(zip.getAttribute('href') ?? '', 'http://x').searchParams.get('format')).toBe('zip');

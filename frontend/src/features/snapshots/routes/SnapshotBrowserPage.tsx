@@ -12,7 +12,7 @@ import type { Snapshot, TreeEntry, TreeSort } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { TableSkeleton } from '@/components/TableSkeleton';
-import { usePermission } from '@/lib/auth';
+import { useHostPermission } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { useUrlSearchText } from '@/lib/urlFilters';
@@ -131,7 +131,8 @@ export function SnapshotBrowserPage() {
   const linkFor = (entry: TreeEntry) => at(childPath(query.path, entry.name));
 
   // Paths picked for a restore, by absolute path: kept while moving between folders.
-  const canRestore = usePermission('jobs_run');
+  const canRestore = useHostPermission('restores_run');
+  const canDownload = useHostPermission('snapshots_download');
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [wizardPaths, setWizardPaths] = useState<string[] | null>(null);
   const pathOf = (entry: TreeEntry) => childPath(query.path, entry.name);
@@ -144,7 +145,7 @@ export function SnapshotBrowserPage() {
       return next;
     });
   const repositoryForDownload = query.repositoryId ?? snapshot?.repository_id ?? null;
-  const downloadFor = repositoryForDownload
+  const downloadFor = canDownload && repositoryForDownload
     ? (entry: TreeEntry, format: 'raw' | 'tar_gz' | 'zip') => downloadUrl(hostId, snapshotId, repositoryForDownload, pathOf(entry), format)
     : undefined;
 

@@ -1,5 +1,6 @@
 // Add or edit one single sign-on provider: where it is, the client (its secret write-only: empty
-// keeps it), the claims, group → role mappings; a refusal naming a field lands on that field.
+// keeps it), the claims, group → role mappings (optionally on tagged hosts only); a refusal
+// naming a field lands on that field. `none` is never offered: a mapping must give a role.
 import { ActionIcon, Button, Divider, Group, PasswordInput, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
@@ -9,7 +10,7 @@ import { ROLES, type SsoProvider } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { roleLabel } from '@/lib/format';
 import { useSaveSsoProvider } from '../api';
-import { REFUSE, SLUG_PATTERN, SSO_INPUTS, emptySsoValues, slugFrom, ssoRequest, ssoValues, type SsoFormValues } from '../providers';
+import { REFUSE, SLUG_PATTERN, SSO_INPUTS, emptySsoValues, mappingTagsRule, slugFrom, ssoRequest, ssoValues, type SsoFormValues } from '../providers';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: roleLabel(r) }));
 const DEFAULT_ROLE_OPTIONS = [{ value: REFUSE, label: 'Refuse users in no mapped group' }, ...ROLE_OPTIONS];
@@ -36,7 +37,11 @@ export function ProviderForm({ provider, onSaved, onCancel }: Props) {
       clientSecret: (v) => (!editing && v === '' ? 'The client secret is required' : null),
       usernameClaim: (v) => (v.trim() ? null : 'A claim name is required'),
       groupsClaim: (v) => (v.trim() ? null : 'A claim name is required'),
-      roleMap: { group: (v) => (v.trim() ? null : 'Name the group') },
+      roleMap: {
+        group: (v) => (v.trim() ? null : 'Name the group'),
+        // The row's role decides whether tags are allowed (admin is never host-scoped).
+        tags: (v, values, path) => mappingTagsRule(values.roleMap[Number(path.split('.')[1])]?.role ?? 'viewer', v),
+      },
     },
   });
   const onField = inputFor(save.error, SSO_INPUTS) !== undefined;
@@ -147,36 +152,46 @@ export function ProviderForm({ provider, onSaved, onCancel }: Props) {
           Members of a group get its role (the highest one when in several), on every sign-in.
         </Text>
         {form.values.roleMap.map((_, i) => (
-          <Group key={i} gap="xs" align="flex-start" wrap="nowrap">
-            <TextInput
-              aria-label={`Group ${i + 1}`}
-              placeholder="Group name"
-              style={{ flex: 1, minWidth: 0 }}
-              autoCapitalize="none"
-              spellCheck={false}
-              data-testid={`sso-mapping-group-${i}`}
-              {...form.getInputProps(`roleMap.${i}.group`)}
+          <Stack key={i} gap={6} data-testid={`sso-mapping-${i}`}>
+            <Group gap="xs" align="flex-start" wrap="nowrap">
+              <TextInput
+                aria-label={`Group ${i + 1}`}
+                placeholder="Group name"
+                style={{ flex: 1, minWidth: 0 }}
+                autoCapitalize="none"
+                spellCheck={false}
+                data-testid={`sso-mapping-group-${i}`}
+                {...form.getInputProps(`roleMap.${i}.group`)}
+              />
+              <Select
+                aria-label={`Role for group ${i + 1}`}
+                data={ROLE_OPTIONS}
+                allowDeselect={false}
+                w={130}
+                style={{ flexShrink: 0 }}
+                data-testid={`sso-mapping-role-${i}`}
+                {...form.getInputProps(`roleMap.${i}.role`)}
+              />
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                size="lg"
+                mt={1}
+                aria-label={`Remove mapping ${i + 1}`}
+                onClick={() => form.removeListItem('roleMap', i)}
+              >
+                <IconTrash size={16} />
+              </ActionIcon>
+            </Group>
+            <TagsInput
+              aria-label={`Host tags for group ${i + 1}`}
+              placeholder="All hosts"
+              description="Leave empty for a role over all hosts; with tags the role (viewer or operator) covers only hosts carrying one of them"
+              splitChars={[',', ' ']}
+              data-testid={`sso-mapping-tags-${i}`}
+              {...form.getInputProps(`roleMap.${i}.tags`)}
             />
-            <Select
-              aria-label={`Role for group ${i + 1}`}
-              data={ROLE_OPTIONS}
-              allowDeselect={false}
-              w={130}
-              style={{ flexShrink: 0 }}
-              data-testid={`sso-mapping-role-${i}`}
-              {...form.getInputProps(`roleMap.${i}.role`)}
-            />
-            <ActionIcon
-              variant="subtle"
-              color="red"
-              size="lg"
-              mt={1}
-              aria-label={`Remove mapping ${i + 1}`}
-              onClick={() => form.removeListItem('roleMap', i)}
-            >
-              <IconTrash size={16} />
-            </ActionIcon>
-          </Group>
+          </Stack>
         ))}
         {typeof form.errors.roleMap === 'string' ? (
           <Text size="sm" c="red" role="alert">
@@ -188,7 +203,7 @@ export function ProviderForm({ provider, onSaved, onCancel }: Props) {
             variant="default"
             size="xs"
             leftSection={<IconPlus size={14} />}
-            onClick={() => form.insertListItem('roleMap', { group: '', role: 'viewer' })}
+            onClick={() => form.insertListItem('roleMap', { group: '', role: 'viewer', tags: [] })}
             data-testid="sso-add-mapping"
           >
             Add mapping

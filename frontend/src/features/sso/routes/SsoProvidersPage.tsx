@@ -1,8 +1,8 @@
-// /users/sso (admins): the single sign-on providers (OpenID Connect): add, edit, delete; each shows
-// the redirect URI to register at the provider, and so does the dialog after a save.
-import { Anchor, Badge, Breadcrumbs, Button, Card, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
+// /users/sso (admins): the password sign-in switch, then the single sign-on providers (OpenID Connect):
+// add, edit, delete (not those from the configuration file); each shows its redirect URI to register.
+import { Anchor, Badge, Breadcrumbs, Button, Card, Group, Modal, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { IconKey, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconFileSettings, IconKey, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { SsoProvider } from '@/api/types';
@@ -15,9 +15,11 @@ import { TableSkeleton } from '@/components/TableSkeleton';
 import { paths } from '@/lib/paths';
 import { useDeleteSsoProvider, useSsoProviders } from '../api';
 import { ProviderForm } from '../components/ProviderForm';
+import { SignInSettingsCard } from '../components/SignInSettingsCard';
 import { roleMapSummary } from '../providers';
 
 const REGISTER = 'Register this redirect URI at your provider.';
+const FROM_CONFIG = "Change it in the server's configuration file and restart.";
 
 /** The callback URL to register at the provider, as text (it wraps on a phone) with a copy button. */
 function RedirectUri({ uri, size }: { uri: string; size: 'xs' | 'sm' }) {
@@ -56,6 +58,21 @@ function ProviderRow({ provider: p, onEdit, onDelete }: RowProps) {
             <Badge variant="light" color={p.enabled ? 'green' : 'gray'}>
               {p.enabled ? 'Enabled' : 'Disabled'}
             </Badge>
+            {p.from_config ? (
+              <Tooltip label={FROM_CONFIG} withArrow multiline maw={260} events={{ hover: true, focus: true, touch: true }}>
+                <Badge
+                  variant="light"
+                  color="blue"
+                  leftSection={<IconFileSettings size={12} />}
+                  style={{ textTransform: 'none' }}
+                  tabIndex={0}
+                  aria-describedby={`sso-from-config-${p.id}`}
+                  data-testid="sso-from-config"
+                >
+                  From the configuration file
+                </Badge>
+              </Tooltip>
+            ) : null}
           </Group>
           <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
             {p.issuer}
@@ -67,23 +84,30 @@ function ProviderRow({ provider: p, onEdit, onDelete }: RowProps) {
           <Text size="xs" c="dimmed">
             {REGISTER}
           </Text>
+          {p.from_config ? (
+            <Text size="xs" c="dimmed" id={`sso-from-config-${p.id}`} data-testid="sso-from-config-note">
+              Read-only. {FROM_CONFIG}
+            </Text>
+          ) : null}
         </Stack>
-        <Group gap="xs">
-          <Button size="xs" variant="default" leftSection={<IconPencil size={14} />} onClick={onEdit} aria-label={`Edit ${p.label}`}>
-            Edit
-          </Button>
-          <Button
-            size="xs"
-            variant="subtle"
-            color="red"
-            leftSection={<IconTrash size={14} />}
-            onClick={onDelete}
-            aria-label={`Delete ${p.label}`}
-            data-testid="sso-delete"
-          >
-            Delete
-          </Button>
-        </Group>
+        {p.from_config ? null : (
+          <Group gap="xs">
+            <Button size="xs" variant="default" leftSection={<IconPencil size={14} />} onClick={onEdit} aria-label={`Edit ${p.label}`}>
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              variant="subtle"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              onClick={onDelete}
+              aria-label={`Delete ${p.label}`}
+              data-testid="sso-delete"
+            >
+              Delete
+            </Button>
+          </Group>
+        )}
       </Group>
     </Card>
   );
@@ -123,6 +147,7 @@ export function SsoProvidersPage() {
         description="Let people sign in with their organization's account (OpenID Connect); their groups decide their role."
         actions={providers.data && providers.data.length > 0 ? add : undefined}
       />
+      <SignInSettingsCard />
       <ErrorAlert error={providers.error} title="Could not load the providers" />
       {providers.isPending ? <TableSkeleton label="Loading the providers" /> : null}
       {providers.data?.length === 0 ? (

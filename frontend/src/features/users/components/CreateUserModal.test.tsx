@@ -27,7 +27,7 @@ describe('CreateUserModal', () => {
   it('sends the user and reports it created', async () => {
     const { server, onCreated } = await setup(() => json(201, makeUser({ username: 'grace', role: 'operator' })));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(await server.calls('POST', '/api/v1/users')[0]?.json()).toEqual({ username: 'grace', role: 'operator', password: PASSWORD });
+    expect(await server.calls('POST', '/api/v1/users')[0]?.json()).toEqual({ username: 'grace', role: 'operator', bindings: [], password: PASSWORD });
   });
 
   it('puts an edge-validation refusal on the field it names', async () => {
@@ -66,5 +66,70 @@ describe('CreateUserModal', () => {
     );
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('`role` must be one of admin, operator, viewer.');
     expect(within(dialog).getByLabelText('Username')).not.toHaveAttribute('aria-invalid', 'true');
+  });
+});
+
+describe('CreateUserModal host roles', () => {
+  async function fillUser(dialog: HTMLElement, user: ReturnType<typeof userEvent.setup>) {
+    await user.type(within(dialog).getByLabelText('Username'), 'hana');
+    await user.type(within(dialog).getByLabelText('Initial password'), PASSWORD);
+    await user.type(within(dialog).getByLabelText('Confirm password'), PASSWORD);
+  }
+
+  function render(answer: Handler) {
+    const server = fakeServer({ 'POST /api/v1/users': answer });
+    vi.stubGlobal('fetch', server.fetch);
+    const onCreated = vi.fn();
+    renderWithProviders(<CreateUserModal opened onClose={() => undefined} onCreated={onCreated} />, { me: makeMe('admin') });
+    return { server, onCreated, dialog: screen.getByRole('dialog', { name: 'New user' }) };
+  }
+
+  it('sends the host roles added in the editor, with no role over all hosts', async () => {
+    const { server, dialog, onCreated } = render(() => json(201, makeUser({ username: 'hana', role: 'none' })));
+    const user = userEvent.setup();
+    await fillUser(dialog, user);
+    await user.click(within(dialog).getByText('Host roles only'));
+    await user.click(within(dialog).getByTestId('user-add-binding'));
+    await user.selectOptions(within(dialog).getByTestId('user-binding-role-0'), 'operator');
+    await user.type(within(dialog).getByTestId('user-binding-tags-0'), 'web,eu,');
+    await user.click(within(dialog).getByTestId('user-add-binding'));
+    await user.type(within(dialog).getByTestId('user-binding-tags-1'), 'db,');
+    await user.click(within(dialog).getByRole('button', { name: 'Create user' }));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(await server.calls('POST', '/api/v1/users')[0]?.json()).toEqual({
+      username: 'hana',
+      role: 'none',
+      bindings: [
+        { role: 'operator', tags: ['web', 'eu'] },
+        { role: 'viewer', tags: ['db'] },
+      ],
+      password: PASSWORD,
+    });
+  });
+
+  it('removes a row, and refuses a row without tags before sending', async () => {
+    const { server, dialog } = render(() => json(201, makeUser()));
+    const user = userEvent.setup();
+    await fillUser(dialog, user);
+    await user.click(within(dialog).getByTestId('user-add-binding'));
+    await user.click(within(dialog).getByTestId('user-add-binding'));
+    await user.click(within(dialog).getByTestId('user-binding-remove-1'));
+    expect(within(dialog).queryByTestId('user-binding-tags-1')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Create user' }));
+    expect(await within(dialog).findByText('Add at least one tag')).toBeInTheDocument();
+    expect(server.calls('POST', '/api/v1/users')).toHaveLength(0);
+  });
+
+  it('shows a user.invalid_binding refusal at the host roles editor', async () => {
+    const message = 'A host role must be viewer or operator.';
+    const { dialog, onCreated } = render(() => json(400, { code: 'user.invalid_binding', message, details: { field: 'bindings' } }));
+    const user = userEvent.setup();
+    await fillUser(dialog, user);
+    await user.click(within(dialog).getByTestId('user-add-binding'));
+    await user.type(within(dialog).getByTestId('user-binding-tags-0'), 'web,');
+    await user.click(within(dialog).getByRole('button', { name: 'Create user' }));
+    expect(await within(dialog).findByTestId('user-bindings-error')).toHaveTextContent(message);
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    expect(onCreated).not.toHaveBeenCalled();
   });
 });

@@ -1,41 +1,51 @@
 // "New user" modal: validated before sending; a taken username, or a field the server refuses
-// (at the edge or by its own rules), is shown on its field.
+// (at the edge or by its own rules), is shown on its field; a refused host role at the editor.
 import { Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { ApiError, inputFor } from '@/api/errors';
-import type { Role, User } from '@/api/types';
+import { USER_ROLES, type Role, type User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { FormActions } from '@/components/FormActions';
 import { RolePicker } from '@/components/RolePicker';
 import { MIN_PASSWORD_LENGTH, confirmRule, emailRule, optional, optionalDisplayNameRule, passwordRule, usernameRule } from '@/lib/validation';
 import { useCreateUser } from '../api';
+import { bindingsRule, fromDrafts, HostRolesEditor, type BindingDraft } from './HostRolesEditor';
 
 interface Values {
   username: string;
   display_name: string;
   email: string;
   role: Role;
+  bindings: BindingDraft[];
   password: string;
   confirm: string;
 }
 
 /** The request's fields → the form's inputs (the role picker shows no error: it stays above). */
-const INPUTS: Record<string, keyof Values> = { username: 'username', display_name: 'display_name', email: 'email', password: 'password' };
+const INPUTS: Record<string, keyof Values> = {
+  username: 'username',
+  display_name: 'display_name',
+  email: 'email',
+  password: 'password',
+  bindings: 'bindings',
+};
 
 /** The input a refusal belongs on, if any. */
 function inputOf(error: unknown): keyof Values | undefined {
   if (error instanceof ApiError && error.code === 'user.username_taken') return 'username';
+  if (error instanceof ApiError && error.code === 'user.invalid_binding') return 'bindings';
   return inputFor(error, INPUTS);
 }
 
 function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => void; onCancel: () => void }) {
   const create = useCreateUser();
   const form = useForm<Values>({
-    initialValues: { username: '', display_name: '', email: '', role: 'operator', password: '', confirm: '' },
+    initialValues: { username: '', display_name: '', email: '', role: 'operator', bindings: [], password: '', confirm: '' },
     validate: {
       username: usernameRule,
       display_name: optionalDisplayNameRule,
       email: emailRule,
+      bindings: bindingsRule,
       password: passwordRule,
       confirm: confirmRule<Values>('password'),
     },
@@ -48,6 +58,7 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => vo
         display_name: optional(v.display_name),
         email: optional(v.email),
         role: v.role,
+        bindings: fromDrafts(v.bindings),
         password: v.password,
       },
       {
@@ -68,7 +79,17 @@ function CreateUserForm({ onCreated, onCancel }: { onCreated: (user: User) => vo
         <TextInput label="Username" data-autofocus autoComplete="off" spellCheck={false} {...form.getInputProps('username')} />
         <TextInput label="Display name" autoComplete="off" {...form.getInputProps('display_name')} />
         <TextInput label="Email" description="Optional" type="email" autoComplete="off" {...form.getInputProps('email')} />
-        <RolePicker value={form.values.role} onChange={(role) => form.setFieldValue('role', role)} />
+        <RolePicker
+          label="Role over all hosts"
+          roles={USER_ROLES}
+          value={form.values.role}
+          onChange={(role) => form.setFieldValue('role', role)}
+        />
+        <HostRolesEditor
+          value={form.values.bindings}
+          onChange={(bindings) => form.setFieldValue('bindings', bindings)}
+          error={form.errors.bindings}
+        />
         <PasswordInput
           label="Initial password"
           description={`At least ${MIN_PASSWORD_LENGTH} characters; share it privately, the user can change it in their profile.`}

@@ -1,10 +1,11 @@
 // The users table; row actions (edit, enable/disable, reset password, delete) appear only
 // for callers allowed to manage users.
-import { Badge, Group, Menu, Table, Text } from '@mantine/core';
+import { Badge, Group, Menu, Stack, Table, Text } from '@mantine/core';
 import { IconKey, IconPencil, IconTrash, IconUserCheck, IconUserOff } from '@tabler/icons-react';
 import type { User } from '@/api/types';
 import { actionsColumn, DataTable, RowActionsMenu, type Column } from '@/components/DataTable';
 import { RelativeTime } from '@/components/RelativeTime';
+import { HostRoleBadges } from '@/components/HostRoleBadges';
 import { RoleBadge } from '@/components/RoleBadge';
 import { SsoBadge } from '@/components/SsoBadge';
 
@@ -64,7 +65,11 @@ export function UsersTable({ users, currentUserId, canManage, onAction }: Props)
               </Text>
             </Table.Td>
             <Table.Td>
-              <RoleBadge role={user.role} />
+              <Stack gap={4} align="flex-start">
+                {/* `none` alone reads as "no access": say what it means for this user. */}
+                <RoleBadge role={user.role} label={user.role === 'none' ? (user.bindings.length > 0 ? 'Host roles only' : 'No role') : undefined} />
+                <HostRoleBadges bindings={user.bindings} testId="user-bindings" />
+              </Stack>
             </Table.Td>
             <Table.Td visibleFrom="sm">
               <Badge variant="dot" color={user.disabled ? 'red' : 'teal'}>

@@ -87,4 +87,12 @@ describe('UsersPage', () => {
     setup('/users', people(2));
     expect(await screen.findByRole('link', { name: 'Single sign-on' })).toHaveAttribute('href', '/users/sso');
   });
+
+  it("shows each user's host roles in their row, and `none` readably", async () => {
+    setup('/users', [makeUser(), makeUser({ id: 'u-hana', username: 'hana', role: 'none', bindings: [{ role: 'operator', tags: ['web', 'eu'] }] })]);
+    const row = await screen.findByTestId('user-row-hana');
+    expect(within(row).getByTestId('user-bindings')).toHaveTextContent('operator · web, eu');
+    expect(row).toHaveTextContent('Host roles only');
+    expect(within(screen.getByTestId('user-row-ada')).queryByTestId('user-bindings')).not.toBeInTheDocument();
+  });
 });

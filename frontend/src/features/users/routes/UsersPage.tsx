@@ -5,7 +5,7 @@ import { IconInfoCircle, IconKey, IconSearch, IconUserPlus, IconUsers } from '@t
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { loadedList } from '@/api/paging';
-import { ROLES, type User } from '@/api/types';
+import { USER_ROLES, type User } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListFooter } from '@/components/ListFooter';
@@ -31,7 +31,7 @@ export function UsersPage() {
   const { params, setFilter, clearFilters: clearUrl } = useUrlFilters();
   const search = useUrlSearchText('q');
   const q = search.value;
-  const role = ROLES.find((r) => r === params.get('role')) ?? null;
+  const role = USER_ROLES.find((r) => r === params.get('role')) ?? null;
   const status = params.get('status') === 'active' || params.get('status') === 'disabled' ? params.get('status') : null;
   const [creating, setCreating] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -100,6 +100,7 @@ export function UsersPage() {
             { value: 'admin', label: 'Admin' },
             { value: 'operator', label: 'Operator' },
             { value: 'viewer', label: 'Viewer' },
+            { value: 'none', label: 'None (host roles only)' },
           ]}
           style={{ flex: '0 1 170px' }}
         />
@@ -161,7 +162,12 @@ export function UsersPage() {
         onClose={() => setCreating(false)}
         onCreated={(user) => {
           setCreating(false);
-          notifySuccess(`${user.username} can now sign in as ${user.role}.`, 'User created');
+          notifySuccess(
+            user.role === 'none'
+              ? `${user.username} can now sign in, with host roles only.`
+              : `${user.username} can now sign in as ${user.role}.`,
+            'User created',
+          );
         }}
       />
 
