@@ -217,7 +217,24 @@ impl<P: Needs> HostAuth<P> {
         if in_scope { Ok(()) } else { Err(self.out_of_scope(what, id).await) }
     }
 
+    /// What the caller may learn about a thing out of `P`'s scope: one they can see anyway
+    /// (a viewer everywhere who operates only `web`, on a `db` host) is refused with 403;
+    /// one they cannot see answers 404, as if it did not exist.
     async fn out_of_scope(&self, what: &'static str, id: Uuid) -> ApiError {
+        let visible = match self.auth.principal.scope(Permission::HostsRead) {
+            None => false,
+            Some(seen) => {
+                let ctx = self.ctx();
+                match what {
+                    "host" => scope::covers_host(ctx, &seen, id).await,
+                    "job" => scope::covers_job(ctx, &seen, id).await,
+                    "schedule" => scope::covers_schedule(ctx, &seen, id).await,
+                    "alert" => scope::covers_alert(ctx, &seen, id).await,
+                    _ => scope::covers_repository(ctx, &seen, id).await,
+                }
+                .unwrap_or(false)
+            }
+        };
         audit::record_alone(
             &self.auth.state.store,
             &self.actor(),
@@ -235,7 +252,17 @@ impl<P: Needs> HostAuth<P> {
             },
         )
         .await;
-        DomainError::NotFound { what }.into()
+        if visible {
+            ApiError::forbidden(
+                Code::AuthForbidden,
+                format!(
+                    "Your roles do not allow this on this {what} ({} is needed on its host).",
+                    P::PERMISSION.as_str()
+                ),
+            )
+        } else {
+            DomainError::NotFound { what }.into()
+        }
     }
 }
 

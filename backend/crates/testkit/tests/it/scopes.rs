@@ -374,6 +374,21 @@ async fn lists_hold_only_what_is_in_scope(db: Db) {
     let hosts: Value = s.get("/api/v1/hosts").await.json().await.unwrap();
     assert_eq!(ids(&hosts, "id"), vec![dbh.host.to_string()]);
     assert_eq!(s.get(&format!("/api/v1/hosts/{}", web.host)).await.status(), StatusCode::NOT_FOUND);
+    // Operator on web and viewer on db: the db host is seen, so an operation there needing
+    // more is refused (403) rather than hidden; on web it goes through.
+    let r = admin
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            json!({ "bindings": [{ "role": "operator", "tags": ["web"] }, { "role": "viewer", "tags": ["db"] }] }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let backup = json!({ "repository_id": shared, "paths": ["/srv"] });
+    let r = s.post(&format!("/api/v1/hosts/{}/backups", dbh.host), backup.clone()).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(cairn_testkit::error_code(r).await, "auth.forbidden");
+    let r = s.post(&format!("/api/v1/hosts/{}/backups", web.host), backup).await;
+    assert!(!matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
     // The change is audited with the bindings before and after.
     let audit: Value =
         admin.get("/api/v1/audit?action=user.update&limit=10").await.json().await.unwrap();
