@@ -86,19 +86,27 @@ export async function run({ page, base, state }) {
       const [tag, id] = await el.evaluate((e) => [e.tagName, e.id]);
       await (tag === 'INPUT' && id ? page.locator(`label[for="${id}"]`) : el).click();
     };
-    // The chips are on by default: turning the others off leaves only this kind; with one
-    // kind only, turning it off leaves no row.
+    // Each kind that occurs has a chip with the API's count for it.
+    for (const { change, count } of diff.by_change) {
+      const n = await page.getByTestId(`diff-chip-${change}`).getAttribute('data-count');
+      assert(n === String(count), `chip ${change} counts ${n}, the API ${count}`);
+    }
+    // The chips are on by default: turning the others off asks the server for this kind only
+    // (in the URL too), and the rows are all of that kind, as many as the API counts; the
+    // last kind chosen cannot be turned off.
+    const only = diff.by_change.find((c) => c.change === kind)?.count ?? 0;
     if (kinds.length > 1) {
-      for (const other of kinds.slice(1)) await toggle(other);
+      for (const other of diff.by_change.map((c) => c.change).filter((c) => c !== kind)) await toggle(other);
       await waitFor(`only ${kind} rows`, async () => {
         const now = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-change')));
-        return now.length > 0 && now.every((c) => c === kind);
+        return now.length === Math.min(only, 1000) && now.every((c) => c === kind);
       }, 10_000);
+      assert(new URL(page.url()).searchParams.get('changes') === kind, `url: ${page.url()}`);
     } else {
       await toggle(kind);
-      await waitFor('no row', async () => (await rows.count()) === 0, 10_000);
-      await toggle(kind);
-      await rows.first().waitFor();
+      const el = page.getByTestId(`diff-chip-${kind}`);
+      assert(await el.isChecked(), `the only kind, ${kind}, was turned off`);
+      assert((await rows.count()) === diff.changes.length, 'rows changed when the only kind was clicked');
     }
     await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
     await shot(page, 'snapshot-diff-dark', { fullPage: false });

@@ -2430,6 +2430,15 @@ export interface components {
              */
             snapshots: string[];
         };
+        /**
+         * ChangeCount
+         * @description How many changed paths changed in one way.
+         */
+        ChangeCount: {
+            change: components["schemas"]["PathChange"];
+            /** Format: uint64 */
+            count: number;
+        };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
             current_password: string;
@@ -2904,6 +2913,11 @@ export interface components {
         DeliveryState: "pending" | "sending" | "delivered" | "failed" | "suppressed";
         /** DiffAnswer */
         DiffAnswer: {
+            /**
+             * @description How many paths matching the filter changed in each way (whatever kinds were asked
+             *     for), in the order of `PathChange`; kinds with none are left out.
+             */
+            by_change: components["schemas"]["ChangeCount"][];
             /** @description In path order, at most `limit`. */
             changes: components["schemas"]["ChangedPath"][];
             /** Format: uint64 */
@@ -2915,7 +2929,7 @@ export interface components {
             sizes_known: boolean;
             /**
              * Format: uint64
-             * @description Changed paths (after the filter), all of them.
+             * @description Changed paths (after the filter and the kinds of change), all of them.
              */
             total: number;
             totals?: components["schemas"]["DiffTotals"];
@@ -2923,6 +2937,8 @@ export interface components {
         };
         /** DiffQuery */
         DiffQuery: {
+            /** @description Only these kinds of change (all when absent), applied before `limit`. */
+            changes?: components["schemas"]["PathChange"][];
             /** @description Only paths containing this (any case). */
             filter?: string;
             /** @description The older snapshot (full id). */
@@ -5443,6 +5459,11 @@ export interface components {
         SnapshotDiff: {
             /** Format: uint64 */
             agent_ms: number;
+            /**
+             * @description How many paths matching the filter changed in each way, whatever kinds were asked
+             *     for (kinds with none left out): what a client shows beside each kind's toggle.
+             */
+            by_change: components["schemas"]["ChangeCount"][];
             /** @description Changed paths in path order, at most `limit`. */
             changes: components["schemas"]["ChangedPath"][];
             /** @description The older snapshot (full id). */
@@ -5461,7 +5482,7 @@ export interface components {
             to: string;
             /**
              * Format: uint64
-             * @description Changed paths after the filter, all of them.
+             * @description Changed paths after the filter and the kinds asked for, all of them.
              */
             total: number;
             /** @description restic's totals (bytes are what the repository stores, deduplicated). */
@@ -13808,6 +13829,11 @@ export interface operations {
                 repository_id?: string;
                 /** @description Only paths containing this (any case). */
                 filter?: string;
+                /**
+                 * @description Only these kinds of change (repeat the parameter for several); all when absent.
+                 *     Applied before `limit`; `by_change` still counts every kind.
+                 */
+                change?: components["schemas"]["PathChange"][];
                 limit?: number;
             };
             header?: never;

@@ -2,12 +2,12 @@
 //! filtered, or the paths matching a pattern across a host's snapshots. A snapshot not in
 //! the catalog is indexed in the background and the answer says how far that got.
 
-use std::{sync::Arc, time::Instant};
+use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use cairn_proto::{
-    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, ChangedPath, DiffAnswer,
-    DiffQuery, DiffTotals, FoundPath, FoundVersion, IndexProgress, PathChange, RepositoryConfig,
-    SearchAnswer, SearchQuery, TreeEntry, TreeSort,
+    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, ChangeCount, ChangedPath,
+    DiffAnswer, DiffQuery, DiffTotals, FoundPath, FoundVersion, IndexProgress, PathChange,
+    RepositoryConfig, SearchAnswer, SearchQuery, TreeEntry, TreeSort,
 };
 use chrono::{DateTime, Utc};
 
@@ -279,24 +279,31 @@ pub async fn diff(
         }
     }
     let filter = q.filter.as_deref().map(str::to_lowercase).filter(|f| !f.is_empty());
+    // Counted per kind after the text filter and before the kinds asked for, so a client
+    // can show how many of each it would get; the kinds apply before `limit`, so a page of
+    // removals is whole even when additions come first in path order.
+    let mut by_change: BTreeMap<PathChange, u64> = BTreeMap::new();
     let mut matching: Vec<_> = d
         .changes
         .into_iter()
         .filter(|ch| filter.as_ref().is_none_or(|f| ch.path.to_lowercase().contains(f)))
+        .map(|ch| (change_of(&ch.modifier), ch.path))
+        .inspect(|(change, _)| *by_change.entry(*change).or_default() += 1)
+        .filter(|(change, _)| q.changes.as_ref().is_none_or(|kinds| kinds.contains(change)))
         .collect();
-    matching.sort_by(|a, b| a.path.cmp(&b.path));
+    matching.sort_by(|a, b| a.1.cmp(&b.1));
     let total = matching.len() as u64;
     let changes = matching
         .into_iter()
         .take(q.limit as usize)
-        .map(|ch| {
-            let (before, after) = (c.lookup(&q.from, &ch.path), c.lookup(&q.to, &ch.path));
+        .map(|(change, path)| {
+            let (before, after) = (c.lookup(&q.from, &path), c.lookup(&q.to, &path));
             ChangedPath {
-                change: change_of(&ch.modifier),
+                change,
                 kind: after.or(before).map(|m| m.kind.wire()),
                 size_before: before.map(|m| m.size),
                 size_after: after.map(|m| m.size),
-                path: ch.path,
+                path,
             }
         })
         .collect();
@@ -313,6 +320,10 @@ pub async fn diff(
         truncated: total > u64::from(q.limit),
         changes,
         total,
+        by_change: by_change
+            .into_iter()
+            .map(|(change, count)| ChangeCount { change, count })
+            .collect(),
         totals,
         sizes_known,
         elapsed_ms: started.elapsed().as_millis() as u64,

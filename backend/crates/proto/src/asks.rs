@@ -230,11 +230,14 @@ pub struct DiffQuery {
     /// Only paths containing this (any case).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
+    /// Only these kinds of change (all when absent), applied before `limit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<PathChange>>,
     pub limit: u32,
 }
 
 /// How a path differs between two snapshots.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
@@ -266,6 +269,14 @@ pub struct ChangedPath {
     pub size_after: Option<u64>,
 }
 
+/// How many changed paths changed in one way.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+pub struct ChangeCount {
+    pub change: PathChange,
+    pub count: u64,
+}
+
 /// restic's totals for a diff; bytes are what the repository stores (deduplicated blobs),
 /// not file sizes.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
@@ -286,8 +297,12 @@ pub struct DiffTotals {
 pub struct DiffAnswer {
     /// In path order, at most `limit`.
     pub changes: Vec<ChangedPath>,
-    /// Changed paths (after the filter), all of them.
+    /// Changed paths (after the filter and the kinds of change), all of them.
     pub total: u64,
+    /// How many paths matching the filter changed in each way (whatever kinds were asked
+    /// for), in the order of `PathChange`; kinds with none are left out.
+    #[serde(default)]
+    pub by_change: Vec<ChangeCount>,
     pub truncated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<DiffTotals>,

@@ -4,6 +4,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/errors';
+import type { components } from '@/api/schema';
 import type { CreateRestoreRequest } from './restore';
 
 export const PREVIEW_INDEXING_POLL_MS = 1_000;
@@ -41,6 +42,8 @@ export interface DiffQuery {
   against: string | null;
   repositoryId: string | null;
   filter: string;
+  /** Only these kinds of change (the server applies them before its limit); all when absent. */
+  changes?: components['schemas']['PathChange'][] | null;
 }
 
 export function useSnapshotDiff(hostId: string, snapshotId: string, query: DiffQuery) {
@@ -52,7 +55,13 @@ export function useSnapshotDiff(hostId: string, snapshotId: string, query: DiffQ
           signal,
           params: {
             path: { id: hostId, snapshot_id: snapshotId },
-            query: { against: query.against ?? undefined, repository_id: query.repositoryId ?? undefined, filter: query.filter || undefined, limit: DIFF_LIMIT },
+            query: {
+              against: query.against ?? undefined,
+              repository_id: query.repositoryId ?? undefined,
+              filter: query.filter || undefined,
+              change: query.changes?.length ? query.changes : undefined,
+              limit: DIFF_LIMIT,
+            },
           },
         }),
       ),

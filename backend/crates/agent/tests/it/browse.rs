@@ -267,6 +267,37 @@ async fn browse_and_search_read_the_agents_catalog() {
         .await
         .unwrap();
     assert_eq!((&back["from"], &back["total"]), (&json!(s1), &json!(1)), "{back}");
+    // Per kind: `by_change` counts what the full answer lists; asking for kinds keeps only
+    // those, before the limit, so one page of removals is not hidden behind additions.
+    let rows = diff["changes"].as_array().unwrap();
+    let count = |k: &str| rows.iter().filter(|c| c["change"] == k).count() as u64;
+    let by_change: Vec<(String, u64)> = diff["by_change"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert!(by_change.iter().all(|(k, n)| *n == count(k) && *n > 0), "{diff}");
+    assert_eq!(by_change.iter().map(|(_, n)| n).sum::<u64>(), diff["total"].as_u64().unwrap());
+    let picked: Value = admin
+        .get(&format!("{diff_path}?change=removed&change=added&limit=1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let wanted = count("removed") + count("added");
+    assert!(wanted >= 2, "{diff}");
+    assert_eq!(
+        (&picked["total"], &picked["truncated"]),
+        (&json!(wanted), &json!(true)),
+        "{picked}"
+    );
+    let first_of_kinds =
+        rows.iter().find(|c| c["change"] == "removed" || c["change"] == "added").unwrap();
+    assert_eq!(picked["changes"], json!([first_of_kinds]), "{picked}");
+    assert_eq!(picked["by_change"], diff["by_change"], "counts ignore the kinds asked for");
+    let r = admin.get(&format!("{diff_path}?change=renamed")).await;
+    assert_eq!(r.status(), 400);
     let first = admin.get(&format!("/api/v1/hosts/{host}/snapshots/{s1}/diff")).await;
     assert_eq!(
         (first.status().as_u16(), error_code(first).await.as_str()),

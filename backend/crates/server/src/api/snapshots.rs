@@ -4,7 +4,8 @@
 //! indexing progress, and the caller asks again.
 
 use cairn_proto::{
-    ChangedPath, DiffTotals, DownloadFormat, FoundPath, IndexProgress, TreeEntry, TreeSort,
+    ChangeCount, ChangedPath, DiffTotals, DownloadFormat, FoundPath, IndexProgress, PathChange,
+    TreeEntry, TreeSort,
 };
 use poem::web::Data;
 use poem_openapi::{
@@ -100,8 +101,11 @@ pub struct SnapshotDiff {
     pub to: String,
     /// Changed paths in path order, at most `limit`.
     pub changes: Vec<ChangedPath>,
-    /// Changed paths after the filter, all of them.
+    /// Changed paths after the filter and the kinds asked for, all of them.
     pub total: u64,
+    /// How many paths matching the filter changed in each way, whatever kinds were asked
+    /// for (kinds with none left out): what a client shows beside each kind's toggle.
+    pub by_change: Vec<ChangeCount>,
     pub truncated: bool,
     /// restic's totals (bytes are what the repository stores, deduplicated).
     pub totals: Option<DiffTotals>,
@@ -313,6 +317,10 @@ impl SnapshotsApi {
         /// Only paths containing this (any case).
         #[oai(validator(max_length = 256))]
         filter: Query<Option<String>>,
+        /// Only these kinds of change (repeat the parameter for several); all when absent.
+        /// Applied before `limit`; `by_change` still counts every kind.
+        #[oai(explode = true)]
+        change: Query<Option<Vec<PathChange>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<u32>>,
     ) -> Result<Json<SnapshotDiff>, ApiError> {
         auth.host(id.0).await?;
@@ -325,6 +333,7 @@ impl SnapshotsApi {
                 repository_id: repository_id.0,
                 against: against.0,
                 filter: filter.0,
+                changes: change.0,
                 limit: limit.0.unwrap_or(1000),
             },
         )
@@ -335,6 +344,7 @@ impl SnapshotsApi {
             to: d.to,
             changes: d.answer.changes,
             total: d.answer.total,
+            by_change: d.answer.by_change,
             truncated: d.answer.truncated,
             totals: d.answer.totals,
             sizes_known: d.answer.sizes_known,

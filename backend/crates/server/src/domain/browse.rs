@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use cairn_proto::{
-    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, DiffAnswer, DiffQuery, Question,
-    SearchAnswer, SearchQuery, TreeSort,
+    Answer, AskFailure, BrowseAnswer, BrowseQuery, CatalogScope, DiffAnswer, DiffQuery, PathChange,
+    Question, SearchAnswer, SearchQuery, TreeSort,
 };
 use chrono::Utc;
 use serde_json::json;
@@ -328,6 +328,8 @@ pub struct DiffRequest {
     /// The other snapshot; the one made just before when absent.
     pub against: Option<String>,
     pub filter: Option<String>,
+    /// Only these kinds of change; all when absent or empty.
+    pub changes: Option<Vec<PathChange>>,
     pub limit: u32,
 }
 
@@ -380,6 +382,7 @@ pub async fn diff(
         from: from.clone(),
         to: to.clone(),
         filter: req.filter.clone().filter(|f| !f.trim().is_empty()),
+        changes: req.changes.clone().filter(|c| !c.is_empty()),
         limit: req.limit,
     });
     let started = Instant::now();

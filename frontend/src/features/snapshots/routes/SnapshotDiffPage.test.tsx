@@ -21,6 +21,11 @@ function answer(overrides: Record<string, unknown> = {}) {
     round_trip_ms: 9,
     sizes_known: true,
     total: 3,
+    by_change: [
+      { change: 'added', count: 1 },
+      { change: 'removed', count: 1 },
+      { change: 'modified', count: 1 },
+    ],
     truncated: false,
     totals: { added_files: 1, removed_files: 1, changed_files: 1, added_dirs: 0, removed_dirs: 0, added_bytes: 4096, removed_bytes: 0 },
     changes: [
@@ -48,15 +53,40 @@ function setup(handler: Handler) {
 }
 
 describe('SnapshotDiffPage', () => {
-  it('shows the totals and the changes, and the chips hide a change type', async () => {
+  it('shows the totals and the changes; a chip asks the server for the other kinds only', async () => {
     const user = userEvent.setup();
-    const server = setup(() => json(200, answer()));
+    // Like the real server: `change` narrows the rows and the total, `by_change` stays whole.
+    const server = setup((request) => {
+      const kinds = new URL(request.url).searchParams.getAll('change');
+      const all = answer();
+      const changes = kinds.length ? all.changes.filter((c) => kinds.includes(c.change)) : all.changes;
+      return json(200, { ...all, changes, total: changes.length });
+    });
     expect(await screen.findByTestId('diff-totals')).toHaveTextContent(/Files added1/);
     expect(screen.getAllByTestId('diff-row')).toHaveLength(3);
     expect(screen.getByText('10 B → 20 B')).toBeInTheDocument();
-    expect(new URL(server.calls('GET', diffPath)[0]?.url ?? 'http://x').searchParams.get('repository_id')).toBe(REPO_ID);
-    await user.click(screen.getByRole('checkbox', { name: 'Removed' }));
-    expect(screen.getAllByTestId('diff-row').map((r) => r.getAttribute('data-change'))).toEqual(['added', 'modified']);
+    const first = new URL(server.calls('GET', diffPath)[0]?.url ?? 'http://x').searchParams;
+    expect(first.get('repository_id')).toBe(REPO_ID);
+    expect(first.getAll('change')).toEqual([]);
+    // Only kinds that occur get a chip, each with its count.
+    expect(screen.getByTestId('diff-chip-removed')).toHaveAttribute('data-count', '1');
+    expect(screen.queryByTestId('diff-chip-metadata')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('checkbox', { name: 'Removed · 1' }));
+    await waitFor(() => expect(screen.getAllByTestId('diff-row').map((r) => r.getAttribute('data-change'))).toEqual(['added', 'modified']));
+    const last = new URL(server.calls('GET', diffPath).at(-1)?.url ?? 'http://x').searchParams;
+    expect(last.getAll('change')).toEqual(['added', 'modified']);
+    expect(screen.getByTestId('diff-count')).toHaveTextContent('2 changed paths');
+    // The removed chip stays (unticked) with its count, so it can be ticked again.
+    expect(screen.getByRole('checkbox', { name: 'Removed · 1' })).not.toBeChecked();
+  });
+
+  it('keeps at least one kind chosen', async () => {
+    const user = userEvent.setup();
+    const server = setup(() => json(200, answer({ changes: [{ path: '/etc/new.conf', change: 'added', kind: 'file', size_after: 100 }], total: 1, by_change: [{ change: 'added', count: 1 }] })));
+    await screen.findByTestId('diff-table');
+    await user.click(screen.getByRole('checkbox', { name: 'Added · 1' }));
+    expect(screen.getByRole('checkbox', { name: 'Added · 1' })).toBeChecked();
+    expect(server.calls('GET', diffPath).every((r) => new URL(r.url).searchParams.getAll('change').length === 0)).toBe(true);
   });
 
   it('asks again while the sizes are not known yet', async () => {

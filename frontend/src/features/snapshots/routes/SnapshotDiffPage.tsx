@@ -1,10 +1,9 @@
 // /hosts/:id/snapshots/:snapshotId/diff: what changed in a snapshot since the one before it
-// (or since `?against=`). Totals on top, a filter (sent to the server, in the URL) and change
-// chips (on the rows loaded), then path, change and size before → after. Sizes come once the
+// (or since `?against=`). Totals on top, a filter and change chips with their counts (both
+// sent to the server and kept in the URL), then path, change and size before → after. Sizes come once the
 // agent has read both snapshots: until then the page asks again every two seconds.
 import { Alert, Anchor, Badge, Breadcrumbs, Chip, CloseButton, Group, Loader, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconFilter, IconInfoCircle } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '@/api/errors';
 import type { components } from '@/api/schema';
@@ -12,7 +11,7 @@ import { ErrorAlert } from '@/components/ErrorAlert';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
-import { useUrlSearchText } from '@/lib/urlFilters';
+import { useUrlFilters, useUrlSearchText } from '@/lib/urlFilters';
 import { formatBytes, formatCount } from '@/lib/units';
 import { useEverySnapshot, useHostRecord } from '../browseApi';
 import { useSnapshotDiff } from '../restoreApi';
@@ -28,6 +27,14 @@ export const CHANGES: { value: PathChange; label: string; color: string }[] = [
   { value: 'other', label: 'Other', color: 'gray' },
 ];
 const COLOR = Object.fromEntries(CHANGES.map((c) => [c.value, c.color])) as Record<PathChange, string>;
+
+/** The kinds of change named in `?changes=added,removed` (known ones, in CHANGES order); null for all. */
+export function changesFromUrl(raw: string | null): PathChange[] | null {
+  if (!raw) return null;
+  const named = new Set(raw.split(','));
+  const kinds = CHANGES.map((c) => c.value).filter((v) => named.has(v));
+  return kinds.length === 0 || kinds.length === CHANGES.length ? null : kinds;
+}
 
 function Total({ label, value }: { label: string; value: string }) {
   return (
@@ -52,13 +59,25 @@ export function SnapshotDiffPage() {
   const repositoryId = params.get('repo');
   const filterBox = useUrlSearchText('filter', 300);
   const filter = params.get('filter') ?? '';
-  const [shown, setShown] = useState<PathChange[]>(CHANGES.map((c) => c.value));
+  const { setFilter } = useUrlFilters();
+  const picked = changesFromUrl(params.get('changes'));
 
   const host = useHostRecord(hostId);
   const every = useEverySnapshot(hostId);
-  const diff = useSnapshotDiff(hostId, snapshotId, { against, repositoryId, filter });
+  const diff = useSnapshotDiff(hostId, snapshotId, { against, repositoryId, filter, changes: picked });
   const noParent = diff.error instanceof ApiError && diff.error.code === 'snapshot.no_parent';
-  const rows = useMemo(() => (diff.data?.changes ?? []).filter((c) => shown.includes(c.change)), [diff.data, shown]);
+  const rows = diff.data?.changes ?? [];
+  const counts = Object.fromEntries((diff.data?.by_change ?? []).map((c) => [c.change, c.count])) as Partial<Record<PathChange, number>>;
+  // A chip for each kind that occurs (or is chosen), so the row of chips says what there is.
+  const chips = CHANGES.filter((c) => (counts[c.value] ?? 0) > 0 || picked?.includes(c.value));
+  const shown = chips.map((c) => c.value).filter((v) => !picked || picked.includes(v));
+  // At least one kind stays chosen (none would be an empty page that reads as "no change");
+  // every chip chosen is no narrowing at all.
+  const setShown = (next: string[]) => {
+    if (next.length === 0) return;
+    const all = chips.every((c) => next.includes(c.value));
+    setFilter('changes', all ? null : CHANGES.map((c) => c.value).filter((v) => next.includes(v)).join(','));
+  };
 
   const short = (id: string | undefined) => (id ? id.slice(0, 8) : '');
   const others = (every.data ?? []).filter((s) => s.id !== snapshotId && (!repositoryId || s.repository_id === repositoryId));
@@ -152,9 +171,9 @@ export function SnapshotDiffPage() {
             />
             <Chip.Group multiple value={shown} onChange={(v) => setShown(v)}>
               <Group gap={6} wrap="wrap">
-                {CHANGES.map((c) => (
-                  <Chip key={c.value} value={c.value} size="xs" color={c.color} data-testid={`diff-chip-${c.value}`}>
-                    {c.label}
+                {chips.map((c) => (
+                  <Chip key={c.value} value={c.value} size="xs" color={c.color} data-testid={`diff-chip-${c.value}`} data-count={counts[c.value] ?? 0}>
+                    {c.label} · {formatCount(counts[c.value] ?? 0)}
                   </Chip>
                 ))}
               </Group>
