@@ -5436,6 +5436,11 @@ export interface components {
              * @description Bytes this snapshot added to the repository, when a Cairn backup made it.
              */
             data_added?: number;
+            /**
+             * Format: uint64
+             * @description Files it holds, when a Cairn backup made it.
+             */
+            files?: number;
             hostname: string;
             id: string;
             /**
@@ -5448,6 +5453,12 @@ export interface components {
             repository_id: string;
             repository_name?: string;
             short_id: string;
+            /**
+             * Format: uint64
+             * @description Bytes of the files it holds (what restoring all of it writes), when a Cairn backup
+             *     made it.
+             */
+            size?: number;
             tags: string[];
             /** Format: date-time */
             time: string;

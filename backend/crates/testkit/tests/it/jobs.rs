@@ -208,6 +208,7 @@ async fn backup_runs_and_reports(db: Db) {
     assert_eq!(snaps["total"], 1);
     let s = &snaps["items"][0];
     assert_eq!((s["short_id"].as_str(), s["data_added"].as_u64()), (Some(&SNAP[..8]), Some(12345)));
+    assert_eq!((s["size"].as_u64(), s["files"].as_u64()), (Some(999), Some(3)), "{s}");
     assert_eq!(s["job_id"], id.as_str());
     assert_eq!(s["repository_name"], "main");
 

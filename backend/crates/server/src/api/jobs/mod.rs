@@ -337,10 +337,9 @@ impl JobsApi {
             .into_iter()
             .map(|r| {
                 let job = made_by.iter().find(|j| j.snapshot_id.as_deref() == Some(&r.snapshot_id));
-                let added = job
+                let summary = job
                     .and_then(|j| j.summary.as_deref())
-                    .and_then(|s| serde_json::from_str::<BackupSummary>(s).ok())
-                    .map(|s| s.data_added);
+                    .and_then(|s| serde_json::from_str::<BackupSummary>(s).ok());
                 Snapshot {
                     short_id: r.snapshot_id.chars().take(8).collect(),
                     time: r.time,
@@ -352,7 +351,9 @@ impl JobsApi {
                         .find(|(id, _)| *id == r.repository_id)
                         .map(|(_, name)| name.clone()),
                     repository_id: r.repository_id,
-                    data_added: added,
+                    data_added: summary.as_ref().map(|s| s.data_added),
+                    size: summary.as_ref().map(|s| s.total_bytes_processed),
+                    files: summary.as_ref().map(|s| s.total_files_processed),
                     job_id: job.map(|j| j.id),
                     id: r.snapshot_id,
                 }

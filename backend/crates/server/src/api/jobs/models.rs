@@ -309,6 +309,11 @@ pub struct Snapshot {
     pub repository_name: Option<String>,
     /// Bytes this snapshot added to the repository, when a Cairn backup made it.
     pub data_added: Option<u64>,
+    /// Bytes of the files it holds (what restoring all of it writes), when a Cairn backup
+    /// made it.
+    pub size: Option<u64>,
+    /// Files it holds, when a Cairn backup made it.
+    pub files: Option<u64>,
     /// The job that made it, when Cairn ran that backup.
     pub job_id: Option<Uuid>,
 }
