@@ -1,6 +1,8 @@
 // Browsing and searching snapshots, on the host 08 linked and 09 backed up (its agent running):
 // "Browse" on 09's snapshot (the one holding the backup source's small/ and big/; 10's
-// scheduled backups made newer, smaller ones) opens the browser, which shows the agent reading
+// scheduled backups made newer, smaller ones) opens the browser; the snapshots' "Calendar" view
+// (?snapview=calendar) lists it on its local day with its size, in light, dark and at phone
+// width, and "Browse and restore" opens it again; the browser shows the agent reading
 // the snapshot (restic ls) or, if that was quick, the listing; rows and breadcrumbs lead down
 // to small/ (Enter on a row, back/forward, "Load more"); the filter and the sort live in the
 // URL and in aria-sort; light, dark and phone width; the host page's "Find a file in all
@@ -71,6 +73,70 @@ export async function run({ page, context, base, state }) {
     await page.waitForURL((url) => url.pathname === `/hosts/${hostId}/snapshots/${snapshot.id}` && url.searchParams.get('repo') === repoId);
     const header = (await page.getByTestId('browser-snapshot-id').textContent()) ?? '';
     assert(header.trim() === snapshot.short_id, `header short id: ${header}`);
+  });
+
+  await check('calendar: “Calendar” (in the URL) lists 09’s snapshot on its day with its size; “Browse and restore” opens it', async () => {
+    assert(snapshot, 'no snapshot from the previous check');
+    const browserPath = `/hosts/${hostId}/snapshots/${snapshot.id}`;
+    try {
+      await page.goto(`${base}/hosts/${hostId}`);
+      await page.getByTestId('snapshot-row').first().waitFor();
+      await page.getByTestId('snapshots-view').getByText('Calendar', { exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.get('snapview') === 'calendar');
+      await page.getByTestId('snapshot-calendar').waitFor();
+      // The day in the browser's time zone, as the calendar counts days.
+      const [y, m, d] = await page.evaluate((t) => {
+        const at = new Date(t);
+        return [at.getFullYear(), at.getMonth() + 1, at.getDate()];
+      }, snapshot.time);
+      const date = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      const day = page.locator(`[data-testid="calendar-day"][data-date="${date}"]`);
+      // It opens on the newest snapshot's month; 09's is earlier when 10 ran after midnight at a month's end.
+      for (let i = 0; i < 12 && (await day.count()) === 0; i += 1) {
+        const prev = page.getByTestId('calendar-prev');
+        assert(await prev.isEnabled(), `no ${date} in the calendar (it shows ${await page.getByTestId('calendar-month').textContent()})`);
+        await prev.click();
+      }
+      const count = Number(await day.getAttribute('data-count'));
+      assert(count >= 1, `${date} counts ${count} snapshots`);
+      const label = (await day.getAttribute('aria-label')) ?? '';
+      assert(label.endsWith(`: ${count} ${count === 1 ? 'snapshot' : 'snapshots'}`), `day label: ${label}`);
+      await day.click();
+      assert((await day.getAttribute('aria-pressed')) === 'true', `${date} is not shown as picked`);
+      const item = page.locator(`[data-testid="calendar-snapshot"][data-snapshot-id="${snapshot.id}"][data-repository-id="${repoId}"]`);
+      await item.waitFor();
+      const listed = await page.getByTestId('calendar-day-list').getByTestId('calendar-snapshot').count();
+      assert(listed === count, `${listed} snapshots listed for a day counting ${count}`);
+      const text = (await item.textContent()) ?? '';
+      assert(text.includes(snapshot.short_id), `no short id ${snapshot.short_id} in: ${text}`);
+      // formatBytes prints binary units: 512 B, 1.50 KiB, 12.3 MiB.
+      assert(/\d+(\.\d+)? (B|KiB|MiB|GiB)/.test(text), `no size in: ${text}`);
+      if (typeof snapshot.size === 'number') assert(/[\d,.\s]+ files?\b/.test(text), `a Cairn snapshot without its file count: ${text}`);
+      if ((await page.getByTestId('snapshot-timeline').count()) > 0 && typeof snapshot.size === 'number') {
+        const bar = page.locator(`[data-testid="timeline-bar"][data-snapshot-id="${snapshot.id}"]`).first();
+        const barLabel = (await bar.getAttribute('aria-label')) ?? '';
+        assert(barLabel.startsWith(`Snapshot ${snapshot.short_id}, `), `timeline bar label: ${barLabel}`);
+      }
+      await shot(page, 'snapshot-calendar');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'dark'));
+      await shot(page, 'snapshot-calendar-dark');
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light'));
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('snapshot-calendar').waitFor();
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      assert(overflow <= 1, `the calendar scrolls sideways at phone width by ${overflow}px: ${culprits.join('; ')}`);
+      const box = await day.boundingBox();
+      assert(box && box.width >= 36 && box.x + box.width <= 390, `a day at phone width: ${JSON.stringify(box)}`);
+      await shot(page, 'snapshot-calendar-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await item.getByRole('link', { name: `Browse and restore snapshot ${snapshot.short_id}` }).click();
+      await page.waitForURL((url) => url.pathname === browserPath && url.searchParams.get('repo') === repoId);
+    } finally {
+      // The next checks expect the browser at 1280×800, light.
+      await page.evaluate(() => document.documentElement.setAttribute('data-mantine-color-scheme', 'light')).catch(() => undefined);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      if (new URL(page.url()).pathname !== browserPath) await page.goto(`${base}${browserPath}?repo=${repoId}`);
+    }
   });
 
   await check('browse: the first open shows the agent reading the snapshot (or, when quick, the listing), then the root', async () => {

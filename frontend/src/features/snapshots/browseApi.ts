@@ -102,9 +102,10 @@ export function useSnapshotSearch(hostId: string, query: SearchQuery, enabled: b
 
 /**
  * Every snapshot of the host, in every repository, newest first (up to 10,000): what the
- * browser's header and the search's chips say about a snapshot id (time, repository).
+ * browser's header and the search's chips say about a snapshot id (time, repository), and
+ * the host page's calendar and timeline.
  */
-export function useEverySnapshot(hostId: string) {
+export function useEverySnapshot(hostId: string, enabled = true) {
   return useQuery({
     queryKey: keys.snapshots.everything(hostId),
     queryFn: async ({ signal }) => {
@@ -120,6 +121,7 @@ export function useEverySnapshot(hostId: string) {
       }
       return all;
     },
+    enabled,
     staleTime: 30_000,
   });
 }

@@ -1,13 +1,15 @@
 // The host's snapshots against a scripted server: sizes in human units, the job that made a
 // snapshot, "Load more" by cursor, the repository filter starting again from the first page, the
-// empty state, and "Refresh" showing its job until the list is read.
+// empty state, "Refresh" showing its job until the list is read, the Size column, and the
+// "List | Calendar" switch kept in the URL with the sizes timeline jumping to a snapshot's day.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Host, Repository, Role, Snapshot } from '@/api/types';
 import { JOB_ID, REPO_ID, makeJob, makeJobsMe, makeSnapshot } from '@/test/jobs';
 import { cursorList, fakeServer, json, makeHost, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
-import { addedLabel } from './SnapshotsTable';
+import { SNAPSHOTS_PAGE_SIZE } from '../api';
+import { addedLabel, sizeLabel } from './SnapshotsTable';
 import { SnapshotsSection } from './SnapshotsSection';
 
 const host = makeHost({ repository_ids: [REPO_ID] });
@@ -17,6 +19,7 @@ interface Options {
   h?: Host;
   repositories?: Repository[];
   extra?: Record<string, Handler>;
+  route?: string;
 }
 
 /** `n` snapshots, newest first. */
@@ -27,7 +30,7 @@ function manySnapshots(n: number): Snapshot[] {
   });
 }
 
-function setup(list: Snapshot[] | Handler, { role = 'operator', h = host, repositories = [makeRepository()], extra = {} }: Options = {}) {
+function setup(list: Snapshot[] | Handler, { role = 'operator', h = host, repositories = [makeRepository()], extra = {}, route = '/' }: Options = {}) {
   const onRunBackup = vi.fn();
   const path = `/api/v1/hosts/${h.id}/snapshots`;
   const server = fakeServer({
@@ -38,9 +41,11 @@ function setup(list: Snapshot[] | Handler, { role = 'operator', h = host, reposi
   const me = makeJobsMe(role);
   const { router } = renderWithProviders(
     <SnapshotsSection host={h} repositories={repositories} canRun={me.permissions.includes('jobs_run')} onRunBackup={onRunBackup} />,
-    { me },
+    { me, route },
   );
-  const lastQuery = () => new URL(server.calls('GET', path).at(-1)?.url ?? 'http://x/').searchParams;
+  // The list's own pages (the calendar reads every snapshot with bigger pages besides).
+  const listCalls = () => server.calls('GET', path).filter((r) => new URL(r.url).searchParams.get('limit') === String(SNAPSHOTS_PAGE_SIZE));
+  const lastQuery = () => new URL(listCalls().at(-1)?.url ?? 'http://x/').searchParams;
   return { server, onRunBackup, lastQuery, router, user: userEvent.setup() };
 }
 
@@ -91,6 +96,16 @@ describe('SnapshotsSection', () => {
     expect(addedLabel({ data_added: 123 * 1024 * 1024 })).toBe('123 MiB');
     expect(addedLabel({ data_added: 5.5 * 1024 ** 4 })).toBe('5.50 TiB');
     expect(addedLabel({})).toBe('—');
+    expect(sizeLabel({ size: 1536 })).toBe('1.50 KiB');
+    expect(sizeLabel({})).toBe('—');
+  });
+
+  it('shows each snapshot’s size, or a dash when Cairn did not record it', async () => {
+    setup([makeSnapshot({ size: 5 * 1024 ** 3, files: 10 }), makeSnapshot({ id: 'ffff0000'.repeat(8), short_id: 'ffff0000', size: undefined })]);
+    const rows = await screen.findAllByTestId('snapshot-row');
+    expect(within(rows[0] as HTMLElement).getByTestId('snapshot-size')).toHaveTextContent('5.00 GiB');
+    expect(within(rows[1] as HTMLElement).getByTestId('snapshot-size')).toHaveTextContent('—');
+    expect(screen.getByRole('columnheader', { name: 'Size' })).toBeInTheDocument();
   });
 
   it('loads more snapshots with the cursor and appends them', async () => {
@@ -174,5 +189,69 @@ describe('SnapshotsSection', () => {
     await waitFor(() => expect(screen.getByTestId('refresh-status')).toHaveAttribute('data-status', 'succeeded'), { timeout: 4000 });
     expect(await screen.findByTestId('snapshot-row')).toBeInTheDocument();
     expect(server.calls('GET', '/api/v1/jobs/refresh-1').length).toBeGreaterThanOrEqual(2);
+  });
+
+  describe('calendar', () => {
+    const GiB = 1024 ** 3;
+    // Local dates, newest first: two in March 2026, one in January.
+    const march9 = makeSnapshot({ id: 'aa000001'.repeat(8), short_id: 'aa000001', time: new Date(2026, 2, 9, 4).toISOString(), size: 3 * GiB, files: 30 });
+    const march2 = makeSnapshot({ id: 'aa000002'.repeat(8), short_id: 'aa000002', time: new Date(2026, 2, 2, 4).toISOString(), size: 2 * GiB, files: 20 });
+    const january = makeSnapshot({ id: 'aa000003'.repeat(8), short_id: 'aa000003', time: new Date(2026, 0, 20, 4).toISOString(), size: GiB, files: 10 });
+    const dated = [march9, march2, january];
+    const search = (router: { state: { location: { search: string } } }) => new URLSearchParams(router.state.location.search);
+
+    it('switches to the calendar, keeps it in the URL as snapview=calendar, and back to the list', async () => {
+      const { router, user } = setup(dated);
+      await screen.findAllByTestId('snapshot-row');
+      expect(screen.queryByTestId('snapshot-calendar')).not.toBeInTheDocument();
+      await user.click(within(screen.getByTestId('snapshots-view')).getByText('Calendar'));
+      await waitFor(() => expect(search(router).get('snapview')).toBe('calendar'));
+      expect(await screen.findByTestId('snapshot-calendar')).toBeInTheDocument();
+      expect(screen.queryByTestId('snapshots-table')).not.toBeInTheDocument();
+      expect(screen.getByTestId('calendar-month')).toHaveTextContent('March 2026');
+      await user.click(within(screen.getByTestId('snapshots-view')).getByText('List'));
+      await waitFor(() => expect(search(router).has('snapview')).toBe(false));
+      expect(await screen.findByTestId('snapshots-table')).toBeInTheDocument();
+    });
+
+    it('opens on the calendar from the URL and lists a picked day', async () => {
+      const { user } = setup(dated, { route: '/?snapview=calendar' });
+      await screen.findByTestId('snapshot-calendar');
+      const days = screen.getAllByTestId('calendar-day').filter((d) => d.getAttribute('data-count') !== '0');
+      expect(days.map((d) => d.getAttribute('data-date'))).toEqual(['2026-03-02', '2026-03-09']);
+      await user.click(days[1] as HTMLElement);
+      const item = within(screen.getByTestId('calendar-day-list')).getByTestId('calendar-snapshot');
+      expect(item).toHaveAttribute('data-snapshot-id', march9.id);
+      expect(item).toHaveTextContent('3.00 GiB');
+      expect(within(item).getByRole('link', { name: 'Browse and restore snapshot aa000001' })).toHaveAttribute(
+        'href',
+        `/hosts/${host.id}/snapshots/${march9.id}?repo=${REPO_ID}`,
+      );
+    });
+
+    it('jumps from a timeline bar to its snapshot’s day in the calendar', async () => {
+      const { router, user } = setup(dated);
+      const bars = await screen.findAllByTestId('timeline-bar');
+      expect(bars).toHaveLength(3);
+      const bar = bars.find((b) => b.getAttribute('data-snapshot-id') === january.id) as HTMLElement;
+      expect(bar).toHaveAccessibleName(/^Snapshot aa000003, .*, 1\.00 GiB$/);
+      await user.click(bar);
+      await waitFor(() => expect(search(router).get('snapview')).toBe('calendar'));
+      expect(await screen.findByTestId('calendar-month')).toHaveTextContent('January 2026');
+      const day = screen.getAllByTestId('calendar-day').find((d) => d.getAttribute('data-date') === '2026-01-20');
+      expect(day).toHaveAttribute('aria-pressed', 'true');
+      const item = screen.getByTestId('calendar-snapshot');
+      expect(item).toHaveAttribute('data-snapshot-id', january.id);
+      expect(item).toHaveAttribute('data-highlighted', 'true');
+      expect(screen.getAllByTestId('timeline-bar').find((b) => b.getAttribute('data-snapshot-id') === january.id)).toHaveAttribute('aria-pressed', 'true');
+    });
+
+    it('draws no timeline and no calendar switch when there are no snapshots', async () => {
+      setup([], { route: '/?snapview=calendar' });
+      await screen.findByTestId('snapshots-empty');
+      expect(screen.queryByTestId('snapshots-view')).not.toBeInTheDocument();
+      expect(screen.queryByTestId('snapshot-timeline')).not.toBeInTheDocument();
+      expect(screen.queryByTestId('snapshot-calendar')).not.toBeInTheDocument();
+    });
   });
 });

@@ -1,21 +1,31 @@
 // The host's snapshots (as its agent last reported them), newest first, filtered by repository,
 // a page at a time ("Load more"), with "Refresh" asking the agent for the current list (its job
 // is shown until it ends), "Browse" on each row, and "Find a file in all snapshots" (Enter
-// opens the search page).
-import { Alert, Anchor, Button, Card, Group, Loader, Menu, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+// opens the search page). "List | Calendar" (`?snapview=calendar`) picks a point in time by day;
+// the sizes timeline above both views jumps to a snapshot's day.
+import { Alert, Anchor, Button, Card, Group, Loader, Menu, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconCamera, IconChevronDown, IconFileSearch, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { loadedList } from '@/api/paging';
-import type { Host, Job, Repository } from '@/api/types';
+import type { Host, Job, Repository, Snapshot } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { ListEmptyState } from '@/components/ListEmptyState';
 import { ListFooter } from '@/components/ListFooter';
 import { TableSkeleton } from '@/components/TableSkeleton';
 import { isActiveJob } from '@/lib/jobs';
 import { paths } from '@/lib/paths';
+import { useUrlFilters } from '@/lib/urlFilters';
 import { useHostSnapshots, useRefreshSnapshots, useWatchedJob } from '../api';
+import { useEverySnapshot } from '../browseApi';
+import { snapshotDay, snapshotKey } from '../calendar';
+import { SnapshotCalendar } from './SnapshotCalendar';
+import { SnapshotTimeline } from './SnapshotTimeline';
 import { SnapshotsTable } from './SnapshotsTable';
+
+/** The URL parameter of the view; absent = the list. */
+const VIEW_PARAM = 'snapview';
+const NOTHING_PICKED = { day: null, key: null } as { day: string | null; key: string | null };
 
 /** What the host page hands over (the app puts this panel in the host page's snapshots slot). */
 export interface SnapshotsSectionProps {
@@ -126,6 +136,23 @@ export function SnapshotsSection({ host, repositories, canRun, canRefresh = canR
   const list = loadedList(snapshots.data);
   const items = list.items;
   const navigate = useNavigate();
+  const { params, setFilter } = useUrlFilters();
+  const view = params.get(VIEW_PARAM) === 'calendar' ? 'calendar' : 'list';
+  // The calendar and the timeline need every snapshot, not the list's loaded pages.
+  const every = useEverySnapshot(host.id, items.length > 0);
+  const everyShown = useMemo(
+    () => (every.data ?? []).filter((s) => repositoryId === null || s.repository_id === repositoryId),
+    [every.data, repositoryId],
+  );
+  const [picked, setPicked] = useState(NOTHING_PICKED);
+  const filterRepository = (id: string | null) => {
+    setRepositoryId(id);
+    setPicked(NOTHING_PICKED);
+  };
+  const pickSnapshot = (s: Snapshot) => {
+    setPicked({ day: snapshotDay(s), key: snapshotKey(s) });
+    if (view !== 'calendar') setFilter(VIEW_PARAM, 'calendar');
+  };
 
   return (
     <Card withBorder radius="md" padding="lg" data-testid="snapshots-section">
@@ -148,7 +175,7 @@ export function SnapshotsSection({ host, repositories, canRun, canRefresh = canR
                 size="sm"
                 data={linked}
                 value={repositoryId}
-                onChange={setRepositoryId}
+                onChange={filterRepository}
                 w={190}
               />
             ) : null}
@@ -171,7 +198,7 @@ export function SnapshotsSection({ host, repositories, canRun, canRefresh = canR
             things="snapshots"
             filtered={repositoryId !== null}
             filteredDescription="This repository holds no snapshot of this host yet."
-            onClearFilters={() => setRepositoryId(null)}
+            onClearFilters={() => filterRepository(null)}
             description={
               canRun
                 ? 'Run a backup to make the first one. Snapshots made outside Cairn show up after “Refresh”.'
@@ -190,17 +217,46 @@ export function SnapshotsSection({ host, repositories, canRun, canRefresh = canR
         {items.length > 0 ? (
           <>
             <FindFile onFind={(q) => void navigate(paths.snapshotSearch(host.id, { q, repositoryId }))} />
-            <SnapshotsTable hostId={host.id} snapshots={items} />
-            <ListFooter
-              shown={items.length}
-              total={list.total}
-              capped={list.capped}
-              noun={['snapshot', 'snapshots']}
-              hasMore={snapshots.hasNextPage && !snapshots.isPlaceholderData}
-              loadingMore={snapshots.isFetchingNextPage}
-              onLoadMore={() => void snapshots.fetchNextPage()}
-              testId="snapshots-count"
+            <SegmentedControl
+              data-testid="snapshots-view"
+              aria-label="Show snapshots as"
+              size="xs"
+              value={view}
+              onChange={(v) => setFilter(VIEW_PARAM, v === 'calendar' ? 'calendar' : null)}
+              data={[
+                { value: 'list', label: 'List' },
+                { value: 'calendar', label: 'Calendar' },
+              ]}
+              style={{ alignSelf: 'flex-start' }}
             />
+            <ErrorAlert error={every.error} title="Could not load every snapshot for the calendar" />
+            <SnapshotTimeline snapshots={everyShown} highlight={picked.key} onSelect={pickSnapshot} />
+            {view === 'list' ? (
+              <>
+                <SnapshotsTable hostId={host.id} snapshots={items} />
+                <ListFooter
+                  shown={items.length}
+                  total={list.total}
+                  capped={list.capped}
+                  noun={['snapshot', 'snapshots']}
+                  hasMore={snapshots.hasNextPage && !snapshots.isPlaceholderData}
+                  loadingMore={snapshots.isFetchingNextPage}
+                  onLoadMore={() => void snapshots.fetchNextPage()}
+                  testId="snapshots-count"
+                />
+              </>
+            ) : every.isPending ? (
+              <TableSkeleton rows={3} label="Loading the calendar" />
+            ) : everyShown.length > 0 ? (
+              <SnapshotCalendar
+                key={repositoryId ?? 'all'}
+                hostId={host.id}
+                snapshots={everyShown}
+                selectedDay={picked.day}
+                onSelectDay={(day) => setPicked({ day, key: null })}
+                highlight={picked.key}
+              />
+            ) : null}
           </>
         ) : null}
       </Stack>

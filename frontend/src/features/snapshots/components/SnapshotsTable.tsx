@@ -1,4 +1,4 @@
-// A host's snapshots: when, short id (copies the full id), paths, tags, repository, the data it
+// A host's snapshots: when, short id (copies the full id), paths, tags, repository, its size, the data it
 // added, the job that made it, "Browse" (the snapshot's files, from its root) and "What changed". On a phone
 // the secondary columns fold under the time.
 import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
@@ -18,6 +18,7 @@ const columns: Column[] = [
   { key: 'paths', label: 'Paths', visibleFrom: 'sm' },
   { key: 'tags', label: 'Tags', visibleFrom: 'md' },
   { key: 'repo', label: 'Repository', visibleFrom: 'sm' },
+  { key: 'size', label: 'Size', visibleFrom: 'sm', nowrap: true },
   { key: 'added', label: 'Added', visibleFrom: 'sm', nowrap: true },
   { key: 'job', label: 'Job', visibleFrom: 'md' },
   { key: 'browse', label: 'Browse', hiddenLabel: true, visibleFrom: 'sm' },
@@ -26,6 +27,11 @@ const columns: Column[] = [
 /** "1.23 MiB", or a dash with why when Cairn did not make the snapshot (restic does not say). */
 export function addedLabel(s: Pick<Snapshot, 'data_added'>): string {
   return s.data_added === undefined ? '—' : formatBytes(s.data_added);
+}
+
+/** The bytes of the files it holds, or a dash when Cairn did not make it. */
+export function sizeLabel(s: Pick<Snapshot, 'size'>): string {
+  return s.size === undefined ? '—' : formatBytes(s.size);
 }
 
 function Paths({ paths }: { paths: string[] }) {
@@ -42,7 +48,7 @@ function Paths({ paths }: { paths: string[] }) {
 
 export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshots: Snapshot[] }) {
   return (
-    <DataTable columns={columns} minWidth={980} testId="snapshots-table" verticalSpacing="xs">
+    <DataTable columns={columns} minWidth={1060} testId="snapshots-table" verticalSpacing="xs">
       {snapshots.map((s) => (
         <Table.Tr key={`${s.repository_id}:${s.id}`} data-testid="snapshot-row" data-snapshot-id={s.id} data-repository-id={s.repository_id}>
           <Table.Td style={{ whiteSpace: 'nowrap' }}>
@@ -51,7 +57,7 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
               <RelativeTime value={s.time} />
             </Text>
             <Text size="xs" c="dimmed" hiddenFrom="sm" component="div">
-              {s.repository_name ?? 'repository'} · {addedLabel(s)} added
+              {s.repository_name ?? 'repository'} · {sizeLabel(s)} · {addedLabel(s)} added
             </Text>
           </Table.Td>
           <Table.Td>
@@ -93,6 +99,11 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
           </Table.Td>
           <Table.Td visibleFrom="sm">
             <Text size="sm">{s.repository_name ?? '—'}</Text>
+          </Table.Td>
+          <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
+            <Text size="sm" data-testid="snapshot-size" title={s.size === undefined ? 'Made outside Cairn: restic does not record its size here' : undefined}>
+              {sizeLabel(s)}
+            </Text>
           </Table.Td>
           <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
             <Text size="sm" data-testid="snapshot-added" title={s.data_added === undefined ? 'Made outside Cairn: restic does not record what it added' : undefined}>
