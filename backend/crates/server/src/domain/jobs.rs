@@ -455,7 +455,13 @@ pub async fn logs_after(
     after: i64,
     limit: u64,
 ) -> Result<Vec<LogRow>, DomainError> {
-    Ok(jobs::logs_after(state.store.db(), id, after, limit).await?)
+    let rows = jobs::logs_after(state.store.db(), id, after, limit).await?;
+    // Lines prove the job exists; only an empty page needs to ask (a job with no lines yet,
+    // or no job at all: 404). A page of lines costs one query, not two.
+    if rows.is_empty() {
+        get(state, id).await?;
+    }
+    Ok(rows)
 }
 
 /// One page of a host's snapshots, newest first, with the backups that made them; the

@@ -65,6 +65,9 @@ impl Deref for WriteTxn {
 /// any query reads (a log page: 5,000 lines, plus one to see whether more follow).
 const ROW_BUFFER: usize = 5_001;
 
+/// A PostgreSQL connection idle at least this long is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.txn.commit().await?;
@@ -167,6 +170,12 @@ impl Store {
             // does, and the check is one more round trip to the connection's thread on
             // every acquire (every agent request needs one).
             opts.test_before_acquire(false);
+        } else {
+            // A network connection can go stale (a database restart, a proxy or firewall
+            // dropping idle sockets), but a ping on every acquire doubled the round trips of
+            // every request (an API request takes two connections: the caller, then its
+            // data). Only a connection idle this long is pinged before it is handed out.
+            opts.test_before_acquire_if_idle_for(PING_AFTER_IDLE);
         }
         let mut db = Database::connect(opts).await?;
         db.set_metric_callback(|_| {

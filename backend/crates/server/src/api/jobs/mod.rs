@@ -231,7 +231,6 @@ impl JobsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "5000")))] limit: Query<Option<u64>>,
     ) -> Result<SerdeJson<LogPage>, ApiError> {
         auth.job(id.0).await?;
-        domain::get(&state, id.0).await?;
         let after = after.0.unwrap_or(0);
         let rows = domain::logs_after(&state, id.0, after, limit.0.unwrap_or(1000)).await?;
         let next_after = rows.last().map(|r| r.seq).unwrap_or(after);
