@@ -159,6 +159,12 @@ pub const BACKUP_OPTIONS: &[AllowedOption] = &[
         help: "store file access times",
     },
     AllowedOption {
+        name: "--retry-lock",
+        value: OptionValue::Word(&["1m", "5m", "15m", "30m", "1h", "2h"]),
+        since: (0, 16),
+        help: "how long to wait for a lock held by someone else (Cairn's own default: 5m)",
+    },
+    AllowedOption {
         name: "--force",
         value: OptionValue::None,
         since: (0, 9),

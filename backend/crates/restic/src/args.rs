@@ -7,6 +7,7 @@ use std::{
 };
 
 use crate::error::{Error, Result};
+use crate::version::ResticVersion;
 
 /// Flags restic accepts before any subcommand. `--json` is always passed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -211,7 +212,24 @@ impl BackupOptions {
         a.positionals(&self.paths);
         Ok(a.done())
     }
+
+    /// [`Self::args`] for this restic release: from 0.16 on, a backup that finds the
+    /// repository locked (a prune or check run outside Cairn; Cairn's own queue keeps its
+    /// jobs apart) retries for [`RETRY_LOCK`] instead of failing at once, unless the
+    /// schedule's extra options set `--retry-lock` themselves.
+    pub fn args_for(&self, version: ResticVersion) -> Result<Vec<OsString>> {
+        let mut args = self.args()?;
+        let own = self.extra.iter().any(|x| x == "--retry-lock" || x.starts_with("--retry-lock="));
+        if version.has_retry_lock() && !own {
+            // Right after the command word: before `--` and the paths.
+            args.splice(1..1, [OsString::from("--retry-lock"), OsString::from(RETRY_LOCK)]);
+        }
+        Ok(args)
+    }
 }
+
+/// How long a backup waits for a lock held by someone else (restic 0.16+).
+pub const RETRY_LOCK: &str = "5m";
 
 /// `snapshots`.
 /// `copy` of the snapshots `filter` selects (every one when it is empty).
@@ -608,6 +626,20 @@ mod tests {
                 "-rf",
                 "/home/a b"
             ]
+        );
+    }
+
+    #[test]
+    fn backups_retry_a_lock_from_restic_0_16_unless_the_schedule_says_otherwise() {
+        let opts = BackupOptions::new(["/srv"]);
+        let on = |v| strs(&opts.args_for(v).unwrap()).join(" ");
+        assert_eq!(on(ResticVersion::new(0, 14, 0)), "backup -- /srv");
+        assert_eq!(on(ResticVersion::new(0, 16, 0)), "backup --retry-lock 5m -- /srv");
+        assert_eq!(on(ResticVersion::new(0, 18, 1)), "backup --retry-lock 5m -- /srv");
+        let own = BackupOptions { extra: vec!["--retry-lock=1h".into()], ..opts.clone() };
+        assert_eq!(
+            strs(&own.args_for(ResticVersion::new(0, 17, 0)).unwrap()).join(" "),
+            "backup --retry-lock=1h -- /srv"
         );
     }
 

@@ -248,7 +248,7 @@ impl Restic {
         opts: &BackupOptions,
         ctl: RunControl,
     ) -> Result<Outcome> {
-        self.stream(repo, opts.args()?, Kind::Backup, ctl).await
+        self.stream(repo, opts.args_for(self.info.version)?, Kind::Backup, ctl).await
     }
 
     pub async fn restore(

@@ -59,6 +59,11 @@ impl ResticVersion {
         if *self >= Self::new(0, 17, 0) { libc::SIGTERM } else { libc::SIGINT }
     }
 
+    /// `--retry-lock` (a global option) arrived in 0.16.
+    pub fn has_retry_lock(&self) -> bool {
+        *self >= Self::new(0, 16, 0)
+    }
+
     pub fn is_supported(&self) -> bool {
         *self >= MIN_SUPPORTED
     }
