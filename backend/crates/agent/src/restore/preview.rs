@@ -38,7 +38,7 @@ fn failed(class: &str, message: String) -> Answer {
 }
 
 /// The snapshot's catalog for the question, reconciled; `Err` is the answer to give
-/// (indexing started, or why not).
+/// (indexing started, or why not; boxed, as an `Answer` is large).
 async fn catalog_for(
     settings: &ResticSettings,
     catalogs: &Arc<Catalogs>,
@@ -47,7 +47,7 @@ async fn catalog_for(
     hostname: &str,
     snapshot: &str,
     paths: &[String],
-) -> Result<Arc<Catalog>, Result<IndexProgress, Answer>> {
+) -> Result<Arc<Catalog>, Result<IndexProgress, Box<Answer>>> {
     let key = crate::catalog::store::Key {
         repository: scope.repository_id,
         hostname: hostname.to_string(),
@@ -55,15 +55,17 @@ async fn catalog_for(
     let c = catalogs
         .reconciled(&key, &scope.snapshots)
         .await
-        .map_err(|e| Err(failed("catalog.unavailable", e.to_string())))?;
+        .map_err(|e| Err(Box::new(failed("catalog.unavailable", e.to_string()))))?;
     if !c.has(snapshot) {
-        return Err(browse::start_indexing(settings, catalogs, cfg, &key, snapshot).await);
+        return Err(browse::start_indexing(settings, catalogs, cfg, &key, snapshot)
+            .await
+            .map_err(Box::new));
     }
     if let Some(missing) = paths.iter().find(|p| *p != "/" && c.lookup(snapshot, p).is_none()) {
-        return Err(Err(failed(
+        return Err(Err(Box::new(failed(
             "restore.path_missing",
             format!("{missing} is not in this snapshot"),
-        )));
+        ))));
     }
     Ok(c)
 }
@@ -134,7 +136,7 @@ pub async fn preview(
                 ..RestorePreviewAnswer::default()
             });
         }
-        Err(Err(answer)) => return answer,
+        Err(Err(answer)) => return *answer,
     };
     let listing = entries_of(&c, &a.snapshot_id, &a.paths, usize::MAX);
     Answer::RestorePreview(compare(a, &listing.entries, started))
@@ -172,7 +174,7 @@ pub async fn entries(
             indexing: Some(p),
             ..RestoreEntriesAnswer::default()
         }),
-        Err(Err(answer)) => answer,
+        Err(Err(answer)) => *answer,
     }
 }
 
