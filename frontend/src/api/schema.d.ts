@@ -3333,6 +3333,12 @@ export interface components {
             /** Format: date-time */
             last_seen_at?: string;
             /**
+             * @description What the caller may do on this host: the host-level permissions of their role over
+             *     all hosts and of each host role whose tags the host carries. A web app shows this
+             *     host's actions by it (operations needing a permission over all hosts are not here).
+             */
+            my_permissions: components["schemas"]["Permission"][];
+            /**
              * @description The earliest coming fire over the host's enabled cron schedules; absent when it has
              *     none.
              */

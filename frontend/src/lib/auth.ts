@@ -52,6 +52,15 @@ export function useHostPermission(permission: Permission): boolean {
   return hasHostPermission(useMe().data, permission);
 }
 
+/**
+ * The permission on this host (`Host.my_permissions`: the role over all hosts and the host
+ * roles whose tags it carries). A host's own page shows its actions by this, so an operator on
+ * `web` who only views `db` sees no "Run backup now" on a db host. False while the host loads.
+ */
+export function canOnHost(host: { my_permissions: readonly Permission[] } | null | undefined, permission: Permission): boolean {
+  return !!host && host.my_permissions.includes(permission);
+}
+
 const RANK: Record<Role, number> = { none: 0, viewer: 1, operator: 2, admin: 3 };
 
 /** The strongest of the role over all hosts and the host roles (what caps a new API token). */

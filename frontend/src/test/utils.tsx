@@ -148,8 +148,37 @@ export function makeMe(role: Role = 'admin', user: Partial<User> = {}): Me {
   };
 }
 
+/** The permissions of `Access::OnHosts` operations (auth/permission.rs): all a host can list. */
+const HOST_LEVEL: Permission[] = [
+  'alerts_manage',
+  'alerts_read',
+  'backups_run',
+  'hosts_manage',
+  'hosts_read',
+  'jobs_run',
+  'repos_read',
+  'restores_run',
+  'schedules_manage',
+  'snapshots_download',
+  'snapshots_read',
+];
+
+/** The host-level permissions of a role (what `Host.my_permissions` holds for it). */
+export function hostPermissionsOf(role: Role): Permission[] {
+  return permissionsByRole[role].filter((p) => HOST_LEVEL.includes(p));
+}
+
+/** The host as the server answers it to `me`: `my_permissions` from the role and the host roles whose tags it carries. */
+export function hostSeenBy(me: Me, host: Host): Host {
+  const out = hostPermissionsOf(me.role);
+  for (const b of me.bindings)
+    if (b.tags.some((t) => host.tags.includes(t))) for (const p of hostPermissionsOf(b.role)) if (!out.includes(p)) out.push(p);
+  return { ...host, my_permissions: out };
+}
+
 export function makeHost(overrides: Partial<Host> = {}): Host {
   return {
+    my_permissions: hostPermissionsOf('admin'),
     id: '10000000-0000-4000-8000-000000000001',
     hostname: 'web-01',
     os: 'linux',

@@ -273,7 +273,7 @@ impl EnrollmentApi {
         body: Json<AcceptPendingRequest>,
     ) -> Result<AcceptedHost, ApiError> {
         let h = enrollment::accept_pending(&state, &auth.actor(), id.0, &body.tags).await?;
-        Ok(AcceptedHost::Created(Json(host_view(&state, h).await?)))
+        Ok(AcceptedHost::Created(Json(host_view(&state, h, &auth.principal).await?)))
     }
 
     /// Rejects an announced agent; it stops with the given message.

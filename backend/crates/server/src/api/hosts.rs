@@ -14,6 +14,7 @@ use super::security::{Auth, HostAuth, perm};
 use super::{ApiTags, auth::NoContent, error::ApiError, serde_json_body::SerdeJson, wire_time};
 use crate::{
     app::AppState,
+    auth::{Permission, Principal},
     domain::rows::{HostFilter, HostRow},
     domain::schedules::{self, HostRuns},
     domain::{fleet, repositories},
@@ -68,6 +69,10 @@ pub struct Host {
     /// absent when they made none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_scheduled_run: Option<HostScheduledRun>,
+    /// What the caller may do on this host: the host-level permissions of their role over
+    /// all hosts and of each host role whose tags the host carries. A web app shows this
+    /// host's actions by it (operations needing a permission over all hosts are not here).
+    pub my_permissions: Vec<Permission>,
 }
 
 /// When a host's schedules fire next, and which one.
@@ -103,11 +108,14 @@ fn view(
     h: HostRow,
     repos: Vec<Uuid>,
     runs: HostRuns,
+    who: &Principal,
     offline_after: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Host {
     let online = fleet::is_online(&h, offline_after, now);
+    let tags = fleet::tags_of(&h.tags);
     Host {
+        my_permissions: who.permissions_on(&tags),
         next_run: runs.next_run.map(|n| HostNextRun {
             at: n.at,
             schedule_id: n.schedule_id,
@@ -122,7 +130,7 @@ fn view(
             schedule_name: j.schedule_name,
         }),
         agent_outdated: older_than(&h.agent_version, env!("CARGO_PKG_VERSION")),
-        tags: fleet::tags_of(&h.tags),
+        tags,
         status: if online { HostStatus::Online } else { HostStatus::Offline },
         id: h.id,
         hostname: h.hostname,
@@ -235,7 +243,11 @@ pub struct RepositoryProbeResult {
     pub checked_at: DateTime<Utc>,
 }
 
-pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiError> {
+pub(super) async fn host_view(
+    state: &AppState,
+    h: HostRow,
+    who: &Principal,
+) -> Result<Host, ApiError> {
     let now = Utc::now();
     let repos = fleet::linked_repositories(state, h.id).await?;
     let runs = schedules::runs_of_hosts(state, std::slice::from_ref(&h), now).await?;
@@ -243,6 +255,7 @@ pub(super) async fn host_view(state: &AppState, h: HostRow) -> Result<Host, ApiE
         h,
         repos,
         runs.into_iter().next().unwrap_or_default(),
+        who,
         std::time::Duration::from_secs(state.config.agents.offline_after_secs),
         now,
     ))
@@ -295,7 +308,7 @@ impl HostsApi {
             .zip(runs)
             .map(|(h, runs)| {
                 let repos = links.iter().filter(|(hid, _)| *hid == h.id).map(|(_, r)| *r).collect();
-                view(h, repos, runs, offline_after, now)
+                view(h, repos, runs, auth.principal(), offline_after, now)
             })
             .collect();
         Ok(SerdeJson(HostList {
@@ -315,7 +328,7 @@ impl HostsApi {
     ) -> Result<Json<Host>, ApiError> {
         auth.host(id.0).await?;
         let h = fleet::get_host(&state, id.0).await?;
-        Ok(Json(host_view(&state, h).await?))
+        Ok(Json(host_view(&state, h, auth.principal()).await?))
     }
 
     /// Replaces the host's tags.
@@ -329,7 +342,7 @@ impl HostsApi {
     ) -> Result<Json<Host>, ApiError> {
         auth.host(id.0).await?;
         let h = fleet::set_tags(&state, &auth.actor(), id.0, &body.tags).await?;
-        Ok(Json(host_view(&state, h).await?))
+        Ok(Json(host_view(&state, h, auth.principal()).await?))
     }
 
     /// Deletes the host; its agent's key is refused from the next request on.
@@ -358,7 +371,7 @@ impl HostsApi {
         body: Json<SetHostRepositoriesRequest>,
     ) -> Result<Json<Host>, ApiError> {
         let h = fleet::set_repositories(&state, &auth.actor(), id.0, &body.repository_ids).await?;
-        Ok(Json(host_view(&state, h).await?))
+        Ok(Json(host_view(&state, h, &auth.principal).await?))
     }
 
     /// Sends a test command: proves the agent answers (and measures how fast).
@@ -480,6 +493,7 @@ mod serde_tests {
                     schedule_id: Uuid::nil(),
                     schedule_name: "nightly".into(),
                 }),
+                my_permissions: if full { vec![Permission::HostsRead] } else { vec![] },
             };
             let list = HostList {
                 items: vec![host],

@@ -244,6 +244,34 @@ pub fn permissions_anywhere(role: Role, bindings: &[RoleBinding]) -> Vec<Permiss
     out
 }
 
+/// What `role` and `bindings` allow on one host, the one carrying `host_tags`: the
+/// host-level permissions (those of `Access::OnHosts` operations) the role over all hosts
+/// gives, plus those of every host role whose tags the host carries.
+pub fn permissions_on(
+    role: Role,
+    bindings: &[RoleBinding],
+    host_tags: &[String],
+) -> Vec<Permission> {
+    let applies =
+        |b: &&RoleBinding| b.role < Role::Admin && b.tags.iter().any(|t| host_tags.contains(t));
+    let mut out: Vec<Permission> = Vec::new();
+    let mut add = |p: Permission| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for p in role.permissions().iter().copied() {
+        add(p);
+    }
+    for b in bindings.iter().filter(applies) {
+        for p in b.role.permissions().iter().copied() {
+            add(p);
+        }
+    }
+    out.retain(|p| OPERATIONS.iter().any(|(_, a)| *a == Access::OnHosts(*p)));
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// No credentials needed (sign-in, first-run setup, server info, agent enrollment).
@@ -414,6 +442,34 @@ mod tests {
         assert_eq!(scope_of(Role::None, &admin, Permission::UsersManage), None);
         assert_eq!(permissions_anywhere(Role::None, &admin), vec![Permission::Profile]);
         assert!(permissions_anywhere(Role::None, &b).contains(&Permission::BackupsRun));
+    }
+
+    #[test]
+    fn a_hosts_permissions_are_the_global_roles_and_those_of_the_host_roles_it_carries() {
+        let b = vec![
+            RoleBinding { role: Role::Operator, tags: vec!["web".into()] },
+            RoleBinding { role: Role::Viewer, tags: vec!["db".into()] },
+        ];
+        let on = |role, tags: &[&str]| {
+            let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+            permissions_on(role, &b, &tags)
+        };
+        // Operator on web: runs backups on a web host, only reads a db host, nothing else.
+        assert!(on(Role::None, &["web"]).contains(&Permission::BackupsRun));
+        assert!(on(Role::None, &["db"]).contains(&Permission::HostsRead));
+        assert!(!on(Role::None, &["db"]).contains(&Permission::BackupsRun));
+        assert!(on(Role::None, &["other"]).is_empty());
+        // Only host-level permissions: an admin's user management is not a host's.
+        let admin = on(Role::Admin, &[]);
+        assert!(
+            admin.contains(&Permission::BackupsRun) && admin.contains(&Permission::SchedulesManage)
+        );
+        assert!(
+            !admin.contains(&Permission::UsersManage) && !admin.contains(&Permission::HostsDelete)
+        );
+        // The global role counts on every host, a host role adds to it.
+        assert!(on(Role::Viewer, &["other"]).contains(&Permission::HostsRead));
+        assert!(on(Role::Viewer, &["web"]).contains(&Permission::BackupsRun));
     }
 
     #[test]

@@ -105,6 +105,11 @@ impl Principal {
         permission::permissions_anywhere(self.role, &self.bindings)
     }
 
+    /// What this caller may do on the host carrying `host_tags`.
+    pub fn permissions_on(&self, host_tags: &[String]) -> Vec<Permission> {
+        permission::permissions_on(self.role, &self.bindings, host_tags)
+    }
+
     pub fn actor(&self, client: &Client) -> Actor {
         let kind = match self.method {
             AuthMethod::Session { .. } => ActorKind::User,

@@ -389,6 +389,25 @@ async fn lists_hold_only_what_is_in_scope(db: Db) {
     assert_eq!(cairn_testkit::error_code(r).await, "auth.forbidden");
     let r = s.post(&format!("/api/v1/hosts/{}/backups", web.host), backup).await;
     assert!(!matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
+    // Each host says what this caller may do on it, as the two answers above did: the web
+    // app shows "Run backup now" on web and not on db (the same in the list and the read).
+    let perms = |h: &Value| -> Vec<String> {
+        h["my_permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().into()).collect()
+    };
+    let on_db: Value = s.get(&format!("/api/v1/hosts/{}", dbh.host)).await.json().await.unwrap();
+    let on_web: Value = s.get(&format!("/api/v1/hosts/{}", web.host)).await.json().await.unwrap();
+    assert!(perms(&on_db).contains(&"hosts_read".into()), "{on_db}");
+    assert!(!perms(&on_db).contains(&"backups_run".into()), "{on_db}");
+    assert!(perms(&on_web).contains(&"backups_run".into()), "{on_web}");
+    let listed: Value = s.get("/api/v1/hosts").await.json().await.unwrap();
+    for h in listed["items"].as_array().unwrap() {
+        let read = if h["id"] == on_db["id"] { &on_db } else { &on_web };
+        assert_eq!(h["my_permissions"], read["my_permissions"], "{h}");
+    }
+    let admin_view: Value =
+        admin.get(&format!("/api/v1/hosts/{}", dbh.host)).await.json().await.unwrap();
+    assert!(perms(&admin_view).contains(&"backups_run".into()));
+    assert!(!perms(&admin_view).contains(&"users_manage".into()), "host-level only");
     // The change is audited with the bindings before and after.
     let audit: Value =
         admin.get("/api/v1/audit?action=user.update&limit=10").await.json().await.unwrap();

@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { HostMute, Role } from '@/api/types';
 import { ALERT_ID, makeAlert } from '@/test/alerts';
-import { cursorList, fakeServer, json, makeHost, makeMe, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, hostSeenBy, makeHost, makeMe, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const host = makeHost();
@@ -14,7 +14,7 @@ const host = makeHost();
 function setup(role: Role, mute: HostMute = {}, alerts = [makeAlert()]) {
   let current = mute;
   const server = fakeServer({
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, hostSeenBy(makeMe(role), host)),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [] }),
     'GET /api/v1/alerts': cursorList(alerts),

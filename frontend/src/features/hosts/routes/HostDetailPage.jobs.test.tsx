@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Role } from '@/api/types';
 import { REPO_ID, makeJob, makeJobsMe } from '@/test/jobs';
-import { cursorList, fakeServer, json, makeHost, makeRepository, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, hostSeenBy, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const repo = makeRepository();
@@ -14,7 +14,7 @@ const host = makeHost({ repository_ids: [REPO_ID] });
 
 function setup(role: Role) {
   const server = fakeServer({
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, hostSeenBy(makeMe(role), host)),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     'GET /api/v1/jobs': cursorList([

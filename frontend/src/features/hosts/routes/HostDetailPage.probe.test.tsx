@@ -6,7 +6,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { RepositoryProbeResult, Role } from '@/api/types';
-import { cursorList, fakeServer, type Handler, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, type Handler, json, hostSeenBy, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const repo = makeRepository();
@@ -31,7 +31,7 @@ function probeResult(overrides: Partial<RepositoryProbeResult> = {}): Repository
 
 function setup(role: Role, probe: Handler) {
   const server = fakeServer({
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, hostSeenBy(makeMe(role), host)),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     'GET /api/v1/jobs': cursorList([]),

@@ -3,22 +3,22 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, json, hostSeenBy, makeHost, makeMe, makeRepository, renderWithProviders } from '@/test/utils';
 import { HostDetailPage } from './HostDetailPage';
 
 const repo = makeRepository();
 const host = makeHost({ config_version: 3, applied_config_version: 2, repository_ids: [repo.id], tags: ['web'] });
 
-function setup(role: 'admin' | 'viewer', shown = host) {
+function setup(role: 'admin' | 'viewer', shown = host, me = makeMe(role)) {
   const server = fakeServer({
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, shown),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, hostSeenBy(me, shown)),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     [`POST /api/v1/hosts/${host.id}/ping`]: () => json(202, { command_id: 'c1', created_at: '2025-03-01T10:00:00Z' }),
   });
   vi.stubGlobal('fetch', server.fetch);
   renderWithProviders(null, {
-    me: makeMe(role),
+    me,
     route: `/hosts/${host.id}`,
     routes: [{ path: '/hosts/:id', element: <HostDetailPage /> }],
   });
@@ -46,6 +46,30 @@ describe('HostDetailPage', () => {
     expect(screen.queryByRole('button', { name: 'Save tags' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Save repositories' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Test connection' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Delete host' })).not.toBeInTheDocument();
+  });
+
+  it('shows actions by what the caller may do on this host, not on some host', async () => {
+    // Operator on `web`, viewer on `db`: a db host shows no "Run backup now" (the server
+    // would refuse it), a web host does.
+    const me = makeMe('none', {
+      bindings: [
+        { role: 'operator', tags: ['web'] },
+        { role: 'viewer', tags: ['db'] },
+      ],
+    });
+    setup('viewer', { ...host, tags: ['db'] }, me);
+    await screen.findByTestId('host-facts');
+    expect(screen.queryByRole('button', { name: 'Run backup now' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Test connection' })).not.toBeInTheDocument();
+  });
+
+  it('offers a host role its actions on a host carrying its tag', async () => {
+    const me = makeMe('none', { bindings: [{ role: 'operator', tags: ['web'] }] });
+    setup('viewer', host, me);
+    expect(await screen.findByRole('button', { name: 'Run backup now' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Test connection' })).toBeInTheDocument();
+    // Deleting a host needs the permission over all hosts.
     expect(screen.queryByRole('button', { name: 'Delete host' })).not.toBeInTheDocument();
   });
 

@@ -38,7 +38,7 @@ import { DetailLoadError } from '@/components/DetailLoadError';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
-import { hasHostPermission, hasPermission, useSession } from '@/lib/auth';
+import { canOnHost, hasPermission, useSession } from '@/lib/auth';
 import { notifySuccess } from '@/lib/notify';
 import { paths, type HostTab } from '@/lib/paths';
 import { useFleetTags, useForgetHost, useHost, usePingHost, useRepositoryChoices } from '../api';
@@ -174,21 +174,22 @@ function PingButton({ host }: { host: Host }) {
 function HostDetail({ host, snapshots: Snapshots, schedules: Schedules }: { host: Host } & HostDetailPageProps) {
   const me = useSession();
   const navigate = useNavigate();
-  // Host-level actions take a host role too (the server decides for this host); linking
-  // repositories, probing them and deleting the host need the permission over all hosts.
-  const canManageHost = hasHostPermission(me, 'hosts_manage');
+  // Host-level actions by what the caller may do on this host (their role over all hosts
+  // and the host roles whose tags it carries); linking repositories, probing them and
+  // deleting the host need the permission over all hosts.
+  const canManageHost = canOnHost(host, 'hosts_manage');
   const canLinkRepositories = hasPermission(me, 'hosts_manage');
   const canDelete = hasPermission(me, 'hosts_delete');
   const repos = useRepositoryChoices();
   const fleetTags = useFleetTags();
   const [deleting, setDeleting] = useState(false);
   const forgetHost = useForgetHost();
-  const canBackup = hasHostPermission(me, 'backups_run');
-  const canRefresh = hasHostPermission(me, 'jobs_run');
-  const canDrill = hasHostPermission(me, 'restores_run');
-  const canSchedule = hasHostPermission(me, 'schedules_manage');
-  const canReadAlerts = hasHostPermission(me, 'alerts_read');
-  const canManageAlerts = hasHostPermission(me, 'alerts_manage');
+  const canBackup = canOnHost(host, 'backups_run');
+  const canRefresh = canOnHost(host, 'jobs_run');
+  const canDrill = canOnHost(host, 'restores_run');
+  const canSchedule = canOnHost(host, 'schedules_manage');
+  const canReadAlerts = canOnHost(host, 'alerts_read');
+  const canManageAlerts = canOnHost(host, 'alerts_manage');
   const [runBackup, setRunBackup] = useState(false);
   const [tab, setTab] = useHostTab(Schedules !== undefined);
 

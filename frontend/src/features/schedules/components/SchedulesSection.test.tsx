@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Repository, Role, ScheduleList } from '@/api/types';
 import { HOST_ID, JOB_ID, REPO_ID, makeJob } from '@/test/jobs';
 import { SCHEDULE_ID, makeSchedule, makeScheduleList } from '@/test/schedules';
-import { fakeServer, json, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
+import { fakeServer, json, hostSeenBy, makeHost, makeMe, makeRepository, renderWithProviders, type Handler } from '@/test/utils';
 import { SchedulesSection } from './SchedulesSection';
 
 const host = makeHost({ id: HOST_ID, repository_ids: [REPO_ID], timezone: 'Europe/Berlin' });
@@ -25,7 +25,7 @@ function setup(list: ScheduleList | Handler, { role = 'operator', extra = {}, re
     ...extra,
   });
   vi.stubGlobal('fetch', server.fetch);
-  renderWithProviders(<SchedulesSection host={host} repositories={repositories} />, { me: makeMe(role) });
+  renderWithProviders(<SchedulesSection host={hostSeenBy(makeMe(role), host)} repositories={repositories} />, { me: makeMe(role) });
   return { server, user: userEvent.setup() };
 }
 

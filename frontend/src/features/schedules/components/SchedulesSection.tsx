@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { Host, PreflightReport, Repository, Schedule } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { TableSkeleton } from '@/components/TableSkeleton';
-import { useHostPermission } from '@/lib/auth';
+import { canOnHost } from '@/lib/auth';
 import { notifyError, notifySuccess } from '@/lib/notify';
 import { useHostSchedules, usePreflightSchedule, useReplaceSchedule, useRunSchedule } from '../api';
 import { scheduleRequest, scheduleValues } from '../form';
@@ -27,9 +27,9 @@ export interface SchedulesSectionProps {
 }
 
 export function SchedulesSection({ host, repositories }: SchedulesSectionProps) {
-  // Host roles count: the server decides for this host.
-  const canManage = useHostPermission('schedules_manage');
-  const canRun = useHostPermission('backups_run');
+  // What the caller may do on this host (host roles included).
+  const canManage = canOnHost(host, 'schedules_manage');
+  const canRun = canOnHost(host, 'backups_run');
   const schedules = useHostSchedules(host.id);
   const run = useRunSchedule(host.id);
   const toggle = useReplaceSchedule(host.id);

@@ -7,11 +7,11 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Me, SnapshotTree, TreeEntry } from '@/api/types';
 import { paths, patterns } from '@/lib/paths';
 import { HOST_ID, JOB_ID, REPO_ID, makeJob, makeSnapshot } from '@/test/jobs';
-import { cursorList, fakeServer, json, makeHost, makeMe, renderWithProviders, type Handler } from '@/test/utils';
+import { cursorList, fakeServer, json, hostSeenBy, makeHost, makeMe, renderWithProviders, type Handler } from '@/test/utils';
 import { SnapshotBrowserPage } from './SnapshotBrowserPage';
 
 const snapshot = makeSnapshot();
-const host = makeHost({ id: HOST_ID, hostname: 'web-01', repository_ids: [REPO_ID] });
+const host = makeHost({ id: HOST_ID, hostname: 'web-01', repository_ids: [REPO_ID], tags: ['web'] });
 const base = `/api/v1/hosts/${HOST_ID}`;
 
 const entry = (name: string, kind: TreeEntry['kind']): TreeEntry => ({ name, kind, size: 10, mtime: '2025-02-20T08:30:00Z', mode: 0o644, uid: 0, gid: 0 });
@@ -28,7 +28,7 @@ const preview = { bytes: 20, create: 2, overwrite: 0, keep: 0, delete: 0, elapse
 
 function setup(me: Me, restore: Handler = () => json(202, makeJob({ kind: 'restore', status: 'queued' }))) {
   const server = fakeServer({
-    [`GET ${base}`]: () => json(200, host),
+    [`GET ${base}`]: () => json(200, hostSeenBy(me, host)),
     [`GET ${base}/snapshots`]: cursorList([snapshot]),
     [`GET ${base}/snapshots/${snapshot.id}/tree`]: treeHandler,
     [`POST ${base}/restores/preview`]: () => json(200, preview),

@@ -12,7 +12,7 @@ import type { Snapshot, TreeEntry, TreeSort } from '@/api/types';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { RelativeTime } from '@/components/RelativeTime';
 import { TableSkeleton } from '@/components/TableSkeleton';
-import { useHostPermission } from '@/lib/auth';
+import { canOnHost } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { useUrlSearchText } from '@/lib/urlFilters';
@@ -131,8 +131,8 @@ export function SnapshotBrowserPage() {
   const linkFor = (entry: TreeEntry) => at(childPath(query.path, entry.name));
 
   // Paths picked for a restore, by absolute path: kept while moving between folders.
-  const canRestore = useHostPermission('restores_run');
-  const canDownload = useHostPermission('snapshots_download');
+  const canRestore = canOnHost(host.data, 'restores_run');
+  const canDownload = canOnHost(host.data, 'snapshots_download');
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [wizardPaths, setWizardPaths] = useState<string[] | null>(null);
   const pathOf = (entry: TreeEntry) => childPath(query.path, entry.name);
