@@ -1,12 +1,11 @@
 // A month of the host's snapshots for a point-in-time restore: days with snapshots are buttons
 // (with their count); picking one lists its snapshots with sizes, "Browse and restore" and "What changed".
-import { ActionIcon, Box, Button, Group, Paper, SimpleGrid, Stack, Text, UnstyledButton } from '@mantine/core';
-import { IconChevronLeft, IconChevronRight, IconFolderOpen, IconGitCompare } from '@tabler/icons-react';
+import { ActionIcon, Box, Group, Paper, SimpleGrid, Stack, Text, UnstyledButton } from '@mantine/core';
+import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
 import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
-import { Link } from 'react-router';
 import type { Snapshot } from '@/api/types';
-import { paths } from '@/lib/paths';
 import { formatBytes, formatCount } from '@/lib/units';
+import { SnapshotLinks } from './SnapshotLinks';
 import { dayDate, dayKey, monthGrid, monthOf, monthOfDay, monthStart, newestFirst, snapshotKey, snapshotsByDay } from '../calendar';
 
 export interface SnapshotCalendarProps {
@@ -96,28 +95,7 @@ function DaySnapshot({ hostId, s, highlighted }: { hostId: string; s: Snapshot; 
           </Group>
           <SnapshotNumbers s={s} />
         </Box>
-        <Group gap={6} wrap="wrap">
-          <Button
-            component={Link}
-            to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })}
-            variant="light"
-            size="xs"
-            leftSection={<IconFolderOpen size={14} />}
-            aria-label={`Browse and restore snapshot ${s.short_id}`}
-          >
-            Browse and restore
-          </Button>
-          <Button
-            component={Link}
-            to={paths.snapshotDiff(hostId, s.id, { repositoryId: s.repository_id })}
-            variant="subtle"
-            size="xs"
-            leftSection={<IconGitCompare size={14} />}
-            aria-label={`What changed in snapshot ${s.short_id}`}
-          >
-            What changed
-          </Button>
-        </Group>
+        <SnapshotLinks hostId={hostId} snapshot={s} browse="Browse and restore" wrap />
       </Group>
     </Paper>
   );

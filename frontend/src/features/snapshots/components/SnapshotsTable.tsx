@@ -1,8 +1,7 @@
 // A host's snapshots: when, short id (copies the full id), paths, tags, repository, its size, the data it
 // added, the job that made it, "Browse" (the snapshot's files, from its root) and "What changed". On a phone
 // the secondary columns fold under the time.
-import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
-import { IconFolderOpen, IconGitCompare } from '@tabler/icons-react';
+import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Snapshot } from '@/api/types';
 import { CopyIconButton } from '@/components/CopyIconButton';
@@ -11,6 +10,7 @@ import { RelativeTime } from '@/components/RelativeTime';
 import { formatDateTime } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { formatBytes } from '@/lib/units';
+import { SnapshotLinks } from './SnapshotLinks';
 
 const columns: Column[] = [
   { key: 'time', label: 'Time', nowrap: true },
@@ -122,29 +122,7 @@ export function SnapshotsTable({ hostId, snapshots }: { hostId: string; snapshot
             )}
           </Table.Td>
           <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
-            <Group gap={6} wrap="nowrap">
-            <Button
-              component={Link}
-              to={paths.snapshot(hostId, s.id, { repositoryId: s.repository_id })}
-              variant="light"
-              size="xs"
-              leftSection={<IconFolderOpen size={14} />}
-              aria-label={`Browse snapshot ${s.short_id}`}
-            >
-              Browse
-            </Button>
-            <Button
-              component={Link}
-              to={paths.snapshotDiff(hostId, s.id, { repositoryId: s.repository_id })}
-              variant="subtle"
-              size="xs"
-              leftSection={<IconGitCompare size={14} />}
-              aria-label={`What changed in snapshot ${s.short_id}`}
-              data-testid="snapshot-diff-link"
-            >
-              What changed
-            </Button>
-            </Group>
+            <SnapshotLinks hostId={hostId} snapshot={s} browse="Browse" wrap={false} />
           </Table.Td>
         </Table.Tr>
       ))}
