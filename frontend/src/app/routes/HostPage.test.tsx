@@ -8,17 +8,17 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Me, Role, Snapshot } from '@/api/types';
 import { REPO_ID, makeJobsMe, makeSnapshot } from '@/test/jobs';
 import { makeSchedule, makeScheduleList } from '@/test/schedules';
-import { cursorList, fakeServer, json, makeHost, makeMe, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
+import { cursorList, fakeServer, hostSeenBy, json, makeHost, makeMe, makeRepository, readyInfo, renderWithProviders } from '@/test/utils';
 import { routes } from '../router';
 
 const repo = makeRepository();
-const host = makeHost({ repository_ids: [REPO_ID] });
+const host = makeHost({ repository_ids: [REPO_ID], tags: ['web'] });
 
 function setup(role: Role, snapshots: Snapshot[], route = `/hosts/${host.id}`, me: Me = makeJobsMe(role)) {
   const server = fakeServer({
     'GET /api/v1/info': () => json(200, readyInfo),
     'GET /api/v1/auth/me': () => json(200, me),
-    [`GET /api/v1/hosts/${host.id}`]: () => json(200, host),
+    [`GET /api/v1/hosts/${host.id}`]: () => json(200, hostSeenBy(me, host)),
     'GET /api/v1/hosts': cursorList([host]),
     'GET /api/v1/repositories': () => json(200, { items: [repo] }),
     'GET /api/v1/jobs': cursorList([]),
@@ -41,7 +41,7 @@ describe('host page composition', () => {
   });
 
   it('offers "Run backup now" to a user whose only operator role is host-scoped, but not the global actions', async () => {
-    // Role none over all hosts: `permissions` has no backups_run, `host_permissions` has.
+    // Role none over all hosts, operator on `web`, which this host carries: its my_permissions has backups_run.
     const me = makeMe('none', { bindings: [{ role: 'operator', tags: ['web'] }] });
     setup('none', [makeSnapshot()], `/hosts/${host.id}`, me);
     expect(await screen.findByRole('button', { name: 'Run backup now' })).toBeInTheDocument();
