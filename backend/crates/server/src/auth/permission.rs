@@ -233,8 +233,13 @@ pub fn scope_of(role: Role, bindings: &[RoleBinding], p: Permission) -> Option<H
 
 /// Every permission `role` and `bindings` give anywhere (over all hosts or some).
 pub fn permissions_anywhere(role: Role, bindings: &[RoleBinding]) -> Vec<Permission> {
+    union_of(role, bindings.iter())
+}
+
+/// The role's permissions and those of the bindings (admin bindings grant nothing), each once.
+fn union_of<'a>(role: Role, bindings: impl Iterator<Item = &'a RoleBinding>) -> Vec<Permission> {
     let mut out: Vec<Permission> = role.permissions().to_vec();
-    for b in bindings.iter().filter(|b| b.role < Role::Admin) {
+    for b in bindings.filter(|b| b.role < Role::Admin) {
         for p in b.role.permissions() {
             if !out.contains(p) {
                 out.push(*p);
@@ -244,6 +249,20 @@ pub fn permissions_anywhere(role: Role, bindings: &[RoleBinding]) -> Vec<Permiss
     out
 }
 
+/// The permissions of `Access::OnHosts` operations: all a single host can grant. Read
+/// from `OPERATIONS` once, not for every host row of a list.
+static HOST_LEVEL: std::sync::LazyLock<Vec<Permission>> = std::sync::LazyLock::new(|| {
+    let mut v: Vec<Permission> = Vec::new();
+    for (_, a) in OPERATIONS {
+        if let Access::OnHosts(p) = a
+            && !v.contains(p)
+        {
+            v.push(*p);
+        }
+    }
+    v
+});
+
 /// What `role` and `bindings` allow on one host, the one carrying `host_tags`: the
 /// host-level permissions (those of `Access::OnHosts` operations) the role over all hosts
 /// gives, plus those of every host role whose tags the host carries.
@@ -252,23 +271,9 @@ pub fn permissions_on(
     bindings: &[RoleBinding],
     host_tags: &[String],
 ) -> Vec<Permission> {
-    let applies =
-        |b: &&RoleBinding| b.role < Role::Admin && b.tags.iter().any(|t| host_tags.contains(t));
-    let mut out: Vec<Permission> = Vec::new();
-    let mut add = |p: Permission| {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    };
-    for p in role.permissions().iter().copied() {
-        add(p);
-    }
-    for b in bindings.iter().filter(applies) {
-        for p in b.role.permissions().iter().copied() {
-            add(p);
-        }
-    }
-    out.retain(|p| OPERATIONS.iter().any(|(_, a)| *a == Access::OnHosts(*p)));
+    let carried = bindings.iter().filter(|b| b.tags.iter().any(|t| host_tags.contains(t)));
+    let mut out = union_of(role, carried);
+    out.retain(|p| HOST_LEVEL.contains(p));
     out
 }
 
