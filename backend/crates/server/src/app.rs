@@ -54,6 +54,8 @@ pub struct Inner {
     pub setup: SetupGate,
     /// Agent tokens whose signature was checked (`hub::auth::VerifiedTokens`).
     pub agent_tokens: crate::hub::auth::VerifiedTokens,
+    /// Callers behind API tokens and sessions read moments ago (`auth::callers`).
+    pub callers: crate::auth::callers::Callers,
     pub trusted_proxies: TrustedProxies,
     /// Present when the server terminates TLS itself.
     pub tls: Option<Arc<Tls>>,
@@ -120,6 +122,7 @@ impl AppState {
             announce_limiter,
             config_batches: Default::default(),
             notify: crate::notify::NotifySettings::from_config(&config),
+            names: Default::default(),
         });
         let state = AppState(Arc::new(Inner {
             domain,
@@ -127,6 +130,7 @@ impl AppState {
             limiter,
             setup,
             agent_tokens: Default::default(),
+            callers: Default::default(),
             trusted_proxies,
             tls,
         }));

@@ -2,6 +2,7 @@
 //! token), what their role allows (one `Permission` enum, one table), and the guards
 //! around login (rate limits) and cookies (CSRF).
 
+pub mod callers;
 pub mod keys;
 pub mod oidc;
 pub mod password;

@@ -8,7 +8,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Permission, Role, keys, password,
+    Permission, Role,
+    callers::{Found, Key},
+    keys, password,
     permission::{self, HostScope, RoleBinding},
 };
 use crate::{
@@ -18,6 +20,7 @@ use crate::{
         audit::{self, Actor, ActorKind, Event, Outcome, Target},
     },
     store::{
+        auth_epoch,
         sessions::{self, SessionRow},
         users::{self, UserRow},
     },
@@ -380,9 +383,19 @@ pub async fn authenticate_session(
             return Ok(Err(Rejection::Refused("invalid session token")));
         }
     };
-    let db = state.store.db();
-    let Some((session, user)) = sessions::find_with_user(db, claims.sid).await? else {
-        return Ok(Err(Rejection::Refused("unknown session")));
+    let key = Key::Session(claims.sid);
+    let (session, user) = match state.callers.get(&key) {
+        Some(Found::Session(session, user)) => (session, user),
+        _ => {
+            let epoch = auth_epoch::now();
+            let Some((session, user)) =
+                sessions::find_with_user(state.store.db(), claims.sid).await?
+            else {
+                return Ok(Err(Rejection::Refused("unknown session")));
+            };
+            state.callers.put(key, Found::Session(session.clone(), user.clone()), epoch);
+            (session, user)
+        }
     };
     if session.revoked_at.is_some()
         || session.user_id != claims.sub

@@ -7,7 +7,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Role, keys,
+    Role,
+    callers::{Found, Key},
+    keys,
     service::{AuthMethod, Client, Principal, Rejection},
 };
 use crate::{
@@ -16,6 +18,7 @@ use crate::{
         DomainError,
         audit::{self, Event, Target},
     },
+    store::auth_epoch,
     store::tokens::{self, TokenRow},
 };
 
@@ -28,9 +31,18 @@ pub async fn authenticate_token(
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(Err(Rejection::Refused("not a Cairn API token")));
     }
-    let db = state.store.db();
-    let Some((row, user)) = tokens::find_by_hash(db, &keys::token_hash(token)).await? else {
-        return Ok(Err(Rejection::Refused("unknown API token")));
+    let hash = keys::token_hash(token);
+    let key = Key::Token(hash.clone());
+    let (row, user) = match state.callers.get(&key) {
+        Some(Found::Token(row, user)) => (row, user),
+        _ => {
+            let epoch = auth_epoch::now();
+            let Some((row, user)) = tokens::find_by_hash(state.store.db(), &hash).await? else {
+                return Ok(Err(Rejection::Refused("unknown API token")));
+            };
+            state.callers.put(key.clone(), Found::Token(row.clone(), user.clone()), epoch);
+            (row, user)
+        }
     };
     let now = Utc::now();
     if row.revoked_at.is_some() {
@@ -50,6 +62,7 @@ pub async fn authenticate_token(
         let txn = state.store.write().await?;
         tokens::touch(&*txn, row.id, now).await?;
         txn.commit().await?;
+        state.callers.touched(&key, now);
     }
     let method = AuthMethod::Token { token_id: row.id, name: row.name };
     Ok(Ok(Principal::new(user, Some(row.role), method)))

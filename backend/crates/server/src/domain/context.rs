@@ -27,6 +27,8 @@ pub struct DomainInner {
     pub config_batches: super::config_batch::ConfigBatches,
     /// Where notifications may go and how they are sent (`alerts.*`).
     pub notify: crate::notify::NotifySettings,
+    /// Host and repository names for job lists (`domain::names`).
+    pub names: super::names::Names,
 }
 
 /// Cheap to clone: a held poll keeps one.

@@ -446,7 +446,9 @@ pub async fn list(
     let db = state.store.db();
     let rows = jobs::list(db, filter, after, limit + 1).await?;
     let total = page::total_if_asked(with_total, |cap| jobs::count(db, filter, cap)).await?;
-    Ok(page::cut(rows, limit, |r| (r.row.created_at, r.row.id), total))
+    let page = page::cut(rows, limit, |r| (r.created_at, r.id), total);
+    let items = state.names.of_jobs(db, page.items).await?;
+    Ok(Page { items, next_cursor: page.next_cursor, total: page.total })
 }
 
 pub async fn logs_after(
@@ -490,28 +492,9 @@ pub async fn snapshots(
 /// A job row with its host's name and its repository's name (absent when deleted since).
 pub use jobs::NamedJobRow as NamedJob;
 
-/// Jobs with their host and repository names, looked up in two queries for the page.
+/// Jobs with their host and repository names (`domain::names`).
 pub async fn with_names(state: &Domain, rows: Vec<JobRow>) -> Result<Vec<NamedJob>, DomainError> {
-    let db = state.store.db();
-    let mut host_ids: Vec<Uuid> = rows.iter().map(|r| r.host_id).collect();
-    host_ids.sort();
-    host_ids.dedup();
-    let mut repo_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.repository_id).collect();
-    repo_ids.sort();
-    repo_ids.dedup();
-    let hosts = hosts::find_many(db, &host_ids).await?;
-    let repos = repositories::find_many(db, &repo_ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| NamedJob {
-            hostname: hosts.iter().find(|h| h.id == row.host_id).map(|h| h.hostname.clone()),
-            repository_name: row
-                .repository_id
-                .and_then(|id| repos.iter().find(|x| x.id == id))
-                .map(|x| x.name.clone()),
-            row,
-        })
-        .collect())
+    state.names.of_jobs(state.store.db(), rows).await
 }
 
 /// The names of the repositories `ids` (for a page of snapshots).

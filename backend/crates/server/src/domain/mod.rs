@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod key_rotation;
 pub mod locks;
 pub mod maintenance;
+pub mod names;
 pub mod page;
 pub mod poll;
 pub mod queue;

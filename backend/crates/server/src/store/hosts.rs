@@ -44,6 +44,21 @@ pub async fn find_many<C: ConnectionTrait>(
     Ok(host::Entity::find().filter(host::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
+/// The hostnames of the hosts `ids` that exist, as (id, hostname).
+pub async fn names_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(host::Entity::find()
+        .select_only()
+        .column(host::Column::Id)
+        .column(host::Column::Hostname)
+        .filter(host::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub async fn all_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid>, StoreError> {
     Ok(host::Entity::find().select_only().column(host::Column::Id).into_tuple().all(db).await?)
 }

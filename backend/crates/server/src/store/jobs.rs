@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Statement, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -232,7 +232,7 @@ fn filtered(f: &JobFilter) -> sea_orm::Select<job::Entity> {
 }
 
 /// A job as lists show it: the row with its host's and its repository's names (absent when
-/// deleted since).
+/// deleted since), which the domain adds (`domain::names`).
 #[derive(Debug, Clone)]
 pub struct NamedJobRow {
     pub row: JobRow,
@@ -240,22 +240,13 @@ pub struct NamedJobRow {
     pub repository_name: Option<String>,
 }
 
-impl FromQueryResult for NamedJobRow {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            row: JobRow::from_query_result(res, pre)?,
-            hostname: res.try_get(pre, "hostname")?,
-            repository_name: res.try_get(pre, "repository_name")?,
-        })
-    }
-}
-
 /// The query of one page: the rows after `after` in `(created_at, id)` order, newest
 /// first. Every filter has an index that ends in that order (`m0006`), so a page reads
 /// `limit` index entries plus the rows they skip for other filters, never the whole set.
 /// List rows leave out the agent's whole report (`result`) and the last progress of a job
-/// that ended; the single read has both. The names come from primary-key lookups in the
-/// same statement, run only for the rows of the page.
+/// that ended; the single read has both. The host's and repository's names are not read
+/// here: per-row lookups cost PostgreSQL more than the page itself, and the domain keeps
+/// them in memory (`domain::names`).
 pub fn list_query(
     f: &JobFilter,
     after: Option<JobKey>,
@@ -281,16 +272,6 @@ pub fn list_query(
         )
         .column_as(no_text(), "result")
         .column_as(live_progress, "progress")
-        .column_as(
-            Expr::cust("(SELECT hosts.hostname FROM hosts WHERE hosts.id = jobs.host_id)"),
-            "hostname",
-        )
-        .column_as(
-            Expr::cust(
-                "(SELECT repositories.name FROM repositories WHERE repositories.id = jobs.repository_id)",
-            ),
-            "repository_name",
-        )
         .order_by_desc(job::Column::CreatedAt)
         .order_by_desc(job::Column::Id)
         .limit(limit)
@@ -302,8 +283,8 @@ pub async fn list<C: ConnectionTrait>(
     f: &JobFilter,
     after: Option<JobKey>,
     limit: u64,
-) -> Result<Vec<NamedJobRow>, StoreError> {
-    Ok(list_query(f, after, limit).into_model::<NamedJobRow>().all(db).await?)
+) -> Result<Vec<JobRow>, StoreError> {
+    Ok(list_query(f, after, limit).into_model::<JobRow>().all(db).await?)
 }
 
 /// The query counting the jobs that match, at most `cap + 1` of them.

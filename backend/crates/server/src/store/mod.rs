@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod auth_epoch;
 pub mod channels;
 pub mod commands;
 pub mod drill_schedules;
@@ -52,6 +53,8 @@ pub struct Store {
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
+    /// [`auth_epoch`] at BEGIN: when it moved meanwhile, the commit moves it again.
+    auth_epoch: u64,
 }
 
 impl Deref for WriteTxn {
@@ -71,6 +74,11 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.txn.commit().await?;
+        // Users, tokens or sessions may have changed in this transaction: what a reader
+        // remembered before they became visible must not pass for current.
+        if auth_epoch::now() != self.auth_epoch {
+            auth_epoch::bump();
+        }
         Ok(())
     }
 
@@ -240,8 +248,9 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
+        let auth_epoch = auth_epoch::now();
         let txn = self.db.begin_with_options(options).await?;
-        Ok(WriteTxn { txn, _guard: guard })
+        Ok(WriteTxn { txn, _guard: guard, auth_epoch })
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

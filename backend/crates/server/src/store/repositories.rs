@@ -2,6 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -89,7 +90,37 @@ pub async fn save<C: ConnectionTrait>(
     row: RepositoryRow,
 ) -> Result<RepositoryRow, StoreError> {
     let active: repository::ActiveModel = row.into();
-    Ok(active.reset_all().update(db).await?)
+    Ok(renaming(active.reset_all().update(db)).await?)
+}
+
+/// Moves on whenever a repository is saved or deleted: the names remembered for job lists
+/// (`domain::names`) are read again after it.
+static NAMES_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn names_epoch() -> u64 {
+    NAMES_EPOCH.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+async fn renaming<T>(write: impl Future<Output = T>) -> T {
+    NAMES_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let out = write.await;
+    NAMES_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    out
+}
+
+/// The names of the repositories `ids` that exist, as (id, name).
+pub async fn names_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(repository::Entity::find()
+        .select_only()
+        .column(repository::Column::Id)
+        .column(repository::Column::Name)
+        .filter(repository::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Repositories whose key rotation is at `step`.
@@ -116,7 +147,7 @@ pub async fn checks_due<C: ConnectionTrait>(
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
-    Ok(repository::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
+    Ok(renaming(repository::Entity::delete_by_id(id).exec(db)).await?.rows_affected > 0)
 }
 
 pub use super::entities::repository_copy::Model as CopyRow;
@@ -168,7 +199,6 @@ pub async fn newest_snapshots<C: ConnectionTrait>(
     db: &C,
     repository: Uuid,
 ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, StoreError> {
-    use sea_orm::QuerySelect;
     Ok(snapshot::Entity::find()
         .select_only()
         .column(snapshot::Column::Hostname)

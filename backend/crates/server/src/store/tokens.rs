@@ -71,9 +71,8 @@ pub async fn revoke<C: ConnectionTrait>(
         .col_expr(api_token::Column::RevokedAt, Expr::value(now))
         .filter(api_token::Column::Id.eq(id))
         .filter(api_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+        .exec(db);
+    Ok(super::auth_epoch::changing(res).await?.rows_affected == 1)
 }
 
 pub async fn touch<C: ConnectionTrait>(

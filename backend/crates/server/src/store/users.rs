@@ -50,11 +50,12 @@ pub async fn insert<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow,
 /// Writes every column of `row` back (the caller read it in the same transaction).
 pub async fn save<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow, StoreError> {
     let active: user::ActiveModel = row.into();
-    Ok(active.reset_all().update(db).await?)
+    Ok(super::auth_epoch::changing(active.reset_all().update(db)).await?)
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
-    Ok(user::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
+    let deleted = super::auth_epoch::changing(user::Entity::delete_by_id(id).exec(db)).await?;
+    Ok(deleted.rows_affected > 0)
 }
 
 fn filtered(filter: &UserFilter) -> sea_orm::Select<user::Entity> {
