@@ -140,7 +140,11 @@ pub async fn list<C: ConnectionTrait>(
     from: Option<i64>,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    Ok(list_query(filter, before, from, limit).all(db).await?)
+    let rows = list_query(filter, before, from, limit)
+        .into_model::<super::positional::AuditByPosition>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 impl AuditFilter {

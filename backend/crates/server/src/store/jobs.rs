@@ -265,16 +265,16 @@ pub fn list_query(
         Expr::case(job::Column::Status.is_in(ACTIVE), Expr::col(job::Column::Progress))
             .finally(no_text())
             .into();
-    q.select_only()
-        .columns(
-            job::Column::iter()
-                .filter(|c| !matches!(c, job::Column::Result | job::Column::Progress)),
-        )
-        .column_as(no_text(), "result")
-        .column_as(live_progress, "progress")
-        .order_by_desc(job::Column::CreatedAt)
-        .order_by_desc(job::Column::Id)
-        .limit(limit)
+    // Every column in the model's order, as `positional::JobByPosition` reads them.
+    let mut q = q.select_only();
+    for c in job::Column::iter() {
+        q = match c {
+            job::Column::Result => q.column_as(no_text(), "result"),
+            job::Column::Progress => q.column_as(live_progress.clone(), "progress"),
+            c => q.column(c),
+        };
+    }
+    q.order_by_desc(job::Column::CreatedAt).order_by_desc(job::Column::Id).limit(limit)
 }
 
 /// One page of jobs, newest first (see [`list_query`]).
@@ -284,7 +284,11 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<JobKey>,
     limit: u64,
 ) -> Result<Vec<JobRow>, StoreError> {
-    Ok(list_query(f, after, limit).into_model::<JobRow>().all(db).await?)
+    let rows = list_query(f, after, limit)
+        .into_model::<super::positional::JobByPosition>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The query counting the jobs that match, at most `cap + 1` of them.
@@ -450,13 +454,15 @@ pub async fn logs_after<C: ConnectionTrait>(
     after_seq: i64,
     limit: u64,
 ) -> Result<Vec<LogRow>, StoreError> {
-    Ok(job_log::Entity::find()
+    let rows = job_log::Entity::find()
         .filter(job_log::Column::JobId.eq(job))
         .filter(job_log::Column::Seq.gt(after_seq))
         .order_by_asc(job_log::Column::Seq)
         .limit(limit)
+        .into_model::<super::positional::LogByPosition>()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Replaces what is known of a host's snapshots in one repository.

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod history;
 pub mod hosts;
 pub mod jobs;
+pub(crate) mod positional;
 pub mod repositories;
 pub mod schedules;
 pub mod scope;
