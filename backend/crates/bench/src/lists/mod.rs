@@ -199,6 +199,13 @@ async fn one_engine(engine: &str, db_url: &str, dir: &Path, bin: &str, o: &Opts)
             "GET /jobs?limit=1 (reference: the fixed cost of a request)".into(),
             vec![url("/api/v1/jobs", &[("limit", "1".into())])],
         ),
+        // Not a P5 case either: an authenticated request that reads nothing from the
+        // database (the caller is remembered, `auth::callers`): what HTTP, the token check
+        // and JSON cost on this machine, with no engine at all.
+        (
+            "GET /auth/me (reference: a request with no query)".into(),
+            vec![url("/api/v1/auth/me", &[])],
+        ),
         ("GET /hosts?limit=100".into(), vec![url("/api/v1/hosts", &[("limit", "100".into())])]),
         ("GET /audit?limit=100".into(), vec![url("/api/v1/audit", &[("limit", "100".into())])]),
         (
