@@ -10,11 +10,11 @@ use std::{
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::store::{auth_epoch, sessions::SessionRow, tokens::TokenRow, users::UserRow};
+use crate::store::{epoch, sessions::SessionRow, tokens::TokenRow, users::UserRow};
 
 /// How long a remembered caller is trusted without a change seen in this process. A change
 /// made here (a revoked token, a disabled user, a signed-out session) is seen at once,
-/// through [`auth_epoch`]; this bounds only what another process writes to the database
+/// through [`epoch::AUTH`]; this bounds only what another process writes to the database
 /// (the `cairn-server admin` commands).
 pub const TTL: Duration = Duration::from_secs(5);
 
@@ -51,7 +51,7 @@ impl Callers {
     /// What `key` was found to be, if read since the last change to users, tokens or
     /// sessions and within [`TTL`].
     pub fn get(&self, key: &Key) -> Option<Found> {
-        let epoch = auth_epoch::now();
+        let epoch = epoch::AUTH.now();
         let map = self.map.lock().ok()?;
         let e = map.get(key)?;
         (e.epoch == epoch && e.read_at.elapsed() < TTL).then(|| e.found.clone())
@@ -67,7 +67,7 @@ impl Callers {
     }
 
     /// Remembers what `key` was found to be by a read that started at `epoch`
-    /// ([`auth_epoch::now`] taken before the read): a change committed during the read
+    /// ([`epoch::AUTH`] taken before the read): a change committed during the read
     /// has moved the epoch on, so the entry is never trusted.
     pub fn put(&self, key: Key, found: Found, epoch: u64) {
         let Ok(mut map) = self.map.lock() else { return };
@@ -114,7 +114,7 @@ mod tests {
         // Other tests in this process may move the epoch too: retry until a quiet moment.
         let mut seen = false;
         for _ in 0..100 {
-            let epoch = auth_epoch::now();
+            let epoch = epoch::AUTH.now();
             c.put(key.clone(), Found::Session(s.clone(), None), epoch);
             if remembered(&c, &key) == Some(s.id) {
                 seen = true;
@@ -122,7 +122,7 @@ mod tests {
             }
         }
         assert!(seen, "a fresh entry is remembered");
-        auth_epoch::bump();
+        epoch::AUTH.bump();
         assert_eq!(remembered(&c, &key), None, "a change made since the read forgets it");
         assert_eq!(remembered(&c, &Key::Session(Uuid::now_v7())), None);
     }
@@ -131,8 +131,8 @@ mod tests {
     fn a_read_that_began_before_a_change_is_never_trusted() {
         let c = Callers::default();
         let s = session();
-        let before = auth_epoch::now();
-        auth_epoch::bump(); // a writer's change lands while the read runs
+        let before = epoch::AUTH.now();
+        epoch::AUTH.bump(); // a writer's change lands while the read runs
         c.put(Key::Session(s.id), Found::Session(s.clone(), None), before);
         assert_eq!(remembered(&c, &Key::Session(s.id)), None);
     }
@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn a_full_memory_starts_over_instead_of_growing() {
         let c = Callers::default();
-        let epoch = auth_epoch::now();
+        let epoch = epoch::AUTH.now();
         for _ in 0..MAX_ENTRIES + 5 {
             let s = session();
             c.put(Key::Session(s.id), Found::Session(s, None), epoch);

@@ -20,7 +20,7 @@ use crate::{
         audit::{self, Actor, ActorKind, Event, Outcome, Target},
     },
     store::{
-        auth_epoch,
+        epoch,
         sessions::{self, SessionRow},
         users::{self, UserRow},
     },
@@ -387,7 +387,7 @@ pub async fn authenticate_session(
     let (session, user) = match state.callers.get(&key) {
         Some(Found::Session(session, user)) => (session, user),
         _ => {
-            let epoch = auth_epoch::now();
+            let epoch = epoch::AUTH.now();
             let Some((session, user)) =
                 sessions::find_with_user(state.store.db(), claims.sid).await?
             else {

@@ -18,7 +18,7 @@ use crate::{
         DomainError,
         audit::{self, Event, Target},
     },
-    store::auth_epoch,
+    store::epoch,
     store::tokens::{self, TokenRow},
 };
 
@@ -36,7 +36,7 @@ pub async fn authenticate_token(
     let (row, user) = match state.callers.get(&key) {
         Some(Found::Token(row, user)) => (row, user),
         _ => {
-            let epoch = auth_epoch::now();
+            let epoch = epoch::AUTH.now();
             let Some((row, user)) = tokens::find_by_hash(state.store.db(), &hash).await? else {
                 return Ok(Err(Rejection::Refused("unknown API token")));
             };

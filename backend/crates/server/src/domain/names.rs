@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::DomainError;
 use crate::store::{
-    hosts,
+    epoch, hosts,
     jobs::{JobRow, NamedJobRow},
     repositories,
 };
@@ -35,7 +35,7 @@ pub struct Names {
 #[derive(Default)]
 struct Memory {
     names: HashMap<Uuid, (Option<String>, Instant)>,
-    /// `repositories::names_epoch` when the names were read (0 for hosts).
+    /// `epoch::REPOSITORY_NAMES` when the names were read (0 for hosts).
     epoch: u64,
 }
 
@@ -93,11 +93,13 @@ impl Names {
         let hostnames =
             lookup(&self.hosts, &host_ids, 0, |ids| async move { hosts::names_of(db, &ids).await })
                 .await?;
-        let repos =
-            lookup(&self.repositories, &repo_ids, repositories::names_epoch(), |ids| async move {
-                repositories::names_of(db, &ids).await
-            })
-            .await?;
+        let repos = lookup(
+            &self.repositories,
+            &repo_ids,
+            epoch::REPOSITORY_NAMES.now(),
+            |ids| async move { repositories::names_of(db, &ids).await },
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|row| NamedJobRow {

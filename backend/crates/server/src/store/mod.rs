@@ -4,12 +4,12 @@
 
 pub mod alerts;
 pub mod audit;
-pub mod auth_epoch;
 pub mod channels;
 pub mod commands;
 pub mod drill_schedules;
 pub mod enrollment;
 pub mod entities;
+pub mod epoch;
 pub mod history;
 pub mod hosts;
 pub mod jobs;
@@ -54,7 +54,7 @@ pub struct Store {
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
-    /// [`auth_epoch`] at BEGIN: when it moved meanwhile, the commit moves it again.
+    /// [`epoch::AUTH`] at BEGIN: when it moved meanwhile, the commit moves it again.
     auth_epoch: u64,
 }
 
@@ -77,8 +77,8 @@ impl WriteTxn {
         self.txn.commit().await?;
         // Users, tokens or sessions may have changed in this transaction: what a reader
         // remembered before they became visible must not pass for current.
-        if auth_epoch::now() != self.auth_epoch {
-            auth_epoch::bump();
+        if epoch::AUTH.now() != self.auth_epoch {
+            epoch::AUTH.bump();
         }
         Ok(())
     }
@@ -249,7 +249,7 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        let auth_epoch = auth_epoch::now();
+        let auth_epoch = epoch::AUTH.now();
         let txn = self.db.begin_with_options(options).await?;
         Ok(WriteTxn { txn, _guard: guard, auth_epoch })
     }

@@ -90,22 +90,8 @@ pub async fn save<C: ConnectionTrait>(
     row: RepositoryRow,
 ) -> Result<RepositoryRow, StoreError> {
     let active: repository::ActiveModel = row.into();
-    Ok(renaming(active.reset_all().update(db)).await?)
-}
-
-/// Moves on whenever a repository is saved or deleted: the names remembered for job lists
-/// (`domain::names`) are read again after it.
-static NAMES_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-pub fn names_epoch() -> u64 {
-    NAMES_EPOCH.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-async fn renaming<T>(write: impl Future<Output = T>) -> T {
-    NAMES_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let out = write.await;
-    NAMES_EPOCH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    out
+    // The names remembered for job lists (`domain::names`) are read again after it.
+    Ok(super::epoch::REPOSITORY_NAMES.changing(active.reset_all().update(db)).await?)
 }
 
 /// The names of the repositories `ids` that exist, as (id, name).
@@ -147,7 +133,8 @@ pub async fn checks_due<C: ConnectionTrait>(
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
-    Ok(renaming(repository::Entity::delete_by_id(id).exec(db)).await?.rows_affected > 0)
+    let gone = repository::Entity::delete_by_id(id).exec(db);
+    Ok(super::epoch::REPOSITORY_NAMES.changing(gone).await?.rows_affected > 0)
 }
 
 pub use super::entities::repository_copy::Model as CopyRow;

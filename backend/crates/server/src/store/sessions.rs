@@ -73,7 +73,7 @@ pub async fn rotate<C: ConnectionTrait>(
         .filter(session::Column::RefreshHash.eq(old_hash))
         .filter(session::Column::RevokedAt.is_null())
         .exec(db);
-    Ok(super::auth_epoch::changing(res).await?.rows_affected == 1)
+    Ok(super::epoch::AUTH.changing(res).await?.rows_affected == 1)
 }
 
 pub async fn revoke<C: ConnectionTrait>(
@@ -86,7 +86,7 @@ pub async fn revoke<C: ConnectionTrait>(
         .filter(session::Column::Id.eq(id))
         .filter(session::Column::RevokedAt.is_null())
         .exec(db);
-    Ok(super::auth_epoch::changing(res).await?.rows_affected == 1)
+    Ok(super::epoch::AUTH.changing(res).await?.rows_affected == 1)
 }
 
 /// Revokes every live session of a user, except `keep` (the caller's own, when set).
@@ -103,5 +103,5 @@ pub async fn revoke_all_for_user<C: ConnectionTrait>(
     if let Some(keep) = keep {
         q = q.filter(session::Column::Id.ne(keep));
     }
-    Ok(super::auth_epoch::changing(q.exec(db)).await?.rows_affected)
+    Ok(super::epoch::AUTH.changing(q.exec(db)).await?.rows_affected)
 }

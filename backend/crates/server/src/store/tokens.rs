@@ -72,7 +72,7 @@ pub async fn revoke<C: ConnectionTrait>(
         .filter(api_token::Column::Id.eq(id))
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db);
-    Ok(super::auth_epoch::changing(res).await?.rows_affected == 1)
+    Ok(super::epoch::AUTH.changing(res).await?.rows_affected == 1)
 }
 
 pub async fn touch<C: ConnectionTrait>(

@@ -50,11 +50,11 @@ pub async fn insert<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow,
 /// Writes every column of `row` back (the caller read it in the same transaction).
 pub async fn save<C: ConnectionTrait>(db: &C, row: UserRow) -> Result<UserRow, StoreError> {
     let active: user::ActiveModel = row.into();
-    Ok(super::auth_epoch::changing(active.reset_all().update(db)).await?)
+    Ok(super::epoch::AUTH.changing(active.reset_all().update(db)).await?)
 }
 
 pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, StoreError> {
-    let deleted = super::auth_epoch::changing(user::Entity::delete_by_id(id).exec(db)).await?;
+    let deleted = super::epoch::AUTH.changing(user::Entity::delete_by_id(id).exec(db)).await?;
     Ok(deleted.rows_affected > 0)
 }
 
